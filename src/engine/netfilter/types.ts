@@ -1,0 +1,186 @@
+/** The netfilter model: tables, chains, rules, matches and targets as plain data. */
+import type { Cidr } from "../addr/ipv4";
+
+export type TableName = "raw" | "mangle" | "nat" | "filter";
+export type HookName = "PREROUTING" | "INPUT" | "FORWARD" | "OUTPUT" | "POSTROUTING";
+
+/** Built-in chains of each table, in hook order (the order iptables-save prints them). */
+export const TABLE_HOOKS: Readonly<Record<TableName, readonly HookName[]>> = {
+  raw: ["PREROUTING", "OUTPUT"],
+  mangle: ["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"],
+  nat: ["PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"],
+  filter: ["INPUT", "FORWARD", "OUTPUT"],
+};
+
+export const TABLE_NAMES: readonly TableName[] = ["raw", "mangle", "nat", "filter"];
+
+export interface Counters {
+  pkts: number;
+  bytes: number;
+}
+
+export interface PortRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+export type ConnState = "INVALID" | "NEW" | "RELATED" | "ESTABLISHED" | "UNTRACKED" | "SNAT" | "DNAT";
+/** The order libxt_conntrack prints states in. */
+export const CT_STATE_ORDER: readonly ConnState[] = ["INVALID", "NEW", "RELATED", "ESTABLISHED", "UNTRACKED", "SNAT", "DNAT"];
+
+export type AddrType =
+  | "UNSPEC"
+  | "UNICAST"
+  | "LOCAL"
+  | "BROADCAST"
+  | "ANYCAST"
+  | "MULTICAST"
+  | "BLACKHOLE"
+  | "UNREACHABLE"
+  | "PROHIBIT"
+  | "THROW"
+  | "NAT"
+  | "XRESOLVE";
+
+export interface Negatable<T> {
+  readonly value: T;
+  readonly invert: boolean;
+}
+
+export type Match =
+  | { readonly kind: "comment"; readonly comment: string }
+  | {
+      readonly kind: "tcp" | "udp";
+      readonly sport?: Negatable<PortRange>;
+      readonly dport?: Negatable<PortRange>;
+      /** tcp only: --tcp-flags mask comp (--syn is FIN,SYN,RST,ACK SYN). */
+      readonly tcpFlags?: Negatable<{ readonly mask: readonly string[]; readonly comp: readonly string[] }>;
+    }
+  | { readonly kind: "icmp"; readonly invert: boolean; readonly type: number; readonly codeMin: number; readonly codeMax: number }
+  | { readonly kind: "mark"; readonly invert: boolean; readonly value: number; readonly mask: number }
+  | {
+      readonly kind: "addrtype";
+      readonly src?: Negatable<readonly AddrType[]>;
+      readonly dst?: Negatable<readonly AddrType[]>;
+      readonly limitIfaceIn: boolean;
+      readonly limitIfaceOut: boolean;
+    }
+  | {
+      readonly kind: "statistic";
+      readonly invert: boolean;
+      /** random: probability as the kernel stores it, lround(p * 2^31). */
+      readonly mode: "random";
+      readonly probability: number;
+    }
+  | { readonly kind: "statistic"; readonly invert: boolean; readonly mode: "nth"; readonly every: number; readonly packet: number }
+  | { readonly kind: "conntrack"; readonly ctstate: Negatable<readonly ConnState[]> }
+  | { readonly kind: "state"; readonly state: Negatable<readonly ConnState[]> }
+  | {
+      readonly kind: "multiport";
+      readonly flavor: "sports" | "dports" | "ports";
+      readonly invert: boolean;
+      readonly ports: readonly PortRange[];
+    };
+
+export type MatchKind = Match["kind"];
+
+export interface NatRange {
+  readonly minIp: number;
+  readonly maxIp: number;
+  readonly ports?: PortRange;
+}
+
+export type Target =
+  | { readonly kind: "ACCEPT" }
+  | { readonly kind: "DROP" }
+  | { readonly kind: "RETURN" }
+  | { readonly kind: "jump"; readonly chain: string }
+  | { readonly kind: "goto"; readonly chain: string }
+  | { readonly kind: "REJECT"; readonly rejectWith: string }
+  | { readonly kind: "DNAT"; readonly range: NatRange; readonly random: boolean; readonly persistent: boolean }
+  | {
+      readonly kind: "SNAT";
+      readonly range: NatRange;
+      readonly random: boolean;
+      readonly randomFully: boolean;
+      readonly persistent: boolean;
+    }
+  | { readonly kind: "MASQUERADE"; readonly ports?: PortRange; readonly random: boolean; readonly randomFully: boolean }
+  /** MARK as the kernel keeps it: mark = (mark & ~mask) ^ value. */
+  | { readonly kind: "MARK"; readonly value: number; readonly mask: number }
+  | { readonly kind: "LOG"; readonly prefix?: string; readonly level?: number }
+  /** A rule without -j: it only counts. */
+  | { readonly kind: "none" };
+
+export type TargetKind = Target["kind"];
+
+/**
+ * One rule. The header (addresses, interfaces, protocol) is kept as integers so that the walk
+ * over a long chain compares numbers only; an absent address is 0.0.0.0/0.
+ */
+export interface Rule {
+  readonly src: Cidr;
+  readonly srcInvert: boolean;
+  readonly dst: Cidr;
+  readonly dstInvert: boolean;
+  readonly inIface?: Negatable<string>;
+  readonly outIface?: Negatable<string>;
+  /** Protocol number; 0 means any. */
+  readonly proto: number;
+  readonly protoInvert: boolean;
+  readonly matches: readonly Match[];
+  readonly target: Target;
+  /** Mutable: the kernel's per-rule counters. */
+  readonly counters: Counters;
+}
+
+export type Policy = "ACCEPT" | "DROP";
+
+export interface Chain {
+  readonly name: string;
+  /** Built-in chains have a policy and policy counters; user chains have neither. */
+  readonly policy?: Policy;
+  readonly policyCounters?: Counters;
+  readonly rules: Rule[];
+}
+
+export interface Table {
+  readonly name: TableName;
+  /** Built-in chains first, then user chains; iptables-save sorts user chains itself. */
+  readonly chains: Map<string, Chain>;
+}
+
+/**
+ * All four tables of a namespace. `loaded` lists the tables whose module is loaded, in the
+ * order legacy iptables-save prints them (the reverse of registration: filter, nat, mangle, raw);
+ * a table is loaded once anything uses it.
+ */
+export interface Ruleset {
+  readonly tables: Readonly<Record<TableName, Table>>;
+  readonly loaded: Set<TableName>;
+}
+
+/** The order legacy iptables-save prints loaded tables in. */
+export const SAVE_TABLE_ORDER: readonly TableName[] = ["filter", "nat", "mangle", "raw"];
+
+export function emptyTable(name: TableName): Table {
+  const chains = new Map<string, Chain>();
+  for (const hook of TABLE_HOOKS[name]) {
+    chains.set(hook, { name: hook, policy: "ACCEPT", policyCounters: { pkts: 0, bytes: 0 }, rules: [] });
+  }
+  return { name, chains };
+}
+
+export function emptyRuleset(loaded: readonly TableName[] = []): Ruleset {
+  return {
+    tables: { raw: emptyTable("raw"), mangle: emptyTable("mangle"), nat: emptyTable("nat"), filter: emptyTable("filter") },
+    loaded: new Set(loaded),
+  };
+}
+
+export function isBuiltinChain(table: TableName, chain: string): boolean {
+  return (TABLE_HOOKS[table] as readonly string[]).includes(chain);
+}
+
+export const PROTO_NAMES: Readonly<Record<number, string>> = { 1: "icmp", 6: "tcp", 17: "udp", 132: "sctp", 0: "all" };
+export const PROTO_BY_NAME: Readonly<Record<string, number>> = { all: 0, icmp: 1, tcp: 6, udp: 17, sctp: 132 };

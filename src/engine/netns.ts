@@ -1,0 +1,292 @@
+/**
+ * One network namespace: interfaces, addresses, routes, sysctls, netfilter tables and a
+ * conntrack table. The world owns every namespace and is the only thing that changes them.
+ */
+import { broadcastOf, cidrContains, cidrOf, formatIpv4, parseCidr, type Ipv4 } from "./addr/ipv4";
+import { ConntrackTable, KERNEL_TIMEOUTS, type ConntrackTimeouts } from "./conntrack/conntrack";
+import { emptyRuleset, type AddrType, type Match, type Ruleset } from "./netfilter/types";
+import type { Proto } from "./packet/packet";
+import { hashString } from "./rng";
+import { lookupRoute, sameRoute, type Route, type RouteMatch } from "./route/route";
+
+export type IfaceKind = "loopback" | "ether" | "veth" | "bridge";
+
+export interface IfaceAddr {
+  readonly ip: Ipv4;
+  readonly prefix: number;
+  readonly scope: "global" | "link" | "host";
+  /** Set when the address was added with a broadcast (`brd +`); CNI of 2018 added none. */
+  readonly brd?: Ipv4;
+}
+
+export interface IfaceStats {
+  rxPackets: number;
+  rxBytes: number;
+  txPackets: number;
+  txBytes: number;
+}
+
+export interface FdbEntry {
+  readonly port: string;
+  /** The bridge's own ports' addresses ("permanent"); others were learned. */
+  readonly local: boolean;
+}
+
+export interface Iface {
+  readonly name: string;
+  readonly ifindex: number;
+  readonly kind: IfaceKind;
+  readonly mac: string;
+  mtu: number;
+  up: boolean;
+  addrs: IfaceAddr[];
+  /** The bridge this interface is a port of. */
+  master?: string;
+  /** veth: the other end. */
+  peer?: { readonly ns: string; readonly ifindex: number };
+  /** ether: the L2 segment (a cloud subnet) it is plugged into. */
+  segment?: string;
+  /** bridge: the forwarding database; port: whether hairpin mode is on. */
+  fdb?: Map<string, FdbEntry>;
+  hairpin: boolean;
+  readonly stats: IfaceStats;
+}
+
+export interface Sysctls {
+  /** net.ipv4.ip_forward */
+  ipForward: boolean;
+  /** net.bridge.bridge-nf-call-iptables (br_netfilter) */
+  bridgeNfCallIptables: boolean;
+  /** net.ipv4.icmp_echo_ignore_all */
+  icmpEchoIgnoreAll: boolean;
+}
+
+export interface NetnsOptions {
+  /** The namespace's own name: "worker-0" for a node's root namespace, "cni-…" for a pod's. */
+  readonly name: string;
+  /** The machine it lives on, as traces name it. */
+  readonly node: string;
+  readonly pod?: string;
+  readonly ipForward?: boolean;
+  readonly bridgeNfCallIptables?: boolean;
+  /**
+   * A cloud fabric router forwards without a visible TTL decrement (the article's ping arrives
+   * with ttl=62 across the VPC router); every Linux namespace decrements.
+   */
+  readonly fabric?: boolean;
+  readonly timeouts?: ConntrackTimeouts;
+}
+
+/** How a socket in this namespace answers; ICMP echo is answered by the kernel itself. */
+export interface Listener {
+  readonly proto: Exclude<Proto, "icmp">;
+  readonly port: number;
+  /** What the application is, for traces: "kube-dns", "nginx". */
+  readonly app: string;
+}
+
+export class Netns {
+  readonly name: string;
+  readonly node: string;
+  readonly pod: string | undefined;
+  readonly fabric: boolean;
+  readonly ifaces: Iface[] = [];
+  readonly routes: Route[] = [];
+  readonly sysctl: Sysctls;
+  readonly nf: Ruleset = emptyRuleset();
+  readonly ct: ConntrackTable;
+  readonly listeners: Listener[] = [];
+  /** State of `-m statistic --mode nth` rules. */
+  readonly nth = new Map<Match, number>();
+  private nextIfindex = 1;
+  private nextIpId = 1;
+
+  constructor(opts: NetnsOptions) {
+    this.name = opts.name;
+    this.node = opts.node;
+    this.pod = opts.pod;
+    this.fabric = opts.fabric ?? false;
+    this.sysctl = { ipForward: opts.ipForward ?? false, bridgeNfCallIptables: opts.bridgeNfCallIptables ?? false, icmpEchoIgnoreAll: false };
+    this.ct = new ConntrackTable(opts.timeouts ?? KERNEL_TIMEOUTS);
+    const lo = this.addIface({ name: "lo", kind: "loopback", mac: "00:00:00:00:00:00", mtu: 65536 });
+    lo.up = true;
+    this.addAddress("lo", "127.0.0.1/8", "host");
+  }
+
+  /** Adds an interface with the next free ifindex (or the given one, as a veth peer may need). */
+  addIface(spec: { name: string; kind: IfaceKind; mac?: string; mtu?: number; ifindex?: number }): Iface {
+    if (this.ifaces.some((i) => i.name === spec.name)) throw new Error(`${this.name}: interface ${spec.name} already exists`);
+    const ifindex = spec.ifindex ?? this.nextIfindex;
+    if (this.ifaces.some((i) => i.ifindex === ifindex)) throw new Error(`${this.name}: ifindex ${ifindex} is taken`);
+    this.nextIfindex = Math.max(this.nextIfindex, ifindex + 1);
+    const iface: Iface = {
+      name: spec.name,
+      ifindex,
+      kind: spec.kind,
+      mac: spec.mac ?? generatedMac(`${this.name}/${spec.name}`),
+      mtu: spec.mtu ?? 1500,
+      up: false,
+      addrs: [],
+      hairpin: false,
+      stats: { rxPackets: 0, rxBytes: 0, txPackets: 0, txBytes: 0 },
+    };
+    if (spec.kind === "bridge") iface.fdb = new Map();
+    this.ifaces.push(iface);
+    return iface;
+  }
+
+  /** Reserves ifindexes, as a real namespace that already created and deleted devices would have. */
+  skipIfindex(next: number): void {
+    this.nextIfindex = Math.max(this.nextIfindex, next);
+  }
+
+  iface(name: string): Iface | undefined {
+    return this.ifaces.find((i) => i.name === name);
+  }
+
+  ifaceByIndex(ifindex: number): Iface | undefined {
+    return this.ifaces.find((i) => i.ifindex === ifindex);
+  }
+
+  requireIface(name: string): Iface {
+    const i = this.iface(name);
+    if (!i) throw new Error(`${this.name}: no interface ${name}`);
+    return i;
+  }
+
+  setUp(name: string): void {
+    const iface = this.requireIface(name);
+    if (iface.up) return;
+    iface.up = true;
+    for (const a of iface.addrs) this.addPrefixRoute(iface, a);
+  }
+
+  /**
+   * `ip addr add A/N dev X`: the kernel adds `local A` (and `broadcast` when given) to the local
+   * table and, once the device is up, the connected route `A/N dev X proto kernel scope link src A`.
+   */
+  addAddress(dev: string, cidrText: string, scope: IfaceAddr["scope"] = "global", withBroadcast = false): void {
+    const iface = this.requireIface(dev);
+    const slash = cidrText.indexOf("/");
+    const ip = parseCidr(slash < 0 ? cidrText : cidrText.slice(0, slash)).net;
+    const prefix = slash < 0 ? 32 : parseCidr(cidrText).prefix;
+    const net = cidrOf(ip, prefix);
+    const addr: IfaceAddr = { ip, prefix, scope, ...(withBroadcast && prefix < 31 && { brd: broadcastOf(net) }) };
+    iface.addrs.push(addr);
+    const localDst = iface.kind === "loopback" ? net : cidrOf(ip, 32);
+    if (iface.kind === "loopback") {
+      this.addRoute({ table: "local", type: "local", dst: net, dev, proto: "kernel", scope: "host", src: ip });
+      if (prefix !== 32) this.addRoute({ table: "local", type: "local", dst: cidrOf(ip, 32), dev, proto: "kernel", scope: "host", src: ip });
+      this.addRoute({ table: "local", type: "broadcast", dst: cidrOf(broadcastOf(net), 32), dev, proto: "kernel", scope: "link", src: ip });
+      return;
+    }
+    this.addRoute({ table: "local", type: "local", dst: localDst, dev, proto: "kernel", scope: "host", src: ip });
+    if (addr.brd !== undefined) this.addRoute({ table: "local", type: "broadcast", dst: cidrOf(addr.brd, 32), dev, proto: "kernel", scope: "link", src: ip });
+    if (iface.up) this.addPrefixRoute(iface, addr);
+  }
+
+  private addPrefixRoute(iface: Iface, a: IfaceAddr): void {
+    if (iface.kind === "loopback" || a.prefix === 32) return;
+    const dst = cidrOf(a.ip, a.prefix);
+    if (this.routes.some((r) => r.table === "main" && r.dev === iface.name && r.dst.net === dst.net && r.dst.prefix === dst.prefix && r.proto === "kernel")) return;
+    this.addRoute({ table: "main", type: "unicast", dst, dev: iface.name, proto: "kernel", scope: "link", src: a.ip });
+  }
+
+  addRoute(r: Route): void {
+    if (this.routes.some((x) => sameRoute(x, r))) throw new Error(`${this.name}: route ${formatIpv4(r.dst.net)}/${r.dst.prefix} exists (RTNETLINK answers: File exists)`);
+    this.routes.push(r);
+  }
+
+  deleteRoute(match: (r: Route) => boolean): number {
+    let n = 0;
+    for (let i = this.routes.length - 1; i >= 0; i--) {
+      if (match(this.routes[i]!)) {
+        this.routes.splice(i, 1);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  route(dst: Ipv4): RouteMatch | undefined {
+    return lookupRoute(this.routes, dst, (dev) => this.iface(dev)?.up ?? false);
+  }
+
+  /** -m addrtype: the type of the address's route in this namespace. */
+  addrType(ip: number, limitIface?: string): AddrType {
+    if (ip >>> 28 === 0xe) return "MULTICAST";
+    if (ip >>> 0 === 0xffffffff) return "BROADCAST";
+    if (ip === 0) return "UNSPEC";
+    const m = this.route(ip as Ipv4);
+    if (!m) return "UNREACHABLE";
+    if (m.route.type === "local") {
+      if (limitIface !== undefined && !this.iface(limitIface)?.addrs.some((a) => a.ip === ip)) return "UNICAST";
+      return "LOCAL";
+    }
+    if (m.route.type === "broadcast") return "BROADCAST";
+    if (m.route.type === "unreachable") return "UNREACHABLE";
+    if (m.route.type === "blackhole") return "BLACKHOLE";
+    if (m.route.type === "prohibit") return "PROHIBIT";
+    return "UNICAST";
+  }
+
+  isLocalAddress(ip: number): boolean {
+    return this.ifaces.some((i) => i.addrs.some((a) => a.ip === ip));
+  }
+
+  /**
+   * inet_select_addr: the primary address of `dev` in the same subnet as `nexthop`, else its
+   * first global address. MASQUERADE and source selection use it.
+   */
+  primaryAddress(dev: string, nexthop?: number): Ipv4 | undefined {
+    const iface = this.iface(dev);
+    if (!iface) return undefined;
+    const usable = iface.addrs.filter((a) => a.scope !== "host");
+    if (nexthop !== undefined) {
+      const same = usable.find((a) => cidrContains(cidrOf(a.ip, a.prefix), nexthop));
+      if (same) return same.ip;
+    }
+    return usable[0]?.ip;
+  }
+
+  /**
+   * Conntrack hooks are registered in a namespace only once something needs them: the nat
+   * table, or a rule with -m conntrack / -m state. A pod namespace without rules tracks nothing.
+   */
+  conntrackActive(): boolean {
+    if (this.nf.loaded.has("nat")) return true;
+    for (const t of ["raw", "mangle", "filter"] as const) {
+      if (!this.nf.loaded.has(t)) continue;
+      for (const c of this.nf.tables[t].chains.values()) {
+        for (const r of c.rules) if (r.matches.some((m) => m.kind === "conntrack" || m.kind === "state")) return true;
+      }
+    }
+    return false;
+  }
+
+  listener(proto: Proto, port: number): Listener | undefined {
+    return this.listeners.find((l) => l.proto === proto && l.port === port);
+  }
+
+  takeIpId(): number {
+    const id = this.nextIpId;
+    this.nextIpId = (this.nextIpId + 1) & 0xffff;
+    return id;
+  }
+
+  /** How traces name this namespace: the pod when it is a pod's, else the node. */
+  get label(): string {
+    return this.pod ?? this.node;
+  }
+}
+
+/**
+ * A locally administered unicast MAC derived from the interface's namespace and name, so the
+ * same scenario always shows the same addresses (the kernel's are random).
+ */
+export function generatedMac(seed: string): string {
+  const a = hashString(seed);
+  const b = hashString(seed + "#");
+  const bytes = [0x02 | ((a >>> 24) & 0xfc), (a >>> 16) & 0xff, (a >>> 8) & 0xff, a & 0xff, (b >>> 8) & 0xff, b & 0xff];
+  return bytes.map((x) => x.toString(16).padStart(2, "0")).join(":");
+}

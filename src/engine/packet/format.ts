@@ -1,0 +1,82 @@
+/** tcpdump -n text for the packets the engine moves (tcpdump 4.9 wording). */
+import { formatIpv4 } from "../addr/ipv4";
+import type { Frame, Packet } from "./packet";
+import { IP_HEADER, UDP_HEADER } from "./packet";
+
+function icmpText(p: Packet): string {
+  const icmp = p.icmp!;
+  const len = p.length - IP_HEADER;
+  switch (icmp.type) {
+    case 8:
+      return `ICMP echo request, id ${icmp.id}, seq ${icmp.seq}, length ${len}`;
+    case 0:
+      return `ICMP echo reply, id ${icmp.id}, seq ${icmp.seq}, length ${len}`;
+    case 3: {
+      const inner = icmp.inner;
+      if (inner && icmp.code === 3 && inner.proto !== "icmp") return `ICMP ${formatIpv4(inner.dst)} ${inner.proto} port ${inner.dport} unreachable, length ${len}`;
+      if (inner && icmp.code === 1) return `ICMP host ${formatIpv4(inner.dst)} unreachable, length ${len}`;
+      if (inner && icmp.code === 0) return `ICMP net ${formatIpv4(inner.dst)} unreachable, length ${len}`;
+      if (inner && icmp.code === 13) return `ICMP host ${formatIpv4(inner.dst)} unreachable - admin prohibited filter, length ${len}`;
+      return `ICMP ${inner ? formatIpv4(inner.dst) : "?"} unreachable, length ${len}`;
+    }
+    case 11:
+      return `ICMP time exceeded in-transit, length ${len}`;
+    default:
+      return `ICMP type-#${icmp.type}, length ${len}`;
+  }
+}
+
+function tcpText(p: Packet): string {
+  const t = p.tcp!;
+  let flags = "";
+  if (t.syn) flags += "S";
+  if (t.fin) flags += "F";
+  if (t.rst) flags += "R";
+  if (t.psh) flags += "P";
+  if (t.ack) flags += ".";
+  const headerLen = t.syn ? 40 : 32;
+  const payload = p.length - IP_HEADER - headerLen;
+  let s = `Flags [${flags}]`;
+  if (t.syn || payload > 0 || t.fin || t.rst) s += payload > 0 ? `, seq ${t.seq}:${t.seq + payload}` : `, seq ${t.seq}`;
+  if (t.ack) s += `, ack ${t.ackSeq}`;
+  s += `, win ${t.win}`;
+  if (t.syn) s += `, options [mss 1460,sackOK,TS val ${1000 + t.seq % 1000} ecr ${t.ack ? 1000 + (t.ackSeq % 1000) : 0},nop,wscale 7]`;
+  else if (!t.rst) s += `, options [nop,nop,TS val 1001 ecr 1001]`;
+  s += `, length ${payload}`;
+  const app = p.payload;
+  if (payload > 0 && app?.kind === "http-request") s += `: HTTP: GET ${app.path} HTTP/1.1`;
+  if (payload > 0 && app?.kind === "http-response") s += `: HTTP: HTTP/1.1 ${app.status} OK`;
+  if (payload > 0 && app?.kind === "dns-query") s += `: ${app.id}+ A? ${app.name}. (${payload - 2})`;
+  if (payload > 0 && app?.kind === "dns-answer") s += `: ${app.id}* 1/0/0 A ${app.answer} (${payload - 2})`;
+  return s;
+}
+
+function udpText(p: Packet): string {
+  const len = p.length - IP_HEADER - UDP_HEADER;
+  const app = p.payload;
+  if (app?.kind === "dns-query") return `${app.id}+ A? ${app.name}. (${len})`;
+  if (app?.kind === "dns-answer") return `${app.id}* 1/0/0 A ${app.answer} (${len})`;
+  return `UDP, length ${len}`;
+}
+
+/** The part after the timestamp: `IP 10.240.0.20 > 10.200.1.18: ICMP echo request, id 1280, seq 1, length 64`. */
+export function tcpdumpLine(p: Packet): string {
+  const src = formatIpv4(p.src);
+  const dst = formatIpv4(p.dst);
+  if (p.proto === "icmp") return `IP ${src} > ${dst}: ${icmpText(p)}`;
+  const ends = `IP ${src}.${p.sport} > ${dst}.${p.dport}: `;
+  return ends + (p.proto === "tcp" ? tcpText(p) : udpText(p));
+}
+
+/** `-e`: the link-level header before the IP line. */
+export function tcpdumpEther(f: Frame): string {
+  return `${f.srcMac} > ${f.dstMac}, ethertype IPv4 (0x0800), length ${f.packet.length + 14}: `;
+}
+
+/** `14:47:11.349522` from milliseconds of simulated time (UTC). */
+export function tcpdumpTime(ms: number): string {
+  const d = new Date(Math.floor(ms));
+  const pad = (n: number, w = 2) => String(n).padStart(w, "0");
+  const micros = Math.round((ms - Math.floor(ms / 1000) * 1000) * 1000);
+  return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(micros, 6)}`;
+}

@@ -1,0 +1,83 @@
+/**
+ * The trace: the contract between the engine, the UI and the CLI. A flow is one packet's
+ * journey (the request, then its reply); every step is one observable decision.
+ */
+import { formatIpv4 } from "./addr/ipv4";
+import type { Packet, Proto } from "./packet/packet";
+
+export type StepKind = "wire" | "route" | "rule" | "nat" | "conntrack" | "bridge" | "deliver" | "drop";
+
+/** The packet as a step shows it: addresses as text, ports only for TCP and UDP. */
+export interface StepPacket {
+  readonly proto: Proto;
+  readonly src: string;
+  readonly dst: string;
+  readonly sport?: number;
+  readonly dport?: number;
+  readonly ttl: number;
+}
+
+export type StepDetail =
+  | { readonly kind: "wire"; readonly mac?: { readonly src: string; readonly dst: string }; readonly tcpdump: string; readonly length: number }
+  | { readonly kind: "route"; readonly route: string; readonly table: "main" | "local"; readonly decision: "local" | "forward" | "output" | "bridge"; readonly nexthop?: string; readonly dev?: string }
+  | {
+      readonly kind: "rule";
+      readonly table: string;
+      readonly chain: string;
+      readonly hook: string;
+      /** 1-based position in its chain; 0 for a chain's policy. */
+      readonly index: number;
+      /** The rule as iptables-save prints it, or the policy line. */
+      readonly rule: string;
+      readonly target: string;
+      readonly counters: { readonly pkts: number; readonly bytes: number };
+    }
+  | {
+      readonly kind: "nat";
+      readonly type: "SNAT" | "DNAT" | "MASQUERADE" | "un-SNAT" | "un-DNAT";
+      readonly before: StepPacket;
+      readonly after: StepPacket;
+      readonly changed: readonly ("src" | "dst" | "sport" | "dport" | "icmpId")[];
+      /** The rule that set the binding up, when this packet decided it. */
+      readonly rule?: string;
+      readonly conntrack: string;
+    }
+  | { readonly kind: "conntrack"; readonly event: "new" | "hit" | "confirm" | "invalid"; readonly state: string; readonly direction?: "original" | "reply"; readonly entry?: string }
+  | { readonly kind: "bridge"; readonly bridge: string; readonly action: "learn" | "forward" | "flood" | "local"; readonly mac: string; readonly port?: string }
+  | { readonly kind: "deliver"; readonly to: string }
+  | { readonly kind: "drop"; readonly reason: string; readonly rule?: string };
+
+export interface Step {
+  readonly kind: StepKind;
+  readonly node: string;
+  readonly pod?: string;
+  readonly iface?: string;
+  readonly dir?: "in" | "out";
+  readonly packet: StepPacket;
+  readonly text: string;
+  readonly detail?: StepDetail;
+}
+
+export interface Flow {
+  readonly name: string;
+  readonly verdict: "delivered" | "dropped";
+  readonly dropReason?: string;
+  readonly steps: readonly Step[];
+}
+
+export interface Trace {
+  readonly scenario: string;
+  readonly flows: readonly Flow[];
+}
+
+export function stepPacket(p: Packet): StepPacket {
+  const base = { proto: p.proto, src: formatIpv4(p.src), dst: formatIpv4(p.dst), ttl: p.ttl };
+  return p.proto === "icmp" ? base : { ...base, sport: p.sport, dport: p.dport };
+}
+
+/** `10.200.0.21 > 10.200.1.15` or `10.200.0.21.40000 > 10.32.0.10.53`, tcpdump's way. */
+export function endpoints(p: Packet | StepPacket): string {
+  const ip = (a: number | string) => (typeof a === "number" ? formatIpv4(a) : a);
+  if (p.proto === "icmp") return `${ip(p.src)} > ${ip(p.dst)}`;
+  return `${ip(p.src)}.${p.sport} > ${ip(p.dst)}.${p.dport}`;
+}
