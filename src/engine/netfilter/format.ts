@@ -19,8 +19,12 @@ export function hex(n: number): string {
   return "0x" + (n >>> 0).toString(16);
 }
 
-/** iptables-save quotes strings in double quotes, escaping `"`, `'` and `\` with a backslash (seen in the lab). */
+/**
+ * xtables_save_string: a string of only letters, digits, "_" and "-" is printed bare; anything
+ * else goes in double quotes with `"`, `'` and `\` backslash-escaped (checked in the lab).
+ */
 export function quote(text: string): string {
+  if (/^[A-Za-z0-9_-]+$/.test(text)) return text;
   return '"' + text.replace(/[\\"']/g, (c) => "\\" + c) + '"';
 }
 

@@ -46,10 +46,17 @@ export interface ParsedTable {
   readonly line: number;
   readonly commitLine: number;
   readonly ops: TableOp[];
+  /** Chains the section declares, for the duplicate check. */
+  readonly declared: Set<string>;
 }
 
 export interface ParsedSave {
   readonly tables: ParsedTable[];
+}
+
+/** A lookup in one of the tables below that ignores Object.prototype ("constructor", "__proto__"…). */
+function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
 class Fail extends Error {
@@ -69,39 +76,43 @@ interface Token {
 /** Splits a line like iptables-restore does: whitespace separates, "…" groups, \ escapes inside quotes. */
 export function tokenize(line: string): Token[] {
   const out: Token[] = [];
-  let cur = "";
-  let start = -1;
-  let inQuote = false;
-  let quoteStart = 0;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (inQuote) {
-      if (c === "\\" && i + 1 < line.length) {
-        cur += line[++i];
-      } else if (c === '"') {
-        inQuote = false;
+  const n = line.length;
+  let i = 0;
+  while (i < n) {
+    let c = line.charCodeAt(i);
+    if (c === 32 || c === 9) {
+      i++;
+      continue;
+    }
+    const start = i;
+    // Fast path: a token without quotes is a plain slice of the line.
+    while (i < n && (c = line.charCodeAt(i)) !== 32 && c !== 9 && c !== 34) i++;
+    if (i >= n || c !== 34) {
+      out.push({ text: line.slice(start, i), column: start + 1 });
+      continue;
+    }
+    // A token with a quoted part: build it, honouring backslash escapes inside the quotes.
+    let text = line.slice(start, i);
+    let inQuote = false;
+    let quoteStart = i;
+    for (; i < n; i++) {
+      const ch = line[i]!;
+      if (inQuote) {
+        if (ch === "\\" && i + 1 < n) text += line[++i];
+        else if (ch === '"') inQuote = false;
+        else text += ch;
+      } else if (ch === '"') {
+        inQuote = true;
+        quoteStart = i;
+      } else if (ch === " " || ch === "\t") {
+        break;
       } else {
-        cur += c;
+        text += ch;
       }
-      continue;
     }
-    if (c === '"') {
-      if (start < 0) start = i;
-      inQuote = true;
-      quoteStart = i;
-      continue;
-    }
-    if (c === " " || c === "\t") {
-      if (start >= 0) out.push({ text: cur, column: start + 1 });
-      cur = "";
-      start = -1;
-      continue;
-    }
-    if (start < 0) start = i;
-    cur += c;
+    if (inQuote) throw new Fail(quoteStart + 1, "unterminated quoted string");
+    out.push({ text, column: start + 1 });
   }
-  if (inQuote) throw new Fail(quoteStart + 1, "unterminated quoted string");
-  if (start >= 0) out.push({ text: cur, column: start + 1 });
   return out;
 }
 
@@ -126,7 +137,7 @@ export function parseIptablesSave(text: string): Result<ParsedSave> {
           throw new Fail(2, `unknown table "${name}" (expected one of ${TABLE_NAMES.join(", ")})`);
         }
         if (tables.some((t) => t.name === name)) throw new Fail(2, `table "${name}" appears twice`);
-        current = { name: name as TableName, line: lineNo, commitLine: 0, ops: [] };
+        current = { name: name as TableName, line: lineNo, commitLine: 0, ops: [], declared: new Set() };
         continue;
       }
       if (!current) throw new Fail(1, `"${trimmed.slice(0, 40)}" is outside a table: expected a "*table" line first`);
@@ -170,7 +181,8 @@ function parseChainLine(table: ParsedTable, line: string, lineNo: number): void 
   if (!nameTok || !policyTok) throw new Fail(1, `chain line needs ":NAME POLICY [pkts:bytes]"`);
   const name = nameTok.text;
   checkChainName(name, nameTok.column + 1);
-  if (table.ops.some((op) => op.kind === "chain" && op.name === name)) throw new Fail(nameTok.column + 1, `chain "${name}" is declared twice`);
+  if (table.declared.has(name)) throw new Fail(nameTok.column + 1, `chain "${name}" is declared twice`);
+  table.declared.add(name);
   const counters = countTok ? parseCounters({ ...countTok, column: countTok.column + 1 }) : { pkts: 0, bytes: 0 };
   if (toks.length > 3) throw new Fail(toks[3]!.column + 1, `unexpected "${toks[3]!.text}" after the chain's counters`);
   const builtin = isBuiltinChain(table.name, name);
@@ -200,13 +212,14 @@ interface RuleDraft {
   matches: MatchDraft[];
   target?: TargetDraft;
   counters?: Counters;
-  seen: Set<string>;
+  /** Header options already given, as bits: -s 1, -d 2, -i 4, -o 8, -p 16. */
+  seen: number;
 }
 
 interface MatchDraft {
   name: string;
   column: number;
-  opts: Map<string, { value: string[]; invert: boolean; column: number }>;
+  opts: Opts;
   implicit: boolean;
 }
 
@@ -214,7 +227,36 @@ interface TargetDraft {
   name: string;
   column: number;
   goto: boolean;
-  opts: Map<string, { value: string[]; invert: boolean; column: number }>;
+  opts: Opts;
+}
+
+interface Opt {
+  readonly value: string[];
+  readonly invert: boolean;
+  readonly column: number;
+}
+
+/** A rule's few options for one module: a small list beats a Map when there are 300,000 of them. */
+class Opts {
+  private readonly keys: string[] = [];
+  private readonly vals: Opt[] = [];
+  get(k: string): Opt | undefined {
+    const i = this.keys.indexOf(k);
+    return i < 0 ? undefined : this.vals[i];
+  }
+  has(k: string): boolean {
+    return this.keys.includes(k);
+  }
+  set(k: string, v: Opt): void {
+    this.keys.push(k);
+    this.vals.push(v);
+  }
+  get size(): number {
+    return this.keys.length;
+  }
+  *[Symbol.iterator](): IterableIterator<[string, Opt]> {
+    for (let i = 0; i < this.keys.length; i++) yield [this.keys[i]!, this.vals[i]!];
+  }
 }
 
 /** Options each module takes, and how many arguments each option has. */
@@ -294,24 +336,14 @@ function parseRuleLine(table: ParsedTable, line: string, lineNo: number): void {
     if (insertAt < 1) throw new Fail(toks[i]!.column, `rule position ${insertAt} must be at least 1`);
     i++;
   }
-  const draft: RuleDraft = { src: ANY, srcInvert: false, dst: ANY, dstInvert: false, proto: 0, protoInvert: false, matches: [], seen: new Set() };
+  const draft: RuleDraft = { src: ANY, srcInvert: false, dst: ANY, dstInvert: false, proto: 0, protoInvert: false, matches: [], seen: 0 };
   if (counters) draft.counters = counters;
   let invert = false;
   let invertCol = 0;
-  const need = (tok: Token, n: number): Token[] => {
-    const args = toks.slice(i + 1, i + 1 + n);
-    if (args.length < n || args.some((a) => a.text.startsWith("--") || (a.text.startsWith("-") && a.text.length === 2 && /[a-zA-Z]/.test(a.text[1]!)))) {
-      throw new Fail(tok.column, `option "${tok.text}" needs ${n === 1 ? "an argument" : n + " arguments"}`);
-    }
-    i += n;
-    return args;
-  };
-  const once = (tok: Token, key: string) => {
-    if (draft.seen.has(key)) throw new Fail(tok.column, `option "${tok.text}" is given twice`);
-    draft.seen.add(key);
-  };
-  for (; i < toks.length; i++) {
-    const tok = toks[i]!;
+  // The cursor lives in an object so the helpers below need no per-line closures.
+  const cur = { toks, i };
+  for (; cur.i < toks.length; cur.i++) {
+    const tok = toks[cur.i]!;
     const t = tok.text;
     if (t === "!") {
       if (invert) throw new Fail(tok.column, `"!" is given twice`);
@@ -325,8 +357,8 @@ function parseRuleLine(table: ParsedTable, line: string, lineNo: number): void {
       case "-s":
       case "--source":
       case "--src": {
-        once(tok, "-s");
-        const [a] = need(tok, 1);
+        once(draft, tok, 1);
+        const [a] = need(cur, tok, 1);
         draft.src = cidrArg(a!);
         draft.srcInvert = inv;
         continue;
@@ -334,32 +366,32 @@ function parseRuleLine(table: ParsedTable, line: string, lineNo: number): void {
       case "-d":
       case "--destination":
       case "--dst": {
-        once(tok, "-d");
-        const [a] = need(tok, 1);
+        once(draft, tok, 2);
+        const [a] = need(cur, tok, 1);
         draft.dst = cidrArg(a!);
         draft.dstInvert = inv;
         continue;
       }
       case "-i":
       case "--in-interface": {
-        once(tok, "-i");
-        const [a] = need(tok, 1);
+        once(draft, tok, 4);
+        const [a] = need(cur, tok, 1);
         draft.inIface = { value: ifaceArg(a!), invert: inv };
         continue;
       }
       case "-o":
       case "--out-interface": {
-        once(tok, "-o");
-        const [a] = need(tok, 1);
+        once(draft, tok, 8);
+        const [a] = need(cur, tok, 1);
         draft.outIface = { value: ifaceArg(a!), invert: inv };
         continue;
       }
       case "-p":
       case "--protocol": {
-        once(tok, "-p");
-        const [a] = need(tok, 1);
+        once(draft, tok, 16);
+        const [a] = need(cur, tok, 1);
         const name = a!.text.toLowerCase();
-        const num = /^\d+$/.test(name) ? Number(name) : PROTO_BY_NAME[name];
+        const num = /^\d+$/.test(name) ? Number(name) : own(PROTO_BY_NAME, name);
         if (num === undefined || num > 255) throw new Fail(a!.column, `unknown protocol "${a!.text}"`);
         draft.proto = num;
         draft.protoInvert = inv;
@@ -368,9 +400,9 @@ function parseRuleLine(table: ParsedTable, line: string, lineNo: number): void {
       case "-m":
       case "--match": {
         if (inv) throw new Fail(invertCol, `"!" cannot negate ${t}`);
-        const [a] = need(tok, 1);
-        if (!MATCH_OPTIONS[a!.text]) throw new Fail(a!.column, `unsupported match module "${a!.text}" (supported: ${Object.keys(MATCH_OPTIONS).join(", ")})`);
-        draft.matches.push({ name: a!.text, column: a!.column, opts: new Map(), implicit: false });
+        const [a] = need(cur, tok, 1);
+        if (!own(MATCH_OPTIONS, a!.text)) throw new Fail(a!.column, `unsupported match module "${a!.text}" (supported: ${Object.keys(MATCH_OPTIONS).join(", ")})`);
+        draft.matches.push({ name: a!.text, column: a!.column, opts: new Opts(), implicit: false });
         continue;
       }
       case "-j":
@@ -379,13 +411,13 @@ function parseRuleLine(table: ParsedTable, line: string, lineNo: number): void {
       case "--goto": {
         if (inv) throw new Fail(invertCol, `"!" cannot negate ${t}`);
         if (draft.target) throw new Fail(tok.column, "a rule has only one target");
-        const [a] = need(tok, 1);
-        draft.target = { name: a!.text, column: a!.column, goto: t === "-g" || t === "--goto", opts: new Map() };
+        const [a] = need(cur, tok, 1);
+        draft.target = { name: a!.text, column: a!.column, goto: t === "-g" || t === "--goto", opts: new Opts() };
         continue;
       }
       case "-c":
       case "--set-counters": {
-        const [p, b] = need(tok, 2);
+        const [p, b] = need(cur, tok, 2);
         if (!/^\d+$/.test(p!.text) || !/^\d+$/.test(b!.text)) throw new Fail(tok.column, `-c needs two numbers`);
         draft.counters = { pkts: Number(p!.text), bytes: Number(b!.text) };
         continue;
@@ -394,40 +426,55 @@ function parseRuleLine(table: ParsedTable, line: string, lineNo: number): void {
     if (!t.startsWith("--")) throw new Fail(tok.column, `unexpected "${t}"`);
     const opt = t.slice(2);
     // A module option goes to the newest match that knows it, or to the target after -j.
-    if (draft.target && TARGET_OPTIONS[draft.target.name]?.[opt] !== undefined) {
+    if (draft.target && own(own(TARGET_OPTIONS, draft.target.name) ?? {}, opt) !== undefined) {
       if (draft.target.opts.has(opt)) throw new Fail(tok.column, `option "${t}" is given twice`);
-      const args = need(tok, TARGET_OPTIONS[draft.target.name]![opt]!);
+      const args = need(cur, tok, TARGET_OPTIONS[draft.target.name]![opt]!);
       draft.target.opts.set(opt, { value: args.map((a) => a.text), invert: inv, column: tok.column });
       continue;
     }
     let owner: MatchDraft | undefined;
     for (let k = draft.matches.length - 1; k >= 0; k--) {
-      if (MATCH_OPTIONS[draft.matches[k]!.name]![opt] !== undefined) {
+      if (own(MATCH_OPTIONS[draft.matches[k]!.name]!, opt) !== undefined) {
         owner = draft.matches[k];
         break;
       }
     }
-    if (!owner && (draft.proto === 6 || draft.proto === 17) && MATCH_OPTIONS[draft.proto === 6 ? "tcp" : "udp"]![opt] !== undefined) {
+    if (!owner && (draft.proto === 6 || draft.proto === 17) && own(MATCH_OPTIONS[draft.proto === 6 ? "tcp" : "udp"]!, opt) !== undefined) {
       // `-p tcp --dport 53` loads the tcp match implicitly; iptables-save then prints `-m tcp`.
-      owner = { name: draft.proto === 6 ? "tcp" : "udp", column: tok.column, opts: new Map(), implicit: true };
+      owner = { name: draft.proto === 6 ? "tcp" : "udp", column: tok.column, opts: new Opts(), implicit: true };
       draft.matches.push(owner);
     }
     if (!owner && draft.proto === 1 && opt === "icmp-type") {
-      owner = { name: "icmp", column: tok.column, opts: new Map(), implicit: true };
+      owner = { name: "icmp", column: tok.column, opts: new Opts(), implicit: true };
       draft.matches.push(owner);
     }
     if (!owner) {
       const where = draft.target ? `target ${draft.target.name}` : draft.matches.length ? `match ${draft.matches.map((m) => m.name).join("/")}` : "the rule";
       throw new Fail(tok.column, `unknown option "${t}" for ${where}`);
     }
-    const key = ALIASES[opt] ?? opt;
+    const key = own(ALIASES, opt) ?? opt;
     if (owner.opts.has(key)) throw new Fail(tok.column, `option "${t}" is given twice`);
-    const args = need(tok, MATCH_OPTIONS[owner.name]![opt]!);
+    const args = need(cur, tok, MATCH_OPTIONS[owner.name]![opt]!);
     owner.opts.set(key, { value: args.map((a) => a.text), invert: inv, column: tok.column });
   }
   if (invert) throw new Fail(invertCol, `"!" at the end of the rule negates nothing`);
   const rule = finishRule(draft, table.name);
   table.ops.push({ kind: "rule", line: lineNo, chain: chainTok.text, rule, ...(insertAt !== undefined && { insertAt }) });
+}
+
+/** Takes the `n` arguments of the option at the cursor. */
+function need(cur: { toks: Token[]; i: number }, tok: Token, n: number): Token[] {
+  const args = cur.toks.slice(cur.i + 1, cur.i + 1 + n);
+  if (args.length < n || args.some((a) => a.text.startsWith("--") || (a.text.length === 2 && a.text[0] === "-" && /[a-zA-Z]/.test(a.text[1]!)))) {
+    throw new Fail(tok.column, `option "${tok.text}" needs ${n === 1 ? "an argument" : n + " arguments"}`);
+  }
+  cur.i += n;
+  return args;
+}
+
+function once(draft: RuleDraft, tok: Token, bit: number): void {
+  if (draft.seen & bit) throw new Fail(tok.column, `option "${tok.text}" is given twice`);
+  draft.seen |= bit;
 }
 
 function cidrArg(tok: Token): Cidr {
@@ -458,7 +505,8 @@ function parseNumber(text: string, column: number, what: string, max = 0xfffffff
 const SERVICES: Record<string, number> = { ssh: 22, domain: 53, http: 80, https: 443, "kubernetes": 6443 };
 
 function parsePort(text: string, column: number): number {
-  if (SERVICES[text] !== undefined) return SERVICES[text]!;
+  const service = own(SERVICES, text);
+  if (service !== undefined) return service;
   if (!/^\d+$/.test(text) || Number(text) > 65535) throw new Fail(column, `"${text}" is not a port number (0-65535)`);
   return Number(text);
 }
@@ -483,19 +531,18 @@ function parseStates(text: string, column: number): ConnState[] {
   return out;
 }
 
-const ADDR_TYPES = new Set<string>(["UNSPEC", "UNICAST", "LOCAL", "BROADCAST", "ANYCAST", "MULTICAST", "BLACKHOLE", "UNREACHABLE", "PROHIBIT", "THROW", "NAT", "XRESOLVE"]);
+/** In the order of their bits in xt_addrtype, which is the order iptables prints them in. */
+const ADDR_TYPES: readonly string[] = ["UNSPEC", "UNICAST", "LOCAL", "BROADCAST", "ANYCAST", "MULTICAST", "BLACKHOLE", "UNREACHABLE", "PROHIBIT", "THROW", "NAT", "XRESOLVE"];
 
-const TCP_FLAGS = ["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"];
+/** The flags iptables knows, in the order it prints them; ALL is these six. */
+const TCP_FLAGS = ["FIN", "SYN", "RST", "PSH", "ACK", "URG"];
 
 function parseFlags(text: string, column: number): string[] {
   if (text === "NONE") return [];
   if (text === "ALL") return [...TCP_FLAGS];
-  const out: string[] = [];
-  for (const f of text.split(",")) {
-    if (!TCP_FLAGS.includes(f)) throw new Fail(column, `unknown TCP flag "${f}"`);
-    out.push(f);
-  }
-  return out;
+  const given = text.split(",");
+  for (const f of given) if (!TCP_FLAGS.includes(f)) throw new Fail(column, `unknown TCP flag "${f}"`);
+  return TCP_FLAGS.filter((f) => given.includes(f));
 }
 
 const ICMP_TYPES: Record<string, [number, number, number]> = {
@@ -535,17 +582,11 @@ const REJECT_ALIASES: Record<string, string> = {
 };
 
 function finishMatch(m: MatchDraft, proto: number, protoInvert: boolean): Match {
-  const opt = (k: string) => m.opts.get(k);
-  const first = (k: string) => m.opts.get(k)?.value[0] ?? "";
-  const noInvert = (k: string) => {
-    const o = opt(k);
-    if (o?.invert) throw new Fail(o.column, `"!" cannot negate --${k}`);
-  };
   switch (m.name) {
     case "comment": {
-      const o = opt("comment");
+      const o = m.opts.get("comment");
       if (!o) throw new Fail(m.column, `match comment needs --comment`);
-      noInvert("comment");
+      if (o.invert) throw new Fail(o.column, `"!" cannot negate --comment`);
       if (o.value[0]!.length > 255) throw new Fail(o.column, "a comment must be at most 255 characters");
       return { kind: "comment", comment: o.value[0]! };
     }
@@ -553,10 +594,10 @@ function finishMatch(m: MatchDraft, proto: number, protoInvert: boolean): Match 
     case "udp": {
       const want = m.name === "tcp" ? 6 : 17;
       if (proto !== want || protoInvert) throw new Fail(m.column, `match ${m.name} needs "-p ${m.name}" before it`);
-      const sp = opt("sport");
-      const dp = opt("dport");
-      const fl = opt("tcp-flags");
-      const syn = opt("syn");
+      const sp = m.opts.get("sport");
+      const dp = m.opts.get("dport");
+      const fl = m.opts.get("tcp-flags");
+      const syn = m.opts.get("syn");
       if (fl && syn) throw new Fail(syn.column, "--syn and --tcp-flags cannot be combined");
       const sport = sp ? { value: parsePortRange(sp.value[0]!, sp.column), invert: sp.invert } : undefined;
       const dport = dp ? { value: parsePortRange(dp.value[0]!, dp.column), invert: dp.invert } : undefined;
@@ -567,10 +608,10 @@ function finishMatch(m: MatchDraft, proto: number, protoInvert: boolean): Match 
     }
     case "icmp": {
       if (proto !== 1 || protoInvert) throw new Fail(m.column, `match icmp needs "-p icmp" before it`);
-      const o = opt("icmp-type");
+      const o = m.opts.get("icmp-type");
       if (!o) return { kind: "icmp", invert: false, type: 0xff, codeMin: 0, codeMax: 0xff };
       const text = o.value[0]!;
-      const named = ICMP_TYPES[text];
+      const named = own(ICMP_TYPES, text);
       if (named) return { kind: "icmp", invert: o.invert, type: named[0], codeMin: named[1], codeMax: named[2] };
       const mm = /^(\d+)(?:\/(\d+))?$/.exec(text);
       if (!mm || Number(mm[1]) > 255 || Number(mm[2] ?? 0) > 255) throw new Fail(o.column, `unknown ICMP type "${text}"`);
@@ -578,7 +619,7 @@ function finishMatch(m: MatchDraft, proto: number, protoInvert: boolean): Match 
       return { kind: "icmp", invert: o.invert, type: Number(mm[1]), codeMin: code ?? 0, codeMax: code ?? 0xff };
     }
     case "mark": {
-      const o = opt("mark");
+      const o = m.opts.get("mark");
       if (!o) throw new Fail(m.column, "match mark needs --mark");
       const [v, mask] = o.value[0]!.split("/");
       return {
@@ -590,58 +631,60 @@ function finishMatch(m: MatchDraft, proto: number, protoInvert: boolean): Match 
     }
     case "addrtype": {
       const types = (k: string) => {
-        const o = opt(k);
+        const o = m.opts.get(k);
         if (!o) return undefined;
         const list = o.value[0]!.split(",");
-        for (const t of list) if (!ADDR_TYPES.has(t)) throw new Fail(o.column, `unknown address type "${t}"`);
-        return { value: list as AddrType[], invert: o.invert };
+        for (const t of list) if (!ADDR_TYPES.includes(t)) throw new Fail(o.column, `unknown address type "${t}"`);
+        // Saved in the kernel's bit order, whatever order they were given in.
+        return { value: ADDR_TYPES.filter((t) => list.includes(t)) as AddrType[], invert: o.invert };
       };
       const src = types("src-type");
       const dst = types("dst-type");
       if (!src && !dst) throw new Fail(m.column, "match addrtype needs --src-type or --dst-type");
-      const limitIfaceIn = opt("limit-iface-in") !== undefined;
-      const limitIfaceOut = opt("limit-iface-out") !== undefined;
+      const limitIfaceIn = m.opts.get("limit-iface-in") !== undefined;
+      const limitIfaceOut = m.opts.get("limit-iface-out") !== undefined;
       if (limitIfaceIn && limitIfaceOut) throw new Fail(m.column, "--limit-iface-in and --limit-iface-out cannot be combined");
       return { kind: "addrtype", ...(src && { src }), ...(dst && { dst }), limitIfaceIn, limitIfaceOut };
     }
     case "statistic": {
-      const mode = first("mode");
+      const mode = (m.opts.get("mode")?.value[0] ?? "");
       if (mode === "random") {
-        const o = opt("probability");
+        const o = m.opts.get("probability");
         if (!o) throw new Fail(m.column, "--mode random needs --probability");
-        if (opt("every") || opt("packet")) throw new Fail(m.column, "--every and --packet go with --mode nth");
+        if (m.opts.get("every") || m.opts.get("packet")) throw new Fail(m.column, "--every and --packet go with --mode nth");
         const p = Number(o.value[0]);
         if (!/^\d*\.?\d+(e-?\d+)?$/i.test(o.value[0]!) || !(p >= 0 && p <= 1)) throw new Fail(o.column, `probability "${o.value[0]}" must be between 0 and 1`);
         return { kind: "statistic", mode: "random", invert: o.invert, probability: Math.round(p * 0x80000000) };
       }
       if (mode === "nth") {
-        const e = opt("every");
+        const e = m.opts.get("every");
         if (!e) throw new Fail(m.column, "--mode nth needs --every");
-        if (opt("probability")) throw new Fail(m.column, "--probability goes with --mode random");
+        if (m.opts.get("probability")) throw new Fail(m.column, "--probability goes with --mode random");
         const every = parseNumber(e.value[0]!, e.column, "--every");
         if (every === 0) throw new Fail(e.column, "--every must be at least 1");
-        const p = opt("packet");
-        const packet = p ? parseNumber(p.value[0]!, p.column, "--packet") : 0;
+        const p = m.opts.get("packet");
+        if (!p) throw new Fail(e.column, `option "--every" also requires "--packet"`);
+        const packet = parseNumber(p.value[0]!, p.column, "--packet");
         if (packet >= every) throw new Fail(p?.column ?? m.column, "--packet must be less than --every");
         return { kind: "statistic", mode: "nth", invert: e.invert, every, packet };
       }
-      throw new Fail(opt("mode")?.column ?? m.column, `match statistic needs --mode random or --mode nth`);
+      throw new Fail(m.opts.get("mode")?.column ?? m.column, `match statistic needs --mode random or --mode nth`);
     }
     case "conntrack": {
-      const o = opt("ctstate");
+      const o = m.opts.get("ctstate");
       if (!o) throw new Fail(m.column, "match conntrack needs --ctstate (the only option supported)");
       return { kind: "conntrack", ctstate: { value: parseStates(o.value[0]!, o.column), invert: o.invert } };
     }
     case "state": {
-      const o = opt("state");
+      const o = m.opts.get("state");
       if (!o) throw new Fail(m.column, "match state needs --state");
       return { kind: "state", state: { value: parseStates(o.value[0]!, o.column), invert: o.invert } };
     }
     case "multiport": {
-      const keys = ["sports", "dports", "ports"].filter((k) => opt(k));
+      const keys = ["sports", "dports", "ports"].filter((k) => m.opts.get(k));
       if (keys.length !== 1) throw new Fail(m.column, "match multiport needs exactly one of --sports, --dports, --ports");
       if (proto !== 6 && proto !== 17 && proto !== 132) throw new Fail(m.column, `match multiport needs "-p tcp" or "-p udp"`);
-      const o = opt(keys[0]!)!;
+      const o = m.opts.get(keys[0]!)!;
       const ports = o.value[0]!.split(",").map((p) => parsePortRange(p, o.column));
       const count = ports.reduce((n, p) => n + (p.min === p.max ? 1 : 2), 0);
       if (count > 15) throw new Fail(o.column, "multiport takes at most 15 ports (a range counts as two)");
@@ -666,13 +709,12 @@ function parseNatRange(text: string, column: number, what: string): NatRange {
   }
 }
 
+function natOnly(t: TargetDraft, table: TableName): void {
+  if (table !== "nat") throw new Fail(t.column, `target ${t.name} is only valid in the nat table, not ${table}`);
+}
+
 function finishTarget(t: TargetDraft, table: TableName): Target {
-  const opt = (k: string) => t.opts.get(k);
-  const has = (k: string) => t.opts.has(k);
   for (const [k, o] of t.opts) if (o.invert) throw new Fail(o.column, `"!" cannot negate target option --${k}`);
-  const natOnly = () => {
-    if (table !== "nat") throw new Fail(t.column, `target ${t.name} is only valid in the nat table, not ${table}`);
-  };
   if (t.goto) return { kind: "goto", chain: t.name };
   switch (t.name) {
     case "ACCEPT":
@@ -680,40 +722,40 @@ function finishTarget(t: TargetDraft, table: TableName): Target {
     case "RETURN":
       return { kind: t.name };
     case "REJECT": {
-      const w = opt("reject-with")?.value[0] ?? "icmp-port-unreachable";
-      const canonical = REJECT_ALIASES[w] ?? w;
-      if (!REJECT_WITH.has(canonical)) throw new Fail(opt("reject-with")!.column, `unknown --reject-with type "${w}"`);
+      const w = t.opts.get("reject-with")?.value[0] ?? "icmp-port-unreachable";
+      const canonical = own(REJECT_ALIASES, w) ?? w;
+      if (!REJECT_WITH.has(canonical)) throw new Fail(t.opts.get("reject-with")!.column, `unknown --reject-with type "${w}"`);
       return { kind: "REJECT", rejectWith: canonical };
     }
     case "DNAT": {
-      natOnly();
-      const o = opt("to-destination");
+      natOnly(t, table);
+      const o = t.opts.get("to-destination");
       if (!o) throw new Fail(t.column, "target DNAT needs --to-destination");
-      return { kind: "DNAT", range: parseNatRange(o.value[0]!, o.column, "--to-destination"), random: has("random"), persistent: has("persistent") };
+      return { kind: "DNAT", range: parseNatRange(o.value[0]!, o.column, "--to-destination"), random: t.opts.has("random"), persistent: t.opts.has("persistent") };
     }
     case "SNAT": {
-      natOnly();
-      const o = opt("to-source");
+      natOnly(t, table);
+      const o = t.opts.get("to-source");
       if (!o) throw new Fail(t.column, "target SNAT needs --to-source");
       return {
         kind: "SNAT",
         range: parseNatRange(o.value[0]!, o.column, "--to-source"),
-        random: has("random"),
-        randomFully: has("random-fully"),
-        persistent: has("persistent"),
+        random: t.opts.has("random"),
+        randomFully: t.opts.has("random-fully"),
+        persistent: t.opts.has("persistent"),
       };
     }
     case "MASQUERADE": {
-      natOnly();
-      const o = opt("to-ports");
+      natOnly(t, table);
+      const o = t.opts.get("to-ports");
       const ports = o ? parsePortRange(o.value[0]!, o.column, "-") : undefined;
-      return { kind: "MASQUERADE", ...(ports && { ports }), random: has("random"), randomFully: has("random-fully") };
+      return { kind: "MASQUERADE", ...(ports && { ports }), random: t.opts.has("random"), randomFully: t.opts.has("random-fully") };
     }
     case "MARK": {
-      const given = ["set-xmark", "set-mark", "and-mark", "or-mark", "xor-mark"].filter(has);
+      const given = ["set-xmark", "set-mark", "and-mark", "or-mark", "xor-mark"].filter((k) => t.opts.has(k));
       if (given.length !== 1) throw new Fail(t.column, "target MARK needs exactly one of --set-xmark, --set-mark, --and-mark, --or-mark, --xor-mark");
       const k = given[0]!;
-      const o = opt(k)!;
+      const o = t.opts.get(k)!;
       const [vText, mText] = o.value[0]!.split("/");
       const v = parseNumber(vText!, o.column, "mark");
       const mask = mText === undefined ? undefined : parseNumber(mText, o.column, "mask");
@@ -732,8 +774,8 @@ function finishTarget(t: TargetDraft, table: TableName): Target {
       }
     }
     case "LOG": {
-      const p = opt("log-prefix");
-      const l = opt("log-level");
+      const p = t.opts.get("log-prefix");
+      const l = t.opts.get("log-level");
       if (p && p.value[0]!.length > 29) throw new Fail(p.column, "--log-prefix must be at most 29 characters");
       const levels = ["emerg", "alert", "crit", "error", "warning", "notice", "info", "debug"];
       let level: number | undefined;
@@ -757,13 +799,15 @@ function finishRule(d: RuleDraft, table: TableName): Rule {
   if (ports && ((d.proto !== 6 && d.proto !== 17 && d.proto !== 132) || d.protoInvert)) {
     throw new Fail(d.target!.column, `target ${target.kind} with ports needs "-p tcp" or "-p udp" (iptables: Need TCP, UDP, SCTP or DCCP with port specification)`);
   }
+  // Every rule has the same shape (absent interfaces are undefined, not missing), so the walk's
+  // property loads stay monomorphic over long chains.
   return {
     src: d.src,
     srcInvert: d.srcInvert,
     dst: d.dst,
     dstInvert: d.dstInvert,
-    ...(d.inIface && { inIface: d.inIface }),
-    ...(d.outIface && { outIface: d.outIface }),
+    inIface: d.inIface,
+    outIface: d.outIface,
     proto: d.proto,
     protoInvert: d.protoInvert,
     matches,
@@ -791,46 +835,49 @@ export interface TableProblem {
  * the hooks that reach them, as the kernel's checkentry does when the table is loaded.
  */
 export function validateTable(tableName: TableName, chains: ReadonlyMap<string, Chain>): TableProblem | undefined {
-  const hooksOf = new Map<string, Set<string>>();
-  for (const hook of TABLE_HOOKS[tableName]) {
-    const stack: string[] = [];
-    const onStack = new Set<string>();
-    const visit = (name: string): TableProblem | undefined => {
-      let hooks = hooksOf.get(name);
-      if (!hooks) hooksOf.set(name, (hooks = new Set()));
-      if (onStack.has(name)) {
-        const cycle = [...stack.slice(stack.indexOf(name)), name].join(" -> ");
-        return { message: `chain loop ${cycle}: the kernel refuses the table (Too many levels of symbolic links)` };
+  // Which hooks reach each chain, as a bit set; a chain is walked once per hook at most.
+  const reached = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const hooks = TABLE_HOOKS[tableName];
+  const visit = (name: string, hook: string, bit: number): TableProblem | undefined => {
+    if (onStack.has(name)) {
+      const cycle = [...stack.slice(stack.indexOf(name)), name].join(" -> ");
+      return { message: `chain loop ${cycle}: the kernel refuses the table (Too many levels of symbolic links)` };
+    }
+    const seen = reached.get(name) ?? 0;
+    if (seen & bit) return undefined;
+    reached.set(name, seen | bit);
+    stack.push(name);
+    onStack.add(name);
+    for (const rule of chains.get(name)?.rules ?? []) {
+      const tg = rule.target;
+      if (tg.kind === "jump" || tg.kind === "goto") {
+        const p = visit(tg.chain, hook, bit);
+        if (p) return p;
+        continue;
       }
-      if (hooks.has(hook)) return undefined;
-      hooks.add(hook);
-      stack.push(name);
-      onStack.add(name);
-      const chain = chains.get(name);
-      for (const rule of chain?.rules ?? []) {
-        const tg = rule.target;
-        if (tg.kind === "jump" || tg.kind === "goto") {
-          const p = visit(tg.chain);
-          if (p) return p;
-        }
-        const allowed = TARGET_HOOKS[tg.kind];
-        if (allowed && !allowed.includes(hook)) {
-          return { rule, message: `target ${tg.kind} in chain ${name} is reached from ${hook}, but it is only usable from ${allowed.join("/")}` };
-        }
-        if (rule.inIface && (hook === "OUTPUT" || hook === "POSTROUTING")) {
-          return { rule, message: `"-i" in chain ${name} cannot match in ${hook}: there is no input interface there` };
-        }
-        if (rule.outIface && (hook === "PREROUTING" || hook === "INPUT")) {
-          return { rule, message: `"-o" in chain ${name} cannot match in ${hook}: there is no output interface there` };
-        }
+      const allowed = TARGET_HOOKS[tg.kind];
+      if (allowed && !allowed.includes(hook)) {
+        return { rule, message: `target ${tg.kind} in chain ${name} is reached from ${hook}, but it is only usable from ${allowed.join("/")}` };
       }
-      stack.pop();
-      onStack.delete(name);
-      return undefined;
-    };
-    const problem = visit(hook);
+    }
+    stack.pop();
+    onStack.delete(name);
+    return undefined;
+  };
+  for (let h = 0; h < hooks.length; h++) {
+    const problem = visit(hooks[h]!, hooks[h]!, 1 << h);
     if (problem) return problem;
+  }
+  // iptables itself refuses -i in OUTPUT/POSTROUTING and -o in PREROUTING/INPUT, but only in those
+  // chains by name: in a user chain reached from there the rule loads and never matches.
+  for (const name of ["OUTPUT", "POSTROUTING", "PREROUTING", "INPUT"]) {
+    const noIn = name === "OUTPUT" || name === "POSTROUTING";
+    for (const rule of chains.get(name)?.rules ?? []) {
+      if (noIn && rule.inIface) return { rule, message: `Can't use -i with ${name}: there is no input interface there` };
+      if (!noIn && rule.outIface) return { rule, message: `Can't use -o with ${name}: there is no output interface there` };
+    }
   }
   return undefined;
 }
-

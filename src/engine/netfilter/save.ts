@@ -1,7 +1,7 @@
 /** iptables-save output and iptables-restore input over a namespace's ruleset. */
 import { formatRule } from "./format";
 import { formatParseError, parseIptablesSave, validateTable, type ParseError, type ParsedTable, type Result } from "./parse";
-import { SAVE_TABLE_ORDER, TABLE_HOOKS, emptyRuleset, isBuiltinChain, type Chain, type Rule, type Ruleset, type Table, type TableName } from "./types";
+import { SAVE_TABLE_ORDER, TABLE_HOOKS, emptyRuleset, emptyTable, isBuiltinChain, type Chain, type Rule, type Ruleset, type Table, type TableName } from "./types";
 
 export interface SaveOptions {
   /** `-c`: print each rule's [pkts:bytes]. */
@@ -70,17 +70,26 @@ function copyTable(t: Table): Table {
 /** Applies one parsed table section to a copy of the table; the kernel's checks run on the result. */
 function applyTable(current: Table, pt: ParsedTable, opts: RestoreOptions): Result<Table> {
   const fail = (line: number, message: string): Result<Table> => ({ ok: false, error: { line, column: 1, message } });
-  const table = copyTable(current);
-  if (!opts.noflush) {
-    for (const name of [...table.chains.keys()]) if (!isBuiltinChain(pt.name, name)) table.chains.delete(name);
-    for (const hook of TABLE_HOOKS[pt.name]) table.chains.get(hook)!.rules.length = 0;
+  let table: Table;
+  if (opts.noflush) {
+    table = copyTable(current);
+  } else {
+    // A full restore starts from empty built-in chains with the old policies; legacy
+    // iptables-restore without --counters also zeroes their policy counters.
+    table = emptyTable(pt.name);
+    for (const hook of TABLE_HOOKS[pt.name]) {
+      const old = current.chains.get(hook);
+      const fresh = table.chains.get(hook)!;
+      table.chains.set(hook, { ...fresh, policy: old?.policy ?? "ACCEPT", policyCounters: opts.counters && old?.policyCounters ? { ...old.policyCounters } : { pkts: 0, bytes: 0 } });
+    }
   }
   for (const op of pt.ops) {
     if (op.kind === "chain") {
       const existing = table.chains.get(op.name);
       if (op.policy !== undefined) {
-        const policyCounters = opts.counters || !existing?.policyCounters ? { ...op.counters } : existing.policyCounters;
-        table.chains.set(op.name, { name: op.name, policy: op.policy, policyCounters, rules: [] });
+        // A built-in chain line sets the policy; only without --noflush was the chain emptied.
+        const policyCounters = opts.counters ? { ...op.counters } : { pkts: 0, bytes: 0 };
+        table.chains.set(op.name, { name: op.name, policy: op.policy, policyCounters, rules: opts.noflush ? (existing?.rules ?? []) : [] });
       } else {
         table.chains.set(op.name, { name: op.name, rules: [] });
       }
@@ -96,20 +105,27 @@ function applyTable(current: Table, pt: ParsedTable, opts: RestoreOptions): Resu
       chain.rules.push(rule);
     }
   }
-  const lineOf = new Map<Rule, number>();
-  for (const op of pt.ops) if (op.kind === "rule") lineOf.set(op.rule, op.line);
+  // The line a rule came from, looked up only when there is an error to report.
+  const lineOf = (rule: Rule): number | undefined => {
+    const chain = [...table.chains.values()].find((c) => c.rules.includes(rule));
+    if (!chain) return undefined;
+    const nth = chain.rules.indexOf(rule);
+    // The nth rule added to that chain by this section, if it was added here at all.
+    const ops = pt.ops.filter((op) => op.kind === "rule" && op.chain === chain.name);
+    const offset = chain.rules.length - ops.length;
+    return ops[nth - offset]?.line;
+  };
   for (const chain of table.chains.values()) {
     for (const rule of chain.rules) {
       const tg = rule.target;
       if (tg.kind !== "jump" && tg.kind !== "goto") continue;
-      const line = lineOf.get(rule) ?? pt.commitLine;
-      if (!table.chains.has(tg.chain)) return fail(line, `rule in ${chain.name} jumps to "${tg.chain}", which is neither a target nor a chain of table ${pt.name}`);
-      if (isBuiltinChain(pt.name, tg.chain)) return fail(line, `rule in ${chain.name} jumps to built-in chain ${tg.chain}, which the kernel refuses`);
+      if (!table.chains.has(tg.chain)) return fail(lineOf(rule) ?? pt.commitLine, `rule in ${chain.name} jumps to "${tg.chain}", which is neither a target nor a chain of table ${pt.name}`);
+      if (isBuiltinChain(pt.name, tg.chain)) return fail(lineOf(rule) ?? pt.commitLine, `rule in ${chain.name} jumps to built-in chain ${tg.chain}, which the kernel refuses`);
     }
   }
   const problem = validateTable(pt.name, table.chains);
   // Like iptables-restore, a loop is reported at the COMMIT that hands the table to the kernel.
-  if (problem) return fail(problem.rule ? (lineOf.get(problem.rule) ?? pt.commitLine) : pt.commitLine, problem.message);
+  if (problem) return fail(problem.rule ? (lineOf(problem.rule) ?? pt.commitLine) : pt.commitLine, problem.message);
   return { ok: true, value: table };
 }
 
@@ -127,9 +143,7 @@ export function iptablesRestore(ruleset: Ruleset, text: string, opts: RestoreOpt
     results.push(r.value);
   }
   for (const t of results) {
-    const target = ruleset.tables[t.name].chains;
-    target.clear();
-    for (const [k, v] of t.chains) target.set(k, v);
+    ruleset.tables[t.name] = t;
     ruleset.loaded.add(t.name);
   }
   return { ok: true, value: undefined };

@@ -123,8 +123,8 @@ export interface Rule {
   readonly srcInvert: boolean;
   readonly dst: Cidr;
   readonly dstInvert: boolean;
-  readonly inIface?: Negatable<string>;
-  readonly outIface?: Negatable<string>;
+  readonly inIface: Negatable<string> | undefined;
+  readonly outIface: Negatable<string> | undefined;
   /** Protocol number; 0 means any. */
   readonly proto: number;
   readonly protoInvert: boolean;
@@ -156,7 +156,8 @@ export interface Table {
  * a table is loaded once anything uses it.
  */
 export interface Ruleset {
-  readonly tables: Readonly<Record<TableName, Table>>;
+  /** Replaced whole when iptables-restore commits a table, as the kernel swaps in a new one. */
+  readonly tables: Record<TableName, Table>;
   readonly loaded: Set<TableName>;
 }
 

@@ -40,7 +40,7 @@ export type ChainVerdict =
   | { readonly kind: "drop"; readonly by: MatchedRule | "policy"; readonly chain: string; readonly rejectWith?: string }
   | { readonly kind: "nat"; readonly by: MatchedRule; readonly target: Extract<Target, { kind: "DNAT" | "SNAT" | "MASQUERADE" }> };
 
-const TCP_FLAG_BITS: Record<string, number> = { FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK: 16, URG: 32, ECE: 64, CWR: 128 };
+const TCP_FLAG_BITS: Record<string, number> = { FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK: 16, URG: 32 };
 
 function flagBits(names: readonly string[]): number {
   let b = 0;
@@ -99,11 +99,12 @@ function matchOne(m: Match, p: Packet, ctx: MatchContext): boolean {
     }
     case "statistic": {
       if (m.mode === "random") return ((ctx.rng.nextU32() & 0x7fffffff) < m.probability) !== m.invert;
-      // xt_statistic keeps a counter that runs 0..every-1; the rule matches when it equals --packet.
-      const prev = ctx.nth.get(m) ?? 0;
+      // xt_statistic: the counter starts at every-1-packet, steps up to every-1 then wraps to 0,
+      // and the rule matches on the wrap (checked in the lab: --every 3 --packet 0 takes packets 1, 4, 7).
+      const prev = ctx.nth.get(m) ?? m.every - 1 - m.packet;
       const next = prev === m.every - 1 ? 0 : prev + 1;
       ctx.nth.set(m, next);
-      return (next === m.packet) !== m.invert;
+      return (next === 0) !== m.invert;
     }
     case "conntrack": {
       const states = statesOf(ctx);

@@ -1,0 +1,5 @@
+/** `npm run bench`: every benchmark, each printing its figures. */
+import { runEngineBench } from "./engine";
+
+console.log(`node ${process.version}, ${process.platform}/${process.arch}`);
+runEngineBench();
