@@ -1,0 +1,358 @@
+/**
+ * Scenario → world: the article's "Kubernetes The Hard Way" cluster as the kernel would hold it.
+ * Controllers and workers on the host network behind the cloud's VPC router (a fabric that does
+ * not decrement TTL), each worker's CNI bridge with its pods, kube-proxy's and the CNI plugin's
+ * iptables rules, and the 1:1 public-IP NAT at the VPC edge.
+ */
+import { formatIpv4, ipv4, parseCidr, type Ipv4 } from "../addr/ipv4";
+import { KERNEL_TIMEOUTS, withKubeProxyTimeouts } from "../conntrack/conntrack";
+import { iptablesRestoreOrThrow } from "../netfilter/save";
+import { hashString, seededRng } from "../rng";
+import { World } from "../world";
+import { HostLocal, cniMasqRules, hostVethName, netnsName, podMac } from "./cni";
+import { hexId } from "./names";
+import { kubeProxyRules, sortEndpoints, type ProxyServicePort } from "./kube-proxy";
+import type { Scenario, ServiceSpec } from "./spec";
+
+export class BuildError extends Error {
+  override readonly name = "BuildError";
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(`${path}: ${message}`);
+  }
+}
+
+export interface ContainerInfo {
+  readonly name: string;
+  readonly image: string;
+  readonly id: string;
+  readonly ports: readonly { name?: string; containerPort: number; protocol: "TCP" | "UDP" }[];
+}
+
+export interface PodInfo {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly node: string;
+  readonly ip: string;
+  /** The network namespace's name (cni-…), which is also the engine namespace's name. */
+  readonly netns: string;
+  readonly hostVeth: string;
+  readonly sandboxId: string;
+  readonly containers: readonly ContainerInfo[];
+  /** "ReplicaSet/nginx-65899c769f", "ReplicationController/busybox0", or undefined for a bare pod. */
+  readonly controlledBy?: string;
+  readonly cniChain?: string;
+}
+
+export interface NodeInfo {
+  readonly name: string;
+  readonly role: "controller" | "worker";
+  readonly ip: string;
+  readonly publicIp?: string;
+  readonly podCidr?: string;
+}
+
+export interface ServicePortInfo extends ProxyServicePort {
+  readonly targetPort: number | string;
+}
+
+export interface Cluster {
+  readonly scenario: Scenario;
+  readonly world: World;
+  readonly nodes: readonly NodeInfo[];
+  readonly pods: readonly PodInfo[];
+  readonly services: readonly (ServiceSpec & { readonly portsResolved: readonly ServicePortInfo[] })[];
+  readonly router: string;
+  readonly client: string;
+}
+
+/** Kubernetes' alphabet for generated name suffixes (no vowels, no look-alikes). */
+const ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789";
+
+/** rand.SafeEncodeString: each byte of the text mapped into ALPHANUMS; "2145573259" → "65899c769f". */
+export function safeEncode(text: string): string {
+  let out = "";
+  for (let i = 0; i < text.length; i++) out += ALPHANUMS[text.charCodeAt(i) % ALPHANUMS.length];
+  return out;
+}
+
+const SEGMENT_HOST = "vpc";
+const SEGMENT_INTERNET = "internet";
+const ROUTER = "vpc-router";
+
+function defaultRoute(via: Ipv4, dev: string, src: Ipv4) {
+  return { table: "main" as const, type: "unicast" as const, dst: parseCidr("0.0.0.0/0"), via, dev, proto: "dhcp" as const, scope: "global" as const, src, metric: 100 };
+}
+
+export function buildCluster(s: Scenario): Cluster {
+  const world = new World({ seed: s.seed });
+  const gateway = ipv4(s.cluster.gateway);
+  const nodes: NodeInfo[] = [];
+  const rng = seededRng(s.seed ^ hashString(s.id));
+
+  // The cloud: the VPC router on the host network and on the internet side, with the client.
+  const clientNet = parseCidr(`${s.cloud.client.ip}/24`);
+  const routerPublic = formatIpv4(clientNet.net + (ipv4(s.cloud.client.ip) === clientNet.net + 1 ? 254 : 1));
+  world.addNetns({ name: ROUTER, node: ROUTER, ipForward: true, fabric: true });
+  world.ether(ROUTER, "eth0", SEGMENT_HOST, "42:01:0a:f0:00:01");
+  world.get(ROUTER).addAddress("eth0", `${s.cluster.gateway}/${parseCidr(s.cluster.hostNetwork).prefix}`);
+  world.ether(ROUTER, "ext0", SEGMENT_INTERNET);
+  world.get(ROUTER).addAddress("ext0", `${routerPublic}/24`);
+  const client = s.cloud.client.name;
+  world.addNetns({ name: client, node: client });
+  world.ether(client, "eth0", SEGMENT_INTERNET);
+  world.get(client).addAddress("eth0", `${s.cloud.client.ip}/24`);
+  world.get(client).addRoute({ ...defaultRoute(ipv4(routerPublic), "eth0", ipv4(s.cloud.client.ip)), proto: "boot", metric: undefined });
+
+  const hostPrefix = parseCidr(s.cluster.hostNetwork).prefix;
+  const addHost = (name: string, ip: string, role: "controller" | "worker", publicIp?: string, podCidr?: string) => {
+    const ns = world.addNetns({
+      name,
+      node: name,
+      ipForward: role === "worker",
+      bridgeNfCallIptables: role === "worker",
+      timeouts: role === "worker" ? withKubeProxyTimeouts(KERNEL_TIMEOUTS) : KERNEL_TIMEOUTS,
+    });
+    const eth = world.ether(name, "eth0", SEGMENT_HOST, `42:01:${ipv4(ip).toString(16).padStart(8, "0").replace(/(..)(?!$)/g, "$1:")}`);
+    eth.mtu = 1460;
+    ns.addAddress("eth0", `${ip}/${hostPrefix}`, "global", true);
+    ns.addRoute(defaultRoute(gateway, "eth0", ipv4(ip)));
+    ns.addRoute({ table: "main", type: "unicast", dst: parseCidr(`${s.cluster.gateway}/32`), dev: "eth0", proto: "dhcp", scope: "link", src: ipv4(ip), metric: 100 });
+    nodes.push({ name, role, ip, ...(publicIp && { publicIp }), ...(podCidr && { podCidr }) });
+    return ns;
+  };
+  for (const c of s.cluster.controllers) {
+    const ns = addHost(c.name, c.ip, "controller", c.publicIp);
+    ns.listeners.push({ proto: "tcp", port: 6443, app: "kube-apiserver" });
+  }
+  for (const w of s.cluster.workers) addHost(w.name, w.ip, "worker", w.publicIp, w.podCidr);
+
+  // VPC routes for the pod CIDRs and the edge's 1:1 NAT for public addresses.
+  const routes = s.cloud.podRoutes === "auto" ? s.cluster.workers.map((w) => ({ dst: w.podCidr, via: w.ip })) : s.cloud.podRoutes;
+  for (const r of routes) {
+    world.get(ROUTER).addRoute({ table: "main", type: "unicast", dst: parseCidr(r.dst), via: ipv4(r.via), dev: "eth0", proto: "static", scope: "global" });
+  }
+  const edge: string[] = ["*nat", ":PREROUTING ACCEPT [0:0]", ":INPUT ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]", ":POSTROUTING ACCEPT [0:0]"];
+  for (const n of nodes) {
+    if (!n.publicIp) continue;
+    edge.push(`-A PREROUTING -d ${n.publicIp}/32 -m comment --comment "public IP of ${n.name}" -j DNAT --to-destination ${n.ip}`);
+    edge.push(`-A POSTROUTING -s ${n.ip}/32 -o ext0 -m comment --comment "public IP of ${n.name}" -j SNAT --to-source ${n.publicIp}`);
+  }
+  edge.push("COMMIT", "");
+  iptablesRestoreOrThrow(world.get(ROUTER).nf, edge.join("\n"), {}, "vpc-router rules");
+
+  // Workers: the CNI bridge, then the pods in the order they were created.
+  const ipam = new Map<string, HostLocal>();
+  const nextVethIndex = new Map<string, number>();
+  for (const w of s.cluster.workers) {
+    const cni = { ...s.cluster.cni, ...w.cni };
+    const hl = new HostLocal(w.podCidr);
+    ipam.set(w.name, hl);
+    const br = world.bridge(w.name, cni.bridge, podMac(hl.gateway));
+    br.mtu = 1500;
+    world.get(w.name).addAddress(cni.bridge, `${formatIpv4(hl.gateway)}/${hl.range.prefix}`);
+    nextVethIndex.set(w.name, 4);
+  }
+
+  const pods: PodInfo[] = [];
+  const podNames = new Set<string>();
+  const addPod = (spec: {
+    name: string;
+    namespace: string;
+    labels: Record<string, string>;
+    node: string;
+    ip?: string;
+    sandboxId?: string;
+    containers: Scenario["workloads"][number]["containers"];
+    controlledBy?: string;
+    path: string;
+  }) => {
+    const worker = s.cluster.workers.find((w) => w.name === spec.node);
+    if (!worker) throw new BuildError(`${spec.path}.node`, `no worker named ${spec.node}`);
+    if (podNames.has(spec.name)) throw new BuildError(spec.path, `pod ${spec.name} exists twice`);
+    podNames.add(spec.name);
+    const hl = ipam.get(worker.name)!;
+    let ip: number;
+    if (spec.ip !== undefined) {
+      const problem = hl.reserve(ipv4(spec.ip));
+      if (problem) throw new BuildError(`${spec.path}.ip`, problem);
+      ip = ipv4(spec.ip);
+    } else {
+      const got = hl.next();
+      if (got === undefined) throw new BuildError(spec.path, `host-local on ${worker.name} has no free address left in ${worker.podCidr}`);
+      ip = got;
+    }
+    const cni = { ...s.cluster.cni, ...worker.cni };
+    const sandboxId = spec.sandboxId ?? hexId(`sandbox/${spec.namespace}/${spec.name}`);
+    const netns = netnsName(sandboxId);
+    const hostVeth = hostVethName(sandboxId);
+    world.addNetns({ name: netns, node: worker.name, pod: spec.name });
+    const index = nextVethIndex.get(worker.name)!;
+    nextVethIndex.set(worker.name, index + 1);
+    world.veth({ ns: netns, name: "eth0", mac: podMac(ip), ifindex: 3 }, { ns: worker.name, name: hostVeth, ifindex: index });
+    world.enslave(worker.name, hostVeth, cni.bridge);
+    const podNs = world.get(netns);
+    podNs.addAddress("eth0", `${formatIpv4(ip)}/${hl.range.prefix}`);
+    podNs.addRoute({ table: "main", type: "unicast", dst: parseCidr("0.0.0.0/0"), via: hl.gateway as Ipv4, dev: "eth0", proto: "boot", scope: "global" });
+    const containers: ContainerInfo[] = spec.containers.map((c) => ({
+      name: c.name,
+      image: c.image,
+      id: hexId(`container/${spec.namespace}/${spec.name}/${c.name}`),
+      ports: c.ports.map((p) => ({ ...(p.name && { name: p.name }), containerPort: p.containerPort, protocol: p.protocol })),
+    }));
+    for (const c of containers) for (const p of c.ports) podNs.listeners.push({ proto: p.protocol === "TCP" ? "tcp" : "udp", port: p.containerPort, app: c.name });
+    const masq = cni.ipMasq ? cniMasqRules(cni.name, sandboxId, worker.podCidr) : undefined;
+    pods.push({
+      name: spec.name,
+      namespace: spec.namespace,
+      labels: spec.labels,
+      node: worker.name,
+      ip: formatIpv4(ip),
+      netns,
+      hostVeth,
+      sandboxId,
+      containers,
+      ...(spec.controlledBy && { controlledBy: spec.controlledBy }),
+      ...(masq && { cniChain: masq.chain }),
+    });
+  };
+
+  s.workloads.forEach((wl, i) => {
+    const path = `workloads.${i}`;
+    if (wl.kind === "Pod") {
+      addPod({ name: wl.name, namespace: wl.namespace, labels: wl.labels, node: wl.node, ...(wl.ip && { ip: wl.ip }), ...(wl.sandboxId && { sandboxId: wl.sandboxId }), containers: wl.containers, path });
+      return;
+    }
+    let prefix = wl.name;
+    let controlledBy = `ReplicationController/${wl.name}`;
+    const labels = { ...wl.labels };
+    if (wl.kind === "Deployment") {
+      const hash = wl.podTemplateHash ?? hashString(JSON.stringify({ labels: wl.labels, containers: wl.containers }));
+      prefix = `${wl.name}-${safeEncode(String(hash))}`;
+      controlledBy = `ReplicaSet/${prefix}`;
+      labels["pod-template-hash"] = String(hash);
+    }
+    for (let r = 0; r < wl.replicas; r++) {
+      const placement = wl.pods[r];
+      const worker = placement?.node ?? s.cluster.workers[r % s.cluster.workers.length]!.name;
+      let name = placement?.name;
+      while (name === undefined || podNames.has(name)) {
+        let suffix = "";
+        for (let k = 0; k < 5; k++) suffix += ALPHANUMS[rng.nextU32() % ALPHANUMS.length];
+        name = `${prefix}-${suffix}`;
+      }
+      addPod({
+        name,
+        namespace: wl.namespace,
+        labels,
+        node: worker,
+        ...(placement?.ip && { ip: placement.ip }),
+        ...(placement?.sandboxId && { sandboxId: placement.sandboxId }),
+        containers: wl.containers,
+        controlledBy,
+        path: placement ? `${path}.pods.${r}` : path,
+      });
+    }
+  });
+
+  // Services: the implicit default/kubernetes first, then the scenario's, endpoints resolved.
+  const allServices: ServiceSpec[] = [];
+  const serviceNet = parseCidr(s.cluster.serviceNetwork);
+  if (!s.services.some((sv) => sv.namespace === "default" && sv.name === "kubernetes")) {
+    allServices.push({
+      name: "kubernetes",
+      namespace: "default",
+      type: "ClusterIP",
+      clusterIP: formatIpv4(serviceNet.net + 1),
+      selector: {},
+      ports: [{ name: "https", protocol: "TCP", port: 443, targetPort: 6443 }],
+      externalTrafficPolicy: "Cluster",
+    });
+  }
+  allServices.push(...s.services);
+  const services = allServices.map((sv) => ({ ...sv, portsResolved: resolvePorts(sv, pods, s) }));
+  const proxyPorts = services.flatMap((sv) => sv.portsResolved);
+
+  for (const w of s.cluster.workers) {
+    const cni = { ...s.cluster.cni, ...w.cni };
+    const rules = kubeProxyRules(proxyPorts, s.cluster.podNetwork, w.name);
+    const natChains = [...rules.natChains];
+    const postrouting: string[] = [];
+    const cniRules: string[] = [];
+    for (const p of pods.filter((x) => x.node === w.name)) {
+      if (!cni.ipMasq) continue;
+      const m = cniMasqRules(cni.name, p.sandboxId, w.podCidr);
+      natChains.push(`:${m.chain} - [0:0]`);
+      postrouting.push(m.postrouting);
+      cniRules.push(...m.chainRules);
+    }
+    const [kubePost, ...restNat] = splitPostrouting(rules.natRules);
+    const text = [
+      "*filter",
+      ":INPUT ACCEPT [0:0]",
+      ":FORWARD ACCEPT [0:0]",
+      ":OUTPUT ACCEPT [0:0]",
+      ...rules.filterChains,
+      ...rules.filterRules,
+      "COMMIT",
+      "*nat",
+      ":PREROUTING ACCEPT [0:0]",
+      ":INPUT ACCEPT [0:0]",
+      ":OUTPUT ACCEPT [0:0]",
+      ":POSTROUTING ACCEPT [0:0]",
+      ...natChains,
+      ...kubePost,
+      ...postrouting,
+      ...cniRules,
+      ...restNat,
+      "COMMIT",
+      "",
+    ].join("\n");
+    iptablesRestoreOrThrow(world.get(w.name).nf, text, {}, `${w.name}'s iptables rules`);
+  }
+
+  return { scenario: s, world, nodes, pods, services, router: ROUTER, client };
+}
+
+/** The built-in-chain jump rules (PREROUTING/OUTPUT/POSTROUTING) stay first; the rest follows the CNI rules. */
+function splitPostrouting(natRules: readonly string[]): [string[], ...string[]] {
+  const head = natRules.filter((r) => /^-A (PREROUTING|OUTPUT|POSTROUTING) /.test(r));
+  const rest = natRules.filter((r) => !/^-A (PREROUTING|OUTPUT|POSTROUTING) /.test(r));
+  return [head, ...rest];
+}
+
+function resolvePorts(sv: ServiceSpec, pods: readonly PodInfo[], s: Scenario): ServicePortInfo[] {
+  const selected = Object.keys(sv.selector).length === 0 ? [] : pods.filter((p) => p.namespace === sv.namespace && Object.entries(sv.selector).every(([k, val]) => p.labels[k] === val));
+  return sv.ports.map((port) => {
+    const target = port.targetPort ?? port.port;
+    let endpoints: { ip: string; port: number; node?: string }[];
+    if (sv.namespace === "default" && sv.name === "kubernetes" && Object.keys(sv.selector).length === 0) {
+      // The API server publishes its own endpoints: the controllers.
+      endpoints = s.cluster.controllers.map((c) => ({ ip: c.ip, port: typeof target === "number" ? target : 6443, node: c.name }));
+    } else {
+      endpoints = [];
+      for (const p of selected) {
+        let num: number | undefined = typeof target === "number" ? target : undefined;
+        if (typeof target === "string") {
+          num = p.containers.flatMap((c) => c.ports).find((cp) => cp.name === target && cp.protocol === port.protocol)?.containerPort;
+        }
+        if (num !== undefined) endpoints.push({ ip: p.ip, port: num, node: p.node });
+      }
+    }
+    return {
+      namespace: sv.namespace,
+      service: sv.name,
+      portName: port.name,
+      protocol: port.protocol,
+      clusterIP: sv.clusterIP,
+      port: port.port,
+      ...(port.nodePort !== undefined && { nodePort: port.nodePort }),
+      externalTrafficPolicy: sv.externalTrafficPolicy,
+      endpoints: sortEndpoints(endpoints),
+      targetPort: target,
+    };
+  });
+}

@@ -1,0 +1,133 @@
+/**
+ * The iptables rules kube-proxy v1.10–v1.12 (iptables mode) and kubelet write on every node,
+ * as iptables-restore text, rule for rule: KUBE-SERVICES, KUBE-NODEPORTS, KUBE-SVC-*, KUBE-SEP-*,
+ * KUBE-XLB-*, KUBE-MARK-MASQ/DROP, KUBE-POSTROUTING, KUBE-FIREWALL, KUBE-FORWARD and the
+ * REJECT rules for services without endpoints.
+ */
+import { quote } from "../netfilter/format";
+import { servicePortName, sepChain, svcChain, xlbChain } from "./names";
+
+export interface ProxyEndpoint {
+  readonly ip: string;
+  readonly port: number;
+  /** The node the endpoint's pod runs on (for externalTrafficPolicy Local). */
+  readonly node?: string;
+}
+
+export interface ProxyServicePort {
+  readonly namespace: string;
+  readonly service: string;
+  readonly portName: string;
+  readonly protocol: "TCP" | "UDP";
+  readonly clusterIP: string;
+  readonly port: number;
+  readonly nodePort?: number;
+  readonly externalTrafficPolicy: "Cluster" | "Local";
+  /** Sorted as the endpoints controller sorts them: by IP string. */
+  readonly endpoints: readonly ProxyEndpoint[];
+}
+
+export interface ProxyRules {
+  /** Chain declarations and rules for *filter and *nat, without the table lines and COMMIT. */
+  readonly filterChains: string[];
+  readonly filterRules: string[];
+  readonly natChains: string[];
+  readonly natRules: string[];
+}
+
+const MASQ_MARK = "0x4000/0x4000";
+const DROP_MARK = "0x8000/0x8000";
+
+/** The probability text kube-proxy writes: %0.5f of 1/(n-i). */
+export function proxyProbability(remaining: number): string {
+  return (1 / remaining).toFixed(5);
+}
+
+/** Endpoint order of the Endpoints object: sorted by IP as a string (so 10.200.0.10 < 10.200.0.9). */
+export function sortEndpoints<T extends { ip: string }>(eps: readonly T[]): T[] {
+  return [...eps].sort((a, b) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0));
+}
+
+/**
+ * The rules for one node. `node` matters only for externalTrafficPolicy=Local (local endpoints).
+ * The jump rules from built-in chains come first, as kube-proxy and kubelet insert them.
+ */
+export function kubeProxyRules(ports: readonly ProxyServicePort[], clusterCidr: string, node: string): ProxyRules {
+  const filterChains = [":KUBE-EXTERNAL-SERVICES - [0:0]", ":KUBE-FIREWALL - [0:0]", ":KUBE-FORWARD - [0:0]", ":KUBE-SERVICES - [0:0]"];
+  const filterRules = [
+    `-A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES`,
+    `-A INPUT -j KUBE-FIREWALL`,
+    `-A FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD`,
+    `-A OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES`,
+    `-A OUTPUT -j KUBE-FIREWALL`,
+    `-A KUBE-FIREWALL -m comment --comment "kubernetes firewall for dropping marked packets" -m mark --mark ${DROP_MARK} -j DROP`,
+    `-A KUBE-FORWARD -m comment --comment "kubernetes forwarding rules" -m mark --mark ${MASQ_MARK} -j ACCEPT`,
+    `-A KUBE-FORWARD -s ${clusterCidr} -m comment --comment "kubernetes forwarding conntrack pod source rule" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`,
+    `-A KUBE-FORWARD -d ${clusterCidr} -m comment --comment "kubernetes forwarding conntrack pod destination rule" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`,
+  ];
+  const natChains = [":KUBE-MARK-DROP - [0:0]", ":KUBE-MARK-MASQ - [0:0]", ":KUBE-NODEPORTS - [0:0]", ":KUBE-POSTROUTING - [0:0]", ":KUBE-SERVICES - [0:0]"];
+  const natRules = [
+    `-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES`,
+    `-A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES`,
+    `-A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING`,
+    `-A KUBE-MARK-DROP -j MARK --set-xmark ${DROP_MARK}`,
+    `-A KUBE-MARK-MASQ -j MARK --set-xmark ${MASQ_MARK}`,
+    `-A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -m mark --mark ${MASQ_MARK} -j MASQUERADE`,
+  ];
+  const services: string[] = [];
+  const nodeports: string[] = [];
+  const chainRules: string[] = [];
+  for (const sp of ports) {
+    const spn = servicePortName(sp.namespace, sp.service, sp.portName);
+    const proto = sp.protocol.toLowerCase();
+    const svc = svcChain(spn, proto);
+    const vip = `-d ${sp.clusterIP}/32 -p ${proto} -m comment --comment ${quote(`${spn} cluster IP`)} -m ${proto} --dport ${sp.port}`;
+    if (sp.endpoints.length === 0) {
+      filterRules.push(`-A KUBE-SERVICES ${vip.replace(quote(`${spn} cluster IP`), quote(`${spn} has no endpoints`))} -j REJECT --reject-with icmp-port-unreachable`);
+      if (sp.nodePort !== undefined) {
+        filterRules.push(
+          `-A KUBE-EXTERNAL-SERVICES -p ${proto} -m comment --comment ${quote(`${spn} has no endpoints`)} -m addrtype --dst-type LOCAL -m ${proto} --dport ${sp.nodePort} -j REJECT --reject-with icmp-port-unreachable`,
+        );
+      }
+      continue;
+    }
+    natChains.push(`:${svc} - [0:0]`);
+    services.push(`-A KUBE-SERVICES ! -s ${clusterCidr} ${vip} -j KUBE-MARK-MASQ`);
+    services.push(`-A KUBE-SERVICES ${vip} -j ${svc}`);
+    const seps = sp.endpoints.map((ep) => ({ ep, chain: sepChain(spn, proto, `${ep.ip}:${ep.port}`) }));
+    if (sp.nodePort !== undefined) {
+      const np = `-p ${proto} -m comment --comment ${quote(spn)} -m ${proto} --dport ${sp.nodePort}`;
+      if (sp.externalTrafficPolicy === "Local") {
+        const xlb = xlbChain(spn, proto);
+        natChains.push(`:${xlb} - [0:0]`);
+        nodeports.push(`-A KUBE-NODEPORTS -s 127.0.0.0/8 ${np} -j KUBE-MARK-MASQ`);
+        nodeports.push(`-A KUBE-NODEPORTS ${np} -j ${xlb}`);
+        chainRules.push(`-A ${xlb} -s ${clusterCidr} -m comment --comment "Redirect pods trying to reach external loadbalancer VIP to clusterIP" -j ${svc}`);
+        const local = seps.filter((s) => s.ep.node === node);
+        if (local.length === 0) {
+          chainRules.push(`-A ${xlb} -m comment --comment ${quote(`${spn} has no local endpoints`)} -j KUBE-MARK-DROP`);
+        } else {
+          local.forEach((s, i) => {
+            const stat = i < local.length - 1 ? ` -m statistic --mode random --probability ${proxyProbability(local.length - i)}` : "";
+            chainRules.push(`-A ${xlb} -m comment --comment ${quote(`Balancing rule ${i} for ${spn}`)}${stat} -j ${s.chain}`);
+          });
+        }
+      } else {
+        nodeports.push(`-A KUBE-NODEPORTS ${np} -j KUBE-MARK-MASQ`);
+        nodeports.push(`-A KUBE-NODEPORTS ${np} -j ${svc}`);
+      }
+    }
+    seps.forEach((s, i) => {
+      natChains.push(`:${s.chain} - [0:0]`);
+      const stat = i < seps.length - 1 ? ` -m statistic --mode random --probability ${proxyProbability(seps.length - i)}` : "";
+      chainRules.push(`-A ${svc} -m comment --comment ${quote(spn)}${stat} -j ${s.chain}`);
+    });
+    for (const s of seps) {
+      chainRules.push(`-A ${s.chain} -s ${s.ep.ip}/32 -m comment --comment ${quote(spn)} -j KUBE-MARK-MASQ`);
+      chainRules.push(`-A ${s.chain} -p ${proto} -m comment --comment ${quote(spn)} -m ${proto} -j DNAT --to-destination ${s.ep.ip}:${s.ep.port}`);
+    }
+  }
+  services.push(`-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS`);
+  natRules.push(...nodeports, ...services, ...chainRules);
+  return { filterChains, filterRules, natChains, natRules };
+}

@@ -1,0 +1,159 @@
+/**
+ * The article's cluster ("Kubernetes networking behind the scenes", built the Kubernetes The
+ * Hard Way of May 2018) and the walk-throughs that are Hopscope's built-in scenarios. Public
+ * addresses come from the documentation ranges, so a lab built from a scenario reaches no real host.
+ */
+import type { ScenarioInput } from "../k8s/spec";
+
+type Cluster = Pick<ScenarioInput, "cluster" | "cloud" | "workloads" | "services">;
+
+/** The CNI sandbox whose masquerade chain the article shows on worker-0: CNI-be726a77f15ea47ff32947a3. */
+export const ARTICLE_SANDBOX = "631cab5de5565cc432a3beca0e2aece0cef9285482b11f3eb0b46c134e457854";
+
+export function articleCluster(opts: { ipMasq?: boolean } = {}): Cluster {
+  return {
+    cluster: {
+      hostNetwork: "10.240.0.0/24",
+      podNetwork: "10.200.0.0/16",
+      serviceNetwork: "10.32.0.0/24",
+      gateway: "10.240.0.1",
+      controllers: [0, 1, 2].map((i) => ({ name: `controller-${i}`, ip: `10.240.0.1${i}`, publicIp: `198.51.100.1${i}` })),
+      workers: [0, 1, 2].map((i) => ({ name: `worker-${i}`, ip: `10.240.0.2${i}`, publicIp: `198.51.100.2${i}`, podCidr: `10.200.${i}.0/24` })),
+      cni: { name: "bridge", bridge: "cnio0", isGateway: true, ipMasq: opts.ipMasq ?? true, hairpinMode: false },
+    },
+    cloud: { podRoutes: "auto", client: { name: "client", ip: "203.0.113.10" } },
+    workloads: [
+      {
+        kind: "Deployment",
+        name: "kube-dns",
+        namespace: "kube-system",
+        labels: { "k8s-app": "kube-dns" },
+        replicas: 1,
+        podTemplateHash: 1806489094,
+        containers: [
+          {
+            name: "kubedns",
+            image: "gcr.io/google_containers/k8s-dns-kube-dns-amd64:1.14.7",
+            ports: [
+              { name: "dns-local", containerPort: 53, protocol: "UDP" },
+              { name: "dns-tcp-local", containerPort: 53, protocol: "TCP" },
+            ],
+          },
+        ],
+        pods: [{ node: "worker-0", ip: "10.200.0.27", sandboxId: ARTICLE_SANDBOX }],
+      },
+      {
+        kind: "ReplicationController",
+        name: "busybox0",
+        labels: { app: "busybox0" },
+        replicas: 2,
+        containers: [{ name: "busybox", image: "busybox" }],
+        pods: [
+          { node: "worker-1", ip: "10.200.1.15", name: "busybox0-g6pww" },
+          { node: "worker-0", ip: "10.200.0.21", name: "busybox0-rw89s" },
+        ],
+      },
+      {
+        kind: "Deployment",
+        name: "nginx",
+        labels: { run: "nginx" },
+        replicas: 1,
+        podTemplateHash: 2145573259,
+        containers: [{ name: "nginx", image: "nginx", ports: [{ containerPort: 80, protocol: "TCP" }] }],
+        pods: [{ node: "worker-1", ip: "10.200.1.18", name: "nginx-65899c769f-wxdx6" }],
+      },
+    ],
+    services: [
+      {
+        name: "kube-dns",
+        namespace: "kube-system",
+        clusterIP: "10.32.0.10",
+        selector: { "k8s-app": "kube-dns" },
+        ports: [
+          { name: "dns", protocol: "UDP", port: 53, targetPort: 53 },
+          { name: "dns-tcp", protocol: "TCP", port: 53, targetPort: 53 },
+        ],
+      },
+      {
+        name: "nginx",
+        type: "NodePort",
+        clusterIP: "10.32.0.53",
+        selector: { run: "nginx" },
+        ports: [{ protocol: "TCP", port: 80, targetPort: 80, nodePort: 31088 }],
+      },
+    ],
+  };
+}
+
+function scenario(id: string, title: string, description: string, traffic: ScenarioInput["traffic"], cluster: Cluster = articleCluster()): ScenarioInput {
+  return { version: 1, id, title, description, seed: 1, ...cluster, traffic };
+}
+
+const noRouteCluster = (): Cluster => {
+  const c = articleCluster();
+  return { ...c, cloud: { ...c.cloud, podRoutes: [{ dst: "10.200.0.0/24", via: "10.240.0.20" }, { dst: "10.200.2.0/24", via: "10.240.0.22" }] } };
+};
+
+/** The built-in scenarios, in the order the picker lists them. */
+export const BUILTIN_SCENARIOS: readonly ScenarioInput[] = [
+  scenario(
+    "pod-to-pod",
+    "Pod to pod across nodes (ipMasq on)",
+    "busybox0-rw89s on worker-0 pings busybox0-g6pww on worker-1. The CNI bridge plugin's ipMasq chain masquerades the ping to worker-0's address, so worker-1 sees 10.240.0.20, as the article's conntrack shows; the reply is un-NATed on the way back. The ping arrives with TTL 62.",
+    [{ kind: "ping", from: { pod: "busybox0-rw89s" }, to: { ip: "10.200.1.15" }, sport: 1280 }],
+  ),
+  scenario(
+    "pod-to-pod-no-masq",
+    "Pod to pod across nodes (ipMasq off)",
+    "The same ping with ipMasq removed from the CNI config: no CNI chains, no NAT anywhere. Every container reaches every other container with its own address.",
+    [{ kind: "ping", from: { pod: "busybox0-rw89s" }, to: { ip: "10.200.1.15" }, sport: 1792 }],
+    articleCluster({ ipMasq: false }),
+  ),
+  scenario(
+    "same-node",
+    "Pod to pod on the same node",
+    "busybox0-rw89s pings the kube-dns pod on the same node. The frame never leaves cnio0: it is bridged from one veth to the other, yet with bridge-nf-call-iptables on (as on a kube-proxy node) it still passes FORWARD and POSTROUTING, and gets a conntrack entry. TTL stays 64.",
+    [{ kind: "ping", from: { pod: "busybox0-rw89s" }, to: { ip: "10.200.0.27" }, sport: 2816 }],
+  ),
+  scenario(
+    "clusterip-dns-udp",
+    "ClusterIP: DNS over UDP",
+    "busybox0-g6pww on worker-1 asks kube-dns at its ClusterIP 10.32.0.10:53. kube-proxy's rules on worker-1 DNAT it to the pod 10.200.0.27:53 on worker-0; the service address exists only as iptables rules.",
+    [{ kind: "dig", from: { pod: "busybox0-g6pww" }, to: { service: "kube-dns", namespace: "kube-system", port: "dns" }, protocol: "UDP", port: 53, sport: 53340 }],
+  ),
+  scenario(
+    "clusterip-dns-tcp",
+    "ClusterIP: DNS over TCP",
+    "The same question over TCP (the dns-tcp port): KUBE-SVC-ERIFXISQEP7F7OF4 sends the handshake to KUBE-SEP-32LPCMGYG6ODGN3H, which DNATs it to 10.200.0.27:53.",
+    [{ kind: "dig", from: { pod: "busybox0-g6pww" }, to: { service: "kube-dns", namespace: "kube-system", port: "dns-tcp" }, protocol: "TCP", port: 53, sport: 49070 }],
+  ),
+  scenario(
+    "nodeport",
+    "NodePort from the internet",
+    "A client on the internet (203.0.113.10, source port 30303) opens http://<worker-0's public IP>:31088/. The cloud translates the public address to 10.240.0.20; KUBE-NODEPORTS marks the connection for masquerade and DNATs it to nginx 10.200.1.18:80 on worker-1, so worker-1 sees it coming from 10.240.0.20.",
+    [{ kind: "curl", from: { client: true }, to: { node: "worker-0", public: true }, port: 31088, sport: 30303 }],
+  ),
+  scenario(
+    "node-to-pod",
+    "Node to pod",
+    "worker-0 itself pings busybox0-g6pww on worker-1. The packet starts in the node's OUTPUT path with the node's address, crosses the VPC router and reaches the pod with TTL 63; nothing is NATed.",
+    [{ kind: "ping", from: { node: "worker-0" }, to: { ip: "10.200.1.15" }, sport: 3328 }],
+  ),
+  scenario(
+    "pod-to-internet",
+    "Pod to the internet",
+    "busybox0-rw89s pings a host on the internet. The CNI chain masquerades it to worker-0's address, and the cloud's edge translates that to worker-0's public address; the reply is un-NATed twice on the way back.",
+    [{ kind: "ping", from: { pod: "busybox0-rw89s" }, to: { client: true }, sport: 3840 }],
+  ),
+  scenario(
+    "no-route",
+    "A missing VPC route",
+    "The VPC route for worker-1's pod network 10.200.1.0/24 has been removed. The ping leaves worker-0 masqueraded as usual, but the VPC router has no route to 10.200.1.15 and drops it.",
+    [{ kind: "ping", from: { pod: "busybox0-rw89s" }, to: { ip: "10.200.1.15" }, sport: 1280 }],
+    noRouteCluster(),
+  ),
+];
+
+export function builtinScenario(id: string): ScenarioInput | undefined {
+  return BUILTIN_SCENARIOS.find((s) => s.id === id);
+}
