@@ -18,7 +18,15 @@ export interface StepPacket {
 }
 
 export type StepDetail =
-  | { readonly kind: "wire"; readonly mac?: { readonly src: string; readonly dst: string }; readonly tcpdump: string; readonly length: number }
+  | {
+      readonly kind: "wire";
+      readonly mac?: { readonly src: string; readonly dst: string };
+      /** What tcpdump -n prints after the timestamp. */
+      readonly tcpdump: string;
+      readonly length: number;
+      /** Simulated time, milliseconds since the epoch. */
+      readonly time: number;
+    }
   | { readonly kind: "route"; readonly route: string; readonly table: "main" | "local"; readonly decision: "local" | "forward" | "output" | "bridge"; readonly nexthop?: string; readonly dev?: string }
   | {
       readonly kind: "rule";

@@ -157,11 +157,14 @@ export class World {
   /** Client sockets waiting for answers: proto/ns/port (or ICMP id). */
   private readonly clients = new Set<string>();
   now: number;
+  /** When the world was built: the moment its pods and connections count their age from. */
+  readonly startMs: number;
   readonly rng: Rng;
 
   constructor(opts: WorldOptions = {}) {
     this.rng = seededRng(opts.seed ?? 1);
-    this.now = opts.startMs ?? Date.UTC(2018, 4, 14, 14, 47, 11);
+    this.startMs = opts.startMs ?? Date.UTC(2018, 4, 14, 14, 47, 11);
+    this.now = this.startMs;
   }
 
   addNetns(opts: NetnsOptions): Netns {
@@ -648,7 +651,7 @@ class Walk {
   private wireStep(ns: Netns, iface: Iface, dir: "in" | "out", f: Frame): void {
     const line = tcpdumpLine(f.packet);
     const verb = dir === "out" ? "sends" : "receives";
-    this.step(ns, "wire", f.packet, `${ns.label} ${verb} the packet on ${iface.name}: ${endpoints(f.packet)}.`, { kind: "wire", mac: { src: f.srcMac, dst: f.dstMac }, tcpdump: line, length: f.packet.length }, { iface: iface.name, dir });
+    this.step(ns, "wire", f.packet, `${ns.label} ${verb} the packet on ${iface.name}: ${endpoints(f.packet)}.`, { kind: "wire", mac: { src: f.srcMac, dst: f.dstMac }, tcpdump: line, length: f.packet.length, time: this.world.now }, { iface: iface.name, dir });
   }
 
   private xmit(ns: Netns, iface: Iface, f: Frame, loopSkb?: Skb): void {

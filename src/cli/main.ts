@@ -1,0 +1,114 @@
+/**
+ * hopscope CLI: `npm run --silent cli -- <command>`.
+ *   scenarios                                  the built-in scenarios
+ *   trace <id|file.json> [--json]              trace a scenario's traffic
+ *   exec <id|file.json> <node>[/<pod>] -- cmd  run a command after the traffic has passed
+ * Errors: one line on stderr, exit status 2.
+ */
+import { readFileSync } from "node:fs";
+import { runScenarioText, runScenario, type RunResult } from "../engine/k8s/run";
+import { BUILTIN_SCENARIOS, builtinScenario } from "../engine/scenarios/article";
+import { resolveTarget, runCommand } from "../engine/shell/exec";
+import { EXTRA_COMMANDS } from "../engine/shell/extra";
+import { tcpdumpTime } from "../engine/packet/format";
+import type { Step, Trace } from "../engine/trace";
+
+class UsageError extends Error {}
+
+const USAGE = "usage: hopscope scenarios | trace <scenario|file.json> [--json] | exec <scenario|file.json> <node>[/<pod>] -- <command ...>";
+
+function load(ref: string | undefined): Extract<RunResult, { ok: true }> {
+  if (!ref) throw new UsageError(`missing scenario (built-in ids: ${BUILTIN_SCENARIOS.map((s) => s.id).join(", ")})`);
+  let r: RunResult;
+  const builtin = builtinScenario(ref);
+  if (builtin) r = runScenario(builtin);
+  else if (ref.endsWith(".json")) {
+    let text: string;
+    try {
+      text = readFileSync(ref, "utf8");
+    } catch (e) {
+      throw new UsageError(`cannot read ${ref}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+    r = runScenarioText(text);
+  } else throw new UsageError(`unknown scenario "${ref}" (built-in ids: ${BUILTIN_SCENARIOS.map((s) => s.id).join(", ")}; or a file.json)`);
+  if (!r.ok) {
+    const first = r.issues[0]!;
+    const more = r.issues.length > 1 ? ` (and ${r.issues.length - 1} more)` : "";
+    throw new UsageError(`invalid scenario ${ref}: ${first.path}: ${first.message}${more}`);
+  }
+  return r;
+}
+
+function where(s: Step): string {
+  return s.pod ? `${s.node}/${s.pod}` : s.node;
+}
+
+/** One line per step: wire steps as tcpdump prints them, the others as what decided. */
+export function formatTraceText(trace: Trace, title: string): string {
+  const out: string[] = [`${trace.scenario}: ${title}`];
+  for (const f of trace.flows) {
+    out.push("", `${f.name}: ${f.verdict}${f.dropReason ? ` (${f.dropReason})` : ""}`);
+    for (const s of f.steps) {
+      const d = s.detail;
+      if (d?.kind === "wire") {
+        out.push(`${tcpdumpTime(d.time)} ${where(s)} ${s.iface} ${s.dir === "in" ? "In " : "Out"} ${d.tcpdump}`);
+      } else if (d?.kind === "rule") {
+        out.push(`                ${where(s)} ${d.table} ${d.hook}: ${d.rule}`);
+      } else if (d?.kind === "route") {
+        out.push(`                ${where(s)} route: ${d.route.trimEnd()}`);
+      } else if (d?.kind === "nat") {
+        out.push(`                ${where(s)} ${d.type}: ${s.text.split(": ").slice(1).join(": ")}`);
+      } else if (d?.kind === "conntrack") {
+        out.push(`                ${where(s)} conntrack ${d.event}${d.entry ? `: ${d.entry}` : ""}`);
+      } else {
+        out.push(`                ${where(s)} ${s.kind}: ${s.text}`);
+      }
+    }
+  }
+  return out.join("\n") + "\n";
+}
+
+export function main(argv: readonly string[]): { stdout: string; stderr: string; code: number } {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "scenarios":
+        return { stdout: BUILTIN_SCENARIOS.map((s) => `${s.id.padEnd(20)} ${s.title}`).join("\n") + "\n", stderr: "", code: 0 };
+      case "trace": {
+        const json = rest.includes("--json");
+        const refs = rest.filter((a) => a !== "--json");
+        if (refs.length > 1) throw new UsageError(`unexpected argument "${refs[1]}"`);
+        const r = load(refs[0]);
+        return { stdout: json ? JSON.stringify(r.trace, null, 2) + "\n" : formatTraceText(r.trace, r.cluster.scenario.title), stderr: "", code: 0 };
+      }
+      case "exec": {
+        const sep = rest.indexOf("--");
+        if (sep < 0) throw new UsageError("exec needs -- before the command, e.g. exec pod-to-pod worker-0 -- conntrack -L");
+        const [ref, target, ...junk] = rest.slice(0, sep);
+        if (junk.length) throw new UsageError(`unexpected argument "${junk[0]}"`);
+        const cmd = rest.slice(sep + 1);
+        if (cmd.length === 0) throw new UsageError("exec needs a command after --");
+        const r = load(ref);
+        if (!target) throw new UsageError("exec needs <node>[/<pod>]");
+        const t = resolveTarget(r.cluster, target);
+        if ("error" in t) throw new UsageError(t.error);
+        const res = runCommand(r.cluster, t.ns, cmd, EXTRA_COMMANDS);
+        if (res.code === 127) throw new UsageError(`unknown command "${cmd[0]}"`);
+        return res;
+      }
+      default:
+        throw new UsageError(command ? `unknown command "${command}"; ${USAGE}` : USAGE);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) return { stdout: "", stderr: `hopscope: ${e.message}\n`, code: 2 };
+    return { stdout: "", stderr: `hopscope: internal error: ${e instanceof Error ? e.message : String(e)}\n`, code: 2 };
+  }
+}
+
+const isEntry = process.argv[1] !== undefined && /main\.(ts|js)$/.test(process.argv[1]);
+if (isEntry) {
+  const r = main(process.argv.slice(2));
+  process.stdout.write(r.stdout);
+  process.stderr.write(r.stderr);
+  process.exitCode = r.code;
+}

@@ -1,0 +1,129 @@
+/**
+ * Simulated commands on a node or in a pod, after the scenario's traffic has passed: the same
+ * text the real tools print. Pure functions of the cluster; unknown commands answer like bash.
+ */
+import { conntrackSummary, formatConntrackEntry } from "../conntrack/format";
+import type { Cluster } from "../k8s/build";
+import { iptablesSave } from "../netfilter/save";
+import { TABLE_NAMES, type TableName } from "../netfilter/types";
+import type { Netns } from "../netns";
+import { formatRouteTable } from "../route/format";
+import { kubectlDescribeService, kubectlGetPods } from "./kubectl";
+
+export interface CommandResult {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly code: number;
+}
+
+/** Extra commands supplied by other modules (ip link/addr, iptables -L, brctl), keyed by program. */
+export type CommandHandler = (c: Cluster, ns: Netns, args: readonly string[], prompt: { host: string }) => CommandResult;
+
+const ok = (stdout: string, stderr = ""): CommandResult => ({ stdout, stderr, code: 0 });
+const fail = (stderr: string, code = 1): CommandResult => ({ stdout: "", stderr, code });
+
+/** Where a command runs: a node's namespace (worker-0, vpc-router, client) or a pod's. */
+export function resolveTarget(c: Cluster, target: string): { ns: Netns } | { error: string } {
+  const [node, pod, extra] = target.split("/");
+  if (extra !== undefined || !node) return { error: `"${target}" is not <node> or <node>/<pod>` };
+  if (!c.world.namespaces.has(node) || c.world.get(node).pod !== undefined) {
+    return { error: `unknown node "${node}" (nodes: ${[...c.world.namespaces.values()].filter((n) => n.pod === undefined).map((n) => n.name).join(", ")})` };
+  }
+  if (pod === undefined) return { ns: c.world.get(node) };
+  const p = c.pods.find((x) => x.name === pod);
+  if (!p) return { error: `unknown pod "${pod}" (pods: ${c.pods.map((x) => x.name).join(", ")})` };
+  if (p.node !== node) return { error: `pod ${pod} runs on ${p.node}, not ${node}` };
+  return { ns: c.world.get(p.netns) };
+}
+
+function iptablesSaveCmd(c: Cluster, ns: Netns, args: readonly string[]): CommandResult {
+  let counters = false;
+  let table: TableName | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "-c" || a === "--counters") counters = true;
+    else if (a === "-t" || a === "--table") {
+      const t = args[++i];
+      if (!t || !(TABLE_NAMES as readonly string[]).includes(t)) return fail(`iptables-save: unknown table "${t ?? ""}"\n`);
+      table = t as TableName;
+    } else return fail(`iptables-save: unknown option "${a}"\n`);
+  }
+  if (table && !ns.nf.loaded.has(table)) ns.nf.loaded.add(table);
+  return ok(iptablesSave(ns.nf, { counters, ...(table && { table }), time: c.world.now / 1000 }));
+}
+
+function conntrackCmd(c: Cluster, ns: Netns, args: readonly string[]): CommandResult {
+  if (args[0] !== "-L" && args[0] !== "--dump") return fail(`conntrack v1.4.4 (conntrack-tools): only -L is simulated here\n`, 2);
+  const entries = ns.ct.list(c.world.now);
+  return ok(entries.map((e) => formatConntrackEntry(e, c.world.now) + "\n").join(""), conntrackSummary(entries.length) + "\n");
+}
+
+function ipCmd(c: Cluster, ns: Netns, args: readonly string[], extra: Readonly<Record<string, CommandHandler>>): CommandResult {
+  const [object, ...rest] = args;
+  if (object === undefined) return fail("Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }\n", 255);
+  if ("route".startsWith(object) && object.length >= 1 && object[0] === "r") {
+    const sub = rest[0];
+    if (sub !== undefined && sub !== "show" && sub !== "list" && sub !== "table") return fail(`Command "${sub}" is unknown, try "ip route help".\n`, 255);
+    const words = sub === "show" || sub === "list" ? rest.slice(1) : rest;
+    let table: "main" | "local" = "main";
+    if (words[0] === "table") {
+      if (words[1] !== "main" && words[1] !== "local") return fail(`Error: argument "${words[1] ?? ""}" is wrong: table id value is invalid\n`, 255);
+      table = words[1];
+    } else if (words.length) return fail(`Error: either "to" is duplicate, or "${words[0]}" is a garbage.\n`, 255);
+    return ok(formatRouteTable(ns.routes, table));
+  }
+  const handler = extra["ip"];
+  if (handler) return handler(c, ns, args, { host: ns.node });
+  return fail(`Object "${object}" is unknown, try "ip help".\n`, 255);
+}
+
+function kubectlCmd(c: Cluster, args: readonly string[]): CommandResult {
+  let namespace: string | undefined;
+  let all = false;
+  let wide = false;
+  const words: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "-n" || a === "--namespace") namespace = args[++i];
+    else if (a.startsWith("--namespace=")) namespace = a.slice(12);
+    else if (a === "--all-namespaces") all = true;
+    else if (a === "-o" && args[i + 1] === "wide") {
+      wide = true;
+      i++;
+    } else if (a === "-owide" || a === "-o=wide" || a === "--output=wide") wide = true;
+    else if (a.startsWith("-")) return fail(`Error: unknown flag: ${a}\n`);
+    else words.push(a);
+  }
+  const [verb, kind, name] = words;
+  if (verb === "get" && (kind === "pods" || kind === "pod" || kind === "po")) {
+    const r = kubectlGetPods(c, { ...(namespace && { namespace }), allNamespaces: all, wide });
+    return ok(r.stdout, r.stderr);
+  }
+  if (verb === "describe" && (kind === "svc" || kind === "service" || kind === "services")) {
+    const r = kubectlDescribeService(c, name, namespace ?? "default");
+    return { stdout: r.stdout, stderr: r.stderr, code: r.code };
+  }
+  if (!verb) return fail("kubectl controls the Kubernetes cluster manager.\n");
+  return fail(`error: the simulated kubectl knows "get pods" and "describe svc", not "${words.join(" ")}"\n`);
+}
+
+/** Runs one command line (already split into words). `extra` adds programs from other modules. */
+export function runCommand(c: Cluster, ns: Netns, argv: readonly string[], extra: Readonly<Record<string, CommandHandler>> = {}): CommandResult {
+  let words = [...argv];
+  if (words[0] === "sudo") words = words.slice(1);
+  const [program, ...args] = words;
+  if (program === undefined || program === "") return ok("");
+  switch (program) {
+    case "ip":
+      return ipCmd(c, ns, args, extra);
+    case "iptables-save":
+      return iptablesSaveCmd(c, ns, args);
+    case "conntrack":
+      return conntrackCmd(c, ns, args);
+    case "kubectl":
+      return kubectlCmd(c, args);
+  }
+  const handler = extra[program];
+  if (handler) return handler(c, ns, args, { host: ns.node });
+  return fail(`${program}: command not found\n`, 127);
+}
