@@ -1,5 +1,7 @@
 /** `npm run bench`: every benchmark, each printing its figures. */
+import { runClusterBench } from "./cluster";
 import { runEngineBench } from "./engine";
 
 console.log(`node ${process.version}, ${process.platform}/${process.arch}`);
 runEngineBench();
+runClusterBench();

@@ -57,6 +57,25 @@ describe("hopscope CLI", () => {
     );
   });
 
+  it("exec wires in ip link/addr, iptables -L and brctl show", () => {
+    const link = main(["exec", "pod-to-pod", "worker-0/busybox0-rw89s", "--", "ip", "link"]).stdout;
+    expect(link).toMatch(/^1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\n/);
+    expect(link).toMatch(/\n3: eth0@if\d+: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default \n {4}link\/ether 0a:58:0a:c8:00:15 brd ff:ff:ff:ff:ff:ff link-netnsid 0\n/);
+    const peer = Number(/eth0@if(\d+)/.exec(link)![1]);
+    const host = main(["exec", "pod-to-pod", "worker-0", "--", "ip", "link"]).stdout;
+    expect(host).toMatch(new RegExp(`\\n${peer}: veth[0-9a-f]{8}@if3: .* master cnio0 state UP`));
+    const addr = main(["exec", "pod-to-pod", "worker-0/busybox0-rw89s", "--", "ip", "addr", "show", "dev", "eth0"]).stdout;
+    expect(addr).toContain("    inet 10.200.0.21/24 scope global eth0\n       valid_lft forever preferred_lft forever\n");
+    const post = main(["exec", "pod-to-pod", "worker-0", "--", "sudo", "iptables", "-t", "nat", "-L", "POSTROUTING", "-v"]).stdout;
+    expect(post).toContain(
+      '    1    84 CNI-be726a77f15ea47ff32947a3  all  --  any    any     10.200.0.0/24        anywhere             /* name: "bridge" id: "631cab5de5565cc432a3beca0e2aece0cef9285482b11f3eb0b46c134e457854" */\n',
+    );
+    const br = main(["exec", "pod-to-pod", "worker-0", "--", "brctl", "show"]).stdout.split("\n");
+    expect(br[0]).toBe("bridge name\tbridge id\t\tSTP enabled\tinterfaces");
+    expect(br[1]).toMatch(/^cnio0\t\t8000\.0a580ac80001\tno\t\tveth[0-9a-f]{8}$/);
+    expect(main(["exec", "pod-to-pod", "worker-0", "--", "iptables", "-t", "nat", "-L", "NOPE"]).stderr).toBe("iptables: No chain/target/match by that name.\n");
+  });
+
   it.each([
     [["trace", "nope"], /unknown scenario "nope"/],
     [["exec", "pod-to-pod", "worker-9", "--", "ip", "route"], /unknown node "worker-9"/],

@@ -93,7 +93,8 @@ export class Netns {
   readonly ifaces: Iface[] = [];
   readonly routes: Route[] = [];
   readonly sysctl: Sysctls;
-  readonly nf: Ruleset = emptyRuleset();
+  private rules: Ruleset | undefined;
+  private rulesLoader: ((nf: Ruleset) => void) | undefined;
   readonly ct: ConntrackTable;
   readonly listeners: Listener[] = [];
   /** State of `-m statistic --mode nth` rules. */
@@ -247,6 +248,31 @@ export class Netns {
       if (same) return same.ip;
     }
     return usable[0]?.ip;
+  }
+
+  /**
+   * The namespace's netfilter tables. A loader set with `loadRulesLater` runs on first use: a
+   * cluster of a hundred nodes materialises the rules only of the nodes a packet touches.
+   */
+  get nf(): Ruleset {
+    if (!this.rules) {
+      this.rules = emptyRuleset();
+      const load = this.rulesLoader;
+      this.rulesLoader = undefined;
+      load?.(this.rules);
+    }
+    return this.rules;
+  }
+
+  /** Whether the rules exist yet (looking at `nf` would load them). */
+  get rulesMaterialised(): boolean {
+    return this.rules !== undefined;
+  }
+
+  /** Defers building this namespace's rules until something looks at them. */
+  loadRulesLater(loader: (nf: Ruleset) => void): void {
+    if (this.rules) loader(this.rules);
+    else this.rulesLoader = loader;
   }
 
   /**

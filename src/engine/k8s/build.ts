@@ -6,7 +6,8 @@
  */
 import { formatIpv4, ipv4, parseCidr, type Ipv4 } from "../addr/ipv4";
 import { KERNEL_TIMEOUTS, withKubeProxyTimeouts } from "../conntrack/conntrack";
-import { iptablesRestoreOrThrow } from "../netfilter/save";
+import { formatParseError, parseIptablesSave, type ParsedSave } from "../netfilter/parse";
+import { iptablesRestoreOrThrow, restoreParsed } from "../netfilter/save";
 import { hashString, seededRng } from "../rng";
 import { World } from "../world";
 import { HostLocal, cniMasqRules, hostVethName, netnsName, podMac } from "./cni";
@@ -272,60 +273,90 @@ export function buildCluster(s: Scenario): Cluster {
       externalTrafficPolicy: "Cluster",
     });
   }
-  allServices.push(...s.services);
-  const services = allServices.map((sv) => ({ ...sv, portsResolved: resolvePorts(sv, pods, s) }));
+  for (const sv of s.services) allServices.push(sv);
+  const index = labelIndex(pods);
+  const services = allServices.map((sv) => ({ ...sv, portsResolved: resolvePorts(sv, index, s) }));
   const proxyPorts = services.flatMap((sv) => sv.portsResolved);
 
+  // kube-proxy writes the same rules on every node (but for KUBE-XLB's local endpoints), so the
+  // text is generated and parsed once, on first need, and each node gets its own copy of the
+  // rules when a packet first reaches it.
+  const needsPerNode = proxyPorts.some((p) => p.externalTrafficPolicy === "Local" && p.nodePort !== undefined);
+  let shared: ParsedSave | undefined;
+  const proxyRulesFor = (node: string): ParsedSave => {
+    if (shared && !needsPerNode) return shared;
+    const r = parseIptablesSave(proxyText(kubeProxyRules(proxyPorts, s.cluster.podNetwork, node)));
+    if (!r.ok) throw new Error(formatParseError(r.error, `${node}'s kube-proxy rules`));
+    if (!needsPerNode) shared = r.value;
+    return r.value;
+  };
+  const podsByNode = new Map<string, PodInfo[]>();
+  for (const p of pods) {
+    const list = podsByNode.get(p.node) ?? [];
+    list.push(p);
+    podsByNode.set(p.node, list);
+  }
   for (const w of s.cluster.workers) {
     const cni = { ...s.cluster.cni, ...w.cni };
-    const rules = kubeProxyRules(proxyPorts, s.cluster.podNetwork, w.name);
-    const natChains = [...rules.natChains];
-    const postrouting: string[] = [];
-    const cniRules: string[] = [];
-    for (const p of pods.filter((x) => x.node === w.name)) {
-      if (!cni.ipMasq) continue;
-      const m = cniMasqRules(cni.name, p.sandboxId, w.podCidr);
-      natChains.push(`:${m.chain} - [0:0]`);
-      postrouting.push(m.postrouting);
-      cniRules.push(...m.chainRules);
-    }
-    const [kubePost, ...restNat] = splitPostrouting(rules.natRules);
-    const text = [
-      "*filter",
-      ":INPUT ACCEPT [0:0]",
-      ":FORWARD ACCEPT [0:0]",
-      ":OUTPUT ACCEPT [0:0]",
-      ...rules.filterChains,
-      ...rules.filterRules,
-      "COMMIT",
-      "*nat",
-      ":PREROUTING ACCEPT [0:0]",
-      ":INPUT ACCEPT [0:0]",
-      ":OUTPUT ACCEPT [0:0]",
-      ":POSTROUTING ACCEPT [0:0]",
-      ...natChains,
-      ...kubePost,
-      ...postrouting,
-      ...cniRules,
-      ...restNat,
-      "COMMIT",
-      "",
-    ].join("\n");
-    iptablesRestoreOrThrow(world.get(w.name).nf, text, {}, `${w.name}'s iptables rules`);
+    world.get(w.name).loadRulesLater((nf) => {
+      const loaded = restoreParsed(nf, proxyRulesFor(w.name));
+      if (!loaded.ok) throw new Error(formatParseError(loaded.error, `${w.name}'s kube-proxy rules`));
+      if (!cni.ipMasq) return;
+      // The CNI plugin's chains, one per pod, after kube-proxy's POSTROUTING jump.
+      const chains: string[] = [];
+      const rules: string[] = [];
+      for (const p of podsByNode.get(w.name) ?? []) {
+        const m = cniMasqRules(cni.name, p.sandboxId, w.podCidr);
+        chains.push(`:${m.chain} - [0:0]`);
+        rules.push(m.postrouting, m.chainRules[0]!, m.chainRules[1]!);
+      }
+      if (rules.length) iptablesRestoreOrThrow(nf, ["*nat", ...chains, ...rules, "COMMIT", ""].join("\n"), { noflush: true }, `${w.name}'s CNI rules`);
+    });
   }
 
   return { scenario: s, world, nodes, pods, services, router: ROUTER, client };
 }
 
-/** The built-in-chain jump rules (PREROUTING/OUTPUT/POSTROUTING) stay first; the rest follows the CNI rules. */
-function splitPostrouting(natRules: readonly string[]): [string[], ...string[]] {
-  const head = natRules.filter((r) => /^-A (PREROUTING|OUTPUT|POSTROUTING) /.test(r));
-  const rest = natRules.filter((r) => !/^-A (PREROUTING|OUTPUT|POSTROUTING) /.test(r));
-  return [head, ...rest];
+/** kube-proxy's and kubelet's rules as one iptables-restore text for *filter and *nat. */
+function proxyText(rules: ReturnType<typeof kubeProxyRules>): string {
+  return [
+    "*filter",
+    ":INPUT ACCEPT [0:0]",
+    ":FORWARD ACCEPT [0:0]",
+    ":OUTPUT ACCEPT [0:0]",
+    ...rules.filterChains,
+    ...rules.filterRules,
+    "COMMIT",
+    "*nat",
+    ":PREROUTING ACCEPT [0:0]",
+    ":INPUT ACCEPT [0:0]",
+    ":OUTPUT ACCEPT [0:0]",
+    ":POSTROUTING ACCEPT [0:0]",
+    ...rules.natChains,
+    ...rules.natRules,
+    "COMMIT",
+    "",
+  ].join("\n");
 }
 
-function resolvePorts(sv: ServiceSpec, pods: readonly PodInfo[], s: Scenario): ServicePortInfo[] {
-  const selected = Object.keys(sv.selector).length === 0 ? [] : pods.filter((p) => p.namespace === sv.namespace && Object.entries(sv.selector).every(([k, val]) => p.labels[k] === val));
+/** Pods by "namespace/key=value", so a selector looks at the few pods that carry its first label. */
+function labelIndex(pods: readonly PodInfo[]): Map<string, PodInfo[]> {
+  const index = new Map<string, PodInfo[]>();
+  for (const p of pods) {
+    for (const [k, val] of Object.entries(p.labels)) {
+      const key = `${p.namespace}/${k}=${val}`;
+      const list = index.get(key);
+      if (list) list.push(p);
+      else index.set(key, [p]);
+    }
+  }
+  return index;
+}
+
+function resolvePorts(sv: ServiceSpec, index: ReadonlyMap<string, readonly PodInfo[]>, s: Scenario): ServicePortInfo[] {
+  const terms = Object.entries(sv.selector);
+  const candidates = terms.length === 0 ? [] : (index.get(`${sv.namespace}/${terms[0]![0]}=${terms[0]![1]}`) ?? []);
+  const selected = candidates.filter((p) => terms.every(([k, val]) => p.labels[k] === val));
   return sv.ports.map((port) => {
     const target = port.targetPort ?? port.port;
     let endpoints: { ip: string; port: number; node?: string }[];

@@ -128,6 +128,6 @@ export function kubeProxyRules(ports: readonly ProxyServicePort[], clusterCidr: 
     }
   }
   services.push(`-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS`);
-  natRules.push(...nodeports, ...services, ...chainRules);
-  return { filterChains, filterRules, natChains, natRules };
+  // concat, not push(...): a large cluster has more rules than a call has room for arguments.
+  return { filterChains, filterRules, natChains, natRules: natRules.concat(nodeports, services, chainRules) };
 }

@@ -1,6 +1,6 @@
 /** iptables-save output and iptables-restore input over a namespace's ruleset. */
 import { formatRule } from "./format";
-import { formatParseError, parseIptablesSave, validateTable, type ParseError, type ParsedTable, type Result } from "./parse";
+import { formatParseError, parseIptablesSave, validateTable, type ParseError, type ParsedSave, type ParsedTable, type Result } from "./parse";
 import { SAVE_TABLE_ORDER, TABLE_HOOKS, emptyRuleset, emptyTable, isBuiltinChain, type Chain, type Rule, type Ruleset, type Table, type TableName } from "./types";
 
 export interface SaveOptions {
@@ -136,8 +136,17 @@ function applyTable(current: Table, pt: ParsedTable, opts: RestoreOptions): Resu
 export function iptablesRestore(ruleset: Ruleset, text: string, opts: RestoreOptions = {}): Result<void> {
   const parsed = parseIptablesSave(text);
   if (!parsed.ok) return parsed;
+  return restoreParsed(ruleset, parsed.value, opts);
+}
+
+/**
+ * The commit half of iptables-restore, for text parsed once and loaded into many namespaces
+ * (every node of a cluster gets the same kube-proxy rules). Rules are copied unless `counters`
+ * is set, so the namespaces never share counters.
+ */
+export function restoreParsed(ruleset: Ruleset, parsed: ParsedSave, opts: RestoreOptions = {}): Result<void> {
   const results: Table[] = [];
-  for (const pt of parsed.value.tables) {
+  for (const pt of parsed.tables) {
     const r = applyTable(ruleset.tables[pt.name], pt, opts);
     if (!r.ok) return r;
     results.push(r.value);

@@ -1,4 +1,83 @@
-/** Commands provided by the formatting modules, wired into runCommand by program name. */
-import type { CommandHandler } from "./exec";
+/**
+ * The formatting modules' commands, wired in by program name: ip link/addr, iptables -L,
+ * brctl show. Arguments are parsed the way the real tools take them; bad ones get the tool's
+ * own complaint.
+ */
+import { TABLE_NAMES, type TableName } from "../netfilter/types";
+import { brctlShow } from "./brctl";
+import type { CommandHandler, CommandResult } from "./exec";
+import { ipAddr, ipLink } from "./ip";
+import { iptablesList, type CommandOutput } from "./iptables-list";
 
-export const EXTRA_COMMANDS: Readonly<Record<string, CommandHandler>> = {};
+function fromOutput(o: CommandOutput): CommandResult {
+  return { stdout: o.stdout, stderr: o.error ? o.error + "\n" : "", code: o.exitCode };
+}
+
+const ip: CommandHandler = (c, ns, args) => {
+  const [object, ...rest] = args;
+  const isLink = object !== undefined && object.length >= 1 && "link".startsWith(object);
+  const isAddr = object !== undefined && object.length >= 1 && ("address".startsWith(object) || object === "addr");
+  if (!isLink && !isAddr) return { stdout: "", stderr: `Object "${object}" is unknown, try "ip help".\n`, code: 255 };
+  let words = rest;
+  if (words[0] === "show" || words[0] === "list" || words[0] === "lst") words = words.slice(1);
+  let dev: string | undefined;
+  if (words[0] === "dev") dev = words[1];
+  else if (words.length === 1) dev = words[0];
+  else if (words.length > 1) return { stdout: "", stderr: `Error: either "dev" is duplicate, or "${words[1]}" is a garbage.\n`, code: 255 };
+  if (words[0] === "dev" && dev === undefined) return { stdout: "", stderr: 'Command line is not complete. Try option "help"\n', code: 255 };
+  const opts = dev !== undefined ? { dev } : {};
+  return fromOutput(isLink ? ipLink(ns, c.world, opts) : ipAddr(ns, c.world, opts));
+};
+
+const iptables: CommandHandler = (_c, ns, args) => {
+  let table: TableName = "filter";
+  let list = false;
+  let zero = false;
+  let chain: string | undefined;
+  const flags = { verbose: false, numeric: false, exact: false, lineNumbers: false };
+  const usage = (msg: string): CommandResult => ({ stdout: "", stderr: `iptables v1.6.1: ${msg}\nTry \`iptables -h' or 'iptables --help' for more information.\n`, code: 2 });
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const takesChain = () => {
+      const next = args[i + 1];
+      if (next !== undefined && !next.startsWith("-")) {
+        chain = next;
+        i++;
+      }
+    };
+    if (a === "-t" || a === "--table") {
+      const t = args[++i];
+      if (!t || !(TABLE_NAMES as readonly string[]).includes(t)) return { stdout: "", stderr: `iptables v1.6.1: can't initialize iptables table \`${t ?? ""}': Table does not exist (do you need to insmod?)\nPerhaps iptables or your kernel needs to be upgraded.\n`, code: 3 };
+      table = t as TableName;
+    } else if (a === "-L" || a === "--list") {
+      list = true;
+      takesChain();
+    } else if (a === "-Z" || a === "--zero") {
+      zero = true;
+      takesChain();
+    } else if (/^-[vnxLZ]+$/.test(a)) {
+      for (const ch of a.slice(1)) {
+        if (ch === "v") flags.verbose = true;
+        if (ch === "n") flags.numeric = true;
+        if (ch === "x") flags.exact = true;
+        if (ch === "L") list = true;
+        if (ch === "Z") zero = true;
+      }
+      if (a.endsWith("L") || a.endsWith("Z")) takesChain();
+    } else if (a === "--verbose") flags.verbose = true;
+    else if (a === "--numeric") flags.numeric = true;
+    else if (a === "--exact") flags.exact = true;
+    else if (a === "--line-numbers") flags.lineNumbers = true;
+    else if (a.startsWith("-")) return usage(`unknown option "${a}"`);
+    else return usage(`Bad argument \`${a}'`);
+  }
+  if (!list) return usage("the simulated iptables lists rules: use -L (with -t, -v, -n, -x, -Z, --line-numbers)");
+  return fromOutput(iptablesList(ns.nf, { table, ...(chain !== undefined && { chain }), zero, ...flags }));
+};
+
+const brctl: CommandHandler = (_c, ns, args) => {
+  if (args[0] !== "show") return { stdout: "", stderr: `never heard of command [${args[0] ?? ""}]\n`, code: 1 };
+  return fromOutput(brctlShow(ns, args[1]));
+};
+
+export const EXTRA_COMMANDS: Readonly<Record<string, CommandHandler>> = { ip, iptables, brctl };
