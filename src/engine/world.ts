@@ -11,7 +11,7 @@ import type { CtInfo } from "./conntrack/conntrack";
 import { natPacket, setupNat, type Manip } from "./conntrack/nat";
 import { formatRule } from "./netfilter/format";
 import { walkTable, type MatchContext, type MatchedRule } from "./netfilter/walk";
-import type { HookName, TableName } from "./netfilter/types";
+import { readCounters, type HookName, type TableName } from "./netfilter/types";
 import { Netns, type Iface, type NetnsOptions } from "./netns";
 import { tcpdumpLine } from "./packet/format";
 import {
@@ -406,7 +406,7 @@ class Walk {
       index: m.index,
       rule: formatRule(m.chain, m.rule),
       target: t.kind === "jump" || t.kind === "goto" ? t.chain : t.kind,
-      counters: { ...m.rule.counters },
+      counters: { ...readCounters(ns.nf.tables[m.table], m.rule) },
     });
   }
 

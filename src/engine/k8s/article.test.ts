@@ -152,3 +152,15 @@ describe("the other walk-throughs", () => {
     }
   });
 });
+
+describe("kube-proxy's rules are shared between nodes, their counters are not", () => {
+  it("counts the DNAT on worker-1 only, although both nodes hold the same rule object", () => {
+    const r = run("clusterip-dns-udp");
+    const sep = (node: string) => iptablesSave(r.cluster.world.get(node).nf, { table: "nat", counters: true }).split("\n").filter((l) => l.includes("-A KUBE-SEP-LRUTK6XRXU43VLIG -p udp"));
+    expect(sep("worker-1")).toEqual(['[1:82] -A KUBE-SEP-LRUTK6XRXU43VLIG -p udp -m comment --comment "kube-system/kube-dns:dns" -m udp -j DNAT --to-destination 10.200.0.27:53']);
+    expect(sep("worker-0")).toEqual(['[0:0] -A KUBE-SEP-LRUTK6XRXU43VLIG -p udp -m comment --comment "kube-system/kube-dns:dns" -m udp -j DNAT --to-destination 10.200.0.27:53']);
+    const rule = (node: string) => r.cluster.world.get(node).nf.tables.nat.chains.get("KUBE-SEP-LRUTK6XRXU43VLIG")!.rules[1]!;
+    expect(rule("worker-0")).toBe(rule("worker-1"));
+    expect(rule("worker-0").counters).toEqual({ pkts: 0, bytes: 0 });
+  });
+});

@@ -7,7 +7,7 @@
 import { formatIpv4, ipv4, parseCidr, type Ipv4 } from "../addr/ipv4";
 import { KERNEL_TIMEOUTS, withKubeProxyTimeouts } from "../conntrack/conntrack";
 import { formatParseError, parseIptablesSave, type ParsedSave } from "../netfilter/parse";
-import { iptablesRestoreOrThrow, restoreParsed } from "../netfilter/save";
+import { iptablesRestoreOrThrow, restoreParsed, shareRules } from "../netfilter/save";
 import { hashString, seededRng } from "../rng";
 import { World } from "../world";
 import { HostLocal, cniMasqRules, hostVethName, netnsName, podMac } from "./cni";
@@ -287,8 +287,10 @@ export function buildCluster(s: Scenario): Cluster {
     if (shared && !needsPerNode) return shared;
     const r = parseIptablesSave(proxyText(kubeProxyRules(proxyPorts, s.cluster.podNetwork, node)));
     if (!r.ok) throw new Error(formatParseError(r.error, `${node}'s kube-proxy rules`));
-    if (!needsPerNode) shared = r.value;
-    return r.value;
+    if (needsPerNode) return r.value;
+    // One set of rule objects for every node; each node counts in its own tables' overlays.
+    shared = shareRules(r.value);
+    return shared;
   };
   const podsByNode = new Map<string, PodInfo[]>();
   for (const p of pods) {
@@ -299,7 +301,7 @@ export function buildCluster(s: Scenario): Cluster {
   for (const w of s.cluster.workers) {
     const cni = { ...s.cluster.cni, ...w.cni };
     world.get(w.name).loadRulesLater((nf) => {
-      const loaded = restoreParsed(nf, proxyRulesFor(w.name));
+      const loaded = restoreParsed(nf, proxyRulesFor(w.name), { shareRules: true });
       if (!loaded.ok) throw new Error(formatParseError(loaded.error, `${w.name}'s kube-proxy rules`));
       if (!cni.ipMasq) return;
       // The CNI plugin's chains, one per pod, after kube-proxy's POSTROUTING jump.

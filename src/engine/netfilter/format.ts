@@ -8,6 +8,7 @@ import {
   CT_STATE_ORDER,
   PROTO_NAMES,
   type ConnState,
+  type Counters,
   type Match,
   type NatRange,
   type PortRange,
@@ -144,8 +145,12 @@ export function formatRuleBody(r: Rule): string {
   return s;
 }
 
-/** `-A CHAIN …` as iptables-save prints it; with counters, prefixed by `[pkts:bytes] `. */
-export function formatRule(chain: string, r: Rule, counters = false): string {
-  const prefix = counters ? `[${r.counters.pkts}:${r.counters.bytes}] ` : "";
+/**
+ * `-A CHAIN …` as iptables-save prints it; with counters (true: the rule's own, or the ones
+ * given, e.g. a table's for a shared rule), prefixed by `[pkts:bytes] `.
+ */
+export function formatRule(chain: string, r: Rule, counters: boolean | Counters = false): string {
+  const c = counters === true ? r.counters : counters === false ? undefined : counters;
+  const prefix = c ? `[${c.pkts}:${c.bytes}] ` : "";
   return `${prefix}-A ${chain}${formatRuleBody(r)}`;
 }

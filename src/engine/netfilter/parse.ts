@@ -813,6 +813,7 @@ function finishRule(d: RuleDraft, table: TableName): Rule {
     matches,
     target,
     counters: d.counters ?? { pkts: 0, bytes: 0 },
+    shared: false,
   };
 }
 

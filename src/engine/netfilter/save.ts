@@ -1,7 +1,7 @@
 /** iptables-save output and iptables-restore input over a namespace's ruleset. */
 import { formatRule } from "./format";
 import { formatParseError, parseIptablesSave, validateTable, type ParseError, type ParsedSave, type ParsedTable, type Result } from "./parse";
-import { SAVE_TABLE_ORDER, TABLE_HOOKS, emptyRuleset, emptyTable, isBuiltinChain, type Chain, type Rule, type Ruleset, type Table, type TableName } from "./types";
+import { SAVE_TABLE_ORDER, TABLE_HOOKS, emptyRuleset, emptyTable, isBuiltinChain, readCounters, type Chain, type Rule, type Ruleset, type Table, type TableName } from "./types";
 
 export interface SaveOptions {
   /** `-c`: print each rule's [pkts:bytes]. */
@@ -46,7 +46,8 @@ export function iptablesSave(ruleset: Ruleset, opts: SaveOptions = {}): string {
     for (const c of chains) {
       out += c.policy !== undefined ? `:${c.name} ${c.policy} [${c.policyCounters!.pkts}:${c.policyCounters!.bytes}]\n` : `:${c.name} - [0:0]\n`;
     }
-    for (const c of chains) for (const r of c.rules) out += formatRule(c.name, r, opts.counters) + "\n";
+    const table = ruleset.tables[t];
+    for (const c of chains) for (const r of c.rules) out += formatRule(c.name, r, opts.counters ? readCounters(table, r) : false) + "\n";
     out += `COMMIT\n# Completed on ${when}\n`;
   }
   return out;
@@ -57,6 +58,21 @@ export interface RestoreOptions {
   readonly noflush?: boolean;
   /** `--counters`: take the counters from the input; otherwise rules start at zero. */
   readonly counters?: boolean;
+  /**
+   * Put the parsed rule objects themselves into the table instead of copies: for rules made
+   * shared with `shareRules`, loaded into many namespaces, each counting in its own overlay.
+   */
+  readonly shareRules?: boolean;
+}
+
+/** Marks every rule of a parsed text as shared, so it can be loaded into many tables at once. */
+export function shareRules(parsed: ParsedSave): ParsedSave {
+  return {
+    tables: parsed.tables.map((t) => ({
+      ...t,
+      ops: t.ops.map((op) => (op.kind === "rule" ? { ...op, rule: { ...op.rule, counters: { pkts: 0, bytes: 0 }, shared: true } } : op)),
+    })),
+  };
 }
 
 function copyTable(t: Table): Table {
@@ -64,7 +80,7 @@ function copyTable(t: Table): Table {
   for (const [name, c] of t.chains) {
     chains.set(name, c.policy !== undefined ? { name, policy: c.policy, policyCounters: { ...c.policyCounters! }, rules: [...c.rules] } : { name, rules: [...c.rules] });
   }
-  return { name: t.name, chains };
+  return { name: t.name, chains, overlay: t.overlay };
 }
 
 /** Applies one parsed table section to a copy of the table; the kernel's checks run on the result. */
@@ -97,7 +113,7 @@ function applyTable(current: Table, pt: ParsedTable, opts: RestoreOptions): Resu
     }
     const chain = table.chains.get(op.chain);
     if (!chain) return fail(op.line, `chain "${op.chain}" does not exist in table ${pt.name} (declare it with ":${op.chain} - [0:0]")`);
-    const rule = opts.counters ? op.rule : { ...op.rule, counters: { pkts: 0, bytes: 0 } };
+    const rule = opts.counters || (opts.shareRules && op.rule.shared) ? op.rule : { ...op.rule, counters: { pkts: 0, bytes: 0 } };
     if (op.insertAt !== undefined) {
       if (op.insertAt > chain.rules.length + 1) return fail(op.line, `rule position ${op.insertAt} is past the end of ${op.chain} (${chain.rules.length} rules)`);
       chain.rules.splice(op.insertAt - 1, 0, rule);

@@ -130,8 +130,13 @@ export interface Rule {
   readonly protoInvert: boolean;
   readonly matches: readonly Match[];
   readonly target: Target;
-  /** Mutable: the kernel's per-rule counters. */
+  /** Mutable: the kernel's per-rule counters (for a shared rule, see the table's overlay). */
   readonly counters: Counters;
+  /**
+   * The same rule object sits in several namespaces' tables (kube-proxy writes identical rules
+   * on every node); its counters then live in each table's overlay, never in the rule.
+   */
+  readonly shared: boolean;
 }
 
 export type Policy = "ACCEPT" | "DROP";
@@ -148,7 +153,27 @@ export interface Table {
   readonly name: TableName;
   /** Built-in chains first, then user chains; iptables-save sorts user chains itself. */
   readonly chains: Map<string, Chain>;
+  /** This table's counters of shared rules, created when one first counts. */
+  readonly overlay: Map<Rule, Counters>;
 }
+
+/** A rule's counters in a table, for counting: a shared rule gets its own entry in the overlay. */
+export function countersOf(table: Table, rule: Rule): Counters {
+  if (!rule.shared) return rule.counters;
+  let c = table.overlay.get(rule);
+  if (!c) {
+    c = { pkts: 0, bytes: 0 };
+    table.overlay.set(rule, c);
+  }
+  return c;
+}
+
+/** A rule's counters in a table, for reading. */
+export function readCounters(table: Table, rule: Rule): Counters {
+  return rule.shared ? (table.overlay.get(rule) ?? ZERO_COUNTERS) : rule.counters;
+}
+
+const ZERO_COUNTERS: Counters = Object.freeze({ pkts: 0, bytes: 0 });
 
 /**
  * All four tables of a namespace. `loaded` lists the tables whose module is loaded, in the
@@ -169,7 +194,7 @@ export function emptyTable(name: TableName): Table {
   for (const hook of TABLE_HOOKS[name]) {
     chains.set(hook, { name: hook, policy: "ACCEPT", policyCounters: { pkts: 0, bytes: 0 }, rules: [] });
   }
-  return { name, chains };
+  return { name, chains, overlay: new Map() };
 }
 
 export function emptyRuleset(loaded: readonly TableName[] = []): Ruleset {

@@ -6,7 +6,7 @@
  */
 import type { Packet } from "../packet/packet";
 import type { Rng } from "../rng";
-import type { AddrType, Chain, ConnState, HookName, Match, Rule, Table, TableName, Target } from "./types";
+import { countersOf, type AddrType, type Chain, type ConnState, type HookName, type Match, type Rule, type Table, type TableName, type Target } from "./types";
 
 /** Everything a match may look at besides the packet. */
 export interface MatchContext {
@@ -178,8 +178,9 @@ export function walkTable(
       continue;
     }
     const rule = rules[i]!;
-    rule.counters.pkts++;
-    rule.counters.bytes += packet.length;
+    const counters = rule.shared ? countersOf(table, rule) : rule.counters;
+    counters.pkts++;
+    counters.bytes += packet.length;
     const matched: MatchedRule = { table: tableName, chain: chain.name, index: i + 1, rule };
     onMatch?.(matched);
     const t = rule.target;

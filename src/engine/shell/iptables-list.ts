@@ -21,7 +21,7 @@
 import { formatIpv4, type Cidr } from "../addr/ipv4";
 import { formatProbability, formatProto, formatStates, hex } from "../netfilter/format";
 import { chainsInSaveOrder } from "../netfilter/save";
-import type { AddrType, Chain, Counters, Match, NatRange, PortRange, Rule, Ruleset, Table, TableName, Target } from "../netfilter/types";
+import { readCounters, type AddrType, type Chain, type Counters, type Match, type NatRange, type PortRange, type Rule, type Ruleset, type Table, type TableName, type Target } from "../netfilter/types";
 
 export interface IptablesListOptions {
   readonly table: TableName;
@@ -85,13 +85,14 @@ export function iptablesList(ruleset: Ruleset, opts: IptablesListOptions): Comma
     exact: opts.exact ?? false,
     lineNumbers: opts.lineNumbers ?? false,
     services: opts.services ?? NETBASE_2018_SERVICES,
+    table,
   };
   const refs = references(table);
   let out = chains.map((c) => formatChain(c, refs.get(c.name) ?? 0, f)).join("\n");
   if (opts.zero) {
     for (const c of chains) {
       if (f.verbose) out += `Zeroing chain \`${c.name}'\n`;
-      zeroChain(c);
+      zeroChain(c, table);
     }
     // Committing the table through libiptc also restarts every built-in chain's policy
     // counters: it hands the kernel the delta since it read them, and the kernel starts a
@@ -107,6 +108,8 @@ interface Format {
   readonly exact: boolean;
   readonly lineNumbers: boolean;
   readonly services: ServiceTable;
+  /** Where shared rules keep their counters. */
+  readonly table: Table;
 }
 
 function zeroCounters(k: Counters): void {
@@ -114,9 +117,12 @@ function zeroCounters(k: Counters): void {
   k.bytes = 0;
 }
 
-function zeroChain(c: Chain): void {
+function zeroChain(c: Chain, table: Table): void {
   if (c.policyCounters) zeroCounters(c.policyCounters);
-  for (const r of c.rules) zeroCounters(r.counters);
+  for (const r of c.rules) {
+    if (r.shared) table.overlay.delete(r);
+    else zeroCounters(r.counters);
+  }
 }
 
 /** libiptc's reference count: rules of the table that jump or go to the chain. */
@@ -197,7 +203,8 @@ function formatIface(iface: Rule["inIface"], numeric: boolean): string {
 
 function formatRow(r: Rule, num: number, f: Format): string {
   let s = f.lineNumbers ? padEnd(String(num), 4) + " " : "";
-  if (f.verbose) s += formatCount(r.counters.pkts, f.exact) + formatCount(r.counters.bytes, f.exact);
+  const counters = readCounters(f.table, r);
+  if (f.verbose) s += formatCount(counters.pkts, f.exact) + formatCount(counters.bytes, f.exact);
   s += padEnd(targetName(r.target), 9) + " ";
   s += (r.protoInvert ? "!" : " ") + padEnd(formatProto(r.proto), 5);
   s += "-- ";
