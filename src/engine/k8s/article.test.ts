@@ -7,6 +7,7 @@ import { BUILTIN_SCENARIOS, builtinScenario } from "../scenarios/article";
 import type { Flow } from "../trace";
 import { runScenario, type RunResult } from "./run";
 import { safeEncode } from "./build";
+import { traceTraffic } from "./traffic";
 
 function run(id: string): Extract<RunResult, { ok: true }> {
   const r = runScenario(builtinScenario(id));
@@ -82,10 +83,13 @@ describe("pod-to-pod with ipMasq (the article's conntrack)", () => {
     expect(lastWireIn(r.trace.flows[1]!)).toMatchObject({ pod: "busybox0-rw89s", packet: { src: "10.200.1.15", dst: "10.200.0.21", ttl: 62 } });
   });
 
-  it("grows the CNI chain's counters", () => {
+  it("grows the CNI chain's counters with each new connection", () => {
     const post = r.cluster.world.get("worker-0").nf.tables.nat.chains.get("POSTROUTING")!;
     const cni = post.rules.find((x) => x.target.kind === "jump" && x.target.chain.startsWith("CNI-"))!;
     expect(cni.counters).toEqual({ pkts: 1, bytes: 84 });
+    // A second ping (another echo id: another connection) passes the nat chains again.
+    traceTraffic(r.cluster, { kind: "ping", from: { pod: "busybox0-rw89s" }, to: { ip: "10.200.1.15" }, sport: 1281 }, 0);
+    expect(cni.counters).toEqual({ pkts: 2, bytes: 168 });
   });
 });
 
