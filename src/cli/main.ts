@@ -11,11 +11,12 @@ import { BUILTIN_SCENARIOS, builtinScenario } from "../engine/scenarios/article"
 import { resolveTarget, runCommand } from "../engine/shell/exec";
 import { EXTRA_COMMANDS } from "../engine/shell/extra";
 import { tcpdumpTime } from "../engine/packet/format";
+import { labScript } from "../engine/lab/export";
 import type { Step, Trace } from "../engine/trace";
 
 class UsageError extends Error {}
 
-const USAGE = "usage: hopscope scenarios | trace <scenario|file.json> [--json] | exec <scenario|file.json> <node>[/<pod>] -- <command ...>";
+const USAGE = "usage: hopscope scenarios | trace <scenario|file.json> [--json] | exec <scenario|file.json> <node>[/<pod>] -- <command ...> | lab <scenario|file.json>";
 
 function load(ref: string | undefined): Extract<RunResult, { ok: true }> {
   if (!ref) throw new UsageError(`missing scenario (built-in ids: ${BUILTIN_SCENARIOS.map((s) => s.id).join(", ")})`);
@@ -80,6 +81,11 @@ export function main(argv: readonly string[]): { stdout: string; stderr: string;
         if (refs.length > 1) throw new UsageError(`unexpected argument "${refs[1]}"`);
         const r = load(refs[0]);
         return { stdout: json ? JSON.stringify(r.trace, null, 2) + "\n" : formatTraceText(r.trace, r.cluster.scenario.title), stderr: "", code: 0 };
+      }
+      case "lab": {
+        if (rest.length > 1) throw new UsageError(`unexpected argument "${rest[1]}"`);
+        const r = load(rest[0]);
+        return { stdout: labScript(r.cluster), stderr: "", code: 0 };
       }
       case "exec": {
         const sep = rest.indexOf("--");

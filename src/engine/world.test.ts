@@ -165,6 +165,8 @@ describe("a CNI bridge with br_netfilter", () => {
     expect(wires(q.flow.steps)).toEqual([
       "worker-0/pod-a eth0 out 10.200.0.21>10.32.0.10 ttl=64",
       "worker-0/ veth0000000a in 10.200.0.21>10.32.0.10 ttl=64",
+      // The kernel sends the DNATed frame through the bridge device (seen in the lab).
+      "worker-0/ cnio0 out 10.200.0.21>10.200.0.27 ttl=64",
       "worker-0/ veth0000000b out 10.200.0.21>10.200.0.27 ttl=64",
       "worker-0/pod-b eth0 in 10.200.0.21>10.200.0.27 ttl=64",
     ]);

@@ -68,6 +68,8 @@ export interface FlowResult {
   readonly delivered?: Delivery;
   /** The packet as it was when dropped, and where. */
   readonly dropped?: { readonly ns: Netns; readonly packet: Packet; readonly reason: string };
+  /** The ICMP error the dropping namespace sends back (no route, TTL exceeded), to be traced next. */
+  readonly icmpError?: { readonly from: string; readonly spec: PacketSpec };
 }
 
 /** What travels with a packet inside one namespace (the skb's metadata). */
@@ -133,7 +135,7 @@ export function defaultLength(spec: PacketSpec): number {
   }
 }
 
-function payloadLength(p: Payload | undefined): number {
+export function payloadLength(p: Payload | undefined): number {
   if (!p) return 0;
   switch (p.kind) {
     case "echo":
@@ -254,7 +256,7 @@ export class World {
       throw new Error("the packet vanished without a verdict");
     } catch (e) {
       if (e instanceof Delivered) return walk.finish({ delivered: e.delivery });
-      if (e instanceof Dropped) return walk.finish({ dropped: { ns: e.ns, packet: e.packet, reason: e.reason } });
+      if (e instanceof Dropped) return walk.finish({ dropped: { ns: e.ns, packet: e.packet, reason: e.reason }, ...(walk.icmpError && { icmpError: walk.icmpError }) });
       const reason = `engine error: ${e instanceof Error ? e.message : String(e)}`;
       return walk.finish({ dropped: { ns, packet, reason } });
     }
@@ -284,7 +286,10 @@ class Walk {
     private readonly name: string,
   ) {}
 
-  finish(r: { delivered?: Delivery; dropped?: { ns: Netns; packet: Packet; reason: string } }): FlowResult {
+  /** Set when the namespace that drops the packet answers with an ICMP error. */
+  icmpError: { from: string; spec: PacketSpec } | undefined;
+
+  finish(r: { delivered?: Delivery; dropped?: { ns: Netns; packet: Packet; reason: string }; icmpError?: { from: string; spec: PacketSpec } }): FlowResult {
     const flow: Flow = r.delivered
       ? { name: this.name, verdict: "delivered", steps: this.steps }
       : { name: this.name, verdict: "dropped", dropReason: r.dropped!.reason, steps: this.steps };
@@ -301,6 +306,26 @@ class Walk {
       text,
       ...(detail && { detail }),
     });
+  }
+
+  /**
+   * icmp_send: an error back to the packet's source, quoting its header and as much of it as
+   * fits in 576 bytes. Never in answer to an ICMP error.
+   */
+  private answerWithError(ns: Netns, p: Packet, type: number, code: number): void {
+    if (p.proto === "icmp" && p.icmp?.inner) return;
+    const inner = {
+      proto: p.proto,
+      src: p.src,
+      dst: p.dst,
+      sport: p.sport,
+      dport: p.dport,
+      ...(p.proto === "icmp" && { icmpType: p.icmp!.type, icmpId: p.icmp!.id }),
+    };
+    this.icmpError = {
+      from: ns.name,
+      spec: { proto: "icmp", dst: p.src, icmp: { type, code, id: 0, seq: 0, inner }, length: IP_HEADER + ICMP_HEADER + Math.min(p.length, 576 - IP_HEADER - ICMP_HEADER) },
+    };
   }
 
   private drop(ns: Netns, packet: Packet, reason: string, rule?: string): never {
@@ -340,6 +365,8 @@ class Walk {
   private routeOrDrop(ns: Netns, packet: Packet, decision: "output" | "input"): RouteMatch {
     const m = ns.route(packet.dst);
     if (!m || m.route.type === "unreachable" || m.route.type === "blackhole" || m.route.type === "prohibit") {
+      // A router without a route answers "network unreachable" (ip_error); a local sender just gets ENETUNREACH.
+      if (decision === "input" && ns.sysctl.ipForward && (!m || m.route.type === "unreachable")) this.answerWithError(ns, packet, 3, 0);
       this.drop(ns, packet, `no route to ${formatIpv4(packet.dst)}${m ? ` (${m.route.type} route)` : ""}`);
     }
     const r = m.route;
@@ -568,7 +595,10 @@ class Walk {
       this.deliver(ns, iface, skb.packet);
     }
     if (!ns.sysctl.ipForward) this.drop(ns, skb.packet, `forwarding is off (net.ipv4.ip_forward = 0)`);
-    if (skb.packet.ttl <= 1) this.drop(ns, skb.packet, `TTL exceeded in transit (ttl ${skb.packet.ttl})`);
+    if (skb.packet.ttl <= 1) {
+      this.answerWithError(ns, skb.packet, 11, 0);
+      this.drop(ns, skb.packet, `TTL exceeded in transit (ttl ${skb.packet.ttl})`);
+    }
     if (!ns.fabric) skb.packet = { ...skb.packet, ttl: skb.packet.ttl - 1 };
     skb.outIface = route.route.dev!;
     skb.nexthop = route.nexthop;
@@ -748,10 +778,14 @@ class Walk {
       if (dnat) {
         const m = ns.route(skb.packet.dst);
         if (m && m.route.type !== "local" && m.route.dev === br.name) {
-          // "Bridged DNAT": the new destination is on this bridge, so the frame stays at L2.
+          // "Bridged DNAT": the new destination is on this bridge, so the frame stays at L2. The
+          // kernel hands it to the neighbour's output on the bridge device (tcpdump on cnio0 sees
+          // it leave), and the bridge then forwards it as if the host had sent it.
           const mac = this.resolve(ns, br, m.nexthop);
           if (mac === undefined) this.drop(ns, skb.packet, `no neighbour answers ARP for ${formatIpv4(m.nexthop)} on ${br.name}`);
-          this.bridgeForward(ns, br, port, { srcMac: f.srcMac, dstMac: mac, packet: skb.packet }, skb);
+          const frame = { srcMac: f.srcMac, dstMac: mac, packet: skb.packet };
+          this.wireStep(ns, br, "out", frame);
+          this.bridgeForward(ns, br, port, frame, skb);
           return;
         }
         this.wireStep(ns, br, "in", { ...f, dstMac: br.mac, packet: skb.packet });

@@ -114,6 +114,7 @@ function searchPort(t: Tuple, manip: Manip, req: NatRequest, rng: Rng, used: (t:
 export function natPacket(e: ConnEntry, dir: Direction, manip: Manip, p: Packet): Packet {
   const bound = manip === "src" ? (dir === "original" ? e.srcNat : e.dstNat) : dir === "original" ? e.dstNat : e.srcNat;
   if (!bound) return p;
+  if (p.proto === "icmp" && p.icmp?.inner) return natIcmpError(e, dir, manip, p);
   // The packet must end up looking like the inverse of the other direction's tuple.
   const target = invertTuple(dir === "original" ? e.reply : e.orig);
   if (manip === "src") {
@@ -122,4 +123,20 @@ export function natPacket(e: ConnEntry, dir: Direction, manip: Manip, p: Packet)
   }
   if (p.proto === "icmp") return { ...p, dst: target.dst, icmp: { ...p.icmp!, id: target.sport } };
   return { ...p, dst: target.dst, dport: target.dport };
+}
+
+/**
+ * nf_nat_icmp_reply_translation: an ICMP error about a connection is rewritten like the
+ * connection's own packets in that direction, and the header it quotes the opposite way, so
+ * the sender recognises its own packet.
+ */
+function natIcmpError(e: ConnEntry, dir: Direction, manip: Manip, p: Packet): Packet {
+  const target = invertTuple(dir === "original" ? e.reply : e.orig);
+  const inner = p.icmp!.inner!;
+  if (manip === "src") {
+    const quoted = { ...inner, dst: target.src, ...(inner.proto === "icmp" ? { icmpId: target.sport } : { dport: target.sport }) };
+    return { ...p, src: target.src, icmp: { ...p.icmp!, inner: quoted } };
+  }
+  const quoted = { ...inner, src: target.dst, ...(inner.proto === "icmp" ? { icmpId: target.sport } : { sport: target.dport }) };
+  return { ...p, dst: target.dst, icmp: { ...p.icmp!, inner: quoted } };
 }

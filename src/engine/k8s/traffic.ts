@@ -106,14 +106,19 @@ export function traceTraffic(c: Cluster, t: TrafficSpec, index: number): Flow[] 
     w.now += TURNAROUND_MS;
     return r;
   };
+  const errorOf = (r: FlowResult) => {
+    if (r.icmpError) step(w.send(r.icmpError.from, r.icmpError.spec, "error"));
+  };
   if (ep.proto === "icmp") {
     const req = step(w.send(ep.fromNs, { proto: "icmp", dst: ep.dst, icmp: { type: 8, code: 0, id: sport, seq: 1 }, payload: { kind: "echo", bytes: 56 } }, "request"));
     if (req.delivered) step(w.send(req.delivered.ns.name, answer(req.delivered.packet), "reply"));
+    errorOf(req);
     return flows;
   }
   if (ep.proto === "udp") {
     const query = { kind: "dns-query" as const, id: 12345, name: "kubernetes.default.svc.cluster.local", qtype: "A" as const };
     const req = step(w.send(ep.fromNs, { proto: "udp", dst: ep.dst, sport, dport: ep.dport!, payload: t.kind === "dig" ? query : { kind: "raw", bytes: 32 } }, "request"));
+    errorOf(req);
     if (req.delivered) {
       const reply = t.kind === "dig" ? { kind: "dns-answer" as const, id: 12345, name: query.name, answer: firstServiceIp(c) } : { kind: "raw" as const, bytes: 32 };
       step(w.send(req.delivered.ns.name, answer(req.delivered.packet, undefined, reply), "reply"));
@@ -121,6 +126,7 @@ export function traceTraffic(c: Cluster, t: TrafficSpec, index: number): Flow[] 
     return flows;
   }
   const syn = step(w.send(ep.fromNs, { proto: "tcp", dst: ep.dst, sport, dport: ep.dport!, tcp: tcpFlags("S", 1_000_000_000, 0) }, "request"));
+  errorOf(syn);
   if (!syn.delivered) return flows;
   const synack = step(w.send(syn.delivered.ns.name, answer(syn.delivered.packet, "SA"), "reply"));
   if (!synack.delivered) return flows;

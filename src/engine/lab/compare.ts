@@ -1,0 +1,128 @@
+/**
+ * Engine versus kernel: the lab's JSON against the engine's trace of the same scenario. Every
+ * disagreement comes back as one readable line; none means the engine showed what the kernel did.
+ */
+import type { Cluster } from "../k8s/build";
+import { formatConntrackEntry } from "../conntrack/format";
+import { loadIptablesSave } from "../netfilter/save";
+import { readCounters, type TableName } from "../netfilter/types";
+import type { Trace } from "../trace";
+
+export interface KernelPacket {
+  readonly iface: string;
+  readonly dir: "in" | "out";
+  readonly proto: string;
+  readonly src: string;
+  readonly dst: string;
+  readonly sport?: number;
+  readonly dport?: number;
+  readonly ttl: number;
+  readonly length: number;
+  readonly icmpId?: number;
+}
+
+export interface LabReport {
+  readonly scenario: string;
+  readonly traffic: readonly ("ok" | "failed")[];
+  readonly conntrack: Readonly<Record<string, readonly string[]>>;
+  readonly iptables: Readonly<Record<string, string>>;
+  readonly captures: Readonly<Record<string, readonly KernelPacket[]>>;
+}
+
+const packetText = (p: { dir: string; proto: string; src: string; dst: string; sport?: number | undefined; dport?: number | undefined; ttl: number }) =>
+  `${p.dir} ${p.proto} ${p.src}${p.sport !== undefined ? ":" + p.sport : ""} > ${p.dst}${p.dport !== undefined ? ":" + p.dport : ""} ttl=${p.ttl}`;
+
+/** conntrack -L lines without the seconds left, which depend on when they were read. */
+export function conntrackKey(line: string): string {
+  return line.replace(/^(\S+\s+\d+) \d+ /, "$1 ");
+}
+
+export function compareWithKernel(cluster: Cluster, trace: Trace, lab: LabReport): string[] {
+  const problems: string[] = [];
+  const nsOfPod = new Map(cluster.pods.map((p) => [p.name, p.netns]));
+
+  // 1. Whether each exchange completed.
+  const perItem: ("ok" | "failed")[] = [];
+  let flowIndex = 0;
+  for (let i = 0; i < cluster.scenario.traffic.length; i++) {
+    const t = cluster.scenario.traffic[i]!;
+    const count = t.kind === "ping" || (t.kind === "dig" && t.protocol !== "TCP") ? 2 : 3;
+    const flows = trace.flows.slice(flowIndex, flowIndex + count);
+    const ok = flows.length === count && flows.every((f) => f.verdict === "delivered");
+    flowIndex += flows.length;
+    perItem.push(ok ? "ok" : "failed");
+  }
+  perItem.forEach((r, i) => {
+    if (lab.traffic[i] !== r) problems.push(`traffic ${i}: the engine's exchange ${r === "ok" ? "completed" : "failed"}, the kernel's ${lab.traffic[i] === "ok" ? "completed" : "failed"}`);
+  });
+
+  // 2. The packets on every interface, in order.
+  const engine = new Map<string, string[]>();
+  for (const f of trace.flows) {
+    for (const s of f.steps) {
+      if (s.kind !== "wire") continue;
+      const ns = s.pod !== undefined ? nsOfPod.get(s.pod)! : s.node;
+      const key = `${ns}/${s.iface}`;
+      const list = engine.get(key) ?? [];
+      list.push(packetText({ dir: s.dir!, ...s.packet }));
+      engine.set(key, list);
+    }
+  }
+  const kernel = new Map<string, string[]>();
+  for (const [ns, packets] of Object.entries(lab.captures)) {
+    for (const p of packets) {
+      if (p.proto !== "icmp" && p.proto !== "tcp" && p.proto !== "udp") continue;
+      const key = `${ns}/${p.iface}`;
+      const list = kernel.get(key) ?? [];
+      list.push(packetText(p));
+      kernel.set(key, list);
+    }
+  }
+  for (const key of [...new Set([...engine.keys(), ...kernel.keys()])].sort()) {
+    const e = engine.get(key) ?? [];
+    const k = kernel.get(key) ?? [];
+    if (e.join("\n") !== k.join("\n")) {
+      problems.push(`packets on ${key} differ:\n    engine: ${e.join("\n            ") || "(none)"}\n    kernel: ${k.join("\n            ") || "(none)"}`);
+    }
+  }
+
+  // 3. Conntrack entries on every node that tracks.
+  const now = cluster.world.now;
+  for (const [ns, lines] of Object.entries(lab.conntrack)) {
+    const k = lines.filter((l) => !l.startsWith("unknown")).map(conntrackKey).sort();
+    const e = cluster.world.get(ns).ct.list(now).map((x) => conntrackKey(formatConntrackEntry(x, now))).sort();
+    if (e.join("\n") !== k.join("\n")) problems.push(`conntrack on ${ns} differs:\n    engine: ${e.join("\n            ") || "(none)"}\n    kernel: ${k.join("\n            ") || "(none)"}`);
+  }
+
+  // 4. The counters of every rule and policy of the nat and filter tables.
+  for (const [ns, text] of Object.entries(lab.iptables)) {
+    const parsed = loadIptablesSave(text);
+    if (!parsed.ok) {
+      problems.push(`${ns}: cannot read the kernel's iptables-save: line ${parsed.error.line}: ${parsed.error.message}`);
+      continue;
+    }
+    const mine = cluster.world.get(ns).nf;
+    for (const table of ["nat", "filter"] as TableName[]) {
+      if (!mine.loaded.has(table)) continue;
+      const theirs = parsed.value.tables[table];
+      for (const [name, chain] of mine.tables[table].chains) {
+        const other = theirs.chains.get(name);
+        if (!other) {
+          problems.push(`${ns}: the kernel has no chain ${table} ${name}`);
+          continue;
+        }
+        if (chain.policyCounters && other.policyCounters && (chain.policyCounters.pkts !== other.policyCounters.pkts || chain.policyCounters.bytes !== other.policyCounters.bytes)) {
+          problems.push(`${ns}: ${table} ${name} policy counted engine [${chain.policyCounters.pkts}:${chain.policyCounters.bytes}], kernel [${other.policyCounters.pkts}:${other.policyCounters.bytes}]`);
+        }
+        chain.rules.forEach((rule, i) => {
+          const a = readCounters(mine.tables[table], rule);
+          const b = other.rules[i]?.counters;
+          if (!b || a.pkts !== b.pkts || a.bytes !== b.bytes) {
+            problems.push(`${ns}: ${table} ${name} rule ${i + 1} counted engine [${a.pkts}:${a.bytes}], kernel [${b ? `${b.pkts}:${b.bytes}` : "no such rule"}]`);
+          }
+        });
+      }
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,134 @@
+/** The lab's traffic helper (Python 3, standard library only), embedded in every lab script. */
+export const HSLAB_PY = String.raw`#!/usr/bin/env python3
+"""Traffic for a Hopscope lab: the same packets the engine traced, sent by real sockets.
+
+Subcommands (each bounded in time):
+  ping DST ID                 one ICMP echo request (id ID, seq 1, 56 bytes), wait 1 s for the reply
+  udp-server PORT REPLYLEN    answer every datagram with REPLYLEN bytes, until killed (at most 120 s)
+  udp-client DST PORT SPORT LEN   send LEN bytes from SPORT, wait 1 s for an answer
+  tcp-server PORT             accept connections and keep them open, until killed (at most 120 s)
+  tcp-client DST PORT SPORT HOLD  connect from SPORT and keep the connection open HOLD seconds
+  parse-tcpdump FILE          print the IPv4 packets of a "tcpdump -i any -n -v -l" capture as JSON
+"""
+import json, re, select, socket, struct, sys, time
+
+
+def checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    s = (s >> 16) + (s & 0xFFFF)
+    s += s >> 16
+    return ~s & 0xFFFF
+
+
+def ping(dst, ident):
+    sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    payload = bytes(range(56))
+    header = struct.pack("!BBHHH", 8, 0, 0, int(ident), 1)
+    packet = struct.pack("!BBHHH", 8, 0, checksum(header + payload), int(ident), 1) + payload
+    sock.sendto(packet, (dst, 0))
+    end = time.time() + 1
+    while time.time() < end:
+        r, _, _ = select.select([sock], [], [], max(0, end - time.time()))
+        if not r:
+            break
+        data, _ = sock.recvfrom(2048)
+        ihl = (data[0] & 15) * 4
+        t, _, _, i, _ = struct.unpack("!BBHHH", data[ihl:ihl + 8])
+        if t == 0 and i == int(ident):
+            return 0
+    return 1
+
+
+def udp_server(port, replylen):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", int(port)))
+    end = time.time() + 120
+    while time.time() < end:
+        r, _, _ = select.select([s], [], [], 1)
+        if r:
+            _, addr = s.recvfrom(4096)
+            s.sendto(b"a" * int(replylen), addr)
+
+
+def udp_client(dst, port, sport, length):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", int(sport)))
+    s.sendto(b"q" * int(length), (dst, int(port)))
+    r, _, _ = select.select([s], [], [], 1)
+    if r:
+        s.recvfrom(4096)
+        return 0
+    return 1
+
+
+def tcp_server(port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", int(port)))
+    s.listen(16)
+    held = []
+    end = time.time() + 120
+    while time.time() < end:
+        r, _, _ = select.select([s], [], [], 1)
+        if r:
+            c, _ = s.accept()
+            held.append(c)
+
+
+def tcp_client(dst, port, sport, hold):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", int(sport)))
+    # Give up before the kernel's first SYN retransmission (1 s): the engine sends one SYN.
+    s.settimeout(0.8)
+    try:
+        s.connect((dst, int(port)))
+    except OSError:
+        return 1
+    print("connected", flush=True)
+    time.sleep(float(hold))
+    return 0
+
+
+LINE = re.compile(r"^\S+ (\S+)\s+(In|Out|M|B|P)\s+IP \(.*?ttl (\d+),.*?proto (\w+) \(\d+\), length (\d+)\)$")
+ADDR = re.compile(r"^\s+(\d+\.\d+\.\d+\.\d+)(?:\.(\d+))? > (\d+\.\d+\.\d+\.\d+)(?:\.(\d+))?: (.*)$")
+
+
+def parse_tcpdump(path):
+    out = []
+    pending = None
+    for line in open(path, encoding="utf-8", errors="replace"):
+        line = line.rstrip("\n")
+        m = LINE.match(line)
+        if m:
+            pending = m
+            continue
+        a = ADDR.match(line)
+        if pending and a:
+            iface, d, ttl, proto, length = pending.groups()
+            rest = a.group(5)
+            pkt = {"iface": iface, "dir": "out" if d == "Out" else "in", "proto": proto.lower(), "src": a.group(1), "dst": a.group(3), "ttl": int(ttl), "length": int(length)}
+            if a.group(2):
+                pkt["sport"] = int(a.group(2))
+                pkt["dport"] = int(a.group(4))
+            i = re.search(r"id (\d+), seq", rest)
+            if i:
+                pkt["icmpId"] = int(i.group(1))
+            out.append(pkt)
+        pending = None
+    print(json.dumps(out))
+    return 0
+
+
+def main(argv):
+    cmd, args = argv[1], argv[2:]
+    fn = {"ping": ping, "udp-server": udp_server, "udp-client": udp_client, "tcp-server": tcp_server, "tcp-client": tcp_client, "parse-tcpdump": parse_tcpdump}[cmd]
+    return fn(*args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
+`;
