@@ -141,10 +141,14 @@ describe("the other walk-throughs", () => {
     expect(lastWireIn(r.trace.flows[1]!)).toMatchObject({ pod: "busybox0-rw89s", packet: { src: "203.0.113.10", dst: "10.200.0.21" } });
   });
 
-  it("no-route: dropped at the VPC router with that reason", () => {
+  it("no-route: dropped at the VPC router with that reason, which answers net unreachable", () => {
     const r = run("no-route");
-    expect(r.trace.flows).toHaveLength(1);
+    expect(r.trace.flows.map((f) => f.name)).toEqual(["request", "error"]);
     expect(r.trace.flows[0]).toMatchObject({ verdict: "dropped", dropReason: "no route to 10.200.1.15 (on vpc-router)" });
+    // As the kernel does: ICMP net unreachable from the router, un-NATed to the pod on worker-0.
+    expect(r.trace.flows[1]!.steps[0]).toMatchObject({ node: "vpc-router", packet: { proto: "icmp", src: "10.240.0.1", dst: "10.240.0.20" } });
+    expect(lastWireIn(r.trace.flows[1]!)).toMatchObject({ pod: "busybox0-rw89s", packet: { src: "10.240.0.1", dst: "10.200.0.21", ttl: 63 } });
+    expect(r.trace.flows[1]!.verdict).toBe("delivered");
   });
 
   it("every built-in scenario is valid, runs, and delivers (or drops) deterministically", () => {
