@@ -1,89 +1,131 @@
-import { useEffect, useMemo, useState } from "react";
-import type { Trace } from "../engine/trace";
-import { EngineClient, createEngineWorker } from "../worker/client";
+import { useEffect, useState } from "react";
+import { crashEngine, useHopscope } from "../store/store";
+import { Controls } from "./Controls";
+import { HopDetail } from "./HopDetail";
+import { HopList } from "./HopList";
+import { Topology } from "./Topology";
 
-type Status =
-  | { kind: "loading" }
-  | { kind: "ready"; engine: string; trace: Trace }
-  | { kind: "error"; message: string };
+function usePrefersReducedMotion(): boolean {
+  const [reduced, setReduced] = useState(() => window.matchMedia?.("(prefers-reduced-motion: reduce)").matches ?? false);
+  useEffect(() => {
+    const mq = window.matchMedia?.("(prefers-reduced-motion: reduce)");
+    if (!mq) return;
+    const on = () => setReduced(mq.matches);
+    mq.addEventListener("change", on);
+    return () => mq.removeEventListener("change", on);
+  }, []);
+  return reduced;
+}
 
-/** A placeholder page: proves the engine answers from its worker while the real UI is built. */
 export function App() {
-  const [status, setStatus] = useState<Status>({ kind: "loading" });
-  const [notice, setNotice] = useState<string>();
-  const client = useMemo(() => new EngineClient(createEngineWorker, 10_000, (reason) => setNotice(`${reason} — restarted it.`)), []);
+  const scenarios = useHopscope((s) => s.scenarios);
+  const scenario = useHopscope((s) => s.scenario);
+  const status = useHopscope((s) => s.status);
+  const topology = useHopscope((s) => s.topology);
+  const steps = useHopscope((s) => s.steps);
+  const cursor = useHopscope((s) => s.cursor);
+  const playing = useHopscope((s) => s.playing);
+  const speed = useHopscope((s) => s.speed);
+  const notice = useHopscope((s) => s.notice);
+  const { init, load, setCursor, move, togglePlay, setSpeed, dismissNotice } = useHopscope.getState();
+  const reducedMotion = usePrefersReducedMotion();
+  const [fit, setFit] = useState(0);
 
   useEffect(() => {
-    let live = true;
-    (async () => {
-      try {
-        const hello = await client.request({ kind: "hello" });
-        const demo = await client.request({ kind: "demo-trace" });
-        if (!live) return;
-        if (hello.kind === "hello" && demo.kind === "demo-trace") setStatus({ kind: "ready", engine: hello.engine, trace: demo.trace });
-      } catch (e) {
-        if (live) setStatus({ kind: "error", message: e instanceof Error ? e.message : String(e) });
-      }
-    })();
-    return () => {
-      live = false;
+    void init();
+  }, [init]);
+
+  // Playback: one step per tick; stops at the end.
+  useEffect(() => {
+    if (!playing) return;
+    const timer = setInterval(() => {
+      const { cursor: c, steps: all } = useHopscope.getState();
+      if (c >= all.length - 1) useHopscope.setState({ playing: false });
+      else move(1);
+    }, 1000 / speed);
+    return () => clearInterval(timer);
+  }, [playing, speed, move]);
+
+  // Keyboard: ←/→ step, space play/pause, Home/End; not while typing in a field.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      if (t && (t.tagName === "SELECT" || t.tagName === "TEXTAREA" || (t.tagName === "INPUT" && (t as HTMLInputElement).type !== "range"))) return;
+      if (t?.tagName === "INPUT" && (e.key === "ArrowLeft" || e.key === "ArrowRight" || e.key === "Home" || e.key === "End")) return; // the timeline handles these itself
+      if (e.key === "ArrowRight") move(1);
+      else if (e.key === "ArrowLeft") move(-1);
+      else if (e.key === "Home") setCursor(0);
+      else if (e.key === "End") setCursor(Number.MAX_SAFE_INTEGER);
+      else if (e.key === " " && t?.tagName !== "BUTTON") togglePlay();
+      else return;
+      e.preventDefault();
     };
-  }, [client]);
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [move, setCursor, togglePlay]);
 
-  useEffect(() => () => client.dispose(), [client]);
-
-  const crash = async () => {
-    try {
-      await client.request({ kind: "crash" });
-    } catch {
-      // The notice set by onRestart tells the user; the next request gets a fresh worker.
-      const hello = await client.request({ kind: "hello" }).catch(() => undefined);
-      if (hello?.kind === "hello") setNotice((n) => `${n ?? "The engine failed"} It answers again.`);
-    }
-  };
-
+  const current = steps[cursor]?.step;
   return (
-    <main className="mx-auto max-w-4xl p-6 font-sans">
-      <h1 className="text-2xl font-semibold">Hopscope</h1>
-      <p className="mt-1 text-slate-600">Kubernetes packet flows, hop by hop. The cluster view is on its way; the engine below is live.</p>
-      {notice && (
-        <p role="status" data-testid="engine-notice" className="mt-4 rounded border border-amber-400 bg-amber-50 p-2">
-          {notice}
-        </p>
-      )}
-      <section className="mt-6" aria-live="polite">
-        {status.kind === "loading" && <p data-testid="engine-status">Starting the network engine…</p>}
-        {status.kind === "error" && (
-          <p data-testid="engine-status" className="text-red-700">
-            The network engine could not start: {status.message}
-          </p>
-        )}
-        {status.kind === "ready" && (
-          <>
-            <p data-testid="engine-status">
-              Engine ready ({status.engine}): a ping through a masquerading router took{" "}
-              <span data-testid="step-count">{status.trace.flows.reduce((n, f) => n + f.steps.length, 0)}</span> steps.
-            </p>
-            {status.trace.flows.map((flow) => (
-              <div key={flow.name} className="mt-4">
-                <h2 className="font-medium">
-                  {flow.name}: {flow.verdict}
-                </h2>
-                <ol className="mt-1 list-decimal pl-6 text-sm" data-testid={`flow-${flow.name}`}>
-                  {flow.steps.map((s, i) => (
-                    <li key={i}>
-                      <span className="font-mono text-xs text-slate-500">{s.kind}</span> {s.text}
-                    </li>
-                  ))}
-                </ol>
-              </div>
+    <div className="flex h-screen flex-col bg-slate-50 text-slate-900">
+      <header className="flex flex-wrap items-center gap-3 border-b border-slate-200 bg-white px-4 py-2">
+        <h1 className="text-lg font-semibold">Hopscope</h1>
+        <label className="flex items-center gap-2 text-sm">
+          <span className="text-slate-600">Scenario</span>
+          <select
+            className="rounded border border-slate-300 bg-white px-2 py-1"
+            value={scenario?.id ?? ""}
+            onChange={(e) => void load(e.target.value)}
+            data-testid="scenario-picker"
+          >
+            {scenarios.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.title}
+              </option>
             ))}
-            <button type="button" className="mt-4 rounded bg-slate-800 px-3 py-1 text-white" onClick={crash} data-testid="crash-worker">
-              Crash the engine worker
-            </button>
-          </>
-        )}
-      </section>
-    </main>
+          </select>
+        </label>
+        <p className="min-w-0 flex-1 truncate text-sm text-slate-600" title={scenario?.description} data-testid="scenario-description">
+          {scenario?.description}
+        </p>
+      </header>
+      {notice && (
+        <div role="alert" className="flex items-center gap-3 border-b border-amber-300 bg-amber-50 px-4 py-2 text-sm" data-testid="notice">
+          <span className="flex-1">{notice}</span>
+          <button type="button" className="rounded border border-amber-400 px-2 py-0.5" onClick={dismissNotice}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      <main className="grid min-h-0 flex-1 grid-cols-[minmax(0,1fr)_380px]">
+        <section className="relative min-h-0 border-r border-slate-200 bg-white" aria-label="Topology">
+          {status.kind === "error" && (
+            <p role="alert" className="m-4 rounded border border-red-300 bg-red-50 p-3 text-red-800" data-testid="engine-error">
+              The network engine could not run this scenario: {status.message}
+            </p>
+          )}
+          {topology && <Topology topology={topology} step={current} reducedMotion={reducedMotion} fitSignal={fit} />}
+          {status.kind === "loading" && <p className="absolute left-4 top-4 rounded bg-white/90 px-2 py-1 text-sm" data-testid="loading">Tracing…</p>}
+        </section>
+        <aside className="flex min-h-0 flex-col">
+          <div className="border-b border-slate-200 p-3" aria-label="Hop detail">
+            <h2 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">This hop</h2>
+            <HopDetail step={current} />
+          </div>
+          <div className="min-h-0 flex-1 overflow-y-auto p-3">
+            <h2 className="text-xs font-semibold uppercase tracking-wide text-slate-500">All hops</h2>
+            <HopList steps={steps} cursor={cursor} onPick={setCursor} />
+          </div>
+        </aside>
+      </main>
+      <footer className="border-t border-slate-200 bg-white px-4 py-2">
+        <Controls cursor={cursor} count={steps.length} playing={playing} speed={speed} onMove={setCursor} onToggle={togglePlay} onSpeed={setSpeed} onFit={() => setFit((n) => n + 1)} />
+        <p className="sr-only" aria-live="polite" data-testid="live">
+          {current ? `Step ${cursor + 1} of ${steps.length}: ${current.text}` : ""}
+        </p>
+        <button type="button" className="sr-only" onClick={() => void crashEngine()} data-testid="crash-worker">
+          Test: crash the engine worker
+        </button>
+      </footer>
+    </div>
   );
 }

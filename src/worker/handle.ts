@@ -1,27 +1,28 @@
 /** What the worker does with each request; kept apart from the worker globals so tests can call it. */
-import { ipv4 } from "../engine/addr/ipv4";
-import { routerLab } from "../engine/testing/router-lab";
-import { ENGINE_NAME, type EngineRequest, type EngineResponse, type EngineResult } from "./protocol";
-
-function demoTrace(): EngineResult {
-  const world = routerLab();
-  const request = world.send("client", { proto: "icmp", dst: ipv4("10.0.2.2"), icmp: { type: 8, code: 0, id: 1280, seq: 1 } }, "request");
-  const flows = [request.flow];
-  const d = request.delivered;
-  if (d) {
-    const reply = world.send("server", { proto: "icmp", src: d.packet.dst, dst: d.packet.src, icmp: { type: 0, code: 0, id: d.packet.icmp!.id, seq: 1 } }, "reply");
-    flows.push(reply.flow);
-  }
-  return { kind: "demo-trace", trace: { scenario: "router-lab", flows } };
-}
+import { runScenario } from "../engine/k8s/run";
+import { describeTopology } from "../engine/k8s/topology";
+import { BUILTIN_SCENARIOS, builtinScenario } from "../engine/scenarios/article";
+import { ENGINE_NAME, type EngineRequest, type EngineResponse } from "./protocol";
 
 export function handle(req: EngineRequest): EngineResponse {
   try {
     switch (req.kind) {
       case "hello":
-        return { id: req.id, ok: true, result: { kind: "hello", engine: ENGINE_NAME, namespaces: routerLab().namespaces.size } };
-      case "demo-trace":
-        return { id: req.id, ok: true, result: demoTrace() };
+        return { id: req.id, ok: true, result: { kind: "hello", engine: ENGINE_NAME } };
+      case "scenarios":
+        return {
+          id: req.id,
+          ok: true,
+          result: { kind: "scenarios", scenarios: BUILTIN_SCENARIOS.map((s) => ({ id: s.id, title: s.title, description: s.description ?? "" })) },
+        };
+      case "run": {
+        const input = builtinScenario(req.scenario);
+        if (!input) return { id: req.id, ok: true, result: { kind: "invalid", issues: [{ path: "scenario", message: `unknown scenario "${req.scenario}"` }] } };
+        const r = runScenario(input);
+        if (!r.ok) return { id: req.id, ok: true, result: { kind: "invalid", issues: r.issues } };
+        const s = r.cluster.scenario;
+        return { id: req.id, ok: true, result: { kind: "run", scenario: { id: s.id, title: s.title, description: s.description }, trace: r.trace, topology: describeTopology(r.cluster) } };
+      }
       case "crash":
         throw new Error("crash requested");
     }

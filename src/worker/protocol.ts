@@ -2,17 +2,27 @@
  * The typed protocol between the UI thread and the engine worker — the only module both sides
  * import. Requests carry an id; every answer, good or bad, comes back as data with that id.
  */
+import type { Topology } from "../engine/k8s/topology";
 import type { Trace } from "../engine/trace";
+
+export interface ScenarioSummary {
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+}
 
 export type EngineRequest =
   | { readonly id: number; readonly kind: "hello" }
-  | { readonly id: number; readonly kind: "demo-trace" }
+  | { readonly id: number; readonly kind: "scenarios" }
+  | { readonly id: number; readonly kind: "run"; readonly scenario: string }
   /** For tests of the error path: the worker throws while handling it. */
   | { readonly id: number; readonly kind: "crash" };
 
 export type EngineResult =
-  | { readonly kind: "hello"; readonly engine: string; readonly namespaces: number }
-  | { readonly kind: "demo-trace"; readonly trace: Trace };
+  | { readonly kind: "hello"; readonly engine: string }
+  | { readonly kind: "scenarios"; readonly scenarios: readonly ScenarioSummary[] }
+  | { readonly kind: "run"; readonly scenario: ScenarioSummary; readonly trace: Trace; readonly topology: Topology }
+  | { readonly kind: "invalid"; readonly issues: readonly { readonly path: string; readonly message: string }[] };
 
 export type EngineResponse =
   | { readonly id: number; readonly ok: true; readonly result: EngineResult }

@@ -1,0 +1,142 @@
+import { expect, test } from "@playwright/test";
+import { HopscopePage } from "./hopscope";
+
+test.describe("the article's cluster", () => {
+  test("opens on the first scenario with the topology drawn and no set-up", async ({ page }) => {
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    const app = new HopscopePage(page);
+    const t0 = Date.now();
+    await app.open();
+    console.log(`topology on screen ${Date.now() - t0} ms after navigation`);
+    await expect(page.getByTestId("scenario-picker")).toHaveValue("pod-to-pod");
+    for (const n of ["worker-0", "worker-1", "worker-2", "controller-0", "vpc-router", "client"]) await expect(page.getByTestId(`node-${n}`)).toBeVisible();
+    for (const p of ["busybox0-rw89s", "busybox0-g6pww", "nginx-65899c769f-wxdx6"]) await expect(page.getByTestId(`pod-${p}`)).toBeVisible();
+    await expect(page.getByTestId("topology")).toContainText("service network 10.32.0.0/24 — virtual");
+    expect(errors).toEqual([]);
+  });
+
+  const cases: [string, RegExp, Record<string, string>][] = [
+    ["pod-to-pod", /MASQUERADE rewrites the source/, { src: "10.200.0.21 → 10.240.0.20" }],
+    ["clusterip-dns-udp", /DNAT rewrites the destination/, { dst: "10.32.0.10 → 10.200.0.27", dport: "53 → 53" }],
+    ["clusterip-dns-tcp", /DNAT rewrites the destination/, { dst: "10.32.0.10 → 10.200.0.27" }],
+    ["nodeport", /DNAT rewrites the destination: 203\.0\.113\.10\.30303 > 10\.240\.0\.20\.31088/, { dst: "10.240.0.20 → 10.200.1.18", dport: "31088 → 80" }],
+  ];
+  for (const [id, hop, fields] of cases) {
+    test(`${id}: the NAT rewrite is a before → after diff with the changed fields highlighted`, async ({ page }) => {
+      const app = new HopscopePage(page);
+      await app.open();
+      await app.pick(id);
+      await app.stepTo(hop);
+      const diff = page.getByTestId("nat-diff");
+      for (const [field, change] of Object.entries(fields)) {
+        const [before, after] = change.split(" → ");
+        const row = diff.locator("tr", { has: page.locator(`td:text-is("${field}")`) });
+        await expect(row.locator("td").nth(1)).toHaveText(before!);
+        await expect(row.locator("td").nth(2)).toContainText(after!);
+        if (before !== after) await expect(row).toHaveAttribute("data-changed", "yes");
+      }
+    });
+  }
+
+  test("every built-in scenario steps to its end, showing the reply's reverse translation", async ({ page }) => {
+    const app = new HopscopePage(page);
+    await app.open();
+    const ids = await page.getByTestId("scenario-picker").locator("option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(ids).toHaveLength(9);
+    for (const id of ids) {
+      await app.pick(id);
+      await page.keyboard.press("End");
+      const n = await app.count();
+      await expect(page.getByTestId("position")).toHaveText(`${n} / ${n}`);
+      const last = await app.current().textContent();
+      if (id === "no-route") {
+        await expect(page.getByTestId("hop-list")).toContainText("no route to 10.200.1.15");
+      } else {
+        expect(last).toMatch(/takes the (echo reply|udp segment|tcp segment|ICMP message)/);
+      }
+      if (id === "pod-to-pod" || id === "nodeport" || id === "clusterip-dns-udp") {
+        await expect(page.getByTestId("hop-list")).toContainText("conntrack reverses");
+      }
+      await page.screenshot({ path: `e2e-artifacts/scenario-${id}.png`, animations: "disabled" });
+    }
+  });
+
+  test("keyboard only: →, ←, Home, End and space drive playback, and the live region follows", async ({ page }) => {
+    const app = new HopscopePage(page);
+    await app.open();
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("ArrowRight");
+    await expect(page.getByTestId("position")).toHaveText(/^3 \//);
+    await page.keyboard.press("ArrowLeft");
+    await expect(page.getByTestId("position")).toHaveText(/^2 \//);
+    await expect(page.getByTestId("live")).toContainText("Step 2 of");
+    await page.keyboard.press("End");
+    const n = await app.count();
+    await expect(page.getByTestId("position")).toHaveText(`${n} / ${n}`);
+    await page.keyboard.press("Home");
+    await expect(page.getByTestId("position")).toHaveText(/^1 \//);
+    await page.getByTestId("speed").selectOption("8");
+    await page.locator("body").click({ position: { x: 5, y: 400 } });
+    await page.keyboard.press(" ");
+    await expect(page.getByTestId("play")).toHaveText("Pause");
+    await expect.poll(async () => Number((await page.getByTestId("position").textContent())!.split(" ")[0])).toBeGreaterThan(3);
+    await page.keyboard.press(" ");
+    await expect(page.getByTestId("play")).toHaveText("Play");
+    // Every control is reachable with Tab and shows its focus.
+    await page.keyboard.press("Tab");
+    const focused = await page.evaluate(() => document.activeElement?.tagName);
+    expect(["SELECT", "BUTTON", "INPUT"]).toContain(focused);
+  });
+
+  test("key press to highlighted step: measured", async ({ page }) => {
+    const app = new HopscopePage(page);
+    await app.open();
+    const times: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const ms = await page.evaluate(
+        () =>
+          new Promise<number>((resolve) => {
+            const list = document.querySelector('[data-testid="hop-list"]')!;
+            const before = list.querySelector('li[aria-current="step"]');
+            const t0 = performance.now();
+            const obs = new MutationObserver(() => {
+              const now = list.querySelector('li[aria-current="step"]');
+              if (now && now !== before) {
+                obs.disconnect();
+                requestAnimationFrame(() => resolve(performance.now() - t0));
+              }
+            });
+            obs.observe(list, { subtree: true, attributes: true, attributeFilter: ["aria-current"] });
+            window.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowRight", bubbles: true }));
+          }),
+      );
+      times.push(ms);
+    }
+    times.sort((a, b) => a - b);
+    console.log(`key press → highlighted step: median ${times[5]!.toFixed(1)} ms, max ${times[9]!.toFixed(1)} ms`);
+    expect(times.length).toBe(10);
+  });
+
+  test("reduced motion: the same steps, without the packet's transition", async ({ browser }) => {
+    const ctx = await browser.newContext({ reducedMotion: "reduce" });
+    const page = await ctx.newPage();
+    const app = new HopscopePage(page);
+    await app.open();
+    await page.keyboard.press("ArrowRight");
+    await expect(page.getByTestId("packet")).toHaveCSS("transition-duration", "0s");
+    await expect(page.getByTestId("position")).toHaveText(/^2 \//);
+    await ctx.close();
+  });
+
+  test("a crashed engine worker is restarted, the page stays and says so", async ({ page }) => {
+    const app = new HopscopePage(page);
+    await app.open();
+    await page.getByTestId("crash-worker").dispatchEvent("click");
+    await expect(page.getByTestId("notice")).toContainText("restarted");
+    await expect(page.getByTestId("topology")).toBeVisible();
+    await expect(page.getByTestId("position")).toHaveText(/^1 \/ \d+$/);
+    await page.getByRole("button", { name: "Dismiss" }).click();
+    await expect(page.getByTestId("notice")).toHaveCount(0);
+  });
+});

@@ -1,0 +1,106 @@
+/** The current hop in full: the packet's fields, and whatever decided its fate here. */
+import type { Step, StepPacket } from "../engine/trace";
+
+const FIELDS: readonly (keyof StepPacket)[] = ["proto", "src", "sport", "dst", "dport", "ttl"];
+
+function PacketFields({ p }: { p: StepPacket }) {
+  return (
+    <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5 font-mono text-xs">
+      {FIELDS.filter((f) => p[f] !== undefined).map((f) => (
+        <div key={f} className="contents">
+          <dt className="text-slate-500">{f}</dt>
+          <dd>{String(p[f])}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function NatDiff({ before, after, changed }: { before: StepPacket; after: StepPacket; changed: readonly string[] }) {
+  const rows = (["src", "sport", "dst", "dport"] as const).filter((f) => before[f] !== undefined || after[f] !== undefined);
+  return (
+    <table className="w-full font-mono text-xs" data-testid="nat-diff">
+      <thead>
+        <tr className="text-left text-slate-500">
+          <th className="font-normal">field</th>
+          <th className="font-normal">before</th>
+          <th className="font-normal">after</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((f) => {
+          const hit = changed.includes(f);
+          return (
+            <tr key={f} className={hit ? "bg-amber-100 font-semibold" : ""} data-changed={hit ? "yes" : "no"}>
+              <td>{f}</td>
+              <td>{String(before[f] ?? "")}</td>
+              <td>
+                {String(after[f] ?? "")}
+                {hit && <span className="sr-only"> (changed)</span>}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+function Code({ children, testid }: { children: string; testid?: string }) {
+  return (
+    <pre className="mt-1 overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-100 p-2 font-mono text-[11px] leading-snug" data-testid={testid}>
+      {children}
+    </pre>
+  );
+}
+
+export function HopDetail({ step }: { step?: Step }) {
+  if (!step) return <p className="text-sm text-slate-500">No step selected.</p>;
+  const d = step.detail;
+  return (
+    <div className="space-y-2 text-sm" data-testid="hop-detail">
+      <p className="font-medium">{step.text}</p>
+      <p className="text-xs text-slate-500">
+        {step.pod ? `${step.pod} on ${step.node}` : step.node}
+        {step.iface ? ` · ${step.iface} (${step.dir === "in" ? "received" : "sent"})` : ""}
+      </p>
+      <PacketFields p={step.packet} />
+      {d?.kind === "wire" && (
+        <>
+          <h4 className="text-xs font-semibold text-slate-600">tcpdump -n -e -i {step.iface}</h4>
+          <Code>{`${d.mac ? `${d.mac.src} > ${d.mac.dst}, ethertype IPv4 (0x0800), length ${d.length + 14}: ` : ""}${d.tcpdump}`}</Code>
+        </>
+      )}
+      {d?.kind === "route" && (
+        <>
+          <h4 className="text-xs font-semibold text-slate-600">the route that matched (ip route{d.table === "local" ? " show table local" : ""})</h4>
+          <Code testid="route-text">{d.route}</Code>
+        </>
+      )}
+      {d?.kind === "rule" && (
+        <>
+          <h4 className="text-xs font-semibold text-slate-600">
+            table {d.table}, chain {d.chain} ({d.hook}), rule {d.index}: {d.counters.pkts} packets, {d.counters.bytes} bytes
+          </h4>
+          <Code testid="rule-text">{d.rule}</Code>
+        </>
+      )}
+      {d?.kind === "nat" && (
+        <>
+          <h4 className="text-xs font-semibold text-slate-600">{d.type}: the header before and after</h4>
+          <NatDiff before={d.before} after={d.after} changed={d.changed} />
+          {d.rule && <Code testid="rule-text">{d.rule}</Code>}
+          <h4 className="text-xs font-semibold text-slate-600">conntrack -L</h4>
+          <Code testid="conntrack-text">{d.conntrack}</Code>
+        </>
+      )}
+      {d?.kind === "conntrack" && d.entry && (
+        <>
+          <h4 className="text-xs font-semibold text-slate-600">conntrack -L ({d.event})</h4>
+          <Code testid="conntrack-text">{d.entry}</Code>
+        </>
+      )}
+      {d?.kind === "drop" && <p className="rounded bg-red-50 p-2 text-red-800">Dropped: {d.reason}{d.rule ? ` — ${d.rule}` : ""}</p>}
+    </div>
+  );
+}

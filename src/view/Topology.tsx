@@ -1,0 +1,158 @@
+/**
+ * The cluster drawn as SVG. React renders the elements; D3 owns one thing, the zoom/pan
+ * transform of the viewport group (through a ref, set up and torn down in an effect).
+ */
+import { select, zoom, zoomIdentity, type ZoomBehavior } from "d3";
+import { useEffect, useMemo, useRef } from "react";
+import type { Topology as TopologyData } from "../engine/k8s/topology";
+import type { Step } from "../engine/trace";
+import { center, layoutTopology, stepPosition, type Box } from "./layout";
+
+const C = { host: "#0072B2", pod: "#009E73", svc: "#CC79A7", net: "#E69F00", packet: "#D55E00", ink: "#1f2937", muted: "#6b7280" };
+
+function Label({ x, y, children, size = 13, weight = 400, fill = C.ink, anchor = "start" }: { x: number; y: number; children: React.ReactNode; size?: number; weight?: number; fill?: string; anchor?: "start" | "middle" | "end" }) {
+  return (
+    <text x={x} y={y} fontSize={size} fontWeight={weight} fill={fill} textAnchor={anchor} fontFamily="ui-sans-serif, system-ui, sans-serif">
+      {children}
+    </text>
+  );
+}
+
+function Rect({ b, stroke, fill = "white", dash, active }: { b: Box; stroke: string; fill?: string; dash?: string; active?: boolean }) {
+  return <rect x={b.x} y={b.y} width={b.w} height={b.h} rx={8} fill={fill} stroke={stroke} strokeWidth={active ? 3.5 : 1.5} strokeDasharray={dash} />;
+}
+
+export function Topology({ topology, step, reducedMotion, fitSignal }: { topology: TopologyData; step?: Step; reducedMotion: boolean; fitSignal: number }) {
+  const layout = useMemo(() => layoutTopology(topology), [topology]);
+  const svgRef = useRef<SVGSVGElement>(null);
+  const gRef = useRef<SVGGElement>(null);
+  const zoomRef = useRef<ZoomBehavior<SVGSVGElement, unknown> | null>(null);
+
+  useEffect(() => {
+    const svg = svgRef.current;
+    const g = gRef.current;
+    if (!svg || !g) return;
+    const behaviour = zoom<SVGSVGElement, unknown>()
+      .scaleExtent([0.5, 4])
+      .on("zoom", (ev) => g.setAttribute("transform", ev.transform.toString()));
+    zoomRef.current = behaviour;
+    select(svg).call(behaviour);
+    return () => {
+      select(svg).on(".zoom", null);
+    };
+  }, []);
+
+  useEffect(() => {
+    const svg = svgRef.current;
+    if (svg && zoomRef.current) select(svg).call(zoomRef.current.transform, zoomIdentity);
+  }, [fitSignal]);
+
+  const here = step ? stepPosition(layout, topology, step) : undefined;
+  const activeNode = step?.pod === undefined ? step?.node : undefined;
+  const router = topology.nodes.find((n) => n.kind === "router");
+  const client = topology.nodes.find((n) => n.kind === "client");
+  return (
+    <svg ref={svgRef} viewBox={`0 0 ${layout.width} ${layout.height}`} className="h-full w-full select-none" role="img" aria-label="Cluster topology: the host network, each worker's pod network on its cnio0 bridge, the VPC router, the internet and the virtual service network" data-testid="topology">
+      <g ref={gRef}>
+        {/* internet and the VPC router */}
+        {router && client && (
+          <line x1={layout.nodes.get(router.id)!.x + layout.nodes.get(router.id)!.w} y1={71} x2={layout.nodes.get(client.id)!.x} y2={71} stroke={C.net} strokeWidth={2} />
+        )}
+        {router && <line x1={center(layout.nodes.get(router.id)!).x} y1={112} x2={center(layout.nodes.get(router.id)!).x} y2={layout.hostLineY} stroke={C.host} strokeWidth={2} />}
+        <line x1={26} y1={layout.hostLineY} x2={1240} y2={layout.hostLineY} stroke={C.host} strokeWidth={4} />
+        <Label x={40} y={layout.hostLineY - 10} weight={600} fill={C.host}>
+          host network {topology.hostNetwork}
+        </Label>
+        {topology.nodes.map((n) => {
+          const b = layout.nodes.get(n.id)!;
+          const active = activeNode === n.id;
+          if (n.kind === "router") {
+            return (
+              <g key={n.id} data-testid={`node-${n.id}`}>
+                <Rect b={b} stroke={C.host} fill="#eef6fc" active={active} />
+                <Label x={b.x + 12} y={b.y + 24} weight={600}>VPC router (cloud fabric)</Label>
+                <Label x={b.x + 12} y={b.y + 44} size={12}>{n.ip} · routes per pod CIDR</Label>
+                <Label x={b.x + 12} y={b.y + 64} size={12} fill={C.muted}>1:1 public NAT · internet side {n.publicIp}</Label>
+              </g>
+            );
+          }
+          if (n.kind === "client") {
+            return (
+              <g key={n.id} data-testid={`node-${n.id}`}>
+                <Rect b={b} stroke={C.net} fill="#fdf6e7" active={active} />
+                <Label x={b.x + 12} y={b.y + 24} weight={600}>Internet client</Label>
+                <Label x={b.x + 12} y={b.y + 44} size={12}>{n.ip}</Label>
+                <Label x={b.x + 12} y={b.y + 64} size={12} fill={C.muted}>(documentation range)</Label>
+              </g>
+            );
+          }
+          const x = b.x + b.w / 2;
+          // Controllers hang off a riser at the left edge; workers straight below the host network.
+          const link =
+            n.kind === "controller" ? (
+              <path d={`M 26 ${layout.hostLineY} V ${b.y + b.h / 2} H ${b.x}`} fill="none" stroke={C.host} strokeWidth={2} />
+            ) : (
+              <line x1={x} y1={layout.hostLineY} x2={x} y2={b.y} stroke={C.host} strokeWidth={2} />
+            );
+          return (
+            <g key={n.id} data-testid={`node-${n.id}`}>
+              {link}
+              <Rect b={b} stroke={C.host} active={active} />
+              <Label x={b.x + 12} y={b.y + 24} weight={600}>{n.id}</Label>
+              <Label x={b.x + 12} y={b.y + 44} size={12}>eth0 {n.ip}</Label>
+              {n.publicIp && <Label x={b.x + 12} y={b.y + 62} size={12} fill={C.muted}>public {n.publicIp}</Label>}
+              {n.podCidr && <Label x={b.x + 12} y={b.y + 82} size={12} fill={C.pod}>pod network {n.podCidr}</Label>}
+            </g>
+          );
+        })}
+        {topology.nodes
+          .filter((n) => n.bridge)
+          .map((n) => {
+            const br = layout.bridges.get(n.id)!;
+            return (
+              <g key={`br-${n.id}`}>
+                <rect x={br.x} y={br.y} width={br.w} height={br.h} rx={6} fill="#e6f5f0" stroke={C.pod} strokeWidth={1.5} />
+                <Label x={br.x + 10} y={br.y + 22} size={12} weight={600} fill={C.pod}>
+                  {n.bridge!.name} {n.bridge!.ip} (bridge)
+                </Label>
+              </g>
+            );
+          })}
+        {/* veth links first, so that pod boxes sit on top of the links of the pods below them */}
+        {topology.pods.map((p) => {
+          const b = layout.pods.get(p.name)!;
+          const br = layout.bridges.get(p.node)!;
+          const x = b.x + b.w - 18;
+          return <line key={`veth-${p.name}`} x1={x} y1={br.y + br.h} x2={x} y2={b.y} stroke={C.pod} strokeWidth={2} />;
+        })}
+        {topology.pods.map((p) => {
+          const b = layout.pods.get(p.name)!;
+          return (
+            <g key={p.name} data-testid={`pod-${p.name}`}>
+              <Rect b={b} stroke={C.pod} fill="#f4fbf8" active={step?.pod === p.name} />
+              <Label x={b.x + 10} y={b.y + 20} size={12} weight={600}>{p.name.length > 30 ? p.name.slice(0, 29) + "…" : p.name}</Label>
+              <Label x={b.x + 10} y={b.y + 38} size={12}>eth0 {p.ip}</Label>
+              <Label x={b.x + 10} y={b.y + 55} size={11} fill={C.muted}>{p.hostVeth} on the host</Label>
+            </g>
+          );
+        })}
+        {/* the service network: virtual */}
+        <rect x={layout.services.x} y={layout.services.y} width={layout.services.w} height={layout.services.h} rx={10} fill="#fbf2f8" stroke={C.svc} strokeWidth={1.5} strokeDasharray="8 6" />
+        <Label x={56} y={layout.services.y + 24} weight={600} fill={C.svc}>
+          service network {topology.serviceNetwork} — virtual: no wire, only kube-proxy's iptables rules on every node
+        </Label>
+        {topology.services.map((s, i) => (
+          <Label key={`${s.namespace}/${s.name}`} x={56 + (i % 3) * 400} y={layout.services.y + 50 + Math.floor(i / 3) * 20} size={12}>
+            {s.namespace}/{s.name} {s.clusterIP} · {s.ports.join(", ")}
+          </Label>
+        ))}
+        {here && (
+          <g data-testid="packet" style={{ transform: `translate(${here.x}px, ${here.y}px)`, transition: reducedMotion ? "none" : "transform 350ms ease-in-out" }}>
+            <circle r={11} fill={C.packet} stroke="white" strokeWidth={3} />
+            <circle r={18} fill="none" stroke={C.packet} strokeOpacity={0.4} strokeWidth={2} />
+          </g>
+        )}
+      </g>
+    </svg>
+  );
+}
