@@ -19,8 +19,11 @@ import { hashString } from "../rng";
 import { payloadLength } from "../world";
 import { HSLAB_PY } from "./hslab-py";
 
-/** How long a TCP client keeps its connection open, so conntrack still shows it ESTABLISHED. */
-const TCP_HOLD_S = 4;
+/**
+ * How long a TCP client keeps its connection open: past the dumps, so conntrack still shows it
+ * ESTABLISHED and no FIN is captured (the clean-up kills it long before).
+ */
+const TCP_HOLD_S = 60;
 
 function q(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
@@ -69,7 +72,8 @@ export function labScript(cluster: Cluster): string {
   const all = [...w.namespaces.values()];
   for (const ns of all) {
     sh(`ip netns add ${q(nsName(ns.name))}`);
-    sh(`X ${q(ns.name)} sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1`);
+    // IPv6 off, and IGMP's unsolicited reports sent at once rather than over two seconds.
+    sh(`X ${q(ns.name)} sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.igmpv3_unsolicited_report_interval=10 net.ipv4.conf.default.igmpv3_unsolicited_report_interval=10 net.ipv4.conf.all.igmpv2_unsolicited_report_interval=10 net.ipv4.conf.default.igmpv2_unsolicited_report_interval=10`);
     sh(`X ${q(ns.name)} ip link set lo up`);
   }
   // L2 segments: a bridge in a namespace of its own, one veth per member.
@@ -168,9 +172,13 @@ export function labScript(cluster: Cluster): string {
   sh("");
   sh("# Capture every interface of every node and pod (IPv4 only).");
   for (const ns of all) {
-    sh(`X ${q(ns.name)} tcpdump -i any -n -v -l -U ip > "$WORK/cap-${ns.name}.txt" 2>/dev/null &`);
+    sh(`X ${q(ns.name)} tcpdump -i any -n -v -l -U ip > "$WORK/cap-${ns.name}.txt" 2> "$WORK/cap-${ns.name}.err" &`);
   }
-  sh("sleep 1.5");
+  sh("# Wait until every capture is listening (a loaded machine can take a while), at most 20 s.");
+  sh(`for k in $(seq 200); do n=$(cat "$WORK"/cap-*.err 2>/dev/null | grep -c "listening on" || true); [ "$n" -ge ${all.length} ] && break; sleep 0.1; done`);
+  // New interfaces send IGMP membership reports (set above to go within milliseconds): let them
+  // pass before the counters are zeroed, or they would count as the scenario's.
+  sh("sleep 1");
   sh("");
   sh("# Start from zero: whatever the set-up itself sent (neighbour discovery, multicast) is not the scenario.");
   for (const ns of all.filter((n) => n.nf.loaded.has("nat"))) {
@@ -194,7 +202,7 @@ export function labScript(cluster: Cluster): string {
     if (ep.proto === "tcp") {
       // The client keeps the connection open while conntrack is read, as an open curl would.
       sh(`X ${from} python3 "$WORK/hslab.py" ${cmd} > "$WORK/tcp-${i}.txt" 2>/dev/null &`);
-      sh("sleep 1");
+      sh(`TCP_PID=$!; for k in $(seq 50); do grep -q connected "$WORK/tcp-${i}.txt" 2>/dev/null && break; kill -0 $TCP_PID 2>/dev/null || break; sleep 0.1; done`);
     } else {
       sh(`if X ${from} python3 "$WORK/hslab.py" ${cmd}; then RESULTS+=(ok); else RESULTS+=(failed); fi`);
     }
@@ -205,6 +213,10 @@ export function labScript(cluster: Cluster): string {
     // Results are listed in traffic order; a TCP item's place is filled in here.
     sh(`if grep -q connected "$WORK/tcp-${i}.txt"; then RESULTS=("\${RESULTS[@]:0:${i}}" ok "\${RESULTS[@]:${i}}"); else RESULTS=("\${RESULTS[@]:0:${i}}" failed "\${RESULTS[@]:${i}}"); fi`);
   });
+  sh("");
+  sh("# Stop the captures first: nothing after the scenario's own packets belongs in them.");
+  sh('for ns in $(ip netns list | awk \'{print $1}\' | grep "^$P"); do ip netns pids "$ns" | xargs -r ps -o pid=,comm= -p 2>/dev/null | awk \'$2=="tcpdump"{print $1}\' | xargs -r kill -INT 2>/dev/null || true; done');
+  sh("sleep 0.5");
   sh("");
   sh("# What the kernel did, as JSON.");
   sh('emit() { printf "%s" "$1"; }');
@@ -221,9 +233,6 @@ export function labScript(cluster: Cluster): string {
     sh(`emit ${q(`${k ? "," : ""}"${ns.name}":`)}; { ${tables.map((t) => `X ${q(ns.name)} "$IPT_SAVE" -c -t ${t};`).join(" ")} } | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read()), end="")'`);
   });
   sh('emit "},\\"captures\\":{"');
-  sh("# Stop the captures before reading them.");
-  sh('for ns in $(ip netns list | awk \'{print $1}\' | grep "^$P"); do ip netns pids "$ns" | xargs -r ps -o pid=,comm= -p 2>/dev/null | awk \'$2=="tcpdump"{print $1}\' | xargs -r kill -INT 2>/dev/null || true; done');
-  sh("sleep 0.5");
   all.forEach((ns, k) => {
     sh(`emit ${q(`${k ? "," : ""}"${ns.name}":`)}; python3 "$WORK/hslab.py" parse-tcpdump "$WORK/cap-${ns.name}.txt" | tr -d '\\n'`);
   });
