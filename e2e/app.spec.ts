@@ -62,6 +62,23 @@ test.describe("the article's cluster", () => {
     }
   });
 
+  test("the node panel's counters and conntrack table follow the step, and stepping back undoes them", async ({ page }) => {
+    const app = new HopscopePage(page);
+    await app.open();
+    await app.stepTo(/MASQUERADE rewrites the source/);
+    await expect(page.getByTestId("node-picker")).toHaveValue("worker-0");
+    const cniJump = page.getByTestId("nat-rules").locator('tr[data-rule^="POSTROUTING#"]', { hasText: "CNI-be726a77f15ea47ff32947a3" });
+    await expect(cniJump).toHaveAttribute("data-pkts", "1");
+    await expect(page.getByTestId("conntrack-table")).toContainText("No conntrack entries yet");
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("ArrowRight");
+    await expect(page.getByTestId("conntrack-table")).toContainText("src=10.200.0.21 dst=10.200.1.15 type=8 code=0 id=1280 [UNREPLIED] src=10.200.1.15 dst=10.240.0.20");
+    await page.keyboard.press("Home");
+    await page.getByTestId("node-picker").selectOption("worker-0");
+    await expect(cniJump).toHaveAttribute("data-pkts", "0");
+    await expect(page.getByTestId("conntrack-table")).toContainText("No conntrack entries yet");
+  });
+
   test("keyboard only: →, ←, Home, End and space drive playback, and the live region follows", async ({ page }) => {
     const app = new HopscopePage(page);
     await app.open();

@@ -6,7 +6,7 @@ import { create } from "zustand";
 import type { Topology } from "../engine/k8s/topology";
 import type { Step, Trace } from "../engine/trace";
 import { EngineClient, createEngineWorker } from "../worker/client";
-import type { ScenarioSummary } from "../worker/protocol";
+import type { NodeRule, ScenarioSummary } from "../worker/protocol";
 
 export interface FlatStep {
   readonly flow: number;
@@ -23,6 +23,7 @@ export interface HopscopeState {
   readonly status: Status;
   readonly trace?: Trace;
   readonly topology?: Topology;
+  readonly natRules: Readonly<Record<string, readonly NodeRule[]>>;
   readonly steps: readonly FlatStep[];
   readonly cursor: number;
   readonly playing: boolean;
@@ -52,6 +53,7 @@ export const useHopscope = create<HopscopeState>((set, get) => {
   const restart = (reason: string) => set({ notice: `${reason}. The engine was restarted; your scenario is reloaded.` });
   return {
     scenarios: [],
+    natRules: {},
     status: { kind: "loading" },
     steps: [],
     cursor: 0,
@@ -77,7 +79,7 @@ export const useHopscope = create<HopscopeState>((set, get) => {
           return;
         }
         if (r.kind !== "run") throw new Error("unexpected answer");
-        set({ scenario: r.scenario, trace: r.trace, topology: r.topology, steps: flatten(r.trace), cursor: 0, status: { kind: "ready" } });
+        set({ scenario: r.scenario, trace: r.trace, topology: r.topology, natRules: r.natRules, steps: flatten(r.trace), cursor: 0, status: { kind: "ready" } });
       } catch (e) {
         set({ status: { kind: "error", message: e instanceof Error ? e.message : String(e) } });
       }

@@ -3,6 +3,7 @@ import { crashEngine, useHopscope } from "../store/store";
 import { Controls } from "./Controls";
 import { HopDetail } from "./HopDetail";
 import { HopList } from "./HopList";
+import { NodePanel } from "./NodePanel";
 import { Topology } from "./Topology";
 
 function usePrefersReducedMotion(): boolean {
@@ -27,6 +28,8 @@ export function App() {
   const playing = useHopscope((s) => s.playing);
   const speed = useHopscope((s) => s.speed);
   const notice = useHopscope((s) => s.notice);
+  const natRules = useHopscope((s) => s.natRules);
+  const [pinnedNode, setPinnedNode] = useState<string>();
   const { init, load, setCursor, move, togglePlay, setSpeed, dismissNotice } = useHopscope.getState();
   const reducedMotion = usePrefersReducedMotion();
   const [fit, setFit] = useState(0);
@@ -65,6 +68,10 @@ export function App() {
   }, [move, setCursor, togglePlay]);
 
   const current = steps[cursor]?.step;
+  const panelNodes = Object.keys(natRules);
+  // The panel follows the packet from node to node until the user picks one.
+  const followed = current && natRules[current.node] ? current.node : undefined;
+  const panelNode = pinnedNode && natRules[pinnedNode] ? pinnedNode : (followed ?? panelNodes[0]);
   return (
     <div className="flex h-screen flex-col bg-slate-50 text-slate-900">
       <header className="flex flex-wrap items-center gap-3 border-b border-slate-200 bg-white px-4 py-2">
@@ -97,7 +104,8 @@ export function App() {
         </div>
       )}
       <main className="grid min-h-0 flex-1 grid-cols-[minmax(0,1fr)_380px]">
-        <section className="relative min-h-0 border-r border-slate-200 bg-white" aria-label="Topology">
+        <div className="flex min-h-0 flex-col border-r border-slate-200">
+        <section className="relative min-h-0 flex-1 bg-white" aria-label="Topology">
           {status.kind === "error" && (
             <p role="alert" className="m-4 rounded border border-red-300 bg-red-50 p-3 text-red-800" data-testid="engine-error">
               The network engine could not run this scenario: {status.message}
@@ -106,6 +114,12 @@ export function App() {
           {topology && <Topology topology={topology} step={current} reducedMotion={reducedMotion} fitSignal={fit} />}
           {status.kind === "loading" && <p className="absolute left-4 top-4 rounded bg-white/90 px-2 py-1 text-sm" data-testid="loading">Tracing…</p>}
         </section>
+        {panelNode && (
+          <section className="h-52 border-t border-slate-200 bg-slate-50" aria-label={`Rules and connections on ${panelNode}`}>
+            <NodePanel node={panelNode} nodes={panelNodes} onNode={setPinnedNode} rules={natRules[panelNode] ?? []} steps={steps} cursor={cursor} />
+          </section>
+        )}
+        </div>
         <aside className="flex min-h-0 flex-col">
           <div className="border-b border-slate-200 p-3" aria-label="Hop detail">
             <h2 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">This hop</h2>

@@ -2,7 +2,9 @@
 import { runScenario } from "../engine/k8s/run";
 import { describeTopology } from "../engine/k8s/topology";
 import { BUILTIN_SCENARIOS, builtinScenario } from "../engine/scenarios/article";
-import { ENGINE_NAME, type EngineRequest, type EngineResponse } from "./protocol";
+import { formatRule } from "../engine/netfilter/format";
+import { chainsInSaveOrder } from "../engine/netfilter/save";
+import { ENGINE_NAME, type EngineRequest, type EngineResponse, type NodeRule } from "./protocol";
 
 export function handle(req: EngineRequest): EngineResponse {
   try {
@@ -21,7 +23,17 @@ export function handle(req: EngineRequest): EngineResponse {
         const r = runScenario(input);
         if (!r.ok) return { id: req.id, ok: true, result: { kind: "invalid", issues: r.issues } };
         const s = r.cluster.scenario;
-        return { id: req.id, ok: true, result: { kind: "run", scenario: { id: s.id, title: s.title, description: s.description }, trace: r.trace, topology: describeTopology(r.cluster) } };
+        const natRules: Record<string, NodeRule[]> = {};
+        for (const n of r.cluster.nodes) {
+          const ns = r.cluster.world.get(n.name);
+          if (!ns.nf.loaded.has("nat")) continue;
+          natRules[n.name] = chainsInSaveOrder(ns.nf, "nat").flatMap((c) => c.rules.map((rule, i) => ({ chain: c.name, index: i + 1, rule: formatRule(c.name, rule) })));
+        }
+        return {
+          id: req.id,
+          ok: true,
+          result: { kind: "run", scenario: { id: s.id, title: s.title, description: s.description }, trace: r.trace, topology: describeTopology(r.cluster), natRules },
+        };
       }
       case "crash":
         throw new Error("crash requested");

@@ -11,6 +11,14 @@ export interface ScenarioSummary {
   readonly description: string;
 }
 
+/** A node's nat rules in iptables-save order, for the per-node panel. */
+export interface NodeRule {
+  readonly chain: string;
+  /** 1-based position in its chain, as rule steps count. */
+  readonly index: number;
+  readonly rule: string;
+}
+
 export type EngineRequest =
   | { readonly id: number; readonly kind: "hello" }
   | { readonly id: number; readonly kind: "scenarios" }
@@ -21,7 +29,14 @@ export type EngineRequest =
 export type EngineResult =
   | { readonly kind: "hello"; readonly engine: string }
   | { readonly kind: "scenarios"; readonly scenarios: readonly ScenarioSummary[] }
-  | { readonly kind: "run"; readonly scenario: ScenarioSummary; readonly trace: Trace; readonly topology: Topology }
+  | {
+      readonly kind: "run";
+      readonly scenario: ScenarioSummary;
+      readonly trace: Trace;
+      readonly topology: Topology;
+      /** Each node's nat table, rule by rule (counters come from the trace's rule steps). */
+      readonly natRules: Readonly<Record<string, readonly NodeRule[]>>;
+    }
   | { readonly kind: "invalid"; readonly issues: readonly { readonly path: string; readonly message: string }[] };
 
 export type EngineResponse =
