@@ -135,6 +135,33 @@ test.describe("the article's cluster", () => {
     expect(times.length).toBe(10);
   });
 
+  test("animation frame times while playing: measured", async ({ page }) => {
+    const app = new HopscopePage(page);
+    await app.open();
+    await page.getByTestId("speed").selectOption("4");
+    await page.getByTestId("play").click();
+    const frames = await page.evaluate(
+      () =>
+        new Promise<number[]>((resolve) => {
+          const out: number[] = [];
+          let last = performance.now();
+          const end = last + 3000;
+          const tick = (t: number) => {
+            out.push(t - last);
+            last = t;
+            if (t < end) requestAnimationFrame(tick);
+            else resolve(out);
+          };
+          requestAnimationFrame(tick);
+        }),
+    );
+    await page.getByTestId("play").click();
+    frames.sort((a, b) => a - b);
+    const p = (q: number) => frames[Math.min(frames.length - 1, Math.floor(q * frames.length))]!;
+    console.log(`frame times while playing (${frames.length} frames in 3 s): median ${p(0.5).toFixed(1)} ms, p95 ${p(0.95).toFixed(1)} ms, max ${p(1).toFixed(1)} ms`);
+    expect(frames.length).toBeGreaterThan(10);
+  });
+
   test("reduced motion: the same steps, without the packet's transition", async ({ browser }) => {
     const ctx = await browser.newContext({ reducedMotion: "reduce" });
     const page = await ctx.newPage();
