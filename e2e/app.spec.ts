@@ -1,6 +1,25 @@
 import { expect, test } from "@playwright/test";
 import { HopscopePage } from "./hopscope";
 
+/** The hops that make each walk-through what it is: addresses before and after each NAT. */
+const KEY_HOPS: Record<string, string[]> = {
+  "pod-to-pod": ["MASQUERADE rewrites the source: 10.200.0.21 > 10.200.1.15 becomes 10.240.0.20 > 10.200.1.15", "busybox0-g6pww receives the packet on eth0: 10.240.0.20 > 10.200.1.15", "conntrack reverses the source NAT on the reply: 10.200.1.15 > 10.240.0.20 becomes 10.200.1.15 > 10.200.0.21"],
+  "pod-to-pod-no-masq": ["busybox0-g6pww receives the packet on eth0: 10.200.0.21 > 10.200.1.15", "busybox0-rw89s takes the echo reply from 10.200.1.15"],
+  "same-node": ["cnio0 does not know 0a:58:0a:c8:00:1b yet and floods the frame", "receives the packet on eth0: 10.200.0.21 > 10.200.0.27"],
+  "clusterip-dns-udp": ["DNAT rewrites the destination: 10.200.1.15.53340 > 10.32.0.10.53 becomes 10.200.1.15.53340 > 10.200.0.27.53", "conntrack reverses the destination NAT on the reply: 10.200.0.27.53 > 10.200.1.15.53340 becomes 10.32.0.10.53 > 10.200.1.15.53340"],
+  "clusterip-dns-tcp": ["DNAT rewrites the destination: 10.200.1.15.49070 > 10.32.0.10.53 becomes 10.200.1.15.49070 > 10.200.0.27.53"],
+  nodeport: [
+    "DNAT rewrites the destination: 203.0.113.10.30303 > 198.51.100.20.31088 becomes 203.0.113.10.30303 > 10.240.0.20.31088",
+    "DNAT rewrites the destination: 203.0.113.10.30303 > 10.240.0.20.31088 becomes 203.0.113.10.30303 > 10.200.1.18.80",
+    "MASQUERADE rewrites the source: 203.0.113.10.30303 > 10.200.1.18.80 becomes 10.240.0.20.30303 > 10.200.1.18.80",
+    "conntrack reverses the destination NAT on the reply: 10.200.1.18.80 > 203.0.113.10.30303 becomes 10.240.0.20.31088 > 203.0.113.10.30303",
+  ],
+  "node-to-pod": ["busybox0-g6pww receives the packet on eth0: 10.240.0.20 > 10.200.1.15"],
+  "pod-to-internet": ["MASQUERADE rewrites the source: 10.200.0.21 > 203.0.113.10 becomes 10.240.0.20 > 203.0.113.10", "SNAT rewrites the source: 10.240.0.20 > 203.0.113.10 becomes 198.51.100.20 > 203.0.113.10"],
+  "no-route": ["vpc-router drops the packet: no route to 10.200.1.15", "busybox0-rw89s takes the ICMP message from 10.240.0.1"],
+};
+const ABSENT_HOPS: Record<string, string[]> = { "pod-to-pod-no-masq": ["MASQUERADE", "SNAT rewrites", "DNAT rewrites"], "node-to-pod": ["MASQUERADE", "DNAT rewrites"] };
+
 test.describe("the article's cluster", () => {
   test("opens on the first scenario with the topology drawn and no set-up", async ({ page }) => {
     const errors: string[] = [];
@@ -55,9 +74,9 @@ test.describe("the article's cluster", () => {
       } else {
         expect(last).toMatch(/takes the (echo reply|udp segment|tcp segment|ICMP message)/);
       }
-      if (id === "pod-to-pod" || id === "nodeport" || id === "clusterip-dns-udp") {
-        await expect(page.getByTestId("hop-list")).toContainText("conntrack reverses");
-      }
+      const list = page.getByTestId("hop-list");
+      for (const hop of KEY_HOPS[id] ?? []) await expect(list).toContainText(hop);
+      for (const hop of ABSENT_HOPS[id] ?? []) await expect(list).not.toContainText(hop);
       await page.screenshot({ path: `e2e-artifacts/scenario-${id}.png`, animations: "disabled" });
     }
   });
@@ -162,15 +181,32 @@ test.describe("the article's cluster", () => {
     expect(frames.length).toBeGreaterThan(10);
   });
 
-  test("reduced motion: the same steps, without the packet's transition", async ({ browser }) => {
-    const ctx = await browser.newContext({ reducedMotion: "reduce" });
-    const page = await ctx.newPage();
-    const app = new HopscopePage(page);
-    await app.open();
-    await page.keyboard.press("ArrowRight");
-    await expect(page.getByTestId("packet")).toHaveCSS("transition-duration", "0s");
-    await expect(page.getByTestId("position")).toHaveText(/^2 \//);
-    await ctx.close();
+  test("the packet travels between hops, and under reduced motion it jumps: the same steps, no motion", async ({ browser }) => {
+    for (const reducedMotion of ["no-preference", "reduce"] as const) {
+      const ctx = await browser.newContext({ reducedMotion });
+      const page = await ctx.newPage();
+      const app = new HopscopePage(page);
+      await app.open();
+      await app.stepTo(/vpc-router receives the packet/);
+      const seen = await page.evaluate(
+        () =>
+          new Promise<string[]>((resolve) => {
+            const marker = document.querySelector('[data-testid="packet"]')!;
+            const states: string[] = [];
+            const obs = new MutationObserver(() => states.push(marker.getAttribute("data-animating") ?? ""));
+            obs.observe(marker, { attributes: true, attributeFilter: ["data-animating"] });
+            window.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowRight", bubbles: true }));
+            setTimeout(() => {
+              obs.disconnect();
+              resolve(states);
+            }, 900);
+          }),
+      );
+      if (reducedMotion === "reduce") expect(seen).not.toContain("yes");
+      else expect(seen).toContain("yes");
+      await expect(page.getByTestId("live")).toContainText("conntrack on vpc-router");
+      await ctx.close();
+    }
   });
 
   test("a crashed engine worker is restarted, the page stays and says so", async ({ page }) => {

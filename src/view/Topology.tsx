@@ -7,6 +7,7 @@ import { useEffect, useMemo, useRef } from "react";
 import type { Topology as TopologyData } from "../engine/k8s/topology";
 import type { Step } from "../engine/trace";
 import { center, layoutTopology, stepPosition, type Box } from "./layout";
+import { PacketMarker } from "./PacketMarker";
 
 const C = { host: "#0072B2", pod: "#009E73", svc: "#CC79A7", net: "#E69F00", packet: "#D55E00", ink: "#1f2937", muted: "#6b7280" };
 
@@ -146,12 +147,7 @@ export function Topology({ topology, step, reducedMotion, fitSignal }: { topolog
             {s.namespace}/{s.name} {s.clusterIP} · {s.ports.join(", ")}
           </Label>
         ))}
-        {here && (
-          <g data-testid="packet" style={{ transform: `translate(${here.x}px, ${here.y}px)`, transition: reducedMotion ? "none" : "transform 350ms ease-in-out" }}>
-            <circle r={11} fill={C.packet} stroke="white" strokeWidth={3} />
-            <circle r={18} fill="none" stroke={C.packet} strokeOpacity={0.4} strokeWidth={2} />
-          </g>
-        )}
+        {here && <PacketMarker at={here} busY={layout.hostLineY} reducedMotion={reducedMotion} colour={C.packet} />}
       </g>
     </svg>
   );

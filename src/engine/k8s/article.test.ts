@@ -62,6 +62,12 @@ describe("the article's cluster", () => {
     );
   });
 
+  it("gives a cluster's pods the same names in every scenario", () => {
+    const names = (id: string) => run(id).cluster.pods.map((p) => p.name);
+    expect(names("same-node")).toEqual(names("pod-to-pod"));
+    expect(names("nodeport")).toEqual(names("pod-to-pod"));
+  });
+
   it("names pods the way their controllers do, and MACs the way the CNI plugin does", () => {
     expect(safeEncode("2145573259")).toBe("65899c769f");
     const dns = r.cluster.pods.find((p) => p.labels["k8s-app"] === "kube-dns")!;

@@ -92,7 +92,8 @@ export function buildCluster(s: Scenario): Cluster {
   const world = new World({ seed: s.seed });
   const gateway = ipv4(s.cluster.gateway);
   const nodes: NodeInfo[] = [];
-  const rng = seededRng(s.seed ^ hashString(s.id));
+  // Generated pod names depend on the seed only, so every scenario of one cluster names its pods alike.
+  const rng = seededRng(s.seed ^ hashString("pod names"));
 
   // The cloud: the VPC router on the host network and on the internet side, with the client.
   const clientNet = parseCidr(`${s.cloud.client.ip}/24`);
