@@ -7,6 +7,16 @@ import type { Topology } from "../engine/k8s/topology";
 import type { Step, Trace } from "../engine/trace";
 import { EngineClient, createEngineWorker } from "../worker/client";
 import type { NodeRule, ScenarioSummary } from "../worker/protocol";
+import { DEFAULT_PANELS, decodeShare, encodeShare, parseHash, type ShareState } from "../share/codec";
+
+export type Source = ShareState["scenario"];
+export type Panels = ShareState["panels"];
+
+export interface EmbedOptions {
+  readonly on: boolean;
+  readonly autoplay: boolean;
+  readonly hide: readonly string[];
+}
 
 export interface FlatStep {
   readonly flow: number;
@@ -30,8 +40,17 @@ export interface HopscopeState {
   /** Steps per second. */
   readonly speed: number;
   readonly notice?: string;
-  init(): Promise<void>;
-  load(id: string): Promise<void>;
+  readonly source?: Source;
+  readonly panels: Panels;
+  readonly embed: EmbedOptions;
+  /** True while init() restores a view from the URL: the URL is not rewritten meanwhile. */
+  readonly restoring: boolean;
+  /** Reads the URL's hash: the shared view (or a clear message about a bad one) and embed options. */
+  init(hash?: string): Promise<void>;
+  load(source: Source | string, at?: { flow: number; step: number }): Promise<void>;
+  setPanels(p: Partial<Panels>): void;
+  /** The view as a share link's data. */
+  shareData(): string | undefined;
   setCursor(i: number): void;
   move(delta: number): void;
   togglePlay(): void;
@@ -51,38 +70,79 @@ export function flatten(trace: Trace): FlatStep[] {
 
 export const useHopscope = create<HopscopeState>((set, get) => {
   const restart = (reason: string) => set({ notice: `${reason}. The engine was restarted; your scenario is reloaded.` });
+  const restore = async (params: ReturnType<typeof parseHash>) => {
+    try {
+      const r = await engine(restart).request({ kind: "scenarios" });
+      if (r.kind !== "scenarios") throw new Error("unexpected answer");
+      set({ scenarios: r.scenarios });
+      if (params.view !== undefined) {
+        const decoded = decodeShare(params.view);
+        if (decoded.ok) {
+          set({ panels: decoded.state.panels });
+          await get().load(decoded.state.scenario, { flow: decoded.state.flow, step: decoded.state.step });
+          if (get().status.kind === "ready") return;
+          set({ notice: `This link's scenario could not be run (${get().status.kind === "error" ? (get().status as { message: string }).message : "unknown error"}). Showing the default scenario instead.` });
+        } else {
+          set({ notice: `${decoded.error} Showing the default scenario instead.` });
+        }
+      }
+      const first = r.scenarios[0];
+      if (first) await get().load({ id: first.id }, params.start !== undefined ? { flow: 0, step: params.start } : undefined);
+    } catch (e) {
+      set({ status: { kind: "error", message: e instanceof Error ? e.message : String(e) } });
+    }
+  };
   return {
     scenarios: [],
     natRules: {},
+    panels: DEFAULT_PANELS,
+    embed: { on: false, autoplay: false, hide: [] },
+    restoring: false,
     status: { kind: "loading" },
     steps: [],
     cursor: 0,
     playing: false,
     speed: 2,
-    async init() {
+    async init(hash?: string) {
+      const params = parseHash(hash ?? "");
+      set({ restoring: true, embed: { on: params.embed, autoplay: params.autoplay, hide: params.hide } });
       try {
-        const r = await engine(restart).request({ kind: "scenarios" });
-        if (r.kind !== "scenarios") throw new Error("unexpected answer");
-        set({ scenarios: r.scenarios });
-        const first = r.scenarios[0];
-        if (first) await get().load(first.id);
-      } catch (e) {
-        set({ status: { kind: "error", message: e instanceof Error ? e.message : String(e) } });
+        await restore(params);
+      } finally {
+        set({ restoring: false });
       }
     },
-    async load(id: string) {
+    async load(source: Source | string, at?: { flow: number; step: number }) {
+      const src: Source = typeof source === "string" ? { id: source } : source;
       set({ status: { kind: "loading" }, playing: false });
       try {
-        const r = await engine(restart).request({ kind: "run", scenario: id });
+        const r = await engine(restart).request({ kind: "run", scenario: "id" in src ? src.id : { spec: src.spec } });
         if (r.kind === "invalid") {
           set({ status: { kind: "error", message: r.issues.map((i) => `${i.path}: ${i.message}`).join("; ") } });
           return;
         }
         if (r.kind !== "run") throw new Error("unexpected answer");
-        set({ scenario: r.scenario, trace: r.trace, topology: r.topology, natRules: r.natRules, steps: flatten(r.trace), cursor: 0, status: { kind: "ready" } });
+        const steps = flatten(r.trace);
+        let cursor = 0;
+        if (at) {
+          const i = steps.findIndex((x) => x.flow === at.flow && x.index === at.step);
+          // A step past the end of the trace (the link is older than this trace) lands on the last one.
+          cursor = i >= 0 ? i : steps.length - 1;
+          if (cursor < 0) cursor = 0;
+        }
+        set({ source: src, scenario: r.scenario, trace: r.trace, topology: r.topology, natRules: r.natRules, steps, cursor, status: { kind: "ready" } });
       } catch (e) {
         set({ status: { kind: "error", message: e instanceof Error ? e.message : String(e) } });
       }
+    },
+    setPanels(p: Partial<Panels>) {
+      set({ panels: { ...get().panels, ...p } });
+    },
+    shareData() {
+      const { source, steps, cursor, panels } = get();
+      if (!source) return undefined;
+      const at = steps[cursor];
+      return encodeShare({ scenario: source, flow: at?.flow ?? 0, step: at?.index ?? 0, panels });
     },
     setCursor(i: number) {
       const n = get().steps.length;
@@ -110,6 +170,7 @@ export async function crashEngine(): Promise<void> {
   const c = client;
   if (!c) return;
   await c.request({ kind: "crash" }).catch(() => undefined);
-  const id = useHopscope.getState().scenario?.id;
-  if (id) await useHopscope.getState().load(id);
+  const { source, steps, cursor } = useHopscope.getState();
+  const at = steps[cursor];
+  if (source) await useHopscope.getState().load(source, at ? { flow: at.flow, step: at.index } : undefined);
 }

@@ -1,5 +1,7 @@
 import { useEffect, useState } from "react";
 import { crashEngine, useHopscope } from "../store/store";
+import { listenToHost, syncUrlWithStore } from "../share/browser";
+import { ShareButtons } from "./ShareButtons";
 import { Controls } from "./Controls";
 import { HopDetail } from "./HopDetail";
 import { HopList } from "./HopList";
@@ -29,14 +31,31 @@ export function App() {
   const speed = useHopscope((s) => s.speed);
   const notice = useHopscope((s) => s.notice);
   const natRules = useHopscope((s) => s.natRules);
+  const panels = useHopscope((s) => s.panels);
+  const embed = useHopscope((s) => s.embed);
   const [pinnedNode, setPinnedNode] = useState<string>();
-  const { init, load, setCursor, move, togglePlay, setSpeed, dismissNotice } = useHopscope.getState();
+  const { init, load, setCursor, move, togglePlay, setSpeed, dismissNotice, setPanels } = useHopscope.getState();
   const reducedMotion = usePrefersReducedMotion();
   const [fit, setFit] = useState(0);
 
   useEffect(() => {
-    void init();
+    void init(window.location.hash);
+    // Back and forward: a different hash is a different view.
+    const onPop = () => void init(window.location.hash);
+    window.addEventListener("popstate", onPop);
+    return () => window.removeEventListener("popstate", onPop);
   }, [init]);
+
+  // The URL follows the view: a new scenario is a new history entry, a step or panel change is not.
+  useEffect(() => syncUrlWithStore(), []);
+
+  // Autoplay in embeds, never under reduced motion.
+  useEffect(() => {
+    if (embed.autoplay && !reducedMotion && status.kind === "ready") useHopscope.setState({ playing: true });
+  }, [embed.autoplay, reducedMotion, status.kind]);
+
+  // The postMessage API for host pages (slides, an LMS).
+  useEffect(() => listenToHost(), []);
 
   // Playback: one step per tick; stops at the end.
   useEffect(() => {
@@ -68,12 +87,23 @@ export function App() {
   }, [move, setCursor, togglePlay]);
 
   const current = steps[cursor]?.step;
+  const showDetail = panels.detail && !embed.hide.includes("detail");
+  const showHops = panels.hops && !embed.hide.includes("hops") && !embed.on;
   const panelNodes = Object.keys(natRules);
   // The panel follows the packet from node to node until the user picks one.
   const followed = current && natRules[current.node] ? current.node : undefined;
   const panelNode = pinnedNode && natRules[pinnedNode] ? pinnedNode : (followed ?? panelNodes[0]);
   return (
     <div className="flex h-screen flex-col bg-slate-50 text-slate-900">
+      {embed.on ? (
+        <div className="flex items-center gap-2 border-b border-slate-200 bg-white px-3 py-1 text-sm">
+          <span className="font-semibold">Hopscope</span>
+          <span className="min-w-0 flex-1 truncate text-slate-600">{scenario?.title}</span>
+          <a href={fullAppHref()} target="_blank" rel="noopener" className="text-blue-700 underline" data-testid="open-full">
+            Open in Hopscope ↗
+          </a>
+        </div>
+      ) : (
       <header className="flex flex-wrap items-center gap-3 border-b border-slate-200 bg-white px-4 py-2">
         <h1 className="text-lg font-semibold">Hopscope</h1>
         <label className="flex items-center gap-2 text-sm">
@@ -94,7 +124,18 @@ export function App() {
         <p className="min-w-0 flex-1 truncate text-sm text-slate-600" title={scenario?.description} data-testid="scenario-description">
           {scenario?.description}
         </p>
+        <fieldset className="flex items-center gap-2 text-xs text-slate-600">
+          <legend className="sr-only">Panels</legend>
+          {(["detail", "hops", "node"] as const).map((k) => (
+            <label key={k} className="flex items-center gap-1">
+              <input type="checkbox" checked={panels[k]} onChange={(e) => setPanels({ [k]: e.target.checked })} data-testid={`panel-${k}`} />
+              {k === "node" ? "node panel" : k}
+            </label>
+          ))}
+        </fieldset>
+        <ShareButtons />
       </header>
+      )}
       {notice && (
         <div role="alert" className="flex items-center gap-3 border-b border-amber-300 bg-amber-50 px-4 py-2 text-sm" data-testid="notice">
           <span className="flex-1">{notice}</span>
@@ -103,7 +144,7 @@ export function App() {
           </button>
         </div>
       )}
-      <main className="grid min-h-0 flex-1 grid-cols-[minmax(0,1fr)_380px]">
+      <main className={`grid min-h-0 flex-1 ${showDetail || showHops ? (embed.on ? "grid-cols-[minmax(0,1fr)_300px]" : "grid-cols-[minmax(0,1fr)_380px]") : "grid-cols-1"}`}>
         <div className="flex min-h-0 flex-col border-r border-slate-200">
         <section className="relative min-h-0 flex-1 bg-white" aria-label="Topology">
           {status.kind === "error" && (
@@ -114,22 +155,28 @@ export function App() {
           {topology && <Topology topology={topology} step={current} reducedMotion={reducedMotion} fitSignal={fit} />}
           {status.kind === "loading" && <p className="absolute left-4 top-4 rounded bg-white/90 px-2 py-1 text-sm" data-testid="loading">Tracing…</p>}
         </section>
-        {panelNode && (
+        {panelNode && panels.node && !embed.on && (
           <section className="h-52 border-t border-slate-200 bg-slate-50" aria-label={`Rules and connections on ${panelNode}`}>
             <NodePanel node={panelNode} nodes={panelNodes} onNode={setPinnedNode} rules={natRules[panelNode] ?? []} steps={steps} cursor={cursor} />
           </section>
         )}
         </div>
-        <aside className="flex min-h-0 flex-col">
+        {(showDetail || showHops) && (
+        <aside className="flex min-h-0 flex-col overflow-y-auto">
+          {showDetail && (
           <div className="border-b border-slate-200 p-3" aria-label="Hop detail">
             <h2 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">This hop</h2>
             <HopDetail step={current} />
           </div>
+          )}
+          {showHops && (
           <div className="min-h-0 flex-1 overflow-y-auto p-3">
             <h2 className="text-xs font-semibold uppercase tracking-wide text-slate-500">All hops</h2>
             <HopList steps={steps} cursor={cursor} onPick={setCursor} />
           </div>
+          )}
         </aside>
+        )}
       </main>
       <footer className="border-t border-slate-200 bg-white px-4 py-2">
         <Controls cursor={cursor} count={steps.length} playing={playing} speed={speed} onMove={setCursor} onToggle={togglePlay} onSpeed={setSpeed} onFit={() => setFit((n) => n + 1)} />
@@ -142,4 +189,10 @@ export function App() {
       </footer>
     </div>
   );
+}
+
+/** The same view in the full app: the URL without the embed options. */
+function fullAppHref(): string {
+  const data = useHopscope.getState().shareData();
+  return `${window.location.origin}${window.location.pathname}${data ? `#view=${data}` : ""}`;
 }

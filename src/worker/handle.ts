@@ -18,8 +18,8 @@ export function handle(req: EngineRequest): EngineResponse {
           result: { kind: "scenarios", scenarios: BUILTIN_SCENARIOS.map((s) => ({ id: s.id, title: s.title, description: s.description ?? "" })) },
         };
       case "run": {
-        const input = builtinScenario(req.scenario);
-        if (!input) return { id: req.id, ok: true, result: { kind: "invalid", issues: [{ path: "scenario", message: `unknown scenario "${req.scenario}"` }] } };
+        const input = typeof req.scenario === "string" ? builtinScenario(req.scenario) : req.scenario.spec;
+        if (!input) return { id: req.id, ok: true, result: { kind: "invalid", issues: [{ path: "scenario", message: `unknown scenario "${String(req.scenario)}"` }] } };
         const r = runScenario(input);
         if (!r.ok) return { id: req.id, ok: true, result: { kind: "invalid", issues: r.issues } };
         const s = r.cluster.scenario;

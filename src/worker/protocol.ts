@@ -22,7 +22,8 @@ export interface NodeRule {
 export type EngineRequest =
   | { readonly id: number; readonly kind: "hello" }
   | { readonly id: number; readonly kind: "scenarios" }
-  | { readonly id: number; readonly kind: "run"; readonly scenario: string }
+  /** A built-in scenario by id, or a whole scenario document (validated by the worker). */
+  | { readonly id: number; readonly kind: "run"; readonly scenario: string | { readonly spec: unknown } }
   /** For tests of the error path: the worker throws while handling it. */
   | { readonly id: number; readonly kind: "crash" };
 

@@ -1,0 +1,100 @@
+import { expect, test } from "@playwright/test";
+import { HopscopePage } from "./hopscope";
+
+test.describe("share links and embedding", () => {
+  test("a copied link opens the same scenario at the same step in a fresh page", async ({ browser }) => {
+    const ctx = await browser.newContext({ permissions: ["clipboard-read", "clipboard-write"] });
+    const page = await ctx.newPage();
+    const app = new HopscopePage(page);
+    await app.open();
+    await app.pick("nodeport");
+    await app.stepTo(/MASQUERADE rewrites the source/);
+    const position = await page.getByTestId("position").textContent();
+    const live = await page.getByTestId("live").textContent();
+    await page.getByTestId("copy-link").click();
+    await expect(page.getByTestId("copied")).toHaveText("Link copied");
+    const link = await page.evaluate(() => navigator.clipboard.readText());
+    expect(link).toMatch(/#view=[A-Za-z0-9+\-$]+$/);
+    const fresh = await (await browser.newContext()).newPage();
+    await fresh.goto(link);
+    await expect(fresh.getByTestId("scenario-picker")).toHaveValue("nodeport");
+    await expect(fresh.getByTestId("position")).toHaveText(position!);
+    await expect(fresh.getByTestId("live")).toHaveText(live!);
+    await expect(fresh.getByTestId("nat-diff")).toBeVisible();
+    await ctx.close();
+  });
+
+  test("back and forward move between scenarios", async ({ page }) => {
+    const app = new HopscopePage(page);
+    await app.open();
+    await app.pick("same-node");
+    await app.pick("nodeport");
+    await page.goBack();
+    await expect(page.getByTestId("scenario-picker")).toHaveValue("same-node");
+    await page.goForward();
+    await expect(page.getByTestId("scenario-picker")).toHaveValue("nodeport");
+  });
+
+  test("the embed code is an iframe with a size and a title", async ({ browser }) => {
+    const ctx = await browser.newContext({ permissions: ["clipboard-read", "clipboard-write"] });
+    const page = await ctx.newPage();
+    await new HopscopePage(page).open();
+    await page.getByTestId("copy-embed").click();
+    const code = await page.evaluate(() => navigator.clipboard.readText());
+    expect(code).toMatch(/^<iframe src="[^"]+#view=[^"]+&amp;embed=1" width="800" height="450" title="Hopscope: Pod to pod across nodes \(ipMasq on\)"/);
+    await ctx.close();
+  });
+
+  for (const size of [
+    { width: 800, height: 450 },
+    { width: 1280, height: 720 },
+  ]) {
+    test(`embed mode at ${size.width}×${size.height}: diagram, controls and hop detail only`, async ({ page }) => {
+      await page.setViewportSize(size);
+      await page.goto("/#embed=1&start=12");
+      await expect(page.getByTestId("topology")).toBeVisible();
+      await expect(page.getByTestId("position")).toHaveText(/^13 \//);
+      await expect(page.getByTestId("hop-detail")).toBeVisible();
+      await expect(page.getByTestId("hop-list")).toHaveCount(0);
+      await expect(page.getByTestId("node-panel")).toHaveCount(0);
+      await expect(page.getByTestId("scenario-picker")).toHaveCount(0);
+      await expect(page.getByTestId("open-full")).toHaveAttribute("href", /#view=/);
+      await page.screenshot({ path: `e2e-artifacts/embed-${size.width}x${size.height}.png` });
+    });
+  }
+
+  test("a host page drives the embed through postMessage and hears which step shows", async ({ page }) => {
+    await page.goto("/embed-host.html");
+    const frame = page.frameLocator("#hopscope");
+    await expect(frame.getByTestId("topology")).toBeVisible();
+    await page.click("#next");
+    await expect(page.locator("#shown")).toContainText("step 2 of");
+    await page.fill("#to", "10");
+    await page.click("#go");
+    await expect(page.locator("#shown")).toContainText("step 10 of");
+    await expect(frame.getByTestId("position")).toHaveText(/^10 \//);
+    await page.click("#play");
+    await expect.poll(async () => Number(((await page.locator("#shown").textContent()) ?? "").match(/step (\d+)/)?.[1] ?? 0)).toBeGreaterThan(10);
+    await page.click("#pause");
+  });
+
+  const bad: [string, string, RegExp][] = [
+    ["truncated", "/#view=N4IgbiBcCMA0IGcDGBTAdgQwE4EsD2", /truncated/],
+    ["garbage", "/#view=%3Cscript%3Ealert(1)%3C/script%3E", /characters a Hopscope link never contains/],
+    ["another version", "/#view=N4IgbiBcBMA0IGcDGBTAdgQwE4EsD2UoOAJlCGnsSgA55YAuIAvvAGYA2eA7lAAzwJ6NPkyA", /link version 2; this one reads version 1/],
+    ["oversized", `/#view=${"A".repeat(70 * 1024)}`, /over the 64 KB a link may carry/],
+  ];
+  for (const [name, url, message] of bad) {
+    test(`a ${name} link loads the default scenario and says what was wrong`, async ({ page }) => {
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto(url);
+      await expect(page.getByTestId("notice")).toContainText(message);
+      await expect(page.getByTestId("notice")).toContainText("Showing the default scenario instead");
+      await expect(page.getByTestId("scenario-picker")).toHaveValue("pod-to-pod");
+      await page.getByRole("button", { name: "Dismiss" }).click();
+      await expect(page.getByTestId("notice")).toHaveCount(0);
+      expect(errors).toEqual([]);
+    });
+  }
+});

@@ -1,0 +1,88 @@
+/**
+ * The share link in the browser: the URL's hash follows the view, and a host page (slides, an
+ * LMS) can drive an embedded Hopscope with postMessage. Nothing from a URL or a message is ever
+ * executed or put into the page as HTML: it is decoded, validated and turned into store calls.
+ */
+import { useHopscope } from "../store/store";
+import { formatHash } from "./codec";
+
+/** Keeps location.hash in step with the store; returns the unsubscribe function. */
+export function syncUrlWithStore(): () => void {
+  let lastSource = useHopscope.getState().source;
+  return useHopscope.subscribe((s, prev) => {
+    // While a view is restored from the URL (first load, back, forward) the URL is left alone;
+    // once it is in, the URL is rewritten in place (a bad link becomes the default view's).
+    if (s.restoring) return;
+    const restored = prev.restoring;
+    if (s.status.kind !== "ready") return;
+    if (!restored && s.source === prev.source && s.cursor === prev.cursor && s.panels === prev.panels) return;
+    const view = s.shareData();
+    if (!view) return;
+    const hash = formatHash({ view, embed: s.embed.on, autoplay: s.embed.autoplay, hide: s.embed.hide });
+    const newScenario = !restored && lastSource !== undefined && s.source !== lastSource;
+    lastSource = s.source;
+    if (hash === window.location.hash) return;
+    if (newScenario) window.history.pushState(null, "", hash);
+    else window.history.replaceState(null, "", hash);
+  });
+}
+
+/** Messages a host page may send an embedded Hopscope. */
+export type HostMessage =
+  | { readonly type: "hopscope:play" }
+  | { readonly type: "hopscope:pause" }
+  | { readonly type: "hopscope:step"; readonly delta?: number }
+  | { readonly type: "hopscope:goto"; readonly step: number };
+
+function isHostMessage(d: unknown): d is HostMessage {
+  if (typeof d !== "object" || d === null) return false;
+  const m = d as { type?: unknown; delta?: unknown; step?: unknown };
+  switch (m.type) {
+    case "hopscope:play":
+    case "hopscope:pause":
+      return true;
+    case "hopscope:step":
+      return m.delta === undefined || (typeof m.delta === "number" && Number.isInteger(m.delta));
+    case "hopscope:goto":
+      return typeof m.step === "number" && Number.isInteger(m.step);
+    default:
+      return false;
+  }
+}
+
+/**
+ * Listens for host messages and tells the host (window.parent) which step is showing:
+ * { type: "hopscope:step-shown", step (0-based), total, text }.
+ */
+export function listenToHost(): () => void {
+  const onMessage = (ev: MessageEvent) => {
+    if (!isHostMessage(ev.data)) return;
+    const st = useHopscope.getState();
+    const m = ev.data;
+    switch (m.type) {
+      case "hopscope:play":
+        if (!st.playing) st.togglePlay();
+        break;
+      case "hopscope:pause":
+        if (st.playing) st.togglePlay();
+        break;
+      case "hopscope:step":
+        st.move(m.delta ?? 1);
+        break;
+      case "hopscope:goto":
+        st.setCursor(m.step);
+        break;
+    }
+  };
+  window.addEventListener("message", onMessage);
+  const unsubscribe = useHopscope.subscribe((s, prev) => {
+    if (window.parent === window || s.status.kind !== "ready") return;
+    if (s.cursor === prev.cursor && s.steps === prev.steps) return;
+    const step = s.steps[s.cursor];
+    window.parent.postMessage({ type: "hopscope:step-shown", step: s.cursor, total: s.steps.length, text: step?.step.text ?? "" }, "*");
+  });
+  return () => {
+    window.removeEventListener("message", onMessage);
+    unsubscribe();
+  };
+}
