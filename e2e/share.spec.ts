@@ -1,5 +1,12 @@
 import { expect, test } from "@playwright/test";
+import lzString from "lz-string";
+import { BUILTIN_SCENARIOS } from "../src/engine/scenarios/article";
 import { HopscopePage } from "./hopscope";
+
+/** A link whose scenario fails validation: the gateway is not an address. */
+const invalidSpec = lzString.compressToEncodedURIComponent(
+  JSON.stringify({ v: 1, scenario: { spec: { ...BUILTIN_SCENARIOS[0], cluster: { ...BUILTIN_SCENARIOS[0]!.cluster, gateway: "10.240.0.999" } } }, flow: 0, step: 0 }),
+);
 
 test.describe("share links and embedding", () => {
   test("a copied link opens the same scenario at the same step in a fresh page", async ({ browser }) => {
@@ -83,6 +90,7 @@ test.describe("share links and embedding", () => {
     ["garbage", "/#view=%3Cscript%3Ealert(1)%3C/script%3E", /characters a Hopscope link never contains/],
     ["another version", "/#view=N4IgbiBcBMA0IGcDGBTAdgQwE4EsD2UoOAJlCGnsSgA55YAuIAvvAGYA2eA7lAAzwJ6NPkyA", /link version 2; this one reads version 1/],
     ["oversized", `/#view=${"A".repeat(70 * 1024)}`, /over the 64 KB a link may carry/],
+    ["invalid-scenario", `/#view=${invalidSpec}`, /scenario is not valid: cluster\.gateway/],
   ];
   for (const [name, url, message] of bad) {
     test(`a ${name} link loads the default scenario and says what was wrong`, async ({ page }) => {

@@ -13,17 +13,8 @@ import { World } from "../world";
 import { HostLocal, cniMasqRules, hostVethName, netnsName, podMac } from "./cni";
 import { hexId } from "./names";
 import { kubeProxyRules, sortEndpoints, type ProxyServicePort } from "./kube-proxy";
-import type { Scenario, ServiceSpec } from "./spec";
+import { ScenarioError, type Scenario, type ServiceSpec } from "./spec";
 
-export class BuildError extends Error {
-  override readonly name = "BuildError";
-  constructor(
-    readonly path: string,
-    message: string,
-  ) {
-    super(`${path}: ${message}`);
-  }
-}
 
 export interface ContainerInfo {
   readonly name: string;
@@ -173,18 +164,18 @@ export function buildCluster(s: Scenario): Cluster {
     path: string;
   }) => {
     const worker = s.cluster.workers.find((w) => w.name === spec.node);
-    if (!worker) throw new BuildError(`${spec.path}.node`, `no worker named ${spec.node}`);
-    if (podNames.has(spec.name)) throw new BuildError(spec.path, `pod ${spec.name} exists twice`);
+    if (!worker) throw new ScenarioError(`${spec.path}.node`, `no worker named ${spec.node}`);
+    if (podNames.has(spec.name)) throw new ScenarioError(spec.path, `pod ${spec.name} exists twice`);
     podNames.add(spec.name);
     const hl = ipam.get(worker.name)!;
     let ip: number;
     if (spec.ip !== undefined) {
       const problem = hl.reserve(ipv4(spec.ip));
-      if (problem) throw new BuildError(`${spec.path}.ip`, problem);
+      if (problem) throw new ScenarioError(`${spec.path}.ip`, problem);
       ip = ipv4(spec.ip);
     } else {
       const got = hl.next();
-      if (got === undefined) throw new BuildError(spec.path, `host-local on ${worker.name} has no free address left in ${worker.podCidr}`);
+      if (got === undefined) throw new ScenarioError(spec.path, `host-local on ${worker.name} has no free address left in ${worker.podCidr}`);
       ip = got;
     }
     const cni = { ...s.cluster.cni, ...worker.cni };

@@ -1,20 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { iptablesSave } from "../netfilter/save";
-import { articleCluster } from "../scenarios/article";
+import { articleScenario } from "../testing/article-scenario";
 import { runScenario } from "./run";
 import { validateScenario, type ScenarioInput } from "./spec";
 
 function withExtra(extra: Partial<Pick<ScenarioInput, "workloads" | "services">>): ScenarioInput {
-  const c = articleCluster();
-  return {
-    version: 1,
-    id: "extra",
-    title: "extra services",
-    ...c,
-    workloads: [...(c.workloads ?? []), ...(extra.workloads ?? [])],
-    services: [...(c.services ?? []), ...(extra.services ?? [])],
-    traffic: [{ kind: "ping", from: { pod: "busybox0-rw89s" }, to: { ip: "10.200.1.15" } }],
-  };
+  return articleScenario("extra", extra);
 }
 
 function natLines(s: ScenarioInput, node = "worker-0", table: "nat" | "filter" = "nat"): string[] {

@@ -1,8 +1,8 @@
 /** Scenario text or value → validated scenario → cluster → trace, with every failure as data. */
 import type { Trace } from "../trace";
-import { BuildError, buildCluster, type Cluster } from "./build";
-import { validateScenario, type Scenario, type SpecIssue } from "./spec";
-import { TrafficError, traceTraffic } from "./traffic";
+import { buildCluster, type Cluster } from "./build";
+import { ScenarioError, validateScenario, type Scenario, type SpecIssue } from "./spec";
+import { traceTraffic } from "./traffic";
 
 export type RunResult =
   | { readonly ok: true; readonly cluster: Cluster; readonly trace: Trace }
@@ -24,7 +24,7 @@ export function runValidated(scenario: Scenario): RunResult {
     cluster.world.now += SETTLE_MS;
     return { ok: true, cluster, trace: { scenario: scenario.id, flows } };
   } catch (e) {
-    if (e instanceof BuildError || e instanceof TrafficError) return { ok: false, issues: [{ path: e.path, message: e.message.slice(e.path.length + 2) }] };
+    if (e instanceof ScenarioError) return { ok: false, issues: [{ path: e.path, message: e.detail }] };
     throw e;
   }
 }

@@ -173,6 +173,20 @@ export type WorkloadSpec = Scenario["workloads"][number];
 export type ServiceSpec = Scenario["services"][number];
 export type TrafficSpec = Scenario["traffic"][number];
 
+/**
+ * A scenario that passed the schema but cannot be built or traced (a pod that is not there, an
+ * address already taken): thrown by the builder and the traffic, reported as a SpecIssue.
+ */
+export class ScenarioError extends Error {
+  override readonly name = "ScenarioError";
+  constructor(
+    readonly path: string,
+    readonly detail: string,
+  ) {
+    super(`${path}: ${detail}`);
+  }
+}
+
 export interface SpecIssue {
   /** Where: "cluster.workers.1.podCidr", or "(root)". */
   readonly path: string;

@@ -8,17 +8,8 @@ import { hashString } from "../rng";
 import type { Flow } from "../trace";
 import type { FlowResult, PacketSpec } from "../world";
 import type { Cluster } from "./build";
-import type { TrafficSpec } from "./spec";
+import { ScenarioError, type TrafficSpec } from "./spec";
 
-export class TrafficError extends Error {
-  override readonly name = "TrafficError";
-  constructor(
-    readonly path: string,
-    message: string,
-  ) {
-    super(`${path}: ${message}`);
-  }
-}
 
 /** Simulated time between one packet and the next of an exchange. */
 const TURNAROUND_MS = 0.3;
@@ -40,10 +31,10 @@ export function resolveTraffic(c: Cluster, t: TrafficSpec, path: string): Endpoi
   let fromNs: string;
   if ("pod" in f) {
     const pod = c.pods.find((p) => p.name === f.pod);
-    if (!pod) throw new TrafficError(`${path}.from.pod`, `no pod named ${f.pod} (pods: ${c.pods.map((p) => p.name).join(", ")})`);
+    if (!pod) throw new ScenarioError(`${path}.from.pod`, `no pod named ${f.pod} (pods: ${c.pods.map((p) => p.name).join(", ")})`);
     fromNs = pod.netns;
   } else if ("node" in f) {
-    if (!c.nodes.some((n) => n.name === f.node)) throw new TrafficError(`${path}.from.node`, `no node named ${f.node}`);
+    if (!c.nodes.some((n) => n.name === f.node)) throw new ScenarioError(`${path}.from.node`, `no node named ${f.node}`);
     fromNs = f.node;
   } else {
     fromNs = c.client;
@@ -57,23 +48,23 @@ export function resolveTraffic(c: Cluster, t: TrafficSpec, path: string): Endpoi
     describe = to.ip;
   } else if ("pod" in to) {
     const pod = c.pods.find((p) => p.name === to.pod);
-    if (!pod) throw new TrafficError(`${path}.to.pod`, `no pod named ${to.pod}`);
+    if (!pod) throw new ScenarioError(`${path}.to.pod`, `no pod named ${to.pod}`);
     dst = ipv4(pod.ip);
     describe = `${pod.name} (${pod.ip})`;
   } else if ("node" in to) {
     const node = c.nodes.find((n) => n.name === to.node);
-    if (!node) throw new TrafficError(`${path}.to.node`, `no node named ${to.node}`);
-    if (to.public && !node.publicIp) throw new TrafficError(`${path}.to.public`, `${node.name} has no public IP`);
+    if (!node) throw new ScenarioError(`${path}.to.node`, `no node named ${to.node}`);
+    if (to.public && !node.publicIp) throw new ScenarioError(`${path}.to.public`, `${node.name} has no public IP`);
     dst = ipv4(to.public ? node.publicIp! : node.ip);
     describe = `${node.name}${to.public ? "'s public address" : ""} (${formatIpv4(dst)})`;
   } else if ("service" in to) {
     const svc = c.services.find((s) => s.name === to.service && s.namespace === to.namespace);
-    if (!svc) throw new TrafficError(`${path}.to.service`, `no service ${to.namespace}/${to.service}`);
+    if (!svc) throw new ScenarioError(`${path}.to.service`, `no service ${to.namespace}/${to.service}`);
     const port =
       to.port === undefined
         ? svc.portsResolved[0]
         : svc.portsResolved.find((p) => (typeof to.port === "number" ? p.port === to.port && (!t.protocol || p.protocol === t.protocol) : p.portName === to.port));
-    if (!port) throw new TrafficError(`${path}.to.port`, `service ${to.namespace}/${to.service} has no port ${String(to.port)}`);
+    if (!port) throw new ScenarioError(`${path}.to.port`, `service ${to.namespace}/${to.service} has no port ${String(to.port)}`);
     dst = ipv4(svc.clusterIP);
     dport ??= port.port;
     describe = `service ${to.namespace}/${to.service} (${svc.clusterIP}:${port.port}/${port.protocol})`;
@@ -94,7 +85,7 @@ function answer(delivered: Packet, flags?: "SA" | "A", payload?: PacketSpec["pay
   return flags ? { ...spec, tcp: tcpFlags(flags, 2_000_000_000, (delivered.tcp?.seq ?? 0) + 1) } : spec;
 }
 
-/** Traces one traffic item: its flows, request first. Throws TrafficError for a bad reference. */
+/** Traces one traffic item: its flows, request first. Throws ScenarioError for a bad reference. */
 export function traceTraffic(c: Cluster, t: TrafficSpec, index: number): Flow[] {
   const path = `traffic.${index}`;
   const ep = resolveTraffic(c, t, path);

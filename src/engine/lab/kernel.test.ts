@@ -9,7 +9,8 @@ import { describe, expect, it } from "vitest";
 import { formatIpv4 } from "../addr/ipv4";
 import { runScenario, type RunResult } from "../k8s/run";
 import type { ScenarioInput } from "../k8s/spec";
-import { BUILTIN_SCENARIOS, articleCluster } from "../scenarios/article";
+import { BUILTIN_SCENARIOS } from "../scenarios/article";
+import { articleScenario } from "../testing/article-scenario";
 import { compareWithKernel, type LabReport } from "./compare";
 import { labScript } from "./export";
 
@@ -45,19 +46,7 @@ function kernel(r: Ok): LabReport {
   return JSON.parse(res.stdout) as LabReport;
 }
 
-function scenario(id: string, extra: Partial<ScenarioInput>, traffic: ScenarioInput["traffic"]): ScenarioInput {
-  const c = articleCluster();
-  return {
-    version: 1,
-    id,
-    title: id,
-    seed: 1,
-    ...c,
-    workloads: [...(c.workloads ?? []), ...(extra.workloads ?? [])],
-    services: [...(c.services ?? []), ...(extra.services ?? [])],
-    traffic,
-  };
-}
+const scenario = articleScenario;
 
 const web = {
   kind: "Deployment" as const,

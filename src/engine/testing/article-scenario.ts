@@ -1,0 +1,21 @@
+/** The article's cluster with extra workloads and services, as tests build scenarios from it. */
+import type { ScenarioInput } from "../k8s/spec";
+import { articleCluster } from "../scenarios/article";
+
+export function articleScenario(
+  id: string,
+  extra: Partial<Pick<ScenarioInput, "workloads" | "services">>,
+  traffic: ScenarioInput["traffic"] = [{ kind: "ping", from: { pod: "busybox0-rw89s" }, to: { ip: "10.200.1.15" } }],
+): ScenarioInput {
+  const c = articleCluster();
+  return {
+    version: 1,
+    id,
+    title: id,
+    seed: 1,
+    ...c,
+    workloads: [...(c.workloads ?? []), ...(extra.workloads ?? [])],
+    services: [...(c.services ?? []), ...(extra.services ?? [])],
+    traffic,
+  };
+}
