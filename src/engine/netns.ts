@@ -97,6 +97,8 @@ export class Netns {
   private rulesLoader: ((nf: Ruleset) => void) | undefined;
   readonly ct: ConntrackTable;
   readonly listeners: Listener[] = [];
+  /** Neighbours whose link-layer header is cached (after the first packet sent to them). */
+  private readonly neighbourHeaders = new Set<string>();
   /** State of `-m statistic --mode nth` rules. */
   readonly nth = new Map<Match, number>();
   private nextIfindex = 1;
@@ -288,6 +290,14 @@ export class Netns {
       }
     }
     return false;
+  }
+
+  /** Caches the neighbour's header; true when it was not cached yet (the first packet's slow path). */
+  cacheNeighbour(dev: string, ip: number): boolean {
+    const key = `${dev}/${ip}`;
+    if (this.neighbourHeaders.has(key)) return false;
+    this.neighbourHeaders.add(key);
+    return true;
   }
 
   listener(proto: Proto, port: number): Listener | undefined {

@@ -581,6 +581,7 @@ class Walk {
     if (mac === undefined) {
       this.drop(ns, skb.packet, `no neighbour answers ARP for ${formatIpv4(route.nexthop)} on ${dev.name} (Destination Host Unreachable)`);
     }
+    ns.cacheNeighbour(dev.name, route.nexthop);
     this.xmit(ns, dev, { srcMac: dev.mac, dstMac: mac, packet: skb.packet });
   }
 
@@ -778,13 +779,14 @@ class Walk {
       if (dnat) {
         const m = ns.route(skb.packet.dst);
         if (m && m.route.type !== "local" && m.route.dev === br.name) {
-          // "Bridged DNAT": the new destination is on this bridge, so the frame stays at L2. The
-          // kernel hands it to the neighbour's output on the bridge device (tcpdump on cnio0 sees
-          // it leave), and the bridge then forwards it as if the host had sent it.
+          // "Bridged DNAT": the new destination is on this bridge, so the frame stays at L2. While
+          // the neighbour has no cached header (its first packet) the kernel hands the frame to the
+          // neighbour's output on the bridge device, so tcpdump on cnio0 sees it leave; after that
+          // it goes straight to the bridge's forwarding (both seen in the lab).
           const mac = this.resolve(ns, br, m.nexthop);
           if (mac === undefined) this.drop(ns, skb.packet, `no neighbour answers ARP for ${formatIpv4(m.nexthop)} on ${br.name}`);
           const frame = { srcMac: f.srcMac, dstMac: mac, packet: skb.packet };
-          this.wireStep(ns, br, "out", frame);
+          if (ns.cacheNeighbour(br.name, m.nexthop)) this.wireStep(ns, br, "out", frame);
           this.bridgeForward(ns, br, port, frame, skb);
           return;
         }

@@ -63,6 +63,8 @@ const web = {
 };
 
 const EXTRA: ScenarioInput[] = [
+  // TCP to an endpoint on the client's own bridge: only the first packet leaves through cnio0.
+  scenario("clusterip-same-node-tcp", {}, [{ kind: "dig", from: { pod: "busybox0-rw89s" }, to: { service: "kube-dns", namespace: "kube-system", port: "dns-tcp" }, protocol: "TCP", port: 53, sport: 43001 }]),
   scenario("clusterip-same-node", {}, [{ kind: "dig", from: { pod: "busybox0-rw89s" }, to: { service: "kube-dns", namespace: "kube-system", port: "dns" }, protocol: "UDP", port: 53, sport: 43000 }]),
   scenario("hairpin", {}, [{ kind: "curl", from: { pod: "nginx-65899c769f-wxdx6" }, to: { service: "nginx", namespace: "default" }, port: 80, sport: 41000 }]),
   scenario("nodeport-local-node", {}, [{ kind: "curl", from: { client: true }, to: { node: "worker-1", public: true }, port: 31088, sport: 30304 }]),
