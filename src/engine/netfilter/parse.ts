@@ -98,6 +98,14 @@ export function tokenize(line: string): Token[] {
     for (; i < n; i++) {
       const ch = line[i]!;
       if (inQuote) {
+        // Copy the run up to the next quote or backslash in one slice.
+        let j = i;
+        while (j < n && line.charCodeAt(j) !== 34 && line.charCodeAt(j) !== 92) j++;
+        if (j > i) {
+          text += line.slice(i, j);
+          i = j - 1;
+          continue;
+        }
         if (ch === "\\" && i + 1 < n) text += line[++i];
         else if (ch === '"') inQuote = false;
         else text += ch;
@@ -175,7 +183,18 @@ function checkChainName(name: string, column: number): void {
   if (name.startsWith("-") || name === "!") throw new Fail(column, `"${name}" is not a valid chain name`);
 }
 
+const USER_CHAIN_LINE = /^:([^\s"!-][^\s"]{0,27}) - \[0:0\]$/;
+
 function parseChainLine(table: ParsedTable, line: string, lineNo: number): void {
+  // The common case, a user chain as iptables-save prints it, without the tokenizer.
+  const quick = USER_CHAIN_LINE.exec(line);
+  if (quick && !isBuiltinChain(table.name, quick[1]!)) {
+    const name = quick[1]!;
+    if (table.declared.has(name)) throw new Fail(2, `chain "${name}" is declared twice`);
+    table.declared.add(name);
+    table.ops.push({ kind: "chain", line: lineNo, name, counters: { pkts: 0, bytes: 0 } });
+    return;
+  }
   const toks = tokenize(line.trim().slice(1));
   const [nameTok, policyTok, countTok] = toks;
   if (!nameTok || !policyTok) throw new Fail(1, `chain line needs ":NAME POLICY [pkts:bytes]"`);
@@ -464,9 +483,15 @@ function parseRuleLine(table: ParsedTable, line: string, lineNo: number): void {
 
 /** Takes the `n` arguments of the option at the cursor. */
 function need(cur: { toks: Token[]; i: number }, tok: Token, n: number): Token[] {
-  const args = cur.toks.slice(cur.i + 1, cur.i + 1 + n);
-  if (args.length < n || args.some((a) => a.text.startsWith("--") || (a.text.length === 2 && a.text[0] === "-" && /[a-zA-Z]/.test(a.text[1]!)))) {
-    throw new Fail(tok.column, `option "${tok.text}" needs ${n === 1 ? "an argument" : n + " arguments"}`);
+  const args: Token[] = [];
+  for (let k = 1; k <= n; k++) {
+    const a = cur.toks[cur.i + k];
+    // An option in place of an argument means the argument is missing.
+    const t = a?.text;
+    if (t === undefined || (t.length >= 2 && t.charCodeAt(0) === 45 && (t.charCodeAt(1) === 45 || (t.length === 2 && /[a-zA-Z]/.test(t[1]!))))) {
+      throw new Fail(tok.column, `option "${tok.text}" needs ${n === 1 ? "an argument" : n + " arguments"}`);
+    }
+    args.push(a!);
   }
   cur.i += n;
   return args;
@@ -505,10 +530,17 @@ function parseNumber(text: string, column: number, what: string, max = 0xfffffff
 const SERVICES: Record<string, number> = { ssh: 22, domain: 53, http: 80, https: 443, "kubernetes": 6443 };
 
 function parsePort(text: string, column: number): number {
+  let n = 0;
+  let digits = 0;
+  for (; digits < text.length; digits++) {
+    const c = text.charCodeAt(digits);
+    if (c < 48 || c > 57) break;
+    n = n * 10 + (c - 48);
+  }
+  if (digits === text.length && digits > 0 && digits <= 5 && n <= 65535) return n;
   const service = own(SERVICES, text);
   if (service !== undefined) return service;
-  if (!/^\d+$/.test(text) || Number(text) > 65535) throw new Fail(column, `"${text}" is not a port number (0-65535)`);
-  return Number(text);
+  throw new Fail(column, `"${text}" is not a port number (0-65535)`);
 }
 
 function parsePortRange(text: string, column: number, sep = ":"): PortRange {
