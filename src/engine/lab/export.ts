@@ -51,7 +51,7 @@ export function labScript(cluster: Cluster): string {
   sh("# Needs root, iproute2, iptables (legacy), conntrack, tcpdump and python3. Cleans up on exit.");
   sh("set -euo pipefail");
   sh(`P=${q(P)}`);
-  sh('WORK=$(mktemp -d /tmp/hopscope-lab.XXXXXX)');
+  sh('WORK=""');
   sh("IPT_RESTORE=$(command -v iptables-legacy-restore || command -v iptables-restore)");
   sh("IPT_SAVE=$(command -v iptables-legacy-save || command -v iptables-save)");
   sh("IPT=$(command -v iptables-legacy || command -v iptables)");
@@ -60,11 +60,12 @@ export function labScript(cluster: Cluster): string {
   sh('    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done');
   sh('    ip netns del "$ns" 2>/dev/null || true');
   sh("  done");
-  sh('  rm -rf "$WORK"');
+  sh('  [ -z "$WORK" ] || rm -rf "$WORK"');
   sh("}");
   sh("trap cleanup EXIT");
   sh("trap 'exit 130' INT TERM");
-  sh("cleanup; WORK=$(mktemp -d /tmp/hopscope-lab.XXXXXX)");
+  sh("cleanup # namespaces left by an earlier run that was killed hard");
+  sh("WORK=$(mktemp -d /tmp/hopscope-lab.XXXXXX)");
   sh(`cat > "$WORK/hslab.py" <<'HSLAB_PY'\n${HSLAB_PY}HSLAB_PY`);
   sh('X() { ns="$1"; shift; ip netns exec "$P$ns" "$@"; }');
   sh("");
