@@ -98,6 +98,36 @@ test.describe("the article's cluster", () => {
     await expect(page.getByTestId("conntrack-table")).toContainText("No conntrack entries yet");
   });
 
+  test("the shell runs the article's commands on a node, with the tools' own answers to mistakes", async ({ page }) => {
+    const app = new HopscopePage(page);
+    await app.open();
+    await page.getByTestId("tab-shell").click();
+    const input = page.getByTestId("terminal-input");
+    const log = page.getByTestId("terminal-log");
+    await expect(page.getByText("ubuntu@worker-0:~$").last()).toBeVisible();
+    await input.fill("sudo conntrack -L | grep 10.200.1.15");
+    await input.press("Enter");
+    await expect(log).toContainText("src=10.200.0.21 dst=10.200.1.15 type=8 code=0 id=1280 src=10.200.1.15 dst=10.240.0.20 type=0 code=0 id=1280 mark=0 use=1");
+    await input.fill("frobnicate");
+    await input.press("Enter");
+    await expect(log).toContainText("bash: frobnicate: command not found");
+    await input.fill('echo "open');
+    await input.press("Enter");
+    await expect(log).toContainText("unexpected EOF while looking for matching");
+    await input.press("ArrowUp");
+    await expect(input).toHaveValue('echo "open');
+    await input.fill("brc");
+    await input.press("Tab");
+    await expect(input).toHaveValue("brctl ");
+    await input.press("Control+l");
+    await expect(log).not.toContainText("frobnicate");
+    await page.getByTestId("terminal-target").selectOption("worker-0/busybox0-rw89s");
+    await input.fill("ip route");
+    await input.press("Enter");
+    await expect(log).toContainText("default via 10.200.0.1 dev eth0");
+    await expect(page.getByTestId("position")).toHaveText(/^1 \//);
+  });
+
   test("keyboard only: →, ←, Home, End and space drive playback, and the live region follows", async ({ page }) => {
     const app = new HopscopePage(page);
     await app.open();

@@ -165,6 +165,13 @@ export const useHopscope = create<HopscopeState>((set, get) => {
   };
 });
 
+/** Runs a shell line in the worker, on the loaded scenario's node or pod. */
+export async function execLine(target: string, line: string): Promise<{ stdout: string; stderr: string; code: number }> {
+  const r = await engine(() => undefined).request({ kind: "exec", target, line });
+  if (r.kind !== "exec") throw new Error("unexpected answer");
+  return r;
+}
+
 /** For tests of the error path: asks the worker to crash. */
 export async function crashEngine(): Promise<void> {
   const c = client;

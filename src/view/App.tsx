@@ -6,6 +6,7 @@ import { Controls } from "./Controls";
 import { HopDetail } from "./HopDetail";
 import { HopList } from "./HopList";
 import { NodePanel } from "./NodePanel";
+import { Terminal } from "./Terminal";
 import { Topology } from "./Topology";
 
 function usePrefersReducedMotion(): boolean {
@@ -34,6 +35,7 @@ export function App() {
   const panels = useHopscope((s) => s.panels);
   const embed = useHopscope((s) => s.embed);
   const [pinnedNode, setPinnedNode] = useState<string>();
+  const [bottom, setBottom] = useState<"node" | "shell">("node");
   const { init, load, setCursor, move, togglePlay, setSpeed, dismissNotice, setPanels } = useHopscope.getState();
   const reducedMotion = usePrefersReducedMotion();
   const [fit, setFit] = useState(0);
@@ -155,9 +157,30 @@ export function App() {
           {topology && <Topology topology={topology} step={current} reducedMotion={reducedMotion} fitSignal={fit} />}
           {status.kind === "loading" && <p className="absolute left-4 top-4 rounded bg-white/90 px-2 py-1 text-sm" data-testid="loading">Tracing…</p>}
         </section>
-        {panelNode && panels.node && !embed.on && (
-          <section className="h-52 border-t border-slate-200 bg-slate-50" aria-label={`Rules and connections on ${panelNode}`}>
-            <NodePanel node={panelNode} nodes={panelNodes} onNode={setPinnedNode} rules={natRules[panelNode] ?? []} steps={steps} cursor={cursor} />
+        {panelNode && panels.node && !embed.on && topology && (
+          <section className="flex h-56 flex-col border-t border-slate-200 bg-slate-50" aria-label="Node panels">
+            <div className="flex gap-1 border-b border-slate-200 px-2 pt-1 text-xs" role="tablist">
+              {(["node", "shell"] as const).map((t) => (
+                <button
+                  key={t}
+                  type="button"
+                  role="tab"
+                  aria-selected={bottom === t}
+                  onClick={() => setBottom(t)}
+                  className={`rounded-t px-2 py-0.5 ${bottom === t ? "bg-white font-semibold" : "text-slate-600"}`}
+                  data-testid={`tab-${t}`}
+                >
+                  {t === "node" ? "Rules & conntrack" : "Shell"}
+                </button>
+              ))}
+            </div>
+            <div className="min-h-0 flex-1">
+              {bottom === "node" ? (
+                <NodePanel node={panelNode} nodes={panelNodes} onNode={setPinnedNode} rules={natRules[panelNode] ?? []} steps={steps} cursor={cursor} />
+              ) : (
+                <Terminal key={scenario?.id} topology={topology} initial={panelNode} />
+              )}
+            </div>
           </section>
         )}
         </div>

@@ -24,6 +24,8 @@ export type EngineRequest =
   | { readonly id: number; readonly kind: "scenarios" }
   /** A built-in scenario by id, or a whole scenario document (validated by the worker). */
   | { readonly id: number; readonly kind: "run"; readonly scenario: string | { readonly spec: unknown } }
+  /** A shell line on a node or pod of the last scenario run: "worker-0" or "worker-0/<pod>". */
+  | { readonly id: number; readonly kind: "exec"; readonly target: string; readonly line: string }
   /** For tests of the error path: the worker throws while handling it. */
   | { readonly id: number; readonly kind: "crash" };
 
@@ -38,7 +40,8 @@ export type EngineResult =
       /** Each node's nat table, rule by rule (counters come from the trace's rule steps). */
       readonly natRules: Readonly<Record<string, readonly NodeRule[]>>;
     }
-  | { readonly kind: "invalid"; readonly issues: readonly { readonly path: string; readonly message: string }[] };
+  | { readonly kind: "invalid"; readonly issues: readonly { readonly path: string; readonly message: string }[] }
+  | { readonly kind: "exec"; readonly stdout: string; readonly stderr: string; readonly code: number };
 
 export type EngineResponse =
   | { readonly id: number; readonly ok: true; readonly result: EngineResult }
