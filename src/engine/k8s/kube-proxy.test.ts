@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { iptablesSave } from "../netfilter/save";
-import { articleScenario } from "../testing/article-scenario";
+import { articleScenario, webDeployment } from "../testing/article-scenario";
 import { runScenario } from "./run";
 import { validateScenario, type ScenarioInput } from "./spec";
 
@@ -14,19 +14,12 @@ function natLines(s: ScenarioInput, node = "worker-0", table: "nat" | "filter" =
   return iptablesSave(r.cluster.world.get(node).nf, { table }).split("\n").filter((l) => l.startsWith("-A"));
 }
 
-const web = {
-  kind: "Deployment" as const,
-  name: "web",
-  labels: { app: "web" },
-  replicas: 3,
-  podTemplateHash: 1234567890,
-  containers: [{ name: "web", image: "nginx", ports: [{ name: "http", containerPort: 8080, protocol: "TCP" as const }, { name: "metrics", containerPort: 9100, protocol: "TCP" as const }] }],
-  pods: [
-    { node: "worker-2", ip: "10.200.2.9" },
-    { node: "worker-1", ip: "10.200.1.10" },
-    { node: "worker-0", ip: "10.200.0.10" },
-  ],
-};
+// Endpoints sort by IP string: 10.200.0.10 < 10.200.1.10 < 10.200.2.9.
+const web = webDeployment([
+  { node: "worker-2", ip: "10.200.2.9" },
+  { node: "worker-1", ip: "10.200.1.10" },
+  { node: "worker-0", ip: "10.200.0.10" },
+]);
 
 describe("kube-proxy rules for services the article does not show", () => {
   it("spreads three endpoints with 0.33332999982 and 0.50000000000, endpoints sorted by IP string", () => {

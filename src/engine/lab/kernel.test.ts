@@ -10,7 +10,7 @@ import { formatIpv4 } from "../addr/ipv4";
 import { runScenario, type RunResult } from "../k8s/run";
 import type { ScenarioInput } from "../k8s/spec";
 import { BUILTIN_SCENARIOS } from "../scenarios/article";
-import { articleScenario } from "../testing/article-scenario";
+import { articleScenario, webDeployment } from "../testing/article-scenario";
 import { compareWithKernel, type LabReport } from "./compare";
 import { labScript } from "./export";
 
@@ -48,19 +48,11 @@ function kernel(r: Ok): LabReport {
 
 const scenario = articleScenario;
 
-const web = {
-  kind: "Deployment" as const,
-  name: "web",
-  labels: { app: "web" },
-  replicas: 3,
-  podTemplateHash: 1234567890,
-  containers: [{ name: "web", image: "nginx", ports: [{ name: "http", containerPort: 8080 }] }],
-  pods: [
-    { node: "worker-0", ip: "10.200.0.40", name: "web-6d9b9c5c4f-aaaaa" },
-    { node: "worker-1", ip: "10.200.1.40", name: "web-6d9b9c5c4f-bbbbb" },
-    { node: "worker-2", ip: "10.200.2.40", name: "web-6d9b9c5c4f-ccccc" },
-  ],
-};
+const web = webDeployment([
+  { node: "worker-0", ip: "10.200.0.40", name: "web-6d9b9c5c4f-aaaaa" },
+  { node: "worker-1", ip: "10.200.1.40", name: "web-6d9b9c5c4f-bbbbb" },
+  { node: "worker-2", ip: "10.200.2.40", name: "web-6d9b9c5c4f-ccccc" },
+]);
 
 const EXTRA: ScenarioInput[] = [
   // TCP to an endpoint on the client's own bridge: only the first packet leaves through cnio0.

@@ -19,3 +19,16 @@ export function articleScenario(
     traffic,
   };
 }
+
+/** A three-replica "web" Deployment (ports http 8080 and metrics 9100) placed as given. */
+export function webDeployment(pods: readonly { node: string; ip: string; name?: string }[]) {
+  return {
+    kind: "Deployment" as const,
+    name: "web",
+    labels: { app: "web" },
+    replicas: pods.length,
+    podTemplateHash: 1234567890,
+    containers: [{ name: "web", image: "nginx", ports: [{ name: "http", containerPort: 8080, protocol: "TCP" as const }, { name: "metrics", containerPort: 9100, protocol: "TCP" as const }] }],
+    pods: pods.map((p) => ({ ...p })),
+  };
+}
