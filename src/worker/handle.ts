@@ -7,7 +7,7 @@ import { describeTopology } from "../engine/k8s/topology";
 import { BUILTIN_SCENARIOS, builtinScenario } from "../engine/scenarios/article";
 import { formatRule } from "../engine/netfilter/format";
 import { chainsInSaveOrder } from "../engine/netfilter/save";
-import { ENGINE_NAME, type EngineRequest, type EngineResponse, type NodeRule } from "./protocol";
+import { type EngineRequest, type EngineResponse, type NodeRule } from "./protocol";
 
 /** The cluster of the last scenario run, after its traffic: what the shell's commands look at. */
 let lastCluster: Cluster | undefined;
@@ -15,8 +15,6 @@ let lastCluster: Cluster | undefined;
 export function handle(req: EngineRequest): EngineResponse {
   try {
     switch (req.kind) {
-      case "hello":
-        return { id: req.id, ok: true, result: { kind: "hello", engine: ENGINE_NAME } };
       case "scenarios":
         return {
           id: req.id,

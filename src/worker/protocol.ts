@@ -20,7 +20,6 @@ export interface NodeRule {
 }
 
 export type EngineRequest =
-  | { readonly id: number; readonly kind: "hello" }
   | { readonly id: number; readonly kind: "scenarios" }
   /** A built-in scenario by id, or a whole scenario document (validated by the worker). */
   | { readonly id: number; readonly kind: "run"; readonly scenario: string | { readonly spec: unknown } }
@@ -30,7 +29,6 @@ export type EngineRequest =
   | { readonly id: number; readonly kind: "crash" };
 
 export type EngineResult =
-  | { readonly kind: "hello"; readonly engine: string }
   | { readonly kind: "scenarios"; readonly scenarios: readonly ScenarioSummary[] }
   | {
       readonly kind: "run";
@@ -46,5 +44,3 @@ export type EngineResult =
 export type EngineResponse =
   | { readonly id: number; readonly ok: true; readonly result: EngineResult }
   | { readonly id: number; readonly ok: false; readonly error: string };
-
-export const ENGINE_NAME = "hopscope-engine";

@@ -33,7 +33,7 @@ const packetText = (p: { dir: string; proto: string; src: string; dst: string; s
   `${p.dir} ${p.proto} ${p.src}${p.sport !== undefined ? ":" + p.sport : ""} > ${p.dst}${p.dport !== undefined ? ":" + p.dport : ""} ttl=${p.ttl}`;
 
 /** conntrack -L lines without the seconds left, which depend on when they were read. */
-export function conntrackKey(line: string): string {
+export function withoutTimeout(line: string): string {
   return line.replace(/^(\S+\s+\d+) \d+ /, "$1 ");
 }
 
@@ -89,8 +89,8 @@ export function compareWithKernel(cluster: Cluster, trace: Trace, lab: LabReport
   // 3. Conntrack entries on every node that tracks.
   const now = cluster.world.now;
   for (const [ns, lines] of Object.entries(lab.conntrack)) {
-    const k = lines.filter((l) => !l.startsWith("unknown")).map(conntrackKey).sort();
-    const e = cluster.world.get(ns).ct.list(now).map((x) => conntrackKey(formatConntrackEntry(x, now))).sort();
+    const k = lines.filter((l) => !l.startsWith("unknown")).map(withoutTimeout).sort();
+    const e = cluster.world.get(ns).ct.list(now).map((x) => withoutTimeout(formatConntrackEntry(x, now))).sort();
     if (e.join("\n") !== k.join("\n")) problems.push(`conntrack on ${ns} differs:\n    engine: ${e.join("\n            ") || "(none)"}\n    kernel: ${k.join("\n            ") || "(none)"}`);
   }
 

@@ -33,12 +33,6 @@ export function labPrefix(cluster: Cluster): string {
   return `hsl-${(hashString(cluster.scenario.id) % 0xfffff).toString(16)}-`;
 }
 
-/** The namespaces of the lab, engine name → lab name. */
-export function labNamespaces(cluster: Cluster): Map<string, string> {
-  const p = labPrefix(cluster);
-  return new Map([...cluster.world.namespaces.keys()].map((n) => [n, p + n]));
-}
-
 export function labScript(cluster: Cluster): string {
   const w = cluster.world;
   const P = labPrefix(cluster);
