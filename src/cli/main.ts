@@ -2,14 +2,15 @@
  * hopscope CLI: `npm run --silent cli -- <command>`.
  *   scenarios                                  the built-in scenarios
  *   trace <id|file.json> [--json]              trace a scenario's traffic
- *   exec <id|file.json> <node>[/<pod>] -- cmd  run a command after the traffic has passed
+ *   exec <id|file.json> <node>[/<pod>] -- cmd  run a shell line after the traffic has passed
+ *                                       (one quoted argument may hold pipes, ; and &&)
  * Errors: one line on stderr, exit status 2.
  */
 import { readFileSync } from "node:fs";
 import { runScenarioText, runScenario, type RunResult } from "../engine/k8s/run";
 import { BUILTIN_SCENARIOS, builtinScenario } from "../engine/scenarios/article";
-import { resolveTarget, runCommand } from "../engine/shell/exec";
-import { EXTRA_COMMANDS } from "../engine/shell/extra";
+import { resolveTarget } from "../engine/shell/exec";
+import { runLine } from "../engine/shell/session";
 import { tcpdumpTime } from "../engine/packet/format";
 import { labScript } from "../engine/lab/export";
 import type { Step, Trace } from "../engine/trace";
@@ -17,6 +18,11 @@ import type { Step, Trace } from "../engine/trace";
 class UsageError extends Error {}
 
 const USAGE = "usage: hopscope scenarios | trace <scenario|file.json> [--json] | exec <scenario|file.json> <node>[/<pod>] -- <command ...> | lab <scenario|file.json>";
+
+/** A word as bash would need it typed: unchanged when safe, else in single quotes. */
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./[\]*^-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
 
 function load(ref: string | undefined): Extract<RunResult, { ok: true }> {
   if (!ref) throw new UsageError(`missing scenario (built-in ids: ${BUILTIN_SCENARIOS.map((s) => s.id).join(", ")})`);
@@ -98,9 +104,10 @@ export function main(argv: readonly string[]): { stdout: string; stderr: string;
         if (!target) throw new UsageError("exec needs <node>[/<pod>]");
         const t = resolveTarget(r.cluster, target);
         if ("error" in t) throw new UsageError(t.error);
-        const res = runCommand(r.cluster, t.ns, cmd, EXTRA_COMMANDS);
-        if (res.code === 127) throw new UsageError(`unknown command "${cmd[0]}"`);
-        return res;
+        // One argument is a whole shell line (pipes, ;, &&); several are words, quoted back as needed.
+        const line = cmd.length === 1 ? cmd[0]! : cmd.map(shellQuote).join(" ");
+        const res = runLine({ cluster: r.cluster, flows: [...r.trace.flows] }, t.ns, line);
+        return { stdout: res.stdout, stderr: res.stderr, code: res.code };
       }
       default:
         throw new UsageError(command ? `unknown command "${command}"; ${USAGE}` : USAGE);

@@ -165,10 +165,27 @@ export const useHopscope = create<HopscopeState>((set, get) => {
   };
 });
 
-/** Runs a shell line in the worker, on the loaded scenario's node or pod. */
-export async function execLine(target: string, line: string): Promise<{ stdout: string; stderr: string; code: number }> {
+/**
+ * Runs a shell line in the worker, on the loaded scenario's node or pod. Flows the line traced
+ * (ping, curl, …) join the trace, and the view moves to the first of them.
+ */
+export async function execLine(target: string, line: string): Promise<{ display: string; code: number; flows: number }> {
   const r = await engine(() => undefined).request({ kind: "exec", target, line });
   if (r.kind !== "exec") throw new Error("unexpected answer");
+  const { trace } = useHopscope.getState();
+  if (r.flows.length && trace) {
+    const next = { ...trace, flows: [...trace.flows, ...r.flows] };
+    const steps = flatten(next);
+    const first = steps.findIndex((x) => x.flow === trace.flows.length);
+    useHopscope.setState({ trace: next, steps, cursor: first >= 0 ? first : useHopscope.getState().cursor, playing: false });
+  }
+  return { display: r.display, code: r.code, flows: r.flows.length };
+}
+
+/** Tab completion of a shell line's last word. */
+export async function completeLine(target: string, line: string): Promise<{ line: string; options: readonly string[] }> {
+  const r = await engine(() => undefined).request({ kind: "complete", target, line });
+  if (r.kind !== "complete") throw new Error("unexpected answer");
   return r;
 }
 

@@ -1,13 +1,13 @@
 /**
  * A shell on a node or in a pod: the article's commands against the simulated cluster after the
  * scenario's traffic. An accessible console: a log region and one input line, with history
- * (↑/↓), Tab completion of command names, Ctrl+L to clear.
+ * (↑/↓), Tab completion (commands, interfaces, namespaces, PIDs, pods; a second Tab lists the
+ * choices), Ctrl+C to drop the line, Ctrl+L to clear, and a button that copies the session.
+ * Commands that send packets (ping, curl, nslookup, dig, wget) add their flows to the trace.
  */
 import { useEffect, useRef, useState } from "react";
-import { execLine } from "../store/store";
+import { completeLine, execLine } from "../store/store";
 import type { Topology } from "../engine/k8s/topology";
-
-const COMMANDS = ["brctl", "cat", "conntrack", "echo", "ethtool", "hostname", "ip", "iptables", "iptables-save", "kubectl", "sudo"];
 
 interface Entry {
   readonly prompt: string;
@@ -40,8 +40,22 @@ export function Terminal({ topology, initial }: { topology: Topology; initial: s
     setLine("");
     setBack(-1);
     if (text.trim()) setHistory((h) => [...h, text]);
-    const r = await execLine(target, text).catch((e: unknown) => ({ stdout: "", stderr: `${e instanceof Error ? e.message : String(e)}\n`, code: 1 }));
-    setEntries((es) => [...es, { prompt: promptFor(target), line: text, out: r.stdout + r.stderr }].slice(-200));
+    const r = await execLine(target, text).catch((e: unknown) => ({ display: `${e instanceof Error ? e.message : String(e)}\n`, code: 1, flows: 0 }));
+    const note = r.flows ? `[hopscope: ${r.flows} new flow${r.flows === 1 ? "" : "s"} traced; the view shows the first]\n` : "";
+    setEntries((es) => [...es, { prompt: promptFor(target), line: text, out: r.display + note }].slice(-200));
+  };
+
+  const tab = async () => {
+    const before = line;
+    const r = await completeLine(target, before).catch(() => ({ line: before, options: [] as readonly string[] }));
+    setLine((now) => (now === before ? r.line : now));
+    // Like bash: a Tab that cannot add anything lists the choices.
+    if (r.options.length > 1 && r.line === before) setEntries((es) => [...es, { prompt: promptFor(target), line: before, out: r.options.join("  ") + "\n" }].slice(-200));
+  };
+
+  const copy = () => {
+    const text = entries.map((e) => `${e.prompt} ${e.line}\n${e.out}`).join("");
+    void navigator.clipboard?.writeText(text).catch(() => undefined);
   };
 
   const onKey = (e: React.KeyboardEvent<HTMLInputElement>) => {
@@ -61,10 +75,12 @@ export function Terminal({ topology, initial }: { topology: Topology; initial: s
       setLine(i >= history.length ? "" : history[i]!);
     } else if (e.key === "Tab") {
       e.preventDefault();
-      const words = line.split(" ");
-      const last = words.at(-1) ?? "";
-      const hits = COMMANDS.filter((c) => c.startsWith(last));
-      if (words.length <= 2 && hits.length === 1) setLine([...words.slice(0, -1), hits[0]! + " "].join(" "));
+      void tab();
+    } else if (e.key === "c" && e.ctrlKey && !window.getSelection()?.toString()) {
+      e.preventDefault();
+      setEntries((es) => [...es, { prompt: promptFor(target), line: line + "^C", out: "" }].slice(-200));
+      setLine("");
+      setBack(-1);
     } else if (e.key === "l" && e.ctrlKey) {
       e.preventDefault();
       setEntries([]);
@@ -84,7 +100,12 @@ export function Terminal({ topology, initial }: { topology: Topology; initial: s
             ))}
           </select>
         </label>
-        <span>after the scenario's traffic · try ip route, sudo conntrack -L, sudo iptables -t nat -L -v, brctl show, kubectl get pods -o wide</span>
+        <span className="min-w-0 flex-1 truncate" title="ip route|addr|link|netns, ifconfig, ethtool -S, brctl show, bridge fdb, iptables(-save), conntrack -L, tcpdump -n -i IFACE, lsns -t net, ps -p, nsenter, ctr, kubectl, ping, curl, nslookup, dig; pipes into grep, head, tail, cut, wc, sort, xargs">
+          after the scenario's traffic · Tab completes · try sudo lsns -t net, ip netns, sudo conntrack -L, tcpdump -n -i cnio0, ping -c 2 10.200.1.15
+        </span>
+        <button type="button" onClick={copy} className="rounded border border-slate-600 px-2 py-0.5 text-slate-200 hover:bg-slate-800 focus-visible:ring-2 focus-visible:ring-sky-400" data-testid="terminal-copy">
+          Copy session
+        </button>
       </div>
       <div ref={logRef} className="min-h-0 flex-1 overflow-auto px-3 py-1" role="log" aria-live="polite" data-testid="terminal-log">
         {entries.map((e, i) => (

@@ -1,16 +1,16 @@
 /** What the worker does with each request; kept apart from the worker globals so tests can call it. */
-import type { Cluster } from "../engine/k8s/build";
 import { runScenario } from "../engine/k8s/run";
 import { resolveTarget } from "../engine/shell/exec";
-import { runLine } from "../engine/shell/session";
+import { runLine, type ShellSession } from "../engine/shell/session";
+import { complete } from "../engine/shell/complete";
 import { describeTopology } from "../engine/k8s/topology";
 import { BUILTIN_SCENARIOS, builtinScenario } from "../engine/scenarios/article";
 import { formatRule } from "../engine/netfilter/format";
 import { chainsInSaveOrder } from "../engine/netfilter/save";
 import { type EngineRequest, type EngineResponse, type NodeRule } from "./protocol";
 
-/** The cluster of the last scenario run, after its traffic: what the shell's commands look at. */
-let lastCluster: Cluster | undefined;
+/** The cluster of the last scenario run and every flow traced in it so far: what the shell's commands look at. */
+let session: ShellSession | undefined;
 
 export function handle(req: EngineRequest): EngineResponse {
   try {
@@ -26,7 +26,7 @@ export function handle(req: EngineRequest): EngineResponse {
         if (!input) return { id: req.id, ok: true, result: { kind: "invalid", issues: [{ path: "scenario", message: `unknown scenario "${String(req.scenario)}"` }] } };
         const r = runScenario(input);
         if (!r.ok) return { id: req.id, ok: true, result: { kind: "invalid", issues: r.issues } };
-        lastCluster = r.cluster;
+        session = { cluster: r.cluster, flows: [...r.trace.flows] };
         const s = r.cluster.scenario;
         const natRules: Record<string, NodeRule[]> = {};
         for (const n of r.cluster.nodes) {
@@ -41,10 +41,18 @@ export function handle(req: EngineRequest): EngineResponse {
         };
       }
       case "exec": {
-        if (!lastCluster) return { id: req.id, ok: true, result: { kind: "exec", stdout: "", stderr: "no scenario is loaded\n", code: 1 } };
-        const t = resolveTarget(lastCluster, req.target);
-        if ("error" in t) return { id: req.id, ok: true, result: { kind: "exec", stdout: "", stderr: `${t.error}\n`, code: 1 } };
-        return { id: req.id, ok: true, result: { kind: "exec", ...runLine(lastCluster, t.ns, req.line) } };
+        const refuse = (why: string) => ({ id: req.id, ok: true as const, result: { kind: "exec" as const, stdout: "", stderr: why, code: 1, display: why, flows: [] } });
+        if (!session) return refuse("no scenario is loaded\n");
+        const t = resolveTarget(session.cluster, req.target);
+        if ("error" in t) return refuse(`${t.error}\n`);
+        const r = runLine(session, t.ns, req.line);
+        return { id: req.id, ok: true, result: { kind: "exec", stdout: r.stdout, stderr: r.stderr, code: r.code, display: r.display, flows: r.flows } };
+      }
+      case "complete": {
+        if (!session) return { id: req.id, ok: true, result: { kind: "complete", line: req.line, options: [] } };
+        const t = resolveTarget(session.cluster, req.target);
+        if ("error" in t) return { id: req.id, ok: true, result: { kind: "complete", line: req.line, options: [] } };
+        return { id: req.id, ok: true, result: { kind: "complete", ...complete(session, t.ns, req.line) } };
       }
       case "crash":
         throw new Error("crash requested");

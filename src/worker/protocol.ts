@@ -3,7 +3,7 @@
  * import. Requests carry an id; every answer, good or bad, comes back as data with that id.
  */
 import type { Topology } from "../engine/k8s/topology";
-import type { Trace } from "../engine/trace";
+import type { Flow, Trace } from "../engine/trace";
 
 export interface ScenarioSummary {
   readonly id: string;
@@ -25,6 +25,8 @@ export type EngineRequest =
   | { readonly id: number; readonly kind: "run"; readonly scenario: string | { readonly spec: unknown } }
   /** A shell line on a node or pod of the last scenario run: "worker-0" or "worker-0/<pod>". */
   | { readonly id: number; readonly kind: "exec"; readonly target: string; readonly line: string }
+  /** Tab completion of a shell line's last word on that node or pod. */
+  | { readonly id: number; readonly kind: "complete"; readonly target: string; readonly line: string }
   /** For tests of the error path: the worker throws while handling it. */
   | { readonly id: number; readonly kind: "crash" };
 
@@ -39,7 +41,17 @@ export type EngineResult =
       readonly natRules: Readonly<Record<string, readonly NodeRule[]>>;
     }
   | { readonly kind: "invalid"; readonly issues: readonly { readonly path: string; readonly message: string }[] }
-  | { readonly kind: "exec"; readonly stdout: string; readonly stderr: string; readonly code: number };
+  | {
+      readonly kind: "exec";
+      readonly stdout: string;
+      readonly stderr: string;
+      readonly code: number;
+      /** stdout and stderr in the order a terminal shows them. */
+      readonly display: string;
+      /** Flows the line traced (ping, curl, nslookup …), to be appended to the trace. */
+      readonly flows: readonly Flow[];
+    }
+  | { readonly kind: "complete"; readonly line: string; readonly options: readonly string[] };
 
 export type EngineResponse =
   | { readonly id: number; readonly ok: true; readonly result: EngineResult }

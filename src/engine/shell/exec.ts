@@ -14,6 +14,8 @@ export interface CommandResult {
   readonly stdout: string;
   readonly stderr: string;
   readonly code: number;
+  /** Diagnostics the tool writes before its output (tcpdump's "listening on …"); shown first on a terminal. */
+  readonly prelude?: string;
 }
 
 /** Extra commands supplied by other modules (ip link/addr, iptables -L, brctl), keyed by program. */

@@ -74,3 +74,138 @@ function describeBlock(rows: readonly string[][]): string {
     })
     .join("");
 }
+
+const ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789";
+
+/** The namespace's default service-account token secret, default-token-xxxxx (five characters from Kubernetes' alphabet). */
+export function tokenSecret(namespace: string): string {
+  let h = 0;
+  for (const ch of `token/${namespace}`) h = (Math.imul(h, 31) + ch.charCodeAt(0)) >>> 0;
+  let s = "";
+  for (let i = 0; i < 5; i++) {
+    s += ALPHANUMS[h % ALPHANUMS.length];
+    h = Math.floor(h / ALPHANUMS.length) + i * 7919;
+  }
+  return `default-token-${s}`;
+}
+
+/** Go's RFC1123Z in UTC: "Mon, 14 May 2018 14:47:07 +0000". */
+function rfc1123z(ms: number): string {
+  const d = new Date(ms);
+  const days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+  const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  return `${days[d.getUTCDay()]}, ${String(d.getUTCDate()).padStart(2, "0")} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()} ${d.toISOString().slice(11, 19)} +0000`;
+}
+
+/** Lines for kubectl's describe tabwriter: cells split by tabs, aligned over runs of lines that have them (padding 2). */
+function describeLines(lines: readonly string[]): string {
+  const out: string[] = [];
+  let i = 0;
+  while (i < lines.length) {
+    if (!lines[i]!.includes("\t")) {
+      out.push(lines[i]!);
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < lines.length && lines[j]!.includes("\t")) j++;
+    const rows = lines.slice(i, j).map((l) => l.split("\t"));
+    const widths: number[] = [];
+    for (const r of rows) r.slice(0, -1).forEach((c, k) => (widths[k] = Math.max(widths[k] ?? 0, c.length + 2)));
+    // A column is aligned only over consecutive rows that reach it; describe's blocks are regular enough for one width per column.
+    for (const r of rows) out.push(r.map((c, k) => (k === r.length - 1 ? c : c.padEnd(widths[k]!))).join(""));
+    i = j;
+  }
+  return out.map((l) => l + "\n").join("");
+}
+
+function ageText(seconds: number): string {
+  return seconds < 120 ? `${seconds}s` : `${Math.floor(seconds / 60)}m`;
+}
+
+/** kubectl describe pods [NAME] (1.10). */
+export function kubectlDescribePods(c: Cluster, name: string | undefined, namespace: string): { stdout: string; stderr: string; code: number } {
+  const pods = c.pods.filter((p) => p.namespace === namespace && (name === undefined || p.name === name));
+  if (pods.length === 0) return { stdout: "", stderr: name ? `Error from server (NotFound): pods "${name}" not found\n` : "No resources found.\n", code: name ? 1 : 0 };
+  const ageS = Math.max(0, Math.floor((c.world.now - c.world.startMs) / 1000)) + 4;
+  const started = c.world.startMs - 4000;
+  const blocks = pods.map((p) => {
+    const node = c.nodes.find((n) => n.name === p.node)!;
+    const token = tokenSecret(p.namespace);
+    const labels = Object.entries(p.labels).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`);
+    const L: string[] = [
+      `Name:\t${p.name}`,
+      `Namespace:\t${p.namespace}`,
+      `Node:\t${p.node}/${node.ip}`,
+      `Start Time:\t${rfc1123z(started)}`,
+      ...(labels.length ? labels.map((l, i) => (i === 0 ? `Labels:\t${l}` : `\t${l}`)) : ["Labels:\t<none>"]),
+      `Annotations:\t<none>`,
+      `Status:\tRunning`,
+      `IP:\t${p.ip}`,
+      ...(p.controlledBy ? [`Controlled By:\t${p.controlledBy}`] : []),
+      "Containers:",
+    ];
+    for (const ctr of p.containers) {
+      const ports = ctr.ports.map((x) => `${x.containerPort}/${x.protocol}`);
+      const hostPorts = ctr.ports.map((x) => `0/${x.protocol}`);
+      L.push(
+        `  ${ctr.name}:`,
+        `    Container ID:\tcontainerd://${ctr.id}`,
+        `    Image:\t${ctr.image}`,
+        `    Image ID:\t${imageId(ctr.image)}`,
+        ports.length > 1 ? `    Ports:\t${ports.join(", ")}` : `    Port:\t${ports[0] ?? "<none>"}`,
+        hostPorts.length > 1 ? `    Host Ports:\t${hostPorts.join(", ")}` : `    Host Port:\t${hostPorts[0] ?? "<none>"}`,
+        `    State:\tRunning`,
+        `      Started:\t${rfc1123z(started + 2000)}`,
+        `    Ready:\tTrue`,
+        `    Restart Count:\t0`,
+        `    Environment:\t<none>`,
+        `    Mounts:`,
+        `      /var/run/secrets/kubernetes.io/serviceaccount from ${token} (ro)`,
+      );
+    }
+    L.push("Conditions:", "  Type\tStatus", "  Initialized \tTrue ", "  Ready \tTrue ", "  PodScheduled \tTrue ");
+    L.push("Volumes:", `  ${token}:`, `    Type:\tSecret (a volume populated by a Secret)`, `    SecretName:\t${token}`, `    Optional:\tfalse`);
+    L.push("QoS Class:\tBestEffort", "Node-Selectors:\t<none>", "Tolerations:\t<none>", "Events:");
+    const image = p.containers[0]!.image;
+    const a = ageText(ageS);
+    const b = ageText(Math.max(0, ageS - 1));
+    L.push(
+      "  Type\tReason\tAge\tFrom\tMessage",
+      "  ----\t------\t----\t----\t-------",
+      `  Normal\tScheduled\t${a}\tdefault-scheduler\tSuccessfully assigned ${p.name} to ${p.node}`,
+      `  Normal\tSuccessfulMountVolume\t${a}\tkubelet, ${p.node}\tMountVolume.SetUp succeeded for volume "${token}"`,
+      `  Normal\tPulled\t${b}\tkubelet, ${p.node}\tContainer image "${image}" already present on machine`,
+      `  Normal\tCreated\t${b}\tkubelet, ${p.node}\tCreated container`,
+      `  Normal\tStarted\t${b}\tkubelet, ${p.node}\tStarted container`,
+    );
+    return describeLines(L);
+  });
+  return { stdout: blocks.join("\n\n"), stderr: "", code: 0 };
+}
+
+function imageId(image: string): string {
+  const name = image.includes("/") ? image.split(":")[0]! : `docker.io/library/${image.split(":")[0]}`;
+  let h = 0x811c9dc5;
+  let hex = "";
+  for (let round = 0; hex.length < 64; round++) {
+    for (const ch of `${image}/${round}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+    hex += h.toString(16).padStart(8, "0");
+  }
+  return `${name}@sha256:${hex.slice(0, 64)}`;
+}
+
+/** kubectl get svc [-o wide] (1.10). */
+export function kubectlGetServices(c: Cluster, opts: { namespace?: string; allNamespaces?: boolean; wide?: boolean }): { stdout: string; stderr: string } {
+  const ns = opts.namespace ?? "default";
+  const svcs = c.services.filter((s) => opts.allNamespaces || s.namespace === ns).slice().sort((a, b) => (a.namespace + "/" + a.name < b.namespace + "/" + b.name ? -1 : 1));
+  if (svcs.length === 0) return { stdout: "", stderr: "No resources found.\n" };
+  const ageS = Math.max(0, Math.floor((c.world.now - c.world.startMs) / 1000)) + 4;
+  const head = [...(opts.allNamespaces ? ["NAMESPACE"] : []), "NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE", ...(opts.wide ? ["SELECTOR"] : [])];
+  const rows = svcs.map((s) => {
+    const ports = s.portsResolved.map((p) => (p.nodePort !== undefined ? `${p.port}:${p.nodePort}/${p.protocol}` : `${p.port}/${p.protocol}`)).join(",");
+    const selector = Object.entries(s.selector).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join(",") || "<none>";
+    return [...(opts.allNamespaces ? [s.namespace] : []), s.name, s.type, s.clusterIP, "<none>", ports || "<none>", ageText(ageS), ...(opts.wide ? [selector] : [])];
+  });
+  return { stdout: tabwrite([head, ...rows]), stderr: "" };
+}

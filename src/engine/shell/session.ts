@@ -1,25 +1,60 @@
 /**
- * A shell line, as bash would take it: words with quotes, `sudo`, pipes into grep, head and cut,
- * and the commands of the node or pod the shell runs on. Anything a user types gets an answer
- * in bash's or the tool's own words; nothing throws.
+ * A shell line, as bash would take it: words with quotes, `;` and `&&` between pipelines, pipes
+ * into grep, head, tail, cut, wc, sort and xargs, `sudo`, `ip netns exec`, `nsenter -t PID -n`
+ * and `kubectl exec`, and the commands of the node or pod the shell runs on. Anything a user
+ * types gets an answer in bash's or the tool's own words; nothing throws.
+ *
+ * A pod's shell runs the node's tools inside the pod's network namespace (what `nsenter -n`
+ * does), except ping, nslookup and wget, which are the pod's busybox applets, as they are
+ * through `kubectl exec`.
  */
 import type { Cluster } from "../k8s/build";
 import type { Netns } from "../netns";
-import { runCommand, type CommandHandler, type CommandResult } from "./exec";
+import type { Flow } from "../trace";
+import { runCommand, type CommandResult } from "./exec";
 import { EXTRA_COMMANDS } from "./extra";
 import { netnsId } from "./ip";
+import { kubectlDescribePods, kubectlGetServices } from "./kubectl";
+import { bridgeFdb, ifconfig, tcpdump } from "./nettools";
+import { curl, dig, nslookup, ping, wget, type ProbeContext } from "./probe";
+import { ctr, expandProcGlob, hostFor, ipNetnsIdentify, ls, lsns, ps } from "./procs";
 
-/** Splits a line into pipeline stages of words; undefined with bash's message when a quote is open. */
-export function splitLine(line: string): { stages: string[][] } | { error: string } {
-  const stages: string[][] = [[]];
+/** The shell's state: the cluster and every flow traced so far (the scenario's, then the shell's own). */
+export interface ShellSession {
+  readonly cluster: Cluster;
+  readonly flows: Flow[];
+}
+
+export interface LineResult extends CommandResult {
+  /** Flows this line traced (ping, curl, …), already appended to the session's. */
+  readonly flows: readonly Flow[];
+  /** What a terminal shows, stdout and stderr in the order the commands wrote them. */
+  readonly display: string;
+}
+
+type Connector = ";" | "&&" | "||";
+
+/** A parsed line: pipelines of words, each after the connector that joins it to the previous one. */
+export type ParsedLine = { readonly pipelines: readonly { readonly connector?: Connector; readonly stages: string[][] }[] };
+
+/** Splits a line into pipelines and stages of words; bash's message when a quote is open or a token is out of place. */
+export function parseLine(line: string): ParsedLine | { error: string } {
+  const pipelines: { connector?: Connector; stages: string[][] }[] = [{ stages: [[]] }];
   let word = "";
   let inWord = false;
   let quote: '"' | "'" | undefined;
+  const cur = () => pipelines[pipelines.length - 1]!;
+  const endWord = () => {
+    if (inWord) cur().stages[cur().stages.length - 1]!.push(word);
+    word = "";
+    inWord = false;
+  };
+  const unexpected = (tok: string) => ({ error: `bash: syntax error near unexpected token \`${tok}'\n` });
   for (let i = 0; i < line.length; i++) {
     const c = line[i]!;
     if (quote) {
       if (c === quote) quote = undefined;
-      else if (c === "\\" && quote === '"' && i + 1 < line.length && (line[i + 1] === '"' || line[i + 1] === "\\")) word += line[++i];
+      else if (c === "\\" && quote === '"' && i + 1 < line.length && (line[i + 1] === '"' || line[i + 1] === "\\" || line[i + 1] === "$")) word += line[++i];
       else word += c;
       continue;
     }
@@ -29,118 +64,429 @@ export function splitLine(line: string): { stages: string[][] } | { error: strin
     } else if (c === "\\" && i + 1 < line.length) {
       word += line[++i];
       inWord = true;
-    } else if (c === " " || c === "\t") {
-      if (inWord) stages[stages.length - 1]!.push(word);
-      word = "";
-      inWord = false;
-    } else if (c === "|") {
-      if (inWord) stages[stages.length - 1]!.push(word);
-      word = "";
-      inWord = false;
-      stages.push([]);
+    } else if (c === " " || c === "\t") endWord();
+    else if (c === "|" || c === ";" || c === "&") {
+      endWord();
+      const two = line.slice(i, i + 2);
+      const stages = cur().stages;
+      const emptyStage = stages[stages.length - 1]!.length === 0;
+      if (two === "&&" || two === "||" || c === ";") {
+        const tok: Connector = c === ";" ? ";" : (two as Connector);
+        if (emptyStage) return unexpected(tok);
+        pipelines.push({ connector: tok, stages: [[]] });
+        if (tok !== ";") i++;
+      } else if (c === "|") {
+        if (emptyStage) return unexpected("|");
+        stages.push([]);
+      } else return { error: "bash: background jobs (&) are not simulated\n" };
+    } else if (c === ">" || c === "<") {
+      return { error: "bash: redirections are not simulated here; pipe into grep, head, tail, cut, wc, sort or xargs instead\n" };
     } else {
       word += c;
       inWord = true;
     }
   }
   if (quote) return { error: `bash: unexpected EOF while looking for matching \`${quote}'\n` };
-  if (inWord) stages[stages.length - 1]!.push(word);
-  if (stages.length > 1 && stages.some((s) => s.length === 0)) return { error: "bash: syntax error near unexpected token `|'\n" };
-  return { stages };
+  endWord();
+  const last = cur();
+  if (last.stages.length > 1 && last.stages[last.stages.length - 1]!.length === 0) return unexpected("|");
+  if (last.connector && last.connector !== ";" && last.stages[0]!.length === 0) return { error: "bash: syntax error: unexpected end of file\n" };
+  if (last.connector === ";" && last.stages[0]!.length === 0) pipelines.pop();
+  return { pipelines };
 }
+
+/** One pipeline's stages (the first pipeline of the line), kept for callers that split simple lines. */
+export function splitLine(line: string): { stages: string[][] } | { error: string } {
+  const p = parseLine(line);
+  if ("error" in p) return p;
+  return { stages: p.pipelines[0]!.stages };
+}
+
+interface Ctx {
+  readonly s: ShellSession;
+  readonly c: Cluster;
+  readonly ns: Netns;
+  readonly stdin: string | undefined;
+  /** Whether stdout goes into a pipe rather than the terminal (ls quotes only on a terminal). */
+  readonly piped: boolean;
+  readonly busybox: boolean;
+  readonly newFlows: Flow[];
+  readonly depth: number;
+}
+
+type Tool = (ctx: Ctx, args: readonly string[]) => CommandResult;
 
 const ok = (stdout: string, stderr = ""): CommandResult => ({ stdout, stderr, code: 0 });
+const fail = (stderr: string, code = 1): CommandResult => ({ stdout: "", stderr, code });
+const NOT_FOUND: CommandResult = { stdout: "", stderr: "", code: 127 };
 
-/** Commands of the shell itself and of tools not covered elsewhere. */
-const SHELL_COMMANDS: Readonly<Record<string, CommandHandler>> = {
-  hostname: (_c, ns) => ok(`${ns.node}\n`),
-  echo: (_c, _ns, args) => ok(args.join(" ") + "\n"),
-  ethtool: (c, ns, args) => {
-    if (args[0] !== "-S" || !args[1]) return { stdout: "", stderr: "ethtool: bad command line argument(s)\nFor more information run ethtool -h\n", code: 1 };
-    const iface = ns.iface(args[1]);
-    if (!iface) return { stdout: "", stderr: `Cannot get stats strings information: No such device\n`, code: 71 };
-    if (iface.kind !== "veth" || !iface.peer) return { stdout: "", stderr: "no stats available\n", code: 94 };
-    return ok(`NIC statistics:\n     peer_ifindex: ${iface.peer.ifindex}\n`);
-  },
-  cat: (_c, ns, args) => {
-    const out: string[] = [];
-    for (const path of args) {
-      const m = /^\/sys\/class\/net\/([^/]+)\/(ifindex|address|mtu)$/.exec(path);
-      const iface = m ? ns.iface(m[1]!) : undefined;
-      if (!m || !iface) return { stdout: out.join(""), stderr: `cat: ${path}: No such file or directory\n`, code: 1 };
-      out.push(`${m[2] === "ifindex" ? iface.ifindex : m[2] === "mtu" ? iface.mtu : iface.mac}\n`);
-    }
-    return ok(out.join(""));
-  },
+function probe(ctx: Ctx): ProbeContext {
+  return { c: ctx.c, ns: ctx.ns, flows: ctx.s.flows, newFlows: ctx.newFlows, busybox: ctx.busybox };
+}
+
+function inputLines(ctx: Ctx): string[] {
+  const lines = (ctx.stdin ?? "").split("\n");
+  if (lines.at(-1) === "") lines.pop();
+  return lines;
+}
+
+const joinLines = (lines: readonly string[]) => lines.map((l) => l + "\n").join("");
+
+function fileArgs(tool: string, files: readonly string[]): CommandResult | undefined {
+  if (files.length === 0) return undefined;
+  return fail(files.map((f) => `${tool}: ${f}: No such file or directory\n`).join(""), tool === "grep" ? 2 : 1);
+}
+
+const grep: Tool = (ctx, args) => {
+  let invert = false;
+  let ignoreCase = false;
+  let count = false;
+  let word = false;
+  let pattern: string | undefined;
+  const files: string[] = [];
+  for (const a of args) {
+    if (a.startsWith("-") && a.length > 1 && pattern === undefined) {
+      for (const ch of a.slice(1)) {
+        if (ch === "v") invert = true;
+        else if (ch === "i") ignoreCase = true;
+        else if (ch === "c") count = true;
+        else if (ch === "w") word = true;
+        else if (ch === "E" || ch === "F") continue;
+        else return fail(`grep: invalid option -- '${ch}'\nUsage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n`, 2);
+      }
+    } else if (pattern === undefined) pattern = a;
+    else files.push(a);
+  }
+  if (pattern === undefined) return fail("Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n", 2);
+  const missing = fileArgs("grep", files);
+  if (missing) return missing;
+  let re: RegExp;
+  try {
+    // Basic regular expressions: the article's patterns (anchors, brackets, dots) mean the same in JavaScript.
+    re = new RegExp(word ? `\\b(?:${pattern})\\b` : pattern, ignoreCase ? "i" : "");
+  } catch {
+    return fail("grep: Unmatched ( or \\(\n", 2);
+  }
+  const hits = inputLines(ctx).filter((l) => re.test(l) !== invert);
+  if (count) return { stdout: `${hits.length}\n`, stderr: "", code: hits.length ? 0 : 1 };
+  return { stdout: joinLines(hits), stderr: "", code: hits.length ? 0 : 1 };
 };
 
-/** `ip netns [list]` on a node: its pods' namespaces, newest first, with the ids the node gave them. */
-function ipNetns(c: Cluster, ns: Netns, args: readonly string[]): CommandResult | undefined {
-  if (args[0] !== "netns") return undefined;
-  if (args.length > 1 && args[1] !== "list" && args[1] !== "show") return { stdout: "", stderr: `Command "${args[1]}" is unknown, try "ip netns help".\n`, code: 1 };
-  const mine = c.pods.filter((p) => p.node === ns.name);
-  const lines = mine
-    .map((p) => ({ name: p.netns, id: netnsId(c.world, ns, p.netns) }))
-    .reverse()
-    .map((x) => `${x.name}${x.id >= 0 ? ` (id: ${x.id})` : ""}\n`);
-  return ok(lines.join(""));
+function countArg(tool: string, args: readonly string[]): { n: number; files: string[] } | CommandResult {
+  let n = 10;
+  const files: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const v = a === "-n" ? args[++i] : /^-n?\d+$/.test(a) ? a.replace(/^-n?/, "") : undefined;
+    if (v !== undefined) {
+      if (!/^\d+$/.test(v)) return fail(`${tool}: invalid number of lines: ‘${v}’\n`);
+      n = Number(v);
+    } else if (a.startsWith("-")) return fail(`${tool}: invalid option -- '${a.slice(1, 2)}'\nTry '${tool} --help' for more information.\n`);
+    else files.push(a);
+  }
+  return { n, files };
 }
 
-function filter(program: string, args: readonly string[], input: string): CommandResult {
-  const lines = input.split("\n");
-  if (lines.at(-1) === "") lines.pop();
-  switch (program) {
-    case "grep": {
-      const invert = args.includes("-v");
-      const words = args.filter((a) => !a.startsWith("-"));
-      const pattern = words[0];
-      if (pattern === undefined) return { stdout: "", stderr: "Usage: grep [OPTION]... PATTERNS [FILE]...\n", code: 2 };
-      let re: RegExp;
-      try {
-        re = new RegExp(pattern);
-      } catch {
-        return { stdout: "", stderr: "grep: Unmatched ( or \\(\n", code: 2 };
-      }
-      const hits = lines.filter((l) => re.test(l) !== invert);
-      return { stdout: hits.map((l) => l + "\n").join(""), stderr: "", code: hits.length ? 0 : 1 };
-    }
-    case "head": {
-      const n = Number(args[0] === "-n" ? args[1] : args[0]?.startsWith("-") ? args[0].slice(1) : 10);
-      return ok(lines.slice(0, Number.isFinite(n) ? n : 10).map((l) => l + "\n").join(""));
-    }
-    case "cut": {
-      const d = args.find((a) => a.startsWith("-d"))?.slice(2) || "\t";
-      const f = args.find((a) => a.startsWith("-f"))?.slice(2);
-      if (!f) return { stdout: "", stderr: "cut: you must specify a list of bytes, characters, or fields\n", code: 1 };
-      const fields = f.split(",").map(Number);
-      return ok(lines.map((l) => l.split(d).filter((_, i) => fields.includes(i + 1)).join(d) + "\n").join(""));
-    }
-    case "wc":
-      return ok(`${lines.length}\n`);
-    default:
-      return { stdout: "", stderr: `bash: ${program}: command not found\n`, code: 127 };
+const head: Tool = (ctx, args) => {
+  const r = countArg("head", args);
+  if ("code" in r) return r;
+  return fileArgs("head", r.files) ?? ok(joinLines(inputLines(ctx).slice(0, r.n)));
+};
+
+const tail: Tool = (ctx, args) => {
+  const r = countArg("tail", args);
+  if ("code" in r) return r;
+  const lines = inputLines(ctx);
+  return fileArgs("tail", r.files) ?? ok(joinLines(r.n === 0 ? [] : lines.slice(-r.n)));
+};
+
+const cut: Tool = (ctx, args) => {
+  let delim = "\t";
+  let fields: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "-d") delim = args[++i] ?? "";
+    else if (a.startsWith("-d")) delim = a.slice(2);
+    else if (a === "-f") fields = args[++i];
+    else if (a.startsWith("-f")) fields = a.slice(2);
+    else if (a.startsWith("-")) return fail(`cut: invalid option -- '${a.slice(1, 2)}'\nTry 'cut --help' for more information.\n`);
+    else return fail(`cut: ${a}: No such file or directory\n`);
   }
+  if (delim.length !== 1) return fail("cut: the delimiter must be a single character\nTry 'cut --help' for more information.\n");
+  if (fields === undefined) return fail("cut: you must specify a list of bytes, characters, or fields\nTry 'cut --help' for more information.\n");
+  const wanted = (i: number) =>
+    fields!.split(",").some((part) => {
+      const m = /^(\d*)(-?)(\d*)$/.exec(part);
+      if (!m) return false;
+      const lo = m[1] ? Number(m[1]) : 1;
+      const hi = m[2] ? (m[3] ? Number(m[3]) : Infinity) : lo;
+      return i >= lo && i <= hi;
+    });
+  if (!fields.split(",").every((p) => /^(\d+|\d+-\d*|-\d+)$/.test(p) && !/^0/.test(p))) return fail(`cut: invalid field value ‘${fields}’\nTry 'cut --help' for more information.\n`);
+  // A line without the delimiter is printed whole, as cut does without -s.
+  return ok(joinLines(inputLines(ctx).map((l) => (l.includes(delim) ? l.split(delim).filter((_, i) => wanted(i + 1)).join(delim) : l))));
+};
+
+const wc: Tool = (ctx, args) => {
+  const text = ctx.stdin ?? "";
+  const lines = (text.match(/\n/g) ?? []).length;
+  const words = text.split(/\s+/).filter(Boolean).length;
+  if (args.length === 0) return ok(`${String(lines).padStart(7)} ${String(words).padStart(7)} ${String(text.length).padStart(7)}\n`);
+  if (args.length === 1 && args[0] === "-l") return ok(`${lines}\n`);
+  if (args.length === 1 && args[0] === "-w") return ok(`${words}\n`);
+  if (args.length === 1 && args[0] === "-c") return ok(`${text.length}\n`);
+  return fail(`wc: the simulated wc counts its input: wc [-l|-w|-c]\n`);
+};
+
+const sort: Tool = (ctx, args) => {
+  const numeric = args.includes("-n");
+  const reverse = args.includes("-r");
+  const bad = args.find((a) => !["-n", "-r", "-u"].includes(a));
+  if (bad) return fail(bad.startsWith("-") ? `sort: invalid option -- '${bad.slice(1, 2)}'\n` : `sort: cannot read: ${bad}: No such file or directory\n`, 2);
+  let lines = inputLines(ctx).slice();
+  lines.sort((a, b) => (numeric ? parseFloat(a) - parseFloat(b) || (a < b ? -1 : 1) : a < b ? -1 : a > b ? 1 : 0));
+  if (reverse) lines.reverse();
+  if (args.includes("-u")) lines = lines.filter((l, i) => i === 0 || l !== lines[i - 1]);
+  return ok(joinLines(lines));
+};
+
+const xargs: Tool = (ctx, args) => {
+  const words = (ctx.stdin ?? "").split(/\s+/).filter(Boolean);
+  const argv = args.length ? [...args, ...words] : ["echo", ...words];
+  const r = execArgv({ ...ctx, stdin: undefined }, argv);
+  if (r === NOT_FOUND) return fail(`xargs: ${argv[0]}: No such file or directory\n`, 127);
+  // xargs reports a command's failure as 123.
+  return r.code !== 0 && r.code !== 127 ? { ...r, code: 123 } : r;
+};
+
+const ethtool: Tool = (ctx, args) => {
+  if (args[0] !== "-S" || !args[1] || args.length > 2) return fail("ethtool: bad command line argument(s)\nFor more information run ethtool -h\n");
+  const iface = ctx.ns.iface(args[1]);
+  if (!iface) return fail(`Cannot get stats strings information: No such device\n`, 71);
+  if (iface.kind !== "veth" || !iface.peer) return fail("no stats available\n", 94);
+  return ok(`NIC statistics:\n     peer_ifindex: ${iface.peer.ifindex}\n`);
+};
+
+const cat: Tool = (ctx, args) => {
+  if (args.length === 0) return ok(ctx.stdin ?? "");
+  const out: string[] = [];
+  let err = "";
+  for (const path of args) {
+    const m = /^\/sys\/class\/net\/([^/]+)\/(ifindex|address|mtu|iflink|operstate)$/.exec(path);
+    const iface = m ? ctx.ns.iface(m[1]!) : undefined;
+    if (!m || !iface) {
+      err += `cat: ${path}: No such file or directory\n`;
+      continue;
+    }
+    const what = m[2]!;
+    // iflink is the peer's ifindex for a veth, the device's own otherwise.
+    const value = what === "ifindex" ? iface.ifindex : what === "iflink" ? (iface.peer?.ifindex ?? iface.ifindex) : what === "mtu" ? iface.mtu : what === "address" ? iface.mac : iface.up ? "up" : "down";
+    out.push(`${value}\n`);
+  }
+  return { stdout: out.join(""), stderr: err, code: err ? 1 : 0 };
+};
+
+/** `ip netns [list|identify|exec]`; undefined for other `ip` objects. */
+function ipNetns(ctx: Ctx, args: readonly string[]): CommandResult | undefined {
+  if (args[0] !== "netns" && args[0] !== "netn" && args[0] !== "net") return undefined;
+  const [, sub, ...rest] = args;
+  const { c, ns } = ctx;
+  const mine = ns.pod === undefined ? c.pods.filter((p) => p.node === ns.name) : [];
+  if (sub === undefined || sub === "list" || sub === "show" || sub === "ls") {
+    const lines = mine
+      .map((p) => ({ name: p.netns, id: netnsId(c.world, ns, p.netns) }))
+      .reverse()
+      .map((x) => `${x.name}${x.id >= 0 ? ` (id: ${x.id})` : ""}\n`);
+    return ok(lines.join(""));
+  }
+  if (sub === "identify") return ipNetnsIdentify(c, ns, rest[0]);
+  if (sub === "exec") {
+    const [name, ...cmd] = rest;
+    if (name === undefined) return fail("No netns name specified\n", 255);
+    const target = mine.find((p) => p.netns === name);
+    if (!target) return fail(`Cannot open network namespace "${name}": No such file or directory\n`, 255);
+    if (cmd.length === 0) return fail("No command specified\n", 255);
+    const r = execArgv({ ...ctx, ns: c.world.get(target.netns), busybox: false }, cmd);
+    return r === NOT_FOUND ? fail(`exec of "${cmd[0]}" failed: No such file or directory\n`, 255) : r;
+  }
+  return fail(`Command "${sub}" is unknown, try "ip netns help".\n`, 255);
 }
 
-/** Runs one line on a node or in a pod; output as the terminal shows it. */
-export function runLine(c: Cluster, ns: Netns, line: string): CommandResult {
-  const split = splitLine(line);
-  if ("error" in split) return { stdout: "", stderr: split.error, code: 2 };
-  const [first, ...rest] = split.stages;
-  if (!first || first.length === 0) return ok("");
-  let argv = first[0] === "sudo" ? first.slice(1) : first;
-  if (argv.length === 0) return { stdout: "", stderr: "usage: sudo command\n", code: 1 };
-  let result: CommandResult;
-  const netns = argv[0] === "ip" ? ipNetns(c, ns, argv.slice(1)) : undefined;
-  if (netns) result = netns;
-  else {
-    argv = [...argv];
-    result = runCommand(c, ns, argv, { ...EXTRA_COMMANDS, ...SHELL_COMMANDS });
-    if (result.code === 127) result = { stdout: "", stderr: `bash: ${argv[0]}: command not found\n`, code: 127 };
+const nsenter: Tool = (ctx, args) => {
+  let pid: string | undefined;
+  let net = false;
+  let i = 0;
+  for (; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "-t" || a === "--target") pid = args[++i];
+    else if (a.startsWith("--target=")) pid = a.slice(9);
+    else if (/^-t\d+$/.test(a)) pid = a.slice(2);
+    else if (a === "-n" || a === "--net") net = true;
+    else if (a === "-tn" || a === "-nt") {
+      net = true;
+      pid = args[++i];
+    } else if (a === "--") {
+      i++;
+      break;
+    } else if (a.startsWith("-")) return fail(`nsenter: invalid option -- '${a.replace(/^-+/, "").slice(0, 1)}'\nTry 'nsenter --help' for more information.\n`);
+    else break;
   }
-  for (const stage of rest) {
-    const r = filter(stage[0]!, stage.slice(1), result.stdout);
-    result = { stdout: r.stdout, stderr: result.stderr + r.stderr, code: r.code };
+  const cmd = args.slice(i);
+  if (pid === undefined) {
+    if (net) return fail("nsenter: neither filename nor target pid supplied for ns/net\n");
+    return fail("nsenter: no namespace specified\nTry 'nsenter --help' for more information.\n");
   }
-  return result;
+  if (!/^\d+$/.test(pid)) return fail(`nsenter: failed to parse pid: '${pid}'\n`);
+  const host = hostFor(ctx.c, ctx.ns);
+  const proc = host.procs.find((p) => p.pid === Number(pid));
+  if (!proc) return fail(`nsenter: cannot open /proc/${pid}/ns/net: No such file or directory\n`);
+  if (cmd.length === 0) return fail("(hopscope: an interactive shell inside the namespace is not simulated; give nsenter a command)\n");
+  const target = net ? ctx.c.world.get(proc.netns) : ctx.ns;
+  const r = execArgv({ ...ctx, ns: target, busybox: false }, cmd);
+  return r === NOT_FOUND ? fail(`nsenter: failed to execute ${cmd[0]}: No such file or directory\n`) : r;
+};
+
+/** kubectl's verbs beyond the first slice's get pods / describe svc, and exec into a pod. */
+function kubectlMore(ctx: Ctx, args: readonly string[]): CommandResult | undefined {
+  let namespace: string | undefined;
+  let all = false;
+  let wide = false;
+  const words: string[] = [];
+  let dashdash = -1;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "--") {
+      dashdash = i;
+      break;
+    }
+    if (a === "-n" || a === "--namespace") namespace = args[++i];
+    else if (a.startsWith("--namespace=")) namespace = a.slice(12);
+    else if (a === "--all-namespaces") all = true;
+    else if (a === "-o" && args[i + 1] === "wide") {
+      wide = true;
+      i++;
+    }
+    else if (a === "-owide" || a === "-o=wide" || a === "--output=wide") wide = true;
+    else if (a === "-it" || a === "-ti" || a === "-i" || a === "-t" || a === "--stdin" || a === "--tty") continue;
+    else words.push(a);
+  }
+  const [verb, kind, name] = words;
+  if (verb === "get" && (kind === "svc" || kind === "service" || kind === "services")) {
+    const r = kubectlGetServices(ctx.c, { ...(namespace && { namespace }), allNamespaces: all, wide });
+    return ok(r.stdout, r.stderr);
+  }
+  if (verb === "describe" && (kind === "pods" || kind === "pod" || kind === "po")) return kubectlDescribePods(ctx.c, name, namespace ?? "default");
+  if (verb === "exec") {
+    const podName = kind;
+    if (podName === undefined) return fail("error: expected 'exec POD_NAME COMMAND [ARG1] [ARG2] ... [ARGN]'.\nPOD_NAME and COMMAND are required arguments for the exec command\nSee 'kubectl exec -h' for help and examples.\n");
+    const pod = ctx.c.pods.find((p) => p.name === podName && p.namespace === (namespace ?? "default"));
+    if (!pod) return fail(`Error from server (NotFound): pods "${podName}" not found\n`);
+    const cmd = dashdash >= 0 ? args.slice(dashdash + 1) : words.slice(2);
+    if (cmd.length === 0) return fail("error: you must specify at least one command for the container\n");
+    const r = execArgv({ ...ctx, ns: ctx.c.world.get(pod.netns), busybox: true }, cmd);
+    if (r === NOT_FOUND) return fail(`OCI runtime exec failed: exec failed: container_linux.go:348: starting container process caused "exec: \\"${cmd[0]}\\": executable file not found in $PATH": unknown\ncommand terminated with exit code 126\n`, 126);
+    return r.code !== 0 ? { ...r, stderr: r.stderr + `command terminated with exit code ${r.code}\n` } : r;
+  }
+  return undefined;
+}
+
+const TOOLS: Readonly<Record<string, Tool>> = {
+  hostname: (ctx) => ok(`${ctx.ns.pod ?? ctx.ns.node}\n`),
+  echo: (_ctx, args) => ok(args.join(" ") + "\n"),
+  true: () => ok(""),
+  false: () => fail(""),
+  ethtool,
+  cat,
+  grep,
+  head,
+  tail,
+  cut,
+  wc,
+  sort,
+  xargs,
+  nsenter,
+  lsns: (ctx, args) => lsns(ctx.c, ctx.ns, args),
+  ls: (ctx, args) => ls(ctx.c, ctx.ns, args, ctx.piped),
+  ps: (ctx, args) => ps(ctx.c, ctx.ns, args),
+  ctr: (ctx, args) => ctr(ctx.c, ctx.ns, args),
+  ifconfig: (ctx, args) => ifconfig(ctx.ns, ctx.c.world, args),
+  bridge: (ctx, args) => bridgeFdb(ctx.ns, ctx.c.world, args),
+  tcpdump: (ctx, args) => tcpdump(ctx.ns, [...ctx.s.flows, ...ctx.newFlows], args),
+  ping: (ctx, args) => ping(probe(ctx), args),
+  curl: (ctx, args) => curl(probe(ctx), args),
+  wget: (ctx, args) => wget(probe(ctx), args),
+  nslookup: (ctx, args) => nslookup(probe(ctx), args),
+  dig: (ctx, args) => dig(probe(ctx), args),
+};
+
+/** Every program the shell knows, for Tab completion and the help line. */
+export const PROGRAMS: readonly string[] = [...new Set([...Object.keys(TOOLS), ...Object.keys(EXTRA_COMMANDS), "ip", "iptables-save", "conntrack", "kubectl", "sudo"])].sort();
+
+const MAX_DEPTH = 8;
+
+/** Runs one command's words; NOT_FOUND when there is no such program. */
+function execArgv(ctx: Ctx, argvIn: readonly string[]): CommandResult {
+  if (ctx.depth > MAX_DEPTH) return fail("bash: too many nested commands\n", 126);
+  const argv = argvIn.flatMap((w) => expandProcGlob(ctx.c, ctx.ns, w));
+  const [program, ...args] = argv;
+  if (program === undefined || program === "") return ok("");
+  const inner = { ...ctx, depth: ctx.depth + 1 };
+  if (program === "sudo") {
+    let rest = args;
+    while (rest[0]?.startsWith("-")) rest = rest.slice(1);
+    if (rest.length === 0) return fail("usage: sudo -h | -K | -k | -V\nusage: sudo -v [-AknS] [-g group] [-h host] [-p prompt] [-u user]\nusage: sudo -l [-AknS] [-g group] [-h host] [-p prompt] [-U user] [-u user] [command]\nusage: sudo [-AbEHknPS] [-C num] [-g group] [-h host] [-p prompt] [-u user] [VAR=value] [-i|-s] [<command>]\n");
+    const r = execArgv(inner, rest);
+    return r === NOT_FOUND ? fail(`sudo: ${rest[0]}: command not found\n`) : r;
+  }
+  const tool = TOOLS[program];
+  if (tool) return tool(inner, args);
+  if (program === "ip") {
+    const r = ipNetns(inner, args);
+    if (r) return r;
+  }
+  if (program === "kubectl") {
+    const r = kubectlMore(inner, args);
+    if (r) return r;
+  }
+  const r = runCommand(ctx.c, ctx.ns, argv, EXTRA_COMMANDS);
+  return r.code === 127 && !PROGRAMS.includes(program) ? NOT_FOUND : r;
+}
+
+const MAX_LINE = 100_000;
+
+/** Runs one line in a session on a node or in a pod; the output as the terminal shows it, and the flows it traced. */
+export function runLine(s: ShellSession | Cluster, ns: Netns, line: string): LineResult {
+  const session: ShellSession = "cluster" in s ? s : { cluster: s, flows: [] };
+  if (line.length > MAX_LINE) {
+    const stderr = `bash: the line is ${line.length} characters long; the simulated shell takes up to ${MAX_LINE}\n`;
+    return { stdout: "", stderr, code: 1, flows: [], display: stderr };
+  }
+  const parsed = parseLine(line);
+  if ("error" in parsed) return { stdout: "", stderr: parsed.error, code: 2, flows: [], display: parsed.error };
+  const newFlows: Flow[] = [];
+  let stdout = "";
+  let stderr = "";
+  let display = "";
+  let code = 0;
+  for (const pl of parsed.pipelines) {
+    if (pl.connector === "&&" && code !== 0) continue;
+    if (pl.connector === "||" && code === 0) continue;
+    let input: string | undefined;
+    let before = "";
+    let after = "";
+    pl.stages.forEach((words, i) => {
+      const ctx: Ctx = { s: session, c: session.cluster, ns, stdin: input, piped: i < pl.stages.length - 1, busybox: ns.pod !== undefined, newFlows, depth: 0 };
+      let r = execArgv(ctx, words);
+      if (r === NOT_FOUND) r = fail(ns.pod !== undefined ? `sh: ${words[0]}: not found\n` : `bash: ${words[0]}: command not found\n`, 127);
+      stderr += (r.prelude ?? "") + r.stderr;
+      before += r.prelude ?? "";
+      after += r.stderr;
+      input = r.stdout;
+      code = r.code;
+    });
+    stdout += input ?? "";
+    display += before + (input ?? "") + after;
+  }
+  session.flows.push(...newFlows);
+  return { stdout, stderr, code, flows: newFlows, display };
 }

@@ -1,0 +1,189 @@
+/**
+ * `ifconfig` (net-tools as Ubuntu 18.04 ships it), `bridge fdb show` (iproute2 4.15 on kernel
+ * 4.15) and `tcpdump -n [-e] -i IFACE` (4.9), over the model and the packets traced so far.
+ */
+import { formatIpv4 } from "../addr/ipv4";
+import type { Iface, Netns } from "../netns";
+import { tcpdumpTime } from "../packet/format";
+import type { Flow } from "../trace";
+import type { World } from "../world";
+import type { CommandResult } from "./exec";
+import { hasCarrier, linkLocalFromMac } from "./ip";
+
+const ok = (stdout: string, stderr = ""): CommandResult => ({ stdout, stderr, code: 0 });
+const fail = (stderr: string, code = 1): CommandResult => ({ stdout: "", stderr, code });
+
+/** net-tools' byte count: one decimal, powers of 1000 ("42.2 KB"). */
+export function scaledBytes(n: number): string {
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let v = n;
+  let u = 0;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return `${v.toFixed(1)} ${units[u]}`;
+}
+
+function maskOf(prefix: number): string {
+  return formatIpv4(prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0);
+}
+
+function ifconfigBlock(ns: Netns, world: World, i: Iface): string {
+  const up = i.up;
+  const running = hasCarrier(ns, world, i);
+  const loop = i.kind === "loopback";
+  // The kernel's IFF_ bits, in the order ifconfig names them.
+  const flags: [boolean, number, string][] = [
+    [up, 0x1, "UP"],
+    [!loop, 0x2, "BROADCAST"],
+    [loop, 0x8, "LOOPBACK"],
+    [running, 0x40, "RUNNING"],
+    [!loop, 0x1000, "MULTICAST"],
+  ];
+  const set = flags.filter(([on]) => on);
+  const bits = set.reduce((acc, [, bit]) => acc | bit, 0);
+  const names = set.map(([, , name]) => name);
+  let s = `${i.name}: flags=${bits}<${names.join(",")}>  mtu ${i.mtu}\n`;
+  const primary = i.addrs[0];
+  if (primary) {
+    s += `        inet ${formatIpv4(primary.ip)}  netmask ${maskOf(primary.prefix)}`;
+    if (!loop) s += `  broadcast ${primary.brd !== undefined ? formatIpv4(primary.brd) : "0.0.0.0"}`;
+    s += "\n";
+  }
+  if (loop && up) s += "        inet6 ::1  prefixlen 128  scopeid 0x10<host>\n";
+  else if (!loop && running) s += `        inet6 ${linkLocalFromMac(i.mac)}  prefixlen 64  scopeid 0x20<link>\n`;
+  const qlen = i.kind === "veth" ? 0 : 1000;
+  s += loop ? `        loop  txqueuelen ${qlen}  (Local Loopback)\n` : `        ether ${i.mac}  txqueuelen ${qlen}  (Ethernet)\n`;
+  s += `        RX packets ${i.stats.rxPackets}  bytes ${i.stats.rxBytes} (${scaledBytes(i.stats.rxBytes)})\n`;
+  s += "        RX errors 0  dropped 0  overruns 0  frame 0\n";
+  s += `        TX packets ${i.stats.txPackets}  bytes ${i.stats.txBytes} (${scaledBytes(i.stats.txBytes)})\n`;
+  s += "        TX errors 0  dropped 0 overruns 0  carrier 0  collisions 0\n\n";
+  return s;
+}
+
+/** `ifconfig [-a] [IFACE]`: the up interfaces (all with -a) in the kernel's device order, or the one named. */
+export function ifconfig(ns: Netns, world: World, args: readonly string[]): CommandResult {
+  let all = false;
+  const names: string[] = [];
+  for (const a of args) {
+    if (a === "-a") all = true;
+    else if (a.startsWith("-")) return fail(`ifconfig: option \`${a}' not recognised.\nifconfig: \`--help' gives usage information.\n`);
+    else names.push(a);
+  }
+  const ordered = [...ns.ifaces].sort((a, b) => a.ifindex - b.ifindex);
+  if (names.length === 0) return ok(ordered.filter((i) => all || i.up).map((i) => ifconfigBlock(ns, world, i)).join(""));
+  if (names.length > 1) return fail(`ifconfig: the simulated node shows interfaces; it does not configure them (${names.slice(1).join(" ")})\n`);
+  const dev = ns.iface(names[0]!);
+  if (!dev) return fail(`${names[0]}: error fetching interface information: Device not found\n`);
+  return ok(ifconfigBlock(ns, world, dev));
+}
+
+/**
+ * The multicast addresses kernel 4.15 puts in a device's own ("self") list: all-nodes
+ * ff02::1, the IPv4 all-hosts group 224.0.0.1, and the solicited-node group of its link-local
+ * address. (The bridge's all-snoopers groups, 224.0.0.106 and ff02::6a, come with later kernels.)
+ */
+function selfEntries(ns: Netns, world: World, i: Iface): string[] {
+  if (i.kind === "loopback" || !hasCarrier(ns, world, i)) return [];
+  const tail = i.mac.split(":").slice(3).join(":");
+  return ["33:33:00:00:00:01", "01:00:5e:00:00:01", `33:33:ff:${tail}`];
+}
+
+/** `bridge fdb [show] [br BRIDGE] [dev DEV]`: per device in creation order, the bridge's entries for it, then its own. */
+export function bridgeFdb(ns: Netns, world: World, args: readonly string[]): CommandResult {
+  const [object, ...rest] = args;
+  if (object === undefined || !["fdb", "link"].includes(object)) {
+    return fail(object === undefined ? "Usage: bridge [ OPTIONS ] OBJECT { COMMAND | help }\nwhere  OBJECT := { link | fdb | mdb | vlan | monitor }\n       OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] |\n                    -o[neline] | -t[imestamp] | -n[etns] name |\n                    -c[ompressvlan] -p[retty] -j{son} }\n" : `Object "${object}" is unknown, try "bridge help".\n`, 255);
+  }
+  if (object === "link") return fail('Object "link" is not simulated here; try "bridge fdb show" or "brctl show".\n', 255);
+  let words = rest;
+  if (words[0] === "show" || words[0] === "list" || words[0] === "lst") words = words.slice(1);
+  else if (words[0] !== undefined && !["br", "brport", "dev"].includes(words[0])) return fail(`Command "${words[0]}" is unknown, try "bridge fdb help".\n`, 255);
+  let br: Iface | undefined;
+  let dev: Iface | undefined;
+  for (let k = 0; k < words.length; k += 2) {
+    const key = words[k]!;
+    const value = words[k + 1];
+    if (value === undefined) return fail('Command line is not complete. Try option "help"\n', 255);
+    if (key === "br") {
+      br = ns.iface(value);
+      if (!br) return fail(`Cannot find bridge device "${value}"\n`, 255);
+    } else if (key === "dev" || key === "brport") {
+      dev = ns.iface(value);
+      if (!dev) return fail(`Cannot find device "${value}"\n`, 255);
+    } else return fail(`Command "${key}" is unknown, try "bridge fdb help".\n`, 255);
+  }
+  const lines: string[] = [];
+  const devWord = (i: Iface) => (dev ? "" : `dev ${i.name} `);
+  for (const i of [...ns.ifaces].sort((a, b) => a.ifindex - b.ifindex)) {
+    if (dev && i !== dev) continue;
+    if (br && i !== br && i.master !== br.name) continue;
+    const master = i.master !== undefined ? ns.iface(i.master) : undefined;
+    const own = [...selfEntries(ns, world, i)].map((mac) => `${mac} ${devWord(i)}self permanent`);
+    if (i.kind === "bridge") {
+      lines.push(...own);
+      // The CNI plugin sets the bridge's address itself, so the bridge holds a local entry with no port.
+      lines.push(`${i.mac} ${devWord(i)}master ${i.name} permanent`);
+      continue;
+    }
+    if (master?.fdb) {
+      for (const [mac, e] of master.fdb) if (e.port === i.name) lines.push(`${mac} ${devWord(i)}master ${master.name} ${e.local ? "permanent" : ""}`);
+    }
+    lines.push(...own);
+  }
+  return ok(lines.map((l) => l + "\n").join(""));
+}
+
+/** Which traced steps a namespace's capture on an interface sees. */
+function capturedOn(flows: readonly Flow[], ns: Netns, iface: string | undefined) {
+  const out: { line: string; time: number; mac?: { src: string; dst: string }; length: number }[] = [];
+  for (const f of flows) {
+    for (const s of f.steps) {
+      if (s.kind !== "wire" || s.detail?.kind !== "wire") continue;
+      if (s.node !== ns.node || (s.pod ?? undefined) !== ns.pod) continue;
+      if (iface !== undefined && s.iface !== iface) continue;
+      out.push({ line: s.detail.tcpdump, time: s.detail.time, ...(s.detail.mac && { mac: s.detail.mac }), length: s.detail.length });
+    }
+  }
+  return out;
+}
+
+/**
+ * `tcpdump -n [-e] -i IFACE`: what a capture running during the traced traffic printed, then
+ * the summary tcpdump gives when it is stopped with Ctrl+C.
+ */
+export function tcpdump(ns: Netns, flows: readonly Flow[], args: readonly string[]): CommandResult {
+  let iface: string | undefined;
+  let ether = false;
+  let count: number | undefined;
+  for (let k = 0; k < args.length; k++) {
+    const a = args[k]!;
+    if (a === "-i" || a === "--interface") {
+      iface = args[++k];
+      if (iface === undefined) return fail("tcpdump: option requires an argument -- 'i'\n" + TCPDUMP_USAGE);
+    } else if (a.startsWith("-i") && a.length > 2) iface = a.slice(2);
+    else if (a === "-c") {
+      count = Number(args[++k]);
+      if (!Number.isInteger(count) || count <= 0) return fail("tcpdump: invalid packet count " + (args[k] ?? "") + "\n");
+    } else if (/^-[nlenv]+$/.test(a)) {
+      if (a.includes("e")) ether = true;
+    } else if (a.startsWith("-")) return fail(`tcpdump: invalid option -- '${a.slice(1, 2)}'\n` + TCPDUMP_USAGE);
+    else return fail(`tcpdump: the simulated capture takes no filter expression ("${args.slice(k).join(" ")}"); pipe it into grep instead\n`);
+  }
+  if (iface === undefined) iface = [...ns.ifaces].sort((a, b) => a.ifindex - b.ifindex).find((i) => i.up && i.kind !== "loopback")?.name ?? "lo";
+  const any = iface === "any";
+  if (!any && !ns.iface(iface)) return fail(`tcpdump: ${iface}: No such device exists\n(SIOCGIFHWADDR: No such device)\n`);
+  if (any && ether) return fail("tcpdump: the simulated capture on \"any\" is without -e (Linux cooked headers are not modelled)\n");
+  let pkts = capturedOn(flows, ns, any ? undefined : iface);
+  if (count !== undefined) pkts = pkts.slice(0, count);
+  const head = `tcpdump: verbose output suppressed, use -v or -vv for full protocol decode\nlistening on ${iface}, link-type ${any ? "LINUX_SLL (Linux cooked)" : "EN10MB (Ethernet)"}, capture size 262144 bytes\n`;
+  const lines = pkts.map((p) => {
+    const l2 = ether && p.mac ? `${p.mac.src} > ${p.mac.dst}, ethertype IPv4 (0x0800), length ${p.length + 14}: ` : "";
+    return `${tcpdumpTime(p.time)} ${l2}${ether ? p.line.replace(/^IP /, "") : p.line}\n`;
+  });
+  const tail = count !== undefined ? `${pkts.length} packets captured\n${pkts.length} packets received by filter\n0 packets dropped by kernel\n` : `^C\n${pkts.length} packets captured\n${pkts.length} packets received by filter\n0 packets dropped by kernel\n`;
+  return { stdout: lines.join(""), stderr: tail, prelude: head, code: 0 };
+}
+
+const TCPDUMP_USAGE = "tcpdump version 4.9.2\nlibpcap version 1.8.1\nUsage: tcpdump [-aAbdDefhHIJKlLnNOpqStuUvxX#] [ -B size ] [ -c count ]\n\t\t[ -C file_size ] [ -E algo:secret ] [ -F file ] [ -G seconds ]\n\t\t[ -i interface ] [ -j tstamptype ] [ -M secret ] [ --number ]\n\t\t[ -Q in|out|inout ]\n\t\t[ -r file ] [ -s snaplen ] [ --time-stamp-precision precision ]\n\t\t[ --immediate-mode ] [ -T type ] [ --version ] [ -V file ]\n\t\t[ -w file ] [ -W filecount ] [ -y datalinktype ] [ -z postrotate-command ]\n\t\t[ -Z user ] [ expression ]\n";

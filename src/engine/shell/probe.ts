@@ -1,0 +1,370 @@
+/**
+ * Tools that send packets: ping, curl, busybox wget, nslookup and dig. Each one starts new
+ * flows through the engine (so they appear in the trace, the counters and conntrack) and prints
+ * what the real tool prints: iputils ping, curl, bind9's nslookup and dig on a node (Ubuntu
+ * 18.04); busybox 1.28's ping, wget and nslookup in a pod. Round-trip times are simulated: they
+ * come from the number of links the packets crossed, not from a clock, and the tools say so on
+ * stderr.
+ *
+ * What is traced: ping's echo requests and replies (and ICMP errors), curl's and wget's TCP
+ * handshake (or the RST of a closed port), one A query and its answer for the name lookups.
+ * The HTTP exchange after the handshake, the FIN/ACK close, busybox's extra AAAA and PTR
+ * queries and ARP are not traced.
+ */
+import { formatIpv4, isIpv4, parseIpv4, type Ipv4 } from "../addr/ipv4";
+import type { Cluster } from "../k8s/build";
+import type { Netns } from "../netns";
+import type { Packet, TcpInfo } from "../packet/packet";
+import { hashString } from "../rng";
+import type { Flow } from "../trace";
+import type { FlowResult, PacketSpec } from "../world";
+import type { CommandResult } from "./exec";
+
+export interface ProbeContext {
+  readonly c: Cluster;
+  readonly ns: Netns;
+  /** Flows traced so far (for deterministic ids) and where new ones go. */
+  readonly flows: readonly Flow[];
+  readonly newFlows: Flow[];
+  /** Busybox's applets (in a pod) rather than Ubuntu's tools (on a node). */
+  readonly busybox: boolean;
+}
+
+const SIMULATED = "(hopscope: round-trip times are simulated)\n";
+const TURNAROUND_MS = 0.3;
+const fail = (stderr: string, code = 1): CommandResult => ({ stdout: "", stderr, code });
+
+function record(ctx: ProbeContext, r: FlowResult): FlowResult {
+  ctx.newFlows.push(r.flow);
+  ctx.c.world.now += TURNAROUND_MS;
+  return r;
+}
+
+function wires(r: FlowResult | undefined): number {
+  return r ? r.flow.steps.filter((s) => s.kind === "wire").length : 0;
+}
+
+/** A simulated round trip: 0.1 ms plus 0.02 ms per link crossed, with a little deterministic jitter. */
+function rttOf(req: FlowResult, rep: FlowResult | undefined, salt: string): number {
+  const jitter = (hashString(salt) % 80) / 1000;
+  return 0.1 + 0.02 * (wires(req) + wires(rep)) + jitter;
+}
+
+function ephemeral(ctx: ProbeContext, what: string): number {
+  return 32768 + (hashString(`${ctx.ns.name}/${what}/${ctx.flows.length + ctx.newFlows.length}`) % 28232);
+}
+
+function errorOf(ctx: ProbeContext, r: FlowResult): Packet | undefined {
+  if (!r.icmpError) return undefined;
+  const e = record(ctx, ctx.c.world.send(r.icmpError.from, r.icmpError.spec, "error"));
+  return e.delivered?.packet;
+}
+
+const fmt3 = (n: number) => n.toFixed(3);
+
+/** An IPv4 literal, or undefined (names are not resolved by these tools here). */
+function literal(text: string): Ipv4 | undefined {
+  return isIpv4(text) ? parseIpv4(text) : undefined;
+}
+
+/** `ping [-c N] [-W S] [-i S] HOST`. */
+export function ping(ctx: ProbeContext, args: readonly string[]): CommandResult {
+  let count: number | undefined;
+  let host: string | undefined;
+  for (let k = 0; k < args.length; k++) {
+    const a = args[k]!;
+    if (a === "-c") {
+      const v = Number(args[++k]);
+      if (!Number.isInteger(v) || v <= 0) return fail(ctx.busybox ? `ping: invalid number '${args[k] ?? ""}'\n` : `ping: bad number of packets to transmit.\n`, ctx.busybox ? 1 : 2);
+      count = Math.min(v, 20);
+    } else if (a === "-W" || a === "-i" || a === "-w" || a === "-s") k++;
+    else if (a.startsWith("-")) return fail(ctx.busybox ? `ping: invalid option -- '${a.slice(1, 2)}'\nBusyBox v1.28.4 multi-call binary.\n\nUsage: ping [OPTIONS] HOST\n` : `ping: invalid option -- '${a.slice(1, 2)}'\nUsage: ping [-aAbBdDfhLnOqrRUvV64] [-c count] [-i interval] [-I interface]\n            [-m mark] [-M pmtudisc_option] [-l preload] [-p pattern] [-Q tos]\n            [-s packetsize] [-S sndbuf] [-t ttl] [-T timestamp_option]\n            [-w deadline] [-W timeout] [hop1 ...] destination\n`, ctx.busybox ? 1 : 2);
+    else host = a;
+  }
+  if (host === undefined) return fail(ctx.busybox ? "BusyBox v1.28.4 multi-call binary.\n\nUsage: ping [OPTIONS] HOST\n" : "Usage: ping [-aAbBdDfhLnOqrRUvV64] [-c count] [-i interval] [-I interface]\n            [-m mark] [-M pmtudisc_option] [-l preload] [-p pattern] [-Q tos]\n            [-s packetsize] [-S sndbuf] [-t ttl] [-T timestamp_option]\n            [-w deadline] [-W timeout] [hop1 ...] destination\n", ctx.busybox ? 1 : 2);
+  const dst = literal(host);
+  if (dst === undefined) return fail(ctx.busybox ? `ping: bad address '${host}'\n` : `ping: ${host}: Name or service not known\n`, ctx.busybox ? 1 : 2);
+  const interrupted = count === undefined;
+  const n = count ?? 4;
+  const id = hashString(`${ctx.ns.name}/ping/${ctx.flows.length + ctx.newFlows.length}`) & 0xffff;
+  const w = ctx.c.world;
+  const lines: string[] = [ctx.busybox ? `PING ${host} (${host}): 56 data bytes` : `PING ${host} (${host}) 56(84) bytes of data.`];
+  const rtts: number[] = [];
+  let errors = 0;
+  const start = w.now;
+  for (let i = 0; i < n; i++) {
+    if (i > 0) w.now = start + 1000 * i;
+    const seq = ctx.busybox ? i : i + 1;
+    const req = record(ctx, w.send(ctx.ns.name, { proto: "icmp", dst, icmp: { type: 8, code: 0, id, seq }, payload: { kind: "echo", bytes: 56 } }, "ping request"));
+    const err = errorOf(ctx, req);
+    if (err) {
+      errors++;
+      const what = err.icmp?.type === 11 ? "Time to live exceeded" : err.icmp?.code === 1 ? "Destination Host Unreachable" : "Destination Net Unreachable";
+      if (!ctx.busybox) lines.push(`From ${formatIpv4(err.src)} icmp_seq=${seq} ${what}`);
+      continue;
+    }
+    if (!req.delivered) continue;
+    const d = req.delivered.packet;
+    const rep = record(ctx, w.send(req.delivered.ns.name, { proto: "icmp", src: d.dst, dst: d.src, icmp: { ...d.icmp!, type: 0 }, payload: { kind: "echo", bytes: 56 } }, "ping reply"));
+    if (!rep.delivered || rep.delivered.ns !== ctx.ns) continue;
+    const rtt = rttOf(req, rep, `${id}/${seq}`);
+    rtts.push(rtt);
+    lines.push(`64 bytes from ${host}: ${ctx.busybox ? "seq" : "icmp_seq"}=${seq} ttl=${rep.delivered.packet.ttl} time=${fmt3(rtt)} ms`);
+  }
+  const received = rtts.length;
+  const loss = Math.round(((n - received) / n) * 100);
+  // iputils reports the time from the first request to the last answer: about a second per interval.
+  const elapsed = (n - 1) * 1001;
+  if (interrupted) lines.push("^C");
+  lines.push("", `--- ${host} ping statistics ---`);
+  if (ctx.busybox) {
+    lines.push(`${n} packets transmitted, ${received} packets received, ${loss}% packet loss`);
+    if (received) lines.push(`round-trip min/avg/max = ${fmt3(Math.min(...rtts))}/${fmt3(avg(rtts))}/${fmt3(Math.max(...rtts))} ms`);
+  } else {
+    lines.push(`${n} packets transmitted, ${received} received, ${errors ? `+${errors} errors, ` : ""}${loss}% packet loss, time ${elapsed}ms`);
+    if (received) lines.push(`rtt min/avg/max/mdev = ${fmt3(Math.min(...rtts))}/${fmt3(avg(rtts))}/${fmt3(Math.max(...rtts))}/${fmt3(mdev(rtts))} ms`);
+    else lines.push("");
+  }
+  return { stdout: lines.join("\n") + "\n", stderr: received ? SIMULATED : "", code: received ? 0 : 1 };
+}
+
+const avg = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+function mdev(xs: readonly number[]): number {
+  const m = avg(xs);
+  return Math.sqrt(avg(xs.map((x) => x * x)) - m * m);
+}
+
+function tcp(flags: { syn?: boolean; ack?: boolean; rst?: boolean }, seq: number, ackSeq: number, win: number): TcpInfo {
+  return { syn: !!flags.syn, ack: !!flags.ack, fin: false, rst: !!flags.rst, psh: false, seq, ackSeq, win };
+}
+
+type Connect = { kind: "ok"; app: string } | { kind: "refused" } | { kind: "timeout" } | { kind: "unreachable" };
+
+/** A TCP handshake from the shell's namespace, traced; what the connecting tool learns. */
+function connect(ctx: ProbeContext, dst: Ipv4, dport: number): Connect {
+  const w = ctx.c.world;
+  const sport = ephemeral(ctx, "tcp");
+  const syn = record(ctx, w.send(ctx.ns.name, { proto: "tcp", dst, sport, dport, tcp: tcp({ syn: true }, 1_000_000_000, 0, 64240) }, "SYN"));
+  if (errorOf(ctx, syn)) return { kind: "unreachable" };
+  if (!syn.delivered) {
+    // A host with nothing listening on the port answers the SYN with a reset.
+    const dr = syn.dropped;
+    if (!dr || !dr.reason.startsWith("nothing listens on tcp")) return { kind: "timeout" };
+    const d = dr.packet;
+    const rst = record(ctx, w.send(dr.ns.name, { proto: "tcp", src: d.dst, dst: d.src, sport: d.dport!, dport: d.sport!, tcp: tcp({ rst: true, ack: true }, 0, d.tcp!.seq + 1, 0) }, "RST"));
+    return rst.delivered ? { kind: "refused" } : { kind: "timeout" };
+  }
+  const d = syn.delivered.packet;
+  const listener = syn.delivered.ns.listener("tcp", d.dport!);
+  if (!listener) return { kind: "timeout" };
+  const synack = record(ctx, w.send(syn.delivered.ns.name, { proto: "tcp", src: d.dst, dst: d.src, sport: d.dport!, dport: d.sport!, tcp: tcp({ syn: true, ack: true }, 2_000_000_000, d.tcp!.seq + 1, 65160) }, "SYN-ACK"));
+  if (!synack.delivered) return { kind: "timeout" };
+  const p = synack.delivered.packet;
+  record(ctx, w.send(ctx.ns.name, { proto: "tcp", src: p.dst, dst: p.src, sport: p.dport!, dport: p.sport!, tcp: tcp({ ack: true }, 1_000_000_001, p.tcp!.seq + 1, 502) }, "ACK"));
+  return { kind: "ok", app: listener.app };
+}
+
+/** nginx's default page, as the nginx image of 2018 serves it (612 bytes). */
+export const NGINX_WELCOME = `<!DOCTYPE html>
+<html>
+<head>
+<title>Welcome to nginx!</title>
+<style>
+    body {
+        width: 35em;
+        margin: 0 auto;
+        font-family: Tahoma, Verdana, Arial, sans-serif;
+    }
+</style>
+</head>
+<body>
+<h1>Welcome to nginx!</h1>
+<p>If you see this page, the nginx web server is successfully installed and
+working. Further configuration is required.</p>
+
+<p>For online documentation and support please refer to
+<a href="http://nginx.org/">nginx.org</a>.<br/>
+Commercial support is available at
+<a href="http://nginx.com/">nginx.com</a>.</p>
+
+<p><em>Thank you for using nginx.</em></p>
+</body>
+</html>
+`;
+
+function parseUrl(url: string): { host: string; port: number; path: string } | undefined {
+  const m = /^(?:http:\/\/)?([^/:]+)(?::(\d+))?(\/.*)?$/.exec(url);
+  if (!m) return undefined;
+  const port = m[2] === undefined ? 80 : Number(m[2]);
+  if (!(port >= 1 && port <= 65535)) return undefined;
+  return { host: m[1]!, port, path: m[3] ?? "/" };
+}
+
+function bodyFor(app: string): string | undefined {
+  return app === "nginx" ? NGINX_WELCOME : undefined;
+}
+
+/** curl on a node: `curl [-s] [-m S] [--connect-timeout S] URL`. */
+export function curl(ctx: ProbeContext, args: readonly string[]): CommandResult {
+  let url: string | undefined;
+  for (let k = 0; k < args.length; k++) {
+    const a = args[k]!;
+    if (a === "-s" || a === "--silent" || a === "-sS" || a === "-S") continue;
+    if (a === "-m" || a === "--max-time" || a === "--connect-timeout") k++;
+    else if (a.startsWith("-")) return fail(`curl: option ${a}: is unknown\ncurl: try 'curl --help' or 'curl --manual' for more information\n`, 2);
+    else url = a;
+  }
+  if (url === undefined) return fail("curl: try 'curl --help' or 'curl --manual' for more information\n", 2);
+  if (/^[a-z]+:\/\//i.test(url) && !url.startsWith("http://")) return fail(`curl: (1) Protocol "${url.split(":")[0]}" not supported or disabled in libcurl\n`, 1);
+  const u = parseUrl(url);
+  if (!u) return fail(`curl: (3) URL using bad/illegal format or missing URL\n`, 3);
+  const dst = literal(u.host);
+  if (dst === undefined) return fail(`curl: (6) Could not resolve host: ${u.host}\n`, 6);
+  const r = connect(ctx, dst, u.port);
+  if (r.kind === "refused") return fail(`curl: (7) Failed to connect to ${u.host} port ${u.port}: Connection refused\n`, 7);
+  if (r.kind === "timeout") return fail(`curl: (7) Failed to connect to ${u.host} port ${u.port}: Connection timed out\n`, 7);
+  if (r.kind === "unreachable") return fail(`curl: (7) Failed to connect to ${u.host} port ${u.port}: No route to host\n`, 7);
+  const body = bodyFor(r.app);
+  if (body === undefined) return { stdout: "", stderr: `(hopscope: connected to ${r.app}; its HTTP answer is not simulated)\n`, code: 0 };
+  return { stdout: body, stderr: "", code: 0 };
+}
+
+/** busybox wget in a pod: `wget -qO- URL` (or -O - without -q, which also says where it connects). */
+export function wget(ctx: ProbeContext, args: readonly string[]): CommandResult {
+  let quiet = false;
+  let toStdout = false;
+  let url: string | undefined;
+  for (let k = 0; k < args.length; k++) {
+    const a = args[k]!;
+    if (a === "-O") toStdout = args[++k] === "-";
+    else if (/^-[qO-]+$/.test(a)) {
+      if (a.includes("q")) quiet = true;
+      if (a.includes("O-")) toStdout = true;
+      else if (a.endsWith("O")) toStdout = args[++k] === "-";
+    } else if (a.startsWith("-")) return fail(`wget: unrecognized option '${a}'\nBusyBox v1.28.4 multi-call binary.\n\nUsage: wget [-c|--continue] [--spider] [-q|--quiet] [-O|--output-document FILE]\n`);
+    else url = a;
+  }
+  if (url === undefined) return fail("BusyBox v1.28.4 multi-call binary.\n\nUsage: wget [-c|--continue] [--spider] [-q|--quiet] [-O|--output-document FILE]\n");
+  if (!toStdout) return fail("wget: the simulated pod has no writable file system here; use wget -qO- URL\n");
+  const u = parseUrl(url);
+  if (!u) return fail(`wget: bad address '${url}'\n`);
+  const dst = literal(u.host);
+  if (dst === undefined) return fail(`wget: bad address '${u.host}'\n`);
+  const hello = quiet ? "" : `Connecting to ${u.host} (${u.host}:${u.port})\n`;
+  const r = connect(ctx, dst, u.port);
+  if (r.kind === "refused") return fail(`${hello}wget: can't connect to remote host (${u.host}): Connection refused\n`);
+  if (r.kind === "timeout") return fail(`${hello}wget: can't connect to remote host (${u.host}): Connection timed out\n`);
+  if (r.kind === "unreachable") return fail(`${hello}wget: can't connect to remote host (${u.host}): No route to host\n`);
+  const body = bodyFor(r.app);
+  if (body === undefined) return { stdout: "", stderr: `${hello}(hopscope: connected to ${r.app}; its HTTP answer is not simulated)\n`, code: 0 };
+  return { stdout: body, stderr: hello + (quiet ? "" : "-                    100% |********************************|   612  0:00:00 ETA\n"), code: 0 };
+}
+
+/** The cluster DNS's view: a service's FQDN → its cluster IP, and the reverse. */
+function serviceRecords(c: Cluster): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const s of c.services) m.set(`${s.name}.${s.namespace}.svc.cluster.local`, s.clusterIP);
+  return m;
+}
+
+function reverseName(c: Cluster, ip: string): string | undefined {
+  const s = c.services.find((x) => x.clusterIP === ip);
+  return s ? `${s.name}.${s.namespace}.svc.cluster.local` : undefined;
+}
+
+/** The pod's search path (its namespace first, ndots:5) or, on a node, the name as given. */
+function candidates(ctx: ProbeContext, name: string): string[] {
+  const bare = name.replace(/\.$/, "");
+  if (!ctx.busybox || name.endsWith(".")) return [bare];
+  const pod = ctx.c.pods.find((p) => p.netns === ctx.ns.name);
+  const ns = pod?.namespace ?? "default";
+  const search = [`${ns}.svc.cluster.local`, "svc.cluster.local", "cluster.local"].map((d) => `${bare}.${d}`);
+  return bare.split(".").length - 1 >= 5 ? [bare, ...search] : [...search, bare];
+}
+
+type Lookup = { kind: "answer"; fqdn: string; ip: string } | { kind: "nxdomain" } | { kind: "timeout" };
+
+/** One A query to the server and its answer, traced (the first search-path name that exists is the one queried). */
+function lookup(ctx: ProbeContext, server: Ipv4, name: string): Lookup {
+  const records = serviceRecords(ctx.c);
+  const names = candidates(ctx, name);
+  const hit = names.find((n) => records.has(n));
+  const qname = hit ?? names[names.length - 1]!;
+  const w = ctx.c.world;
+  const id = hashString(`${ctx.ns.name}/dns/${ctx.flows.length + ctx.newFlows.length}`) & 0xffff;
+  const sport = ephemeral(ctx, "udp");
+  const q = record(ctx, w.send(ctx.ns.name, { proto: "udp", dst: server, sport, dport: 53, payload: { kind: "dns-query", id, name: qname, qtype: "A" } }, "DNS query"));
+  errorOf(ctx, q);
+  if (!q.delivered || !q.delivered.ns.listener("udp", 53)) return { kind: "timeout" };
+  const d = q.delivered.packet;
+  const answer: PacketSpec["payload"] = hit ? { kind: "dns-answer", id, name: qname, answer: records.get(hit)! } : { kind: "raw", bytes: 12 + qname.length + 2 + 4 };
+  const rep = record(ctx, w.send(q.delivered.ns.name, { proto: "udp", src: d.dst, dst: d.src, sport: d.dport!, dport: d.sport!, payload: answer }, "DNS answer"));
+  if (!rep.delivered || rep.delivered.ns !== ctx.ns) return { kind: "timeout" };
+  return hit ? { kind: "answer", fqdn: hit, ip: records.get(hit)! } : { kind: "nxdomain" };
+}
+
+const NODE_RESOLVER = "(hopscope: the node's own resolver, systemd-resolved on 127.0.0.53, is not simulated; name the cluster DNS server, e.g. 10.32.0.10)\n";
+
+function clusterDns(c: Cluster): string {
+  return c.services.find((s) => s.namespace === "kube-system" && s.name === "kube-dns")?.clusterIP ?? "10.32.0.10";
+}
+
+/** nslookup NAME [SERVER]: busybox 1.28's layout in a pod, bind9's on a node. */
+export function nslookup(ctx: ProbeContext, args: readonly string[]): CommandResult {
+  const words = args.filter((a) => !a.startsWith("-"));
+  const bad = args.find((a) => a.startsWith("-"));
+  if (bad) return fail(ctx.busybox ? `nslookup: unrecognized option '${bad}'\nBusyBox v1.28.4 multi-call binary.\n\nUsage: nslookup [HOST] [SERVER]\n` : `*** Invalid option: ${bad.slice(1)}\n`);
+  const [name, serverText] = words;
+  if (name === undefined) return fail(ctx.busybox ? "BusyBox v1.28.4 multi-call binary.\n\nUsage: nslookup [HOST] [SERVER]\n\nQuery the nameserver for the IP address of the given HOST\noptionally using a specified DNS server\n" : "nslookup: interactive mode is not simulated; give a name and a server\n");
+  if (!ctx.busybox && serverText === undefined) return fail(NODE_RESOLVER);
+  const server = serverText ?? clusterDns(ctx.c);
+  const serverIp = literal(server);
+  if (serverIp === undefined) return fail(ctx.busybox ? `nslookup: can't resolve '${server}'\n` : `nslookup: couldn't get address for '${server}': not found\n`);
+  const r = lookup(ctx, serverIp, name);
+  if (ctx.busybox) {
+    const srvName = reverseName(ctx.c, server);
+    let out = `Server:    ${server}\nAddress 1: ${server}${srvName ? ` ${srvName}` : ""}\n\n`;
+    if (r.kind !== "answer") return { stdout: out, stderr: `nslookup: can't resolve '${name}'\n`, code: 1 };
+    out += `Name:      ${name}\nAddress 1: ${r.ip} ${r.fqdn}\n`;
+    return { stdout: out, stderr: "", code: 0 };
+  }
+  if (r.kind === "timeout") return { stdout: ";; connection timed out; no servers could be reached\n\n", stderr: "", code: 1 };
+  const head = `Server:\t\t${server}\nAddress:\t${server}#53\n\n`;
+  if (r.kind === "nxdomain") return { stdout: `${head}** server can't find ${name}: NXDOMAIN\n\n`, stderr: "", code: 1 };
+  return { stdout: `${head}Name:\t${r.fqdn}\nAddress: ${r.ip}\n\n`, stderr: "", code: 0 };
+}
+
+/** dig @SERVER NAME [+short]: bind 9.11's layout (on a node). */
+export function dig(ctx: ProbeContext, args: readonly string[]): CommandResult {
+  let server: string | undefined;
+  let name: string | undefined;
+  let short = false;
+  for (const a of args) {
+    if (a.startsWith("@")) server = a.slice(1);
+    else if (a === "+short") short = true;
+    else if (a.startsWith("+")) return fail(`Invalid option: ${a}\nUsage:  dig [@global-server] [domain] [q-type] [q-class] {q-opt}\n`);
+    else if (a === "A" || a === "IN") continue;
+    else if (a.startsWith("-")) return fail(`Invalid option: ${a}\nUsage:  dig [@global-server] [domain] [q-type] [q-class] {q-opt}\n`);
+    else name = a;
+  }
+  if (server === undefined) return fail(NODE_RESOLVER);
+  const serverIp = literal(server);
+  if (serverIp === undefined) return fail(`dig: couldn't get address for '${server}': not found\n`, 10);
+  if (name === undefined) return fail("(hopscope: dig without a name asks for the root servers, which are not simulated; give a name)\n");
+  const started = ctx.c.world.now;
+  const r = lookup(ctx, serverIp, name);
+  if (short) return { stdout: r.kind === "answer" ? `${r.ip}\n` : "", stderr: "", code: r.kind === "timeout" ? 9 : 0 };
+  const cmd = `\n; <<>> DiG 9.11.3-1ubuntu1-Ubuntu <<>> ${args.join(" ")}\n; (1 server found)\n;; global options: +cmd\n`;
+  if (r.kind === "timeout") return { stdout: `${cmd};; connection timed out; no servers could be reached\n`, stderr: "", code: 9 };
+  const fq = `${name.replace(/\.$/, "")}.`;
+  const status = r.kind === "answer" ? "NOERROR" : "NXDOMAIN";
+  const id = hashString(`${ctx.ns.name}/dig/${fq}`) & 0xffff;
+  let out = `${cmd};; Got answer:\n;; ->>HEADER<<- opcode: QUERY, status: ${status}, id: ${id}\n;; flags: qr aa rd ra; QUERY: 1, ANSWER: ${r.kind === "answer" ? 1 : 0}, AUTHORITY: 0, ADDITIONAL: 0\n\n;; QUESTION SECTION:\n;${fq}\t\tIN\tA\n\n`;
+  if (r.kind === "answer") out += `;; ANSWER SECTION:\n${fq}\t30\tIN\tA\t${r.ip}\n\n`;
+  const when = new Date(started);
+  const days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+  const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  const hms = when.toISOString().slice(11, 19);
+  out += `;; Query time: 0 msec\n;; SERVER: ${server}#53(${server})\n;; WHEN: ${days[when.getUTCDay()]} ${months[when.getUTCMonth()]} ${String(when.getUTCDate()).padStart(2, "0")} ${hms} UTC ${when.getUTCFullYear()}\n;; MSG SIZE  rcvd: ${12 + fq.length + 1 + 4 + (r.kind === "answer" ? 16 : 0)}\n\n`;
+  return { stdout: out, stderr: "", code: 0 };
+}
