@@ -18,7 +18,7 @@ import {
   ICMP_HEADER,
   IP_HEADER,
   TCP_HEADER,
-  TCP_HEADER_SYN,
+  tcpHeaderLength,
   UDP_HEADER,
   type Frame,
   type IcmpInfo,
@@ -131,7 +131,7 @@ export function defaultLength(spec: PacketSpec): number {
     case "udp":
       return IP_HEADER + UDP_HEADER + payloadBytes;
     case "tcp":
-      return IP_HEADER + (spec.tcp?.syn ? TCP_HEADER_SYN : TCP_HEADER) + payloadBytes;
+      return IP_HEADER + (spec.tcp ? tcpHeaderLength(spec.tcp) : TCP_HEADER) + payloadBytes;
   }
 }
 

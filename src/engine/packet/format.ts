@@ -1,7 +1,7 @@
 /** tcpdump -n text for the packets the engine moves (tcpdump 4.9 wording). */
 import { formatIpv4 } from "../addr/ipv4";
 import type { Frame, Packet } from "./packet";
-import { IP_HEADER, UDP_HEADER } from "./packet";
+import { IP_HEADER, UDP_HEADER, tcpHeaderLength } from "./packet";
 
 function icmpText(p: Packet): string {
   const icmp = p.icmp!;
@@ -34,7 +34,7 @@ function tcpText(p: Packet): string {
   if (t.rst) flags += "R";
   if (t.psh) flags += "P";
   if (t.ack) flags += ".";
-  const headerLen = t.syn ? 40 : 32;
+  const headerLen = tcpHeaderLength(t);
   const payload = p.length - IP_HEADER - headerLen;
   let s = `Flags [${flags}]`;
   if (t.syn || payload > 0 || t.fin || t.rst) s += payload > 0 ? `, seq ${t.seq}:${t.seq + payload}` : `, seq ${t.seq}`;

@@ -79,6 +79,13 @@ export const UDP_HEADER = 8;
 export const TCP_HEADER_SYN = 40;
 /** Later segments carry the timestamp option: 20 + 12 bytes. */
 export const TCP_HEADER = 32;
+/** A reset carries no options: the bare 20-byte header (tcpdump shows a 54-byte frame). */
+export const TCP_HEADER_RST = 20;
+
+/** The TCP header length of a segment with these flags, as Linux sends it. */
+export function tcpHeaderLength(t: { readonly syn: boolean; readonly rst: boolean }): number {
+  return t.syn ? TCP_HEADER_SYN : t.rst ? TCP_HEADER_RST : TCP_HEADER;
+}
 
 export function withTtl(p: Packet, ttl: number): Packet {
   return { ...p, ttl };

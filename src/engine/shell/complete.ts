@@ -40,6 +40,19 @@ function effectiveNs(c: Cluster, ns: Netns, words: readonly string[]): Netns {
   return ns;
 }
 
+/** The program the last words belong to: the word after a separator, sudo, xargs, `ip netns exec NAME`, nsenter's -n or kubectl exec's --. */
+function lastProgram(words: readonly string[]): string {
+  let program = words[0] ?? "";
+  for (let i = 0; i < words.length - 1; i++) {
+    const w = words[i]!;
+    if (COMMAND_POSITION.has(w)) program = words[i + 1]!;
+    else if (w === "exec" && words[i - 1] === "netns" && i + 2 < words.length) program = words[i + 2]!;
+    else if (w === "-n" && words.includes("nsenter")) program = words[i + 1]!;
+    else if (w === "--" && words.includes("exec")) program = words[i + 1]!;
+  }
+  return program;
+}
+
 function candidatesFor(s: ShellSession, ns: Netns, words: readonly string[], current: string): string[] {
   const c = s.cluster;
   const prev = words[words.length - 1];
@@ -54,7 +67,7 @@ function candidatesFor(s: ShellSession, ns: Netns, words: readonly string[], cur
   if (commandSlot) return [...PROGRAMS];
   const here = effectiveNs(c, ns, words);
   const ifaces = here.ifaces.map((i) => i.name);
-  const program = [...words].reverse().find((w, i, arr) => i === arr.length - 1 || COMMAND_POSITION.has(arr[i + 1]!)) ?? words[0]!;
+  const program = lastProgram(words);
   if (current.startsWith("/sys/class/net/")) {
     const rest = current.slice("/sys/class/net/".length);
     if (!rest.includes("/")) return ifaces.map((i) => `/sys/class/net/${i}/`);

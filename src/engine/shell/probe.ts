@@ -256,8 +256,9 @@ export function wget(ctx: ProbeContext, args: readonly string[]): CommandResult 
   if (r.kind === "timeout") return fail(`${hello}wget: can't connect to remote host (${u.host}): Connection timed out\n`);
   if (r.kind === "unreachable") return fail(`${hello}wget: can't connect to remote host (${u.host}): No route to host\n`);
   const body = bodyFor(r.app);
-  if (body === undefined) return { stdout: "", stderr: `${hello}(hopscope: connected to ${r.app}; its HTTP answer is not simulated)\n`, code: 0 };
-  return { stdout: body, stderr: hello + (quiet ? "" : "-                    100% |********************************|   612  0:00:00 ETA\n"), code: 0 };
+  if (body === undefined) return { stdout: "", stderr: `(hopscope: connected to ${r.app}; its HTTP answer is not simulated)\n`, prelude: hello, code: 0 };
+  // busybox also draws a progress bar on stderr without -q; its exact layout is not reproduced.
+  return { stdout: body, stderr: "", prelude: hello, code: 0 };
 }
 
 /** The cluster DNS's view: a service's FQDN → its cluster IP, and the reverse. */

@@ -160,6 +160,8 @@ export function ps(c: Cluster, ns: Netns, args: readonly string[]): CommandResul
 
 /** The kernel's comm: the executable's base name, at most 15 characters (nginx renames its processes' command lines, not comm). */
 function comm(cmdline: string): string {
+  // Ubuntu's /sbin/init is a link to systemd, and the kernel names the process after the file it ran.
+  if (cmdline === "/sbin/init") return "systemd";
   const first = cmdline.startsWith("nginx:") ? "nginx" : cmdline.split(" ")[0]!;
   return first.split("/").pop()!.slice(0, 15);
 }

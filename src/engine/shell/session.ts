@@ -79,6 +79,8 @@ export function parseLine(line: string): ParsedLine | { error: string } {
         if (emptyStage) return unexpected("|");
         stages.push([]);
       } else return { error: "bash: background jobs (&) are not simulated\n" };
+    } else if ((c === "$" && line[i + 1] === "(") || c === "`") {
+      return { error: "bash: command substitution ($(…) and `…`) is not simulated\n" };
     } else if (c === ">" || c === "<") {
       return { error: "bash: redirections are not simulated here; pipe into grep, head, tail, cut, wc, sort or xargs instead\n" };
     } else {

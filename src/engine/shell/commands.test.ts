@@ -1,0 +1,173 @@
+/**
+ * Every shell command beyond the article's walk-through: a golden output per command (each on
+ * a fresh session after the pod-to-pod scenario), the tools' own answers to bad input, and Tab
+ * completion.
+ */
+import { describe, expect, it } from "vitest";
+import { runScenario } from "../k8s/run";
+import { builtinScenario } from "../scenarios/article";
+import { complete } from "./complete";
+import { resolveTarget } from "./exec";
+import { runLine, type ShellSession } from "./session";
+
+function fresh(): ShellSession {
+  const r = runScenario(builtinScenario("pod-to-pod"));
+  if (!r.ok) throw new Error("scenario failed");
+  return { cluster: r.cluster, flows: [...r.trace.flows] };
+}
+
+function on(s: ShellSession, target: string) {
+  const t = resolveTarget(s.cluster, target);
+  if ("error" in t) throw new Error(t.error);
+  return t.ns;
+}
+
+const POD = "worker-0/busybox0-rw89s";
+
+const GOLDEN: readonly [name: string, target: string, line: string][] = [
+  ["ifconfig-node", "worker-0", "ifconfig"],
+  ["ifconfig-a-lo", "worker-0", "ifconfig -a lo"],
+  ["bridge-fdb", "worker-0", "bridge fdb show"],
+  ["bridge-fdb-dev", "worker-0", "bridge fdb show br cnio0 | grep -v self"],
+  ["tcpdump-eth0", "worker-0", "sudo tcpdump -n -i eth0"],
+  ["tcpdump-e-cnio0", "worker-0", "sudo tcpdump -n -e -i cnio0"],
+  ["tcpdump-pod", POD, "tcpdump -n -i eth0 -c 1"],
+  ["tcpdump-any", "worker-1", "sudo tcpdump -n -i any"],
+  ["ping-node", "worker-0", "ping -c 2 10.200.1.15"],
+  ["ping-unreachable", "worker-0", "ping -c 1 10.99.0.1"],
+  ["ping-busybox", POD, "ping -c 1 10.200.0.27"],
+  ["curl-service", "worker-0", "curl http://10.32.0.53/"],
+  ["curl-refused", "worker-0", "curl 10.200.1.18:81"],
+  ["wget-pod", POD, "wget -O- http://10.32.0.53"],
+  ["nslookup-pod", POD, "nslookup kubernetes"],
+  ["nslookup-pod-missing", POD, "nslookup nothing-here"],
+  ["nslookup-node", "worker-0", "nslookup kube-dns.kube-system.svc.cluster.local 10.32.0.10"],
+  ["dig-node", "worker-0", "dig @10.32.0.10 nginx.default.svc.cluster.local"],
+  ["dig-short", "worker-0", "dig @10.32.0.10 kubernetes.default.svc.cluster.local +short"],
+  ["get-svc", "worker-0", "kubectl get svc -o wide --all-namespaces"],
+  ["ps-single", "worker-0", "ps -p 1"],
+  ["lsns-controller", "controller-0", "sudo lsns -t net"],
+  ["ls-l-proc-terminal", "worker-0", "sudo ls -l /proc/1/ns/net"],
+  ["ls-netns-l", "worker-0", "ls -l /var/run/netns"],
+  ["ctr-containers-worker1", "worker-1", "sudo ctr -n k8s.io containers ls"],
+  ["ctr-default-namespace", "worker-1", "sudo ctr containers ls"],
+  ["cat-sys", POD, "cat /sys/class/net/eth0/iflink /sys/class/net/eth0/address /sys/class/net/eth0/mtu"],
+  ["xargs-echo", "worker-1", "ip netns | cut -d' ' -f1 | xargs"],
+  ["sequence", "worker-0", "hostname; ip netns | wc -l && echo done || echo failed"],
+];
+
+describe("shell commands", () => {
+  it.each(GOLDEN)("%s: %s$ %s matches its golden output", async (name, target, line) => {
+    const s = fresh();
+    const r = runLine(s, on(s, target), line);
+    await expect(`${target}$ ${line}\n${r.display}[exit ${r.code}]\n`).toMatchFileSnapshot(`./__golden__/commands/${name}.txt`);
+  });
+
+  it("puts flows that commands trace into the session, after the scenario's", () => {
+    const s = fresh();
+    const before = s.flows.length;
+    const r = runLine(s, on(s, POD), "ping -c 2 10.200.1.15");
+    expect(r.flows.map((f) => f.name)).toEqual(["ping request", "ping reply", "ping request", "ping reply"]);
+    expect(s.flows).toHaveLength(before + 4);
+    expect(r.flows.every((f) => f.verdict === "delivered")).toBe(true);
+    // tcpdump reads them back: the pod's eth0 saw the scenario's exchange and the two new ones.
+    expect(runLine(s, on(s, POD), "tcpdump -n -i eth0").stdout.split("\n").filter(Boolean)).toHaveLength(6);
+  });
+});
+
+describe("bad input gets the tool's own answer", () => {
+  const s = fresh();
+  it.each([
+    ["worker-0", "", "", 0],
+    ["worker-0", "ifconfig nope0", "nope0: error fetching interface information: Device not found\n", 1],
+    ["worker-0", "ifconfig --bogus", "ifconfig: option `--bogus' not recognised.\nifconfig: `--help' gives usage information.\n", 1],
+    ["worker-0", "ip link show dev nope0", 'Device "nope0" does not exist.\n', 1],
+    ["worker-0", "ethtool -S nope0", "Cannot get stats strings information: No such device\n", 71],
+    ["worker-0", "ethtool -X eth0", "ethtool: bad command line argument(s)\nFor more information run ethtool -h\n", 1],
+    ["worker-0", "tcpdump -i nope0", "tcpdump: nope0: No such device exists\n(SIOCGIFHWADDR: No such device)\n", 1],
+    ["worker-0", "bridge fdb show dev nope0", 'Cannot find device "nope0"\n', 255],
+    ["worker-0", "bridge fdb frob", 'Command "frob" is unknown, try "bridge fdb help".\n', 255],
+    ["worker-0", "lsns -q", "lsns: invalid option -- 'q'\nTry 'lsns --help' for more information.\n", 1],
+    ["worker-0", "ls -Z /var/run/netns", "ls: invalid option -- 'Z'\nTry 'ls --help' for more information.\n", 2],
+    ["worker-0", "ls /etc/shadow", "ls: cannot access '/etc/shadow': No such file or directory\n", 2],
+    ["worker-0", "ip netns identify 424242", "Cannot open network namespace: No such file or directory\n", 1],
+    ["worker-0", "ip netns exec", "No netns name specified\n", 255],
+    ["worker-0", "ip netns exec cni-nope ip a", 'Cannot open network namespace "cni-nope": No such file or directory\n', 255],
+    ["worker-0", "ip netns frob", 'Command "frob" is unknown, try "ip netns help".\n', 255],
+    ["worker-0", "nsenter -t 424242 -n ip a", "nsenter: cannot open /proc/424242/ns/net: No such file or directory\n", 1],
+    ["worker-0", "nsenter -n ip a", "nsenter: neither filename nor target pid supplied for ns/net\n", 1],
+    ["worker-0", "nsenter -t 1 -n frob", "nsenter: failed to execute frob: No such file or directory\n", 1],
+    ["worker-0", "ctr -n k8s.io containers info ffff", 'ctr: container "ffff" in namespace "k8s.io": not found\n', 1],
+    ["worker-0", "ctr --bogus", "Incorrect Usage: flag provided but not defined: --bogus\n\n", 1],
+    ["worker-0", "kubectl describe pods ghost", 'Error from server (NotFound): pods "ghost" not found\n', 1],
+    ["worker-0", "kubectl exec ghost -- ls", 'Error from server (NotFound): pods "ghost" not found\n', 1],
+    ["worker-0", "kubectl --bogus get pods", "Error: unknown flag: --bogus\n", 1],
+    ["worker-0", "ping", "Usage: ping", 2],
+    ["worker-0", "ping -c x 10.0.0.1", "ping: bad number of packets to transmit.\n", 2],
+    ["worker-0", "ping web", "ping: web: Name or service not known\n", 2],
+    [POD, "ping web", "ping: bad address 'web'\n", 1],
+    ["worker-0", "curl --frob http://10.32.0.53/", "curl: option --frob: is unknown\ncurl: try 'curl --help' or 'curl --manual' for more information\n", 2],
+    ["worker-0", "curl ftp://10.32.0.53/", 'curl: (1) Protocol "ftp" not supported or disabled in libcurl\n', 1],
+    ["worker-0", "curl http://nginx/", "curl: (6) Could not resolve host: nginx\n", 6],
+    ["worker-0", "ps -p", "error: list of process IDs must follow -p\n", 1],
+    ["worker-0", "ps -p 424242", "", 1],
+    ["worker-0", "grep", "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n", 2],
+    ["worker-0", "ip route | grep -Q x", "grep: invalid option -- 'Q'\n", 2],
+    ["worker-0", "ip route | cut -d, -f0", "cut: invalid field value ‘0’\n", 1],
+    ["worker-0", "ip route | head -n x", "head: invalid number of lines: ‘x’\n", 1],
+    ["worker-0", "frobnicate --now", "bash: frobnicate: command not found\n", 127],
+    ["worker-0", "sudo frobnicate", "sudo: frobnicate: command not found\n", 1],
+    [POD, "frobnicate", "sh: frobnicate: not found\n", 127],
+    ["worker-0", "echo 'open", "bash: unexpected EOF while looking for matching `''\n", 2],
+    ["worker-0", 'echo "open', "bash: unexpected EOF while looking for matching `\"'\n", 2],
+    ["worker-0", "ip route |", "bash: syntax error near unexpected token `|'\n", 2],
+    ["worker-0", "| grep x", "bash: syntax error near unexpected token `|'\n", 2],
+    ["worker-0", "; ls", "bash: syntax error near unexpected token `;'\n", 2],
+    ["worker-0", "ip route > /tmp/x", "bash: redirections are not simulated here; pipe into grep, head, tail, cut, wc, sort or xargs instead\n", 2],
+    ["worker-0", "ping 10.0.0.1 &", "bash: background jobs (&) are not simulated\n", 2],
+    ["worker-0", "ip netns exec $(ip netns | head -1) ip a", "bash: command substitution ($(…) and `…`) is not simulated\n", 2],
+  ])("%s$ %j", (target, line, stderr, code) => {
+    const r = runLine(s, on(s, target), line);
+    expect(r.code).toBe(code);
+    expect(r.stderr.startsWith(stderr)).toBe(true);
+  });
+
+  it("takes a 10,000-character line and a 200,000-character one without trouble", () => {
+    const r = runLine(s, on(s, "worker-0"), "x".repeat(10_000));
+    expect([r.code, r.stderr]).toEqual([127, `bash: ${"x".repeat(10_000)}: command not found\n`]);
+    const long = runLine(s, on(s, "worker-0"), "echo " + "y".repeat(200_000));
+    expect(long.code).toBe(1);
+    expect(long.stderr).toMatch(/^bash: the line is 200005 characters long/);
+    const words = runLine(s, on(s, "worker-0"), "echo " + "a ".repeat(5_000) + "| wc -w");
+    expect(words.stdout).toBe("5000\n");
+  });
+
+  it("stops runaway nesting", () => {
+    const r = runLine(s, on(s, "worker-0"), "sudo ".repeat(20) + "hostname");
+    expect(r.code).toBe(126);
+  });
+});
+
+describe("Tab completion", () => {
+  const s = fresh();
+  const w0 = on(s, "worker-0");
+  it.each([
+    ["ifc", "ifconfig ", []],
+    ["sudo lsn", "sudo lsns ", []],
+    ["ip route | gr", "ip route | grep ", []],
+    ["ifconfig cn", "ifconfig cnio0 ", []],
+    ["tcpdump -n -i et", "tcpdump -n -i eth0 ", []],
+    ["ip netns exec cni-2", "ip netns exec cni-2acb790a-158f-0a8c-7a2b-45309d56bf6a ", []],
+    ["ip netns exec cni-2acb790a-158f-0a8c-7a2b-45309d56bf6a ethtool -S e", "ip netns exec cni-2acb790a-158f-0a8c-7a2b-45309d56bf6a ethtool -S eth0 ", []],
+    ["cat /sys/class/net/cn", "cat /sys/class/net/cnio0/", []],
+    ["cat /sys/class/net/cnio0/ifi", "cat /sys/class/net/cnio0/ifindex ", []],
+    ["kubectl describe pods busybox0-r", "kubectl describe pods busybox0-rw89s ", []],
+    ["sudo nsenter -t 16", "sudo nsenter -t 16", ["16381", "16457"]],
+    ["ip netns exec cni-", "ip netns exec cni-", ["cni-0b245fac-d31a-193a-5401-e251bfb7ef5d", "cni-2acb790a-158f-0a8c-7a2b-45309d56bf6a"]],
+    ["ifconfig veth", "ifconfig veth", ["veth3e8b1c70", "veth7671b1d0"]],
+    ["iptables -t n", "iptables -t nat ", []],
+    ["frobn", "frobn", []],
+  ])("%j → %j", (line, completed, options) => {
+    expect(complete(s, w0, line)).toEqual({ line: completed, options });
+  });
+});
