@@ -44,7 +44,7 @@ describe("the article's walk-through", () => {
     const ps = out("proc-ps").split("\n");
     expect(ps[0]).toBe("  PID TTY      STAT   TIME COMMAND");
     expect(ps[1]).toMatch(new RegExp(`^ *${pid} \\?        Ss     0:00 /pause$`));
-    expect(ps[2]).toMatch(/^ *\d+ \?        Ss     0:00 sleep 3600$/);
+    expect(ps[2]).toMatch(/^ *\d+ \? {8}Ss {5}0:00 sleep 3600$/);
     const sleepPid = /^ *(\d+)/.exec(ps[2]!)![1];
     // ctr's tasks: the sandbox runs as the pause PID, the container as the sleep's.
     const cid = /containerd:\/\/([0-9a-f]{64})/.exec(out("describe-pod"))![1]!;
