@@ -15,15 +15,18 @@ interface Entry {
   readonly out: string;
 }
 
-export function promptFor(target: string): string {
-  return target.includes("/") ? "/ #" : `ubuntu@${target}:~$`;
+/** The prompt of the node's, pod's, router's or client's shell (the router is a Linux stand-in for the cloud's). */
+export function promptFor(target: string, kind?: string): string {
+  if (target.includes("/")) return "/ #";
+  if (kind === "router") return `root@${target}:~#`;
+  if (kind === "client") return `user@${target}:~$`;
+  return `ubuntu@${target}:~$`;
 }
 
 export function Terminal({ topology, initial }: { topology: Topology; initial: string }) {
-  const targets = [
-    ...topology.nodes.filter((n) => n.kind === "worker" || n.kind === "controller").map((n) => n.id),
-    ...topology.pods.map((p) => `${p.node}/${p.name}`),
-  ];
+  const targets = [...topology.nodes.map((n) => n.id), ...topology.pods.map((p) => `${p.node}/${p.name}`)];
+  const kindOf = (t: string) => topology.nodes.find((n) => n.id === t)?.kind;
+  const prompt = (t: string) => promptFor(t, kindOf(t));
   const [target, setTarget] = useState(initial);
   const [entries, setEntries] = useState<Entry[]>([]);
   const [line, setLine] = useState("");
@@ -42,7 +45,7 @@ export function Terminal({ topology, initial }: { topology: Topology; initial: s
     if (text.trim()) setHistory((h) => [...h, text]);
     const r = await execLine(target, text).catch((e: unknown) => ({ display: `${e instanceof Error ? e.message : String(e)}\n`, code: 1, flows: 0 }));
     const note = r.flows ? `[hopscope: ${r.flows} new flow${r.flows === 1 ? "" : "s"} traced; the view shows the first]\n` : "";
-    setEntries((es) => [...es, { prompt: promptFor(target), line: text, out: r.display + note }].slice(-200));
+    setEntries((es) => [...es, { prompt: prompt(target), line: text, out: r.display + note }].slice(-200));
   };
 
   const tab = async () => {
@@ -50,7 +53,7 @@ export function Terminal({ topology, initial }: { topology: Topology; initial: s
     const r = await completeLine(target, before).catch(() => ({ line: before, options: [] as readonly string[] }));
     setLine((now) => (now === before ? r.line : now));
     // Like bash: a Tab that cannot add anything lists the choices.
-    if (r.options.length > 1 && r.line === before) setEntries((es) => [...es, { prompt: promptFor(target), line: before, out: r.options.join("  ") + "\n" }].slice(-200));
+    if (r.options.length > 1 && r.line === before) setEntries((es) => [...es, { prompt: prompt(target), line: before, out: r.options.join("  ") + "\n" }].slice(-200));
   };
 
   const copy = () => {
@@ -78,7 +81,7 @@ export function Terminal({ topology, initial }: { topology: Topology; initial: s
       void tab();
     } else if (e.key === "c" && e.ctrlKey && !window.getSelection()?.toString()) {
       e.preventDefault();
-      setEntries((es) => [...es, { prompt: promptFor(target), line: line + "^C", out: "" }].slice(-200));
+      setEntries((es) => [...es, { prompt: prompt(target), line: line + "^C", out: "" }].slice(-200));
       setLine("");
       setBack(-1);
     } else if (e.key === "l" && e.ctrlKey) {
@@ -109,16 +112,18 @@ export function Terminal({ topology, initial }: { topology: Topology; initial: s
       </div>
       <div ref={logRef} className="min-h-0 flex-1 overflow-auto px-3 py-1" role="log" aria-live="polite" data-testid="terminal-log">
         {entries.map((e, i) => (
-          <div key={i}>
+          <div key={i} data-testid="terminal-entry">
             <div>
               <span className="text-emerald-400">{e.prompt}</span> {e.line}
             </div>
-            <pre className="whitespace-pre-wrap break-all">{e.out}</pre>
+            <pre className="whitespace-pre-wrap break-all" data-testid="terminal-out">
+              {e.out}
+            </pre>
           </div>
         ))}
       </div>
       <label className="flex items-center gap-2 border-t border-slate-700 px-3 py-1">
-        <span className="text-emerald-400">{promptFor(target)}</span>
+        <span className="text-emerald-400">{prompt(target)}</span>
         <span className="sr-only">command</span>
         <input
           value={line}
