@@ -60,6 +60,12 @@ test.describe("the node shell", () => {
     await input.press("Control+c");
     await expect(input).toHaveValue("");
     await expect(log).toContainText("ip netns exec cni-^C");
+    // The keyboard is not trapped: Escape and Shift+Tab leave the input.
+    await input.press("Escape");
+    await expect(input).not.toBeFocused();
+    await input.focus();
+    await input.press("Shift+Tab");
+    await expect(input).not.toBeFocused();
     await page.getByTestId("terminal-target").selectOption("vpc-router");
     await expect(page.getByText("root@vpc-router:~#").last()).toBeVisible();
     await input.fill("ip route | head -1");

@@ -2,7 +2,8 @@
  * A shell on a node or in a pod: the article's commands against the simulated cluster after the
  * scenario's traffic. An accessible console: a log region and one input line, with history
  * (↑/↓), Tab completion (commands, interfaces, namespaces, PIDs, pods; a second Tab lists the
- * choices), Ctrl+C to drop the line, Ctrl+L to clear, and a button that copies the session.
+ * choices), Ctrl+C to drop the line, Ctrl+L to clear, Escape or Shift+Tab to leave, and a
+ * button that copies the session.
  * Commands that send packets (ping, curl, nslookup, dig, wget) add their flows to the trace.
  */
 import { useEffect, useRef, useState } from "react";
@@ -76,9 +77,12 @@ export function Terminal({ topology, initial }: { topology: Topology; initial: s
       const i = back + 1;
       setBack(i >= history.length ? -1 : i);
       setLine(i >= history.length ? "" : history[i]!);
-    } else if (e.key === "Tab") {
+    } else if (e.key === "Tab" && !e.shiftKey && !e.altKey && !e.ctrlKey) {
+      // Tab completes; Shift+Tab and Escape leave the shell, so the keyboard is never trapped here.
       e.preventDefault();
       void tab();
+    } else if (e.key === "Escape") {
+      e.currentTarget.blur();
     } else if (e.key === "c" && e.ctrlKey && !window.getSelection()?.toString()) {
       e.preventDefault();
       setEntries((es) => [...es, { prompt: prompt(target), line: line + "^C", out: "" }].slice(-200));
@@ -104,7 +108,7 @@ export function Terminal({ topology, initial }: { topology: Topology; initial: s
           </select>
         </label>
         <span className="min-w-0 flex-1 truncate" title="ip route|addr|link|netns, ifconfig, ethtool -S, brctl show, bridge fdb, iptables(-save), conntrack -L, tcpdump -n -i IFACE, lsns -t net, ps -p, nsenter, ctr, kubectl, ping, curl, nslookup, dig; pipes into grep, head, tail, cut, wc, sort, xargs">
-          after the scenario's traffic · Tab completes · try sudo lsns -t net, ip netns, sudo conntrack -L, tcpdump -n -i cnio0, ping -c 2 10.200.1.15
+          after the scenario's traffic · Tab completes, Esc leaves · try sudo lsns -t net, ip netns, sudo conntrack -L, tcpdump -n -i cnio0, ping -c 2 10.200.1.15
         </span>
         <button type="button" onClick={copy} className="rounded border border-slate-600 px-2 py-0.5 text-slate-200 hover:bg-slate-800 focus-visible:ring-2 focus-visible:ring-sky-400" data-testid="terminal-copy">
           Copy session
