@@ -146,6 +146,32 @@ describe("connection states", () => {
     expect([e.tcpState, e.expires]).toEqual(["TIME_WAIT", 120_000]);
   });
 
+  it("forgets a connection whose SYN was answered by RST at once, as the kernel does (lab: nothing left on router or server)", () => {
+    const ct = new ConntrackTable();
+    const s = ct.track(tcp(A, B, 34142, 81, "S"), 0);
+    if (s.state === "INVALID") throw new Error("unexpected");
+    ct.confirm(s.entry);
+    expect(ct.list(0)).toHaveLength(1);
+    const rst = ct.track(tcp(B, A, 81, 34142, "RA"), 0);
+    // The reset itself still belongs to the connection (its NAT is undone on the way) …
+    expect(rst.state).toBe("ESTABLISHED");
+    // … but the entry is gone from the table.
+    expect(ct.list(0)).toHaveLength(0);
+    expect(ct.lookup({ proto: "tcp", src: A, dst: B, sport: 34142, dport: 81 }, 0)).toBeUndefined();
+  });
+
+  it("keeps an answered connection when a reset comes later: it goes to CLOSE for 10 s", () => {
+    const ct = new ConntrackTable();
+    const s = ct.track(tcp(A, B, 34142, 8080, "S"), 0);
+    if (s.state === "INVALID") throw new Error("unexpected");
+    ct.confirm(s.entry);
+    ct.track(tcp(B, A, 8080, 34142, "SA"), 0);
+    ct.track(tcp(A, B, 34142, 8080, "A"), 0);
+    ct.track(tcp(A, B, 34142, 8080, "RA"), 0);
+    expect([s.entry.tcpState, s.entry.expires]).toEqual(["CLOSE", 10_000]);
+    expect(ct.list(0)).toHaveLength(1);
+  });
+
   it("uses kube-proxy's 86400 s for established TCP", () => {
     expect(withKubeProxyTimeouts(KERNEL_TIMEOUTS).tcp.ESTABLISHED).toBe(86400);
     expect(withKubeProxyTimeouts(KERNEL_TIMEOUTS).tcp.CLOSE_WAIT).toBe(3600);

@@ -215,8 +215,14 @@ export class ConntrackTable {
     const hit = this.lookup(tuple, now);
     if (hit) {
       const { entry, dir } = hit;
+      const seenReply = entry.seenReply;
       const refused = this.update(entry, dir, p, now);
       if (refused) return { state: "INVALID", reason: refused };
+      if (p.proto === "tcp" && p.tcp!.rst && !seenReply) {
+        // tcp_packet: a reset before any reply (a SYN answered by RST) kills the entry at once;
+        // this packet still carries it, so its NAT is undone on the way (checked in a lab).
+        this.remove(entry);
+      }
       const state = dir === "reply" || entry.seenReply ? "ESTABLISHED" : "NEW";
       return { state, entry, dir, created: false };
     }
