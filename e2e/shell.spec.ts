@@ -71,6 +71,9 @@ test.describe("the node shell", () => {
     await input.fill("ip route | head -1");
     await input.press("Enter");
     await expect(page.getByTestId("terminal-out").last()).not.toBeEmpty();
+    await input.fill("clear");
+    await input.press("Enter");
+    await expect(page.getByTestId("terminal-out")).toHaveCount(0);
   });
 
   test("a ping from a pod becomes new hops in the trace", async ({ page }) => {

@@ -44,6 +44,11 @@ export function Terminal({ topology, initial }: { topology: Topology; initial: s
     setLine("");
     setBack(-1);
     if (text.trim()) setHistory((h) => [...h, text]);
+    // `clear` is the terminal's own business, as Ctrl+L is.
+    if (text.trim() === "clear") {
+      setEntries([]);
+      return;
+    }
     const r = await execLine(target, text).catch((e: unknown) => ({ display: `${e instanceof Error ? e.message : String(e)}\n`, code: 1, flows: 0 }));
     const note = r.flows ? `[hopscope: ${r.flows} new flow${r.flows === 1 ? "" : "s"} traced; the view shows the first]\n` : "";
     setEntries((es) => [...es, { prompt: prompt(target), line: text, out: r.display + note }].slice(-200));

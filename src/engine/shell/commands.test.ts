@@ -54,6 +54,7 @@ const GOLDEN: readonly [name: string, target: string, line: string][] = [
   ["cat-sys", POD, "cat /sys/class/net/eth0/iflink /sys/class/net/eth0/address /sys/class/net/eth0/mtu"],
   ["xargs-echo", "worker-1", "ip netns | cut -d' ' -f1 | xargs"],
   ["sequence", "worker-0", "hostname; ip netns | wc -l && echo done || echo failed"],
+  ["netns-from-pod", POD, "ip netns"],
 ];
 
 describe("shell commands", () => {

@@ -293,7 +293,9 @@ function ipNetns(ctx: Ctx, args: readonly string[]): CommandResult | undefined {
   if (args[0] !== "netns" && args[0] !== "netn" && args[0] !== "net") return undefined;
   const [, sub, ...rest] = args;
   const { c, ns } = ctx;
-  const mine = ns.pod === undefined ? c.pods.filter((p) => p.node === ns.name) : [];
+  // /var/run/netns is the node's, also from inside a pod's network namespace (nsenter -n keeps the
+  // node's mounts); the ids are the ones this namespace has assigned, which a pod has for none.
+  const mine = c.pods.filter((p) => p.node === ns.node);
   if (sub === undefined || sub === "list" || sub === "show" || sub === "ls") {
     const lines = mine
       .map((p) => ({ name: p.netns, id: netnsId(c.world, ns, p.netns) }))
