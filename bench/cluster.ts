@@ -7,6 +7,7 @@ import { formatIpv4, ipv4 } from "../src/engine/addr/ipv4";
 import { buildCluster } from "../src/engine/k8s/build";
 import { validateScenario, type ScenarioInput } from "../src/engine/k8s/spec";
 import { traceTraffic } from "../src/engine/k8s/traffic";
+import { runBigNodeShellBench } from "./shell";
 import { line, measure, median, ms } from "./util";
 
 export function generatedScenario(workers: number, pods: number, services: number): ScenarioInput {
@@ -82,4 +83,7 @@ export function runClusterBench(workers = 100, pods = 10_000, services = 5_000):
   if (global.gc) global.gc();
   const loaded = [...cluster.world.namespaces.values()].filter((n) => n.name.startsWith("worker-") && n.rulesMaterialised).length;
   line(`heap used by the cluster (${loaded} nodes' rules loaded)${global.gc ? "" : " (run with --expose-gc for a settled figure)"}`, `${((process.memoryUsage().heapUsed - heap0) / 1024 / 1024).toFixed(0)} MB`);
+  const loadedNode = [...cluster.world.namespaces.values()].find((n) => n.name.startsWith("worker-") && n.rulesMaterialised)!;
+  console.log(`\n[shell] on ${loadedNode.name} of that cluster (its kube-proxy rules loaded)`);
+  runBigNodeShellBench(cluster, loadedNode.name);
 }

@@ -12,6 +12,20 @@ import { type EngineRequest, type EngineResponse, type NodeRule } from "./protoc
 /** The cluster of the last scenario run and every flow traced in it so far: what the shell's commands look at. */
 let session: ShellSession | undefined;
 
+/** How many lines of one command's output the terminal shows. */
+export const MAX_TERMINAL_LINES = 5000;
+
+export function capLines(text: string, max: number): string {
+  let at = -1;
+  for (let n = 0; n < max; n++) {
+    at = text.indexOf("\n", at + 1);
+    if (at < 0) return text;
+  }
+  if (at === text.length - 1) return text;
+  const rest = text.slice(at + 1).split("\n").filter((l, i, a) => l !== "" || i < a.length - 1).length;
+  return `${text.slice(0, at + 1)}[hopscope: ${rest.toLocaleString("en")} more ${rest === 1 ? "line" : "lines"} not shown; pipe the command into grep, head or tail]\n`;
+}
+
 export function handle(req: EngineRequest): EngineResponse {
   try {
     switch (req.kind) {
@@ -41,12 +55,14 @@ export function handle(req: EngineRequest): EngineResponse {
         };
       }
       case "exec": {
-        const refuse = (why: string) => ({ id: req.id, ok: true as const, result: { kind: "exec" as const, stdout: "", stderr: why, code: 1, display: why, flows: [] } });
+        const refuse = (why: string) => ({ id: req.id, ok: true as const, result: { kind: "exec" as const, code: 1, display: why, flows: [] } });
         if (!session) return refuse("no scenario is loaded\n");
         const t = resolveTarget(session.cluster, req.target);
         if ("error" in t) return refuse(`${t.error}\n`);
         const r = runLine(session, t.ns, req.line);
-        return { id: req.id, ok: true, result: { kind: "exec", stdout: r.stdout, stderr: r.stderr, code: r.code, display: r.display, flows: r.flows } };
+        // A terminal is no place for a quarter of a million lines (iptables-save on a big node):
+        // the page gets the first ones and the count of the rest; the CLI prints everything.
+        return { id: req.id, ok: true, result: { kind: "exec", code: r.code, display: capLines(r.display, MAX_TERMINAL_LINES), flows: r.flows } };
       }
       case "complete": {
         if (!session) return { id: req.id, ok: true, result: { kind: "complete", line: req.line, options: [] } };

@@ -43,8 +43,6 @@ export type EngineResult =
   | { readonly kind: "invalid"; readonly issues: readonly { readonly path: string; readonly message: string }[] }
   | {
       readonly kind: "exec";
-      readonly stdout: string;
-      readonly stderr: string;
       readonly code: number;
       /** stdout and stderr in the order a terminal shows them. */
       readonly display: string;

@@ -106,7 +106,7 @@ function kubectlCmd(c: Cluster, args: readonly string[]): CommandResult {
     return { stdout: r.stdout, stderr: r.stderr, code: r.code };
   }
   if (!verb) return fail("kubectl controls the Kubernetes cluster manager.\n");
-  return fail(`error: the simulated kubectl knows "get pods" and "describe svc", not "${words.join(" ")}"\n`);
+  return fail(`error: the simulated kubectl knows get pods|svc, describe pods|services and exec, not "${words.join(" ")}"\n`);
 }
 
 /** Runs one command line (already split into words). `extra` adds programs from other modules. */
