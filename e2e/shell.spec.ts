@@ -71,6 +71,10 @@ test.describe("the node shell", () => {
     await input.fill("ip route | head -1");
     await input.press("Enter");
     await expect(page.getByTestId("terminal-out").last()).not.toBeEmpty();
+    // Looking at the rules and coming back keeps the shell's log.
+    await page.getByTestId("tab-node").click();
+    await page.getByTestId("tab-shell").click();
+    await expect(page.getByTestId("terminal-out")).not.toHaveCount(0);
     await input.fill("clear");
     await input.press("Enter");
     await expect(page.getByTestId("terminal-out")).toHaveCount(0);

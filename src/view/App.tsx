@@ -158,7 +158,7 @@ export function App() {
           {status.kind === "loading" && <p className="absolute left-4 top-4 rounded bg-white/90 px-2 py-1 text-sm" data-testid="loading">Tracing…</p>}
         </section>
         {panelNode && panels.node && !embed.on && topology && (
-          <section className="flex h-56 flex-col border-t border-slate-200 bg-slate-50" aria-label="Node panels">
+          <section className={`flex ${bottom === "shell" ? "h-[45%] min-h-56" : "h-56"} flex-col border-t border-slate-200 bg-slate-50`} aria-label="Node panels">
             <div className="flex gap-1 border-b border-slate-200 px-2 pt-1 text-xs" role="tablist">
               {(["node", "shell"] as const).map((t) => (
                 <button
@@ -175,11 +175,11 @@ export function App() {
               ))}
             </div>
             <div className="min-h-0 flex-1">
-              {bottom === "node" ? (
-                <NodePanel node={panelNode} nodes={panelNodes} onNode={setPinnedNode} rules={natRules[panelNode] ?? []} steps={steps} cursor={cursor} />
-              ) : (
+              {bottom === "node" && <NodePanel node={panelNode} nodes={panelNodes} onNode={setPinnedNode} rules={natRules[panelNode] ?? []} steps={steps} cursor={cursor} />}
+              {/* The shell stays mounted while hidden, so its log and history survive a look at the rules. */}
+              <div className={bottom === "shell" ? "h-full" : "hidden"}>
                 <Terminal key={scenario?.id} topology={topology} initial={panelNode} />
-              )}
+              </div>
             </div>
           </section>
         )}
