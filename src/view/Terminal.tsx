@@ -17,8 +17,8 @@ interface Entry {
 }
 
 /** The prompt of the node's, pod's, router's or client's shell (the router is a Linux stand-in for the cloud's). */
-export function promptFor(target: string, kind?: string): string {
-  if (target.includes("/")) return "/ #";
+export function promptFor(target: string, kind?: string, busybox = true): string {
+  if (target.includes("/")) return busybox ? "/ #" : `root@${target.split("/")[1]}:/#`;
   if (kind === "router") return `root@${target}:~#`;
   if (kind === "client") return `user@${target}:~$`;
   return `ubuntu@${target}:~$`;
@@ -27,7 +27,7 @@ export function promptFor(target: string, kind?: string): string {
 export function Terminal({ topology, initial }: { topology: Topology; initial: string }) {
   const targets = [...topology.nodes.map((n) => n.id), ...topology.pods.map((p) => `${p.node}/${p.name}`)];
   const kindOf = (t: string) => topology.nodes.find((n) => n.id === t)?.kind;
-  const prompt = (t: string) => promptFor(t, kindOf(t));
+  const prompt = (t: string) => promptFor(t, kindOf(t), topology.pods.find((p) => `${p.node}/${p.name}` === t)?.busybox ?? true);
   const [target, setTarget] = useState(initial);
   const [entries, setEntries] = useState<Entry[]>([]);
   const [line, setLine] = useState("");

@@ -1,6 +1,6 @@
 /** What the UI draws: the cluster's machines, pods, networks and services, as plain data. */
 import { formatIpv4 } from "../addr/ipv4";
-import type { Cluster } from "./build";
+import type { Cluster, PodInfo } from "./build";
 
 export interface TopologyNode {
   /** The engine namespace's name, which trace steps name as `node`. */
@@ -18,6 +18,8 @@ export interface TopologyPod {
   readonly node: string;
   readonly ip: string;
   readonly hostVeth: string;
+  /** Whether its shell is busybox's (the prompt `/ #` and busybox's ping, nslookup, wget). */
+  readonly busybox: boolean;
 }
 
 export interface TopologyService {
@@ -34,6 +36,11 @@ export interface Topology {
   readonly nodes: readonly TopologyNode[];
   readonly pods: readonly TopologyPod[];
   readonly services: readonly TopologyService[];
+}
+
+/** Whether a pod's containers include busybox, whose shell and applets a `kubectl exec` gets. */
+export function runsBusybox(p: PodInfo): boolean {
+  return p.containers.some((c) => c.image.split("/").pop()!.split(":")[0] === "busybox");
 }
 
 export function describeTopology(c: Cluster): Topology {
@@ -60,7 +67,7 @@ export function describeTopology(c: Cluster): Topology {
     podNetwork: s.cluster.podNetwork,
     serviceNetwork: s.cluster.serviceNetwork,
     nodes,
-    pods: c.pods.map((p) => ({ name: p.name, namespace: p.namespace, node: p.node, ip: p.ip, hostVeth: p.hostVeth })),
+    pods: c.pods.map((p) => ({ name: p.name, namespace: p.namespace, node: p.node, ip: p.ip, hostVeth: p.hostVeth, busybox: runsBusybox(p) })),
     services: c.services.map((sv) => ({
       name: sv.name,
       namespace: sv.namespace,

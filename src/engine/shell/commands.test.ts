@@ -55,6 +55,7 @@ const GOLDEN: readonly [name: string, target: string, line: string][] = [
   ["xargs-echo", "worker-1", "ip netns | cut -d' ' -f1 | xargs"],
   ["sequence", "worker-0", "hostname; ip netns | wc -l && echo done || echo failed"],
   ["netns-from-pod", POD, "ip netns"],
+  ["ping-from-nginx-pod", "worker-1/nginx-65899c769f-wxdx6", "ping -c 1 10.200.1.15"],
 ];
 
 describe("shell commands", () => {
@@ -119,6 +120,7 @@ describe("bad input gets the tool's own answer", () => {
     ["worker-0", "frobnicate --now", "bash: frobnicate: command not found\n", 127],
     ["worker-0", "sudo frobnicate", "sudo: frobnicate: command not found\n", 1],
     [POD, "frobnicate", "sh: frobnicate: not found\n", 127],
+    ["worker-1/nginx-65899c769f-wxdx6", "frobnicate", "bash: frobnicate: command not found\n", 127],
     ["worker-0", "echo 'open", "bash: unexpected EOF while looking for matching `''\n", 2],
     ["worker-0", 'echo "open', "bash: unexpected EOF while looking for matching `\"'\n", 2],
     ["worker-0", "ip route |", "bash: syntax error near unexpected token `|'\n", 2],

@@ -5,8 +5,8 @@
  * types gets an answer in bash's or the tool's own words; nothing throws.
  *
  * A pod's shell runs the node's tools inside the pod's network namespace (what `nsenter -n`
- * does), except ping, nslookup and wget, which are the pod's busybox applets, as they are
- * through `kubectl exec`.
+ * does), except that in a pod running busybox, ping, nslookup and wget are busybox's applets
+ * and an unknown command gets busybox sh's answer, as through `kubectl exec`.
  */
 import type { Cluster } from "../k8s/build";
 import type { Netns } from "../netns";
@@ -14,6 +14,7 @@ import type { Flow } from "../trace";
 import { runCommand, type CommandResult } from "./exec";
 import { EXTRA_COMMANDS } from "./extra";
 import { netnsId } from "./ip";
+import { runsBusybox } from "../k8s/topology";
 import { kubectlDescribePods, kubectlGetServices } from "./kubectl";
 import { bridgeFdb, ifconfig, tcpdump } from "./nettools";
 import { curl, dig, nslookup, ping, wget, type ProbeContext } from "./probe";
@@ -387,7 +388,7 @@ function kubectlMore(ctx: Ctx, args: readonly string[]): CommandResult | undefin
     if (!pod) return fail(`Error from server (NotFound): pods "${podName}" not found\n`);
     const cmd = dashdash >= 0 ? args.slice(dashdash + 1) : words.slice(2);
     if (cmd.length === 0) return fail("error: you must specify at least one command for the container\n");
-    const r = execArgv({ ...ctx, ns: ctx.c.world.get(pod.netns), busybox: true }, cmd);
+    const r = execArgv({ ...ctx, ns: ctx.c.world.get(pod.netns), busybox: runsBusybox(pod) }, cmd);
     if (r === NOT_FOUND) return fail(`OCI runtime exec failed: exec failed: container_linux.go:348: starting container process caused "exec: \\"${cmd[0]}\\": executable file not found in $PATH": unknown\ncommand terminated with exit code 126\n`, 126);
     return r.code !== 0 ? { ...r, stderr: r.stderr + `command terminated with exit code ${r.code}\n` } : r;
   }
@@ -425,6 +426,13 @@ const TOOLS: Readonly<Record<string, Tool>> = {
 
 /** Every program the shell knows, for Tab completion and the help line. */
 export const PROGRAMS: readonly string[] = [...new Set([...Object.keys(TOOLS), ...Object.keys(EXTRA_COMMANDS), "ip", "iptables-save", "conntrack", "kubectl", "sudo"])].sort();
+
+/** Whether the namespace is a pod's whose container runs busybox. */
+function busyboxIn(c: Cluster, ns: Netns): boolean {
+  if (ns.pod === undefined) return false;
+  const pod = c.pods.find((p) => p.netns === ns.name);
+  return pod !== undefined && runsBusybox(pod);
+}
 
 const MAX_DEPTH = 8;
 
@@ -479,9 +487,10 @@ export function runLine(s: ShellSession | Cluster, ns: Netns, line: string): Lin
     let before = "";
     let after = "";
     pl.stages.forEach((words, i) => {
-      const ctx: Ctx = { s: session, c: session.cluster, ns, stdin: input, piped: i < pl.stages.length - 1, busybox: ns.pod !== undefined, newFlows, depth: 0 };
+      const busybox = busyboxIn(session.cluster, ns);
+      const ctx: Ctx = { s: session, c: session.cluster, ns, stdin: input, piped: i < pl.stages.length - 1, busybox, newFlows, depth: 0 };
       let r = execArgv(ctx, words);
-      if (r === NOT_FOUND) r = fail(ns.pod !== undefined ? `sh: ${words[0]}: not found\n` : `bash: ${words[0]}: command not found\n`, 127);
+      if (r === NOT_FOUND) r = fail(busybox ? `sh: ${words[0]}: not found\n` : `bash: ${words[0]}: command not found\n`, 127);
       stderr += (r.prelude ?? "") + r.stderr;
       before += r.prelude ?? "";
       after += r.stderr;
