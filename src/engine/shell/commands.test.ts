@@ -55,6 +55,8 @@ const GOLDEN: readonly [name: string, target: string, line: string][] = [
   ["xargs-echo", "worker-1", "ip netns | cut -d' ' -f1 | xargs"],
   ["sequence", "worker-0", "hostname; ip netns | wc -l && echo done || echo failed"],
   ["netns-from-pod", POD, "ip netns"],
+  ["tcpdump-filter", "worker-0", "sudo tcpdump -n -i eth0 icmp and dst host 10.200.1.15"],
+  ["conntrack-filters", "worker-0", "ping -c 1 10.200.1.15 | head -1; sudo conntrack -L -p icmp -n; sudo conntrack -L -p icmp -d 10.200.1.15"],
   ["ping-from-nginx-pod", "worker-1/nginx-65899c769f-wxdx6", "ping -c 1 10.200.1.15"],
 ];
 
@@ -111,6 +113,10 @@ describe("bad input gets the tool's own answer", () => {
     ["worker-0", "curl --frob http://10.32.0.53/", "curl: option --frob: is unknown\ncurl: try 'curl --help' or 'curl --manual' for more information\n", 2],
     ["worker-0", "curl ftp://10.32.0.53/", 'curl: (1) Protocol "ftp" not supported or disabled in libcurl\n', 1],
     ["worker-0", "curl http://nginx/", "curl: (6) Could not resolve host: nginx\n", 6],
+    ["worker-0", "conntrack -L -x", "conntrack v1.4.4 (conntrack-tools): unknown option `-x'\n", 2],
+    ["worker-0", "conntrack -L --dport 80", "conntrack v1.4.4 (conntrack-tools): --dport needs -p tcp or -p udp before it\n", 2],
+    ["worker-0", "conntrack -L -s nope", "conntrack v1.4.4 (conntrack-tools): Bad parameter `nope'\n", 2],
+    ["worker-0", "tcpdump -i eth0 port x", "tcpdump: illegal port number x\n", 1],
     ["worker-0", "ps -p", "error: list of process IDs must follow -p\n", 1],
     ["worker-0", "ps -p 424242", "", 1],
     ["worker-0", "grep", "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n", 2],

@@ -2,6 +2,8 @@
  * Simulated commands on a node or in a pod, after the scenario's traffic has passed: the same
  * text the real tools print. Pure functions of the cluster; unknown commands answer like bash.
  */
+import { isIpv4, parseIpv4 } from "../addr/ipv4";
+import type { ConnEntry } from "../conntrack/conntrack";
 import { conntrackSummary, formatConntrackEntry } from "../conntrack/format";
 import type { Cluster } from "../k8s/build";
 import { iptablesSave } from "../netfilter/save";
@@ -54,11 +56,57 @@ function iptablesSaveCmd(c: Cluster, ns: Netns, args: readonly string[]): Comman
   return ok(iptablesSave(ns.nf, { counters, ...(table && { table }), time: c.world.now / 1000 }));
 }
 
+const CT = "conntrack v1.4.4 (conntrack-tools): ";
+
+/**
+ * `conntrack -L` with its filters: -p PROTO, -s/-d (original source/destination), -r/-q (reply
+ * source/destination), --sport/--dport (after -p tcp|udp), -n/-g (source-/destination-NATed).
+ */
 function conntrackCmd(c: Cluster, ns: Netns, args: readonly string[]): CommandResult {
-  if (args[0] !== "-L" && args[0] !== "--dump") return fail(`conntrack v1.4.4 (conntrack-tools): only -L is simulated here\n`, 2);
-  const entries = ns.ct.list(c.world.now);
+  const [cmd, ...opts] = args;
+  if (cmd === undefined) return fail(`${CT}no command specified\nTry \`conntrack -h' or 'conntrack --help' for more information.\n`, 2);
+  if (cmd !== "-L" && cmd !== "--dump") return fail(`${CT}the simulated conntrack lists entries: conntrack -L [-p PROTO] [-s|-d|-r|-q ADDR] [--sport|--dport PORT] [-n|-g]\n`, 2);
+  const tests: ((e: ConnEntry) => boolean)[] = [];
+  let proto: string | undefined;
+  for (let i = 0; i < opts.length; i++) {
+    const o = opts[i]!;
+    const value = () => {
+      const v = opts[++i];
+      if (v === undefined) throw new ConntrackUsage(`option \`${o}' requires an argument`);
+      return v;
+    };
+    try {
+      if (o === "-p" || o === "--proto" || o === "--protonum") {
+        proto = value();
+        if (!["tcp", "udp", "icmp"].includes(proto)) return fail(`${CT}proto \`${proto}' not found\n`, 2);
+        const p = proto;
+        tests.push((e) => e.orig.proto === p);
+      } else if (["-s", "--src", "--orig-src", "-d", "--dst", "--orig-dst", "-r", "--reply-src", "-q", "--reply-dst"].includes(o)) {
+        const v = value();
+        if (!isIpv4(v)) return fail(`${CT}Bad parameter \`${v}'\n`, 2);
+        const ip = parseIpv4(v);
+        const which = o === "-s" || o === "--src" || o === "--orig-src" ? (e: ConnEntry) => e.orig.src : o === "-d" || o === "--dst" || o === "--orig-dst" ? (e: ConnEntry) => e.orig.dst : o === "-r" || o === "--reply-src" ? (e: ConnEntry) => e.reply.src : (e: ConnEntry) => e.reply.dst;
+        tests.push((e) => which(e) === ip);
+      } else if (["--sport", "--orig-port-src", "--dport", "--orig-port-dst"].includes(o)) {
+        if (proto !== "tcp" && proto !== "udp") return fail(`${CT}${o} needs -p tcp or -p udp before it\n`, 2);
+        const v = value();
+        if (!/^\d+$/.test(v) || Number(v) > 65535) return fail(`${CT}Bad parameter \`${v}'\n`, 2);
+        const port = Number(v);
+        const src = o === "--sport" || o === "--orig-port-src";
+        tests.push((e) => (src ? e.orig.sport : e.orig.dport) === port);
+      } else if (o === "-n" || o === "--src-nat") tests.push((e) => e.srcNat);
+      else if (o === "-g" || o === "--dst-nat") tests.push((e) => e.dstNat);
+      else return fail(`${CT}unknown option \`${o}'\nTry \`conntrack -h' or 'conntrack --help' for more information.\n`, 2);
+    } catch (err) {
+      if (err instanceof ConntrackUsage) return fail(`${CT}${err.message}\n`, 2);
+      throw err;
+    }
+  }
+  const entries = ns.ct.list(c.world.now).filter((e) => tests.every((t) => t(e)));
   return ok(entries.map((e) => formatConntrackEntry(e, c.world.now) + "\n").join(""), conntrackSummary(entries.length) + "\n");
 }
+
+class ConntrackUsage extends Error {}
 
 function ipCmd(c: Cluster, ns: Netns, args: readonly string[], extra: Readonly<Record<string, CommandHandler>>): CommandResult {
   const [object, ...rest] = args;

@@ -1,14 +1,17 @@
 /**
  * `ifconfig` (net-tools as Ubuntu 18.04 ships it), `bridge fdb show` (iproute2 4.15 on kernel
- * 4.15) and `tcpdump -n [-e] -i IFACE` (4.9), over the model and the packets traced so far.
+ * 4.15) and `tcpdump -n [-e] [-c N] -i IFACE [filter]` (4.9), over the model and the packets
+ * traced so far. Interface counters count the traced packets only: the IPv6 autoconfiguration,
+ * MLD and ARP traffic a real link also carries is not modelled.
  */
 import { formatIpv4 } from "../addr/ipv4";
 import type { Iface, Netns } from "../netns";
 import { tcpdumpTime } from "../packet/format";
-import type { Flow } from "../trace";
+import type { Flow, StepPacket } from "../trace";
 import type { World } from "../world";
 import type { CommandResult } from "./exec";
 import { hasCarrier, linkLocalFromMac } from "./ip";
+import { parsePcapFilter, type PacketFilter } from "./pcap-filter";
 
 const ok = (stdout: string, stderr = ""): CommandResult => ({ stdout, stderr, code: 0 });
 const fail = (stderr: string, code = 1): CommandResult => ({ stdout: "", stderr, code });
@@ -137,13 +140,13 @@ export function bridgeFdb(ns: Netns, world: World, args: readonly string[]): Com
 
 /** Which traced steps a namespace's capture on an interface sees. */
 function capturedOn(flows: readonly Flow[], ns: Netns, iface: string | undefined) {
-  const out: { line: string; time: number; mac?: { src: string; dst: string }; length: number }[] = [];
+  const out: { line: string; time: number; mac?: { src: string; dst: string }; length: number; packet: StepPacket }[] = [];
   for (const f of flows) {
     for (const s of f.steps) {
       if (s.kind !== "wire" || s.detail?.kind !== "wire") continue;
       if (s.node !== ns.node || (s.pod ?? undefined) !== ns.pod) continue;
       if (iface !== undefined && s.iface !== iface) continue;
-      out.push({ line: s.detail.tcpdump, time: s.detail.time, ...(s.detail.mac && { mac: s.detail.mac }), length: s.detail.length });
+      out.push({ line: s.detail.tcpdump, time: s.detail.time, ...(s.detail.mac && { mac: s.detail.mac }), length: s.detail.length, packet: s.packet });
     }
   }
   return out;
@@ -157,6 +160,7 @@ export function tcpdump(ns: Netns, flows: readonly Flow[], args: readonly string
   let iface: string | undefined;
   let ether = false;
   let count: number | undefined;
+  let filter: PacketFilter = () => true;
   for (let k = 0; k < args.length; k++) {
     const a = args[k]!;
     if (a === "-i" || a === "--interface") {
@@ -169,13 +173,19 @@ export function tcpdump(ns: Netns, flows: readonly Flow[], args: readonly string
     } else if (/^-[nlenv]+$/.test(a)) {
       if (a.includes("e")) ether = true;
     } else if (a.startsWith("-")) return fail(`tcpdump: invalid option -- '${a.slice(1, 2)}'\n` + TCPDUMP_USAGE);
-    else return fail(`tcpdump: the simulated capture takes no filter expression ("${args.slice(k).join(" ")}"); pipe it into grep instead\n`);
+    else {
+      // The rest of the line is the filter expression.
+      const parsed = parsePcapFilter(args.slice(k).join(" "));
+      if (!parsed.ok) return fail(`tcpdump: ${parsed.error}\n`);
+      filter = parsed.filter;
+      break;
+    }
   }
   if (iface === undefined) iface = [...ns.ifaces].sort((a, b) => a.ifindex - b.ifindex).find((i) => i.up && i.kind !== "loopback")?.name ?? "lo";
   const any = iface === "any";
   if (!any && !ns.iface(iface)) return fail(`tcpdump: ${iface}: No such device exists\n(SIOCGIFHWADDR: No such device)\n`);
   if (any && ether) return fail("tcpdump: the simulated capture on \"any\" is without -e (Linux cooked headers are not modelled)\n");
-  let pkts = capturedOn(flows, ns, any ? undefined : iface);
+  let pkts = capturedOn(flows, ns, any ? undefined : iface).filter((p) => filter(p.packet));
   if (count !== undefined) pkts = pkts.slice(0, count);
   const head = `tcpdump: verbose output suppressed, use -v or -vv for full protocol decode\nlistening on ${iface}, link-type ${any ? "LINUX_SLL (Linux cooked)" : "EN10MB (Ethernet)"}, capture size 262144 bytes\n`;
   const lines = pkts.map((p) => {
