@@ -3,11 +3,13 @@
  * brctl show. Arguments are parsed the way the real tools take them; bad ones get the tool's
  * own complaint.
  */
-import { TABLE_NAMES, type TableName } from "../netfilter/types";
+import { formatRuleBody, formatTarget } from "../netfilter/format";
+import { chainsInSaveOrder } from "../netfilter/save";
+import { readCounters, TABLE_NAMES, type Counters, type Ruleset, type TableName } from "../netfilter/types";
 import { brctlShow } from "./brctl";
 import type { CommandHandler, CommandResult } from "./exec";
 import { ipAddr, ipLink } from "./ip";
-import { iptablesList, type CommandOutput } from "./iptables-list";
+import { iptablesList, NO_CHAIN_ERROR, type CommandOutput } from "./iptables-list";
 
 function fromOutput(o: CommandOutput): CommandResult {
   return { stdout: o.stdout, stderr: o.error ? o.error + "\n" : "", code: o.exitCode };
@@ -33,6 +35,8 @@ const iptables: CommandHandler = (_c, ns, args) => {
   let table: TableName = "filter";
   let list = false;
   let zero = false;
+  let rulesOut = false;
+  let firstList: "L" | "S" | undefined;
   let chain: string | undefined;
   const flags = { verbose: false, numeric: false, exact: false, lineNumbers: false };
   const usage = (msg: string): CommandResult => ({ stdout: "", stderr: `iptables v1.6.1: ${msg}\nTry \`iptables -h' or 'iptables --help' for more information.\n`, code: 2 });
@@ -51,19 +55,26 @@ const iptables: CommandHandler = (_c, ns, args) => {
       table = t as TableName;
     } else if (a === "-L" || a === "--list") {
       list = true;
+      firstList ??= "L";
       takesChain();
     } else if (a === "-Z" || a === "--zero") {
       zero = true;
       takesChain();
-    } else if (/^-[vnxLZ]+$/.test(a)) {
+    } else if (a === "-S" || a === "--list-rules") {
+      rulesOut = true;
+      firstList ??= "S";
+      takesChain();
+    } else if (/^-[vnxLZS]+$/.test(a)) {
       for (const ch of a.slice(1)) {
         if (ch === "v") flags.verbose = true;
         if (ch === "n") flags.numeric = true;
         if (ch === "x") flags.exact = true;
         if (ch === "L") list = true;
         if (ch === "Z") zero = true;
+        if (ch === "S") rulesOut = true;
+        if (ch === "L" || ch === "S") firstList ??= ch;
       }
-      if (a.endsWith("L") || a.endsWith("Z")) takesChain();
+      if (a.endsWith("L") || a.endsWith("Z") || a.endsWith("S")) takesChain();
     } else if (a === "--verbose") flags.verbose = true;
     else if (a === "--numeric") flags.numeric = true;
     else if (a === "--exact") flags.exact = true;
@@ -71,9 +82,35 @@ const iptables: CommandHandler = (_c, ns, args) => {
     else if (a.startsWith("-")) return usage(`unknown option "${a}"`);
     else return usage(`Bad argument \`${a}'`);
   }
-  if (!list) return usage("the simulated iptables lists rules: use -L (with -t, -v, -n, -x, -Z, --line-numbers)");
+  // Like iptables' add_command: the second of two listing commands is the one refused.
+  if (list && rulesOut) return usage(firstList === "L" ? "Cannot use -S with -L" : "Cannot use -L with -S");
+  if (rulesOut) return fromOutput(iptablesListRules(ns.nf, table, chain, flags.verbose));
+  if (!list) return usage("the simulated iptables lists rules: use -L or -S (with -t, -v, -n, -x, -Z, --line-numbers)");
   return fromOutput(iptablesList(ns.nf, { table, ...(chain !== undefined && { chain }), zero, ...flags }));
 };
+
+/**
+ * `iptables -S [CHAIN] [-v]`: the chains' declarations (`-P` with the policy for built-ins, `-N`
+ * for user chains, in iptables-save's order), then their rules as iptables-save writes them;
+ * with -v each line carries `-c PKTS BYTES`, before the target (checked against iptables-legacy).
+ */
+function iptablesListRules(ruleset: Ruleset, tableName: TableName, chainName: string | undefined, verbose: boolean): CommandOutput {
+  const table = ruleset.tables[tableName];
+  const all = chainsInSaveOrder(ruleset, tableName);
+  const chains = chainName === undefined ? all : all.filter((c) => c.name === chainName);
+  if (chains.length === 0) return { stdout: "", error: NO_CHAIN_ERROR, exitCode: 1 };
+  const count = (c: Counters | undefined) => (verbose && c ? ` -c ${c.pkts} ${c.bytes}` : "");
+  let out = "";
+  for (const c of chains) out += c.policy !== undefined ? `-P ${c.name} ${c.policy}${count(c.policyCounters)}\n` : `-N ${c.name}\n`;
+  for (const c of chains) {
+    for (const r of c.rules) {
+      const target = formatTarget(r.target);
+      const body = formatRuleBody(r);
+      out += `-A ${c.name}${body.slice(0, body.length - target.length)}${count(readCounters(table, r))}${target}\n`;
+    }
+  }
+  return { stdout: out, exitCode: 0 };
+}
 
 const brctl: CommandHandler = (_c, ns, args) => {
   if (args[0] !== "show") return { stdout: "", stderr: `never heard of command [${args[0] ?? ""}]\n`, code: 1 };
