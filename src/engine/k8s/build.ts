@@ -260,6 +260,8 @@ export function buildCluster(s: Scenario): Cluster {
       namespace: "default",
       type: "ClusterIP",
       clusterIP: formatIpv4(serviceNet.net + 1),
+      // As the apiserver's bootstrap controller creates it.
+      labels: { component: "apiserver", provider: "kubernetes" },
       selector: {},
       ports: [{ name: "https", protocol: "TCP", port: 443, targetPort: 6443 }],
       externalTrafficPolicy: "Cluster",

@@ -111,6 +111,8 @@ const Service = v.strictObject({
   namespace: v.optional(dnsName, "default"),
   type: v.optional(v.picklist(["ClusterIP", "NodePort"]), "ClusterIP"),
   clusterIP: ipv4,
+  /** The Service object's own labels (kubectl describe shows them); not its selector. */
+  labels: v.optional(labels, {}),
   selector: v.optional(labels, {}),
   ports: v.pipe(v.array(ServicePort), v.minLength(1)),
   externalTrafficPolicy: v.optional(v.picklist(["Cluster", "Local"]), "Cluster"),

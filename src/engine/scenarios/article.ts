@@ -68,6 +68,8 @@ export function articleCluster(opts: { ipMasq?: boolean } = {}): Cluster {
         name: "kube-dns",
         namespace: "kube-system",
         clusterIP: "10.32.0.10",
+        // kube-dns.yaml's labels, as KTHW's DNS add-on sets them.
+        labels: { "k8s-app": "kube-dns", "kubernetes.io/cluster-service": "true", "addonmanager.kubernetes.io/mode": "Reconcile", "kubernetes.io/name": "KubeDNS" },
         selector: { "k8s-app": "kube-dns" },
         ports: [
           { name: "dns", protocol: "UDP", port: 53, targetPort: 53 },
@@ -78,6 +80,8 @@ export function articleCluster(opts: { ipMasq?: boolean } = {}): Cluster {
         name: "nginx",
         type: "NodePort",
         clusterIP: "10.32.0.53",
+        // kubectl expose copies the deployment's labels (kubectl run nginx: run=nginx).
+        labels: { run: "nginx" },
         selector: { run: "nginx" },
         ports: [{ protocol: "TCP", port: 80, targetPort: 80, nodePort: 31088 }],
       },

@@ -56,6 +56,7 @@ const GOLDEN: readonly [name: string, target: string, line: string][] = [
   ["sequence", "worker-0", "hostname; ip netns | wc -l && echo done || echo failed"],
   ["netns-from-pod", POD, "ip netns"],
   ["iptables-S", "worker-0", "sudo iptables -t nat -S POSTROUTING -v; sudo iptables -t nat -S KUBE-SERVICES"],
+  ["describe-all-services", "worker-0", "kubectl describe services"],
   ["tcpdump-filter", "worker-0", "sudo tcpdump -n -i eth0 icmp and dst host 10.200.1.15"],
   ["conntrack-filters", "worker-0", "ping -c 1 10.200.1.15 | head -1; sudo conntrack -L -p icmp -n; sudo conntrack -L -p icmp -d 10.200.1.15"],
   ["ping-from-nginx-pod", "worker-1/nginx-65899c769f-wxdx6", "ping -c 1 10.200.1.15"],

@@ -48,7 +48,12 @@ export function kubectlDescribeService(c: Cluster, name: string | undefined, nam
   const blocks = services.map((s) => {
     const rows: string[][] = [];
     const selector = Object.entries(s.selector).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join(",");
-    rows.push(["Name:", s.name], ["Namespace:", s.namespace], ["Labels:", "<none>"], ["Annotations:", "<none>"], ["Selector:", selector || "<none>"], ["Type:", s.type], ["IP:", s.clusterIP]);
+    const labels = Object.entries(s.labels ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`);
+    rows.push(["Name:", s.name], ["Namespace:", s.namespace]);
+    // One label per line, the later ones under the first (kubectl's printLabelsMultiline).
+    if (labels.length === 0) rows.push(["Labels:", "<none>"]);
+    else labels.forEach((l, i) => rows.push([i === 0 ? "Labels:" : "", l]));
+    rows.push(["Annotations:", "<none>"], ["Selector:", selector || "<none>"], ["Type:", s.type], ["IP:", s.clusterIP]);
     for (const p of s.portsResolved) {
       const proto = p.protocol;
       rows.push(["Port:", p.portName || "<unset>", `${p.port}/${proto}`]);
@@ -61,7 +66,8 @@ export function kubectlDescribeService(c: Cluster, name: string | undefined, nam
     rows.push(["Events:", "<none>"]);
     return describeBlock(rows);
   });
-  return { stdout: blocks.join("\n\n\n") , stderr: "", code: 0 };
+  // kubectl 1.10 writes "\n\n" before every object after the first (RunDescribe): two blank lines.
+  return { stdout: blocks.join("\n\n"), stderr: "", code: 0 };
 }
 
 /** tabwriter(0, 8, 2): the first column aligned over all rows; a third cell aligned only with its neighbours. */
