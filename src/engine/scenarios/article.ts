@@ -30,14 +30,30 @@ export function articleCluster(opts: { ipMasq?: boolean } = {}): Cluster {
         labels: { "k8s-app": "kube-dns" },
         replicas: 1,
         podTemplateHash: 1806489094,
+        // kube-dns.yaml of KTHW's DNS add-on: kubedns answers on 10053, dnsmasq in front of it
+        // on 53 (the port the Service targets), sidecar serves metrics.
         containers: [
           {
             name: "kubedns",
             image: "gcr.io/google_containers/k8s-dns-kube-dns-amd64:1.14.7",
             ports: [
-              { name: "dns-local", containerPort: 53, protocol: "UDP" },
-              { name: "dns-tcp-local", containerPort: 53, protocol: "TCP" },
+              { name: "dns-local", containerPort: 10053, protocol: "UDP" },
+              { name: "dns-tcp-local", containerPort: 10053, protocol: "TCP" },
+              { name: "metrics", containerPort: 10055, protocol: "TCP" },
             ],
+          },
+          {
+            name: "dnsmasq",
+            image: "gcr.io/google_containers/k8s-dns-dnsmasq-nanny-amd64:1.14.7",
+            ports: [
+              { name: "dns", containerPort: 53, protocol: "UDP" },
+              { name: "dns-tcp", containerPort: 53, protocol: "TCP" },
+            ],
+          },
+          {
+            name: "sidecar",
+            image: "gcr.io/google_containers/k8s-dns-sidecar-amd64:1.14.7",
+            ports: [{ name: "metrics", containerPort: 10054, protocol: "TCP" }],
           },
         ],
         pods: [{ node: "worker-0", ip: "10.200.0.27", sandboxId: ARTICLE_SANDBOX }],

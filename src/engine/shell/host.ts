@@ -79,6 +79,13 @@ export function containerProcs(image: string): { cmd: string; stat: string }[] {
   if (name === "nginx") return [{ cmd: "nginx: master process nginx -g daemon off;", stat: "Ss" }, { cmd: "nginx: worker process", stat: "S" }];
   if (name === "busybox") return [{ cmd: "sleep 3600", stat: "Ss" }];
   if (name.startsWith("k8s-dns-kube-dns")) return [{ cmd: "/kube-dns --domain=cluster.local. --dns-port=10053 --config-dir=/kube-dns-config --v=2", stat: "Ssl" }];
+  if (name.startsWith("k8s-dns-dnsmasq-nanny")) {
+    return [
+      { cmd: "/dnsmasq-nanny -v=2 -logtostderr -configDir=/etc/k8s/dns/dnsmasq-nanny -restartDnsmasq=true -- -k --cache-size=1000 --no-negcache --log-facility=- --server=/cluster.local/127.0.0.1#10053 --server=/in-addr.arpa/127.0.0.1#10053 --server=/ip6.arpa/127.0.0.1#10053", stat: "Ssl" },
+      { cmd: "/usr/sbin/dnsmasq -k --cache-size=1000 --no-negcache --log-facility=- --server=/cluster.local/127.0.0.1#10053 --server=/in-addr.arpa/127.0.0.1#10053 --server=/ip6.arpa/127.0.0.1#10053", stat: "S" },
+    ];
+  }
+  if (name.startsWith("k8s-dns-sidecar")) return [{ cmd: "/sidecar --v=2 --logtostderr --probe=kubedns,127.0.0.1:10053,kubernetes.default.svc.cluster.local,5,SRV --probe=dnsmasq,127.0.0.1:53,kubernetes.default.svc.cluster.local,5,SRV", stat: "Ssl" }];
   return [{ cmd: `/${name}`, stat: "Ss" }];
 }
 
