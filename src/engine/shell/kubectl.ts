@@ -161,6 +161,8 @@ export function kubectlDescribePods(c: Cluster, name: string | undefined, namesp
         `    Image ID:\t${imageId(ctr.image)}`,
         ports.length > 1 ? `    Ports:\t${ports.join(", ")}` : `    Port:\t${ports[0] ?? "<none>"}`,
         hostPorts.length > 1 ? `    Host Ports:\t${hostPorts.join(", ")}` : `    Host Port:\t${hostPorts[0] ?? "<none>"}`,
+        // The article's busybox pods run `command: [sleep, "3600"]`; the other images run their own entrypoint.
+        ...(isBusybox(ctr.image) ? ["    Command:", "      sleep", "      3600"] : []),
         `    State:\tRunning`,
         `      Started:\t${rfc1123z(started + 2000)}`,
         `    Ready:\tTrue`,
@@ -188,6 +190,10 @@ export function kubectlDescribePods(c: Cluster, name: string | undefined, namesp
     return describeLines(L);
   });
   return { stdout: blocks.join("\n\n"), stderr: "", code: 0 };
+}
+
+function isBusybox(image: string): boolean {
+  return image.split("/").pop()!.split(":")[0] === "busybox";
 }
 
 function imageId(image: string): string {
