@@ -101,6 +101,8 @@ export class Netns {
   private readonly neighbourHeaders = new Set<string>();
   /** State of `-m statistic --mode nth` rules. */
   readonly nth = new Map<Match, number>();
+  /** `-m recent` address lists, by name. */
+  readonly recent = new Map<string, Map<number, number[]>>();
   private nextIfindex = 1;
   private nextIpId = 1;
 

@@ -418,6 +418,8 @@ class Walk {
       addrType: (ip, iface) => ns.addrType(ip, iface),
       rng: this.world.rng,
       nth: ns.nth,
+      recent: ns.recent,
+      now: this.world.now,
     };
   }
 

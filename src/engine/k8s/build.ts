@@ -265,6 +265,9 @@ export function buildCluster(s: Scenario): Cluster {
       selector: {},
       ports: [{ name: "https", protocol: "TCP", port: 443, targetPort: 6443 }],
       externalTrafficPolicy: "Cluster",
+      // Kubernetes 1.10.2 (KTHW's version in 2018) created it with ClientIP affinity; 1.10.5+
+      // and 1.11+ use None (kubernetes PR #56690).
+      sessionAffinity: "ClientIP",
     });
   }
   for (const sv of s.services) allServices.push(sv);
@@ -378,6 +381,7 @@ function resolvePorts(sv: ServiceSpec, index: ReadonlyMap<string, readonly PodIn
       port: port.port,
       ...(port.nodePort !== undefined && { nodePort: port.nodePort }),
       externalTrafficPolicy: sv.externalTrafficPolicy,
+      sessionAffinity: sv.sessionAffinity,
       endpoints: sortEndpoints(endpoints),
       targetPort: target,
     };

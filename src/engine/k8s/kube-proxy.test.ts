@@ -37,6 +37,21 @@ describe("kube-proxy rules for services the article does not show", () => {
     expect(order).toEqual([sepOf("10.200.0.10:8080"), sepOf("10.200.1.10:8080"), sepOf("10.200.2.9:8080")]);
   });
 
+  it("gives the kubernetes Service 1.10.2's ClientIP affinity: an rcheck rule per endpoint before the balancing rules, a --set on each DNAT", () => {
+    const lines = natLines(withExtra({}));
+    const svc = lines.filter((l) => l.startsWith("-A KUBE-SVC-NPX46M4PTMTKRN6Y "));
+    const seps = ["KUBE-SEP-HFMBYHW5FO36NATD", "KUBE-SEP-E6U6KEZPQBWVNUQ2", "KUBE-SEP-WRZKKJS6MWEUDTA4"];
+    expect(svc.slice(0, 3)).toEqual(
+      seps.map((sep) => `-A KUBE-SVC-NPX46M4PTMTKRN6Y -m comment --comment "default/kubernetes:https" -m recent --rcheck --seconds 10800 --reap --name ${sep} --mask 255.255.255.255 --rsource -j ${sep}`),
+    );
+    expect(svc.slice(3).map((l) => l.split(" -j ")[1])).toEqual(seps);
+    expect(lines).toContain(
+      '-A KUBE-SEP-HFMBYHW5FO36NATD -p tcp -m comment --comment "default/kubernetes:https" -m recent --set --name KUBE-SEP-HFMBYHW5FO36NATD --mask 255.255.255.255 --rsource -m tcp -j DNAT --to-destination 10.240.0.10:6443',
+    );
+    // A Service without affinity gets none of it.
+    expect(lines.filter((l) => l.includes("recent") && !l.includes("kubernetes:https"))).toEqual([]);
+  });
+
   it("writes one SVC chain per named port and per protocol on the same port", () => {
     const lines = natLines(
       withExtra({

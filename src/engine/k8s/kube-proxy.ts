@@ -1,8 +1,8 @@
 /**
  * The iptables rules kube-proxy v1.10–v1.12 (iptables mode) and kubelet write on every node,
  * as iptables-restore text, rule for rule: KUBE-SERVICES, KUBE-NODEPORTS, KUBE-SVC-*, KUBE-SEP-*,
- * KUBE-XLB-*, KUBE-MARK-MASQ/DROP, KUBE-POSTROUTING, KUBE-FIREWALL, KUBE-FORWARD and the
- * REJECT rules for services without endpoints.
+ * KUBE-XLB-*, KUBE-MARK-MASQ/DROP, KUBE-POSTROUTING, KUBE-FIREWALL, KUBE-FORWARD, the REJECT
+ * rules for services without endpoints, and ClientIP session affinity (`-m recent`).
  */
 import { quote } from "../netfilter/format";
 import { servicePortName, sepChain, svcChain, xlbChain } from "./names";
@@ -23,6 +23,9 @@ export interface ProxyServicePort {
   readonly port: number;
   readonly nodePort?: number;
   readonly externalTrafficPolicy: "Cluster" | "Local";
+  /** ClientIP: a client keeps its endpoint for `affinitySeconds` (xt_recent lists per endpoint). */
+  readonly sessionAffinity?: "None" | "ClientIP";
+  readonly affinitySeconds?: number;
   /** Sorted as the endpoints controller sorts them: by IP string. */
   readonly endpoints: readonly ProxyEndpoint[];
 }
@@ -104,6 +107,7 @@ export function kubeProxyRules(ports: readonly ProxyServicePort[], clusterCidr: 
         nodeports.push(`-A KUBE-NODEPORTS ${np} -j ${xlb}`);
         chainRules.push(`-A ${xlb} -s ${clusterCidr} -m comment --comment "Redirect pods trying to reach external loadbalancer VIP to clusterIP" -j ${svc}`);
         const local = seps.filter((s) => s.ep.node === node);
+        if (local.length > 0) for (const s of local) chainRules.push(...affinityCheck(sp, xlb, spn, s.chain));
         if (local.length === 0) {
           chainRules.push(`-A ${xlb} -m comment --comment ${quote(`${spn} has no local endpoints`)} -j KUBE-MARK-DROP`);
         } else {
@@ -117,6 +121,8 @@ export function kubeProxyRules(ports: readonly ProxyServicePort[], clusterCidr: 
         nodeports.push(`-A KUBE-NODEPORTS ${np} -j ${svc}`);
       }
     }
+    // Session affinity first: a client already in an endpoint's list goes back to it.
+    for (const s of seps) chainRules.push(...affinityCheck(sp, svc, spn, s.chain));
     seps.forEach((s, i) => {
       natChains.push(`:${s.chain} - [0:0]`);
       const stat = i < seps.length - 1 ? ` -m statistic --mode random --probability ${proxyProbability(seps.length - i)}` : "";
@@ -124,10 +130,17 @@ export function kubeProxyRules(ports: readonly ProxyServicePort[], clusterCidr: 
     });
     for (const s of seps) {
       chainRules.push(`-A ${s.chain} -s ${s.ep.ip}/32 -m comment --comment ${quote(spn)} -j KUBE-MARK-MASQ`);
-      chainRules.push(`-A ${s.chain} -p ${proto} -m comment --comment ${quote(spn)} -m ${proto} -j DNAT --to-destination ${s.ep.ip}:${s.ep.port}`);
+      const remember = sp.sessionAffinity === "ClientIP" ? ` -m recent --name ${s.chain} --set` : "";
+      chainRules.push(`-A ${s.chain} -p ${proto} -m comment --comment ${quote(spn)}${remember} -m ${proto} -j DNAT --to-destination ${s.ep.ip}:${s.ep.port}`);
     }
   }
   services.push(`-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS`);
   // concat, not push(...): a large cluster has more rules than a call has room for arguments.
   return { filterChains, filterRules, natChains, natRules: natRules.concat(nodeports, services, chainRules) };
+}
+
+/** The ClientIP affinity rule for one endpoint, in kube-proxy's argument order (iptables-save reorders it). */
+function affinityCheck(sp: ProxyServicePort, chain: string, spn: string, sep: string): string[] {
+  if (sp.sessionAffinity !== "ClientIP") return [];
+  return [`-A ${chain} -m comment --comment ${quote(spn)} -m recent --name ${sep} --rcheck --seconds ${sp.affinitySeconds ?? 10800} --reap -j ${sep}`];
 }

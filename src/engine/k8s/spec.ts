@@ -116,6 +116,7 @@ const Service = v.strictObject({
   selector: v.optional(labels, {}),
   ports: v.pipe(v.array(ServicePort), v.minLength(1)),
   externalTrafficPolicy: v.optional(v.picklist(["Cluster", "Local"]), "Cluster"),
+  sessionAffinity: v.optional(v.picklist(["None", "ClientIP"]), "None"),
 });
 
 const Endpoint = v.union([

@@ -76,6 +76,16 @@ const THREE_ENDPOINTS = scenario("three-endpoints", { workloads: [web], services
   { kind: "curl", from: { pod: "busybox0-rw89s" }, to: { service: "web", namespace: "default", port: "http" }, port: 80, sport: 42000 },
 ]);
 
+// ClientIP affinity (xt_recent): two connections from one pod must reach the same endpoint.
+const AFFINITY = scenario(
+  "clientip-affinity",
+  { workloads: [web], services: [{ name: "web", clusterIP: "10.32.0.80", sessionAffinity: "ClientIP", selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: "http" }] }] },
+  [
+    { kind: "curl", from: { pod: "busybox0-rw89s" }, to: { service: "web", namespace: "default", port: "http" }, port: 80, sport: 42000 },
+    { kind: "curl", from: { pod: "busybox0-rw89s" }, to: { service: "web", namespace: "default", port: "http" }, port: 80, sport: 42001 },
+  ],
+);
+
 const run = reason && process.env.CI !== "true" ? describe.skip : describe;
 
 run("the engine agrees with the kernel", () => {
@@ -102,6 +112,23 @@ run("the engine agrees with the kernel", () => {
       const r = engine({ ...THREE_ENDPOINTS, seed });
       const mine = r.cluster.world.get("worker-0").ct.list(r.cluster.world.now).map((e) => formatIpv4(e.reply.src)).find((ip) => ip.endsWith(".40"));
       if (mine === chosen) matched = r;
+    }
+    expect(matched, "no seed of 64 made the engine choose the kernel's endpoint").toBeDefined();
+    expect(compareWithKernel(matched!.cluster, matched!.trace, lab)).toEqual([]);
+  });
+
+  it("ClientIP affinity: the kernel sends the second connection where it sent the first, and so does the engine", () => {
+    const lab = kernel(engine(AFFINITY));
+    const chosen = (lab.conntrack["worker-0"] ?? []).map((l) => / src=(10\.200\.\d+\.40) dst=/.exec(l)?.[1]).filter(Boolean);
+    expect(chosen).toHaveLength(2);
+    expect(chosen[1]).toBe(chosen[0]);
+    let matched: Ok | undefined;
+    for (let seed = 1; seed <= 64 && !matched; seed++) {
+      const r = engine({ ...AFFINITY, seed });
+      const mine = r.cluster.world.get("worker-0").ct.list(r.cluster.world.now).map((e) => formatIpv4(e.reply.src)).filter((ip) => ip.endsWith(".40"));
+      expect(mine).toHaveLength(2);
+      expect(mine[1], "the engine's second connection left its first endpoint").toBe(mine[0]);
+      if (mine[0] === chosen[0]) matched = r;
     }
     expect(matched, "no seed of 64 made the engine choose the kernel's endpoint").toBeDefined();
     expect(compareWithKernel(matched!.cluster, matched!.trace, lab)).toEqual([]);

@@ -85,6 +85,15 @@ export function formatMatch(m: Match): string {
       return ` -m state${neg(m.state.invert)} --state ${formatStates(m.state.value)}`;
     case "multiport":
       return ` -m multiport${neg(m.invert)} --${m.flavor} ${m.ports.map((p) => portRange(p)).join(",")}`;
+    case "recent": {
+      // libxt_recent's save order: mode, --seconds, --reap, --hitcount, --rttl, --name, --mask, side.
+      let s = ` -m recent${neg(m.invert)} --${m.mode}`;
+      if (m.seconds !== undefined) s += ` --seconds ${m.seconds}`;
+      if (m.reap) s += " --reap";
+      if (m.hitcount !== undefined) s += ` --hitcount ${m.hitcount}`;
+      if (m.rttl) s += " --rttl";
+      return s + ` --name ${m.name} --mask ${formatIpv4(m.mask)} --${m.side === "source" ? "rsource" : "rdest"}`;
+    }
   }
 }
 

@@ -2,7 +2,7 @@
  * iptables-save / iptables-restore text → rules. Errors name the line (and the token's column)
  * and the problem; nothing else is ever thrown out of `parseIptablesSave`.
  */
-import { AddressError, parseCidr, parseIpv4, ANY, type Cidr } from "../addr/ipv4";
+import { AddressError, isIpv4, parseCidr, parseIpv4, ANY, type Cidr } from "../addr/ipv4";
 import {
   CT_STATE_ORDER,
   PROTO_BY_NAME,
@@ -290,6 +290,7 @@ const MATCH_OPTIONS: Record<string, Record<string, number>> = {
   conntrack: { ctstate: 1 },
   state: { state: 1 },
   multiport: { sports: 1, "source-ports": 1, dports: 1, "destination-ports": 1, ports: 1 },
+  recent: { set: 0, rcheck: 0, update: 0, remove: 0, seconds: 1, reap: 0, hitcount: 1, rttl: 0, name: 1, mask: 1, rsource: 0, rdest: 0 },
 };
 
 const TARGET_OPTIONS: Record<string, Record<string, number>> = {
@@ -711,6 +712,42 @@ function finishMatch(m: MatchDraft, proto: number, protoInvert: boolean): Match 
       const o = m.opts.get("state");
       if (!o) throw new Fail(m.column, "match state needs --state");
       return { kind: "state", state: { value: parseStates(o.value[0]!, o.column), invert: o.invert } };
+    }
+    case "recent": {
+      const modes = (["set", "rcheck", "update", "remove"] as const).filter((k) => m.opts.get(k));
+      if (modes.length !== 1) throw new Fail(m.column, "match recent needs exactly one of --set, --rcheck, --update, --remove");
+      const mode = modes[0]!;
+      const modeOpt = m.opts.get(mode)!;
+      const secondsOpt = m.opts.get("seconds");
+      const hitOpt = m.opts.get("hitcount");
+      if ((secondsOpt || hitOpt) && (mode === "set" || mode === "remove")) throw new Fail((secondsOpt ?? hitOpt)!.column, "--seconds and --hitcount go with --rcheck or --update");
+      const seconds = secondsOpt ? parseNumber(secondsOpt.value[0]!, secondsOpt.column, "--seconds") : undefined;
+      if (seconds === 0) throw new Fail(secondsOpt!.column, "--seconds must be at least 1");
+      const reap = m.opts.get("reap") !== undefined;
+      if (reap && seconds === undefined) throw new Fail(m.opts.get("reap")!.column, "--reap needs --seconds");
+      const hitcount = hitOpt ? parseNumber(hitOpt.value[0]!, hitOpt.column, "--hitcount") : undefined;
+      const nameOpt = m.opts.get("name");
+      const name = nameOpt?.value[0] ?? "DEFAULT";
+      if (name.length === 0 || name.length > 200 || /[/\s]/.test(name)) throw new Fail(nameOpt?.column ?? m.column, `bad --name "${name}"`);
+      const maskOpt = m.opts.get("mask");
+      let mask = 0xffffffff;
+      if (maskOpt) {
+        if (!isIpv4(maskOpt.value[0]!)) throw new Fail(maskOpt.column, `--mask "${maskOpt.value[0]}" is not an IPv4 mask`);
+        mask = parseIpv4(maskOpt.value[0]!);
+      }
+      if (m.opts.get("rsource") && m.opts.get("rdest")) throw new Fail(m.column, "--rsource and --rdest cannot be combined");
+      return {
+        kind: "recent",
+        invert: modeOpt.invert,
+        mode,
+        ...(seconds !== undefined && { seconds }),
+        reap,
+        ...(hitcount !== undefined && { hitcount }),
+        rttl: m.opts.get("rttl") !== undefined,
+        name,
+        mask,
+        side: m.opts.get("rdest") ? "dest" : "source",
+      };
     }
     case "multiport": {
       const keys = ["sports", "dports", "ports"].filter((k) => m.opts.get(k));

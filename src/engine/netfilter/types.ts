@@ -76,6 +76,19 @@ export type Match =
   | { readonly kind: "conntrack"; readonly ctstate: Negatable<readonly ConnState[]> }
   | { readonly kind: "state"; readonly state: Negatable<readonly ConnState[]> }
   | {
+      /** xt_recent: lists of addresses per name, per namespace (kube-proxy's ClientIP affinity). */
+      readonly kind: "recent";
+      readonly invert: boolean;
+      readonly mode: "set" | "rcheck" | "update" | "remove";
+      readonly seconds?: number;
+      readonly reap: boolean;
+      readonly hitcount?: number;
+      readonly rttl: boolean;
+      readonly name: string;
+      readonly mask: number;
+      readonly side: "source" | "dest";
+    }
+  | {
       readonly kind: "multiport";
       readonly flavor: "sports" | "dports" | "ports";
       readonly invert: boolean;

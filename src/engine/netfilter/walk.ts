@@ -25,6 +25,55 @@ export interface MatchContext {
   readonly rng: Rng;
   /** Per-rule state of `-m statistic --mode nth`. */
   readonly nth: Map<Match, number>;
+  /** `-m recent` lists of the namespace: name → masked address → timestamps (ms), oldest first. */
+  readonly recent?: Map<string, Map<number, number[]>>;
+  /** Simulated time in milliseconds, for `-m recent --seconds`. */
+  readonly now?: number;
+}
+
+/** xt_recent keeps the last ip_pkt_list_tot (20) timestamps per address. */
+const RECENT_STAMPS = 20;
+
+/** recent_mt: look the address up in the named list, then set, check, update or remove. */
+function matchRecent(m: Extract<Match, { kind: "recent" }>, p: Packet, ctx: MatchContext): boolean {
+  const lists = ctx.recent;
+  if (!lists) return m.invert;
+  const now = ctx.now ?? 0;
+  let list = lists.get(m.name);
+  if (!list) lists.set(m.name, (list = new Map()));
+  const addr = ((m.side === "source" ? p.src : p.dst) & m.mask) >>> 0;
+  const stamps = list.get(addr);
+  if (!stamps) {
+    if (m.mode !== "set") return m.invert;
+    list.set(addr, [now]);
+    return !m.invert;
+  }
+  let hit = false;
+  if (m.mode === "set") hit = true;
+  else if (m.mode === "remove") {
+    list.delete(addr);
+    return !m.invert;
+  } else if (m.seconds !== undefined || m.hitcount !== undefined) {
+    const since = now - (m.seconds ?? 0) * 1000;
+    let hits = 0;
+    for (const t of stamps) {
+      if (m.seconds !== undefined && t < since) continue;
+      if (m.hitcount === undefined || ++hits >= m.hitcount) {
+        hit = true;
+        break;
+      }
+    }
+    if (m.reap) {
+      const kept = stamps.filter((t) => t >= since);
+      if (kept.length === 0) list.delete(addr);
+      else list.set(addr, kept);
+    }
+  } else hit = true;
+  if (m.mode === "set" || (m.mode === "update" && hit)) {
+    const next = [...(list.get(addr) ?? []), now].slice(-RECENT_STAMPS);
+    list.set(addr, next);
+  }
+  return hit !== m.invert;
 }
 
 export interface MatchedRule {
@@ -114,6 +163,8 @@ function matchOne(m: Match, p: Packet, ctx: MatchContext): boolean {
       const state = ctx.ctState ?? "UNTRACKED";
       return m.state.value.includes(state) !== m.state.invert;
     }
+    case "recent":
+      return matchRecent(m, p, ctx);
     case "multiport": {
       const hit = (port: number) => m.ports.some((r) => port >= r.min && port <= r.max);
       if (p.proto !== "tcp" && p.proto !== "udp") return false;

@@ -373,6 +373,15 @@ export function formatMatchText(m: Match, proto: number, f: NameLookup): string 
       if (m.mode === "random") return ` statistic mode random${inv} probability ${formatProbability(m.probability)}`;
       return ` statistic mode nth${inv} every ${m.every}` + (m.packet ? ` packet ${m.packet}` : "");
     }
+    case "recent": {
+      const mode = { set: "SET", rcheck: "CHECK", update: "UPDATE", remove: "REMOVE" }[m.mode];
+      let s = (m.invert ? " !" : "") + ` recent: ${mode}`;
+      if (m.seconds !== undefined) s += ` seconds: ${m.seconds}`;
+      if (m.reap) s += " reap";
+      if (m.hitcount !== undefined) s += ` hit_count: ${m.hitcount}`;
+      if (m.rttl) s += " TTL-Match";
+      return s + ` name: ${m.name} side: ${m.side} mask: ${formatIpv4(m.mask)}`;
+    }
     case "conntrack":
       return (m.ctstate.invert ? " !" : "") + ` ctstate ${formatStates(m.ctstate.value)}`;
     case "state":

@@ -61,7 +61,7 @@ export function kubectlDescribeService(c: Cluster, name: string | undefined, nam
       if (p.nodePort !== undefined) rows.push(["NodePort:", p.portName || "<unset>", `${p.nodePort}/${proto}`]);
       rows.push(["Endpoints:", p.endpoints.map((e) => `${e.ip}:${e.port}`).join(",") || "<none>"]);
     }
-    rows.push(["Session Affinity:", "None"]);
+    rows.push(["Session Affinity:", s.sessionAffinity]);
     if (s.type === "NodePort") rows.push(["External Traffic Policy:", s.externalTrafficPolicy]);
     rows.push(["Events:", "<none>"]);
     return describeBlock(rows);
