@@ -270,11 +270,57 @@ const ethtool: Tool = (ctx, args) => {
   return ok(`NIC statistics:\n     peer_ifindex: ${iface.peer.ifindex}\n`);
 };
 
+/**
+ * The sysctls the model keeps, as /proc/sys paths, on a node. net.bridge.* exists only where
+ * br_netfilter registered it: kernel 4.15 keeps those in the initial namespace, so a pod has
+ * none. A pod's own ipv4 settings were copied from the node's when its namespace was made, at a
+ * moment the model does not keep, so they are not shown ("unknown").
+ */
+function sysctlValue(ns: Netns, key: string): string | undefined | "unknown" {
+  const known = ["net.ipv4.ip_forward", "net.ipv4.icmp_echo_ignore_all", "net.bridge.bridge-nf-call-iptables"];
+  if (!known.includes(key)) return undefined;
+  if (key.startsWith("net.bridge.")) return ns.pod === undefined && ns.sysctl.bridgeNfCallIptables ? "1" : undefined;
+  if (ns.pod !== undefined) return "unknown";
+  return (key === "net.ipv4.ip_forward" ? ns.sysctl.ipForward : ns.sysctl.icmpEchoIgnoreAll) ? "1" : "0";
+}
+
+const NOT_MODELLED = (key: string) => `(hopscope: ${key} in a pod is inherited from the node when the namespace was made; the simulation does not keep it)\n`;
+
+const sysctl: Tool = (ctx, args) => {
+  let valuesOnly = false;
+  const out: string[] = [];
+  let err = "";
+  for (const a of args) {
+    if (a === "-n" || a === "--values") {
+      valuesOnly = true;
+      continue;
+    }
+    if (a.startsWith("-")) return fail(`sysctl: the simulated node reads keys: sysctl [-n] KEY...\n`, 255);
+    if (a.includes("=")) return fail(`sysctl: setting ${a.split("=")[0]} is not simulated; the scenario decides it\n`, 255);
+    const key = a.replace(/\//g, ".");
+    const v = sysctlValue(ctx.ns, key);
+    if (v === undefined) err += `sysctl: cannot stat /proc/sys/${key.replace(/\./g, "/")}: No such file or directory\n`;
+    else if (v === "unknown") err += NOT_MODELLED(key);
+    else out.push(valuesOnly ? `${v}\n` : `${key} = ${v}\n`);
+  }
+  if (args.filter((a) => !a.startsWith("-")).length === 0) return fail("(hopscope: sysctl -a is not simulated; ask for net.ipv4.ip_forward, net.bridge.bridge-nf-call-iptables or net.ipv4.icmp_echo_ignore_all)\n", 255);
+  return { stdout: out.join(""), stderr: err, code: err ? 255 : 0 };
+};
+
 const cat: Tool = (ctx, args) => {
   if (args.length === 0) return ok(ctx.stdin ?? "");
   const out: string[] = [];
   let err = "";
   for (const path of args) {
+    const proc = /^\/proc\/sys\/(.+)$/.exec(path);
+    if (proc) {
+      const key = proc[1]!.replace(/\//g, ".");
+      const v = sysctlValue(ctx.ns, key);
+      if (v === undefined) err += `cat: ${path}: No such file or directory\n`;
+      else if (v === "unknown") err += NOT_MODELLED(key);
+      else out.push(`${v}\n`);
+      continue;
+    }
     const m = /^\/sys\/class\/net\/([^/]+)\/(ifindex|address|mtu|iflink|operstate)$/.exec(path);
     const iface = m ? ctx.ns.iface(m[1]!) : undefined;
     if (!m || !iface) {
@@ -402,6 +448,7 @@ const TOOLS: Readonly<Record<string, Tool>> = {
   false: () => fail(""),
   ethtool,
   cat,
+  sysctl,
   grep,
   head,
   tail,
