@@ -96,5 +96,16 @@ test.describe("the node shell", () => {
     await expect(page.getByTestId("position")).toHaveText(new RegExp(`^${before + 1} / `));
     await expect(app.current()).toContainText("ping request");
     await expect(app.current()).toContainText("busybox0-rw89s's routing table sends 10.200.1.15");
+    // The share link carries the ping: opened elsewhere it replays it and shows the same step.
+    await page.keyboard.press("ArrowRight");
+    const position = await page.getByTestId("position").textContent();
+    await expect.poll(() => page.evaluate(() => window.location.hash)).toContain("view=");
+    const url = page.url();
+    const other = await page.context().newPage();
+    await other.goto(url);
+    await expect(other.getByTestId("loading")).toHaveCount(0);
+    await expect(other.getByTestId("position")).toHaveText(position!);
+    await expect(other.getByTestId("hop-list").locator('li[aria-current="step"]')).toContainText("ping request");
+    await other.close();
   });
 });

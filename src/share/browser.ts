@@ -15,7 +15,7 @@ export function syncUrlWithStore(): () => void {
     if (s.restoring) return;
     const restored = prev.restoring;
     if (s.status.kind !== "ready") return;
-    if (!restored && s.source === prev.source && s.cursor === prev.cursor && s.panels === prev.panels) return;
+    if (!restored && s.source === prev.source && s.cursor === prev.cursor && s.panels === prev.panels && s.shellLines === prev.shellLines) return;
     const view = s.shareData();
     if (!view) return;
     const hash = formatHash({ view, embed: s.embed.on, autoplay: s.embed.autoplay, hide: s.embed.hide });

@@ -19,7 +19,19 @@ export interface ShareState {
   readonly step: number;
   /** View options that matter to a lesson. */
   readonly panels: { readonly detail: boolean; readonly hops: boolean; readonly node: boolean };
+  /** Shell lines that traced flows (ping, curl, …), replayed in order to rebuild the same trace. */
+  readonly shell?: readonly ShellLine[];
 }
+
+export interface ShellLine {
+  /** "worker-0" or "worker-0/<pod>". */
+  readonly target: string;
+  readonly line: string;
+}
+
+/** How many shell lines a link carries at most, and how long each may be. */
+export const MAX_SHELL_LINES = 100;
+export const MAX_SHELL_LINE = 2000;
 
 export const DEFAULT_PANELS = { detail: true, hops: true, node: true } as const;
 
@@ -29,12 +41,20 @@ const StateSchema = v.strictObject({
   flow: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000)),
   step: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100000)),
   panels: v.optional(v.strictObject({ detail: v.boolean(), hops: v.boolean(), node: v.boolean() }), DEFAULT_PANELS),
+  shell: v.optional(
+    v.pipe(
+      v.array(v.strictObject({ t: v.pipe(v.string(), v.minLength(1), v.maxLength(300)), l: v.pipe(v.string(), v.maxLength(MAX_SHELL_LINE)) })),
+      v.maxLength(MAX_SHELL_LINES),
+    ),
+  ),
 });
 
 export type DecodeResult = { readonly ok: true; readonly state: ShareState } | { readonly ok: false; readonly error: string };
 
 export function encodeShare(state: ShareState): string {
-  return compressToEncodedURIComponent(JSON.stringify({ v: SHARE_VERSION, ...state }));
+  const { shell, ...rest } = state;
+  const lines = shell?.length ? { shell: shell.map((s) => ({ t: s.target, l: s.line })) } : {};
+  return compressToEncodedURIComponent(JSON.stringify({ v: SHARE_VERSION, ...rest, ...lines }));
 }
 
 export function decodeShare(data: string): DecodeResult {
@@ -65,7 +85,8 @@ export function decodeShare(data: string): DecodeResult {
         return { ok: false, error: `The link's scenario is not valid: ${i.path}: ${i.message}.` };
       }
     }
-    return { ok: true, state: { scenario: s.scenario as ShareState["scenario"], flow: s.flow, step: s.step, panels: s.panels } };
+    const shell = s.shell?.length ? { shell: s.shell.map((x) => ({ target: x.t, line: x.l })) } : {};
+    return { ok: true, state: { scenario: s.scenario as ShareState["scenario"], flow: s.flow, step: s.step, panels: s.panels, ...shell } };
   } catch (e) {
     return { ok: false, error: `The link could not be read (${e instanceof Error ? e.message : String(e)}).` };
   }

@@ -7,7 +7,7 @@ import type { Topology } from "../engine/k8s/topology";
 import type { Step, Trace } from "../engine/trace";
 import { EngineClient, createEngineWorker } from "../worker/client";
 import type { NodeRule, ScenarioSummary } from "../worker/protocol";
-import { DEFAULT_PANELS, decodeShare, encodeShare, parseHash, type ShareState } from "../share/codec";
+import { DEFAULT_PANELS, MAX_SHELL_LINE, MAX_SHELL_LINES, decodeShare, encodeShare, parseHash, type ShareState, type ShellLine } from "../share/codec";
 
 export type Source = ShareState["scenario"];
 export type Panels = ShareState["panels"];
@@ -45,9 +45,11 @@ export interface HopscopeState {
   readonly embed: EmbedOptions;
   /** True while init() restores a view from the URL: the URL is not rewritten meanwhile. */
   readonly restoring: boolean;
+  /** Shell lines since the scenario loaded that traced flows: a share link replays them. */
+  readonly shellLines: readonly ShellLine[];
   /** Reads the URL's hash: the shared view (or a clear message about a bad one) and embed options. */
   init(hash?: string): Promise<void>;
-  load(source: Source | string, at?: { flow: number; step: number }): Promise<void>;
+  load(source: Source | string, at?: { flow: number; step: number }, shell?: readonly ShellLine[]): Promise<void>;
   setPanels(p: Partial<Panels>): void;
   /** The view as a share link's data. */
   shareData(): string | undefined;
@@ -79,7 +81,7 @@ export const useHopscope = create<HopscopeState>((set, get) => {
         const decoded = decodeShare(params.view);
         if (decoded.ok) {
           set({ panels: decoded.state.panels });
-          await get().load(decoded.state.scenario, { flow: decoded.state.flow, step: decoded.state.step });
+          await get().load(decoded.state.scenario, { flow: decoded.state.flow, step: decoded.state.step }, decoded.state.shell);
           if (get().status.kind === "ready") return;
           set({ notice: `This link's scenario could not be run (${get().status.kind === "error" ? (get().status as { message: string }).message : "unknown error"}). Showing the default scenario instead.` });
         } else {
@@ -98,6 +100,7 @@ export const useHopscope = create<HopscopeState>((set, get) => {
     panels: DEFAULT_PANELS,
     embed: { on: false, autoplay: false, hide: [] },
     restoring: false,
+    shellLines: [],
     status: { kind: "loading" },
     steps: [],
     cursor: 0,
@@ -112,9 +115,9 @@ export const useHopscope = create<HopscopeState>((set, get) => {
         set({ restoring: false });
       }
     },
-    async load(source: Source | string, at?: { flow: number; step: number }) {
+    async load(source: Source | string, at?: { flow: number; step: number }, shell?: readonly ShellLine[]) {
       const src: Source = typeof source === "string" ? { id: source } : source;
-      set({ status: { kind: "loading" }, playing: false });
+      set({ status: { kind: "loading" }, playing: false, shellLines: [] });
       try {
         const r = await engine(restart).request({ kind: "run", scenario: "id" in src ? src.id : { spec: src.spec } });
         if (r.kind === "invalid") {
@@ -122,7 +125,17 @@ export const useHopscope = create<HopscopeState>((set, get) => {
           return;
         }
         if (r.kind !== "run") throw new Error("unexpected answer");
-        const steps = flatten(r.trace);
+        // A shared view's shell lines, replayed in the new session: their flows join the trace.
+        let trace = r.trace;
+        const replayed: ShellLine[] = [];
+        for (const s of shell ?? []) {
+          const e = await engine(restart).request({ kind: "exec", target: s.target, line: s.line });
+          if (e.kind === "exec" && e.flows.length) {
+            trace = { ...trace, flows: [...trace.flows, ...e.flows] };
+            replayed.push(s);
+          }
+        }
+        const steps = flatten(trace);
         let cursor = 0;
         if (at) {
           const i = steps.findIndex((x) => x.flow === at.flow && x.index === at.step);
@@ -130,7 +143,7 @@ export const useHopscope = create<HopscopeState>((set, get) => {
           cursor = i >= 0 ? i : steps.length - 1;
           if (cursor < 0) cursor = 0;
         }
-        set({ source: src, scenario: r.scenario, trace: r.trace, topology: r.topology, natRules: r.natRules, steps, cursor, status: { kind: "ready" } });
+        set({ source: src, scenario: r.scenario, trace, topology: r.topology, natRules: r.natRules, steps, cursor, shellLines: replayed, status: { kind: "ready" } });
       } catch (e) {
         set({ status: { kind: "error", message: e instanceof Error ? e.message : String(e) } });
       }
@@ -139,10 +152,10 @@ export const useHopscope = create<HopscopeState>((set, get) => {
       set({ panels: { ...get().panels, ...p } });
     },
     shareData() {
-      const { source, steps, cursor, panels } = get();
+      const { source, steps, cursor, panels, shellLines } = get();
       if (!source) return undefined;
       const at = steps[cursor];
-      return encodeShare({ scenario: source, flow: at?.flow ?? 0, step: at?.index ?? 0, panels });
+      return encodeShare({ scenario: source, flow: at?.flow ?? 0, step: at?.index ?? 0, panels, ...(shellLines.length && { shell: shellLines }) });
     },
     setCursor(i: number) {
       const n = get().steps.length;
@@ -177,7 +190,10 @@ export async function execLine(target: string, line: string): Promise<{ display:
     const next = { ...trace, flows: [...trace.flows, ...r.flows] };
     const steps = flatten(next);
     const first = steps.findIndex((x) => x.flow === trace.flows.length);
-    useHopscope.setState({ trace: next, steps, cursor: first >= 0 ? first : useHopscope.getState().cursor, playing: false });
+    // A share link carries these lines (a longer one could not be replayed, so it is not kept).
+    const kept = line.length <= MAX_SHELL_LINE ? [{ target, line }] : [];
+    const shellLines = [...useHopscope.getState().shellLines, ...kept].slice(-MAX_SHELL_LINES);
+    useHopscope.setState({ trace: next, steps, cursor: first >= 0 ? first : useHopscope.getState().cursor, playing: false, shellLines });
   }
   return { display: r.display, code: r.code, flows: r.flows.length };
 }

@@ -24,6 +24,13 @@ export function promptFor(target: string, kind?: string, busybox = true): string
   return `ubuntu@${target}:~$`;
 }
 
+/** What a pod's shell is: the node's tools in the pod's namespace, and busybox's applets where the pod runs busybox. */
+function podHint(target: string, topology: Topology): string {
+  const pod = topology.pods.find((p) => `${p.node}/${p.name}` === target);
+  if (!pod) return "";
+  return pod.busybox ? "the node's tools in the pod's namespace (as nsenter -n), busybox's ping, nslookup, wget · " : "the node's tools in the pod's namespace (as nsenter -n) · ";
+}
+
 export function Terminal({ topology, initial }: { topology: Topology; initial: string }) {
   const targets = [...topology.nodes.map((n) => n.id), ...topology.pods.map((p) => `${p.node}/${p.name}`)];
   const kindOf = (t: string) => topology.nodes.find((n) => n.id === t)?.kind;
@@ -113,7 +120,7 @@ export function Terminal({ topology, initial }: { topology: Topology; initial: s
           </select>
         </label>
         <span className="min-w-0 flex-1 truncate" title="ip route|addr|link|netns, ifconfig, ethtool -S, brctl show, bridge fdb, iptables(-save), conntrack -L, tcpdump -n -i IFACE, lsns -t net, ps -p, nsenter, ctr, kubectl, ping, curl, nslookup, dig; pipes into grep, head, tail, cut, wc, sort, xargs">
-          after the scenario's traffic · Tab completes, Esc leaves · try sudo lsns -t net, ip netns, sudo conntrack -L, tcpdump -n -i cnio0, ping -c 2 10.200.1.15
+          {podHint(target, topology)}after the scenario's traffic · Tab completes, Esc leaves · try sudo lsns -t net, ip netns, sudo conntrack -L, tcpdump -n -i cnio0, ping -c 2 10.200.1.15
         </span>
         <button type="button" onClick={copy} className="rounded border border-slate-600 px-2 py-0.5 text-slate-200 hover:bg-slate-800 focus-visible:ring-2 focus-visible:ring-sky-400" data-testid="terminal-copy">
           Copy session
