@@ -108,4 +108,26 @@ test.describe("the node shell", () => {
     await expect(other.getByTestId("hop-list").locator('li[aria-current="step"]')).toContainText("ping request");
     await other.close();
   });
+
+  test("after the engine worker crashes, the shell's session comes back with the flows it traced", async ({ page }) => {
+    const app = new HopscopePage(page);
+    await app.open();
+    await app.pick("pod-to-pod");
+    await page.getByTestId("tab-shell").click();
+    const input = page.getByTestId("terminal-input");
+    const outs = page.getByTestId("terminal-out");
+    await input.fill("ping -c 1 10.200.1.15");
+    await input.press("Enter");
+    await expect(outs).toHaveCount(1);
+    const count = await app.count();
+    await page.getByTestId("crash-worker").dispatchEvent("click");
+    await expect(page.getByTestId("notice")).toContainText("restarted");
+    // Typed at once: the line waits for the reload, which replays the ping.
+    await input.fill("sudo conntrack -L -p icmp | grep -c 10.200.1.15");
+    await input.press("Enter");
+    await expect(outs).toHaveCount(2);
+    // The node's conntrack holds both pings again: the scenario's and the replayed one.
+    await expect(outs.last()).toHaveText(/^2\n/);
+    await expect.poll(() => app.count()).toBe(count);
+  });
 });

@@ -71,7 +71,27 @@ export function flatten(trace: Trace): FlatStep[] {
 }
 
 export const useHopscope = create<HopscopeState>((set, get) => {
-  const restart = (reason: string) => set({ notice: `${reason}. The engine was restarted; your scenario is reloaded.` });
+  // A failed worker is replaced by a fresh one without the scenario: load it again, with the
+  // shell lines that traced flows, so the page and the shell carry on where they were. A
+  // second failure within 10 s (the reload itself failing) is reported instead of retried.
+  let lastAutoReload = -Infinity;
+  const restart = (reason: string) => {
+    const { source, steps, cursor, shellLines } = get();
+    if (!source) {
+      set({ notice: `${reason}. The engine was restarted.` });
+      return;
+    }
+    if (Date.now() - lastAutoReload < 10_000) {
+      set({ notice: `${reason}. The engine failed again while reloading; pick a scenario to try again.`, status: { kind: "error", message: reason } });
+      return;
+    }
+    lastAutoReload = Date.now();
+    // "loading" at once, so a shell line typed now waits for the reload instead of meeting an empty worker.
+    set({ notice: `${reason}. The engine was restarted; your scenario is reloaded.`, status: { kind: "loading" } });
+    const at = steps[cursor];
+    // After the failed request has been answered with its error.
+    setTimeout(() => void get().load(source, at ? { flow: at.flow, step: at.index } : undefined, shellLines), 0);
+  };
   const restore = async (params: ReturnType<typeof parseHash>) => {
     try {
       const r = await engine(restart).request({ kind: "scenarios" });
@@ -183,6 +203,8 @@ export const useHopscope = create<HopscopeState>((set, get) => {
  * (ping, curl, …) join the trace, and the view moves to the first of them.
  */
 export async function execLine(target: string, line: string): Promise<{ display: string; code: number; flows: number }> {
+  // While a scenario (re)loads, its session is being rebuilt: a line waits for it.
+  await whenSettled();
   const r = await engine(() => undefined).request({ kind: "exec", target, line });
   if (r.kind !== "exec") throw new Error("unexpected answer");
   const { trace } = useHopscope.getState();
@@ -205,12 +227,36 @@ export async function completeLine(target: string, line: string): Promise<{ line
   return r;
 }
 
+/** Resolves once no scenario is loading. */
+function whenSettled(): Promise<void> {
+  if (useHopscope.getState().status.kind !== "loading") return Promise.resolve();
+  return new Promise((resolve) => {
+    const unsub = useHopscope.subscribe((st) => {
+      if (st.status.kind !== "loading") {
+        unsub();
+        resolve();
+      }
+    });
+  });
+}
+
 /** For tests of the error path: asks the worker to crash. */
 export async function crashEngine(): Promise<void> {
   const c = client;
   if (!c) return;
   await c.request({ kind: "crash" }).catch(() => undefined);
-  const { source, steps, cursor } = useHopscope.getState();
-  const at = steps[cursor];
-  if (source) await useHopscope.getState().load(source, at ? { flow: at.flow, step: at.index } : undefined);
+  // The restart handler reloads the scenario; wait until it is back.
+  await new Promise<void>((resolve) => {
+    const done = () => useHopscope.getState().status.kind !== "loading";
+    const unsub = useHopscope.subscribe(() => {
+      if (done()) {
+        unsub();
+        resolve();
+      }
+    });
+    setTimeout(() => {
+      unsub();
+      resolve();
+    }, 20_000);
+  });
 }
