@@ -8,14 +8,15 @@ import { chainsInSaveOrder } from "../netfilter/save";
 import { readCounters, TABLE_NAMES, type Counters, type Ruleset, type TableName } from "../netfilter/types";
 import { brctlShow } from "./brctl";
 import type { CommandHandler, CommandResult } from "./exec";
-import { ipAddr, ipLink } from "./ip";
+import { ipAddr, ipLink, type IpShowOptions } from "./ip";
 import { iptablesList, NO_CHAIN_ERROR, type CommandOutput } from "./iptables-list";
 
 function fromOutput(o: CommandOutput): CommandResult {
   return { stdout: o.stdout, stderr: o.error ? o.error + "\n" : "", code: o.exitCode };
 }
 
-const ip: CommandHandler = (c, ns, args) => {
+/** `ip link|addr [show] [dev] X` with the global options already read (-4/-6, -o, -br, -s). */
+export function ipShow(c: Parameters<CommandHandler>[0], ns: Parameters<CommandHandler>[1], args: readonly string[], globals: IpShowOptions): CommandResult {
   const [object, ...rest] = args;
   const isLink = object !== undefined && object.length >= 1 && "link".startsWith(object);
   const isAddr = object !== undefined && object.length >= 1 && ("address".startsWith(object) || object === "addr");
@@ -27,9 +28,11 @@ const ip: CommandHandler = (c, ns, args) => {
   else if (words.length === 1) dev = words[0];
   else if (words.length > 1) return { stdout: "", stderr: `Error: either "dev" is duplicate, or "${words[1]}" is a garbage.\n`, code: 255 };
   if (words[0] === "dev" && dev === undefined) return { stdout: "", stderr: 'Command line is not complete. Try option "help"\n', code: 255 };
-  const opts = dev !== undefined ? { dev } : {};
+  const opts = { ...globals, ...(dev !== undefined && { dev }) };
   return fromOutput(isLink ? ipLink(ns, c.world, opts) : ipAddr(ns, c.world, opts));
-};
+}
+
+const ip: CommandHandler = (c, ns, args) => ipShow(c, ns, args, {});
 
 const iptables: CommandHandler = (_c, ns, args) => {
   let table: TableName = "filter";

@@ -26,6 +26,14 @@ import type { CommandOutput } from "./iptables-list";
 export interface IpShowOptions {
   /** `show dev X`: only that device. */
   readonly dev?: string;
+  /** `-4`: IPv4 addresses only, without the link line (addr only; `ip -4 link` is `ip link`). */
+  readonly family?: "inet" | undefined;
+  /** `-o`: one line per link or address, the line breaks inside it shown as a backslash. */
+  readonly oneline?: boolean;
+  /** `-br`: the brief table. */
+  readonly brief?: boolean;
+  /** `-s`: the link's packet and byte counters (the traced packets only). */
+  readonly stats?: boolean;
 }
 
 type NsRef = Netns | string;
@@ -119,33 +127,67 @@ function qdisc(i: Iface): string {
   return i.kind === "ether" ? "mq" : "noqueue";
 }
 
-function linkHeader(ns: Netns, world: World, i: Iface, withMode: boolean): string {
+/** `N: name@peer: <flags> mtu … group default [qlen N]`, without the newline. */
+function headerLine(ns: Netns, world: World, i: Iface, withMode: boolean): string {
   const peer = peerOf(world, i);
   const samePeerNs = i.kind === "veth" && i.peer?.ns === ns.name;
   let link = "";
   if (i.kind === "veth" && i.peer) link = samePeerNs ? `@${peer?.name ?? "NONE"}` : `@if${i.peer.ifindex}`;
-  const carrier = hasCarrier(ns, world, i);
-  const flags: string[] = [];
-  if (i.up && !carrier) flags.push("NO-CARRIER");
-  flags.push(...(i.kind === "loopback" ? ["LOOPBACK"] : ["BROADCAST", "MULTICAST"]));
-  if (i.up) flags.push("UP");
-  if (carrier) flags.push("LOWER_UP");
   // A peer in the same namespace is named, and "M-DOWN" marks it down.
-  const mdown = samePeerNs && !(peer?.up ?? false) ? ",M-DOWN" : "";
-  let s = `${i.ifindex}: ${i.name}${link}: <${flags.join(",")}${mdown}> mtu ${i.mtu} qdisc ${qdisc(i)} `;
+  const mdown = samePeerNs && !(peer?.up ?? false);
+  let s = `${i.ifindex}: ${i.name}${link}: <${linkFlags(ns, world, i)}${mdown ? ",M-DOWN" : ""}> mtu ${i.mtu} qdisc ${qdisc(i)} `;
   if (i.master !== undefined) s += `master ${i.master} `;
   s += `state ${operstate(ns, world, i)} `;
   if (withMode) s += "mode DEFAULT ";
   s += "group default ";
   const qlen = txqueuelen(i);
   if (qlen) s += `qlen ${qlen}`;
-  s += "\n";
-  if (i.kind === "loopback") s += `    link/loopback ${i.mac} brd 00:00:00:00:00:00`;
-  else s += `    link/ether ${i.mac} brd ff:ff:ff:ff:ff:ff`;
-  if (i.kind === "veth" && i.peer && !samePeerNs) {
-    const id = netnsId(world, ns, i.peer.ns);
-    s += id >= 0 ? ` link-netnsid ${id}` : " link-netnsid unknown";
-  }
+  return s;
+}
+
+/** The flag names iproute2 prints between < and >. */
+function linkFlags(ns: Netns, world: World, i: Iface): string {
+  const carrier = hasCarrier(ns, world, i);
+  const flags: string[] = [];
+  if (i.up && !carrier) flags.push("NO-CARRIER");
+  flags.push(...(i.kind === "loopback" ? ["LOOPBACK"] : ["BROADCAST", "MULTICAST"]));
+  if (i.up) flags.push("UP");
+  if (carrier) flags.push("LOWER_UP");
+  return flags.join(",");
+}
+
+/** `    link/ether MAC brd ff:ff:ff:ff:ff:ff`. */
+function linkLine(i: Iface): string {
+  return i.kind === "loopback" ? `    link/loopback ${i.mac} brd 00:00:00:00:00:00` : `    link/ether ${i.mac} brd ff:ff:ff:ff:ff:ff`;
+}
+
+/** ` link-netnsid N` for a veth whose peer lives in another namespace. */
+function netnsidText(ns: Netns, world: World, i: Iface): string {
+  if (i.kind !== "veth" || !i.peer || i.peer.ns === ns.name) return "";
+  const id = netnsId(world, ns, i.peer.ns);
+  return id >= 0 ? ` link-netnsid ${id}` : " link-netnsid unknown";
+}
+
+/** print_link_stats64 without -s -s: RX and TX rows, numbers left-aligned in 10, 8 and 7 columns. */
+function statsText(i: Iface, sl: string): string {
+  const n = (v: number, w: number) => String(v).padEnd(w) + " ";
+  const row = (bytes: number, pkts: number) => `    ${n(bytes, 10)}${n(pkts, 8)}${n(0, 7)}${n(0, 7)}${n(0, 7)}${n(0, 7)}`;
+  return (
+    `    RX: bytes  packets  errors  dropped overrun mcast   ${sl}${row(i.stats.rxBytes, i.stats.rxPackets)}${sl}` +
+    `    TX: bytes  packets  errors  dropped carrier collsns ${sl}${row(i.stats.txBytes, i.stats.txPackets)}`
+  );
+}
+
+/**
+ * The link's block: header, the link line (not when listing one address family: `ip -4 …`),
+ * link-netnsid, and with -s the counters. `-o` joins the lines with a backslash.
+ */
+function linkBlock(ns: Netns, world: World, i: Iface, withMode: boolean, o: IpShowOptions): string {
+  const sl = o.oneline ? "\\" : "\n";
+  let s = headerLine(ns, world, i, withMode);
+  if (!o.family) s += sl + linkLine(i);
+  s += netnsidText(ns, world, i);
+  if (withMode && o.stats) s += sl + statsText(i, sl);
   return s + "\n";
 }
 
@@ -176,38 +218,74 @@ function orderedAddrs(i: Iface): { addr: IfaceAddr; secondary: boolean }[] {
   return [...primaries.map((addr) => ({ addr, secondary: false })), ...secondaries.map((addr) => ({ addr, secondary: true }))];
 }
 
-const LIFETIME = "       valid_lft forever preferred_lft forever\n";
+const LIFETIME = "       valid_lft forever preferred_lft forever";
 
-function addrLines(ns: Netns, world: World, i: Iface): string {
-  let s = "";
+/** One entry per address as print_addrinfo prints it: the address line, then the lifetime line. */
+function addrEntries(ns: Netns, world: World, i: Iface, family: IpShowOptions["family"]): { family: "inet" | "inet6"; text: string; brief: string }[] {
+  const out: { family: "inet" | "inet6"; text: string; brief: string }[] = [];
   for (const { addr, secondary } of orderedAddrs(i)) {
-    s += `    inet ${formatIpv4(addr.ip)}/${addr.prefix} `;
-    if (addr.brd !== undefined) s += `brd ${formatIpv4(addr.brd)} `;
-    s += `scope ${addr.scope} ${secondary ? "secondary " : ""}${i.name}\n` + LIFETIME;
+    let t = `    inet ${formatIpv4(addr.ip)}/${addr.prefix} `;
+    if (addr.brd !== undefined) t += `brd ${formatIpv4(addr.brd)} `;
+    t += `scope ${addr.scope} ${secondary ? "secondary " : ""}${i.name}`;
+    out.push({ family: "inet", text: t, brief: `${formatIpv4(addr.ip)}/${addr.prefix}` });
   }
   if (i.kind === "loopback") {
-    if (i.up) s += "    inet6 ::1/128 scope host \n" + LIFETIME;
+    if (i.up) out.push({ family: "inet6", text: "    inet6 ::1/128 scope host ", brief: "::1/128" });
   } else if (hasCarrier(ns, world, i)) {
-    s += `    inet6 ${linkLocalFromMac(i.mac)}/64 scope link \n` + LIFETIME;
+    const ll = linkLocalFromMac(i.mac);
+    out.push({ family: "inet6", text: `    inet6 ${ll}/64 scope link `, brief: `${ll}/64` });
   }
-  return s;
+  return family ? out.filter((e) => e.family === family) : out;
 }
 
-function show(ns: Netns, world: World, opts: IpShowOptions, print: (i: Iface) => string): CommandOutput {
+/**
+ * `ip -br`: the name (with @ and the name iproute2 4.15 finds for the link's peer index in this
+ * namespace, or if<N>) padded to 16, the operstate padded to 14, then the addresses or, for
+ * links, the MAC and the flags; M-DOWN when that index is no device that is up here.
+ */
+function briefLine(ns: Netns, world: World, i: Iface, links: boolean, family: IpShowOptions["family"]): string {
+  let name = i.name;
+  let mdown = false;
+  if (i.kind === "veth" && i.peer) {
+    const here = ns.ifaceByIndex(i.peer.ifindex);
+    name += `@${here ? here.name : `if${i.peer.ifindex}`}`;
+    mdown = !(here?.up ?? false);
+  }
+  let s = `${name.padEnd(16)} ${operstate(ns, world, i).padEnd(14)} `;
+  if (links) s += `${i.mac} <${linkFlags(ns, world, i)}${mdown ? ",M-DOWN" : ""}> `;
+  else for (const e of addrEntries(ns, world, i, family)) s += `${e.brief} `;
+  return s + "\n";
+}
+
+function show(ns: Netns, world: World, showOpts: IpShowOptions, links: boolean): CommandOutput {
+  let opts = showOpts;
   let ifaces = [...ns.ifaces].sort((a, b) => a.ifindex - b.ifindex);
   if (opts.dev !== undefined) {
     ifaces = ifaces.filter((i) => i.name === opts.dev);
     if (ifaces.length === 0) return { stdout: "", error: `Device "${opts.dev}" does not exist.`, exitCode: 1 };
   }
-  return { stdout: ifaces.map(print).join(""), exitCode: 0 };
+  // `ip -4 link` is `ip link` (checked with 4.15); for addresses, listing one family leaves out
+  // the links without an address of it and their link line (ipaddr_filter).
+  if (links) opts = { ...opts, family: undefined };
+  else if (opts.family) ifaces = ifaces.filter((i) => addrEntries(ns, world, i, opts.family).length > 0);
+  const sl = opts.oneline ? "\\" : "\n";
+  const out = ifaces.map((i) => {
+    if (opts.brief) return briefLine(ns, world, i, links, opts.family);
+    if (links) return linkBlock(ns, world, i, true, opts);
+    const entries = addrEntries(ns, world, i, opts.family);
+    // -o prints no link block, each address on one line after "N: name".
+    if (opts.oneline) return entries.map((e) => `${i.ifindex}: ${i.name}${e.text}${sl}${LIFETIME}\n`).join("") + (opts.stats ? statsText(i, sl) + sl : "");
+    return linkBlock(ns, world, i, false, opts) + entries.map((e) => `${e.text}\n${LIFETIME}\n`).join("") + (opts.stats ? statsText(i, sl) + sl : "");
+  });
+  return { stdout: out.join(""), exitCode: 0 };
 }
 
-/** `ip link show [dev X]`. */
+/** `ip [-4] [-o] [-br] [-s] link show [dev X]`. */
 export function ipLink(ns: Netns, world: World, opts: IpShowOptions = {}): CommandOutput {
-  return show(ns, world, opts, (i) => linkHeader(ns, world, i, true));
+  return show(ns, world, opts, true);
 }
 
-/** `ip addr show [dev X]`. */
+/** `ip [-4] [-o] [-br] [-s] addr show [dev X]`. */
 export function ipAddr(ns: Netns, world: World, opts: IpShowOptions = {}): CommandOutput {
-  return show(ns, world, opts, (i) => linkHeader(ns, world, i, false) + addrLines(ns, world, i));
+  return show(ns, world, opts, false);
 }

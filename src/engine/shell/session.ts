@@ -12,8 +12,8 @@ import type { Cluster } from "../k8s/build";
 import type { Netns } from "../netns";
 import type { Flow } from "../trace";
 import { runCommand, type CommandResult } from "./exec";
-import { EXTRA_COMMANDS } from "./extra";
-import { netnsId } from "./ip";
+import { EXTRA_COMMANDS, ipShow } from "./extra";
+import { netnsId, type IpShowOptions } from "./ip";
 import { runsBusybox } from "../k8s/topology";
 import { kubectlDescribePods, kubectlGetServices } from "./kubectl";
 import { bridgeFdb, ifconfig, tcpdump } from "./nettools";
@@ -335,6 +335,31 @@ const cat: Tool = (ctx, args) => {
   return { stdout: out.join(""), stderr: err, code: err ? 1 : 0 };
 };
 
+type IpGlobals = { show: IpShowOptions; netns?: string; rest: string[] };
+
+/** iproute2's global options before the object: -4/-6, -s, -o, -br, -n NS; the others are refused by name. */
+function ipGlobals(args: readonly string[]): IpGlobals | CommandResult {
+  const show: { family?: "inet"; oneline?: boolean; brief?: boolean; stats?: boolean } = {};
+  let netns: string | undefined;
+  let i = 0;
+  for (; i < args.length && args[i]!.startsWith("-"); i++) {
+    const a = args[i]!;
+    if (a === "-4") show.family = "inet";
+    else if (a === "-6") return fail("(hopscope: ip -6 is not simulated: the model keeps IPv4 only, and kernel 4.15 answers -6 from a different link dump)\n", 255);
+    else if (a === "-s" || a === "-stats" || a === "-statistics") show.stats = true;
+    else if (a === "-o" || a === "-oneline") show.oneline = true;
+    else if (a === "-br" || a === "-brief") show.brief = true;
+    else if (a === "-n" || a === "-netns") {
+      netns = args[++i];
+      // iproute2 4.15 passes the missing name on as a null pointer, and says so.
+      if (netns === undefined) return fail('Cannot open network namespace "(null)": No such file or directory\n', 255);
+    } else if (["-d", "-details", "-j", "-json", "-p", "-pretty", "-c", "-color", "-h", "-human", "-r", "-resolve"].includes(a)) {
+      return fail(`(hopscope: ip ${a} is not simulated; -4, -s, -o, -br and -n are)\n`, 255);
+    } else return fail(`Option "${a}" is unknown, try "ip -help".\n`, 255);
+  }
+  return { show, ...(netns !== undefined && { netns }), rest: args.slice(i) };
+}
+
 /** `ip netns [list|identify|exec]`; undefined for other `ip` objects. */
 function ipNetns(ctx: Ctx, args: readonly string[]): CommandResult | undefined {
   if (args[0] !== "netns" && args[0] !== "netn" && args[0] !== "net") return undefined;
@@ -500,8 +525,20 @@ function execArgv(ctx: Ctx, argvIn: readonly string[]): CommandResult {
   const tool = TOOLS[program];
   if (tool) return tool(inner, args);
   if (program === "ip") {
-    const r = ipNetns(inner, args);
+    const g = ipGlobals(args);
+    if ("code" in g) return g;
+    if (g.netns !== undefined) {
+      // `ip -n NS …` is `ip netns exec NS ip …`.
+      const target = ctx.c.pods.find((p) => p.node === ctx.ns.node && p.netns === g.netns);
+      if (!target) return fail(`Cannot open network namespace "${g.netns}": No such file or directory\n`, 255);
+      const others = args.filter((a, k) => k < args.length - g.rest.length && a !== "-n" && a !== "-netns" && a !== g.netns);
+      return execArgv({ ...inner, ns: ctx.c.world.get(target.netns), busybox: false }, ["ip", ...others, ...g.rest]);
+    }
+    const r = ipNetns(inner, g.rest);
     if (r) return r;
+    const object = g.rest[0] ?? "";
+    if (object.length > 0 && ("link".startsWith(object) || "address".startsWith(object) || object === "addr")) return ipShow(ctx.c, ctx.ns, g.rest, g.show);
+    return runCommand(ctx.c, ctx.ns, ["ip", ...g.rest], EXTRA_COMMANDS);
   }
   if (program === "kubectl") {
     const r = kubectlMore(inner, args);
