@@ -193,6 +193,8 @@ describe("Tab completion", () => {
     ["ip netns exec cni-", "ip netns exec cni-", ["cni-0b245fac-d31a-193a-5401-e251bfb7ef5d", "cni-2acb790a-158f-0a8c-7a2b-45309d56bf6a"]],
     ["ifconfig veth", "ifconfig veth", ["veth3e8b1c70", "veth7671b1d0"]],
     ["iptables -t n", "iptables -t nat ", []],
+    ["ip -n cni-0", "ip -n cni-0b245fac-d31a-193a-5401-e251bfb7ef5d ", []],
+    ["ip -br l", "ip -br link ", []],
     ["frobn", "frobn", []],
   ])("%j → %j", (line, completed, options) => {
     expect(complete(s, w0, line)).toEqual({ line: completed, options });

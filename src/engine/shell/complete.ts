@@ -80,7 +80,8 @@ function candidatesFor(s: ShellSession, ns: Netns, words: readonly string[], cur
     return hostOf(c, ns.node).pods.flatMap((p) => [String(p.pausePid), ...[...p.containerPids.values()].map(String)]);
   }
   if (program === "ip") {
-    if (words.length === 1) return ["addr", "link", "netns", "route"];
+    if (prev === "-n" || prev === "-netns") return c.pods.filter((p) => p.node === ns.node).map((p) => p.netns);
+    if (words.length === 1 || /^-(4|o|br|s)$/.test(prev ?? "") || prev2 === "-n") return ["addr", "link", "netns", "route"];
     if (prev === "netns") return ["exec", "identify", "list"];
     if (prev === "route") return ["list", "show", "table"];
     if (prev === "table") return ["local", "main"];
