@@ -96,7 +96,7 @@ describe("share links", () => {
   it.each<[string, string, RegExp]>([
     ["truncated", encodeShare({ scenario: { id: "nodeport" }, flow: 0, step: 3, panels: { detail: true, hops: true, node: true } }).slice(0, 25), /truncated/],
     ["garbage", "hello world!", /characters a Hopscope link never contains/],
-    ["too many shell lines", encodeShareRaw({ v: 1, scenario: { id: "nodeport" }, flow: 0, step: 0, shell: Array.from({ length: 101 }, () => ({ t: "worker-0", l: "ping -c 1 10.200.1.15" })) }), /shell: Invalid length/],
+    ["too many shell lines", encodeShareRaw({ v: 1, scenario: { id: "nodeport" }, flow: 0, step: 0, shell: Array.from({ length: 201 }, () => ({ t: "worker-0", l: "ping -c 1 10.200.1.15" })) }), /shell: Invalid length/],
     ["a shell line without its node", encodeShareRaw({ v: 1, scenario: { id: "nodeport" }, flow: 0, step: 0, shell: [{ l: "ping -c 1 10.200.1.15" }] }), /shell\.0\.t/],
     ["another version", encodeShareRaw({ v: 2, scenario: { id: "nodeport" }, flow: 0, step: 0 }), /link version 2; this one reads version 1/],
     ["an invalid spec", encodeShareRaw({ v: 1, scenario: { spec: { ...editedArticle(0, 0), cluster: { ...editedArticle(0, 0).cluster, gateway: "10.240.0.999" } } }, flow: 0, step: 0 }), /scenario is not valid: cluster\.gateway/],

@@ -19,7 +19,7 @@ export interface ShareState {
   readonly step: number;
   /** View options that matter to a lesson. */
   readonly panels: { readonly detail: boolean; readonly hops: boolean; readonly node: boolean };
-  /** Shell lines that traced flows (ping, curl, …), replayed in order to rebuild the same trace. */
+  /** The shell's lines, replayed in order to rebuild the same session and trace. */
   readonly shell?: readonly ShellLine[];
 }
 
@@ -30,7 +30,7 @@ export interface ShellLine {
 }
 
 /** How many shell lines a link carries at most, and how long each may be. */
-export const MAX_SHELL_LINES = 100;
+export const MAX_SHELL_LINES = 200;
 export const MAX_SHELL_LINE = 2000;
 
 export const DEFAULT_PANELS = { detail: true, hops: true, node: true } as const;
@@ -38,7 +38,7 @@ export const DEFAULT_PANELS = { detail: true, hops: true, node: true } as const;
 const StateSchema = v.strictObject({
   v: v.literal(SHARE_VERSION),
   scenario: v.union([v.strictObject({ id: v.pipe(v.string(), v.regex(/^[a-z0-9][-a-z0-9]*$/)) }), v.strictObject({ spec: v.unknown() })]),
-  flow: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000)),
+  flow: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100_000)),
   step: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100000)),
   panels: v.optional(v.strictObject({ detail: v.boolean(), hops: v.boolean(), node: v.boolean() }), DEFAULT_PANELS),
   shell: v.optional(

@@ -7,7 +7,7 @@ import type { Topology } from "../engine/k8s/topology";
 import type { Step, Trace } from "../engine/trace";
 import { EngineClient, createEngineWorker } from "../worker/client";
 import type { NodeRule, ScenarioSummary } from "../worker/protocol";
-import { DEFAULT_PANELS, MAX_SHELL_LINE, MAX_SHELL_LINES, decodeShare, encodeShare, parseHash, type ShareState, type ShellLine } from "../share/codec";
+import { DEFAULT_PANELS, MAX_SHARE_CHARS, MAX_SHELL_LINE, MAX_SHELL_LINES, decodeShare, encodeShare, parseHash, type ShareState, type ShellLine } from "../share/codec";
 
 export type Source = ShareState["scenario"];
 export type Panels = ShareState["panels"];
@@ -45,7 +45,7 @@ export interface HopscopeState {
   readonly embed: EmbedOptions;
   /** True while init() restores a view from the URL: the URL is not rewritten meanwhile. */
   readonly restoring: boolean;
-  /** Shell lines since the scenario loaded that traced flows: a share link replays them. */
+  /** The shell's lines since the scenario loaded (up to what a link carries): a share link replays them. */
   readonly shellLines: readonly ShellLine[];
   /** Reads the URL's hash: the shared view (or a clear message about a bad one) and embed options. */
   init(hash?: string): Promise<void>;
@@ -72,25 +72,33 @@ export function flatten(trace: Trace): FlatStep[] {
 
 export const useHopscope = create<HopscopeState>((set, get) => {
   // A failed worker is replaced by a fresh one without the scenario: load it again, with the
-  // shell lines that traced flows, so the page and the shell carry on where they were. A
-  // second failure within 10 s (the reload itself failing) is reported instead of retried.
-  let lastAutoReload = -Infinity;
+  // shell's lines, so the page and the shell carry on where they were. A failure during that
+  // reload is reported instead of retried.
+  let autoReloading = false;
+  // Each load gets a number; a load that a newer one overtook stops and sets nothing.
+  let loadGeneration = 0;
   const restart = (reason: string) => {
     const { source, steps, cursor, shellLines } = get();
     if (!source) {
       set({ notice: `${reason}. The engine was restarted.` });
       return;
     }
-    if (Date.now() - lastAutoReload < 10_000) {
+    if (autoReloading) {
       set({ notice: `${reason}. The engine failed again while reloading; pick a scenario to try again.`, status: { kind: "error", message: reason } });
       return;
     }
-    lastAutoReload = Date.now();
+    autoReloading = true;
     // "loading" at once, so a shell line typed now waits for the reload instead of meeting an empty worker.
     set({ notice: `${reason}. The engine was restarted; your scenario is reloaded.`, status: { kind: "loading" } });
     const at = steps[cursor];
     // After the failed request has been answered with its error.
-    setTimeout(() => void get().load(source, at ? { flow: at.flow, step: at.index } : undefined, shellLines), 0);
+    setTimeout(() => {
+      void get()
+        .load(source, at ? { flow: at.flow, step: at.index } : undefined, shellLines)
+        .finally(() => {
+          autoReloading = false;
+        });
+    }, 0);
   };
   const restore = async (params: ReturnType<typeof parseHash>) => {
     try {
@@ -137,23 +145,26 @@ export const useHopscope = create<HopscopeState>((set, get) => {
     },
     async load(source: Source | string, at?: { flow: number; step: number }, shell?: readonly ShellLine[]) {
       const src: Source = typeof source === "string" ? { id: source } : source;
+      const generation = ++loadGeneration;
+      const current = () => generation === loadGeneration;
       set({ status: { kind: "loading" }, playing: false, shellLines: [] });
       try {
         const r = await engine(restart).request({ kind: "run", scenario: "id" in src ? src.id : { spec: src.spec } });
+        if (!current()) return;
         if (r.kind === "invalid") {
           set({ status: { kind: "error", message: r.issues.map((i) => `${i.path}: ${i.message}`).join("; ") } });
           return;
         }
         if (r.kind !== "run") throw new Error("unexpected answer");
-        // A shared view's shell lines, replayed in the new session: their flows join the trace.
+        // A shared view's shell lines, replayed in order in the new session (what they changed,
+        // counters zeroed, tables loaded, is back too); their flows join the trace.
         let trace = r.trace;
         const replayed: ShellLine[] = [];
         for (const s of shell ?? []) {
           const e = await engine(restart).request({ kind: "exec", target: s.target, line: s.line });
-          if (e.kind === "exec" && e.flows.length) {
-            trace = { ...trace, flows: [...trace.flows, ...e.flows] };
-            replayed.push(s);
-          }
+          if (!current()) return;
+          if (e.kind === "exec" && e.flows.length) trace = { ...trace, flows: [...trace.flows, ...e.flows] };
+          replayed.push(s);
         }
         const steps = flatten(trace);
         let cursor = 0;
@@ -165,7 +176,7 @@ export const useHopscope = create<HopscopeState>((set, get) => {
         }
         set({ source: src, scenario: r.scenario, trace, topology: r.topology, natRules: r.natRules, steps, cursor, shellLines: replayed, status: { kind: "ready" } });
       } catch (e) {
-        set({ status: { kind: "error", message: e instanceof Error ? e.message : String(e) } });
+        if (current()) set({ status: { kind: "error", message: e instanceof Error ? e.message : String(e) } });
       }
     },
     setPanels(p: Partial<Panels>) {
@@ -175,7 +186,10 @@ export const useHopscope = create<HopscopeState>((set, get) => {
       const { source, steps, cursor, panels, shellLines } = get();
       if (!source) return undefined;
       const at = steps[cursor];
-      return encodeShare({ scenario: source, flow: at?.flow ?? 0, step: at?.index ?? 0, panels, ...(shellLines.length && { shell: shellLines }) });
+      const view = { scenario: source, flow: at?.flow ?? 0, step: at?.index ?? 0, panels };
+      const withShell = shellLines.length ? encodeShare({ ...view, shell: shellLines }) : undefined;
+      // A session too long for a link is shared without its shell lines (the scenario and step still are).
+      return withShell !== undefined && withShell.length <= MAX_SHARE_CHARS ? withShell : encodeShare(view);
     },
     setCursor(i: number) {
       const n = get().steps.length;
@@ -207,16 +221,17 @@ export async function execLine(target: string, line: string): Promise<{ display:
   await whenSettled();
   const r = await engine(() => undefined).request({ kind: "exec", target, line });
   if (r.kind !== "exec") throw new Error("unexpected answer");
-  const { trace } = useHopscope.getState();
+  const { trace, shellLines } = useHopscope.getState();
+  // A share link replays the session's lines in order. Past what a link may carry, or for a line
+  // too long for one, the session goes on but the link stops growing.
+  const keep = line.trim() !== "" && line.length <= MAX_SHELL_LINE && shellLines.length < MAX_SHELL_LINES;
+  const lines = keep ? [...shellLines, { target, line }] : shellLines;
   if (r.flows.length && trace) {
     const next = { ...trace, flows: [...trace.flows, ...r.flows] };
     const steps = flatten(next);
     const first = steps.findIndex((x) => x.flow === trace.flows.length);
-    // A share link carries these lines (a longer one could not be replayed, so it is not kept).
-    const kept = line.length <= MAX_SHELL_LINE ? [{ target, line }] : [];
-    const shellLines = [...useHopscope.getState().shellLines, ...kept].slice(-MAX_SHELL_LINES);
-    useHopscope.setState({ trace: next, steps, cursor: first >= 0 ? first : useHopscope.getState().cursor, playing: false, shellLines });
-  }
+    useHopscope.setState({ trace: next, steps, cursor: first >= 0 ? first : useHopscope.getState().cursor, playing: false, shellLines: lines });
+  } else if (keep) useHopscope.setState({ shellLines: lines });
   return { display: r.display, code: r.code, flows: r.flows.length };
 }
 

@@ -37,9 +37,16 @@ export function handle(req: EngineRequest): EngineResponse {
         };
       case "run": {
         const input = typeof req.scenario === "string" ? builtinScenario(req.scenario) : req.scenario.spec;
-        if (!input) return { id: req.id, ok: true, result: { kind: "invalid", issues: [{ path: "scenario", message: `unknown scenario "${String(req.scenario)}"` }] } };
+        if (!input) {
+          session = undefined;
+          return { id: req.id, ok: true, result: { kind: "invalid", issues: [{ path: "scenario", message: `unknown scenario "${String(req.scenario)}"` }] } };
+        }
         const r = runScenario(input);
-        if (!r.ok) return { id: req.id, ok: true, result: { kind: "invalid", issues: r.issues } };
+        if (!r.ok) {
+          // The page shows the error, not the previous scenario: the shell must not act on that one either.
+          session = undefined;
+          return { id: req.id, ok: true, result: { kind: "invalid", issues: r.issues } };
+        }
         session = { cluster: r.cluster, flows: [...r.trace.flows] };
         const s = r.cluster.scenario;
         const natRules: Record<string, NodeRule[]> = {};

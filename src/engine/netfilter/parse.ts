@@ -736,6 +736,7 @@ function finishMatch(m: MatchDraft, proto: number, protoInvert: boolean): Match 
         mask = parseIpv4(maskOpt.value[0]!);
       }
       if (m.opts.get("rsource") && m.opts.get("rdest")) throw new Fail(m.column, "--rsource and --rdest cannot be combined");
+      if (m.opts.get("rttl")) throw new Fail(m.opts.get("rttl")!.column, "--rttl is not simulated (the TTL is not kept in the recent lists)");
       return {
         kind: "recent",
         invert: modeOpt.invert,

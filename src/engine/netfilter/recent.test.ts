@@ -51,10 +51,24 @@ describe("-m recent", () => {
     ["-m recent --rcheck --reap", "--reap needs --seconds"],
     ["-m recent --rcheck --mask 300.0.0.0", "is not an IPv4 mask"],
     ["-m recent --rcheck --rsource --rdest", "cannot be combined"],
+    ["-m recent --rcheck --seconds 5 --rttl", "--rttl is not simulated"],
   ])("refuses %j", (body, error) => {
     const r = loadIptablesSave(`*filter\n:FORWARD ACCEPT [0:0]\n-A FORWARD ${body} -j ACCEPT\nCOMMIT\n`);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.message).toContain(error);
+  });
+
+  it("refreshes on ! --update only when the rule's answer is a match, as recent_mt does", () => {
+    const rs = load(`*filter\n:FORWARD DROP [0:0]\n-A FORWARD -m recent ! --update --seconds 10 --name A --rsource -j ACCEPT\nCOMMIT\n`);
+    const lists = new Map<string, Map<number, number[]>>([["A", new Map([[ipv4("10.200.0.21"), [0]]])]]);
+    const ctx = (now: number): MatchContext => ({ hook: "FORWARD", mark: 0, addrType: () => "UNICAST", rng: seededRng(1), nth: new Map(), recent: lists, now });
+    const p: Packet = { proto: "icmp", src: ipv4("10.200.0.21"), dst: ipv4("10.200.1.15"), sport: 0, dport: 0, ttl: 64, ipId: 1, length: 84, icmp: { type: 8, code: 0, id: 1, seq: 1 } };
+    // Seen 5 s ago: a hit, so "!" makes it no match, and nothing is refreshed.
+    expect(walkTable("filter", rs.tables.filter, "FORWARD", p, ctx(5_000)).kind).toBe("drop");
+    expect(lists.get("A")!.get(ipv4("10.200.0.21"))).toEqual([0]);
+    // 20 s later: no hit, so the rule matches, and --update stamps the entry.
+    expect(walkTable("filter", rs.tables.filter, "FORWARD", p, ctx(20_000)).kind).toBe("accept");
+    expect(lists.get("A")!.get(ipv4("10.200.0.21"))).toEqual([0, 20_000]);
   });
 
   it("remembers a client on --set and sends it back within --seconds, forgetting it after (--reap)", () => {
@@ -67,10 +81,14 @@ describe("-m recent", () => {
     expect([...lists.get("A")!.keys()]).toEqual([ipv4("10.200.0.21")]);
     // Within 10 s: the check matches.
     expect(walkTable("filter", rs.tables.filter, "FORWARD", p, ctx(9_000)).kind).toBe("accept");
-    // After 10 s the check fails and --reap empties the list; SEEN records it again.
+    // After 10 s the check fails and --reap removes the stale entry (the oldest); SEEN records it anew.
     expect(walkTable("filter", rs.tables.filter, "FORWARD", p, ctx(20_001)).kind).toBe("drop");
     expect(lists.get("A")!.get(ipv4("10.200.0.21"))).toEqual([20_001]);
     // Another client is its own entry.
-    expect(walkTable("filter", rs.tables.filter, "FORWARD", { ...p, src: ipv4("10.200.1.15") }, ctx(20_002)).kind).toBe("drop");
+    const other = { ...p, src: ipv4("10.200.1.15") };
+    expect(walkTable("filter", rs.tables.filter, "FORWARD", other, ctx(20_002)).kind).toBe("drop");
+    // 15 s on, a check for the second client reaps the least recently used other entry, the first client's.
+    expect(walkTable("filter", rs.tables.filter, "FORWARD", other, ctx(31_000)).kind).toBe("drop");
+    expect(lists.get("A")!.has(ipv4("10.200.0.21"))).toBe(false);
   });
 });

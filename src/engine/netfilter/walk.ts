@@ -63,17 +63,27 @@ function matchRecent(m: Extract<Match, { kind: "recent" }>, p: Packet, ctx: Matc
         break;
       }
     }
-    if (m.reap) {
-      const kept = stamps.filter((t) => t >= since);
-      if (kept.length === 0) list.delete(addr);
-      else list.set(addr, kept);
-    }
+    // --reap (the kernel requires --seconds with it) may remove the oldest entry, even the one
+    // being checked unless --update is about to refresh it.
+    if (m.reap) reapOldest(list, m.mode === "update" && hit !== m.invert ? addr : undefined, since);
   } else hit = true;
-  if (m.mode === "set" || (m.mode === "update" && hit)) {
+  const result = hit !== m.invert;
+  // --update refreshes the entry when the rule's final answer (after !) is a match.
+  if (m.mode === "set" || (m.mode === "update" && result)) {
     const next = [...(list.get(addr) ?? []), now].slice(-RECENT_STAMPS);
+    // Maps keep insertion order: re-inserting keeps the list least recently used first.
+    list.delete(addr);
     list.set(addr, next);
   }
-  return hit !== m.invert;
+  return result;
+}
+
+/** recent_entry_reap: the least recently used entry goes if its last time is too old, unless --update is refreshing it. */
+function reapOldest(list: Map<number, number[]>, protect: number | undefined, since: number): void {
+  for (const [addr, stamps] of list) {
+    if (addr !== protect && stamps[stamps.length - 1]! < since) list.delete(addr);
+    return;
+  }
 }
 
 export interface MatchedRule {

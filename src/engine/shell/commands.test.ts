@@ -122,7 +122,7 @@ describe("bad input gets the tool's own answer", () => {
     ["worker-0", "ping web", "ping: web: Name or service not known\n", 2],
     [POD, "ping web", "ping: bad address 'web'\n", 1],
     ["worker-0", "curl --frob http://10.32.0.53/", "curl: option --frob: is unknown\ncurl: try 'curl --help' or 'curl --manual' for more information\n", 2],
-    ["worker-0", "curl ftp://10.32.0.53/", 'curl: (1) Protocol "ftp" not supported or disabled in libcurl\n', 1],
+    ["worker-0", "curl ftp://10.32.0.53/", "(hopscope: only http:// is simulated", 1],
     ["worker-0", "curl http://nginx/", "curl: (6) Could not resolve host: nginx\n", 6],
     ["worker-0", "conntrack -L -x", "conntrack v1.4.4 (conntrack-tools): unknown option `-x'\n", 2],
     ["worker-0", "conntrack -L --dport 80", "conntrack v1.4.4 (conntrack-tools): --dport needs -p tcp or -p udp before it\n", 2],
@@ -157,6 +157,47 @@ describe("bad input gets the tool's own answer", () => {
     const r = runLine(s, on(s, target), line);
     expect(r.code).toBe(code);
     expect(r.stderr.startsWith(stderr)).toBe(true);
+  });
+
+  it.each([
+    ["constructor"],
+    ["__proto__"],
+    ["valueOf"],
+    ["hasOwnProperty x"],
+    ["toString"],
+    ["sudo constructor"],
+    ["kubectl exec busybox0-rw89s -- constructor"],
+    ["ip netns exec cni-2acb790a-158f-0a8c-7a2b-45309d56bf6a __proto__"],
+  ])("%j is just an unknown program (no JavaScript object member is taken for one)", (line) => {
+    const r = runLine(s, on(s, "worker-0"), line);
+    expect(typeof r.code).toBe("number");
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/not found|No such file|executable file not found/);
+  });
+
+  it("refuses patterns and filters that could run away, at once", () => {
+    const t0 = Date.now();
+    const g = runLine(s, on(s, "worker-0"), "echo aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa! | grep -E '(a+)+$'");
+    expect(g.code).toBe(2);
+    expect(g.stderr).toContain("exponentially");
+    const t = runLine(s, on(s, "worker-0"), "tcpdump -n -i eth0 " + "!".repeat(6000) + "icmp");
+    expect([t.code, t.stderr]).toEqual([1, "tcpdump: expression nested more than 100 deep\n"]);
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+
+  it.each([
+    ["worker-0", "ping -c1 -q 10.200.1.15 | tail -n +2", "\n--- 10.200.1.15 ping statistics ---\n1 packets transmitted, 1 received, 0% packet loss, time 0ms\nrtt min/avg/max/mdev = 0.419/0.419/0.419/0.000 ms\n"],
+    ["worker-0", "ip netns | cut -d' ' -f1 | sort -rn | head -1", "cni-2acb790a-158f-0a8c-7a2b-45309d56bf6a\n"],
+    ["worker-0", "sudo -u root hostname", "worker-0\n"],
+    ["worker-0", "sudo nsenter --net=/var/run/netns/cni-2acb790a-158f-0a8c-7a2b-45309d56bf6a ip -br -4 a | grep eth0", "eth0@if5         UP             10.200.0.21/24 \n"],
+    ["worker-0", "ip -n cni-nope -n cni-2acb790a-158f-0a8c-7a2b-45309d56bf6a -br -4 a | grep eth0", "eth0@if5         UP             10.200.0.21/24 \n"],
+    ["worker-0", "echo a # a comment; echo b", "a\n"],
+    ["worker-0", "echo dns#53", "dns#53\n"],
+    ["worker-0", "sudo tcpdump -nei cnio0 -c1 | cut -d' ' -f2-4", "0a:58:0a:c8:00:15 > 0a:58:0a:c8:00:01,\n"],
+    [POD, "ls -1i /var/run/netns | wc -l", "2\n"],
+    [POD, "echo é | wc -c", "3\n"],
+  ])("%s$ %s", (target, line, stdout) => {
+    expect(runLine(s, on(s, target), line).stdout).toBe(stdout);
   });
 
   it("takes a 10,000-character line and a 200,000-character one without trouble", () => {

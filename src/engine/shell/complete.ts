@@ -62,7 +62,7 @@ function candidatesFor(s: ShellSession, ns: Netns, words: readonly string[], cur
     words.length === 0 ||
     COMMAND_POSITION.has(prev!) ||
     (prev2 === "exec" && words[words.length - 3] === "netns") ||
-    (words[0] === "nsenter" && prev === "-n") ||
+    (words.includes("nsenter") && prev === "-n") ||
     (words.includes("exec") && prev === "--");
   if (commandSlot) return [...PROGRAMS];
   const here = effectiveNs(c, ns, words);
@@ -74,6 +74,7 @@ function candidatesFor(s: ShellSession, ns: Netns, words: readonly string[], cur
     return ["ifindex", "iflink", "address", "mtu", "operstate"].map((f) => `/sys/class/net/${rest.split("/")[0]}/${f}`);
   }
   if (current.startsWith("/")) return ["/var/run/netns", "/proc/"];
+  if (program === "tcpdump" && prev?.endsWith("i") && prev.startsWith("-")) return [...ifaces, "any"];
   if (prev === "-i" || prev === "dev" || prev === "br" || prev === "brport" || program === "ifconfig" || (program === "ethtool" && prev === "-S") || (program === "brctl" && prev === "show")) return ifaces;
   if (prev === "exec" && prev2 === "netns") return c.pods.filter((p) => p.node === ns.node).map((p) => p.netns);
   if ((prev === "identify" && prev2 === "netns") || (program === "nsenter" && prev === "-t") || (program === "ps" && prev === "-p")) {

@@ -159,9 +159,7 @@ function kubectlCmd(c: Cluster, args: readonly string[]): CommandResult {
 
 /** Runs one command line (already split into words). `extra` adds programs from other modules. */
 export function runCommand(c: Cluster, ns: Netns, argv: readonly string[], extra: Readonly<Record<string, CommandHandler>> = {}): CommandResult {
-  let words = [...argv];
-  if (words[0] === "sudo") words = words.slice(1);
-  const [program, ...args] = words;
+  const [program, ...args] = argv;
   if (program === undefined || program === "") return ok("");
   switch (program) {
     case "ip":
@@ -173,7 +171,8 @@ export function runCommand(c: Cluster, ns: Netns, argv: readonly string[], extra
     case "kubectl":
       return kubectlCmd(c, args);
   }
-  const handler = extra[program];
+  // Own keys only: a program named like an Object.prototype member ("constructor") is no handler.
+  const handler = Object.hasOwn(extra, program) ? extra[program] : undefined;
   if (handler) return handler(c, ns, args, { host: ns.node });
   return fail(`${program}: command not found\n`, 127);
 }

@@ -141,8 +141,3 @@ export function hostOf(c: Cluster, node: string): Host {
   perNode.set(node, host);
   return host;
 }
-
-/** The process with this PID on any node, with its node. */
-export function findProc(c: Cluster, node: string, pid: number): Proc | undefined {
-  return hostOf(c, node).procs.find((p) => p.pid === pid);
-}

@@ -1,5 +1,5 @@
 /** kubectl 1.10 output for the simulated cluster: get pods -o wide, describe services. */
-import type { Cluster, PodInfo } from "../k8s/build";
+import type { Cluster } from "../k8s/build";
 
 /**
  * Go's text/tabwriter as kubectl 1.10's printers set it up (minwidth 10, padding 3): each
@@ -13,10 +13,20 @@ export function tabwrite(rows: readonly (readonly string[])[], minWidth = 10, pa
     .join("");
 }
 
-function age(c: Cluster, _p: PodInfo): string {
-  // Pods were created four seconds before the traffic, as in the article's listing.
-  const seconds = Math.max(0, Math.floor((c.world.now - c.world.startMs) / 1000)) + 4;
-  return seconds < 120 ? `${seconds}s` : `${Math.floor(seconds / 60)}m`;
+/** Seconds since the objects were made: four before the traffic, as in the article's listing. */
+function ageSeconds(c: Cluster): number {
+  return Math.max(0, Math.floor((c.world.now - c.world.startMs) / 1000)) + 4;
+}
+
+/** apimachinery's ShortHumanDuration, which kubectl 1.10 prints ages with: 59s, 1m, 59m, 1h, 23h, 1d. */
+export function shortHumanDuration(seconds: number): string {
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours}h`;
+  if (hours < 24 * 365) return `${Math.floor(hours / 24)}d`;
+  return `${Math.floor(hours / 24 / 365)}y`;
 }
 
 export function kubectlGetPods(c: Cluster, opts: { namespace?: string; allNamespaces?: boolean; wide?: boolean }): { stdout: string; stderr: string } {
@@ -30,7 +40,7 @@ export function kubectlGetPods(c: Cluster, opts: { namespace?: string; allNamesp
     `${p.containers.length}/${p.containers.length}`,
     "Running",
     "0",
-    age(c, p),
+    shortHumanDuration(ageSeconds(c)),
     ...(opts.wide ? [p.ip, p.node] : []),
   ]);
   return { stdout: tabwrite([head, ...rows]), stderr: "" };
@@ -125,15 +135,12 @@ function describeLines(lines: readonly string[]): string {
   return out.map((l) => l + "\n").join("");
 }
 
-function ageText(seconds: number): string {
-  return seconds < 120 ? `${seconds}s` : `${Math.floor(seconds / 60)}m`;
-}
 
 /** kubectl describe pods [NAME] (1.10). */
 export function kubectlDescribePods(c: Cluster, name: string | undefined, namespace: string): { stdout: string; stderr: string; code: number } {
   const pods = c.pods.filter((p) => p.namespace === namespace && (name === undefined || p.name === name));
   if (pods.length === 0) return { stdout: "", stderr: name ? `Error from server (NotFound): pods "${name}" not found\n` : "No resources found.\n", code: name ? 1 : 0 };
-  const ageS = Math.max(0, Math.floor((c.world.now - c.world.startMs) / 1000)) + 4;
+  const ageS = ageSeconds(c);
   const started = c.world.startMs - 4000;
   const blocks = pods.map((p) => {
     const node = c.nodes.find((n) => n.name === p.node)!;
@@ -176,8 +183,8 @@ export function kubectlDescribePods(c: Cluster, name: string | undefined, namesp
     L.push("Volumes:", `  ${token}:`, `    Type:\tSecret (a volume populated by a Secret)`, `    SecretName:\t${token}`, `    Optional:\tfalse`);
     L.push("QoS Class:\tBestEffort", "Node-Selectors:\t<none>", "Tolerations:\t<none>", "Events:");
     const image = p.containers[0]!.image;
-    const a = ageText(ageS);
-    const b = ageText(Math.max(0, ageS - 1));
+    const a = shortHumanDuration(ageS);
+    const b = shortHumanDuration(Math.max(0, ageS - 1));
     L.push(
       "  Type\tReason\tAge\tFrom\tMessage",
       "  ----\t------\t----\t----\t-------",
@@ -212,12 +219,12 @@ export function kubectlGetServices(c: Cluster, opts: { namespace?: string; allNa
   const ns = opts.namespace ?? "default";
   const svcs = c.services.filter((s) => opts.allNamespaces || s.namespace === ns).slice().sort((a, b) => (a.namespace + "/" + a.name < b.namespace + "/" + b.name ? -1 : 1));
   if (svcs.length === 0) return { stdout: "", stderr: "No resources found.\n" };
-  const ageS = Math.max(0, Math.floor((c.world.now - c.world.startMs) / 1000)) + 4;
+  const ageS = ageSeconds(c);
   const head = [...(opts.allNamespaces ? ["NAMESPACE"] : []), "NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE", ...(opts.wide ? ["SELECTOR"] : [])];
   const rows = svcs.map((s) => {
     const ports = s.portsResolved.map((p) => (p.nodePort !== undefined ? `${p.port}:${p.nodePort}/${p.protocol}` : `${p.port}/${p.protocol}`)).join(",");
     const selector = Object.entries(s.selector).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join(",") || "<none>";
-    return [...(opts.allNamespaces ? [s.namespace] : []), s.name, s.type, s.clusterIP, "<none>", ports || "<none>", ageText(ageS), ...(opts.wide ? [selector] : [])];
+    return [...(opts.allNamespaces ? [s.namespace] : []), s.name, s.type, s.clusterIP, "<none>", ports || "<none>", shortHumanDuration(ageS), ...(opts.wide ? [selector] : [])];
   });
   return { stdout: tabwrite([head, ...rows]), stderr: "" };
 }

@@ -16,16 +16,19 @@ import { parsePcapFilter, type PacketFilter } from "./pcap-filter";
 const ok = (stdout: string, stderr = ""): CommandResult => ({ stdout, stderr, code: 0 });
 const fail = (stderr: string, code = 1): CommandResult => ({ stdout: "", stderr, code });
 
-/** net-tools' byte count: one decimal, powers of 1000 ("42.2 KB"). */
+/** net-tools' byte count: powers of 1000, one decimal, truncated ("42.2 KB" for 42247, "1.1 KB" for 1184). */
 export function scaledBytes(n: number): string {
+  // print_bytes_scaled: integer division by 1000 per unit, one truncated decimal.
   const units = ["B", "KB", "MB", "GB", "TB"];
-  let v = n;
+  let int = n;
+  let frac = 0;
   let u = 0;
-  while (v >= 1000 && u < units.length - 1) {
-    v /= 1000;
+  while (int >= 1000 && u < units.length - 1) {
+    frac = Math.floor(((int % 1000) * 10) / 1000);
+    int = Math.floor(int / 1000);
     u++;
   }
-  return `${v.toFixed(1)} ${units[u]}`;
+  return `${int}.${frac} ${units[u]}`;
 }
 
 function maskOf(prefix: number): string {
@@ -163,16 +166,28 @@ export function tcpdump(ns: Netns, flows: readonly Flow[], args: readonly string
   let filter: PacketFilter = () => true;
   for (let k = 0; k < args.length; k++) {
     const a = args[k]!;
-    if (a === "-i" || a === "--interface") {
+    if (a === "--interface") {
       iface = args[++k];
-      if (iface === undefined) return fail("tcpdump: option requires an argument -- 'i'\n" + TCPDUMP_USAGE);
-    } else if (a.startsWith("-i") && a.length > 2) iface = a.slice(2);
-    else if (a === "-c") {
-      count = Number(args[++k]);
-      if (!Number.isInteger(count) || count <= 0) return fail("tcpdump: invalid packet count " + (args[k] ?? "") + "\n");
-    } else if (/^-[nlenv]+$/.test(a)) {
-      if (a.includes("e")) ether = true;
-    } else if (a.startsWith("-")) return fail(`tcpdump: invalid option -- '${a.slice(1, 2)}'\n` + TCPDUMP_USAGE);
+      if (iface === undefined) return fail("tcpdump: option '--interface' requires an argument\n" + TCPDUMP_USAGE);
+    } else if (a.startsWith("-") && a.length > 1 && !a.startsWith("--")) {
+      // Short options group as getopt groups them: -nei eth0, -ni eth0, -c3, -nnvvi any.
+      for (let j = 1; j < a.length; j++) {
+        const ch = a[j]!;
+        if (ch === "i" || ch === "c") {
+          const value = j + 1 < a.length ? a.slice(j + 1) : args[++k];
+          if (value === undefined) return fail(`tcpdump: option requires an argument -- '${ch}'\n` + TCPDUMP_USAGE);
+          if (ch === "i") iface = value;
+          else {
+            count = Number(value);
+            if (!Number.isInteger(count) || count <= 0) return fail(`tcpdump: invalid packet count ${value}\n`);
+          }
+          break;
+        }
+        if (ch === "e") ether = true;
+        else if (ch === "v") return fail("(hopscope: tcpdump -v's IP header details are not simulated; use -n or -e)\n");
+        else if (ch !== "n" && ch !== "l") return fail(`tcpdump: invalid option -- '${ch}'\n` + TCPDUMP_USAGE);
+      }
+    } else if (a.startsWith("-")) return fail(`tcpdump: unrecognized option '${a}'\n` + TCPDUMP_USAGE);
     else {
       // The rest of the line is the filter expression.
       const parsed = parsePcapFilter(args.slice(k).join(" "));

@@ -29,6 +29,9 @@ describe("tcpdump filter expressions", () => {
     // pcap: and/or are equal and associate left to right: (icmp or udp) and port 53.
     ["icmp or udp and port 53", [dns]],
     ["ip", all],
+    ["udp port 53", [dns]],
+    ["tcp port 53", []],
+    ["tcp dst port 31088 or icmp", [ping, web]],
     ["arp", []],
   ])("%j keeps what tcpdump keeps", (expr, want) => {
     expect(pick(expr)).toEqual(want);
@@ -42,6 +45,8 @@ describe("tcpdump filter expressions", () => {
     ["icmp udp", "syntax error in filter expression"],
     ["net 10.0.0.0/33", 'invalid net "10.0.0.0/33"'],
     ["frob", "syntax error in filter expression"],
+    ["!".repeat(5000) + "icmp", "expression nested more than 100 deep"],
+    ["(".repeat(5000) + "icmp", "expression nested more than 100 deep"],
   ])("%j is refused", (expr, error) => {
     const f = parsePcapFilter(expr);
     expect(f.ok).toBe(false);

@@ -13,6 +13,8 @@ type Dir = "src" | "dst" | undefined;
 
 class FilterError extends Error {}
 
+const MAX_NESTING = 100;
+
 function tokenize(expr: string): string[] {
   return expr.replace(/([()])/g, " $1 ").replace(/&&/g, " and ").replace(/\|\|/g, " or ").replace(/!(?!=)/g, " not ").split(/\s+/).filter(Boolean);
 }
@@ -29,22 +31,41 @@ function addrMatch(dir: Dir, test: (ip: number) => boolean): PacketFilter {
 export function parsePcapFilter(expr: string): { ok: true; filter: PacketFilter } | { ok: false; error: string } {
   const toks = tokenize(expr);
   let i = 0;
+  let depth = 0;
   const peek = () => toks[i];
   const next = () => toks[i++];
+  // Nesting (parentheses, "not") is bounded, so no expression can exhaust the stack.
+  const nested = <T>(f: () => T): T => {
+    if (++depth > MAX_NESTING) throw new FilterError(`expression nested more than ${MAX_NESTING} deep`);
+    try {
+      return f();
+    } finally {
+      depth--;
+    }
+  };
 
   const primitive = (): PacketFilter => {
     const t = next();
     if (t === undefined) throw new FilterError("syntax error");
     if (t === "(") {
-      const f = orExpr();
+      const f = nested(orExpr);
       if (next() !== ")") throw new FilterError("syntax error");
       return f;
     }
     if (t === "not") {
-      const f = primitive();
+      const f = nested(primitive);
       return (p) => !f(p);
     }
-    if (t === "icmp" || t === "tcp" || t === "udp") return (p) => p.proto === t;
+    if (t === "icmp" || t === "tcp" || t === "udp") {
+      const isProto = (p: StepPacket) => p.proto === t;
+      // "tcp port 80", "udp src port 53", "tcp host A": a protocol right before a primitive qualifies it.
+      const after = peek();
+      if (after === "port" || after === "src" || after === "dst" || after === "host" || after === "net") {
+        const rest = primitive();
+        return (p) => isProto(p) && rest(p);
+      }
+      return isProto;
+    }
     if (t === "ip") return () => true;
     if (t === "arp" || t === "ip6" || t === "icmp6") return () => false;
     let dir: Dir;

@@ -71,13 +71,21 @@ function literal(text: string): Ipv4 | undefined {
 export function ping(ctx: ProbeContext, args: readonly string[]): CommandResult {
   let count: number | undefined;
   let host: string | undefined;
+  let quiet = false;
+  let capped = false;
   for (let k = 0; k < args.length; k++) {
     const a = args[k]!;
-    if (a === "-c") {
-      const v = Number(args[++k]);
-      if (!Number.isInteger(v) || v <= 0) return fail(ctx.busybox ? `ping: invalid number '${args[k] ?? ""}'\n` : `ping: bad number of packets to transmit.\n`, ctx.busybox ? 1 : 2);
-      count = Math.min(v, 20);
-    } else if (a === "-W" || a === "-i" || a === "-w" || a === "-s") k++;
+    // -c 3 and -c3 alike; -W, -i, -w and -s take a value too (timing and size are not modelled).
+    const valued = /^-([cWiws])(.*)$/.exec(a);
+    if (valued) {
+      const value = valued[2] !== "" ? valued[2]! : args[++k];
+      if (valued[1] !== "c") continue;
+      const v = Number(value);
+      if (!Number.isInteger(v) || v <= 0) return fail(ctx.busybox ? `ping: invalid number '${value ?? ""}'\n` : `ping: bad number of packets to transmit.\n`, ctx.busybox ? 1 : 2);
+      capped = v > MAX_PINGS;
+      count = Math.min(v, MAX_PINGS);
+    } else if (a === "-q") quiet = true;
+    else if (a === "-n") continue;
     else if (a.startsWith("-")) return fail(ctx.busybox ? `ping: invalid option -- '${a.slice(1, 2)}'\nBusyBox v1.28.4 multi-call binary.\n\nUsage: ping [OPTIONS] HOST\n` : `ping: invalid option -- '${a.slice(1, 2)}'\nUsage: ping [-aAbBdDfhLnOqrRUvV64] [-c count] [-i interval] [-I interface]\n            [-m mark] [-M pmtudisc_option] [-l preload] [-p pattern] [-Q tos]\n            [-s packetsize] [-S sndbuf] [-t ttl] [-T timestamp_option]\n            [-w deadline] [-W timeout] [hop1 ...] destination\n`, ctx.busybox ? 1 : 2);
     else host = a;
   }
@@ -109,10 +117,12 @@ export function ping(ctx: ProbeContext, args: readonly string[]): CommandResult 
     if (!rep.delivered || rep.delivered.ns !== ctx.ns) continue;
     const rtt = rttOf(req, rep, `${id}/${seq}`);
     rtts.push(rtt);
-    lines.push(`64 bytes from ${host}: ${ctx.busybox ? "seq" : "icmp_seq"}=${seq} ttl=${rep.delivered.packet.ttl} time=${fmt3(rtt)} ms`);
+    if (!quiet) lines.push(`64 bytes from ${host}: ${ctx.busybox ? "seq" : "icmp_seq"}=${seq} ttl=${rep.delivered.packet.ttl} time=${fmt3(rtt)} ms`);
   }
   const received = rtts.length;
-  const loss = Math.round(((n - received) / n) * 100);
+  // iputils prints the loss with %g, busybox as an integer that is rounded down.
+  const lossExact = ((n - received) * 100) / n;
+  const loss = ctx.busybox ? Math.floor(lossExact) : Number(lossExact.toPrecision(6));
   // iputils reports the time from the first request to the last answer: about a second per interval.
   const elapsed = (n - 1) * 1001;
   if (interrupted) lines.push("^C");
@@ -125,27 +135,40 @@ export function ping(ctx: ProbeContext, args: readonly string[]): CommandResult 
     if (received) lines.push(`rtt min/avg/max/mdev = ${fmt3(Math.min(...rtts))}/${fmt3(avg(rtts))}/${fmt3(Math.max(...rtts))}/${fmt3(mdev(rtts))} ms`);
     else lines.push("");
   }
-  return { stdout: lines.join("\n") + "\n", stderr: received ? SIMULATED : "", code: received ? 0 : 1 };
+  const note = (received ? SIMULATED : "") + (capped ? `(hopscope: ${MAX_PINGS} echo requests at most are simulated)\n` : "");
+  return { stdout: lines.join("\n") + "\n", stderr: note, code: received ? 0 : 1 };
 }
+
+const MAX_PINGS = 100;
 
 const avg = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 function mdev(xs: readonly number[]): number {
   const m = avg(xs);
-  return Math.sqrt(avg(xs.map((x) => x * x)) - m * m);
+  return Math.sqrt(Math.max(0, avg(xs.map((x) => x * x)) - m * m));
 }
 
 function tcp(flags: { syn?: boolean; ack?: boolean; rst?: boolean }, seq: number, ackSeq: number, win: number): TcpInfo {
   return { syn: !!flags.syn, ack: !!flags.ack, fin: false, rst: !!flags.rst, psh: false, seq, ackSeq, win };
 }
 
-type Connect = { kind: "ok"; app: string } | { kind: "refused" } | { kind: "timeout" } | { kind: "unreachable" };
+type Connect = { kind: "ok"; app: string } | { kind: "refused" } | { kind: "timeout" } | { kind: "unreachable"; why: string };
+
+/** What connect(2) reports for an ICMP error to its SYN (icmp_err_convert; time exceeded is EHOSTUNREACH). */
+function icmpErrno(p: Packet): string {
+  const t = p.icmp?.type;
+  const c = p.icmp?.code;
+  if (t === 3 && c === 0) return "Network is unreachable";
+  if (t === 3 && c === 3) return "Connection refused";
+  return "No route to host";
+}
 
 /** A TCP handshake from the shell's namespace, traced; what the connecting tool learns. */
 function connect(ctx: ProbeContext, dst: Ipv4, dport: number): Connect {
   const w = ctx.c.world;
   const sport = ephemeral(ctx, "tcp");
   const syn = record(ctx, w.send(ctx.ns.name, { proto: "tcp", dst, sport, dport, tcp: tcp({ syn: true }, 1_000_000_000, 0, 64240) }, "SYN"));
-  if (errorOf(ctx, syn)) return { kind: "unreachable" };
+  const err = errorOf(ctx, syn);
+  if (err) return { kind: "unreachable", why: icmpErrno(err) };
   if (!syn.delivered) {
     // A host with nothing listening on the port answers the SYN with a reset.
     const dr = syn.dropped;
@@ -215,7 +238,7 @@ export function curl(ctx: ProbeContext, args: readonly string[]): CommandResult 
     else url = a;
   }
   if (url === undefined) return fail("curl: try 'curl --help' or 'curl --manual' for more information\n", 2);
-  if (/^[a-z]+:\/\//i.test(url) && !url.startsWith("http://")) return fail(`curl: (1) Protocol "${url.split(":")[0]}" not supported or disabled in libcurl\n`, 1);
+  if (/^[a-z]+:\/\//i.test(url) && !url.startsWith("http://")) return fail(`(hopscope: only http:// is simulated; ${url.split(":")[0]} would need a TLS or other exchange the model does not have)\n`, 1);
   const u = parseUrl(url);
   if (!u) return fail(`curl: (3) URL using bad/illegal format or missing URL\n`, 3);
   const dst = literal(u.host);
@@ -223,7 +246,7 @@ export function curl(ctx: ProbeContext, args: readonly string[]): CommandResult 
   const r = connect(ctx, dst, u.port);
   if (r.kind === "refused") return fail(`curl: (7) Failed to connect to ${u.host} port ${u.port}: Connection refused\n`, 7);
   if (r.kind === "timeout") return fail(`curl: (7) Failed to connect to ${u.host} port ${u.port}: Connection timed out\n`, 7);
-  if (r.kind === "unreachable") return fail(`curl: (7) Failed to connect to ${u.host} port ${u.port}: No route to host\n`, 7);
+  if (r.kind === "unreachable") return fail(`curl: (7) Failed to connect to ${u.host} port ${u.port}: ${r.why}\n`, 7);
   const body = bodyFor(r.app);
   if (body === undefined) return { stdout: "", stderr: `(hopscope: connected to ${r.app}; its HTTP answer is not simulated)\n`, code: 0 };
   return { stdout: body, stderr: "", code: 0 };
@@ -254,7 +277,7 @@ export function wget(ctx: ProbeContext, args: readonly string[]): CommandResult 
   const r = connect(ctx, dst, u.port);
   if (r.kind === "refused") return fail(`${hello}wget: can't connect to remote host (${u.host}): Connection refused\n`);
   if (r.kind === "timeout") return fail(`${hello}wget: can't connect to remote host (${u.host}): Connection timed out\n`);
-  if (r.kind === "unreachable") return fail(`${hello}wget: can't connect to remote host (${u.host}): No route to host\n`);
+  if (r.kind === "unreachable") return fail(`${hello}wget: can't connect to remote host (${u.host}): ${r.why}\n`);
   const body = bodyFor(r.app);
   if (body === undefined) return { stdout: "", stderr: `(hopscope: connected to ${r.app}; its HTTP answer is not simulated)\n`, prelude: hello, code: 0 };
   // busybox also draws a progress bar on stderr without -q; its exact layout is not reproduced.
@@ -345,6 +368,7 @@ export function dig(ctx: ProbeContext, args: readonly string[]): CommandResult {
     else if (a === "+short") short = true;
     else if (a.startsWith("+")) return fail(`Invalid option: ${a}\nUsage:  dig [@global-server] [domain] [q-type] [q-class] {q-opt}\n`);
     else if (a === "A" || a === "IN") continue;
+    else if (/^(AAAA|MX|TXT|SRV|PTR|NS|SOA|CNAME|ANY)$/i.test(a)) return fail(`(hopscope: dig ${a} is not simulated; the cluster DNS here answers A queries)\n`, 1);
     else if (a.startsWith("-")) return fail(`Invalid option: ${a}\nUsage:  dig [@global-server] [domain] [q-type] [q-class] {q-opt}\n`);
     else name = a;
   }

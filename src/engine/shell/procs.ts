@@ -9,7 +9,7 @@ import type { Cluster, PodInfo } from "../k8s/build";
 import type { Netns } from "../netns";
 import { tcpdumpTime } from "../packet/format";
 import type { CommandResult } from "./exec";
-import { containerProcs, hostOf, podUid, type Host, type Proc } from "./host";
+import { containerProcs, hostOf, type Host, type Proc } from "./host";
 
 const ok = (stdout: string, stderr = ""): CommandResult => ({ stdout, stderr, code: 0 });
 const fail = (stderr: string, code = 1): CommandResult => ({ stdout: "", stderr, code });
@@ -45,7 +45,11 @@ function groupByNs(host: Host): { inode: number; procs: Proc[] }[] {
   return [...by].map(([name, procs]) => ({ inode: host.inodeOf(name)!, procs: procs.sort((a, b) => a.pid - b.pid) }));
 }
 
-/** `ls` of the two places the article looks: /var/run/netns (with -1i) and /proc/<pid>/ns/net (with -l), globs already expanded. */
+/**
+ * `ls` of the two places the article looks: /var/run/netns (with -1i) and /proc/<pid>/ns/net
+ * (with -l), globs already expanded. A pod's shell sees the node's files and processes, as
+ * `nsenter -n` keeps the node's mount and PID namespaces.
+ */
 export function ls(c: Cluster, ns: Netns, args: readonly string[], piped: boolean): CommandResult {
   const flags = new Set<string>();
   const paths: string[] = [];
@@ -63,11 +67,14 @@ export function ls(c: Cluster, ns: Netns, args: readonly string[], piped: boolea
   let err = "";
   let code = 0;
   const date = lsDate(c.world.startMs);
-  for (const path of paths.length ? paths : ["."]) {
+  if (paths.length === 0) return fail("(hopscope: the simulated file system has /var/run/netns and /proc/<pid>/ns/net; give ls one of them)\n", 2);
+  for (const path of paths) {
     const clean = path.replace(/\/+$/, "");
-    if ((clean === "/var/run/netns" || clean === "/run/netns") && ns.pod === undefined) {
+    if (clean === "/var/run/netns" || clean === "/run/netns") {
       const names = podsHere.map((p) => ({ name: p.pod.netns, inode: p.inode })).sort((a, b) => (a.name < b.name ? -1 : 1));
       const w = Math.max(0, ...names.map((n) => String(n.inode).length));
+      // A directory listed long starts with its total of 1K blocks (nsfs mounts take none).
+      if (flags.has("l")) out.push("total 0");
       for (const n of names) {
         const ino = flags.has("i") ? String(n.inode).padStart(w) + " " : "";
         out.push(flags.has("l") ? `${ino}-r--r--r-- 1 root root 0 ${date} ${n.name}` : `${ino}${n.name}`);
@@ -76,7 +83,7 @@ export function ls(c: Cluster, ns: Netns, args: readonly string[], piped: boolea
     }
     const m = /^\/proc\/(\d+|self)\/ns\/net$/.exec(clean);
     const proc = m ? host.procs.find((p) => String(p.pid) === m[1]) : undefined;
-    if (!m || !proc || (ns.pod !== undefined && proc.netns !== ns.name)) {
+    if (!m || !proc) {
       err += `ls: cannot access '${path}': No such file or directory\n`;
       code = 2;
       continue;
@@ -102,7 +109,7 @@ export function expandProcGlob(c: Cluster, ns: Netns, word: string): string[] {
   const re = globToRegExp(m[1]!);
   if (!re) return [word];
   const host = hostFor(c, ns);
-  const pids = host.procs.filter((p) => ns.pod === undefined || p.netns === ns.name).map((p) => String(p.pid));
+  const pids = host.procs.map((p) => String(p.pid));
   const hits = pids.filter((p) => re.test(p)).sort();
   return hits.length ? hits.map((p) => `/proc/${p}/ns/net`) : [word];
 }
@@ -149,8 +156,7 @@ export function ps(c: Cluster, ns: Netns, args: readonly string[]): CommandResul
   }
   if (!sawP && !bsd) return fail("ps: the simulated node answers ps -p PID [PID...]\n");
   const host = hostFor(c, ns);
-  const visible = host.procs.filter((p) => ns.pod === undefined || p.netns === ns.name);
-  const found = visible.filter((p) => pids.includes(p.pid)).sort((a, b) => a.pid - b.pid);
+  const found = host.procs.filter((p) => pids.includes(p.pid)).sort((a, b) => a.pid - b.pid);
   const head = bsd ? "  PID TTY      STAT   TIME COMMAND\n" : "  PID TTY          TIME CMD\n";
   const rows = found.map((p) =>
     bsd ? `${String(p.pid).padStart(5)} ?        ${p.stat.padEnd(6)} 0:00 ${p.cmdline}\n` : `${String(p.pid).padStart(5)} ?        00:00:00 ${comm(p.cmdline)}\n`,
@@ -250,7 +256,7 @@ export function ctr(c: Cluster, ns: Netns, args: readonly string[]): CommandResu
     else return fail(`Incorrect Usage: flag provided but not defined: ${a}\n\n` + CTR_USAGE);
   }
   const [cmd, sub, ...rest] = args.slice(i);
-  if (ns.pod !== undefined || c.nodes.find((n) => n.name === ns.node)?.role !== "worker") {
+  if (c.nodes.find((n) => n.name === ns.node)?.role !== "worker") {
     return fail("ctr: failed to dial \"/run/containerd/containerd.sock\": context deadline exceeded\n");
   }
   const host = hostFor(c, ns);
@@ -353,4 +359,3 @@ export function base64(text: string): string {
   return out;
 }
 
-export { podUid };

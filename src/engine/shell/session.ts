@@ -59,6 +59,7 @@ export function parseLine(line: string): ParsedLine | { error: string } {
       else word += c;
       continue;
     }
+    if (c === "#" && !inWord) break; // a comment runs to the end of the line
     if (c === '"' || c === "'") {
       quote = c;
       inWord = true;
@@ -163,6 +164,7 @@ const grep: Tool = (ctx, args) => {
   if (pattern === undefined) return fail("Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n", 2);
   const missing = fileArgs("grep", files);
   if (missing) return missing;
+  if (backtracks(pattern)) return fail("grep: (hopscope: a repeated group that itself repeats or alternates can take exponentially long here; the simulated grep refuses it)\n", 2);
   let re: RegExp;
   try {
     // Basic regular expressions: the article's patterns (anchors, brackets, dots) mean the same in JavaScript.
@@ -174,6 +176,37 @@ const grep: Tool = (ctx, args) => {
   if (count) return { stdout: `${hits.length}\n`, stderr: "", code: hits.length ? 0 : 1 };
   return { stdout: joinLines(hits), stderr: "", code: hits.length ? 0 : 1 };
 };
+
+/**
+ * Whether a pattern has a repeated group whose body repeats or alternates, as in (a+)+ or
+ * (a|aa)*: JavaScript's backtracking engine can take exponential time on those (GNU grep's
+ * automaton does not), and the shell must answer at once.
+ */
+export function backtracks(pattern: string): boolean {
+  const stack: { risky: boolean }[] = [];
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === "\\") {
+      i++;
+      continue;
+    }
+    if (c === "[") {
+      const end = pattern.indexOf("]", i + 2);
+      if (end < 0) return false;
+      i = end;
+      continue;
+    }
+    if (c === "(") stack.push({ risky: false });
+    else if (c === ")") {
+      const g = stack.pop();
+      const q = pattern[i + 1];
+      const repeated = q === "*" || q === "+" || q === "{";
+      if (g?.risky && repeated) return true;
+      if (g && stack.length) stack[stack.length - 1]!.risky ||= g.risky || repeated;
+    } else if ((c === "*" || c === "+" || c === "{" || c === "|") && stack.length) stack[stack.length - 1]!.risky = true;
+  }
+  return false;
+}
 
 function countArg(tool: string, args: readonly string[]): { n: number; files: string[] } | CommandResult {
   let n = 10;
@@ -197,6 +230,9 @@ const head: Tool = (ctx, args) => {
 };
 
 const tail: Tool = (ctx, args) => {
+  // tail -n +N: from line N on.
+  const plus = args.length === 2 && args[0] === "-n" ? /^\+(\d+)$/.exec(args[1]!) : null;
+  if (plus) return ok(joinLines(inputLines(ctx).slice(Math.max(0, Number(plus[1]) - 1))));
   const r = countArg("tail", args);
   if ("code" in r) return r;
   const lines = inputLines(ctx);
@@ -234,22 +270,38 @@ const wc: Tool = (ctx, args) => {
   const text = ctx.stdin ?? "";
   const lines = (text.match(/\n/g) ?? []).length;
   const words = text.split(/\s+/).filter(Boolean).length;
-  if (args.length === 0) return ok(`${String(lines).padStart(7)} ${String(words).padStart(7)} ${String(text.length).padStart(7)}\n`);
+  const bytes = utf8Length(text);
+  if (args.length === 0) return ok(`${String(lines).padStart(7)} ${String(words).padStart(7)} ${String(bytes).padStart(7)}\n`);
   if (args.length === 1 && args[0] === "-l") return ok(`${lines}\n`);
   if (args.length === 1 && args[0] === "-w") return ok(`${words}\n`);
-  if (args.length === 1 && args[0] === "-c") return ok(`${text.length}\n`);
+  if (args.length === 1 && args[0] === "-c") return ok(`${bytes}\n`);
   return fail(`wc: the simulated wc counts its input: wc [-l|-w|-c]\n`);
 };
 
+function utf8Length(text: string): number {
+  let n = 0;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    n += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+  }
+  return n;
+}
+
 const sort: Tool = (ctx, args) => {
-  const numeric = args.includes("-n");
-  const reverse = args.includes("-r");
-  const bad = args.find((a) => !["-n", "-r", "-u"].includes(a));
-  if (bad) return fail(bad.startsWith("-") ? `sort: invalid option -- '${bad.slice(1, 2)}'\n` : `sort: cannot read: ${bad}: No such file or directory\n`, 2);
+  const flags = new Set<string>();
+  for (const a of args) {
+    if (!a.startsWith("-") || a === "-") return fail(`sort: cannot read: ${a}: No such file or directory\n`, 2);
+    for (const ch of a.slice(1)) {
+      if (!"nru".includes(ch)) return fail(`sort: invalid option -- '${ch}'\nTry 'sort --help' for more information.\n`, 2);
+      flags.add(ch);
+    }
+  }
+  const numeric = flags.has("n");
+  const reverse = flags.has("r");
   let lines = inputLines(ctx).slice();
   lines.sort((a, b) => (numeric ? parseFloat(a) - parseFloat(b) || (a < b ? -1 : 1) : a < b ? -1 : a > b ? 1 : 0));
   if (reverse) lines.reverse();
-  if (args.includes("-u")) lines = lines.filter((l, i) => i === 0 || l !== lines[i - 1]);
+  if (flags.has("u")) lines = lines.filter((l, i) => i === 0 || l !== lines[i - 1]);
   return ok(joinLines(lines));
 };
 
@@ -335,15 +387,17 @@ const cat: Tool = (ctx, args) => {
   return { stdout: out.join(""), stderr: err, code: err ? 1 : 0 };
 };
 
-type IpGlobals = { show: IpShowOptions; netns?: string; rest: string[] };
+type IpGlobals = { show: IpShowOptions; netns?: string; rest: string[]; options: string[] };
 
 /** iproute2's global options before the object: -4/-6, -s, -o, -br, -n NS; the others are refused by name. */
 function ipGlobals(args: readonly string[]): IpGlobals | CommandResult {
   const show: { family?: "inet"; oneline?: boolean; brief?: boolean; stats?: boolean } = {};
   let netns: string | undefined;
+  const options: string[] = [];
   let i = 0;
   for (; i < args.length && args[i]!.startsWith("-"); i++) {
     const a = args[i]!;
+    if (a !== "-n" && a !== "-netns") options.push(a);
     if (a === "-4") show.family = "inet";
     else if (a === "-6") return fail("(hopscope: ip -6 is not simulated: the model keeps IPv4 only, and kernel 4.15 answers -6 from a different link dump)\n", 255);
     else if (a === "-s" || a === "-stats" || a === "-statistics") show.stats = true;
@@ -357,7 +411,7 @@ function ipGlobals(args: readonly string[]): IpGlobals | CommandResult {
       return fail(`(hopscope: ip ${a} is not simulated; -4, -s, -o, -br and -n are)\n`, 255);
     } else return fail(`Option "${a}" is unknown, try "ip -help".\n`, 255);
   }
-  return { show, ...(netns !== undefined && { netns }), rest: args.slice(i) };
+  return { show, ...(netns !== undefined && { netns }), rest: args.slice(i), options };
 }
 
 /** `ip netns [list|identify|exec]`; undefined for other `ip` objects. */
@@ -391,6 +445,7 @@ function ipNetns(ctx: Ctx, args: readonly string[]): CommandResult | undefined {
 const nsenter: Tool = (ctx, args) => {
   let pid: string | undefined;
   let net = false;
+  let netFile: string | undefined;
   let i = 0;
   for (; i < args.length; i++) {
     const a = args[i]!;
@@ -398,6 +453,19 @@ const nsenter: Tool = (ctx, args) => {
     else if (a.startsWith("--target=")) pid = a.slice(9);
     else if (/^-t\d+$/.test(a)) pid = a.slice(2);
     else if (a === "-n" || a === "--net") net = true;
+    else if (a.startsWith("--net=") || (a.startsWith("-n") && a.length > 2 && a[2] === "/")) {
+      // --net=/var/run/netns/NAME or --net=/proc/PID/ns/net: that namespace's file.
+      const file = a.startsWith("--net=") ? a.slice(6) : a.slice(2);
+      const named = /^\/(?:var\/)?run\/netns\/([^/]+)$/.exec(file);
+      const byPid = /^\/proc\/(\d+)\/ns\/net$/.exec(file);
+      if (named) {
+        const p = ctx.c.pods.find((x) => x.node === ctx.ns.node && x.netns === named[1]);
+        if (!p) return fail(`nsenter: cannot open ${file}: No such file or directory\n`);
+        netFile = p.netns;
+      } else if (byPid) pid = byPid[1];
+      else return fail(`nsenter: cannot open ${file}: No such file or directory\n`);
+      net = true;
+    }
     else if (a === "-tn" || a === "-nt") {
       net = true;
       pid = args[++i];
@@ -408,6 +476,11 @@ const nsenter: Tool = (ctx, args) => {
     else break;
   }
   const cmd = args.slice(i);
+  if (netFile !== undefined && pid === undefined) {
+    if (cmd.length === 0) return fail("(hopscope: an interactive shell inside the namespace is not simulated; give nsenter a command)\n");
+    const r = execArgv({ ...ctx, ns: ctx.c.world.get(netFile), busybox: false }, cmd);
+    return r === NOT_FOUND ? fail(`nsenter: failed to execute ${cmd[0]}: No such file or directory\n`) : r;
+  }
   if (pid === undefined) {
     if (net) return fail("nsenter: neither filename nor target pid supplied for ns/net\n");
     return fail("nsenter: no namespace specified\nTry 'nsenter --help' for more information.\n");
@@ -517,12 +590,13 @@ function execArgv(ctx: Ctx, argvIn: readonly string[]): CommandResult {
   const inner = { ...ctx, depth: ctx.depth + 1 };
   if (program === "sudo") {
     let rest = args;
-    while (rest[0]?.startsWith("-")) rest = rest.slice(1);
+    // Options, some with a value (-u root, -g adm); the command follows.
+    while (rest[0]?.startsWith("-")) rest = rest.slice(["-u", "-g", "-p", "-C", "-h", "-U", "-r", "-t"].includes(rest[0]) ? 2 : 1);
     if (rest.length === 0) return fail("usage: sudo -h | -K | -k | -V\nusage: sudo -v [-AknS] [-g group] [-h host] [-p prompt] [-u user]\nusage: sudo -l [-AknS] [-g group] [-h host] [-p prompt] [-U user] [-u user] [command]\nusage: sudo [-AbEHknPS] [-C num] [-g group] [-h host] [-p prompt] [-u user] [VAR=value] [-i|-s] [<command>]\n");
     const r = execArgv(inner, rest);
     return r === NOT_FOUND ? fail(`sudo: ${rest[0]}: command not found\n`) : r;
   }
-  const tool = TOOLS[program];
+  const tool = Object.hasOwn(TOOLS, program) ? TOOLS[program] : undefined;
   if (tool) return tool(inner, args);
   if (program === "ip") {
     const g = ipGlobals(args);
@@ -531,8 +605,8 @@ function execArgv(ctx: Ctx, argvIn: readonly string[]): CommandResult {
       // `ip -n NS …` is `ip netns exec NS ip …`.
       const target = ctx.c.pods.find((p) => p.node === ctx.ns.node && p.netns === g.netns);
       if (!target) return fail(`Cannot open network namespace "${g.netns}": No such file or directory\n`, 255);
-      const others = args.filter((a, k) => k < args.length - g.rest.length && a !== "-n" && a !== "-netns" && a !== g.netns);
-      return execArgv({ ...inner, ns: ctx.c.world.get(target.netns), busybox: false }, ["ip", ...others, ...g.rest]);
+      // The last -n wins; the other options go along.
+      return execArgv({ ...inner, ns: ctx.c.world.get(target.netns), busybox: false }, ["ip", ...g.options, ...g.rest]);
     }
     const r = ipNetns(inner, g.rest);
     if (r) return r;
