@@ -45,6 +45,8 @@ const GOLDEN: readonly [name: string, target: string, line: string][] = [
   ["dig-node", "worker-0", "dig @10.32.0.10 nginx.default.svc.cluster.local"],
   ["dig-short", "worker-0", "dig @10.32.0.10 kubernetes.default.svc.cluster.local +short"],
   ["get-svc", "worker-0", "kubectl get svc -o wide --all-namespaces"],
+  ["get-nodes-endpoints", "worker-0", "kubectl get nodes; kubectl get ep --all-namespaces"],
+  ["help", "worker-0", "help"],
   ["ps-single", "worker-0", "ps -p 1"],
   ["lsns-controller", "controller-0", "sudo lsns -t net"],
   ["ls-l-proc-terminal", "worker-0", "sudo ls -l /proc/1/ns/net"],

@@ -99,7 +99,7 @@ function candidatesFor(s: ShellSession, ns: Netns, words: readonly string[], cur
   }
   if (program === "kubectl") {
     if (words.length === 1) return ["describe", "exec", "get"];
-    if (prev === "get") return ["pods", "svc"];
+    if (prev === "get") return ["endpoints", "nodes", "pods", "svc"];
     if (prev === "describe") return ["pods", "services"];
     if (prev === "pods" || prev === "pod" || prev === "exec" || prev === "-it") return c.pods.map((p) => p.name);
     if (prev === "services" || prev === "svc") return c.services.map((x) => x.name);

@@ -228,3 +228,26 @@ export function kubectlGetServices(c: Cluster, opts: { namespace?: string; allNa
   });
   return { stdout: tabwrite([head, ...rows]), stderr: "" };
 }
+
+/** kubectl get nodes (1.10): KTHW's workers, registered by their kubelets (controllers run none). */
+export function kubectlGetNodes(c: Cluster): { stdout: string; stderr: string } {
+  const workers = c.nodes.filter((n) => n.role === "worker");
+  if (workers.length === 0) return { stdout: "", stderr: "No resources found.\n" };
+  // The nodes registered before the workloads were created: ten minutes before the pods, in this simulation.
+  const age = shortHumanDuration(ageSeconds(c) + 600);
+  return { stdout: tabwrite([["NAME", "STATUS", "ROLES", "AGE", "VERSION"], ...workers.map((n) => [n.name, "Ready", "<none>", age, "v1.10.2"])]), stderr: "" };
+}
+
+/** kubectl get endpoints (1.10): at most three addresses, then "+ N more...". */
+export function kubectlGetEndpoints(c: Cluster, opts: { namespace?: string; allNamespaces?: boolean }): { stdout: string; stderr: string } {
+  const ns = opts.namespace ?? "default";
+  const svcs = c.services.filter((s) => opts.allNamespaces || s.namespace === ns).slice().sort((a, b) => (a.namespace + "/" + a.name < b.namespace + "/" + b.name ? -1 : 1));
+  if (svcs.length === 0) return { stdout: "", stderr: "No resources found.\n" };
+  const head = [...(opts.allNamespaces ? ["NAMESPACE"] : []), "NAME", "ENDPOINTS", "AGE"];
+  const rows = svcs.map((s) => {
+    const all = s.portsResolved.flatMap((p) => p.endpoints.map((e) => `${e.ip}:${e.port}`));
+    const shown = all.length > 3 ? `${all.slice(0, 3).join(",")} + ${all.length - 3} more...` : all.join(",") || "<none>";
+    return [...(opts.allNamespaces ? [s.namespace] : []), s.name, shown, shortHumanDuration(ageSeconds(c))];
+  });
+  return { stdout: tabwrite([head, ...rows]), stderr: "" };
+}

@@ -15,7 +15,7 @@ import { runCommand, type CommandResult } from "./exec";
 import { EXTRA_COMMANDS, ipShow } from "./extra";
 import { netnsId, type IpShowOptions } from "./ip";
 import { runsBusybox } from "../k8s/topology";
-import { kubectlDescribePods, kubectlGetServices } from "./kubectl";
+import { kubectlDescribePods, kubectlGetEndpoints, kubectlGetNodes, kubectlGetServices } from "./kubectl";
 import { bridgeFdb, ifconfig, tcpdump } from "./nettools";
 import { curl, dig, nslookup, ping, wget, type ProbeContext } from "./probe";
 import { ctr, expandProcGlob, hostFor, ipNetnsIdentify, ls, lsns, ps } from "./procs";
@@ -520,6 +520,14 @@ function kubectlMore(ctx: Ctx, args: readonly string[]): CommandResult | undefin
     else words.push(a);
   }
   const [verb, kind, name] = words;
+  if (verb === "get" && (kind === "nodes" || kind === "node" || kind === "no")) {
+    const r = kubectlGetNodes(ctx.c);
+    return ok(r.stdout, r.stderr);
+  }
+  if (verb === "get" && (kind === "endpoints" || kind === "ep")) {
+    const r = kubectlGetEndpoints(ctx.c, { ...(namespace && { namespace }), allNamespaces: all });
+    return ok(r.stdout, r.stderr);
+  }
   if (verb === "get" && (kind === "svc" || kind === "service" || kind === "services")) {
     const r = kubectlGetServices(ctx.c, { ...(namespace && { namespace }), allNamespaces: all, wide });
     return ok(r.stdout, r.stderr);
@@ -539,7 +547,17 @@ function kubectlMore(ctx: Ctx, args: readonly string[]): CommandResult | undefin
   return undefined;
 }
 
+const HELP = `(hopscope: this shell simulates these commands on the scenario's cluster; bash's own help is not here)
+  namespaces, processes  lsns -t net, ls -1i /var/run/netns, ls -l /proc/[1-9]*/ns/net, ps -p, ip netns [exec|identify], nsenter -t PID -n
+  containers, cluster    ctr [-n k8s.io] namespaces|containers|task ls, ctr containers info ID, kubectl get pods|svc|ep|nodes, kubectl describe pods|services, kubectl exec POD -- CMD
+  links, routes, bridge  ip [-4] [-o] [-br] [-s] [-n NS] link|addr|route, ifconfig, ethtool -S, cat /sys/class/net/IF/ifindex, brctl show, bridge fdb, sysctl
+  netfilter              iptables [-t T] [-Z] -L|-S [CHAIN] [-v] [-n] [-x], iptables-save [-c] [-t T], conntrack -L [filters], tcpdump -n [-e] -i IF [filter]
+  traffic                ping, curl, wget -qO- (busybox pods), nslookup, dig @SERVER  (each traces new flows)
+  text                   grep, head, tail, cut, wc, sort, xargs, echo, hostname; ; && || and | between commands; Tab completes
+`;
+
 const TOOLS: Readonly<Record<string, Tool>> = {
+  help: () => ok(HELP),
   hostname: (ctx) => ok(`${ctx.ns.pod ?? ctx.ns.node}\n`),
   echo: (_ctx, args) => ok(args.join(" ") + "\n"),
   true: () => ok(""),
