@@ -9,11 +9,14 @@ interface WorkerScope {
 
 const scope = self as unknown as WorkerScope;
 
+/** Requests are answered one at a time, in order: a shell line must meet the scenario the request before it loaded. */
+let queue: Promise<void> = Promise.resolve();
+
 scope.onmessage = (ev) => {
   const req = ev.data;
   if (req.kind === "crash") {
     // Simulates a fault outside the handler: the client must notice and restart the worker.
     throw new Error("engine worker crashed on request");
   }
-  scope.postMessage(handle(req));
+  queue = queue.then(async () => scope.postMessage(await handle(req)));
 };

@@ -2,36 +2,37 @@ import { describe, expect, it } from "vitest";
 import { capLines, handle, MAX_TERMINAL_LINES } from "./handle";
 import type { EngineResult } from "./protocol";
 
-function ok(res: ReturnType<typeof handle>): EngineResult {
+async function ok(pending: ReturnType<typeof handle>): Promise<EngineResult> {
+  const res = await pending;
   if (!res.ok) throw new Error(res.error);
   return res.result;
 }
 
 describe("the worker's shell requests", () => {
-  it("refuses a shell line before any scenario ran, and for a node that does not exist", () => {
+  it("refuses a shell line before any scenario ran, and for a node that does not exist", async () => {
     // Module state: this test runs first in the file.
-    expect(ok(handle({ id: 1, kind: "exec", target: "worker-0", line: "ip route" }))).toEqual({ kind: "exec", code: 1, display: "no scenario is loaded\n", flows: [] });
-    ok(handle({ id: 2, kind: "run", scenario: "pod-to-pod" }));
-    const r = ok(handle({ id: 3, kind: "exec", target: "worker-9", line: "ip route" }));
+    expect(await ok(handle({ id: 1, kind: "exec", target: "worker-0", line: "ip route" }))).toEqual({ kind: "exec", code: 1, display: "no scenario is loaded\n", flows: [] });
+    await ok(handle({ id: 2, kind: "run", scenario: "pod-to-pod" }));
+    const r = await ok(handle({ id: 3, kind: "exec", target: "worker-9", line: "ip route" }));
     expect(r.kind === "exec" && r.display).toMatch(/^unknown node "worker-9"/);
   });
 
-  it("keeps the session between lines: a ping's flows come back and conntrack then shows them", () => {
-    ok(handle({ id: 4, kind: "run", scenario: "pod-to-pod" }));
-    const ping = ok(handle({ id: 5, kind: "exec", target: "worker-0/busybox0-rw89s", line: "ping -c 1 10.200.1.15" }));
+  it("keeps the session between lines: a ping's flows come back and conntrack then shows them", async () => {
+    await ok(handle({ id: 4, kind: "run", scenario: "pod-to-pod" }));
+    const ping = await ok(handle({ id: 5, kind: "exec", target: "worker-0/busybox0-rw89s", line: "ping -c 1 10.200.1.15" }));
     if (ping.kind !== "exec") throw new Error("unexpected");
     expect(ping.flows.map((f) => f.name)).toEqual(["ping request", "ping reply"]);
-    const ct = ok(handle({ id: 6, kind: "exec", target: "worker-0", line: "sudo conntrack -L | grep -c 10.200.1.15" }));
+    const ct = await ok(handle({ id: 6, kind: "exec", target: "worker-0", line: "sudo conntrack -L | grep -c 10.200.1.15" }));
     expect(ct.kind === "exec" && ct.display).toMatch(/^2\n/);
     // A new run starts a new session.
-    ok(handle({ id: 7, kind: "run", scenario: "pod-to-pod" }));
-    const again = ok(handle({ id: 8, kind: "exec", target: "worker-0", line: "sudo conntrack -L | grep -c 10.200.1.15" }));
+    await ok(handle({ id: 7, kind: "run", scenario: "pod-to-pod" }));
+    const again = await ok(handle({ id: 8, kind: "exec", target: "worker-0", line: "sudo conntrack -L | grep -c 10.200.1.15" }));
     expect(again.kind === "exec" && again.display).toMatch(/^1\n/);
   });
 
-  it("completes a line on the target's namespace", () => {
-    ok(handle({ id: 9, kind: "run", scenario: "pod-to-pod" }));
-    expect(ok(handle({ id: 10, kind: "complete", target: "worker-0", line: "brctl show cn" }))).toEqual({ kind: "complete", line: "brctl show cnio0 ", options: [] });
+  it("completes a line on the target's namespace", async () => {
+    await ok(handle({ id: 9, kind: "run", scenario: "pod-to-pod" }));
+    expect(await ok(handle({ id: 10, kind: "complete", target: "worker-0", line: "brctl show cn" }))).toEqual({ kind: "complete", line: "brctl show cnio0 ", options: [] });
   });
 
   it("caps what goes to the terminal and says how much was left out", () => {

@@ -1,8 +1,7 @@
 /** What the worker does with each request; kept apart from the worker globals so tests can call it. */
 import { runScenario } from "../engine/k8s/run";
-import { resolveTarget } from "../engine/shell/exec";
-import { runLine, type ShellSession } from "../engine/shell/session";
-import { complete } from "../engine/shell/complete";
+import type { ShellSession } from "../engine/shell/session";
+import type * as ShellModule from "./shell";
 import { describeTopology } from "../engine/k8s/topology";
 import { BUILTIN_SCENARIOS, builtinScenario } from "../engine/scenarios/article";
 import { formatRule } from "../engine/netfilter/format";
@@ -11,6 +10,10 @@ import { type EngineRequest, type EngineResponse, type NodeRule } from "./protoc
 
 /** The cluster of the last scenario run and every flow traced in it so far: what the shell's commands look at. */
 let session: ShellSession | undefined;
+
+/** The shell's modules, fetched on the first shell request. */
+let shellModule: Promise<typeof ShellModule> | undefined;
+const loadShell = () => (shellModule ??= import("./shell"));
 
 /** How many lines of one command's output the terminal shows. */
 export const MAX_TERMINAL_LINES = 5000;
@@ -26,7 +29,7 @@ export function capLines(text: string, max: number): string {
   return `${text.slice(0, at + 1)}[hopscope: ${rest.toLocaleString("en")} more ${rest === 1 ? "line" : "lines"} not shown; pipe the command into grep, head or tail]\n`;
 }
 
-export function handle(req: EngineRequest): EngineResponse {
+export async function handle(req: EngineRequest): Promise<EngineResponse> {
   try {
     switch (req.kind) {
       case "scenarios":
@@ -64,6 +67,7 @@ export function handle(req: EngineRequest): EngineResponse {
       case "exec": {
         const refuse = (why: string) => ({ id: req.id, ok: true as const, result: { kind: "exec" as const, code: 1, display: why, flows: [] } });
         if (!session) return refuse("no scenario is loaded\n");
+        const { resolveTarget, runLine } = await loadShell();
         const t = resolveTarget(session.cluster, req.target);
         if ("error" in t) return refuse(`${t.error}\n`);
         const r = runLine(session, t.ns, req.line);
@@ -73,6 +77,7 @@ export function handle(req: EngineRequest): EngineResponse {
       }
       case "complete": {
         if (!session) return { id: req.id, ok: true, result: { kind: "complete", line: req.line, options: [] } };
+        const { resolveTarget, complete } = await loadShell();
         const t = resolveTarget(session.cluster, req.target);
         if ("error" in t) return { id: req.id, ok: true, result: { kind: "complete", line: req.line, options: [] } };
         return { id: req.id, ok: true, result: { kind: "complete", ...complete(session, t.ns, req.line) } };
