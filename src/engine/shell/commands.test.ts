@@ -194,6 +194,12 @@ describe("bad input gets the tool's own answer", () => {
     ["worker-0", "sudo nsenter --net=/var/run/netns/cni-2acb790a-158f-0a8c-7a2b-45309d56bf6a ip -br -4 a | grep eth0", "eth0@if5         UP             10.200.0.21/24 \n"],
     ["worker-0", "ip -n cni-nope -n cni-2acb790a-158f-0a8c-7a2b-45309d56bf6a -br -4 a | grep eth0", "eth0@if5         UP             10.200.0.21/24 \n"],
     ["worker-0", "echo a # a comment; echo b", "a\n"],
+    // grep's basic syntax: a bare | is a character, \| alternates (GNU); -E and -F as grep has them.
+    ["worker-0", "ip route | grep -c 'dhcp|kernel'", "0\n"],
+    ["worker-0", "ip route | grep -c 'dhcp\\|kernel'", "4\n"],
+    ["worker-0", "ip route | grep -cE 'dhcp|kernel'", "4\n"],
+    ["worker-0", "ip route | grep -cF '10.240.0.'", "3\n"],
+    ["worker-0", "echo 'a(b)' | grep '(b)'", "a(b)\n"],
     ["worker-0", "echo dns#53", "dns#53\n"],
     ["worker-0", "sudo tcpdump -nei cnio0 -c1 | cut -d' ' -f2-4", "0a:58:0a:c8:00:15 > 0a:58:0a:c8:00:01,\n"],
     [POD, "ls -1i /var/run/netns | wc -l", "2\n"],

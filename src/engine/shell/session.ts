@@ -146,6 +146,7 @@ const grep: Tool = (ctx, args) => {
   let ignoreCase = false;
   let count = false;
   let word = false;
+  let syntax: "basic" | "extended" | "fixed" = "basic";
   let pattern: string | undefined;
   const files: string[] = [];
   for (const a of args) {
@@ -155,7 +156,8 @@ const grep: Tool = (ctx, args) => {
         else if (ch === "i") ignoreCase = true;
         else if (ch === "c") count = true;
         else if (ch === "w") word = true;
-        else if (ch === "E" || ch === "F") continue;
+        else if (ch === "E") syntax = "extended";
+        else if (ch === "F") syntax = "fixed";
         else return fail(`grep: invalid option -- '${ch}'\nUsage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n`, 2);
       }
     } else if (pattern === undefined) pattern = a;
@@ -164,11 +166,11 @@ const grep: Tool = (ctx, args) => {
   if (pattern === undefined) return fail("Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n", 2);
   const missing = fileArgs("grep", files);
   if (missing) return missing;
-  if (backtracks(pattern)) return fail("grep: (hopscope: a repeated group that itself repeats or alternates can take exponentially long here; the simulated grep refuses it)\n", 2);
+  const source = syntax === "fixed" ? pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") : syntax === "basic" ? basicToJs(pattern) : pattern;
+  if (backtracks(source)) return fail("grep: (hopscope: a repeated group that itself repeats or alternates can take exponentially long here; the simulated grep refuses it)\n", 2);
   let re: RegExp;
   try {
-    // Basic regular expressions: the article's patterns (anchors, brackets, dots) mean the same in JavaScript.
-    re = new RegExp(word ? `\\b(?:${pattern})\\b` : pattern, ignoreCase ? "i" : "");
+    re = new RegExp(word ? `\\b(?:${source})\\b` : source, ignoreCase ? "i" : "");
   } catch {
     return fail("grep: Unmatched ( or \\(\n", 2);
   }
@@ -176,6 +178,32 @@ const grep: Tool = (ctx, args) => {
   if (count) return { stdout: `${hits.length}\n`, stderr: "", code: hits.length ? 0 : 1 };
   return { stdout: joinLines(hits), stderr: "", code: hits.length ? 0 : 1 };
 };
+
+/**
+ * grep's basic regular expressions in JavaScript's syntax: `\(`, `\)`, `\{`, `\}`, `\|`, `\+`
+ * and `\?` are the operators (GNU's extensions), and the bare characters are literal.
+ */
+export function basicToJs(pattern: string): string {
+  let out = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === "\\" && i + 1 < pattern.length) {
+      const n = pattern[++i]!;
+      out += "(){}|+?".includes(n) ? n : `\\${n}`;
+    } else if (c === "[") {
+      // A bracket expression is copied as it is (a ] right after [ or [^ belongs to it).
+      let start = i + 1;
+      if (pattern[start] === "^") start++;
+      const end = pattern.indexOf("]", pattern[start] === "]" ? start + 1 : start);
+      if (end < 0) return out + pattern.slice(i);
+      // In POSIX brackets a backslash is itself and a leading ] is a member; JavaScript needs both escaped.
+      const body = pattern.slice(start, end).replace(/\\/g, "\\\\").replace(/^\]/, "\\]");
+      out += pattern.slice(i, start) + body + "]";
+      i = end;
+    } else out += "(){}|+?".includes(c) ? `\\${c}` : c;
+  }
+  return out;
+}
 
 /**
  * Whether a pattern has a repeated group whose body repeats or alternates, as in (a+)+ or
