@@ -130,4 +130,31 @@ test.describe("the node shell", () => {
     await expect(outs.last()).toHaveText(/^2\n/);
     await expect.poll(() => app.count()).toBe(count);
   });
+
+  test("bad input typed into the terminal gets the tool's or bash's answer, and the page carries on", async ({ page }) => {
+    const app = new HopscopePage(page);
+    await app.open();
+    await page.getByTestId("tab-shell").click();
+    const input = page.getByTestId("terminal-input");
+    const outs = page.getByTestId("terminal-out");
+    const lines: [string, RegExp][] = [
+      ["", /^$/],
+      ["x".repeat(10_000), /^bash: x{10000}: command not found\n$/],
+      ["echo 'unbalanced", /^bash: unexpected EOF while looking for matching `''\n$/],
+      ["ip link show dev nope0", /^Device "nope0" does not exist\.\n$/],
+      ["iptables -L --bogus", /^iptables v1\.6\.1: unknown option "--bogus"\n/],
+      ["lsns -q", /^lsns: invalid option -- 'q'\n/],
+      ["tcpdump -i eth0 port x", /^tcpdump: illegal port number x\n$/],
+    ];
+    for (const [i, [line, expected]] of lines.entries()) {
+      await input.fill(line);
+      await input.press("Enter");
+      await expect(outs).toHaveCount(i + 1);
+      expect(await outs.nth(i).textContent(), line.slice(0, 40)).toMatch(expected);
+    }
+    // The page still answers: a step forward still moves the view.
+    await input.press("Escape");
+    await page.keyboard.press("ArrowRight");
+    await expect(page.getByTestId("position")).toHaveText(/^2 \//);
+  });
 });
