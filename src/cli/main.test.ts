@@ -2,8 +2,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { runScenario } from "../engine/k8s/run";
+import { BUILTIN_SCENARIOS, builtinScenario } from "../engine/scenarios/article";
+import { runWalkthrough } from "../engine/testing/walkthrough";
 import { checkTrace } from "../engine/trace-check";
-import { BUILTIN_SCENARIOS } from "../engine/scenarios/article";
 import { main } from "./main";
 
 describe("hopscope CLI", () => {
@@ -99,6 +101,16 @@ describe("hopscope CLI", () => {
     // The scenario's own ping and the new one from the node: two entries.
     expect(piped.stdout.trimEnd().split("\n").at(-1)).toBe("2");
     expect(main(["exec", "pod-to-pod", "worker-0", "--", "ls", "-l", "/proc/[1-9]*/ns/net"]).stdout).toMatch(/^lrwxrwxrwx 1 root root 0 May 14 14:47 \/proc\/1\/ns\/net -> 'net:\[\d+\]'\n/);
+  });
+
+  it("exec --stdin runs the article's walk-through as one session and prints what the app's shell prints", () => {
+    const r = runScenario(builtinScenario("pod-to-pod"));
+    if (!r.ok) throw new Error("scenario failed");
+    const walk = runWalkthrough({ cluster: r.cluster, flows: [...r.trace.flows] });
+    const script = walk.map((w) => `${w.step.target}$ ${w.line}`).join("\n") + "\n";
+    const out = main(["exec", "pod-to-pod", "worker-0", "--stdin"], script);
+    expect(out.stdout).toBe(walk.map((w) => `${w.step.target}$ ${w.line}\n${w.display}`).join(""));
+    expect(out.code).toBe(0);
   });
 
   it("reads a scenario file and reports an invalid one with the field's path", () => {

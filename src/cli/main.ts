@@ -3,6 +3,7 @@
  *   scenarios                                  the built-in scenarios
  *   trace <id|file.json> [--json]              trace a scenario's traffic
  *   exec <id|file.json> <node>[/<pod>] -- cmd  run a shell line after the traffic has passed
+ *   exec <id|file.json> <node>[/<pod>] --stdin  run stdin's lines as one session ("node$ line" picks a target)
  *                                       (one quoted argument may hold pipes, ; and &&)
  * Errors: one line on stderr, exit status 2.
  */
@@ -17,7 +18,7 @@ import type { Step, Trace } from "../engine/trace";
 
 class UsageError extends Error {}
 
-const USAGE = "usage: hopscope scenarios | trace <scenario|file.json> [--json] | exec <scenario|file.json> <node>[/<pod>] -- <command ...> | lab <scenario|file.json>";
+const USAGE = "usage: hopscope scenarios | trace <scenario|file.json> [--json] | exec <scenario|file.json> <node>[/<pod>] -- <command ...> | exec <scenario|file.json> <node>[/<pod>] --stdin | lab <scenario|file.json>";
 
 /** A word as bash would need it typed: unchanged when safe, else in single quotes. */
 function shellQuote(word: string): string {
@@ -75,7 +76,7 @@ export function formatTraceText(trace: Trace, title: string): string {
   return out.join("\n") + "\n";
 }
 
-export function main(argv: readonly string[]): { stdout: string; stderr: string; code: number } {
+export function main(argv: readonly string[], stdin?: string): { stdout: string; stderr: string; code: number } {
   const [command, ...rest] = argv;
   try {
     switch (command) {
@@ -94,6 +95,33 @@ export function main(argv: readonly string[]): { stdout: string; stderr: string;
         return { stdout: labScript(r.cluster), stderr: "", code: 0 };
       }
       case "exec": {
+        if (rest.includes("--stdin")) {
+          // A session: one line per input line, run in order on one cluster; "node$ line" picks the target.
+          const [ref, target, ...junk] = rest.filter((a) => a !== "--stdin");
+          if (junk.length) throw new UsageError(`unexpected argument "${junk[0]}"`);
+          if (!target) throw new UsageError("exec --stdin needs <node>[/<pod>] for lines that do not name one");
+          const r = load(ref);
+          const session = { cluster: r.cluster, flows: [...r.trace.flows] };
+          let out = "";
+          let code = 0;
+          for (const raw of (stdin ?? "").split("\n")) {
+            if (raw.trim() === "") continue;
+            const m = /^([A-Za-z0-9][-A-Za-z0-9./]*)\$ (.*)$/.exec(raw);
+            const where = m ? m[1]! : target;
+            const line = m ? m[2]! : raw;
+            const t = resolveTarget(r.cluster, where);
+            out += `${where}$ ${line}\n`;
+            if ("error" in t) {
+              out += `hopscope: ${t.error}\n`;
+              code = 2;
+              continue;
+            }
+            const res = runLine(session, t.ns, line);
+            out += res.display;
+            code = res.code;
+          }
+          return { stdout: out, stderr: "", code };
+        }
         const sep = rest.indexOf("--");
         if (sep < 0) throw new UsageError("exec needs -- before the command, e.g. exec pod-to-pod worker-0 -- conntrack -L");
         const [ref, target, ...junk] = rest.slice(0, sep);
@@ -120,7 +148,8 @@ export function main(argv: readonly string[]): { stdout: string; stderr: string;
 
 const isEntry = process.argv[1] !== undefined && /main\.(ts|js)$/.test(process.argv[1]);
 if (isEntry) {
-  const r = main(process.argv.slice(2));
+  const args = process.argv.slice(2);
+  const r = main(args, args.includes("--stdin") ? readFileSync(0, "utf8") : undefined);
   process.stdout.write(r.stdout);
   process.stderr.write(r.stderr);
   process.exitCode = r.code;
