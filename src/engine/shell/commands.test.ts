@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { runScenario } from "../k8s/run";
 import { builtinScenario } from "../scenarios/article";
+import { articleScenario } from "../testing/article-scenario";
 import { complete } from "./complete";
 import { resolveTarget } from "./exec";
 import { runLine, type ShellSession } from "./session";
@@ -221,6 +222,18 @@ describe("bad input gets the tool's own answer", () => {
   it("stops runaway nesting", () => {
     const r = runLine(s, on(s, "worker-0"), "sudo ".repeat(20) + "hostname");
     expect(r.code).toBe(126);
+  });
+});
+
+describe("a service without endpoints", () => {
+  it("refuses a node's connection with kube-proxy's REJECT, as connect(2) reports it", () => {
+    const r = runScenario(articleScenario("lonely", { services: [{ name: "lonely", clusterIP: "10.32.0.99", selector: { app: "none" }, ports: [{ port: 80 }] }] }));
+    if (!r.ok) throw new Error("scenario failed");
+    const s: ShellSession = { cluster: r.cluster, flows: [...r.trace.flows] };
+    const res = runLine(s, on(s, "worker-0"), "curl http://10.32.0.99/");
+    expect([res.code, res.stderr]).toEqual([7, "curl: (7) Failed to connect to 10.32.0.99 port 80: Connection refused\n"]);
+    expect(res.flows.map((f) => [f.name, f.verdict])).toEqual([["SYN", "dropped"]]);
+    expect(res.flows[0]!.dropReason).toContain("REJECT rule in filter KUBE-SERVICES (icmp-port-unreachable)");
   });
 });
 

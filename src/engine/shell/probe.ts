@@ -170,8 +170,16 @@ function connect(ctx: ProbeContext, dst: Ipv4, dport: number): Connect {
   const err = errorOf(ctx, syn);
   if (err) return { kind: "unreachable", why: icmpErrno(err) };
   if (!syn.delivered) {
-    // A host with nothing listening on the port answers the SYN with a reset.
     const dr = syn.dropped;
+    // A REJECT rule (kube-proxy's for a service without endpoints) answers for the host; the
+    // trace ends at the rule, and the tool reports what the answer means to connect(2).
+    const rejected = dr && /REJECT rule .*\((icmp-[a-z-]+|tcp-reset)\)/.exec(dr.reason);
+    if (rejected) {
+      const kind = rejected[1]!;
+      if (kind === "icmp-port-unreachable" || kind === "tcp-reset") return { kind: "refused" };
+      return { kind: "unreachable", why: kind === "icmp-net-unreachable" ? "Network is unreachable" : "No route to host" };
+    }
+    // A host with nothing listening on the port answers the SYN with a reset.
     if (!dr || !dr.reason.startsWith("nothing listens on tcp")) return { kind: "timeout" };
     const d = dr.packet;
     const rst = record(ctx, w.send(dr.ns.name, { proto: "tcp", src: d.dst, dst: d.src, sport: d.dport!, dport: d.sport!, tcp: tcp({ rst: true, ack: true }, 0, d.tcp!.seq + 1, 0) }, "RST"));
