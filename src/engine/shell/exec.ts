@@ -10,7 +10,6 @@ import { iptablesSave } from "../netfilter/save";
 import { TABLE_NAMES, type TableName } from "../netfilter/types";
 import type { Netns } from "../netns";
 import { formatRouteTable } from "../route/format";
-import { kubectlDescribeService, kubectlGetPods } from "./kubectl";
 
 export interface CommandResult {
   readonly stdout: string;
@@ -127,36 +126,6 @@ function ipCmd(c: Cluster, ns: Netns, args: readonly string[], extra: Readonly<R
   return fail(`Object "${object}" is unknown, try "ip help".\n`, 255);
 }
 
-function kubectlCmd(c: Cluster, args: readonly string[]): CommandResult {
-  let namespace: string | undefined;
-  let all = false;
-  let wide = false;
-  const words: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === "-n" || a === "--namespace") namespace = args[++i];
-    else if (a.startsWith("--namespace=")) namespace = a.slice(12);
-    else if (a === "--all-namespaces") all = true;
-    else if (a === "-o" && args[i + 1] === "wide") {
-      wide = true;
-      i++;
-    } else if (a === "-owide" || a === "-o=wide" || a === "--output=wide") wide = true;
-    else if (a.startsWith("-")) return fail(`Error: unknown flag: ${a}\n`);
-    else words.push(a);
-  }
-  const [verb, kind, name] = words;
-  if (verb === "get" && (kind === "pods" || kind === "pod" || kind === "po")) {
-    const r = kubectlGetPods(c, { ...(namespace && { namespace }), allNamespaces: all, wide });
-    return ok(r.stdout, r.stderr);
-  }
-  if (verb === "describe" && (kind === "svc" || kind === "service" || kind === "services")) {
-    const r = kubectlDescribeService(c, name, namespace ?? "default");
-    return { stdout: r.stdout, stderr: r.stderr, code: r.code };
-  }
-  if (!verb) return fail("kubectl controls the Kubernetes cluster manager.\n");
-  return fail(`error: the simulated kubectl knows get pods|svc, describe pods|services and exec, not "${words.join(" ")}"\n`);
-}
-
 /** Runs one command line (already split into words). `extra` adds programs from other modules. */
 export function runCommand(c: Cluster, ns: Netns, argv: readonly string[], extra: Readonly<Record<string, CommandHandler>> = {}): CommandResult {
   const [program, ...args] = argv;
@@ -168,8 +137,6 @@ export function runCommand(c: Cluster, ns: Netns, argv: readonly string[], extra
       return iptablesSaveCmd(c, ns, args);
     case "conntrack":
       return conntrackCmd(c, ns, args);
-    case "kubectl":
-      return kubectlCmd(c, args);
   }
   // Own keys only: a program named like an Object.prototype member ("constructor") is no handler.
   const handler = Object.hasOwn(extra, program) ? extra[program] : undefined;

@@ -15,7 +15,7 @@ import { runCommand, type CommandResult } from "./exec";
 import { EXTRA_COMMANDS, ipShow } from "./extra";
 import { netnsId, type IpShowOptions } from "./ip";
 import { runsBusybox } from "../k8s/topology";
-import { kubectlDescribePods, kubectlGetEndpoints, kubectlGetNodes, kubectlGetServices } from "./kubectl";
+import { kubectlDescribePods, kubectlDescribeService, kubectlGetEndpoints, kubectlGetNodes, kubectlGetPods, kubectlGetServices } from "./kubectl";
 import { bridgeFdb, ifconfig, tcpdump } from "./nettools";
 import { curl, dig, nslookup, ping, wget, type ProbeContext } from "./probe";
 import { ctr, expandProcGlob, hostFor, ipNetnsIdentify, ls, lsns, ps } from "./procs";
@@ -523,8 +523,8 @@ const nsenter: Tool = (ctx, args) => {
   return r === NOT_FOUND ? fail(`nsenter: failed to execute ${cmd[0]}: No such file or directory\n`) : r;
 };
 
-/** kubectl's verbs beyond the first slice's get pods / describe svc, and exec into a pod. */
-function kubectlMore(ctx: Ctx, args: readonly string[]): CommandResult | undefined {
+/** kubectl 1.10's get, describe and exec, with -n/--namespace, --all-namespaces and -o wide. */
+const kubectl: Tool = (ctx, args) => {
   let namespace: string | undefined;
   let all = false;
   let wide = false;
@@ -545,9 +545,15 @@ function kubectlMore(ctx: Ctx, args: readonly string[]): CommandResult | undefin
     }
     else if (a === "-owide" || a === "-o=wide" || a === "--output=wide") wide = true;
     else if (a === "-it" || a === "-ti" || a === "-i" || a === "-t" || a === "--stdin" || a === "--tty") continue;
+    else if (a.startsWith("-")) return fail(`Error: unknown flag: ${a}\n`);
     else words.push(a);
   }
   const [verb, kind, name] = words;
+  if (!verb) return fail("kubectl controls the Kubernetes cluster manager.\n");
+  if (verb === "get" && (kind === "pods" || kind === "pod" || kind === "po")) {
+    const r = kubectlGetPods(ctx.c, { ...(namespace && { namespace }), allNamespaces: all, wide });
+    return ok(r.stdout, r.stderr);
+  }
   if (verb === "get" && (kind === "nodes" || kind === "node" || kind === "no")) {
     const r = kubectlGetNodes(ctx.c);
     return ok(r.stdout, r.stderr);
@@ -561,6 +567,7 @@ function kubectlMore(ctx: Ctx, args: readonly string[]): CommandResult | undefin
     return ok(r.stdout, r.stderr);
   }
   if (verb === "describe" && (kind === "pods" || kind === "pod" || kind === "po")) return kubectlDescribePods(ctx.c, name, namespace ?? "default");
+  if (verb === "describe" && (kind === "svc" || kind === "service" || kind === "services")) return kubectlDescribeService(ctx.c, name, namespace ?? "default");
   if (verb === "exec") {
     const podName = kind;
     if (podName === undefined) return fail("error: expected 'exec POD_NAME COMMAND [ARG1] [ARG2] ... [ARGN]'.\nPOD_NAME and COMMAND are required arguments for the exec command\nSee 'kubectl exec -h' for help and examples.\n");
@@ -572,8 +579,8 @@ function kubectlMore(ctx: Ctx, args: readonly string[]): CommandResult | undefin
     if (r === NOT_FOUND) return fail(`OCI runtime exec failed: exec failed: container_linux.go:348: starting container process caused "exec: \\"${cmd[0]}\\": executable file not found in $PATH": unknown\ncommand terminated with exit code 126\n`, 126);
     return r.code !== 0 ? { ...r, stderr: r.stderr + `command terminated with exit code ${r.code}\n` } : r;
   }
-  return undefined;
-}
+  return fail(`error: the simulated kubectl knows get pods|svc|ep|nodes, describe pods|services and exec, not "${words.join(" ")}"\n`);
+};
 
 const HELP = `(hopscope: this shell simulates these commands on the scenario's cluster; bash's own help is not here)
   namespaces, processes  lsns -t net, ls -1i /var/run/netns, ls -l /proc/[1-9]*/ns/net, ps -p, ip netns [exec|identify], nsenter -t PID -n
@@ -593,6 +600,7 @@ const TOOLS: Readonly<Record<string, Tool>> = {
   ethtool,
   cat,
   sysctl,
+  kubectl,
   grep,
   head,
   tail,
@@ -616,7 +624,7 @@ const TOOLS: Readonly<Record<string, Tool>> = {
 };
 
 /** Every program the shell knows, for Tab completion and the help line. */
-export const PROGRAMS: readonly string[] = [...new Set([...Object.keys(TOOLS), ...Object.keys(EXTRA_COMMANDS), "ip", "iptables-save", "conntrack", "kubectl", "sudo"])].sort();
+export const PROGRAMS: readonly string[] = [...new Set([...Object.keys(TOOLS), ...Object.keys(EXTRA_COMMANDS), "ip", "iptables-save", "conntrack", "sudo"])].sort();
 
 /** Whether the namespace is a pod's whose container runs busybox. */
 function busyboxIn(c: Cluster, ns: Netns): boolean {
@@ -659,10 +667,6 @@ function execArgv(ctx: Ctx, argvIn: readonly string[]): CommandResult {
     const object = g.rest[0] ?? "";
     if (object.length > 0 && ("link".startsWith(object) || "address".startsWith(object) || object === "addr")) return ipShow(ctx.c, ctx.ns, g.rest, g.show);
     return runCommand(ctx.c, ctx.ns, ["ip", ...g.rest], EXTRA_COMMANDS);
-  }
-  if (program === "kubectl") {
-    const r = kubectlMore(inner, args);
-    if (r) return r;
   }
   const r = runCommand(ctx.c, ctx.ns, argv, EXTRA_COMMANDS);
   return r.code === 127 && !PROGRAMS.includes(program) ? NOT_FOUND : r;
