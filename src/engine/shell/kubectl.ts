@@ -1,16 +1,10 @@
-/** kubectl 1.10 output for the simulated cluster: get pods -o wide, describe services. */
+/** kubectl 1.10 output for the simulated cluster: get pods|svc|ep|nodes, describe pods|services. */
 import type { Cluster } from "../k8s/build";
+import { goTabwriter } from "./tabwriter";
 
-/**
- * Go's text/tabwriter as kubectl 1.10's printers set it up (minwidth 10, padding 3): each
- * column as wide as its widest cell plus 3, at least 10; the last column is not padded.
- */
+/** kubectl 1.10's printers: tabwriter(minwidth 10, padding 3), the last column unpadded. */
 export function tabwrite(rows: readonly (readonly string[])[], minWidth = 10, padding = 3): string {
-  const widths: number[] = [];
-  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  return rows
-    .map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(Math.max(minWidth, widths[i]! + padding)))).join("") + "\n")
-    .join("");
+  return goTabwriter(rows.map((r) => r.join("\t")), minWidth, padding);
 }
 
 /** Seconds since the objects were made: four before the traffic, as in the article's listing. */
@@ -74,22 +68,12 @@ export function kubectlDescribeService(c: Cluster, name: string | undefined, nam
     rows.push(["Session Affinity:", s.sessionAffinity]);
     if (s.type === "NodePort") rows.push(["External Traffic Policy:", s.externalTrafficPolicy]);
     rows.push(["Events:", "<none>"]);
-    return describeBlock(rows);
+    return goTabwriter(rows.map((r) => r.join("\t")), 0, 2);
   });
   // kubectl 1.10 writes "\n\n" before every object after the first (RunDescribe): two blank lines.
   return { stdout: blocks.join("\n\n"), stderr: "", code: 0 };
 }
 
-/** tabwriter(0, 8, 2): the first column aligned over all rows; a third cell aligned only with its neighbours. */
-function describeBlock(rows: readonly string[][]): string {
-  const label = Math.max(...rows.map((r) => r[0]!.length)) + 2;
-  return rows
-    .map((r) => {
-      if (r.length === 2) return r[0]!.padEnd(label) + r[1] + "\n";
-      return r[0]!.padEnd(label) + r[1]!.padEnd(r[1]!.length + 2) + r[2] + "\n";
-    })
-    .join("");
-}
 
 const ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789";
 
@@ -113,27 +97,6 @@ function rfc1123z(ms: number): string {
   return `${days[d.getUTCDay()]}, ${String(d.getUTCDate()).padStart(2, "0")} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()} ${d.toISOString().slice(11, 19)} +0000`;
 }
 
-/** Lines for kubectl's describe tabwriter: cells split by tabs, aligned over runs of lines that have them (padding 2). */
-function describeLines(lines: readonly string[]): string {
-  const out: string[] = [];
-  let i = 0;
-  while (i < lines.length) {
-    if (!lines[i]!.includes("\t")) {
-      out.push(lines[i]!);
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < lines.length && lines[j]!.includes("\t")) j++;
-    const rows = lines.slice(i, j).map((l) => l.split("\t"));
-    const widths: number[] = [];
-    for (const r of rows) r.slice(0, -1).forEach((c, k) => (widths[k] = Math.max(widths[k] ?? 0, c.length + 2)));
-    // A column is aligned only over consecutive rows that reach it; describe's blocks are regular enough for one width per column.
-    for (const r of rows) out.push(r.map((c, k) => (k === r.length - 1 ? c : c.padEnd(widths[k]!))).join(""));
-    i = j;
-  }
-  return out.map((l) => l + "\n").join("");
-}
 
 
 /** kubectl describe pods [NAME] (1.10). */
@@ -194,7 +157,7 @@ export function kubectlDescribePods(c: Cluster, name: string | undefined, namesp
       `  Normal\tCreated\t${b}\tkubelet, ${p.node}\tCreated container`,
       `  Normal\tStarted\t${b}\tkubelet, ${p.node}\tStarted container`,
     );
-    return describeLines(L);
+    return goTabwriter(L, 0, 2);
   });
   return { stdout: blocks.join("\n\n"), stderr: "", code: 0 };
 }

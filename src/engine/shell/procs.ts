@@ -10,6 +10,7 @@ import type { Netns } from "../netns";
 import { tcpdumpTime } from "../packet/format";
 import type { CommandResult } from "./exec";
 import { containerProcs, hostOf, type Host, type Proc } from "./host";
+import { goTabwriter } from "./tabwriter";
 
 const ok = (stdout: string, stderr = ""): CommandResult => ({ stdout, stderr, code: 0 });
 const fail = (stderr: string, code = 1): CommandResult => ({ stdout: "", stderr, code });
@@ -180,35 +181,6 @@ export function ipNetnsIdentify(c: Cluster, ns: Netns, pidText: string | undefin
   const proc = host.procs.find((p) => p.pid === Number(pidText));
   if (!proc) return fail("Cannot open network namespace: No such file or directory\n");
   return ok(proc.netns === host.node ? "\n" : `${proc.netns}\n`);
-}
-
-/** Go's text/tabwriter: cells ended by a tab are padded to their column (min width, padding); a trailing cell is not. */
-export function goTabwriter(lines: readonly string[], minWidth: number, padding: number): string {
-  const rows = lines.map((l) => l.split("\t"));
-  const out = rows.map(() => "");
-  // Columns are aligned over runs of consecutive lines that have a terminated cell in that column.
-  const done = rows.map(() => 0);
-  for (let col = 0; ; col++) {
-    let any = false;
-    let start = 0;
-    while (start < rows.length) {
-      if (rows[start]!.length - 1 <= col) {
-        start++;
-        continue;
-      }
-      any = true;
-      let end = start;
-      while (end < rows.length && rows[end]!.length - 1 > col) end++;
-      const width = Math.max(minWidth, ...rows.slice(start, end).map((r) => r[col]!.length + padding));
-      for (let r = start; r < end; r++) {
-        out[r] += rows[r]![col]!.padEnd(width);
-        done[r] = col + 1;
-      }
-      start = end;
-    }
-    if (!any) break;
-  }
-  return rows.map((r, i) => out[i] + r.slice(done[i]).join("\t") + "\n").join("");
 }
 
 const RUNTIME = "io.containerd.runtime.v1.linux";
