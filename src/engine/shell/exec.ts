@@ -22,8 +22,9 @@ export interface CommandResult {
 /** Extra commands supplied by other modules (ip link/addr, iptables -L, brctl), keyed by program. */
 export type CommandHandler = (c: Cluster, ns: Netns, args: readonly string[], prompt: { host: string }) => CommandResult;
 
-const ok = (stdout: string, stderr = ""): CommandResult => ({ stdout, stderr, code: 0 });
-const fail = (stderr: string, code = 1): CommandResult => ({ stdout: "", stderr, code });
+/** A command's answers: output with status 0, or a message on stderr with a failing status. */
+export const ok = (stdout: string, stderr = ""): CommandResult => ({ stdout, stderr, code: 0 });
+export const fail = (stderr: string, code = 1): CommandResult => ({ stdout: "", stderr, code });
 
 /** Where a command runs: a node's namespace (worker-0, vpc-router, client) or a pod's. */
 export function resolveTarget(c: Cluster, target: string): { ns: Netns } | { error: string } {

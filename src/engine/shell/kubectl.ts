@@ -1,4 +1,5 @@
 /** kubectl 1.10 output for the simulated cluster: get pods|svc|ep|nodes, describe pods|services. */
+import { DAYS, MONTHS } from "./dates";
 import type { Cluster } from "../k8s/build";
 import { goTabwriter } from "./tabwriter";
 
@@ -92,9 +93,7 @@ export function tokenSecret(namespace: string): string {
 /** Go's RFC1123Z in UTC: "Mon, 14 May 2018 14:47:07 +0000". */
 function rfc1123z(ms: number): string {
   const d = new Date(ms);
-  const days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-  const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-  return `${days[d.getUTCDay()]}, ${String(d.getUTCDate()).padStart(2, "0")} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()} ${d.toISOString().slice(11, 19)} +0000`;
+  return `${DAYS[d.getUTCDay()]}, ${String(d.getUTCDate()).padStart(2, "0")} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} ${d.toISOString().slice(11, 19)} +0000`;
 }
 
 

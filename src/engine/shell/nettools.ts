@@ -9,12 +9,10 @@ import type { Iface, Netns } from "../netns";
 import { tcpdumpTime } from "../packet/format";
 import type { Flow, StepPacket } from "../trace";
 import type { World } from "../world";
-import type { CommandResult } from "./exec";
+import { ok, fail, type CommandResult } from "./exec";
 import { hasCarrier, linkLocalFromMac } from "./ip";
 import { parsePcapFilter, type PacketFilter } from "./pcap-filter";
 
-const ok = (stdout: string, stderr = ""): CommandResult => ({ stdout, stderr, code: 0 });
-const fail = (stderr: string, code = 1): CommandResult => ({ stdout: "", stderr, code });
 
 /** net-tools' byte count: powers of 1000, one decimal, truncated ("42.2 KB" for 42247, "1.1 KB" for 1184). */
 export function scaledBytes(n: number): string {

@@ -11,6 +11,7 @@
  * The HTTP exchange after the handshake, the FIN/ACK close, busybox's extra AAAA and PTR
  * queries and ARP are not traced.
  */
+import { DAYS, MONTHS } from "./dates";
 import { formatIpv4, isIpv4, parseIpv4, type Ipv4 } from "../addr/ipv4";
 import type { Cluster } from "../k8s/build";
 import type { Netns } from "../netns";
@@ -18,7 +19,7 @@ import type { Packet, TcpInfo } from "../packet/packet";
 import { hashString } from "../rng";
 import type { Flow } from "../trace";
 import type { FlowResult, PacketSpec } from "../world";
-import type { CommandResult } from "./exec";
+import { fail, type CommandResult } from "./exec";
 
 export interface ProbeContext {
   readonly c: Cluster;
@@ -32,7 +33,6 @@ export interface ProbeContext {
 
 const SIMULATED = "(hopscope: round-trip times are simulated)\n";
 const TURNAROUND_MS = 0.3;
-const fail = (stderr: string, code = 1): CommandResult => ({ stdout: "", stderr, code });
 
 function record(ctx: ProbeContext, r: FlowResult): FlowResult {
   ctx.newFlows.push(r.flow);
@@ -395,9 +395,7 @@ export function dig(ctx: ProbeContext, args: readonly string[]): CommandResult {
   let out = `${cmd};; Got answer:\n;; ->>HEADER<<- opcode: QUERY, status: ${status}, id: ${id}\n;; flags: qr aa rd ra; QUERY: 1, ANSWER: ${r.kind === "answer" ? 1 : 0}, AUTHORITY: 0, ADDITIONAL: 0\n\n;; QUESTION SECTION:\n;${fq}\t\tIN\tA\n\n`;
   if (r.kind === "answer") out += `;; ANSWER SECTION:\n${fq}\t30\tIN\tA\t${r.ip}\n\n`;
   const when = new Date(started);
-  const days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-  const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
   const hms = when.toISOString().slice(11, 19);
-  out += `;; Query time: 0 msec\n;; SERVER: ${server}#53(${server})\n;; WHEN: ${days[when.getUTCDay()]} ${months[when.getUTCMonth()]} ${String(when.getUTCDate()).padStart(2, "0")} ${hms} UTC ${when.getUTCFullYear()}\n;; MSG SIZE  rcvd: ${12 + fq.length + 1 + 4 + (r.kind === "answer" ? 16 : 0)}\n\n`;
+  out += `;; Query time: 0 msec\n;; SERVER: ${server}#53(${server})\n;; WHEN: ${DAYS[when.getUTCDay()]} ${MONTHS[when.getUTCMonth()]} ${String(when.getUTCDate()).padStart(2, "0")} ${hms} UTC ${when.getUTCFullYear()}\n;; MSG SIZE  rcvd: ${12 + fq.length + 1 + 4 + (r.kind === "answer" ? 16 : 0)}\n\n`;
   return { stdout: out, stderr: "", code: 0 };
 }

@@ -5,15 +5,14 @@
  * `xargs ps -p` does), `ip netns identify`, and containerd 1.1's `ctr` listings (Go's
  * tabwriter with the widths ctr sets). All read the same host model (host.ts).
  */
+import { MONTHS } from "./dates";
 import type { Cluster, PodInfo } from "../k8s/build";
 import type { Netns } from "../netns";
 import { tcpdumpTime } from "../packet/format";
-import type { CommandResult } from "./exec";
+import { ok, fail, type CommandResult } from "./exec";
 import { containerProcs, hostOf, type Host, type Proc } from "./host";
 import { goTabwriter } from "./tabwriter";
 
-const ok = (stdout: string, stderr = ""): CommandResult => ({ stdout, stderr, code: 0 });
-const fail = (stderr: string, code = 1): CommandResult => ({ stdout: "", stderr, code });
 
 /** The node whose process table a namespace sees (a pod's namespace belongs to its node). */
 export function hostFor(c: Cluster, ns: Netns): Host {
@@ -99,7 +98,7 @@ export function ls(c: Cluster, ns: Netns, args: readonly string[], piped: boolea
 /** ls -l's date for a file from the last six months: `May 14 14:47`. */
 function lsDate(ms: number): string {
   const d = new Date(ms);
-  const mon = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][d.getUTCMonth()]!;
+  const mon = MONTHS[d.getUTCMonth()]!;
   return `${mon} ${String(d.getUTCDate()).padStart(2)} ${tcpdumpTime(ms).slice(0, 5)}`;
 }
 

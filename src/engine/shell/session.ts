@@ -11,7 +11,7 @@
 import type { Cluster } from "../k8s/build";
 import type { Netns } from "../netns";
 import type { Flow } from "../trace";
-import { runCommand, type CommandResult } from "./exec";
+import { ok, fail, runCommand, type CommandResult } from "./exec";
 import { EXTRA_COMMANDS, ipShow } from "./extra";
 import { netnsId, type IpShowOptions } from "./ip";
 import { runsBusybox } from "../k8s/topology";
@@ -120,8 +120,6 @@ interface Ctx {
 
 type Tool = (ctx: Ctx, args: readonly string[]) => CommandResult;
 
-const ok = (stdout: string, stderr = ""): CommandResult => ({ stdout, stderr, code: 0 });
-const fail = (stderr: string, code = 1): CommandResult => ({ stdout: "", stderr, code });
 const NOT_FOUND: CommandResult = { stdout: "", stderr: "", code: 127 };
 
 function probe(ctx: Ctx): ProbeContext {
