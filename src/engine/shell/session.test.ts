@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { runScenario } from "../k8s/run";
 import { builtinScenario } from "../scenarios/article";
 import { resolveTarget } from "./exec";
-import { runLine, splitLine } from "./session";
+import { parseLine, runLine } from "./session";
 
 const r = runScenario(builtinScenario("pod-to-pod"));
 if (!r.ok) throw new Error("scenario failed");
@@ -19,7 +19,7 @@ describe("a shell line", () => {
     [`sudo conntrack -L | grep 10.200.1.15`, [["sudo", "conntrack", "-L"], ["grep", "10.200.1.15"]]],
     [`echo "a b" 'c d' e\\ f`, [["echo", "a b", "c d", "e f"]]],
   ])("%j splits into pipeline stages", (line, stages) => {
-    expect(splitLine(line)).toEqual({ stages });
+    expect(parseLine(line)).toEqual({ pipelines: [{ stages }] });
   });
 
   it.each([
@@ -27,7 +27,7 @@ describe("a shell line", () => {
     [`echo 'open`, "bash: unexpected EOF while looking for matching `''\n"],
     [`ip route |`, "bash: syntax error near unexpected token `|'\n"],
   ])("%j is refused as bash refuses it", (line, error) => {
-    expect(splitLine(line)).toEqual({ error });
+    expect(parseLine(line)).toEqual({ error });
   });
 
   it("runs the article's commands on a node, with sudo and pipes", () => {

@@ -99,13 +99,6 @@ export function parseLine(line: string): ParsedLine | { error: string } {
   return { pipelines };
 }
 
-/** One pipeline's stages (the first pipeline of the line), kept for callers that split simple lines. */
-export function splitLine(line: string): { stages: string[][] } | { error: string } {
-  const p = parseLine(line);
-  if ("error" in p) return p;
-  return { stages: p.pipelines[0]!.stages };
-}
-
 interface Ctx {
   readonly s: ShellSession;
   readonly c: Cluster;
