@@ -67,7 +67,7 @@ export interface FlowResult {
   readonly flow: Flow;
   readonly delivered?: Delivery;
   /** The packet as it was when dropped, and where. */
-  readonly dropped?: { readonly ns: Netns; readonly packet: Packet; readonly reason: string };
+  readonly dropped?: { readonly ns: Netns; readonly packet: Packet; readonly reason: string; readonly rejectWith?: string };
   /** The ICMP error the dropping namespace sends back (no route, TTL exceeded), to be traced next. */
   readonly icmpError?: { readonly from: string; readonly spec: PacketSpec };
 }
@@ -88,6 +88,8 @@ class Dropped extends Error {
     readonly ns: Netns,
     readonly packet: Packet,
     readonly reason: string,
+    /** A REJECT rule's --reject-with, when one dropped it: what the sender is told. */
+    readonly rejectWith?: string,
   ) {
     super(reason);
   }
@@ -256,7 +258,10 @@ export class World {
       throw new Error("the packet vanished without a verdict");
     } catch (e) {
       if (e instanceof Delivered) return walk.finish({ delivered: e.delivery });
-      if (e instanceof Dropped) return walk.finish({ dropped: { ns: e.ns, packet: e.packet, reason: e.reason }, ...(walk.icmpError && { icmpError: walk.icmpError }) });
+      if (e instanceof Dropped) {
+        const dropped = { ns: e.ns, packet: e.packet, reason: e.reason, ...(e.rejectWith !== undefined && { rejectWith: e.rejectWith }) };
+        return walk.finish({ dropped, ...(walk.icmpError && { icmpError: walk.icmpError }) });
+      }
       const reason = `engine error: ${e instanceof Error ? e.message : String(e)}`;
       return walk.finish({ dropped: { ns, packet, reason } });
     }
@@ -328,9 +333,9 @@ class Walk {
     };
   }
 
-  private drop(ns: Netns, packet: Packet, reason: string, rule?: string): never {
+  private drop(ns: Netns, packet: Packet, reason: string, rule?: string, rejectWith?: string): never {
     this.step(ns, "drop", packet, `${ns.label} drops the packet: ${reason}.`, { kind: "drop", reason, ...(rule && { rule }) });
-    throw new Dropped(ns, packet, `${reason} (on ${ns.label})`);
+    throw new Dropped(ns, packet, `${reason} (on ${ns.label})`, rejectWith);
   }
 
   // ---- locally generated packets -------------------------------------------------------
@@ -447,7 +452,7 @@ class Walk {
     if (verdict.kind === "drop") {
       const by = verdict.by === "policy" ? undefined : formatRule(verdict.by.chain, verdict.by.rule);
       const why = verdict.by === "policy" ? `the ${table} ${hook} policy is DROP` : `${verdict.rejectWith ? "REJECT" : "DROP"} rule in ${table} ${verdict.chain}`;
-      this.drop(ns, skb.packet, verdict.rejectWith ? `${why} (${verdict.rejectWith})` : why, by);
+      this.drop(ns, skb.packet, verdict.rejectWith ? `${why} (${verdict.rejectWith})` : why, by, verdict.rejectWith);
     }
     if (verdict.kind === "nat") this.drop(ns, skb.packet, `${verdict.target.kind} outside the nat table`);
   }

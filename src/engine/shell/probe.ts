@@ -173,9 +173,8 @@ function connect(ctx: ProbeContext, dst: Ipv4, dport: number): Connect {
     const dr = syn.dropped;
     // A REJECT rule (kube-proxy's for a service without endpoints) answers for the host; the
     // trace ends at the rule, and the tool reports what the answer means to connect(2).
-    const rejected = dr && /REJECT rule .*\((icmp-[a-z-]+|tcp-reset)\)/.exec(dr.reason);
-    if (rejected) {
-      const kind = rejected[1]!;
+    if (dr?.rejectWith !== undefined) {
+      const kind = dr.rejectWith;
       if (kind === "icmp-port-unreachable" || kind === "tcp-reset") return { kind: "refused" };
       return { kind: "unreachable", why: kind === "icmp-net-unreachable" ? "Network is unreachable" : "No route to host" };
     }
