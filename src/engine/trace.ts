@@ -5,6 +5,13 @@
 import { formatIpv4 } from "./addr/ipv4";
 import type { Packet, Proto } from "./packet/packet";
 
+/**
+ * The most steps a trace holds: the scenario's traffic and every shell line's together. More
+ * would not help a learner and would slow the page; a scenario or a session that reaches it is
+ * told so.
+ */
+export const MAX_TRACE_STEPS = 25_000;
+
 export type StepKind = "wire" | "route" | "rule" | "nat" | "conntrack" | "bridge" | "deliver" | "drop";
 
 /** The packet as a step shows it: addresses as text, ports only for TCP and UDP. */

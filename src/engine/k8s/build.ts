@@ -152,6 +152,14 @@ export function buildCluster(s: Scenario): Cluster {
 
   const pods: PodInfo[] = [];
   const podNames = new Set<string>();
+  const sandboxOwner = new Map<string, string>();
+  const containerIds = new Set<string>();
+  const uniqueContainerId = (seed: string) => {
+    let id = hexId(seed);
+    for (let k = 1; containerIds.has(id); k++) id = hexId(`${seed}/${k}`);
+    containerIds.add(id);
+    return id;
+  };
   const addPod = (spec: {
     name: string;
     namespace: string;
@@ -179,9 +187,24 @@ export function buildCluster(s: Scenario): Cluster {
       ip = got;
     }
     const cni = { ...s.cluster.cni, ...worker.cni };
-    const sandboxId = spec.sandboxId ?? hexId(`sandbox/${spec.namespace}/${spec.name}`);
-    const netns = netnsName(sandboxId);
-    const hostVeth = hostVethName(sandboxId);
+    // The real IDs and names are random draws; these are derived from the pod, and a derived one
+    // that is already taken (a 32-bit seed repeats among tens of thousands of pods) is drawn
+    // again, as the runtime would retry, so no two pods share a sandbox, a namespace or a veth.
+    let sandboxId: string;
+    if (spec.sandboxId !== undefined) {
+      const owner = sandboxOwner.get(spec.sandboxId);
+      if (owner) throw new ScenarioError(`${spec.path}.sandboxId`, `sandbox ID ${spec.sandboxId.slice(0, 12)}… is already pod ${owner}'s`);
+      sandboxId = spec.sandboxId;
+    } else {
+      sandboxId = hexId(`sandbox/${spec.namespace}/${spec.name}`);
+      for (let k = 1; sandboxOwner.has(sandboxId); k++) sandboxId = hexId(`sandbox/${spec.namespace}/${spec.name}/${k}`);
+    }
+    sandboxOwner.set(sandboxId, spec.name);
+    let netns = netnsName(sandboxId);
+    for (let k = 1; world.namespaces.has(netns); k++) netns = netnsName(sandboxId, k);
+    const nodeNs = world.get(worker.name);
+    let hostVeth = hostVethName(sandboxId);
+    for (let k = 1; nodeNs.iface(hostVeth); k++) hostVeth = hostVethName(sandboxId, k);
     world.addNetns({ name: netns, node: worker.name, pod: spec.name });
     const index = nextVethIndex.get(worker.name)!;
     nextVethIndex.set(worker.name, index + 1);
@@ -193,7 +216,7 @@ export function buildCluster(s: Scenario): Cluster {
     const containers: ContainerInfo[] = spec.containers.map((c) => ({
       name: c.name,
       image: c.image,
-      id: hexId(`container/${spec.namespace}/${spec.name}/${c.name}`),
+      id: uniqueContainerId(`container/${spec.namespace}/${spec.name}/${c.name}`),
       ports: c.ports.map((p) => ({ ...(p.name && { name: p.name }), containerPort: p.containerPort, protocol: p.protocol })),
     }));
     for (const c of containers) for (const p of c.ports) podNs.listeners.push({ proto: p.protocol === "TCP" ? "tcp" : "udp", port: p.containerPort, app: c.name });

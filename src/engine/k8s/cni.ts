@@ -60,15 +60,18 @@ export function podMac(ip: number): string {
   return b.map((x) => x.toString(16).padStart(2, "0")).join(":");
 }
 
-/** containerd's network namespace name: cni- and a random UUID (here derived from the sandbox). */
-export function netnsName(sandboxId: string): string {
-  const h = hexId(`netns/${sandboxId}`, 32);
+/**
+ * containerd's network namespace name: cni- and a random UUID (here derived from the sandbox;
+ * `attempt` > 0 derives another one, as a new random draw would, when the first is taken).
+ */
+export function netnsName(sandboxId: string, attempt = 0): string {
+  const h = hexId(attempt ? `netns/${sandboxId}/${attempt}` : `netns/${sandboxId}`, 32);
   return `cni-${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
-/** The host side of the pod's veth: veth and 4 random bytes in hex. */
-export function hostVethName(sandboxId: string): string {
-  return "veth" + hexId(`veth/${sandboxId}`, 8);
+/** The host side of the pod's veth: veth and 4 random bytes in hex (`attempt` > 0: another draw, when the name is taken). */
+export function hostVethName(sandboxId: string, attempt = 0): string {
+  return "veth" + hexId(attempt ? `veth/${sandboxId}/${attempt}` : `veth/${sandboxId}`, 8);
 }
 
 /** The ipMasq chain and rules for one pod (nat table), in the order the plugin appends them. */

@@ -1,5 +1,6 @@
 /** Scenario text or value → validated scenario → cluster → trace, with every failure as data. */
-import type { Trace } from "../trace";
+import { parseJsonText } from "../json-text";
+import { MAX_TRACE_STEPS, type Flow, type Trace } from "../trace";
 import { buildCluster, type Cluster } from "./build";
 import { ScenarioError, validateScenario, type Scenario, type SpecIssue } from "./spec";
 import { traceTraffic } from "./traffic";
@@ -11,16 +12,32 @@ export type RunResult =
 /** Simulated time between the traffic and a command run after it (conntrack -L shows 29 s left of 30). */
 export const SETTLE_MS = 600;
 
-export function runScenario(input: unknown): RunResult {
-  const v = validateScenario(input);
-  if (!v.ok) return v;
-  return runValidated(v.scenario);
+export interface RunOptions {
+  /** The most steps the scenario's trace may have (MAX_TRACE_STEPS). */
+  readonly maxSteps?: number;
 }
 
-export function runValidated(scenario: Scenario): RunResult {
+export function runScenario(input: unknown, opts: RunOptions = {}): RunResult {
+  const v = validateScenario(input);
+  if (!v.ok) return v;
+  return runValidated(v.scenario, opts);
+}
+
+export function runValidated(scenario: Scenario, opts: RunOptions = {}): RunResult {
+  const maxSteps = opts.maxSteps ?? MAX_TRACE_STEPS;
   try {
     const cluster = buildCluster(scenario);
-    const flows = scenario.traffic.flatMap((t, i) => traceTraffic(cluster, t, i));
+    const flows: Flow[] = [];
+    let steps = 0;
+    scenario.traffic.forEach((t, i) => {
+      for (const f of traceTraffic(cluster, t, i)) {
+        flows.push(f);
+        steps += f.steps.length;
+      }
+      if (steps > maxSteps) {
+        throw new ScenarioError(`traffic.${i}`, `the traffic up to here makes ${steps.toLocaleString("en")} steps; a trace holds at most ${maxSteps.toLocaleString("en")}`);
+      }
+    });
     cluster.world.now += SETTLE_MS;
     return { ok: true, cluster, trace: { scenario: scenario.id, flows } };
   } catch (e) {
@@ -29,21 +46,9 @@ export function runValidated(scenario: Scenario): RunResult {
   }
 }
 
-/** Parses JSON text first; a syntax error names the line and column. */
+/** Parses JSON text first (see parseJsonText: a byte-order mark is skipped, a syntax error names its line and column). */
 export function runScenarioText(text: string): RunResult {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    const pos = /position (\d+)/.exec(msg);
-    if (pos) {
-      const upto = text.slice(0, Number(pos[1]));
-      const line = upto.split("\n").length;
-      const column = upto.length - upto.lastIndexOf("\n");
-      return { ok: false, issues: [{ path: `(json line ${line}, column ${column})`, message: msg }] };
-    }
-    return { ok: false, issues: [{ path: "(json)", message: msg }] };
-  }
-  return runScenario(value);
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) return { ok: false, issues: [{ path: parsed.where, message: parsed.message }] };
+  return runScenario(parsed.value);
 }

@@ -2,48 +2,166 @@
  * The scenario: a versioned JSON document that says everything needed to build a cluster and
  * the traffic to trace through it. It is what a share URL carries and what `cli trace file.json`
  * reads. Validated with valibot; every error names the field's path and what was expected.
+ *
+ * Every field has a size budget (strings, arrays, the cluster as a whole), so that no document
+ * can make the engine, the page or the lab script do unbounded work; text fields hold no control
+ * characters, and names that reach a shell or a kernel (interface names) are checked as the
+ * kernel checks them. Messages echo at most about 80 characters of a bad value.
  */
 import * as v from "valibot";
-import { isIpv4, parseCidr } from "../addr/ipv4";
+import { broadcastOf, isIpv4, parseCidr, type Cidr } from "../addr/ipv4";
 
 export const SCENARIO_VERSION = 1;
+
+/** Size budgets of a scenario; hitting one is a validation error that names the field. */
+export const LIMITS = {
+  title: 120,
+  description: 2000,
+  image: 255,
+  controllers: 50,
+  workers: 500,
+  workloads: 10_000,
+  replicas: 1000,
+  /** Pods in the whole cluster (bare pods and every replica). */
+  pods: 20_000,
+  containers: 20,
+  ports: 100,
+  labels: 64,
+  services: 10_000,
+  podRoutes: 1000,
+  /** Traffic items: each traces its packets through the whole cluster. */
+  traffic: 100,
+  /**
+   * The CNI network's name: the plugin's rule comment `name: "<name>" id: "<64 hex digits>"`
+   * must fit in the 255 characters an iptables comment holds (79 of them are not the name).
+   */
+  cniName: 176,
+} as const;
+
+/** How much of a bad value an error message repeats. */
+const ECHO = 80;
+
+/** A value as a message may quote it: at most about 80 characters, the rest said to be cut. */
+export function clip(text: string, max = ECHO): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, max)}… (${text.length.toLocaleString("en")} characters in all)`;
+}
+
+// C0 controls, DEL and C1 controls: none belongs in a name, a title or a description.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** Free text: bounded, and without control characters (no newline can reach a script or a log line). */
+const text = (max: number) =>
+  v.pipe(
+    v.string(),
+    v.maxLength(max, `at most ${max.toLocaleString("en")} characters`),
+    v.check((s) => !CONTROL.test(s), "no control characters (newlines, tabs, escapes)"),
+  );
 
 const ipv4 = v.pipe(
   v.string(),
   v.check((s) => isIpv4(s), "an IPv4 address like 10.240.0.20"),
 );
+
+function cidrProblem(s: string): string | undefined {
+  let c: Cidr;
+  try {
+    if (!s.includes("/")) return "a CIDR prefix like 10.200.0.0/16";
+    c = parseCidr(s);
+  } catch {
+    return "a CIDR prefix like 10.200.0.0/16";
+  }
+  const addr = s.slice(0, s.indexOf("/"));
+  if (isIpv4(addr) && parseCidr(addr).net !== c.net) return `host bits set: the network is ${formatCidr(c)}`;
+  return undefined;
+}
 const cidr = v.pipe(
   v.string(),
-  v.check((s) => {
-    try {
-      return s.includes("/") && parseCidr(s).prefix >= 0;
-    } catch {
-      return false;
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (dataset.typed) {
+      const p = cidrProblem(dataset.value);
+      if (p) addIssue({ message: p });
     }
-  }, "a CIDR prefix like 10.200.0.0/16"),
+  }),
 );
-const dnsName = v.pipe(v.string(), v.regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a lower-case DNS label (a-z, 0-9, -)"), v.maxLength(63));
-const labels = v.record(v.pipe(v.string(), v.maxLength(63)), v.pipe(v.string(), v.maxLength(63)));
+
+function formatCidr(c: Cidr): string {
+  const n = c.net >>> 0;
+  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}/${c.prefix}`;
+}
+
+const dnsName = v.pipe(v.string(), v.maxLength(63, "at most 63 characters"), v.regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a lower-case DNS label (a-z, 0-9, -)"));
+
+/**
+ * A network namespace name the cluster already uses for something else: the VPC router's, or
+ * one of the cni-<uuid> names containerd gives pod namespaces.
+ */
+function reservedName(name: string): string | undefined {
+  if (name === "vpc-router") return "vpc-router is the VPC router's name";
+  if (/^cni-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(name)) return "cni-<uuid> names belong to pods' network namespaces";
+  return undefined;
+}
+const nodeName = v.pipe(
+  dnsName,
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (dataset.typed) {
+      const r = reservedName(dataset.value);
+      if (r) addIssue({ message: `a name of its own: ${r}` });
+    }
+  }),
+);
+
+/**
+ * An interface name as the kernel takes it (dev_valid_name: 1 to 15 characters, no "/", ":"
+ * or whitespace, not "." or ".."), further kept to letters, digits, "_", "." and "-" so it is
+ * safe anywhere; and none of the names the cluster's own interfaces have (lo, eth0, the
+ * veth<8 hex digits> host ends the plugin makes).
+ */
+const ifaceName = v.pipe(
+  v.string(),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const s = dataset.value;
+    if (!/^[A-Za-z0-9_.-]{1,15}$/.test(s) || s === "." || s === "..") addIssue({ message: "an interface name: 1 to 15 letters, digits, _, . or -" });
+    else if (s === "lo" || s === "eth0") addIssue({ message: `${s} is already a node's interface` });
+    else if (/^veth[0-9a-f]{8}$/.test(s)) addIssue({ message: "veth<8 hex digits> is the form of the pods' host-side veth names" });
+  }),
+);
+
+const labelText = v.pipe(v.string(), v.maxLength(63, "at most 63 characters"), v.check((s) => !CONTROL.test(s), "no control characters"));
+const labels = v.pipe(
+  v.record(labelText, labelText),
+  v.check((r) => Object.keys(r).length <= LIMITS.labels, `at most ${LIMITS.labels} labels`),
+);
 const protocol = v.picklist(["TCP", "UDP"]);
 const port = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535));
+const list = <T extends v.GenericSchema>(item: T, max: number, what: string) => v.pipe(v.array(item), v.maxLength(max, `at most ${max.toLocaleString("en")} ${what}`));
 
 const Node = v.strictObject({
-  name: dnsName,
+  name: nodeName,
   ip: ipv4,
   publicIp: v.optional(ipv4),
 });
 
+/** The CNI network's name, as the CNI spec allows it: a letter or digit, then letters, digits, _, . and -. */
+const cniName = v.pipe(
+  v.string(),
+  v.maxLength(LIMITS.cniName, `at most ${LIMITS.cniName} characters (the plugin's iptables rule comment holds it)`),
+  v.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "a CNI network name: a letter or digit, then letters, digits, _, . or -"),
+);
+
 const CniConfig = v.strictObject({
   /** The network's name, part of every CNI chain name ("bridge" in KTHW). */
-  name: v.optional(v.string(), "bridge"),
-  bridge: v.optional(v.pipe(v.string(), v.maxLength(15)), "cnio0"),
+  name: v.optional(cniName, "bridge"),
+  bridge: v.optional(ifaceName, "cnio0"),
   isGateway: v.optional(v.boolean(), true),
   ipMasq: v.optional(v.boolean(), true),
   hairpinMode: v.optional(v.boolean(), false),
 });
 
 const Worker = v.strictObject({
-  name: dnsName,
+  name: nodeName,
   ip: ipv4,
   publicIp: v.optional(ipv4),
   podCidr: cidr,
@@ -59,9 +177,10 @@ const ContainerPort = v.strictObject({
 
 const Container = v.strictObject({
   name: dnsName,
-  image: v.string(),
-  ports: v.optional(v.array(ContainerPort), []),
+  image: text(LIMITS.image),
+  ports: v.optional(list(ContainerPort, LIMITS.ports, "ports"), []),
 });
+const Containers = v.pipe(list(Container, LIMITS.containers, "containers"), v.minLength(1, "at least one container"));
 
 const Placement = v.strictObject({
   node: dnsName,
@@ -79,7 +198,7 @@ const Workload = v.variant("kind", [
     name: dnsName,
     namespace: v.optional(dnsName, "default"),
     labels: v.optional(labels, {}),
-    containers: v.pipe(v.array(Container), v.minLength(1)),
+    containers: Containers,
     node: dnsName,
     ip: v.optional(ipv4),
     sandboxId: v.optional(v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, "64 lower-case hex digits"))),
@@ -89,11 +208,11 @@ const Workload = v.variant("kind", [
     name: dnsName,
     namespace: v.optional(dnsName, "default"),
     labels: v.optional(labels, {}),
-    containers: v.pipe(v.array(Container), v.minLength(1)),
-    replicas: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000)),
+    containers: Containers,
+    replicas: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(LIMITS.replicas)),
     /** Deployment only: the pod-template-hash label (kube 1.10 prints it in decimal). */
     podTemplateHash: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0xffffffff))),
-    pods: v.optional(v.array(Placement), []),
+    pods: v.optional(list(Placement, LIMITS.replicas, "placements"), []),
   }),
 ]);
 
@@ -114,7 +233,7 @@ const Service = v.strictObject({
   /** The Service object's own labels (kubectl describe shows them); not its selector. */
   labels: v.optional(labels, {}),
   selector: v.optional(labels, {}),
-  ports: v.pipe(v.array(ServicePort), v.minLength(1)),
+  ports: v.pipe(list(ServicePort, LIMITS.ports, "ports"), v.minLength(1, "at least one port")),
   externalTrafficPolicy: v.optional(v.picklist(["Cluster", "Local"]), "Cluster"),
   sessionAffinity: v.optional(v.picklist(["None", "ClientIP"]), "None"),
 });
@@ -146,9 +265,9 @@ const Traffic = v.strictObject({
 
 export const ScenarioSchema = v.strictObject({
   version: v.literal(SCENARIO_VERSION),
-  id: v.pipe(v.string(), v.regex(/^[a-z0-9][-a-z0-9]*$/, "lower-case letters, digits and dashes")),
-  title: v.pipe(v.string(), v.minLength(1), v.maxLength(120)),
-  description: v.optional(v.string(), ""),
+  id: v.pipe(v.string(), v.maxLength(63, "at most 63 characters"), v.regex(/^[a-z0-9][-a-z0-9]*$/, "lower-case letters, digits and dashes")),
+  title: v.pipe(text(LIMITS.title), v.minLength(1, "a title")),
+  description: v.optional(text(LIMITS.description), ""),
   /** Seeds -m statistic and NAT port choice, so the same scenario always gives the same trace. */
   seed: v.optional(v.pipe(v.number(), v.integer()), 1),
   cluster: v.strictObject({
@@ -156,18 +275,18 @@ export const ScenarioSchema = v.strictObject({
     podNetwork: cidr,
     serviceNetwork: cidr,
     gateway: ipv4,
-    controllers: v.array(Node),
-    workers: v.pipe(v.array(Worker), v.minLength(1)),
+    controllers: list(Node, LIMITS.controllers, "controllers"),
+    workers: v.pipe(list(Worker, LIMITS.workers, "workers"), v.minLength(1, "at least one worker")),
     cni: v.optional(CniConfig, {}),
   }),
   cloud: v.strictObject({
     /** Routes the VPC router has for the pod CIDRs; "auto" gives one per worker. */
-    podRoutes: v.optional(v.union([v.literal("auto"), v.array(v.strictObject({ dst: cidr, via: ipv4 }))]), "auto"),
-    client: v.strictObject({ name: v.optional(dnsName, "client"), ip: ipv4 }),
+    podRoutes: v.optional(v.union([v.literal("auto"), list(v.strictObject({ dst: cidr, via: ipv4 }), LIMITS.podRoutes, "routes")]), "auto"),
+    client: v.strictObject({ name: v.optional(nodeName, "client"), ip: ipv4 }),
   }),
-  workloads: v.optional(v.array(Workload), []),
-  services: v.optional(v.array(Service), []),
-  traffic: v.pipe(v.array(Traffic), v.minLength(1)),
+  workloads: v.optional(list(Workload, LIMITS.workloads, "workloads"), []),
+  services: v.optional(list(Service, LIMITS.services, "services"), []),
+  traffic: v.pipe(list(Traffic, LIMITS.traffic, "traffic items"), v.minLength(1, "at least one traffic item")),
 });
 
 export type Scenario = v.InferOutput<typeof ScenarioSchema>;
@@ -198,17 +317,25 @@ export interface SpecIssue {
 
 export type SpecResult = { readonly ok: true; readonly scenario: Scenario } | { readonly ok: false; readonly issues: readonly SpecIssue[] };
 
+/** A valibot issue's message, with the value it received cut to what a message should repeat. */
+function issueMessage(i: v.BaseIssue<unknown>): string {
+  const received = i.received;
+  if (received && received.length > ECHO && i.message.includes(received)) return i.message.replace(received, clip(received));
+  return clip(i.message, 300);
+}
+
 /** Validates a parsed JSON value: the schema first, then what a schema cannot say (cross references). */
 export function validateScenario(input: unknown): SpecResult {
   if (typeof input === "object" && input !== null && "version" in input && (input as { version: unknown }).version !== SCENARIO_VERSION) {
-    return { ok: false, issues: [{ path: "version", message: `this Hopscope reads scenario version ${SCENARIO_VERSION}, not ${JSON.stringify((input as { version: unknown }).version)}` }] };
+    const got = (input as { version: unknown }).version;
+    return { ok: false, issues: [{ path: "version", message: `this Hopscope reads scenario version ${SCENARIO_VERSION}, not ${clip(JSON.stringify(got) ?? String(got))}` }] };
   }
   const r = v.safeParse(ScenarioSchema, input);
   if (!r.success) {
-    return { ok: false, issues: r.issues.slice(0, 20).map((i) => ({ path: v.getDotPath(i) ?? "(root)", message: i.message })) };
+    return { ok: false, issues: r.issues.slice(0, 20).map((i) => ({ path: clip(v.getDotPath(i) ?? "(root)"), message: issueMessage(i) })) };
   }
   const issues = crossCheck(r.output);
-  return issues.length ? { ok: false, issues } : { ok: true, scenario: r.output };
+  return issues.length ? { ok: false, issues: issues.slice(0, 20) } : { ok: true, scenario: r.output };
 }
 
 function crossCheck(s: Scenario): SpecIssue[] {
@@ -221,22 +348,58 @@ function crossCheck(s: Scenario): SpecIssue[] {
     else ips.set(ip, what);
   };
   const host = parseCidr(s.cluster.hostNetwork);
-  const inHost = (ip: string) => (parseCidr(ip).net & host.mask) >>> 0 === host.net;
-  if (!inHost(s.cluster.gateway)) issues.push({ path: "cluster.gateway", message: `${s.cluster.gateway} is not in the host network ${s.cluster.hostNetwork}` });
-  claim(s.cluster.gateway, "the VPC router's address", "cluster.gateway");
-  s.cluster.controllers.forEach((c, i) => {
-    if (nodes.has(c.name)) issues.push({ path: `cluster.controllers.${i}.name`, message: `node name ${c.name} is used twice` });
-    nodes.add(c.name);
-    if (!inHost(c.ip)) issues.push({ path: `cluster.controllers.${i}.ip`, message: `${c.ip} is not in the host network ${s.cluster.hostNetwork}` });
-    claim(c.ip, c.name, `cluster.controllers.${i}.ip`);
-  });
   const pod = parseCidr(s.cluster.podNetwork);
+  const svc = parseCidr(s.cluster.serviceNetwork);
+  const within = (net: Cidr, ip: string) => (parseCidr(ip).net & net.mask) >>> 0 === net.net;
+  const overlap = (a: Cidr, b: Cidr) => (a.net & b.mask) >>> 0 === b.net || (b.net & a.mask) >>> 0 === a.net;
+  const networks = [
+    { path: "cluster.hostNetwork", text: s.cluster.hostNetwork, net: host, what: "the host network" },
+    { path: "cluster.podNetwork", text: s.cluster.podNetwork, net: pod, what: "the pod network" },
+    { path: "cluster.serviceNetwork", text: s.cluster.serviceNetwork, net: svc, what: "the service network" },
+  ];
+  networks.forEach((a, i) => {
+    for (const b of networks.slice(0, i)) if (overlap(a.net, b.net)) issues.push({ path: a.path, message: `${a.text} overlaps ${b.what} ${b.text}` });
+  });
+  /** An address a host can have on a network: neither its network address nor its broadcast. */
+  const hostAddress = (ip: string, net: Cidr, what: string, path: string) => {
+    const n = parseCidr(ip).net;
+    if (net.prefix >= 31) return;
+    if (n === net.net) issues.push({ path, message: `${ip} is ${what}'s network address` });
+    else if (n === broadcastOf(net)) issues.push({ path, message: `${ip} is ${what}'s broadcast address` });
+  };
+  const onHostNetwork = (ip: string, path: string) => {
+    if (!within(host, ip)) issues.push({ path, message: `${ip} is not in the host network ${s.cluster.hostNetwork}` });
+    else hostAddress(ip, host, "the host network", path);
+  };
+  /** A public address: on the internet side, so in none of the cluster's networks. */
+  const isPublic = (ip: string, path: string, what: string) => {
+    for (const n of networks) if (within(n.net, ip)) issues.push({ path, message: `${ip} is in ${n.what} ${n.text}; ${what} is an address on the internet side` });
+  };
+  onHostNetwork(s.cluster.gateway, "cluster.gateway");
+  claim(s.cluster.gateway, "the VPC router's address", "cluster.gateway");
+  const client = s.cloud.client;
+  const addNode = (name: string, path: string) => {
+    if (nodes.has(name)) issues.push({ path, message: `node name ${name} is used twice` });
+    nodes.add(name);
+  };
+  s.cluster.controllers.forEach((c, i) => {
+    addNode(c.name, `cluster.controllers.${i}.name`);
+    onHostNetwork(c.ip, `cluster.controllers.${i}.ip`);
+    claim(c.ip, c.name, `cluster.controllers.${i}.ip`);
+    if (c.publicIp) {
+      isPublic(c.publicIp, `cluster.controllers.${i}.publicIp`, "a public IP");
+      claim(c.publicIp, `${c.name}'s public IP`, `cluster.controllers.${i}.publicIp`);
+    }
+  });
   const workerCidrs: { name: string; net: number; mask: number }[] = [];
   s.cluster.workers.forEach((w, i) => {
-    if (nodes.has(w.name)) issues.push({ path: `cluster.workers.${i}.name`, message: `node name ${w.name} is used twice` });
-    nodes.add(w.name);
-    if (!inHost(w.ip)) issues.push({ path: `cluster.workers.${i}.ip`, message: `${w.ip} is not in the host network ${s.cluster.hostNetwork}` });
+    addNode(w.name, `cluster.workers.${i}.name`);
+    onHostNetwork(w.ip, `cluster.workers.${i}.ip`);
     claim(w.ip, w.name, `cluster.workers.${i}.ip`);
+    if (w.publicIp) {
+      isPublic(w.publicIp, `cluster.workers.${i}.publicIp`, "a public IP");
+      claim(w.publicIp, `${w.name}'s public IP`, `cluster.workers.${i}.publicIp`);
+    }
     const c = parseCidr(w.podCidr);
     if (c.prefix < pod.prefix || (c.net & pod.mask) >>> 0 !== pod.net) issues.push({ path: `cluster.workers.${i}.podCidr`, message: `${w.podCidr} is not inside the pod network ${s.cluster.podNetwork}` });
     if (c.prefix > 30) issues.push({ path: `cluster.workers.${i}.podCidr`, message: `${w.podCidr} is too small for pods (at most /30)` });
@@ -245,28 +408,63 @@ function crossCheck(s: Scenario): SpecIssue[] {
     }
     workerCidrs.push({ name: w.name, net: c.net, mask: c.mask });
   });
+  if (nodes.has(client.name)) issues.push({ path: "cloud.client.name", message: `${client.name} is already a node's name` });
+  isPublic(client.ip, "cloud.client.ip", "the client");
+  claim(client.ip, "the internet client's address", "cloud.client.ip");
   const workers = new Set(s.cluster.workers.map((w) => w.name));
+  let podCount = 0;
   s.workloads.forEach((wl, i) => {
+    const names = new Set<string>();
+    wl.containers.forEach((c, j) => {
+      if (names.has(c.name)) issues.push({ path: `workloads.${i}.containers.${j}.name`, message: `container name ${c.name} is used twice in this pod` });
+      names.add(c.name);
+      const portNames = new Set<string>();
+      c.ports.forEach((p, k) => {
+        if (p.name === undefined) return;
+        if (portNames.has(p.name)) issues.push({ path: `workloads.${i}.containers.${j}.ports.${k}.name`, message: `port name ${p.name} is used twice in this container` });
+        portNames.add(p.name);
+      });
+    });
     if (wl.kind === "Pod") {
+      podCount++;
       if (!workers.has(wl.node)) issues.push({ path: `workloads.${i}.node`, message: `no worker named ${wl.node}` });
     } else {
+      podCount += wl.replicas;
       if (wl.pods.length > wl.replicas) issues.push({ path: `workloads.${i}.pods`, message: `${wl.pods.length} placements for ${wl.replicas} replicas` });
       wl.pods.forEach((p, j) => {
         if (!workers.has(p.node)) issues.push({ path: `workloads.${i}.pods.${j}.node`, message: `no worker named ${p.node}` });
       });
     }
   });
-  const svc = parseCidr(s.cluster.serviceNetwork);
+  if (podCount > LIMITS.pods) issues.push({ path: "workloads", message: `${podCount.toLocaleString("en")} pods in all; a scenario holds at most ${LIMITS.pods.toLocaleString("en")}` });
   const services = new Set<string>();
+  const nodePorts = new Map<number, { path: string; service: string; protocol: string }>();
   s.services.forEach((sv, i) => {
     const key = `${sv.namespace}/${sv.name}`;
     if (services.has(key)) issues.push({ path: `services.${i}.name`, message: `service ${key} is defined twice` });
     services.add(key);
-    if ((parseCidr(sv.clusterIP).net & svc.mask) >>> 0 !== svc.net) issues.push({ path: `services.${i}.clusterIP`, message: `${sv.clusterIP} is not in the service network ${s.cluster.serviceNetwork}` });
+    if (!within(svc, sv.clusterIP)) issues.push({ path: `services.${i}.clusterIP`, message: `${sv.clusterIP} is not in the service network ${s.cluster.serviceNetwork}` });
+    else hostAddress(sv.clusterIP, svc, "the service network", `services.${i}.clusterIP`);
     claim(sv.clusterIP, `the cluster IP of ${key}`, `services.${i}.clusterIP`);
+    const portNames = new Set<string>();
+    const portKeys = new Set<string>();
     sv.ports.forEach((p, j) => {
-      if (p.nodePort !== undefined && sv.type !== "NodePort") issues.push({ path: `services.${i}.ports.${j}.nodePort`, message: `a nodePort needs type NodePort` });
-      if (sv.ports.length > 1 && !p.name) issues.push({ path: `services.${i}.ports.${j}.name`, message: `a service with several ports must name each one` });
+      const path = `services.${i}.ports.${j}`;
+      if (p.nodePort !== undefined && sv.type !== "NodePort") issues.push({ path: `${path}.nodePort`, message: `a nodePort needs type NodePort` });
+      if (sv.ports.length > 1 && !p.name) issues.push({ path: `${path}.name`, message: `a service with several ports must name each one` });
+      if (p.name) {
+        if (portNames.has(p.name)) issues.push({ path: `${path}.name`, message: `port name ${p.name} is used twice in this service` });
+        portNames.add(p.name);
+      }
+      const pk = `${p.port}/${p.protocol}`;
+      if (portKeys.has(pk)) issues.push({ path: `${path}.port`, message: `port ${pk} is listed twice in this service` });
+      portKeys.add(pk);
+      if (p.nodePort !== undefined) {
+        const prev = nodePorts.get(p.nodePort);
+        // One Service may use a nodePort for TCP and UDP alike; no two Services may share one.
+        if (prev && (prev.service !== key || prev.protocol === p.protocol)) issues.push({ path: `${path}.nodePort`, message: `nodePort ${p.nodePort} is already used by ${prev.service} (${prev.path})` });
+        else if (!prev) nodePorts.set(p.nodePort, { path: `${path}.nodePort`, service: key, protocol: p.protocol });
+      }
     });
   });
   s.traffic.forEach((t, i) => {

@@ -31,7 +31,10 @@ export function resolveTraffic(c: Cluster, t: TrafficSpec, path: string): Endpoi
   let fromNs: string;
   if ("pod" in f) {
     const pod = c.pods.find((p) => p.name === f.pod);
-    if (!pod) throw new ScenarioError(`${path}.from.pod`, `no pod named ${f.pod} (pods: ${c.pods.map((p) => p.name).join(", ")})`);
+    if (!pod) {
+      const some = c.pods.slice(0, 8).map((p) => p.name).join(", ");
+      throw new ScenarioError(`${path}.from.pod`, `no pod named ${f.pod} (pods: ${some}${c.pods.length > 8 ? `, and ${c.pods.length - 8} more` : ""})`);
+    }
     fromNs = pod.netns;
   } else if ("node" in f) {
     if (!c.nodes.some((n) => n.name === f.node)) throw new ScenarioError(`${path}.from.node`, `no node named ${f.node}`);
