@@ -127,4 +127,45 @@ describe("hopscope CLI", () => {
     writeFileSync(broken, '{\n  "version": 1,\n  oops\n}');
     expect(main(["trace", broken]).stderr).toMatch(/json line 3/);
   });
+
+  it("refuses hostile scenario files in trace, exec and lab with one line naming the field, and writes no script", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hopscope-"));
+    const base = BUILTIN_SCENARIOS[0]!;
+    const hostile: [string, object, RegExp][] = [
+      ["title", { ...base, title: "x\ntouch /tmp/PWNED\n#" }, /: title: no control characters/],
+      ["bridge", { ...base, cluster: { ...base.cluster, cni: { ...base.cluster.cni, bridge: "$(id>/tmp/P)" } } }, /: cluster\.cni\.bridge: an interface name/],
+      ["worker-bridge", { ...base, cluster: { ...base.cluster, workers: base.cluster.workers.map((w, i) => (i === 1 ? { ...w, cni: { bridge: "eth0" } } : w)) } }, /: cluster\.workers\.1\.cni\.bridge: eth0 is already a node's interface/],
+      ["client", { ...base, cloud: { ...base.cloud, client: { name: "worker-0", ip: "203.0.113.10" } } }, /: cloud\.client\.name: worker-0 is already a node's name/],
+      ["cni-name", { ...base, cluster: { ...base.cluster, cni: { ...base.cluster.cni, name: "n".repeat(1_000_000) } } }, /: cluster\.cni\.name: at most 176 characters/],
+    ];
+    for (const [name, scenario, why] of hostile) {
+      const file = join(dir, `${name}.json`);
+      writeFileSync(file, JSON.stringify(scenario));
+      for (const argv of [["trace", file], ["exec", file, "worker-0", "--", "ip", "route"], ["lab", file]]) {
+        const r = main(argv);
+        expect([r.code, r.stdout], `${argv.join(" ")}`).toEqual([2, ""]);
+        expect(r.stderr).toMatch(why);
+        expect(r.stderr.split("\n").filter(Boolean)).toHaveLength(1);
+        expect(r.stderr.length).toBeLessThan(400);
+        expect(r.stderr).not.toMatch(/internal error/);
+      }
+    }
+  });
+
+  it("reads a scenario file with a UTF-8 byte-order mark, and refuses one past the size budget before reading it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hopscope-"));
+    const bom = join(dir, "bom.json");
+    writeFileSync(bom, "\ufeff" + JSON.stringify({ ...BUILTIN_SCENARIOS[0], id: "bom" }));
+    expect(main(["trace", bom]).code).toBe(0);
+    const big = join(dir, "big.json");
+    writeFileSync(big, " ".repeat(17 * 1024 * 1024));
+    expect(main(["trace", big])).toEqual({ stdout: "", stderr: `hopscope: ${big} is 17.0 MB; a scenario file may be at most 16 MB\n`, code: 2 });
+  });
+
+  it("exec --stdin with a line that would trace thousands of packets stops it at the line's budget and goes on", () => {
+    const script = `worker-0$ ${"ping -c 100 10.200.1.15;".repeat(20)}\nworker-0$ echo next\n`;
+    const r = main(["exec", "pod-to-pod", "worker-0", "--stdin"], script);
+    expect(r.stdout).toContain("[hopscope: stopped: this line traced 250 packets, the most a line may trace]\n");
+    expect(r.stdout.endsWith("worker-0$ echo next\nnext\n")).toBe(true);
+  });
 });

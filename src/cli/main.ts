@@ -7,7 +7,8 @@
  *                                       (one quoted argument may hold pipes, ; and &&)
  * Errors: one line on stderr, exit status 2.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
+import { MAX_JSON_CHARS } from "../engine/json-text";
 import { runScenarioText, runScenario, type RunResult } from "../engine/k8s/run";
 import { BUILTIN_SCENARIOS, builtinScenario } from "../engine/scenarios/article";
 import { resolveTarget } from "../engine/shell/exec";
@@ -17,6 +18,12 @@ import { labScript } from "../engine/lab/export";
 import type { Step, Trace } from "../engine/trace";
 
 class UsageError extends Error {}
+
+/** The CLI's clock for the shell's time limits (each line: LINE_LIMITS.timeMs). */
+const clock = () => performance.now();
+/** exec --stdin: the most input it reads, and the most time the whole session may take. */
+const MAX_STDIN = 4 * 1024 * 1024;
+const SESSION_TIME_MS = 120_000;
 
 const USAGE = "usage: hopscope scenarios | trace <scenario|file.json> [--json] | exec <scenario|file.json> <node>[/<pod>] -- <command ...> | exec <scenario|file.json> <node>[/<pod>] --stdin | lab <scenario|file.json>";
 
@@ -33,8 +40,12 @@ function load(ref: string | undefined): Extract<RunResult, { ok: true }> {
   else if (ref.endsWith(".json")) {
     let text: string;
     try {
+      // Sized before it is read: a scenario file has a budget like every other input.
+      const size = statSync(ref).size;
+      if (size > MAX_JSON_CHARS) throw new UsageError(`${ref} is ${(size / 1048576).toFixed(1)} MB; a scenario file may be at most ${MAX_JSON_CHARS / 1048576} MB`);
       text = readFileSync(ref, "utf8");
     } catch (e) {
+      if (e instanceof UsageError) throw e;
       throw new UsageError(`cannot read ${ref}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
     r = runScenarioText(text);
@@ -104,8 +115,16 @@ export function main(argv: readonly string[], stdin?: string): { stdout: string;
           const session = { cluster: r.cluster, flows: [...r.trace.flows] };
           let out = "";
           let code = 0;
-          for (const raw of (stdin ?? "").split("\n")) {
+          const input = stdin ?? "";
+          if (input.length > MAX_STDIN) throw new UsageError(`the input is ${(input.length / 1048576).toFixed(1)} MB; exec --stdin reads at most ${MAX_STDIN / 1048576} MB`);
+          const started = clock();
+          for (const raw of input.split("\n")) {
             if (raw.trim() === "") continue;
+            if (clock() - started > SESSION_TIME_MS) {
+              out += `hopscope: stopped: the session ran for more than ${SESSION_TIME_MS / 1000} s, the most exec --stdin runs\n`;
+              code = 2;
+              break;
+            }
             const m = /^([A-Za-z0-9][-A-Za-z0-9./]*)\$ (.*)$/.exec(raw);
             const where = m ? m[1]! : target;
             const line = m ? m[2]! : raw;
@@ -116,7 +135,7 @@ export function main(argv: readonly string[], stdin?: string): { stdout: string;
               code = 2;
               continue;
             }
-            const res = runLine(session, t.ns, line);
+            const res = runLine(session, t.ns, line, { clock });
             out += res.display;
             code = res.code;
           }
@@ -134,7 +153,7 @@ export function main(argv: readonly string[], stdin?: string): { stdout: string;
         if ("error" in t) throw new UsageError(t.error);
         // One argument is a whole shell line (pipes, ;, &&); several are words, quoted back as needed.
         const line = cmd.length === 1 ? cmd[0]! : cmd.map(shellQuote).join(" ");
-        const res = runLine({ cluster: r.cluster, flows: [...r.trace.flows] }, t.ns, line);
+        const res = runLine({ cluster: r.cluster, flows: [...r.trace.flows] }, t.ns, line, { clock });
         return { stdout: res.stdout, stderr: res.stderr, code: res.code };
       }
       default:

@@ -70,7 +70,7 @@ export async function handle(req: EngineRequest): Promise<EngineResponse> {
         const { resolveTarget, runLine } = await loadShell();
         const t = resolveTarget(session.cluster, req.target);
         if ("error" in t) return refuse(`${t.error}\n`);
-        const r = runLine(session, t.ns, req.line);
+        const r = runLine(session, t.ns, req.line, { clock: () => performance.now() });
         // A terminal is no place for a quarter of a million lines (iptables-save on a big node):
         // the page gets the first ones and the count of the rest; the CLI prints everything.
         return { id: req.id, ok: true, result: { kind: "exec", code: r.code, display: capLines(r.display, MAX_TERMINAL_LINES), flows: r.flows } };

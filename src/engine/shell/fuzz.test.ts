@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { runScenario } from "../k8s/run";
 import { builtinScenario } from "../scenarios/article";
 import { resolveTarget } from "./exec";
+import { LINE_LIMITS } from "./budget";
 import { PROGRAMS, runLine, type ShellSession } from "./session";
 
 function fresh(): ShellSession {
@@ -24,6 +25,8 @@ const WORDS = [
   "cni-2acb790a-158f-0a8c-7a2b-45309d56bf6a", "busybox0-rw89s", "kubernetes", "http://10.32.0.53/", "port", "host", "and", "or", "not", "icmp", "tcp", "udp",
   "'", '"', "|", ";", "&&", "||", "#", "(", ")", "$(", "`", "\\\\", "*", "[1-9]*", "/proc/[1-9]*/ns/net", "/sys/class/net/eth0/ifindex", "/proc/sys/net/ipv4/ip_forward",
   "", "é", "constructor", "__proto__", "(a+)+", "\\\\(", "[", "]", "{", "}", ">", "<", "&", "!", "!!!!!!!!", "((((((",
+  // What the hardening probe found hanging or flooding: backtracking patterns, packet and output bombs.
+  "'.*.*.*.*Q'", "'[^Q]*[^Q]*[^Q]*Q'", "'.\\{0,99\\}.\\{0,99\\}Q'", "'\\(a*\\)*\\1'", "-w", "-E", "ping -c 100 10.200.1.15;", "iptables-save;", "-c 100", "/proc/" + "*".repeat(50) + "/ns/net",
 ];
 const TARGETS = ["worker-0", "worker-1", "controller-0", "vpc-router", "client", "worker-0/busybox0-rw89s", "worker-1/nginx-65899c769f-wxdx6"];
 
@@ -44,8 +47,10 @@ describe("any line", () => {
         expect(typeof r.display, line).toBe("string");
         expect(r.display.includes("undefined") && !line.includes("undefined"), line).toBe(false);
         expect(ms, line).toBeLessThan(1500);
+        expect(r.flows.length, line).toBeLessThanOrEqual(LINE_LIMITS.flows + 4);
+        expect(r.display.length, line).toBeLessThan(LINE_LIMITS.output + 1000);
       }),
-      { numRuns: 4000, seed: 20261126 },
+      { numRuns: 10_000, seed: 20261126 },
     );
   });
 });

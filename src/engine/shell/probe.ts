@@ -19,6 +19,7 @@ import type { Packet, TcpInfo } from "../packet/packet";
 import { hashString } from "../rng";
 import type { Flow } from "../trace";
 import type { FlowResult, PacketSpec } from "../world";
+import type { LineBudget } from "./budget";
 import { fail, type CommandResult } from "./exec";
 
 export interface ProbeContext {
@@ -29,6 +30,8 @@ export interface ProbeContext {
   readonly newFlows: Flow[];
   /** Busybox's applets (in a pod) rather than Ubuntu's tools (on a node). */
   readonly busybox: boolean;
+  /** What the line may still trace; the tools stop sending when it is used up. */
+  readonly budget: LineBudget;
 }
 
 const SIMULATED = "(hopscope: round-trip times are simulated)\n";
@@ -36,6 +39,7 @@ const TURNAROUND_MS = 0.3;
 
 function record(ctx: ProbeContext, r: FlowResult): FlowResult {
   ctx.newFlows.push(r.flow);
+  ctx.budget.traced(r.flow);
   ctx.c.world.now += TURNAROUND_MS;
   return r;
 }
@@ -92,8 +96,9 @@ export function ping(ctx: ProbeContext, args: readonly string[]): CommandResult 
   if (host === undefined) return fail(ctx.busybox ? "BusyBox v1.28.4 multi-call binary.\n\nUsage: ping [OPTIONS] HOST\n" : "Usage: ping [-aAbBdDfhLnOqrRUvV64] [-c count] [-i interval] [-I interface]\n            [-m mark] [-M pmtudisc_option] [-l preload] [-p pattern] [-Q tos]\n            [-s packetsize] [-S sndbuf] [-t ttl] [-T timestamp_option]\n            [-w deadline] [-W timeout] [hop1 ...] destination\n", ctx.busybox ? 1 : 2);
   const dst = literal(host);
   if (dst === undefined) return fail(ctx.busybox ? `ping: bad address '${host}'\n` : `ping: ${host}: Name or service not known\n`, ctx.busybox ? 1 : 2);
-  const interrupted = count === undefined;
-  const n = count ?? 4;
+  if (!ctx.budget.mayTrace()) return USED_UP;
+  let interrupted = count === undefined;
+  let n = count ?? 4;
   const id = hashString(`${ctx.ns.name}/ping/${ctx.flows.length + ctx.newFlows.length}`) & 0xffff;
   const w = ctx.c.world;
   const lines: string[] = [ctx.busybox ? `PING ${host} (${host}): 56 data bytes` : `PING ${host} (${host}) 56(84) bytes of data.`];
@@ -101,6 +106,12 @@ export function ping(ctx: ProbeContext, args: readonly string[]): CommandResult 
   let errors = 0;
   const start = w.now;
   for (let i = 0; i < n; i++) {
+    // A line that used up its budget stops pinging, as Ctrl+C would; the line then says why.
+    if (!ctx.budget.mayTrace()) {
+      n = i;
+      interrupted = true;
+      break;
+    }
     if (i > 0) w.now = start + 1000 * i;
     const seq = ctx.busybox ? i : i + 1;
     const req = record(ctx, w.send(ctx.ns.name, { proto: "icmp", dst, icmp: { type: 8, code: 0, id, seq }, payload: { kind: "echo", bytes: 56 } }, "ping request"));
@@ -140,6 +151,9 @@ export function ping(ctx: ProbeContext, args: readonly string[]): CommandResult 
 }
 
 const MAX_PINGS = 100;
+
+/** A tool that sends nothing because the line's budget is used up (the line's notice says so). */
+const USED_UP: CommandResult = { stdout: "", stderr: "", code: 1 };
 
 const avg = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 function mdev(xs: readonly number[]): number {
@@ -250,6 +264,7 @@ export function curl(ctx: ProbeContext, args: readonly string[]): CommandResult 
   if (!u) return fail(`curl: (3) URL using bad/illegal format or missing URL\n`, 3);
   const dst = literal(u.host);
   if (dst === undefined) return fail(`curl: (6) Could not resolve host: ${u.host}\n`, 6);
+  if (!ctx.budget.mayTrace()) return USED_UP;
   const r = connect(ctx, dst, u.port);
   if (r.kind === "refused") return fail(`curl: (7) Failed to connect to ${u.host} port ${u.port}: Connection refused\n`, 7);
   if (r.kind === "timeout") return fail(`curl: (7) Failed to connect to ${u.host} port ${u.port}: Connection timed out\n`, 7);
@@ -280,6 +295,7 @@ export function wget(ctx: ProbeContext, args: readonly string[]): CommandResult 
   if (!u) return fail(`wget: bad address '${url}'\n`);
   const dst = literal(u.host);
   if (dst === undefined) return fail(`wget: bad address '${u.host}'\n`);
+  if (!ctx.budget.mayTrace()) return USED_UP;
   const hello = quiet ? "" : `Connecting to ${u.host} (${u.host}:${u.port})\n`;
   const r = connect(ctx, dst, u.port);
   if (r.kind === "refused") return fail(`${hello}wget: can't connect to remote host (${u.host}): Connection refused\n`);
@@ -351,6 +367,7 @@ export function nslookup(ctx: ProbeContext, args: readonly string[]): CommandRes
   const server = serverText ?? clusterDns(ctx.c);
   const serverIp = literal(server);
   if (serverIp === undefined) return fail(ctx.busybox ? `nslookup: can't resolve '${server}'\n` : `nslookup: couldn't get address for '${server}': not found\n`);
+  if (!ctx.budget.mayTrace()) return USED_UP;
   const r = lookup(ctx, serverIp, name);
   if (ctx.busybox) {
     const srvName = reverseName(ctx.c, server);
@@ -383,6 +400,7 @@ export function dig(ctx: ProbeContext, args: readonly string[]): CommandResult {
   const serverIp = literal(server);
   if (serverIp === undefined) return fail(`dig: couldn't get address for '${server}': not found\n`, 10);
   if (name === undefined) return fail("(hopscope: dig without a name asks for the root servers, which are not simulated; give a name)\n");
+  if (!ctx.budget.mayTrace()) return USED_UP;
   const started = ctx.c.world.now;
   const r = lookup(ctx, serverIp, name);
   if (short) return { stdout: r.kind === "answer" ? `${r.ip}\n` : "", stderr: "", code: r.kind === "timeout" ? 9 : 0 };

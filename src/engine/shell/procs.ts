@@ -106,30 +106,71 @@ function lsDate(ms: number): string {
 export function expandProcGlob(c: Cluster, ns: Netns, word: string): string[] {
   const m = /^\/proc\/([^/]*[*?[][^/]*)\/ns\/net$/.exec(word);
   if (!m) return [word];
-  const re = globToRegExp(m[1]!);
-  if (!re) return [word];
+  const parts = parseGlob(m[1]!);
+  if (!parts) return [word];
   const host = hostFor(c, ns);
   const pids = host.procs.map((p) => String(p.pid));
-  const hits = pids.filter((p) => re.test(p)).sort();
+  const hits = pids.filter((p) => globMatch(parts, p)).sort();
   return hits.length ? hits.map((p) => `/proc/${p}/ns/net`) : [word];
 }
 
-function globToRegExp(glob: string): RegExp | undefined {
-  let re = "^";
+/** One glob element: any one character, a bracket set, or a literal character. */
+type GlobPart = { readonly kind: "star" } | { readonly kind: "one"; readonly test: (ch: string) => boolean };
+
+/** A /proc glob's parts, or undefined for a bracket this simulation does not read. */
+function parseGlob(glob: string): GlobPart[] | undefined {
+  const parts: GlobPart[] = [];
   for (let i = 0; i < glob.length; i++) {
     const ch = glob[i]!;
-    if (ch === "*") re += "[^/]*";
-    else if (ch === "?") re += "[^/]";
+    if (ch === "*") {
+      if (parts.at(-1)?.kind !== "star") parts.push({ kind: "star" });
+    } else if (ch === "?") parts.push({ kind: "one", test: (c) => c !== "/" });
     else if (ch === "[") {
       const end = glob.indexOf("]", i + 1);
       if (end < 0) return undefined;
-      const body = glob.slice(i + 1, end).replace(/^!/, "^");
-      if (!/^\^?[0-9a-z-]+$/i.test(body)) return undefined;
-      re += `[${body}]`;
+      const raw = glob.slice(i + 1, end);
+      const negate = raw.startsWith("!") || raw.startsWith("^");
+      const body = negate ? raw.slice(1) : raw;
+      if (!/^[0-9a-z-]+$/i.test(body)) return undefined;
+      const ranges: [string, string][] = [];
+      for (let k = 0; k < body.length; k++) {
+        if (body[k + 1] === "-" && k + 2 < body.length) {
+          ranges.push([body[k]!, body[k + 2]!]);
+          k += 2;
+        } else ranges.push([body[k]!, body[k]!]);
+      }
+      parts.push({ kind: "one", test: (c) => ranges.some(([lo, hi]) => c >= lo && c <= hi) !== negate });
       i = end;
-    } else re += ch.replace(/[.+^${}()|\\]/g, "\\$&");
+    } else parts.push({ kind: "one", test: (c) => c === ch });
   }
-  return new RegExp(re + "$");
+  return parts;
+}
+
+/**
+ * Whether the text matches the glob's parts, in time proportional to their product at worst
+ * (the classic wildcard walk that returns only to the last star), where a regular expression
+ * made of the same stars backtracks exponentially.
+ */
+function globMatch(parts: readonly GlobPart[], text: string): boolean {
+  let p = 0;
+  let t = 0;
+  let star = -1;
+  let resume = 0;
+  while (t < text.length) {
+    const part = parts[p];
+    if (part?.kind === "one" && part.test(text[t]!)) {
+      p++;
+      t++;
+    } else if (part?.kind === "star") {
+      star = p++;
+      resume = t;
+    } else if (star >= 0 && text[resume] !== "/") {
+      p = star + 1;
+      t = ++resume;
+    } else return false;
+  }
+  while (parts[p]?.kind === "star") p++;
+  return p === parts.length;
 }
 
 const PS_USAGE = "\nUsage:\n ps [options]\n\n Try 'ps --help <simple|list|output|threads|misc|all>'\n  or 'ps --help <s|l|o|t|m|a>'\n for additional help text.\n\nFor more details see ps(1).\n";

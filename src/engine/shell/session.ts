@@ -11,7 +11,9 @@
 import type { Cluster } from "../k8s/build";
 import type { Netns } from "../netns";
 import type { Flow } from "../trace";
+import { LINE_LIMITS, LineBudget, stepsOf, type LineLimits } from "./budget";
 import { ok, fail, runCommand, type CommandResult } from "./exec";
+import { compileGrep } from "./grep-regex";
 import { EXTRA_COMMANDS, ipShow } from "./extra";
 import { netnsId, type IpShowOptions } from "./ip";
 import { runsBusybox } from "../k8s/topology";
@@ -101,6 +103,7 @@ export function parseLine(line: string): ParsedLine | { error: string } {
 
 interface Ctx {
   readonly s: ShellSession;
+  readonly budget: LineBudget;
   readonly c: Cluster;
   readonly ns: Netns;
   readonly stdin: string | undefined;
@@ -116,7 +119,7 @@ type Tool = (ctx: Ctx, args: readonly string[]) => CommandResult;
 const NOT_FOUND: CommandResult = { stdout: "", stderr: "", code: 127 };
 
 function probe(ctx: Ctx): ProbeContext {
-  return { c: ctx.c, ns: ctx.ns, flows: ctx.s.flows, newFlows: ctx.newFlows, busybox: ctx.busybox };
+  return { c: ctx.c, ns: ctx.ns, flows: ctx.s.flows, newFlows: ctx.newFlows, busybox: ctx.busybox, budget: ctx.budget };
 }
 
 function inputLines(ctx: Ctx): string[] {
@@ -157,75 +160,12 @@ const grep: Tool = (ctx, args) => {
   if (pattern === undefined) return fail("Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n", 2);
   const missing = fileArgs("grep", files);
   if (missing) return missing;
-  const source = syntax === "fixed" ? pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") : syntax === "basic" ? basicToJs(pattern) : pattern;
-  if (backtracks(source)) return fail("grep: (hopscope: a repeated group that itself repeats or alternates can take exponentially long here; the simulated grep refuses it)\n", 2);
-  let re: RegExp;
-  try {
-    re = new RegExp(word ? `\\b(?:${source})\\b` : source, ignoreCase ? "i" : "");
-  } catch {
-    return fail("grep: Unmatched ( or \\(\n", 2);
-  }
+  const re = compileGrep(pattern, { syntax, ignoreCase, word });
+  if (!re.ok) return fail(`${re.error}\n`, 2);
   const hits = inputLines(ctx).filter((l) => re.test(l) !== invert);
   if (count) return { stdout: `${hits.length}\n`, stderr: "", code: hits.length ? 0 : 1 };
   return { stdout: joinLines(hits), stderr: "", code: hits.length ? 0 : 1 };
 };
-
-/**
- * grep's basic regular expressions in JavaScript's syntax: `\(`, `\)`, `\{`, `\}`, `\|`, `\+`
- * and `\?` are the operators (GNU's extensions), and the bare characters are literal.
- */
-export function basicToJs(pattern: string): string {
-  let out = "";
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === "\\" && i + 1 < pattern.length) {
-      const n = pattern[++i]!;
-      out += "(){}|+?".includes(n) ? n : `\\${n}`;
-    } else if (c === "[") {
-      // A bracket expression is copied as it is (a ] right after [ or [^ belongs to it).
-      let start = i + 1;
-      if (pattern[start] === "^") start++;
-      const end = pattern.indexOf("]", pattern[start] === "]" ? start + 1 : start);
-      if (end < 0) return out + pattern.slice(i);
-      // In POSIX brackets a backslash is itself and a leading ] is a member; JavaScript needs both escaped.
-      const body = pattern.slice(start, end).replace(/\\/g, "\\\\").replace(/^\]/, "\\]");
-      out += pattern.slice(i, start) + body + "]";
-      i = end;
-    } else out += "(){}|+?".includes(c) ? `\\${c}` : c;
-  }
-  return out;
-}
-
-/**
- * Whether a pattern has a repeated group whose body repeats or alternates, as in (a+)+ or
- * (a|aa)*: JavaScript's backtracking engine can take exponential time on those (GNU grep's
- * automaton does not), and the shell must answer at once.
- */
-export function backtracks(pattern: string): boolean {
-  const stack: { risky: boolean }[] = [];
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === "\\") {
-      i++;
-      continue;
-    }
-    if (c === "[") {
-      const end = pattern.indexOf("]", i + 2);
-      if (end < 0) return false;
-      i = end;
-      continue;
-    }
-    if (c === "(") stack.push({ risky: false });
-    else if (c === ")") {
-      const g = stack.pop();
-      const q = pattern[i + 1];
-      const repeated = q === "*" || q === "+" || q === "{";
-      if (g?.risky && repeated) return true;
-      if (g && stack.length) stack[stack.length - 1]!.risky ||= g.risky || repeated;
-    } else if ((c === "*" || c === "+" || c === "{" || c === "|") && stack.length) stack[stack.length - 1]!.risky = true;
-  }
-  return false;
-}
 
 function countArg(tool: string, args: readonly string[]): { n: number; files: string[] } | CommandResult {
   let n = 10;
@@ -665,15 +605,26 @@ function execArgv(ctx: Ctx, argvIn: readonly string[]): CommandResult {
 
 const MAX_LINE = 100_000;
 
+export interface LineOptions {
+  /** The line's budget (LINE_LIMITS unless given). */
+  readonly limits?: LineLimits;
+  /** A clock in milliseconds for the line's time limit (none: no time limit). */
+  readonly clock?: () => number;
+}
+
 /** Runs one line in a session on a node or in a pod; the output as the terminal shows it, and the flows it traced. */
-export function runLine(s: ShellSession | Cluster, ns: Netns, line: string): LineResult {
+export function runLine(s: ShellSession | Cluster, ns: Netns, line: string, opts: LineOptions = {}): LineResult {
   const session: ShellSession = "cluster" in s ? s : { cluster: s, flows: [] };
-  if (line.length > MAX_LINE) {
-    const stderr = `bash: the line is ${line.length} characters long; the simulated shell takes up to ${MAX_LINE}\n`;
-    return { stdout: "", stderr, code: 1, flows: [], display: stderr };
-  }
+  const limits = opts.limits ?? LINE_LIMITS;
+  const refuse = (stderr: string, code: number): LineResult => ({ stdout: "", stderr, code, flows: [], display: stderr });
+  if (line.length > MAX_LINE) return refuse(`bash: the line is ${line.length} characters long; the simulated shell takes up to ${MAX_LINE}
+`, 1);
   const parsed = parseLine(line);
-  if ("error" in parsed) return { stdout: "", stderr: parsed.error, code: 2, flows: [], display: parsed.error };
+  if ("error" in parsed) return refuse(parsed.error, 2);
+  const commands = parsed.pipelines.reduce((n, pl) => n + pl.stages.length, 0);
+  if (commands > limits.commands) return refuse(`bash: (hopscope: this line runs ${commands} commands; a line may run at most ${limits.commands})
+`, 1);
+  const budget = new LineBudget(limits, stepsOf(session.flows), opts.clock);
   const newFlows: Flow[] = [];
   let stdout = "";
   let stderr = "";
@@ -682,23 +633,38 @@ export function runLine(s: ShellSession | Cluster, ns: Netns, line: string): Lin
   for (const pl of parsed.pipelines) {
     if (pl.connector === "&&" && code !== 0) continue;
     if (pl.connector === "||" && code === 0) continue;
+    if (!budget.mayContinue()) break;
     let input: string | undefined;
     let before = "";
     let after = "";
-    pl.stages.forEach((words, i) => {
+    for (let i = 0; i < pl.stages.length; i++) {
+      const words = pl.stages[i]!;
+      if (!budget.mayContinue()) break;
       const busybox = busyboxIn(session.cluster, ns);
-      const ctx: Ctx = { s: session, c: session.cluster, ns, stdin: input, piped: i < pl.stages.length - 1, busybox, newFlows, depth: 0 };
+      const ctx: Ctx = { s: session, budget, c: session.cluster, ns, stdin: input, piped: i < pl.stages.length - 1, busybox, newFlows, depth: 0 };
       let r = execArgv(ctx, words);
       if (r === NOT_FOUND) r = fail(busybox ? `sh: ${words[0]}: not found\n` : `bash: ${words[0]}: command not found\n`, 127);
+      // What a stage prints counts against the line's output; what it pipes on counts again only if printed.
+      const last = i === pl.stages.length - 1;
+      if (!budget.print((r.prelude ?? "").length + r.stderr.length + (last ? r.stdout.length : 0))) {
+        const left = budget.outputLeft;
+        r = { ...r, stdout: last ? r.stdout.slice(0, left) : r.stdout, stderr: r.stderr.slice(0, left) };
+      }
       stderr += (r.prelude ?? "") + r.stderr;
       before += r.prelude ?? "";
       after += r.stderr;
       input = r.stdout;
       code = r.code;
-    });
+    }
     stdout += input ?? "";
     display += before + (input ?? "") + after;
   }
-  session.flows.push(...newFlows);
+  const notice = budget.notice;
+  if (notice) {
+    stderr += notice;
+    display += (display === "" || display.endsWith("\n") ? "" : "\n") + notice;
+    if (code === 0) code = 1;
+  }
+  for (const f of newFlows) session.flows.push(f);
   return { stdout, stderr, code, flows: newFlows, display };
 }
