@@ -23,6 +23,8 @@ export interface KernelPacket {
 
 export interface LabReport {
   readonly scenario: string;
+  /** The run's namespace prefix: hsl-<scenario hash>-<PID>-<start time>-. */
+  readonly prefix: string;
   readonly traffic: readonly ("ok" | "failed")[];
   readonly conntrack: Readonly<Record<string, readonly string[]>>;
   readonly iptables: Readonly<Record<string, string>>;

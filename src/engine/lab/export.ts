@@ -5,16 +5,25 @@
  * real sockets, and prints as JSON what the kernel did: the packets seen on every interface,
  * each node's conntrack entries and its iptables counters.
  *
- * Safety: every namespace shares a name prefix and is removed on exit and on Ctrl+C; nothing is
- * linked to or added in the root namespace; "external" addresses come from the documentation
- * ranges; traffic is a handful of packets with timeouts.
+ * Safety: nothing is linked to or added in the root namespace; "external" addresses come from
+ * the documentation ranges; traffic is a handful of packets with timeouts. Each run names its
+ * namespaces with a prefix of its own, chosen by bash when it starts (the scenario's hash, the
+ * run's PID and that process's start time), removes them on exit and on Ctrl+C, and removes at
+ * start only what runs of the same scenario that are no longer alive left behind.
+ *
+ * The script is run as root, so no text from the scenario may ever be read by bash as code.
+ * Every value the generator puts into it goes through one of three helpers: `shellWord` (an
+ * argument, always in single quotes), `commentLine` (control characters escaped visibly, so a
+ * comment ends only where the generator ends it) and `hereDoc` (a quoted delimiter that no line
+ * of the body equals). JSON is written by the script as single-quoted literal text; no value is
+ * spliced into code. The validation of scenarios is a second line of defence, not this one.
  */
-import { formatIpv4 } from "../addr/ipv4";
+import { formatIpv4, formatRouteDst } from "../addr/ipv4";
 import type { Cluster } from "../k8s/build";
 import { resolveTraffic } from "../k8s/traffic";
 import { iptablesSave } from "../netfilter/save";
 import type { Netns } from "../netns";
-import { formatRoute } from "../route/format";
+import type { Route } from "../route/route";
 import { hashString } from "../rng";
 import { payloadLength } from "../world";
 import { HSLAB_PY } from "./hslab-py";
@@ -25,52 +34,144 @@ import { HSLAB_PY } from "./hslab-py";
  */
 const TCP_HOLD_S = 60;
 
-function q(s: string): string {
+/** Where iproute2 keeps named network namespaces (ip-netns(8)): one file per namespace. */
+const NETNS_DIR = "/var/run/netns";
+
+/**
+ * `text` as one shell word that bash reads back as exactly `text`: in single quotes, inside which
+ * bash gives no character a meaning but the closing quote; a quote in the text is written '\''
+ * (close the quotes, an escaped quote, reopen them). A NUL cannot be part of an argument at all,
+ * so it is refused rather than silently dropped.
+ */
+export function shellWord(text: string | number): string {
+  const s = String(text);
+  if (s.includes("\0")) throw new Error(`the lab script cannot pass a NUL character to a command: ${JSON.stringify(s)}`);
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-export function labPrefix(cluster: Cluster): string {
+/**
+ * Characters a comment shows escaped: every control character (a newline would end the comment
+ * and start a command; others can rewrite what a terminal shows), the line and paragraph
+ * separators, the bidirectional controls (they reorder what a reader sees), and the backslash
+ * that starts an escape, so that the escapes cannot be confused with the text.
+ */
+const UNSAFE_IN_COMMENT = /[\p{Cc}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\\]/gu;
+const NAMED_ESCAPES: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\" };
+
+/** `text` with every UNSAFE_IN_COMMENT character written as an escape: \n, \t, \x1b, \u{202e}. */
+export function visibleText(text: string): string {
+  return text.replace(UNSAFE_IN_COMMENT, (c) => {
+    const named = NAMED_ESCAPES[c];
+    if (named) return named;
+    const code = c.codePointAt(0)!;
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u{${code.toString(16)}}`;
+  });
+}
+
+/** A whole comment line, which nothing in `text` can end early. */
+export function commentLine(text: string): string {
+  return `# ${visibleText(text)}`;
+}
+
+/**
+ * `command <<'DELIM'`, the body, then DELIM: with the delimiter quoted, bash reads nothing in
+ * the body (no expansion, no line continuation), and the body ends only at a line equal to the
+ * delimiter, so DELIM is `name`, or `name_2`, `name_3`… when the body has a line equal to that.
+ * The body cannot hold a NUL: bash drops it while reading, which could turn a line into the
+ * delimiter.
+ */
+export function hereDoc(command: string, body: string, name: string): string {
+  if (!/^[A-Z][A-Z0-9_]*$/.test(name)) throw new Error(`a here-document delimiter must be an upper-case identifier, not ${JSON.stringify(name)}`);
+  if (body.includes("\0")) throw new Error("the lab script cannot hold a NUL character in a here-document");
+  const text = body === "" || body.endsWith("\n") ? body : body + "\n";
+  const lines = new Set(text.split("\n"));
+  let delim = name;
+  for (let n = 2; lines.has(delim); n++) delim = `${name}_${n}`;
+  return `${command} <<'${delim}'\n${text}${delim}`;
+}
+
+/**
+ * The part of the namespace prefix that comes from the scenario, `hsl-<hash of its id>-`; each
+ * run adds its PID and that process's start time, so `hsl-1a2b3-4711-912345-worker-0`.
+ */
+export function labPrefixBase(cluster: Cluster): string {
   return `hsl-${(hashString(cluster.scenario.id) % 0xfffff).toString(16)}-`;
+}
+
+/** `ip route add`'s arguments for a route: the fields formatRoute prints, each value one quoted word. */
+function routeArgs(r: Route): string {
+  const q = shellWord;
+  const a: string[] = [];
+  if (r.type !== "unicast") a.push(q(r.type));
+  a.push(q(formatRouteDst(r.dst)));
+  if (r.via !== undefined) a.push("via", q(formatIpv4(r.via)));
+  if (r.dev !== undefined) a.push("dev", q(r.dev));
+  if (r.proto !== "boot") a.push("proto", q(r.proto));
+  if (r.scope !== "global") a.push("scope", q(r.scope));
+  if (r.src !== undefined) a.push("src", q(formatIpv4(r.src)));
+  if (r.metric !== undefined && r.metric !== 0) a.push("metric", q(r.metric));
+  return a.join(" ");
 }
 
 export function labScript(cluster: Cluster): string {
   const w = cluster.world;
-  const P = labPrefix(cluster);
-  const nsName = (n: string) => P + n;
+  const q = shellWord;
+  const base = labPrefixBase(cluster);
+  /** A namespace's full name: this run's prefix, then the engine's name. */
+  const nsArg = (n: string) => `"$P"${q(n)}`;
   const out: string[] = [];
   const sh = (line: string) => out.push(line);
+  const comment = (text: string) => out.push(commentLine(text));
+  const id = cluster.scenario.id;
   sh("#!/usr/bin/env bash");
-  sh(`# Hopscope lab for scenario "${cluster.scenario.id}": ${cluster.scenario.title}`);
-  sh("# Builds the scenario in network namespaces (prefix " + P + "), runs its traffic, prints JSON.");
-  sh("# Needs root, iproute2, iptables (legacy), conntrack, tcpdump and python3. Cleans up on exit.");
+  comment(`Hopscope lab for scenario "${id}": ${cluster.scenario.title}`);
+  comment(`Builds the scenario in network namespaces named ${base}<PID>-<start time>-…, a prefix of this run's own, runs its traffic, prints JSON.`);
+  comment("Needs root, iproute2, iptables (legacy), conntrack, tcpdump and python3. Cleans up on exit.");
   sh("set -euo pipefail");
-  sh(`P=${q(P)}`);
+  sh(`BASE=${q(base)}`);
+  sh(`NETNS_DIR=${q(NETNS_DIR)}`);
+  comment("The start time of process $1 (clock ticks since boot, field 22 of its stat), or nothing when there is no such process.");
+  sh('started() { local s f; s=$(cat "/proc/$1/stat" 2>/dev/null) || return 0; read -ra f <<< "${s##*) }"; printf "%s" "${f[19]-}"; }');
+  comment("This run's prefix. The PID tells it from the runs going on at the same time, the start time from a dead run whose PID was reused.");
+  sh("START=$(started $$)");
+  sh('[ -n "$START" ] || { echo "hopscope lab: cannot read /proc/$$/stat" >&2; exit 1; }');
+  sh('P="$BASE$$-$START-"');
   sh('WORK=""');
   sh("IPT_RESTORE=$(command -v iptables-legacy-restore || command -v iptables-restore)");
   sh("IPT_SAVE=$(command -v iptables-legacy-save || command -v iptables-save)");
   sh("IPT=$(command -v iptables-legacy || command -v iptables)");
+  comment("Removes one namespace and stops what still runs in it.");
+  sh('remove_ns() { local pid; for pid in $(ip netns pids "$1" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done; ip netns del "$1" 2>/dev/null || true; }');
   sh("cleanup() {");
-  sh('  for ns in $(ip netns list 2>/dev/null | awk \'{print $1}\' | grep "^$P" || true); do');
-  sh('    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done');
-  sh('    ip netns del "$ns" 2>/dev/null || true');
-  sh("  done");
+  sh("  local f");
+  sh('  for f in "$NETNS_DIR/$P"*; do if [ -e "$f" ]; then remove_ns "${f##*/}"; fi; done');
   sh('  [ -z "$WORK" ] || rm -rf "$WORK"');
   sh("}");
   sh("trap cleanup EXIT");
   sh("trap 'exit 130' INT TERM");
-  sh("cleanup # namespaces left by an earlier run that was killed hard");
   sh("WORK=$(mktemp -d /tmp/hopscope-lab.XXXXXX)");
-  sh(`cat > "$WORK/hslab.py" <<'HSLAB_PY'\n${HSLAB_PY}HSLAB_PY`);
-  sh('X() { ns="$1"; shift; ip netns exec "$P$ns" "$@"; }');
+  sh(hereDoc(`cat > "$WORK/hslab.py"`, HSLAB_PY, "HSLAB_PY"));
+  sh('X() { local ns="$1"; shift; ip netns exec "$P$ns" "$@"; }');
   sh("");
-  sh("# Namespaces, with IPv6 off so that only the scenario's packets are seen.");
+  comment("Namespaces, with IPv6 off so that only the scenario's packets are seen.");
   const all = [...w.namespaces.values()];
   for (const ns of all) {
-    sh(`ip netns add ${q(nsName(ns.name))}`);
+    sh(`ip netns add ${nsArg(ns.name)}`);
     // IPv6 off, and IGMP's unsolicited reports sent at once rather than over two seconds.
     sh(`X ${q(ns.name)} sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.igmpv3_unsolicited_report_interval=10 net.ipv4.conf.default.igmpv3_unsolicited_report_interval=10 net.ipv4.conf.all.igmpv2_unsolicited_report_interval=10 net.ipv4.conf.default.igmpv2_unsolicited_report_interval=10`);
-    sh(`X ${q(ns.name)} ip link set lo up`);
+    sh(`X ${q(ns.name)} ip link set dev lo up`);
   }
+  sh("");
+  // After this run's first namespace exists: of two runs started together, the second to look
+  // sees the first one's namespaces, so at least one of them reports the other.
+  comment("Other runs of this scenario: what a run that is gone left behind (it was killed too hard to clean up) is removed; a live run is left alone, and reported.");
+  sh("declare -A LIVE=()");
+  sh('for f in "$NETNS_DIR/$BASE"*; do');
+  sh('  ns=${f##*/}; rest=${ns#"$BASE"}');
+  sh('  if [[ ! $rest =~ ^([0-9]+)-([0-9]+)- ]] || [ "${BASH_REMATCH[1]}-${BASH_REMATCH[2]}-" = "$$-$START-" ]; then continue; fi');
+  sh('  if [ "$(started "${BASH_REMATCH[1]}")" = "${BASH_REMATCH[2]}" ]; then LIVE[${BASH_REMATCH[1]}]=1; else remove_ns "$ns"; fi');
+  sh("done");
+  sh(`if [ \${#LIVE[@]} -gt 0 ]; then printf 'hopscope lab: another run of scenario %s is active (PID %s); this run goes on in its own namespaces, %s*\\n' ${q(`"${visibleText(id)}"`)} "\${!LIVE[*]}" "$P" >&2; fi`);
   // L2 segments: a bridge in a namespace of its own, one veth per member.
   const segments = new Map<string, { ns: Netns; iface: string }[]>();
   for (const ns of all) {
@@ -83,27 +184,29 @@ export function labScript(cluster: Cluster): string {
     }
   }
   sh("");
-  sh("# The cloud's L2 segments, each a bridge in its own namespace.");
+  comment("The cloud's L2 segments, each a bridge in its own namespace.");
   for (const [seg, members] of segments) {
-    const segNs = nsName(`seg-${seg}`);
-    sh(`ip netns add ${q(segNs)}`);
-    sh(`ip netns exec ${q(segNs)} sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.bridge.bridge-nf-call-iptables=0`);
-    sh(`ip -n ${q(segNs)} link add br0 type bridge`);
-    sh(`ip -n ${q(segNs)} link set br0 up`);
+    // "_" is in no node, pod or client name (they are DNS labels or cni-<uuid>), so no scenario
+    // namespace can take a segment's name.
+    const segNs = nsArg(`seg_${seg}`);
+    sh(`ip netns add ${segNs}`);
+    sh(`ip netns exec ${segNs} sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.bridge.bridge-nf-call-iptables=0`);
+    sh(`ip -n ${segNs} link add name br0 type bridge`);
+    sh(`ip -n ${segNs} link set dev br0 up`);
     members.forEach((m, k) => {
       const iface = m.ns.requireIface(m.iface);
-      sh(`ip link add ${m.iface} netns ${q(nsName(m.ns.name))} type veth peer name m${k} netns ${q(segNs)}`);
-      sh(`ip -n ${q(nsName(m.ns.name))} link set ${m.iface} address ${iface.mac} mtu ${iface.mtu}`);
-      sh(`ip -n ${q(segNs)} link set m${k} master br0 up`);
+      sh(`ip link add name ${q(m.iface)} netns ${nsArg(m.ns.name)} type veth peer name ${q(`m${k}`)} netns ${segNs}`);
+      sh(`ip -n ${nsArg(m.ns.name)} link set dev ${q(m.iface)} address ${q(iface.mac)} mtu ${q(iface.mtu)}`);
+      sh(`ip -n ${segNs} link set dev ${q(`m${k}`)} master br0 up`);
     });
   }
   sh("");
-  sh("# Bridges, veth pairs, addresses.");
+  comment("Bridges, veth pairs, addresses.");
   for (const ns of all) {
     for (const i of ns.ifaces) {
       if (i.kind === "bridge") {
-        sh(`ip -n ${q(nsName(ns.name))} link add ${i.name} type bridge`);
-        sh(`ip -n ${q(nsName(ns.name))} link set ${i.name} address ${i.mac}`);
+        sh(`ip -n ${nsArg(ns.name)} link add name ${q(i.name)} type bridge`);
+        sh(`ip -n ${nsArg(ns.name)} link set dev ${q(i.name)} address ${q(i.mac)}`);
       }
     }
   }
@@ -114,86 +217,92 @@ export function labScript(cluster: Cluster): string {
       const peerNs = w.get(i.peer.ns);
       const peer = peerNs.ifaceByIndex(i.peer.ifindex)!;
       done.add(`${ns.name}/${i.name}`).add(`${peerNs.name}/${peer.name}`);
-      sh(`ip link add ${i.name} netns ${q(nsName(ns.name))} type veth peer name ${peer.name} netns ${q(nsName(peerNs.name))}`);
-      sh(`ip -n ${q(nsName(ns.name))} link set ${i.name} address ${i.mac}`);
-      sh(`ip -n ${q(nsName(peerNs.name))} link set ${peer.name} address ${peer.mac}`);
+      sh(`ip link add name ${q(i.name)} netns ${nsArg(ns.name)} type veth peer name ${q(peer.name)} netns ${nsArg(peerNs.name)}`);
+      sh(`ip -n ${nsArg(ns.name)} link set dev ${q(i.name)} address ${q(i.mac)}`);
+      sh(`ip -n ${nsArg(peerNs.name)} link set dev ${q(peer.name)} address ${q(peer.mac)}`);
     }
   }
   for (const ns of all) {
-    const n = q(nsName(ns.name));
+    const n = nsArg(ns.name);
     for (const i of ns.ifaces) {
-      if (i.master) sh(`ip -n ${n} link set ${i.name} master ${i.master}`);
+      if (i.master) sh(`ip -n ${n} link set dev ${q(i.name)} master ${q(i.master)}`);
     }
     for (const i of ns.ifaces) {
       if (i.kind === "loopback") continue;
-      for (const a of i.addrs) sh(`ip -n ${n} addr add ${formatIpv4(a.ip)}/${a.prefix}${a.brd !== undefined ? " brd +" : ""} dev ${i.name}`);
+      for (const a of i.addrs) sh(`ip -n ${n} addr add ${q(`${formatIpv4(a.ip)}/${a.prefix}`)}${a.brd !== undefined ? " brd +" : ""} dev ${q(i.name)}`);
       // Multicast off: no IGMP reports from the new addresses to blur counters and conntrack.
-      sh(`ip -n ${n} link set ${i.name} multicast off`);
-      if (i.up) sh(`ip -n ${n} link set ${i.name} up`);
+      sh(`ip -n ${n} link set dev ${q(i.name)} multicast off`);
+      if (i.up) sh(`ip -n ${n} link set dev ${q(i.name)} up`);
     }
   }
   sh("");
-  sh("# Routes the kernel does not add by itself, and sysctls.");
+  comment("Routes the kernel does not add by itself, and sysctls.");
   for (const ns of all) {
-    const n = q(nsName(ns.name));
+    const n = nsArg(ns.name);
     for (const r of ns.routes) {
       if (r.table !== "main" || r.proto === "kernel") continue;
-      sh(`ip -n ${n} route add ${formatRoute(r).trim()}`);
+      sh(`ip -n ${n} route add ${routeArgs(r)}`);
     }
     sh(`X ${q(ns.name)} sysctl -q -w net.ipv4.ip_forward=${ns.sysctl.ipForward ? 1 : 0} net.bridge.bridge-nf-call-iptables=${ns.sysctl.bridgeNfCallIptables ? 1 : 0}`);
     const t = ns.ct.timeouts;
     if (t.tcp.ESTABLISHED !== 432000 || t.tcp.CLOSE_WAIT !== 60) {
-      sh(`X ${q(ns.name)} sysctl -q -w net.netfilter.nf_conntrack_tcp_timeout_established=${t.tcp.ESTABLISHED} net.netfilter.nf_conntrack_tcp_timeout_close_wait=${t.tcp.CLOSE_WAIT} 2>/dev/null || true`);
+      sh(`X ${q(ns.name)} sysctl -q -w ${q(`net.netfilter.nf_conntrack_tcp_timeout_established=${t.tcp.ESTABLISHED}`)} ${q(`net.netfilter.nf_conntrack_tcp_timeout_close_wait=${t.tcp.CLOSE_WAIT}`)} 2>/dev/null || true`);
     }
   }
   sh("");
-  sh("# iptables rules, from the engine's own iptables-save.");
+  // -w: wait for the xtables lock, which every iptables command of the machine shares, whichever
+  // namespace it works in; without it an older iptables fails when another run holds the lock.
+  comment("iptables rules, from the engine's own iptables-save.");
   for (const ns of all) {
     if (ns.nf.loaded.size === 0) continue;
-    sh(`X ${q(ns.name)} "$IPT_RESTORE" <<'RULES'\n${iptablesSave(ns.nf, { time: w.startMs / 1000 })}RULES`);
+    sh(hereDoc(`X ${q(ns.name)} "$IPT_RESTORE" -w`, iptablesSave(ns.nf, { time: w.startMs / 1000 }), "RULES"));
     if (ns.fabric) {
-      sh(`# ${ns.name} stands for the cloud's fabric, which forwards without a visible TTL decrement.`);
-      sh(`X ${q(ns.name)} iptables-legacy -t mangle -A PREROUTING -j TTL --ttl-inc 1 2>/dev/null || X ${q(ns.name)} iptables -t mangle -A PREROUTING -j TTL --ttl-inc 1`);
+      comment(`${ns.name} stands for the cloud's fabric, which forwards without a visible TTL decrement.`);
+      sh(`X ${q(ns.name)} iptables-legacy -w -t mangle -A PREROUTING -j TTL --ttl-inc 1 2>/dev/null || X ${q(ns.name)} iptables -w -t mangle -A PREROUTING -j TTL --ttl-inc 1`);
     }
   }
   sh("");
-  sh("# Servers, as the engine's listeners.");
+  comment("Servers, as the engine's listeners.");
   for (const ns of all) {
     for (const l of ns.listeners) {
       const reply = l.proto === "udp" ? payloadLength({ kind: "dns-answer", id: 0, name: "kubernetes.default.svc.cluster.local", answer: "" }) : 0;
-      sh(`X ${q(ns.name)} python3 "$WORK/hslab.py" ${l.proto}-server ${l.port}${l.proto === "udp" ? ` ${reply}` : ""} >/dev/null 2>&1 &`);
+      const args = l.proto === "udp" ? `udp-server ${q(l.port)} ${q(reply)}` : `tcp-server ${q(l.port)}`;
+      sh(`X ${q(ns.name)} python3 "$WORK/hslab.py" ${args} >/dev/null 2>&1 &`);
     }
   }
   sh("");
-  sh("# Capture every interface of every node and pod (IPv4 only).");
-  for (const ns of all) {
-    sh(`X ${q(ns.name)} tcpdump -i any -n -v -l -U ip > "$WORK/cap-${ns.name}.txt" 2> "$WORK/cap-${ns.name}.err" &`);
-  }
-  sh("# Wait until every capture is listening (a loaded machine can take a while), at most 20 s.");
+  // The capture files are named by the namespace's place in the list, not by its name.
+  comment("Capture every interface of every node and pod (IPv4 only).");
+  all.forEach((ns, k) => {
+    sh(`X ${q(ns.name)} tcpdump -i any -n -v -l -U ip > "$WORK/cap-${k}.txt" 2> "$WORK/cap-${k}.err" &`);
+  });
+  comment("Wait until every capture is listening (a loaded machine can take a while), at most 20 s.");
   sh(`for k in $(seq 200); do n=$(cat "$WORK"/cap-*.err 2>/dev/null | grep -c "listening on" || true); [ "$n" -ge ${all.length} ] && break; sleep 0.1; done`);
   // New interfaces send IGMP membership reports (set above to go within milliseconds): let them
   // pass before the counters are zeroed, or they would count as the scenario's.
   sh("sleep 1");
   sh("");
-  sh("# Start from zero: whatever the set-up itself sent (neighbour discovery, multicast) is not the scenario.");
+  comment("Start from zero: whatever the set-up itself sent (neighbour discovery, multicast) is not the scenario.");
   for (const ns of all.filter((n) => n.nf.loaded.has("nat"))) {
-    for (const t of ["nat", "filter"] as const) if (ns.nf.loaded.has(t)) sh(`X ${q(ns.name)} "$IPT" -t ${t} -Z`);
+    for (const t of ["nat", "filter"] as const) if (ns.nf.loaded.has(t)) sh(`X ${q(ns.name)} "$IPT" -w -t ${t} -Z`);
     sh(`X ${q(ns.name)} conntrack -F 2>/dev/null || true`);
   }
   sh("");
-  sh("# The scenario's traffic.");
+  comment("The scenario's traffic.");
   sh("RESULTS=()");
   cluster.scenario.traffic.forEach((t, i) => {
     const ep = resolveTraffic(cluster, t, `traffic.${i}`);
     const from = q(ep.fromNs);
     const dst = formatIpv4(ep.dst);
-    const sport = t.sport ?? 32768 + (hashString(`${cluster.scenario.id}/${i}`) % 28232);
+    const sport = t.sport ?? 32768 + (hashString(`${id}/${i}`) % 28232);
+    // resolveTraffic always gives TCP and UDP a destination port.
+    const dport = ep.dport!;
     let cmd: string;
-    if (ep.proto === "icmp") cmd = `ping ${dst} ${sport}`;
+    if (ep.proto === "icmp") cmd = `ping ${q(dst)} ${q(sport)}`;
     else if (ep.proto === "udp") {
       const len = t.kind === "dig" ? payloadLength({ kind: "dns-query", id: 0, name: "kubernetes.default.svc.cluster.local", qtype: "A" }) : 32;
-      cmd = `udp-client ${dst} ${ep.dport} ${sport} ${len}`;
-    } else cmd = `tcp-client ${dst} ${ep.dport} ${sport} ${TCP_HOLD_S}`;
+      cmd = `udp-client ${q(dst)} ${q(dport)} ${q(sport)} ${q(len)}`;
+    } else cmd = `tcp-client ${q(dst)} ${q(dport)} ${q(sport)} ${q(TCP_HOLD_S)}`;
     if (ep.proto === "tcp") {
       // The client keeps the connection open while conntrack is read, as an open curl would.
       sh(`X ${from} python3 "$WORK/hslab.py" ${cmd} > "$WORK/tcp-${i}.txt" 2>/dev/null &`);
@@ -209,28 +318,33 @@ export function labScript(cluster: Cluster): string {
     sh(`if grep -q connected "$WORK/tcp-${i}.txt"; then RESULTS=("\${RESULTS[@]:0:${i}}" ok "\${RESULTS[@]:${i}}"); else RESULTS=("\${RESULTS[@]:0:${i}}" failed "\${RESULTS[@]:${i}}"); fi`);
   });
   sh("");
-  sh("# Stop the captures first: nothing after the scenario's own packets belongs in them.");
-  sh('for ns in $(ip netns list | awk \'{print $1}\' | grep "^$P"); do ip netns pids "$ns" | xargs -r ps -o pid=,comm= -p 2>/dev/null | awk \'$2=="tcpdump"{print $1}\' | xargs -r kill -INT 2>/dev/null || true; done');
+  comment("Stop the captures first: nothing after the scenario's own packets belongs in them.");
+  sh(`for f in "$NETNS_DIR/$P"*; do ip netns pids "\${f##*/}" | xargs -r ps -o pid=,comm= -p 2>/dev/null | awk '$2=="tcpdump"{print $1}' | xargs -r kill -INT 2>/dev/null || true; done`);
   sh("sleep 0.5");
   sh("");
-  sh("# What the kernel did, as JSON.");
+  // Each emit prints literal JSON text in single quotes; the scenario's values are in it as JSON
+  // strings. Only $P (the prefix, letters, digits and dashes) and the results (ok, failed) are
+  // expanded by bash.
+  comment("What the kernel did, as JSON.");
   sh('emit() { printf "%s" "$1"; }');
-  sh('emit "{\\"scenario\\":\\"' + cluster.scenario.id + '\\",\\"prefix\\":\\"$P\\",\\"traffic\\":["');
+  const json = (text: string) => `emit ${q(text)}`;
+  sh(`${json(`{"scenario":${JSON.stringify(id)},"prefix":`)}; emit "\\"$P\\""; ${json(',"traffic":[')}`);
   sh('first=1; for r in "${RESULTS[@]+"${RESULTS[@]}"}"; do [ $first = 1 ] || emit ","; first=0; emit "\\"$r\\""; done');
-  sh('emit "],\\"conntrack\\":{"');
+  sh(json('],"conntrack":{'));
   const tracked = all.filter((ns) => ns.nf.loaded.has("nat"));
+  const key = (k: number, name: string) => json(`${k ? "," : ""}${JSON.stringify(name)}:`);
   tracked.forEach((ns, k) => {
-    sh(`emit ${q(`${k ? "," : ""}"${ns.name}":`)}; X ${q(ns.name)} conntrack -L 2>/dev/null | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read().splitlines()), end="")'`);
+    sh(`${key(k, ns.name)}; X ${q(ns.name)} conntrack -L 2>/dev/null | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read().splitlines()), end="")'`);
   });
-  sh('emit "},\\"iptables\\":{"');
+  sh(json('},"iptables":{'));
   tracked.forEach((ns, k) => {
     const tables = (["filter", "nat"] as const).filter((t) => ns.nf.loaded.has(t));
-    sh(`emit ${q(`${k ? "," : ""}"${ns.name}":`)}; { ${tables.map((t) => `X ${q(ns.name)} "$IPT_SAVE" -c -t ${t};`).join(" ")} } | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read()), end="")'`);
+    sh(`${key(k, ns.name)}; { ${tables.map((t) => `X ${q(ns.name)} "$IPT_SAVE" -c -t ${t};`).join(" ")} } | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read()), end="")'`);
   });
-  sh('emit "},\\"captures\\":{"');
+  sh(json('},"captures":{'));
   all.forEach((ns, k) => {
-    sh(`emit ${q(`${k ? "," : ""}"${ns.name}":`)}; python3 "$WORK/hslab.py" parse-tcpdump "$WORK/cap-${ns.name}.txt" | tr -d '\\n'`);
+    sh(`${key(k, ns.name)}; python3 "$WORK/hslab.py" parse-tcpdump "$WORK/cap-${k}.txt" | tr -d '\\n'`);
   });
-  sh('emit "}}"; echo');
+  sh(`${json("}}")}; echo`);
   return out.join("\n") + "\n";
 }

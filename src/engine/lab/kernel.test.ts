@@ -4,15 +4,16 @@
  * compared with the engine's trace: packets per interface, conntrack entries, rule counters,
  * delivered or dropped. Needs root and iproute2, iptables, conntrack, tcpdump, python3.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { formatIpv4 } from "../addr/ipv4";
 import { runScenario, type RunResult } from "../k8s/run";
 import type { ScenarioInput } from "../k8s/spec";
 import { BUILTIN_SCENARIOS } from "../scenarios/article";
 import { articleScenario, webDeployment } from "../testing/article-scenario";
-import { compareWithKernel, type LabReport } from "./compare";
-import { labScript } from "./export";
+import { compareWithKernel, withoutTimeout, type LabReport } from "./compare";
+import { labPrefixBase, labScript } from "./export";
 
 function missing(): string | undefined {
   if (process.platform !== "linux") return `not Linux (${process.platform})`;
@@ -44,6 +45,35 @@ function kernel(r: Ok): LabReport {
   const res = spawnSync("bash", ["-c", labScript(r.cluster)], { encoding: "utf8", timeout: 90_000, maxBuffer: 64 << 20 });
   if (res.status !== 0) throw new Error(`the lab failed (${res.status ?? res.signal}): ${res.stderr.slice(-2000)}`);
   return JSON.parse(res.stdout) as LabReport;
+}
+
+interface LabRun {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** One run of a lab script, without blocking, so that several can run at once. */
+function runLab(script: string): Promise<LabRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("bash", ["-c", script], { stdio: ["ignore", "pipe", "pipe"], timeout: 90_000 });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** A report without what differs from run to run: the prefix, conntrack's seconds left, iptables-save's dated comments. */
+function comparable(r: LabReport) {
+  return {
+    ...r,
+    prefix: undefined,
+    conntrack: Object.fromEntries(Object.entries(r.conntrack).map(([ns, lines]) => [ns, lines.map(withoutTimeout)])),
+    iptables: Object.fromEntries(Object.entries(r.iptables).map(([ns, text]) => [ns, text.split("\n").filter((l) => !l.startsWith("#"))])),
+  };
 }
 
 const scenario = articleScenario;
@@ -99,6 +129,23 @@ run("the engine agrees with the kernel", () => {
   it.each([...BUILTIN_SCENARIOS, ...EXTRA].map((s) => [s.id, s] as const))("%s", (_id, s) => {
     const r = engine(s);
     expect(compareWithKernel(r.cluster, r.trace, kernel(r))).toEqual([]);
+  });
+
+  it("two runs of one scenario at the same time: each in namespaces of its own, the same report, and one says the other is active", async () => {
+    const r = engine(BUILTIN_SCENARIOS.find((s) => s.id === "pod-to-pod")!);
+    const script = labScript(r.cluster);
+    const runs = await Promise.all([runLab(script), runLab(script)]);
+    for (const x of runs) expect(x.status, `the lab failed: ${x.stderr.slice(-2000)}`).toBe(0);
+    const [a, b] = runs.map((x) => JSON.parse(x.stdout) as LabReport) as [LabReport, LabReport];
+    const base = labPrefixBase(r.cluster);
+    expect(a.prefix.startsWith(base) && b.prefix.startsWith(base), `${a.prefix} ${b.prefix}`).toBe(true);
+    expect(a.prefix).not.toBe(b.prefix);
+    expect(comparable(a)).toEqual(comparable(b));
+    expect(compareWithKernel(r.cluster, r.trace, a)).toEqual([]);
+    const told = runs.filter((x) => x.stderr.includes('hopscope lab: another run of scenario "pod-to-pod" is active'));
+    expect(told.length, runs.map((x) => x.stderr).join("\n")).toBeGreaterThanOrEqual(1);
+    // Both cleaned up after themselves.
+    expect(readdirSync("/var/run/netns").filter((n) => n.startsWith(a.prefix) || n.startsWith(b.prefix))).toEqual([]);
   });
 
   it("three endpoints: the kernel's random choice is one the engine makes too, and then everything agrees", () => {
