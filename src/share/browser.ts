@@ -6,6 +6,13 @@
 import { useHopscope } from "../store/store";
 import { formatHash } from "./codec";
 
+/** The current view as a URL of this page: `#view=…&at=…`, with embed=1 for an iframe. */
+export function viewUrl(embed: boolean): string | undefined {
+  const shared = useHopscope.getState().shareView();
+  if (!shared) return undefined;
+  return `${window.location.origin}${window.location.pathname}${formatHash({ view: shared.view, at: shared.at, embed, autoplay: false, hide: [] })}`;
+}
+
 /** Keeps location.hash in step with the store; returns the unsubscribe function. */
 export function syncUrlWithStore(): () => void {
   let lastSource = useHopscope.getState().source;
@@ -16,9 +23,9 @@ export function syncUrlWithStore(): () => void {
     const restored = prev.restoring;
     if (s.status.kind !== "ready") return;
     if (!restored && s.source === prev.source && s.cursor === prev.cursor && s.panels === prev.panels && s.shellLines === prev.shellLines) return;
-    const view = s.shareData();
-    if (!view) return;
-    const hash = formatHash({ view, embed: s.embed.on, autoplay: s.embed.autoplay, hide: s.embed.hide });
+    const shared = s.shareView();
+    if (!shared) return;
+    const hash = formatHash({ view: shared.view, at: shared.at, embed: s.embed.on, autoplay: s.embed.autoplay, hide: s.embed.hide });
     const newScenario = !restored && lastSource !== undefined && s.source !== lastSource;
     lastSource = s.source;
     if (hash === window.location.hash) return;
@@ -51,12 +58,35 @@ function isHostMessage(d: unknown): d is HostMessage {
 }
 
 /**
- * Listens for host messages and tells the host (window.parent) which step is showing:
- * { type: "hopscope:step-shown", step (0-based), total, text }.
+ * The host page's origin, where it is known: Chromium and Safari list the embedding page's
+ * origin in location.ancestorOrigins; otherwise the referrer names it (by default a cross-origin
+ * iframe is sent the embedding page's origin). Unknown: undefined.
+ */
+function knownHostOrigin(): string | undefined {
+  const ancestors = (window.location as Location & { ancestorOrigins?: DOMStringList }).ancestorOrigins;
+  // An opaque origin ("null": a file:// or sandboxed page) cannot be posted to by name.
+  const named = (o: string | undefined) => (o && o !== "null" ? o : undefined);
+  if (ancestors && ancestors.length > 0) return named(ancestors[0]);
+  try {
+    if (document.referrer) return named(new URL(document.referrer).origin);
+  } catch {
+    // An unreadable referrer tells nothing.
+  }
+  return undefined;
+}
+
+/**
+ * In embed mode only: listens for the host page's messages (from the parent window, nowhere
+ * else) and tells the host which step is showing: { type: "hopscope:step-shown", step (0-based),
+ * total, text }, posted to the host's origin when it is known (else to the origin the host's
+ * last message came from; "*" only before either is known, for a step's public text).
  */
 export function listenToHost(): () => void {
+  if (window.parent === window) return () => undefined;
+  let origin = knownHostOrigin();
   const onMessage = (ev: MessageEvent) => {
-    if (!isHostMessage(ev.data)) return;
+    if (ev.source !== window.parent || !isHostMessage(ev.data)) return;
+    origin = knownHostOrigin() ?? (ev.origin !== "null" ? ev.origin : undefined);
     const st = useHopscope.getState();
     const m = ev.data;
     switch (m.type) {
@@ -76,10 +106,10 @@ export function listenToHost(): () => void {
   };
   window.addEventListener("message", onMessage);
   const unsubscribe = useHopscope.subscribe((s, prev) => {
-    if (window.parent === window || s.status.kind !== "ready") return;
+    if (s.status.kind !== "ready") return;
     if (s.cursor === prev.cursor && s.steps === prev.steps) return;
     const step = s.steps[s.cursor];
-    window.parent.postMessage({ type: "hopscope:step-shown", step: s.cursor, total: s.steps.length, text: step?.step.text ?? "" }, "*");
+    window.parent.postMessage({ type: "hopscope:step-shown", step: s.cursor, total: s.steps.length, text: step?.step.text ?? "" }, origin ?? "*");
   });
   return () => {
     window.removeEventListener("message", onMessage);

@@ -1,9 +1,9 @@
 import fc from "fast-check";
-import { compressToEncodedURIComponent } from "lz-string";
+import { compressToEncodedURIComponent, decompressFromEncodedURIComponent } from "lz-string";
 import { describe, expect, it } from "vitest";
 import { BUILTIN_SCENARIOS, articleCluster } from "../engine/scenarios/article";
 import type { ScenarioInput } from "../engine/k8s/spec";
-import { decodeShare, encodeShare, formatHash, parseHash, type ShareState } from "./codec";
+import { MAX_ECHO_CHARS, MAX_UNPACKED_CHARS, decodeShare, decodeView, encodeShare, encodeView, formatHash, parseHash, type HashParams, type ShareState } from "./codec";
 
 const ids = BUILTIN_SCENARIOS.map((s) => s.id);
 
@@ -58,21 +58,102 @@ describe("share links", () => {
     );
   });
 
-  it("round-trip through the URL hash, with embed options", () => {
+  it("round-trip through the URL hash, with the position and embed options", () => {
     fc.assert(
       fc.property(stateArb, fc.boolean(), fc.boolean(), fc.subarray(["hops", "detail", "node"]), fc.option(fc.nat(500), { nil: undefined }), (state, embed, autoplay, hide, start) => {
-        const hash = formatHash({ view: encodeShare(state), embed, autoplay, hide, ...(start !== undefined && { start }) });
+        const view = encodeView(state);
+        const params: HashParams = { view, at: { flow: state.flow, step: state.step }, embed, autoplay, hide, ...(start !== undefined && { start }) };
+        const hash = formatHash(params);
+        expect(hash.startsWith(`#view=${view}&at=${state.flow}.${state.step}`)).toBe(true);
         const back = parseHash(hash);
-        expect(back).toEqual({ view: encodeShare(state), embed, autoplay, hide, ...(start !== undefined && { start }) });
-        const r = decodeShare(back.view!);
+        expect(back).toEqual(params);
+        const r = decodeView(back);
         expect(r.ok && r.state).toEqual(state);
       }),
       { numRuns: 100 },
     );
   });
 
+  it("encodeShare's string, placed after #view=, is a hash that restores the whole view", () => {
+    fc.assert(
+      fc.property(stateArb, fc.boolean(), (state, embed) => {
+        const back = parseHash(`#view=${encodeShare(state)}${embed ? "&embed=1" : ""}`);
+        expect(back.at).toEqual({ flow: state.flow, step: state.step });
+        expect(back.embed).toBe(embed);
+        const r = decodeView(back);
+        expect(r.ok && r.state).toEqual(state);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("keeps the view= part the same when only the flow and step change", () => {
+    fc.assert(
+      fc.property(stateArb, fc.nat(1000), fc.nat(1000), (state, flow, step) => {
+        const moved = { ...state, flow, step };
+        // A whole ShareState passed to encodeView must not carry its position into the blob.
+        expect(encodeView(moved)).toBe(encodeView(state));
+        expect(parseHash(`#view=${encodeShare(moved)}`).view).toBe(encodeView(state));
+        const json = JSON.parse(decompressFromEncodedURIComponent(encodeView(moved))) as Record<string, unknown>;
+        expect(Object.keys(json)).toEqual(["v", "scenario", "panels", ...(state.shell?.length ? ["shell"] : [])]);
+        expect(json.v).toBe(2);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("opens a version 2 view without at= at flow 0, step 0", () => {
+    const state: ShareState = { scenario: { id: "nodeport" }, flow: 3, step: 9, panels: { detail: false, hops: true, node: true } };
+    const r = decodeView(parseHash(`#view=${encodeView(state)}`));
+    expect(r.ok && r.state).toEqual({ ...state, flow: 0, step: 0 });
+  });
+
+  it.each<[string, HashParams["at"]]>([
+    ["0.12", { flow: 0, step: 12 }],
+    ["3.0", { flow: 3, step: 0 }],
+    ["100000.100000", { flow: 100_000, step: 100_000 }],
+    ["007.010", { flow: 7, step: 10 }],
+    ["%31.%32", { flow: 1, step: 2 }],
+    ["", undefined],
+    ["12", undefined],
+    ["1.", undefined],
+    [".1", undefined],
+    ["1.2.3", undefined],
+    ["-1.2", undefined],
+    ["1.-2", undefined],
+    ["+1.2", undefined],
+    ["1.5e3", undefined],
+    ["1,2", undefined],
+    [" 1.2", undefined],
+    ["1.2 ", undefined],
+    ["0x1.2", undefined],
+    ["100001.0", undefined],
+    ["0.100001", undefined],
+    ["1234567.1", undefined],
+    ["99999999999999999999.1", undefined],
+    ["\u0661.\u0662", undefined],
+    ["%ZZ", undefined],
+  ])("parses at=%s", (text, at) => {
+    const params = parseHash(`#view=abc&at=${text}&embed=1`);
+    expect(params.at).toEqual(at);
+    expect(params.view).toBe("abc");
+    expect(params.embed).toBe(true);
+  });
+
+  it("reads at without a value, or without =, as no position", () => {
+    expect(parseHash("#view=abc&at").at).toBeUndefined();
+    expect(parseHash("#at=&view=abc").at).toBeUndefined();
+    expect(parseHash("#at=4.5&view=abc").at).toEqual({ flow: 4, step: 5 });
+  });
+
+  it("writes at right after view, and leaves it out when there is none", () => {
+    expect(formatHash({ view: "XYZ", at: { flow: 2, step: 30 }, embed: true, autoplay: true, hide: ["detail"], start: 4 })).toBe("#view=XYZ&at=2.30&embed=1&autoplay=1&hide=detail&start=4");
+    expect(formatHash({ view: "XYZ", embed: false, autoplay: false, hide: [] })).toBe("#view=XYZ");
+    expect(formatHash({ view: "XYZ", at: { flow: 0, step: 0 }, embed: false, autoplay: false, hide: [] })).toBe("#view=XYZ&at=0.0");
+  });
+
   it("never throws on 10,000 random or damaged inputs, and says what was wrong", () => {
-    const valid = encodeShare({ scenario: { spec: editedArticle(3, 2) }, flow: 1, step: 7, panels: { detail: true, hops: true, node: false } });
+    const valid = encodeView({ scenario: { spec: editedArticle(3, 2) }, panels: { detail: true, hops: true, node: false } });
     const damaged = fc.oneof(
       fc.string({ maxLength: 300 }),
       fc.string({ unit: fc.constantFrom(..."ABCabc012+-$"), maxLength: 400 }),
@@ -98,7 +179,21 @@ describe("share links", () => {
     ["garbage", "hello world!", /characters a Hopscope link never contains/],
     ["too many shell lines", encodeShareRaw({ v: 1, scenario: { id: "nodeport" }, flow: 0, step: 0, shell: Array.from({ length: 201 }, () => ({ t: "worker-0", l: "ping -c 1 10.200.1.15" })) }), /shell: Invalid length/],
     ["a shell line without its node", encodeShareRaw({ v: 1, scenario: { id: "nodeport" }, flow: 0, step: 0, shell: [{ l: "ping -c 1 10.200.1.15" }] }), /shell\.0\.t/],
-    ["another version", encodeShareRaw({ v: 2, scenario: { id: "nodeport" }, flow: 0, step: 0 }), /link version 2; this one reads version 1/],
+    ["too many shell lines (version 2)", encodeShareRaw({ v: 2, scenario: { id: "nodeport" }, shell: Array.from({ length: 201 }, () => ({ t: "worker-0", l: "ping -c 1 10.200.1.15" })) }), /shell: Invalid length/],
+    ["a shell line too long", encodeShareRaw({ v: 2, scenario: { id: "nodeport" }, shell: [{ t: "worker-0", l: "x".repeat(2001) }] }), /shell\.0\.l: Invalid length: Expected <=2000 but received 2001/],
+    ["a shell target too long", encodeShareRaw({ v: 2, scenario: { id: "nodeport" }, shell: [{ t: "w".repeat(301), l: "ls" }] }), /shell\.0\.t: Invalid length: Expected <=300 but received 301/],
+    ["a version 2 view with a position inside", encodeShareRaw({ v: 2, scenario: { id: "nodeport" }, flow: 0, step: 0 }), /view is not valid: flow: Invalid key/],
+    ["a version 1 view without its position", encodeShareRaw({ v: 1, scenario: { id: "nodeport" } }), /view is not valid: flow: Invalid key/],
+    ["a view without a version", encodeShareRaw({ scenario: { id: "nodeport" } }), /view is not valid: v: Invalid key/],
+    ["another version", encodeShareRaw({ v: 3, scenario: { id: "nodeport" } }), /link version 3; this one reads versions 1 and 2\./],
+    ["a version that is text", encodeShareRaw({ v: "2" }), /link version "2"; this one reads versions 1 and 2\./],
+    ["not JSON", compressToEncodedURIComponent("{\"v\":2,"), /not a Hopscope view: it looks truncated or garbled/],
+    ["not an object", compressToEncodedURIComponent("2"), /view is not valid: \(root\): Invalid type: Expected Object but received 2\./],
+    ["null", compressToEncodedURIComponent("null"), /view is not valid: \(root\): Invalid type: Expected Object but received null\./],
+    ["an empty text", compressToEncodedURIComponent(""), /cannot be unpacked: it looks truncated/],
+    ["nothing", "", /cannot be unpacked: it looks truncated/],
+    ["a first code no compressor writes", "0AAAAA", /cannot be unpacked: it looks garbled or truncated/],
+    ["a bomb", compressToEncodedURIComponent("a".repeat(2_000_000)), /unpacks to more than 1,024 KB \(1 MB\) of text, over what a link may carry\./],
     ["an invalid spec", encodeShareRaw({ v: 1, scenario: { spec: { ...editedArticle(0, 0), cluster: { ...editedArticle(0, 0).cluster, gateway: "10.240.0.999" } } }, flow: 0, step: 0 }), /scenario is not valid: cluster\.gateway/],
     ["oversized", "A".repeat(70 * 1024), /over the 64 KB a link may carry/],
   ])("refuses %s with a clear message", (_name, data, message) => {
@@ -108,9 +203,112 @@ describe("share links", () => {
   });
 
   it("keeps the article's cluster with 20 more pods and 10 more services under 4,000 characters", () => {
-    const url = `https://example.org/hopscope/${formatHash({ view: encodeShare({ scenario: { spec: editedArticle(20, 10) }, flow: 0, step: 0, panels: { detail: true, hops: true, node: true } }), embed: false, autoplay: false, hide: [] })}`;
+    const url = `https://example.org/hopscope/${formatHash({ view: encodeView({ scenario: { spec: editedArticle(20, 10) }, panels: { detail: true, hops: true, node: true } }), at: { flow: 12, step: 345 }, embed: false, autoplay: false, hide: [] })}`;
     console.log(`share URL of the article's cluster + 20 pods + 10 services: ${url.length} characters`);
     expect(url.length).toBeLessThanOrEqual(4000);
+  });
+});
+
+describe("version 1 links", () => {
+  /** How the version 1 encoder wrote a link: the position inside the compressed JSON. */
+  function encodeV1(state: ShareState): string {
+    const { shell, ...rest } = state;
+    const lines = shell?.length ? { shell: shell.map((s) => ({ t: s.target, l: s.line })) } : {};
+    return compressToEncodedURIComponent(JSON.stringify({ v: 1, ...rest, ...lines }));
+  }
+
+  it("open a link made by version 1 of the encoder to the same view", () => {
+    // Written by the version 1 encoder for this view; must open to it for as long as links live.
+    const link = "N4IgbiBcCMA0IGcDGBTAdgQwE4EsD2UoOAJlCGnsSgA55YAuIAvvAGYA2eA7lHIvTSgB2eNQxoU7BIRBV6GHOyj0sAVxTwAFnmrTIrDFI3lKKZWpQtEmyUsgBtUI0ggudANYosAWgAMIeDsQahw0AHMAAm8kCOhY3wA6ACZfROgE6ABWZgBdJiA";
+    const state: ShareState = { scenario: { id: "nodeport" }, flow: 1, step: 7, panels: { detail: true, hops: false, node: true }, shell: [{ target: "worker-0", line: "ping -c 1 10.200.1.15" }] };
+    expect(encodeV1(state)).toBe(link);
+    expect(decodeShare(link)).toEqual({ ok: true, state });
+    expect(decodeView(parseHash(`#view=${link}&embed=1`))).toEqual({ ok: true, state });
+  });
+
+  it("open any view as version 1 wrote it, an at= beside it changing nothing", () => {
+    fc.assert(
+      fc.property(stateArb, fc.option(fc.record({ flow: fc.nat(1000), step: fc.nat(1000) }), { nil: undefined }), (state, at) => {
+        const link = encodeV1(state);
+        expect(decodeShare(link)).toEqual({ ok: true, state });
+        const hash = formatHash({ view: link, at, embed: false, autoplay: false, hide: [] });
+        expect(decodeView(parseHash(hash))).toEqual({ ok: true, state });
+        if (at) expect(decodeShare(`${link}&at=${at.flow}.${at.step}`)).toEqual({ ok: true, state });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("open without panels at the default panels, as before", () => {
+    const r = decodeShare(encodeShareRaw({ v: 1, scenario: { id: "nodeport" }, flow: 2, step: 5 }));
+    expect(r).toEqual({ ok: true, state: { scenario: { id: "nodeport" }, flow: 2, step: 5, panels: { detail: true, hops: true, node: true } } });
+  });
+});
+
+describe("decodeShare", () => {
+  it("reads a blob followed by &at=, and ignores an at= that is not a position", () => {
+    const state: ShareState = { scenario: { id: "nodeport" }, flow: 2, step: 40, panels: { detail: true, hops: true, node: true } };
+    const blob = encodeView(state);
+    expect(decodeShare(`${blob}&at=2.40`)).toEqual({ ok: true, state });
+    expect(decodeShare(`${blob}&at=2.x`)).toEqual({ ok: true, state: { ...state, flow: 0, step: 0 } });
+    expect(decodeShare(blob)).toEqual({ ok: true, state: { ...state, flow: 0, step: 0 } });
+  });
+
+  it("refuses anything else after the blob, as before", () => {
+    const blob = encodeView({ scenario: { id: "nodeport" }, panels: { detail: true, hops: true, node: true } });
+    for (const data of [`${blob}&embed=1`, `${blob}&at=1.2&embed=1`, `${blob}&at=1.2&at=3.4`, `${blob}&`]) {
+      const r = decodeShare(data);
+      expect(r.ok, data).toBe(false);
+      if (!r.ok) expect(r.error).toMatch(/characters a Hopscope link never contains/);
+    }
+  });
+
+  it("says a view is missing when the hash has none", () => {
+    const r = decodeView(parseHash("#embed=1&at=1.2"));
+    expect(r).toEqual({ ok: false, error: "The link holds no view: its address has no view= part." });
+  });
+});
+
+describe("decompression bombs", () => {
+  it("refuses a link whose data unpacks to over MAX_UNPACKED_CHARS, fast", () => {
+    const bomb = compressToEncodedURIComponent("a".repeat(5_000_000));
+    const t0 = performance.now();
+    const r = decodeShare(bomb);
+    const ms = performance.now() - t0;
+    console.log(`a ${bomb.length}-character link that unpacks to 5,000,000 characters: refused in ${ms.toFixed(1)} ms`);
+    expect(r).toEqual({ ok: false, error: "The link's data unpacks to more than 1,024 KB (1 MB) of text, over what a link may carry." });
+  });
+
+  it("takes a view that unpacks to exactly MAX_UNPACKED_CHARS, and refuses one a character longer", () => {
+    const json = JSON.stringify({ v: 2, scenario: { id: "nodeport" }, panels: { detail: true, hops: false, node: true } });
+    const exact = json + " ".repeat(MAX_UNPACKED_CHARS - json.length);
+    const ok = decodeShare(compressToEncodedURIComponent(exact));
+    expect(ok).toEqual({ ok: true, state: { scenario: { id: "nodeport" }, flow: 0, step: 0, panels: { detail: true, hops: false, node: true } } });
+    const over = decodeShare(compressToEncodedURIComponent(exact + " "));
+    expect(over.ok).toBe(false);
+    if (!over.ok) expect(over.error).toMatch(/unpacks to more than/);
+  });
+});
+
+describe("error messages", () => {
+  const long = (ch: string) => ch.repeat(1_000_000);
+  it.each<[string, unknown, RegExp]>([
+    ["a 1 MB id", { v: 2, scenario: { id: long("X") } }, /^The link's view is not valid: scenario\.id: Invalid format: Expected \/\^\[a-z0-9\]\[-a-z0-9\]\*\$\/ but received "X+…\.$/],
+    ["a 1 MB unknown key", { v: 2, scenario: { id: "nodeport" }, [long("k")]: 1 }, /^The link's view is not valid: k+…: Invalid key: Expected never but received "k+…\.$/],
+    ["a 1 MB scenario that is text", { v: 2, scenario: long("s") }, /^The link's view is not valid: scenario: Invalid type: Expected Object but received "s+…\.$/],
+    ["a 1 MB version", { v: long("9") }, /^The link was made by a Hopscope with link version "9+…; this one reads versions 1 and 2\.$/],
+    ["a 1 MB flow key in version 1", { v: 1, scenario: { id: "nodeport" }, flow: 0, step: 0, [long("f")]: 0 }, /^The link's view is not valid: f+…: Invalid key/],
+    ["a value with $& in it", { v: 2, scenario: { id: "$&".repeat(100) } }, /but received "(\$&)+\$?…\.$/],
+    ["a spec with a 1 MB version", { v: 2, scenario: { spec: { ...editedArticle(0, 0), version: long("7") } } }, /^The link's scenario is not valid: version: this Hopscope reads scenario version 1, not "7+…/],
+    ["a spec with a 1 MB label key", { v: 2, scenario: { spec: { ...editedArticle(0, 0), workloads: [{ kind: "Pod", name: "p", node: "worker-0", labels: { [long("L")]: 5 }, containers: [{ name: "c", image: "nginx" }] }] } } }, /^The link's scenario is not valid: workloads\.0\.labels\.L+…: /],
+  ])("cut %s", (_name, view, message) => {
+    const r = decodeShare(encodeShareRaw(view));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error).toMatch(message);
+    // The message repeats at most MAX_ECHO_CHARS of each bad value, and stays a sentence.
+    expect(r.error.length).toBeLessThan(4 * MAX_ECHO_CHARS);
+    for (const run of r.error.match(/(.)\1*/g) ?? []) expect(run.length).toBeLessThanOrEqual(MAX_ECHO_CHARS);
   });
 });
 

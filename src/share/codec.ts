@@ -1,15 +1,37 @@
 /**
  * The share URL: everything needed to reproduce a view, versioned, compressed with lz-string and
- * validated on the way in. `decodeShare` never throws: whatever a URL holds, it answers with a
- * view or with one sentence saying what was wrong.
+ * validated on the way in. `decodeView` and `decodeShare` never throw: whatever a URL holds, they
+ * answer with a view or with one sentence saying what was wrong.
+ *
+ * Link version 2 (written now): `#view=<blob>&at=<flow>.<step>`. The blob holds what changes
+ * rarely, {v: 2, scenario, panels, shell?}, so a page can compress it once and reuse it while
+ * the step changes; the position travels in plain digits beside it.
+ *
+ * Link version 1 (still read): `#view=<blob>` alone, the blob holding
+ * {v: 1, scenario, flow, step, panels?, shell?}. An `at=` next to a version 1 blob is ignored,
+ * as it always was, so such links open exactly as they did.
  */
-import { compressToEncodedURIComponent, decompressFromEncodedURIComponent } from "lz-string";
+import { compressToEncodedURIComponent } from "lz-string";
 import * as v from "valibot";
 import { validateScenario, type ScenarioInput } from "../engine/k8s/spec";
+import { decompressBounded } from "./lz-bounded";
 
-export const SHARE_VERSION = 1;
+/** The link version this Hopscope writes. */
+export const SHARE_VERSION = 2;
+/** The link versions this Hopscope reads. */
+export const READ_VERSIONS: readonly number[] = [1, 2];
 /** Larger share data is refused: links must survive chat apps, and a URL is not a file store. */
 export const MAX_SHARE_CHARS = 64 * 1024;
+/**
+ * The most characters a link's data may unpack to. The compressed size alone is no bound: the
+ * format lets output grow with the square of the input: a link of about 8 KB can unpack to 10
+ * million characters, and one of 64 KB to hundreds of millions.
+ */
+export const MAX_UNPACKED_CHARS = 1_048_576;
+/** The largest flow index and step a link may name. */
+export const MAX_POSITION = 100_000;
+/** How many characters of a bad value (an id, a key, a path) an error message repeats. */
+export const MAX_ECHO_CHARS = 80;
 
 export interface ShareState {
   /** A built-in scenario's id, or the whole (edited) scenario. */
@@ -23,6 +45,15 @@ export interface ShareState {
   readonly shell?: readonly ShellLine[];
 }
 
+/** The part of a view that changes rarely: what the `view=` blob holds. */
+export type SharedView = Pick<ShareState, "scenario" | "panels" | "shell">;
+
+/** Where in the trace a view is: what `at=<flow>.<step>` holds. */
+export interface Position {
+  readonly flow: number;
+  readonly step: number;
+}
+
 export interface ShellLine {
   /** "worker-0" or "worker-0/<pod>". */
   readonly target: string;
@@ -32,76 +63,122 @@ export interface ShellLine {
 /** How many shell lines a link carries at most, and how long each may be. */
 export const MAX_SHELL_LINES = 200;
 export const MAX_SHELL_LINE = 2000;
+/** How long a shell line's target ("worker-0/<pod>") may be. */
+export const MAX_SHELL_TARGET = 300;
 
 export const DEFAULT_PANELS = { detail: true, hops: true, node: true } as const;
 
-const StateSchema = v.strictObject({
-  v: v.literal(SHARE_VERSION),
-  scenario: v.union([v.strictObject({ id: v.pipe(v.string(), v.regex(/^[a-z0-9][-a-z0-9]*$/)) }), v.strictObject({ spec: v.unknown() })]),
-  flow: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100_000)),
-  step: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100000)),
-  panels: v.optional(v.strictObject({ detail: v.boolean(), hops: v.boolean(), node: v.boolean() }), DEFAULT_PANELS),
-  shell: v.optional(
-    v.pipe(
-      v.array(v.strictObject({ t: v.pipe(v.string(), v.minLength(1), v.maxLength(300)), l: v.pipe(v.string(), v.maxLength(MAX_SHELL_LINE)) })),
-      v.maxLength(MAX_SHELL_LINES),
-    ),
+const ScenarioSchema = v.union([v.strictObject({ id: v.pipe(v.string(), v.regex(/^[a-z0-9][-a-z0-9]*$/)) }), v.strictObject({ spec: v.unknown() })]);
+const PositionSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_POSITION));
+const PanelsSchema = v.optional(v.strictObject({ detail: v.boolean(), hops: v.boolean(), node: v.boolean() }), DEFAULT_PANELS);
+const ShellSchema = v.optional(
+  v.pipe(
+    v.array(v.strictObject({ t: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_SHELL_TARGET)), l: v.pipe(v.string(), v.maxLength(MAX_SHELL_LINE)) })),
+    v.maxLength(MAX_SHELL_LINES),
   ),
-});
+);
+
+const V1Schema = v.strictObject({ v: v.literal(1), scenario: ScenarioSchema, flow: PositionSchema, step: PositionSchema, panels: PanelsSchema, shell: ShellSchema });
+const V2Schema = v.strictObject({ v: v.literal(2), scenario: ScenarioSchema, panels: PanelsSchema, shell: ShellSchema });
 
 export type DecodeResult = { readonly ok: true; readonly state: ShareState } | { readonly ok: false; readonly error: string };
 
-export function encodeShare(state: ShareState): string {
-  const { shell, ...rest } = state;
-  const lines = shell?.length ? { shell: shell.map((s) => ({ t: s.target, l: s.line })) } : {};
-  return compressToEncodedURIComponent(JSON.stringify({ v: SHARE_VERSION, ...rest, ...lines }));
+/**
+ * The `view=` blob of a version 2 link: the scenario, panels and shell lines, without the
+ * position. It depends on nothing else, so a caller may compute it once per scenario, panels
+ * and shell and reuse it while the step changes.
+ */
+export function encodeView(part: SharedView): string {
+  // Fields are picked one by one: a whole ShareState passed in must not bring flow and step along.
+  const lines = part.shell?.length ? { shell: part.shell.map((s) => ({ t: s.target, l: s.line })) } : {};
+  return compressToEncodedURIComponent(JSON.stringify({ v: SHARE_VERSION, scenario: part.scenario, panels: part.panels, ...lines }));
 }
 
-export function decodeShare(data: string): DecodeResult {
+/**
+ * The whole state as one string for callers that put it after `#view=`: the version 2 blob,
+ * then `&at=<flow>.<step>`. Placed after `#view=`, it is a complete hash that parseHash splits
+ * into `view` and `at`, and decodeView turns back into this state; decodeShare reads it too.
+ * It exists so callers written for version 1, where the blob alone carried the position, keep
+ * producing links that restore the full view. New code should call encodeView and pass the
+ * position to formatHash as `at`, reusing the blob while only the position changes.
+ */
+export function encodeShare(state: ShareState): string {
+  return `${encodeView(state)}&at=${formatPosition(state)}`;
+}
+
+/**
+ * Reads a view from a parsed hash: `view` (a version 1 or 2 blob) and, for version 2, `at`.
+ * A version 2 view without `at` is at flow 0, step 0. A version 1 blob carries its own
+ * position, and `at` is ignored.
+ */
+export function decodeView(params: { readonly view?: string | undefined; readonly at?: Position | undefined }): DecodeResult {
   try {
+    const data = params.view;
+    if (data === undefined) return { ok: false, error: "The link holds no view: its address has no view= part." };
     if (data.length > MAX_SHARE_CHARS) return { ok: false, error: `The link's data is ${Math.round(data.length / 1024)} KB, over the ${MAX_SHARE_CHARS / 1024} KB a link may carry.` };
     if (!/^[A-Za-z0-9+\-$]*$/.test(data)) return { ok: false, error: "The link's data has characters a Hopscope link never contains: it was changed or garbled." };
-    const text = decompressFromEncodedURIComponent(data);
-    if (!text) return { ok: false, error: "The link's data cannot be unpacked: it looks truncated (was the link cut off?)." };
+    const unpacked = decompressBounded(data, MAX_UNPACKED_CHARS);
+    if (unpacked.kind === "too-large") {
+      return { ok: false, error: `The link's data unpacks to more than ${(MAX_UNPACKED_CHARS / 1024).toLocaleString("en-US")} KB (${MAX_UNPACKED_CHARS / 1048576} MB) of text, over what a link may carry.` };
+    }
+    if (unpacked.kind === "garbled") return { ok: false, error: "The link's data cannot be unpacked: it looks garbled or truncated (was the link changed or cut off?)." };
+    if (unpacked.kind === "truncated" || unpacked.text === "") return { ok: false, error: "The link's data cannot be unpacked: it looks truncated (was the link cut off?)." };
     let json: unknown;
     try {
-      json = JSON.parse(text);
+      json = JSON.parse(unpacked.text);
     } catch {
       return { ok: false, error: "The link's data is not a Hopscope view: it looks truncated or garbled." };
     }
-    if (typeof json === "object" && json !== null && "v" in json && (json as { v: unknown }).v !== SHARE_VERSION) {
-      return { ok: false, error: `The link was made by a Hopscope with link version ${JSON.stringify((json as { v: unknown }).v)}; this one reads version ${SHARE_VERSION}.` };
+    const version = typeof json === "object" && json !== null && "v" in json ? (json as { v: unknown }).v : undefined;
+    if (version !== undefined && !READ_VERSIONS.includes(version as number)) {
+      return { ok: false, error: `The link was made by a Hopscope with link version ${clip(JSON.stringify(version) ?? String(version))}; this one reads versions ${READ_VERSIONS.join(" and ")}.` };
     }
-    const r = v.safeParse(StateSchema, json);
-    if (!r.success) {
-      const i = r.issues[0]!;
-      return { ok: false, error: `The link's view is not valid: ${v.getDotPath(i) ?? "(root)"}: ${i.message}.` };
-    }
+    // Without a v, the version 2 schema says what is missing.
+    const r = version === 1 ? v.safeParse(V1Schema, json) : v.safeParse(V2Schema, json);
+    if (!r.success) return { ok: false, error: `The link's view is not valid: ${issueText(r.issues[0]!)}.` };
     const s = r.output;
     if ("spec" in s.scenario) {
       const checked = validateScenario(s.scenario.spec);
       if (!checked.ok) {
         const i = checked.issues[0]!;
-        return { ok: false, error: `The link's scenario is not valid: ${i.path}: ${i.message}.` };
+        return { ok: false, error: `The link's scenario is not valid: ${clip(i.path)}: ${clip(i.message, 2 * MAX_ECHO_CHARS)}.` };
       }
     }
+    const at = s.v === 1 ? { flow: s.flow, step: s.step } : (params.at ?? { flow: 0, step: 0 });
     const shell = s.shell?.length ? { shell: s.shell.map((x) => ({ target: x.t, line: x.l })) } : {};
-    return { ok: true, state: { scenario: s.scenario as ShareState["scenario"], flow: s.flow, step: s.step, panels: s.panels, ...shell } };
+    return { ok: true, state: { scenario: s.scenario as ShareState["scenario"], flow: at.flow, step: at.step, panels: s.panels, ...shell } };
   } catch (e) {
-    return { ok: false, error: `The link could not be read (${e instanceof Error ? e.message : String(e)}).` };
+    return { ok: false, error: `The link could not be read (${clip(e instanceof Error ? e.message : String(e))}).` };
   }
+}
+
+/**
+ * Reads what encodeShare wrote, or what a `view=` parameter held: a blob alone (version 1, or
+ * version 2 at flow 0, step 0), or a blob followed by `&at=<flow>.<step>`. An `at` that is not
+ * two whole numbers is ignored, as parseHash does.
+ */
+export function decodeShare(data: string): DecodeResult {
+  const m = /^([^&]*)&at=([^&]*)$/.exec(data);
+  if (!m) return decodeView({ view: data });
+  const at = parsePosition(m[2]);
+  return decodeView({ view: m[1]!, ...(at && { at }) });
 }
 
 /** The parameters a URL's hash carries: the view, and embed options a trainer may type by hand. */
 export interface HashParams {
   readonly view?: string;
+  /** The position in the trace, from `at=<flow>.<step>` (version 2 links). */
+  readonly at?: Position;
   readonly embed: boolean;
   readonly autoplay: boolean;
   readonly hide: readonly string[];
   readonly start?: number;
 }
 
-/** Parses `#view=…&embed=1…` by hand: URLSearchParams would read lz-string's "+" as a space. */
+/**
+ * Parses `#view=…&at=…&embed=1…` by hand: URLSearchParams would read lz-string's "+" as a space.
+ * `start` and `at` values that are not what they should be are left out.
+ */
 export function parseHash(hash: string): HashParams {
   const p = new Map<string, string>();
   for (const part of hash.replace(/^#/, "").split("&")) {
@@ -117,8 +194,10 @@ export function parseHash(hash: string): HashParams {
     p.set(key, value);
   }
   const start = p.get("start");
+  const at = parsePosition(p.get("at"));
   return {
     ...(p.has("view") && { view: p.get("view")! }),
+    ...(at && { at }),
     embed: p.get("embed") === "1",
     autoplay: p.get("autoplay") === "1",
     hide: (p.get("hide") ?? "").split(",").filter(Boolean),
@@ -129,9 +208,42 @@ export function parseHash(hash: string): HashParams {
 export function formatHash(params: HashParams): string {
   const parts: string[] = [];
   if (params.view) parts.push(`view=${params.view}`);
+  if (params.at) parts.push(`at=${formatPosition(params.at)}`);
   if (params.embed) parts.push("embed=1");
   if (params.autoplay) parts.push("autoplay=1");
   if (params.hide.length) parts.push(`hide=${params.hide.join(",")}`);
   if (params.start !== undefined) parts.push(`start=${params.start}`);
   return "#" + parts.join("&");
+}
+
+function formatPosition(at: Position): string {
+  return `${at.flow}.${at.step}`;
+}
+
+/** "12.3" as flow 12, step 3; anything else (a sign, a third part, over MAX_POSITION) as nothing. */
+function parsePosition(text: string | undefined): Position | undefined {
+  const m = text === undefined ? null : /^(\d{1,6})\.(\d{1,6})$/.exec(text);
+  if (!m) return undefined;
+  const flow = Number(m[1]);
+  const step = Number(m[2]);
+  return flow <= MAX_POSITION && step <= MAX_POSITION ? { flow, step } : undefined;
+}
+
+/** A valibot issue as "path: message", each bad value it repeats cut to MAX_ECHO_CHARS. */
+function issueText(i: v.BaseIssue<unknown>): string {
+  const path = v.getDotPath(i) ?? "(root)";
+  // valibot's messages end in "but received <value>", the value as i.received spells it.
+  // (A function as replacement, so "$&" and the like in the value are not read as patterns.)
+  const message = i.received.length > MAX_ECHO_CHARS ? i.message.replace(i.received, () => clip(i.received)) : i.message;
+  return `${clip(path)}: ${clip(message, 2 * MAX_ECHO_CHARS)}`;
+}
+
+/** `text` cut to at most `max` characters, an ellipsis marking the cut. */
+function clip(text: string, max = MAX_ECHO_CHARS): string {
+  if (text.length <= max) return text;
+  let end = max - 1;
+  // Never split a surrogate pair.
+  const unit = text.charCodeAt(end - 1);
+  if (unit >= 0xd800 && unit <= 0xdbff) end--;
+  return text.slice(0, end) + "…";
 }

@@ -7,7 +7,7 @@ import type { Topology } from "../engine/k8s/topology";
 import type { Step, Trace } from "../engine/trace";
 import { EngineClient, createEngineWorker } from "../worker/client";
 import type { NodeRule, ScenarioSummary } from "../worker/protocol";
-import { DEFAULT_PANELS, MAX_SHARE_CHARS, MAX_SHELL_LINE, MAX_SHELL_LINES, decodeShare, encodeShare, parseHash, type ShareState, type ShellLine } from "../share/codec";
+import { DEFAULT_PANELS, MAX_SHARE_CHARS, MAX_SHELL_LINE, MAX_SHELL_LINES, decodeView, encodeView, parseHash, type Position, type ShareState, type ShellLine } from "../share/codec";
 
 export type Source = ShareState["scenario"];
 export type Panels = ShareState["panels"];
@@ -51,14 +51,20 @@ export interface HopscopeState {
   init(hash?: string): Promise<void>;
   load(source: Source | string, at?: { flow: number; step: number }, shell?: readonly ShellLine[]): Promise<void>;
   setPanels(p: Partial<Panels>): void;
-  /** The view as a share link's data. */
-  shareData(): string | undefined;
+  /**
+   * The view as a share link's parts: the `view` blob (scenario, panels, shell lines: computed
+   * once and cached, since it only changes with them) and the position, which changes at every step.
+   */
+  shareView(): { readonly view: string; readonly at: Position } | undefined;
   setCursor(i: number): void;
   move(delta: number): void;
   togglePlay(): void;
   setSpeed(speed: number): void;
   dismissNotice(): void;
 }
+
+/** How long replaying a link's shell lines may take in all. */
+const REPLAY_BUDGET_MS = 10_000;
 
 let client: EngineClient | undefined;
 function engine(onRestart: (reason: string) => void): EngineClient {
@@ -77,6 +83,8 @@ export const useHopscope = create<HopscopeState>((set, get) => {
   let autoReloading = false;
   // Each load gets a number; a load that a newer one overtook stops and sets nothing.
   let loadGeneration = 0;
+  // The link's view blob for the scenario, panels and shell lines it was made from.
+  let viewCache: { source: Source; panels: Panels; shellLines: readonly ShellLine[]; view: string } | undefined;
   const restart = (reason: string) => {
     const { source, steps, cursor, shellLines } = get();
     if (!source) {
@@ -106,7 +114,7 @@ export const useHopscope = create<HopscopeState>((set, get) => {
       if (r.kind !== "scenarios") throw new Error("unexpected answer");
       set({ scenarios: r.scenarios });
       if (params.view !== undefined) {
-        const decoded = decodeShare(params.view);
+        const decoded = decodeView(params);
         if (decoded.ok) {
           set({ panels: decoded.state.panels });
           await get().load(decoded.state.scenario, { flow: decoded.state.flow, step: decoded.state.step }, decoded.state.shell);
@@ -160,12 +168,21 @@ export const useHopscope = create<HopscopeState>((set, get) => {
         // counters zeroed, tables loaded, is back too); their flows join the trace.
         let trace = r.trace;
         const replayed: ShellLine[] = [];
-        for (const s of shell ?? []) {
+        const lines = shell ?? [];
+        const started = performance.now();
+        let cut: string | undefined;
+        for (const s of lines) {
+          // Each line has its own budget in the worker; the replay as a whole has one too.
+          if (performance.now() - started > REPLAY_BUDGET_MS) {
+            cut = `This link's shell session was replayed up to line ${replayed.length} of ${lines.length}: the replay ran for more than ${REPLAY_BUDGET_MS / 1000} s, the most it may take.`;
+            break;
+          }
           const e = await engine(restart).request({ kind: "exec", target: s.target, line: s.line });
           if (!current()) return;
-          if (e.kind === "exec" && e.flows.length) trace = { ...trace, flows: [...trace.flows, ...e.flows] };
+          if (e.kind === "exec" && e.flows.length) trace = { ...trace, flows: trace.flows.concat(e.flows) };
           replayed.push(s);
         }
+        if (cut) set({ notice: cut });
         const steps = flatten(trace);
         let cursor = 0;
         if (at) {
@@ -182,14 +199,17 @@ export const useHopscope = create<HopscopeState>((set, get) => {
     setPanels(p: Partial<Panels>) {
       set({ panels: { ...get().panels, ...p } });
     },
-    shareData() {
+    shareView() {
       const { source, steps, cursor, panels, shellLines } = get();
       if (!source) return undefined;
+      if (!viewCache || viewCache.source !== source || viewCache.panels !== panels || viewCache.shellLines !== shellLines) {
+        const withShell = shellLines.length ? encodeView({ scenario: source, panels, shell: shellLines }) : undefined;
+        // A session too long for a link is shared without its shell lines (the scenario and step still are).
+        const view = withShell !== undefined && withShell.length <= MAX_SHARE_CHARS ? withShell : encodeView({ scenario: source, panels });
+        viewCache = { source, panels, shellLines, view };
+      }
       const at = steps[cursor];
-      const view = { scenario: source, flow: at?.flow ?? 0, step: at?.index ?? 0, panels };
-      const withShell = shellLines.length ? encodeShare({ ...view, shell: shellLines }) : undefined;
-      // A session too long for a link is shared without its shell lines (the scenario and step still are).
-      return withShell !== undefined && withShell.length <= MAX_SHARE_CHARS ? withShell : encodeShare(view);
+      return { view: viewCache.view, at: { flow: at?.flow ?? 0, step: at?.index ?? 0 } };
     },
     setCursor(i: number) {
       const n = get().steps.length;
@@ -227,7 +247,7 @@ export async function execLine(target: string, line: string): Promise<{ display:
   const keep = line.trim() !== "" && line.length <= MAX_SHELL_LINE && shellLines.length < MAX_SHELL_LINES;
   const lines = keep ? [...shellLines, { target, line }] : shellLines;
   if (r.flows.length && trace) {
-    const next = { ...trace, flows: [...trace.flows, ...r.flows] };
+    const next = { ...trace, flows: trace.flows.concat(r.flows) };
     const steps = flatten(next);
     const first = steps.findIndex((x) => x.flow === trace.flows.length);
     useHopscope.setState({ trace: next, steps, cursor: first >= 0 ? first : useHopscope.getState().cursor, playing: false, shellLines: lines });

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { crashEngine, useHopscope } from "../store/store";
-import { listenToHost, syncUrlWithStore } from "../share/browser";
+import { listenToHost, syncUrlWithStore, viewUrl } from "../share/browser";
 import { ShareButtons } from "./ShareButtons";
 import { Controls } from "./Controls";
 import { HopDetail } from "./HopDetail";
@@ -56,8 +56,8 @@ export function App() {
     if (embed.autoplay && !reducedMotion && status.kind === "ready") useHopscope.setState({ playing: true });
   }, [embed.autoplay, reducedMotion, status.kind]);
 
-  // The postMessage API for host pages (slides, an LMS).
-  useEffect(() => listenToHost(), []);
+  // The postMessage API for host pages (slides, an LMS): in embed mode only.
+  useEffect(() => (embed.on ? listenToHost() : undefined), [embed.on]);
 
   // Playback: one step per tick; stops at the end.
   useEffect(() => {
@@ -193,7 +193,7 @@ export function App() {
           </div>
           )}
           {showHops && (
-          <div className="min-h-0 flex-1 overflow-y-auto p-3">
+          <div className="flex min-h-0 flex-1 flex-col p-3">
             <h2 className="text-xs font-semibold uppercase tracking-wide text-slate-500">All hops</h2>
             <HopList steps={steps} cursor={cursor} onPick={setCursor} />
           </div>
@@ -216,6 +216,5 @@ export function App() {
 
 /** The same view in the full app: the URL without the embed options. */
 function fullAppHref(): string {
-  const data = useHopscope.getState().shareData();
-  return `${window.location.origin}${window.location.pathname}${data ? `#view=${data}` : ""}`;
+  return viewUrl(false) ?? `${window.location.origin}${window.location.pathname}`;
 }

@@ -1,5 +1,10 @@
-/** Every step as text: the diagram's text alternative, and a way to jump to any hop. */
-import { useEffect, useRef } from "react";
+/**
+ * Every step as text: the diagram's text alternative, and a way to jump to any hop. A long
+ * trace (a shell session's hundreds of pings) is drawn in a window: only the rows in view are in
+ * the page, each one line high, so a trace of tens of thousands of steps scrolls and steps as
+ * fast as a short one.
+ */
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import type { FlatStep } from "../store/store";
 
 const KIND_COLOUR: Record<string, string> = {
@@ -13,28 +18,117 @@ const KIND_COLOUR: Record<string, string> = {
   drop: "text-red-700",
 };
 
+/** Above this many steps the list is windowed. */
+export const WINDOW_ABOVE = 400;
+const ROW = 22;
+const OVERSCAN = 15;
+
+type Row = { readonly header: string } | { readonly step: number };
+
+function StepButton({ s, i, current, onPick, nowrap }: { s: FlatStep; i: number; current: boolean; onPick: (i: number) => void; nowrap?: boolean }) {
+  return (
+    <button
+      type="button"
+      tabIndex={-1}
+      onClick={() => onPick(i)}
+      className={`w-full rounded px-1.5 py-0.5 text-left ${nowrap ? "truncate" : ""} ${current ? "bg-amber-200 ring-2 ring-amber-500" : "hover:bg-slate-100"}`}
+      title={nowrap ? s.step.text : undefined}
+    >
+      <span className={`mr-1 font-mono ${KIND_COLOUR[s.step.kind] ?? ""}`}>{s.step.kind}</span>
+      {s.step.text}
+    </button>
+  );
+}
+
 export function HopList({ steps, cursor, onPick }: { steps: readonly FlatStep[]; cursor: number; onPick: (i: number) => void }) {
+  return steps.length > WINDOW_ABOVE ? <WindowedList steps={steps} cursor={cursor} onPick={onPick} /> : <FullList steps={steps} cursor={cursor} onPick={onPick} />;
+}
+
+function FullList({ steps, cursor, onPick }: { steps: readonly FlatStep[]; cursor: number; onPick: (i: number) => void }) {
   const current = useRef<HTMLLIElement>(null);
   useEffect(() => {
     current.current?.scrollIntoView({ block: "nearest" });
   }, [cursor]);
   return (
-    <ol className="space-y-0.5 text-xs" data-testid="hop-list" aria-label="Hops of the packet, in order">
+    <ol className="min-h-0 flex-1 space-y-0.5 overflow-y-auto text-xs" data-testid="hop-list" aria-label="Hops of the packet, in order">
       {steps.map((s, i) => {
         const header = i === 0 || steps[i - 1]!.flow !== s.flow;
         const isCurrent = i === cursor;
         return (
           <li key={i} ref={isCurrent ? current : undefined} aria-current={isCurrent ? "step" : undefined} data-kind={s.step.kind}>
             {header && <div className="mt-2 mb-1 font-semibold uppercase tracking-wide text-slate-500">{s.flowName}</div>}
-            <button
-              type="button"
-              tabIndex={-1}
-              onClick={() => onPick(i)}
-              className={`w-full rounded px-1.5 py-0.5 text-left ${isCurrent ? "bg-amber-200 ring-2 ring-amber-500" : "hover:bg-slate-100"}`}
-            >
-              <span className={`mr-1 font-mono ${KIND_COLOUR[s.step.kind] ?? ""}`}>{s.step.kind}</span>
-              {s.step.text}
-            </button>
+            <StepButton s={s} i={i} current={isCurrent} onPick={onPick} />
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+function WindowedList({ steps, cursor, onPick }: { steps: readonly FlatStep[]; cursor: number; onPick: (i: number) => void }) {
+  const box = useRef<HTMLOListElement>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [height, setHeight] = useState(400);
+  // One row per step, and one before each flow's first step for its name.
+  const { rows, rowOfStep } = useMemo(() => {
+    const rows: Row[] = [];
+    const rowOfStep = new Int32Array(steps.length);
+    steps.forEach((s, i) => {
+      if (i === 0 || steps[i - 1]!.flow !== s.flow) rows.push({ header: s.flowName });
+      rowOfStep[i] = rows.length;
+      rows.push({ step: i });
+    });
+    return { rows, rowOfStep };
+  }, [steps]);
+
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const measure = () => setHeight(el.clientHeight || 400);
+    measure();
+    const ro = typeof ResizeObserver === "undefined" ? undefined : new ResizeObserver(measure);
+    ro?.observe(el);
+    return () => ro?.disconnect();
+  }, []);
+
+  // Keep the current step in view, as the full list does.
+  useEffect(() => {
+    const el = box.current;
+    const row = rowOfStep[cursor];
+    if (!el || row === undefined) return;
+    const top = row * ROW;
+    if (top < el.scrollTop) el.scrollTop = top;
+    else if (top + ROW > el.scrollTop + el.clientHeight) el.scrollTop = top + ROW - el.clientHeight;
+  }, [cursor, rowOfStep]);
+
+  const first = Math.max(0, Math.floor(scrollTop / ROW) - OVERSCAN);
+  const last = Math.min(rows.length, Math.ceil((scrollTop + height) / ROW) + OVERSCAN);
+  return (
+    <ol
+      ref={box}
+      className="relative min-h-0 flex-1 overflow-y-auto text-xs"
+      style={{ minHeight: 160 }}
+      onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+      data-testid="hop-list"
+      data-windowed="true"
+      aria-label={`Hops of the packet, in order (${steps.length.toLocaleString("en")} steps; the ones in view are listed)`}
+    >
+      <li aria-hidden="true" style={{ height: rows.length * ROW }} className="pointer-events-none" />
+      {rows.slice(first, last).map((r, k) => {
+        const at = first + k;
+        const style = { position: "absolute" as const, top: at * ROW, left: 0, right: 0, height: ROW };
+        if ("header" in r) {
+          return (
+            <li key={`h${at}`} style={style} className="truncate pt-1 font-semibold uppercase tracking-wide text-slate-500">
+              {r.header}
+            </li>
+          );
+        }
+        const s = steps[r.step]!;
+        const isCurrent = r.step === cursor;
+        return (
+          <li key={r.step} style={style} aria-current={isCurrent ? "step" : undefined} data-kind={s.step.kind}>
+            <StepButton s={s} i={r.step} current={isCurrent} onPick={onPick} nowrap />
           </li>
         );
       })}

@@ -1,12 +1,9 @@
 /** "Copy link" and "Copy embed code": the current view as a URL, or as an iframe for a course page. */
 import { useState } from "react";
+import { viewUrl } from "../share/browser";
 import { useHopscope } from "../store/store";
 
-function linkFor(embed: boolean): string | undefined {
-  const data = useHopscope.getState().shareData();
-  if (!data) return undefined;
-  return `${window.location.origin}${window.location.pathname}#view=${data}${embed ? "&embed=1" : ""}`;
-}
+const linkFor = viewUrl;
 
 function embedCode(): string | undefined {
   const url = linkFor(true);
