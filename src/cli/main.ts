@@ -9,6 +9,7 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { MAX_JSON_CHARS } from "../engine/json-text";
+import { clip } from "../engine/k8s/spec";
 import { runScenarioText, runScenario, type RunResult } from "../engine/k8s/run";
 import { BUILTIN_SCENARIOS, builtinScenario } from "../engine/scenarios/article";
 import { resolveTarget } from "../engine/shell/exec";
@@ -49,7 +50,7 @@ function load(ref: string | undefined): Extract<RunResult, { ok: true }> {
       throw new UsageError(`cannot read ${ref}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
     r = runScenarioText(text);
-  } else throw new UsageError(`unknown scenario "${ref}" (built-in ids: ${BUILTIN_SCENARIOS.map((s) => s.id).join(", ")}; or a file.json)`);
+  } else throw new UsageError(`unknown scenario "${clip(ref)}" (built-in ids: ${BUILTIN_SCENARIOS.map((s) => s.id).join(", ")}; or a file.json)`);
   if (!r.ok) {
     const first = r.issues[0]!;
     const more = r.issues.length > 1 ? ` (and ${r.issues.length - 1} more)` : "";
@@ -96,12 +97,12 @@ export function main(argv: readonly string[], stdin?: string): { stdout: string;
       case "trace": {
         const json = rest.includes("--json");
         const refs = rest.filter((a) => a !== "--json");
-        if (refs.length > 1) throw new UsageError(`unexpected argument "${refs[1]}"`);
+        if (refs.length > 1) throw new UsageError(`unexpected argument "${clip(refs[1]!)}"`);
         const r = load(refs[0]);
         return { stdout: json ? JSON.stringify(r.trace, null, 2) + "\n" : formatTraceText(r.trace, r.cluster.scenario.title), stderr: "", code: 0 };
       }
       case "lab": {
-        if (rest.length > 1) throw new UsageError(`unexpected argument "${rest[1]}"`);
+        if (rest.length > 1) throw new UsageError(`unexpected argument "${clip(rest[1]!)}"`);
         const r = load(rest[0]);
         return { stdout: labScript(r.cluster), stderr: "", code: 0 };
       }
@@ -109,7 +110,7 @@ export function main(argv: readonly string[], stdin?: string): { stdout: string;
         if (rest.includes("--stdin")) {
           // A session: one line per input line, run in order on one cluster; "node$ line" picks the target.
           const [ref, target, ...junk] = rest.filter((a) => a !== "--stdin");
-          if (junk.length) throw new UsageError(`unexpected argument "${junk[0]}"`);
+          if (junk.length) throw new UsageError(`unexpected argument "${clip(junk[0]!)}"`);
           if (!target) throw new UsageError("exec --stdin needs <node>[/<pod>] for lines that do not name one");
           const r = load(ref);
           const session = { cluster: r.cluster, flows: [...r.trace.flows] };
@@ -144,7 +145,7 @@ export function main(argv: readonly string[], stdin?: string): { stdout: string;
         const sep = rest.indexOf("--");
         if (sep < 0) throw new UsageError("exec needs -- before the command, e.g. exec pod-to-pod worker-0 -- conntrack -L");
         const [ref, target, ...junk] = rest.slice(0, sep);
-        if (junk.length) throw new UsageError(`unexpected argument "${junk[0]}"`);
+        if (junk.length) throw new UsageError(`unexpected argument "${clip(junk[0]!)}"`);
         const cmd = rest.slice(sep + 1);
         if (cmd.length === 0) throw new UsageError("exec needs a command after --");
         const r = load(ref);
@@ -157,7 +158,7 @@ export function main(argv: readonly string[], stdin?: string): { stdout: string;
         return { stdout: res.stdout, stderr: res.stderr, code: res.code };
       }
       default:
-        throw new UsageError(command ? `unknown command "${command}"; ${USAGE}` : USAGE);
+        throw new UsageError(command ? `unknown command "${clip(command)}"; ${USAGE}` : USAGE);
     }
   } catch (e) {
     if (e instanceof UsageError) return { stdout: "", stderr: `hopscope: ${e.message}\n`, code: 2 };

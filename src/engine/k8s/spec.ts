@@ -238,19 +238,21 @@ const Service = v.strictObject({
   sessionAffinity: v.optional(v.picklist(["None", "ClientIP"]), "None"),
 });
 
-const Endpoint = v.union([
-  v.strictObject({ pod: dnsName }),
-  v.strictObject({ node: dnsName }),
-  v.strictObject({ client: v.literal(true) }),
-]);
+const Endpoint = v.union(
+  [v.strictObject({ pod: dnsName }), v.strictObject({ node: dnsName }), v.strictObject({ client: v.literal(true) })],
+  'one of {"pod": NAME}, {"node": NAME} or {"client": true}',
+);
 
-const Target = v.union([
-  v.strictObject({ ip: ipv4 }),
-  v.strictObject({ pod: dnsName }),
-  v.strictObject({ node: dnsName, public: v.optional(v.boolean(), false) }),
-  v.strictObject({ service: dnsName, namespace: v.optional(dnsName, "default"), port: v.optional(v.union([dnsName, port])) }),
-  v.strictObject({ client: v.literal(true) }),
-]);
+const Target = v.union(
+  [
+    v.strictObject({ ip: ipv4 }),
+    v.strictObject({ pod: dnsName }),
+    v.strictObject({ node: dnsName, public: v.optional(v.boolean(), false) }),
+    v.strictObject({ service: dnsName, namespace: v.optional(dnsName, "default"), port: v.optional(v.union([dnsName, port])) }),
+    v.strictObject({ client: v.literal(true) }),
+  ],
+  'one of {"ip": ADDRESS}, {"pod": NAME}, {"node": NAME, "public"?: BOOLEAN}, {"service": NAME, "namespace"?: NAME, "port"?: NAME or NUMBER} or {"client": true}',
+);
 
 const Traffic = v.strictObject({
   /** ping (ICMP echo), dig (a DNS query over UDP or TCP), curl (a TCP handshake). */
@@ -317,16 +319,23 @@ export interface SpecIssue {
 
 export type SpecResult = { readonly ok: true; readonly scenario: Scenario } | { readonly ok: false; readonly issues: readonly SpecIssue[] };
 
-/** A valibot issue's message, with the value it received cut to what a message should repeat. */
+/** A valibot issue's message in plain words, with the value it received cut to what a message should repeat. */
 function issueMessage(i: v.BaseIssue<unknown>): string {
   const received = i.received;
+  // A required field that is not there: valibot says "Expected "name" but received undefined".
+  if (received === "undefined") return "missing: this field is required";
+  // A field the format does not have: "Expected never but received "x"".
+  if (i.type === "strict_object" && i.expected === "never") return `unknown field ${clip(received, 60)}: the scenario format has no such field here`;
   if (received && received.length > ECHO && i.message.includes(received)) return i.message.replace(received, clip(received));
   return clip(i.message, 300);
 }
 
 /** Validates a parsed JSON value: the schema first, then what a schema cannot say (cross references). */
 export function validateScenario(input: unknown): SpecResult {
-  if (typeof input === "object" && input !== null && "version" in input && (input as { version: unknown }).version !== SCENARIO_VERSION) {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    return { ok: false, issues: [{ path: "(root)", message: `a scenario is a JSON object, not ${Array.isArray(input) ? "an array" : input === null ? "null" : `a ${typeof input}`}` }] };
+  }
+  if ("version" in input && (input as { version: unknown }).version !== undefined && (input as { version: unknown }).version !== SCENARIO_VERSION) {
     const got = (input as { version: unknown }).version;
     return { ok: false, issues: [{ path: "version", message: `this Hopscope reads scenario version ${SCENARIO_VERSION}, not ${clip(JSON.stringify(got) ?? String(got))}` }] };
   }
