@@ -1,7 +1,13 @@
 import { defineConfig } from "@playwright/test";
 import { findChromium } from "./e2e/chromium";
 
-const PORT = 4173;
+/** The built site, served the way users host it. */
+const BUILD_PORT = 4173;
+/** `vite` itself, as `npm run dev` runs it (on a port of its own, so a running `npm run dev` does not clash). */
+const DEV_PORT = 5174;
+
+/** Specs that also run against the dev server: what a newcomer meets first runs under `npm run dev`. */
+const ALSO_DEV = /(dev|first-run)\.spec\.ts$/;
 
 export default defineConfig({
   testDir: "e2e",
@@ -11,7 +17,6 @@ export default defineConfig({
   workers: 1,
   reporter: [["list"]],
   use: {
-    baseURL: `http://127.0.0.1:${PORT}`,
     screenshot: "only-on-failure",
     launchOptions: {
       executablePath: findChromium(),
@@ -26,11 +31,24 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    // `npm run test:e2e` builds first; this serves the built site the way users host it.
-    command: `npx vite preview --port ${PORT} --strictPort --host 127.0.0.1`,
-    url: `http://127.0.0.1:${PORT}`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-  },
+  projects: [
+    { name: "build", testIgnore: /dev\.spec\.ts$/, use: { baseURL: `http://127.0.0.1:${BUILD_PORT}` } },
+    // The dev server compiles modules on first request: the first page of a spec takes longer.
+    { name: "dev", testMatch: ALSO_DEV, timeout: 60_000, use: { baseURL: `http://127.0.0.1:${DEV_PORT}` } },
+  ],
+  webServer: [
+    {
+      // `npm run test:e2e` builds first; this serves the built site the way users host it.
+      command: `npx vite preview --port ${BUILD_PORT} --strictPort --host 127.0.0.1`,
+      url: `http://127.0.0.1:${BUILD_PORT}`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+    },
+    {
+      command: `npx vite --port ${DEV_PORT} --strictPort --host 127.0.0.1`,
+      url: `http://127.0.0.1:${DEV_PORT}`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+    },
+  ],
 });

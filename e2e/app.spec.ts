@@ -242,7 +242,7 @@ test.describe("the article's cluster", () => {
   test("a crashed engine worker is restarted, the page stays and says so", async ({ page }) => {
     const app = new HopscopePage(page);
     await app.open();
-    await page.getByTestId("crash-worker").dispatchEvent("click");
+    await app.crashEngine();
     await expect(page.getByTestId("notice")).toContainText("restarted");
     await expect(page.getByTestId("topology")).toBeVisible();
     await expect(page.getByTestId("position")).toHaveText(/^1 \/ \d+$/);

@@ -38,4 +38,19 @@ export class HopscopePage {
     }
     throw new Error(`no hop matches ${String(text)}`);
   }
+
+  /**
+   * Makes the engine's Web Worker fail the way a fault in it would: an uncaught exception in
+   * the worker's own scope, thrown by code Playwright runs there. The app has no test hook for
+   * this, so nothing test-only ships to users.
+   */
+  async crashEngine(): Promise<void> {
+    const worker = this.page.workers().find((w) => w.url().includes("engine.worker"));
+    if (!worker) throw new Error(`no engine worker among ${this.page.workers().map((w) => w.url()).join(", ") || "(none)"}`);
+    await worker.evaluate(() => {
+      setTimeout(() => {
+        throw new Error("the engine failed (a test made it)");
+      }, 0);
+    });
+  }
 }

@@ -156,8 +156,13 @@ test.describe("frames and messages", () => {
   });
 });
 
-test("the production build ships no source maps", () => {
+test("the production build ships no source maps and no test hooks", () => {
   const assets = readdirSync(join("dist", "assets"));
   expect(assets.filter((f) => f.endsWith(".map"))).toEqual([]);
-  for (const f of assets.filter((f) => f.endsWith(".js"))) expect(readFileSync(join("dist", "assets", f), "utf8"), f).not.toContain("sourceMappingURL");
+  for (const f of assets.filter((f) => f.endsWith(".js"))) {
+    const code = readFileSync(join("dist", "assets", f), "utf8");
+    expect(code, f).not.toContain("sourceMappingURL");
+    // The old test hook: a button that crashed the engine, and a worker request that did it.
+    expect(code, f).not.toMatch(/crash the engine|kind:"crash"|"crash"/);
+  }
 });

@@ -120,7 +120,7 @@ test.describe("the node shell", () => {
     await input.press("Enter");
     await expect(outs).toHaveCount(1);
     const count = await app.count();
-    await page.getByTestId("crash-worker").dispatchEvent("click");
+    await app.crashEngine();
     await expect(page.getByTestId("notice")).toContainText("restarted");
     // Typed at once: the line waits for the reload, which replays the ping.
     await input.fill("sudo conntrack -L -p icmp | grep -c 10.200.1.15");

@@ -25,6 +25,8 @@ export interface FlatStep {
   readonly step: Step;
 }
 
+export type LoadOutcome = "ready" | "failed" | "superseded";
+
 export type Status = { readonly kind: "loading" } | { readonly kind: "ready" } | { readonly kind: "error"; readonly message: string };
 
 export interface HopscopeState {
@@ -49,7 +51,11 @@ export interface HopscopeState {
   readonly shellLines: readonly ShellLine[];
   /** Reads the URL's hash: the shared view (or a clear message about a bad one) and embed options. */
   init(hash?: string): Promise<void>;
-  load(source: Source | string, at?: { flow: number; step: number }, shell?: readonly ShellLine[]): Promise<void>;
+  /**
+   * Loads a scenario (at a position, replaying shell lines). Answers how it ended: shown, failed
+   * (the status says why), or overtaken by a newer load, which then owns the page.
+   */
+  load(source: Source | string, at?: { flow: number; step: number }, shell?: readonly ShellLine[]): Promise<LoadOutcome>;
   setPanels(p: Partial<Panels>): void;
   /**
    * The view as a share link's parts: the `view` blob (scenario, panels, shell lines: computed
@@ -108,26 +114,33 @@ export const useHopscope = create<HopscopeState>((set, get) => {
         });
     }, 0);
   };
-  const restore = async (params: ReturnType<typeof parseHash>) => {
+  // The view restored from the URL: one restore per hash at a time (React's StrictMode runs the
+  // page's first effect twice in development; both calls share one restore), and a restore that
+  // a newer one overtook stops without touching the page.
+  let restoring: { hash: string; done: Promise<void> } | undefined;
+  let restoreGeneration = 0;
+  const restore = async (params: ReturnType<typeof parseHash>, current: () => boolean) => {
     try {
       const r = await engine(restart).request({ kind: "scenarios" });
       if (r.kind !== "scenarios") throw new Error("unexpected answer");
+      if (!current()) return;
       set({ scenarios: r.scenarios });
       if (params.view !== undefined) {
         const decoded = decodeView(params);
         if (decoded.ok) {
           set({ panels: decoded.state.panels });
-          await get().load(decoded.state.scenario, { flow: decoded.state.flow, step: decoded.state.step }, decoded.state.shell);
-          if (get().status.kind === "ready") return;
-          set({ notice: `This link's scenario could not be run (${get().status.kind === "error" ? (get().status as { message: string }).message : "unknown error"}). Showing the default scenario instead.` });
+          const outcome = await get().load(decoded.state.scenario, { flow: decoded.state.flow, step: decoded.state.step }, decoded.state.shell);
+          if (outcome !== "failed" || !current()) return;
+          const status = get().status;
+          set({ notice: `This link's scenario could not be run (${status.kind === "error" ? status.message : "the engine stopped"}). Showing the default scenario instead.` });
         } else {
           set({ notice: `${decoded.error} Showing the default scenario instead.` });
         }
       }
       const first = r.scenarios[0];
-      if (first) await get().load({ id: first.id }, params.start !== undefined ? { flow: 0, step: params.start } : undefined);
+      if (first && current()) await get().load({ id: first.id }, params.start !== undefined ? { flow: 0, step: params.start } : undefined);
     } catch (e) {
-      set({ status: { kind: "error", message: e instanceof Error ? e.message : String(e) } });
+      if (current()) set({ status: { kind: "error", message: e instanceof Error ? e.message : String(e) } });
     }
   };
   return {
@@ -142,14 +155,20 @@ export const useHopscope = create<HopscopeState>((set, get) => {
     cursor: 0,
     playing: false,
     speed: 2,
-    async init(hash?: string) {
-      const params = parseHash(hash ?? "");
+    init(hash?: string) {
+      const key = hash ?? "";
+      if (restoring?.hash === key) return restoring.done;
+      const generation = ++restoreGeneration;
+      const current = () => generation === restoreGeneration;
+      const params = parseHash(key);
       set({ restoring: true, embed: { on: params.embed, autoplay: params.autoplay, hide: params.hide } });
-      try {
-        await restore(params);
-      } finally {
+      const done = restore(params, current).finally(() => {
+        if (!current()) return;
+        restoring = undefined;
         set({ restoring: false });
-      }
+      });
+      restoring = { hash: key, done };
+      return done;
     },
     async load(source: Source | string, at?: { flow: number; step: number }, shell?: readonly ShellLine[]) {
       const src: Source = typeof source === "string" ? { id: source } : source;
@@ -158,10 +177,10 @@ export const useHopscope = create<HopscopeState>((set, get) => {
       set({ status: { kind: "loading" }, playing: false, shellLines: [] });
       try {
         const r = await engine(restart).request({ kind: "run", scenario: "id" in src ? src.id : { spec: src.spec } });
-        if (!current()) return;
+        if (!current()) return "superseded";
         if (r.kind === "invalid") {
           set({ status: { kind: "error", message: r.issues.map((i) => `${i.path}: ${i.message}`).join("; ") } });
-          return;
+          return "failed";
         }
         if (r.kind !== "run") throw new Error("unexpected answer");
         // A shared view's shell lines, replayed in order in the new session (what they changed,
@@ -178,7 +197,7 @@ export const useHopscope = create<HopscopeState>((set, get) => {
             break;
           }
           const e = await engine(restart).request({ kind: "exec", target: s.target, line: s.line });
-          if (!current()) return;
+          if (!current()) return "superseded";
           if (e.kind === "exec" && e.flows.length) trace = { ...trace, flows: trace.flows.concat(e.flows) };
           replayed.push(s);
         }
@@ -192,8 +211,11 @@ export const useHopscope = create<HopscopeState>((set, get) => {
           if (cursor < 0) cursor = 0;
         }
         set({ source: src, scenario: r.scenario, trace, topology: r.topology, natRules: r.natRules, steps, cursor, shellLines: replayed, status: { kind: "ready" } });
+        return "ready";
       } catch (e) {
-        if (current()) set({ status: { kind: "error", message: e instanceof Error ? e.message : String(e) } });
+        if (!current()) return "superseded";
+        set({ status: { kind: "error", message: e instanceof Error ? e.message : String(e) } });
+        return "failed";
       }
     },
     setPanels(p: Partial<Panels>) {
@@ -272,26 +294,5 @@ function whenSettled(): Promise<void> {
         resolve();
       }
     });
-  });
-}
-
-/** For tests of the error path: asks the worker to crash. */
-export async function crashEngine(): Promise<void> {
-  const c = client;
-  if (!c) return;
-  await c.request({ kind: "crash" }).catch(() => undefined);
-  // The restart handler reloads the scenario; wait until it is back.
-  await new Promise<void>((resolve) => {
-    const done = () => useHopscope.getState().status.kind !== "loading";
-    const unsub = useHopscope.subscribe(() => {
-      if (done()) {
-        unsub();
-        resolve();
-      }
-    });
-    setTimeout(() => {
-      unsub();
-      resolve();
-    }, 20_000);
   });
 }

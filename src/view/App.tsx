@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { crashEngine, useHopscope } from "../store/store";
+import { useHopscope } from "../store/store";
 import { listenToHost, syncUrlWithStore, viewUrl } from "../share/browser";
 import { ShareButtons } from "./ShareButtons";
 import { Controls } from "./Controls";
@@ -206,9 +206,6 @@ export function App() {
         <p className="sr-only" aria-live="polite" data-testid="live">
           {current ? `Step ${cursor + 1} of ${steps.length}: ${current.text}` : ""}
         </p>
-        <button type="button" className="sr-only" onClick={() => void crashEngine()} data-testid="crash-worker">
-          Test: crash the engine worker
-        </button>
       </footer>
     </div>
   );

@@ -14,9 +14,5 @@ let queue: Promise<void> = Promise.resolve();
 
 scope.onmessage = (ev) => {
   const req = ev.data;
-  if (req.kind === "crash") {
-    // Simulates a fault outside the handler: the client must notice and restart the worker.
-    throw new Error("engine worker crashed on request");
-  }
   queue = queue.then(async () => scope.postMessage(await handle(req)));
 };

@@ -82,8 +82,6 @@ export async function handle(req: EngineRequest): Promise<EngineResponse> {
         if ("error" in t) return { id: req.id, ok: true, result: { kind: "complete", line: req.line, options: [] } };
         return { id: req.id, ok: true, result: { kind: "complete", ...complete(session, t.ns, req.line) } };
       }
-      case "crash":
-        throw new Error("crash requested");
     }
   } catch (e) {
     return { id: req.id, ok: false, error: e instanceof Error ? e.message : String(e) };

@@ -26,9 +26,7 @@ export type EngineRequest =
   /** A shell line on a node or pod of the last scenario run: "worker-0" or "worker-0/<pod>". */
   | { readonly id: number; readonly kind: "exec"; readonly target: string; readonly line: string }
   /** Tab completion of a shell line's last word on that node or pod. */
-  | { readonly id: number; readonly kind: "complete"; readonly target: string; readonly line: string }
-  /** For tests of the error path: the worker throws while handling it. */
-  | { readonly id: number; readonly kind: "crash" };
+  | { readonly id: number; readonly kind: "complete"; readonly target: string; readonly line: string };
 
 export type EngineResult =
   | { readonly kind: "scenarios"; readonly scenarios: readonly ScenarioSummary[] }
