@@ -35,7 +35,10 @@ export interface HopscopeState {
   readonly status: Status;
   readonly trace?: Trace;
   readonly topology?: Topology;
-  readonly natRules: Readonly<Record<string, readonly NodeRule[]>>;
+  /** The namespaces the node panel can show (workers, controllers, the VPC router, the client). */
+  readonly nodes: readonly string[];
+  /** Each node's nat and filter rules, fetched from the worker when the panel first shows the node. */
+  readonly rules: Readonly<Record<string, readonly NodeRule[]>>;
   readonly steps: readonly FlatStep[];
   readonly cursor: number;
   readonly playing: boolean;
@@ -57,6 +60,8 @@ export interface HopscopeState {
    */
   load(source: Source | string, at?: { flow: number; step: number }, shell?: readonly ShellLine[]): Promise<LoadOutcome>;
   setPanels(p: Partial<Panels>): void;
+  /** Fetches a node's rules for the panel (once per scenario load). */
+  fetchRules(node: string): Promise<void>;
   /**
    * The view as a share link's parts: the `view` blob (scenario, panels, shell lines: computed
    * once and cached, since it only changes with them) and the position, which changes at every step.
@@ -89,6 +94,8 @@ export const useHopscope = create<HopscopeState>((set, get) => {
   let autoReloading = false;
   // Each load gets a number; a load that a newer one overtook stops and sets nothing.
   let loadGeneration = 0;
+  // The number of the load whose scenario is on screen.
+  let shownGeneration = 0;
   // The link's view blob for the scenario, panels and shell lines it was made from.
   let viewCache: { source: Source; panels: Panels; shellLines: readonly ShellLine[]; view: string } | undefined;
   const restart = (reason: string) => {
@@ -145,7 +152,8 @@ export const useHopscope = create<HopscopeState>((set, get) => {
   };
   return {
     scenarios: [],
-    natRules: {},
+    nodes: [],
+    rules: {},
     panels: DEFAULT_PANELS,
     embed: { on: false, autoplay: false, hide: [] },
     restoring: false,
@@ -210,7 +218,8 @@ export const useHopscope = create<HopscopeState>((set, get) => {
           cursor = i >= 0 ? i : steps.length - 1;
           if (cursor < 0) cursor = 0;
         }
-        set({ source: src, scenario: r.scenario, trace, topology: r.topology, natRules: r.natRules, steps, cursor, shellLines: replayed, status: { kind: "ready" } });
+        shownGeneration = generation;
+        set({ source: src, scenario: r.scenario, trace, topology: r.topology, nodes: r.nodes, rules: {}, steps, cursor, shellLines: replayed, status: { kind: "ready" } });
         return "ready";
       } catch (e) {
         if (!current()) return "superseded";
@@ -220,6 +229,17 @@ export const useHopscope = create<HopscopeState>((set, get) => {
     },
     setPanels(p: Partial<Panels>) {
       set({ panels: { ...get().panels, ...p } });
+    },
+    async fetchRules(node: string) {
+      if (get().rules[node] || get().status.kind !== "ready") return;
+      const shown = shownGeneration;
+      try {
+        const r = await engine(restart).request({ kind: "rules", node });
+        // Rules asked for a scenario that has since been replaced are not this one's.
+        if (r.kind === "rules" && shown === shownGeneration) set({ rules: { ...get().rules, [node]: r.rules } });
+      } catch {
+        // A failed worker reloads the scenario; the panel asks again then.
+      }
     },
     shareView() {
       const { source, steps, cursor, panels, shellLines } = get();

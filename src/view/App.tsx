@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { useHopscope } from "../store/store";
 import { listenToHost, syncUrlWithStore, viewUrl } from "../share/browser";
 import { ShareButtons } from "./ShareButtons";
@@ -6,6 +6,7 @@ import { Controls } from "./Controls";
 import { HopDetail } from "./HopDetail";
 import { HopList } from "./HopList";
 import { NodePanel } from "./NodePanel";
+import { confirmedAt } from "./nodeState";
 import { Terminal } from "./Terminal";
 import { Topology } from "./Topology";
 
@@ -31,7 +32,8 @@ export function App() {
   const playing = useHopscope((s) => s.playing);
   const speed = useHopscope((s) => s.speed);
   const notice = useHopscope((s) => s.notice);
-  const natRules = useHopscope((s) => s.natRules);
+  const nodes = useHopscope((s) => s.nodes);
+  const rules = useHopscope((s) => s.rules);
   const panels = useHopscope((s) => s.panels);
   const embed = useHopscope((s) => s.embed);
   const [pinnedNode, setPinnedNode] = useState<string>();
@@ -91,10 +93,18 @@ export function App() {
   const current = steps[cursor]?.step;
   const showDetail = panels.detail && !embed.hide.includes("detail");
   const showHops = panels.hops && !embed.hide.includes("hops") && !embed.on;
-  const panelNodes = Object.keys(natRules);
+  const entryListed = useMemo(() => {
+    const d = current?.detail;
+    const entry = d?.kind === "conntrack" ? d.entry : d?.kind === "nat" ? d.conntrack : undefined;
+    return !current || !entry || current.pod !== undefined || confirmedAt(steps, cursor, current.node, entry);
+  }, [current, steps, cursor]);
   // The panel follows the packet from node to node until the user picks one.
-  const followed = current && natRules[current.node] ? current.node : undefined;
-  const panelNode = pinnedNode && natRules[pinnedNode] ? pinnedNode : (followed ?? panelNodes[0]);
+  const followed = current && nodes.includes(current.node) ? current.node : undefined;
+  const pinned = pinnedNode !== undefined && nodes.includes(pinnedNode);
+  const panelNode = pinned ? pinnedNode : (followed ?? nodes[0]);
+  useEffect(() => {
+    if (panelNode && panels.node && !embed.on) void useHopscope.getState().fetchRules(panelNode);
+  }, [panelNode, panels.node, embed.on, rules]);
   return (
     <div className="flex h-screen flex-col bg-slate-50 text-slate-900">
       {embed.on ? (
@@ -175,7 +185,7 @@ export function App() {
               ))}
             </div>
             <div className="min-h-0 flex-1">
-              {bottom === "node" && <NodePanel node={panelNode} nodes={panelNodes} onNode={setPinnedNode} rules={natRules[panelNode] ?? []} steps={steps} cursor={cursor} />}
+              {bottom === "node" && <NodePanel node={panelNode} nodes={nodes} pinned={pinned} onPin={setPinnedNode} rules={rules[panelNode]} steps={steps} cursor={cursor} />}
               {/* The shell stays mounted while hidden, so its log and history survive a look at the rules. */}
               <div className={bottom === "shell" ? "h-full" : "hidden"}>
                 <Terminal key={scenario?.id} topology={topology} initial={panelNode} />
@@ -189,11 +199,11 @@ export function App() {
           {showDetail && (
           <div className="border-b border-slate-200 p-3" aria-label="Hop detail">
             <h2 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">This hop</h2>
-            <HopDetail step={current} />
+            <HopDetail step={current} entryListed={entryListed} />
           </div>
           )}
           {showHops && (
-          <div className="flex min-h-0 flex-1 flex-col p-3">
+          <div className="flex min-h-48 flex-1 flex-col p-3">
             <h2 className="text-xs font-semibold uppercase tracking-wide text-slate-500">All hops</h2>
             <HopList steps={steps} cursor={cursor} onPick={setCursor} />
           </div>

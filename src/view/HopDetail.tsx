@@ -54,7 +54,14 @@ function Code({ children, testid }: { children: string; testid?: string }) {
   );
 }
 
-export function HopDetail({ step }: { step?: Step }) {
+/** What a conntrack entry's heading says when conntrack -L would not list it yet. */
+const UNCONFIRMED = "unconfirmed: conntrack -L lists it once the packet leaves the node or is delivered to it";
+
+/**
+ * `entryListed`: whether `conntrack -L` lists the conntrack entry this step shows, by this step
+ * (a connection's first packet creates its entry unconfirmed).
+ */
+export function HopDetail({ step, entryListed = true }: { step?: Step; entryListed?: boolean }) {
   if (!step) return <p className="text-sm text-slate-500">No step selected.</p>;
   const d = step.detail;
   return (
@@ -90,13 +97,13 @@ export function HopDetail({ step }: { step?: Step }) {
           <h4 className="text-xs font-semibold text-slate-600">{d.type}: the header before and after</h4>
           <NatDiff before={d.before} after={d.after} changed={d.changed} />
           {d.rule && <Code testid="rule-text">{d.rule}</Code>}
-          <h4 className="text-xs font-semibold text-slate-600">conntrack -L</h4>
+          <h4 className="text-xs font-semibold text-slate-600">{entryListed ? "conntrack -L" : `the conntrack entry (${UNCONFIRMED})`}</h4>
           <Code testid="conntrack-text">{d.conntrack}</Code>
         </>
       )}
       {d?.kind === "conntrack" && d.entry && (
         <>
-          <h4 className="text-xs font-semibold text-slate-600">conntrack -L ({d.event})</h4>
+          <h4 className="text-xs font-semibold text-slate-600">{entryListed ? `conntrack -L (${d.event})` : `the conntrack entry (${d.event}; ${UNCONFIRMED})`}</h4>
           <Code testid="conntrack-text">{d.entry}</Code>
         </>
       )}

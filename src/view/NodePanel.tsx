@@ -1,17 +1,50 @@
-/** One node's nat rules with their counters, and its conntrack table, as of the current step. */
-import { useMemo } from "react";
+/**
+ * One node's nat and filter rules with their counters, and its conntrack table, as of the
+ * current step. By default the panel shows the node where the step happens; picking a node pins
+ * it until "Follow the packet" is pressed again.
+ */
+import { useEffect, useMemo, useRef } from "react";
 import type { FlatStep } from "../store/store";
 import type { NodeRule } from "../worker/protocol";
-import { nodeView } from "./nodeState";
+import { nodeView, ruleKey } from "./nodeState";
 
-export function NodePanel({ node, nodes, onNode, rules, steps, cursor }: { node: string; nodes: readonly string[]; onNode: (n: string) => void; rules: readonly NodeRule[]; steps: readonly FlatStep[]; cursor: number }) {
+export function NodePanel({
+  node,
+  nodes,
+  pinned,
+  onPin,
+  rules,
+  steps,
+  cursor,
+}: {
+  node: string;
+  nodes: readonly string[];
+  /** Whether the user picked this node (else the panel follows the packet). */
+  pinned: boolean;
+  /** A node to pin, or undefined to follow the packet again. */
+  onPin: (n: string | undefined) => void;
+  /** The node's rules, or undefined while they are fetched. */
+  rules: readonly NodeRule[] | undefined;
+  steps: readonly FlatStep[];
+  cursor: number;
+}) {
   const view = useMemo(() => nodeView(steps, cursor, node), [steps, cursor, node]);
+  const focusRow = useRef<HTMLTableRowElement>(null);
+  const focusKey = [...view.decidedNow, ...view.changedNow][0];
+  useEffect(() => {
+    focusRow.current?.scrollIntoView({ block: "nearest" });
+  }, [focusKey, node, rules]);
+  const tables = useMemo(() => {
+    const by = new Map<string, NodeRule[]>();
+    for (const r of rules ?? []) by.set(r.table, [...(by.get(r.table) ?? []), r]);
+    return [...by.entries()];
+  }, [rules]);
   return (
     <div className="flex h-full min-h-0 flex-col text-xs" data-testid="node-panel">
-      <div className="flex items-center gap-2 border-b border-slate-200 px-3 py-1.5">
+      <div className="flex flex-wrap items-center gap-2 border-b border-slate-200 px-3 py-1.5">
         <label className="flex items-center gap-1 font-semibold">
           Node
-          <select value={node} onChange={(e) => onNode(e.target.value)} className="rounded border border-slate-300 bg-white px-1 py-0.5 font-normal" data-testid="node-picker">
+          <select value={node} onChange={(e) => onPin(e.target.value)} className="rounded border border-slate-300 bg-white px-1 py-0.5 font-normal" data-testid="node-picker">
             {nodes.map((n) => (
               <option key={n} value={n}>
                 {n}
@@ -19,35 +52,73 @@ export function NodePanel({ node, nodes, onNode, rules, steps, cursor }: { node:
             ))}
           </select>
         </label>
-        <span className="text-slate-500">iptables -t nat -L -v and conntrack -L after this step</span>
+        <button
+          type="button"
+          aria-pressed={!pinned}
+          onClick={() => onPin(pinned ? undefined : node)}
+          className={`rounded border px-1.5 py-0.5 ${pinned ? "border-slate-300 bg-white" : "border-sky-400 bg-sky-50 text-sky-800"}`}
+          data-testid="follow-packet"
+        >
+          Follow the packet
+        </button>
+        <span className="text-slate-500">iptables -L -v (nat, filter) and conntrack -L after this step</span>
       </div>
       <div className="grid min-h-0 flex-1 grid-cols-2 gap-3 overflow-hidden p-2">
-        <div className="min-h-0 overflow-auto">
-          <table className="w-full font-mono text-[11px]" data-testid="nat-rules">
-            <thead>
-              <tr className="text-left text-slate-500">
-                <th className="pr-2 text-right font-normal">pkts</th>
-                <th className="pr-2 text-right font-normal">bytes</th>
-                <th className="font-normal">rule</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rules.map((r) => {
-                const key = `${r.chain}#${r.index}`;
-                const c = view.counters.get(key) ?? { pkts: 0, bytes: 0 };
-                const now = view.changedNow.has(key);
-                return (
-                  <tr key={key} className={now ? "bg-amber-200" : c.pkts > 0 ? "bg-amber-50" : ""} data-rule={key} data-pkts={c.pkts}>
-                    <td className="pr-2 text-right align-top">{c.pkts}</td>
-                    <td className="pr-2 text-right align-top">{c.bytes}</td>
-                    <td className="break-all">{r.rule}</td>
+        <div className="min-h-0 overflow-auto" data-testid="node-rules">
+          {rules === undefined ? (
+            <p className="text-slate-500">Reading {node}'s rules…</p>
+          ) : tables.length === 0 ? (
+            <p className="text-slate-500" data-testid="no-rules">
+              {node} has no iptables rules loaded.
+            </p>
+          ) : (
+            tables.map(([table, list]) => (
+              <table key={table} className="mb-2 w-full font-mono text-[11px]" data-testid={`${table}-rules`}>
+                <caption className="text-left font-sans font-semibold text-slate-600">table {table}</caption>
+                <thead>
+                  <tr className="text-left text-slate-500">
+                    <th className="pr-2 text-right font-normal">pkts</th>
+                    <th className="pr-2 text-right font-normal">bytes</th>
+                    <th className="font-normal">rule</th>
                   </tr>
-                );
-              })}
-            </tbody>
-          </table>
+                </thead>
+                <tbody>
+                  {list.map((r) => {
+                    const key = ruleKey(r.table, r.chain, r.index);
+                    const c = view.counters.get(key) ?? { pkts: 0, bytes: 0 };
+                    const now = view.changedNow.has(key);
+                    const decided = view.decidedNow.has(key);
+                    return (
+                      <tr
+                        key={key}
+                        ref={key === focusKey ? focusRow : undefined}
+                        className={decided ? "bg-orange-200 ring-1 ring-orange-400" : now ? "bg-amber-200" : c.pkts > 0 ? "bg-amber-50" : ""}
+                        data-rule={`${r.chain}#${r.index}`}
+                        data-table={r.table}
+                        data-pkts={c.pkts}
+                        data-now={now ? "matched" : decided ? "decided" : undefined}
+                      >
+                        <td className="pr-2 text-right align-top">{c.pkts}</td>
+                        <td className="pr-2 text-right align-top">{c.bytes}</td>
+                        <td className="break-all">
+                          {r.rule}
+                          {decided && <span className="ml-1 font-sans text-orange-800">(decided this NAT)</span>}
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            ))
+          )}
         </div>
         <div className="min-h-0 overflow-auto">
+          {view.unconfirmedNow && (
+            <p className="mb-1 rounded bg-sky-50 p-1 text-sky-900" data-testid="conntrack-unconfirmed">
+              Not listed by conntrack -L yet: the entry this step shows is unconfirmed. The kernel confirms it when the packet leaves the node (POSTROUTING) or
+              is delivered to it (INPUT); if the packet is dropped first, it is never listed.
+            </p>
+          )}
           {view.conntrack.length === 0 ? (
             <p className="text-slate-500" data-testid="conntrack-table">No conntrack entries yet.</p>
           ) : (

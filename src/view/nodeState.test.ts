@@ -13,7 +13,7 @@ function steps(id: string) {
 describe("a node's counters and conntrack table at a step", () => {
   const all = steps("pod-to-pod");
   const masq = all.findIndex((s) => s.step.kind === "nat" && s.step.node === "worker-0");
-  const cni = (v: ReturnType<typeof nodeView>) => [...v.counters.entries()].find(([k]) => k.startsWith("CNI-"))?.[1];
+  const cni = (v: ReturnType<typeof nodeView>) => [...v.counters.entries()].find(([k]) => k.startsWith("nat/CNI-"))?.[1];
 
   it("counts nothing before the packet reaches the node, then the CNI chain's MASQUERADE rule", () => {
     expect(nodeView(all, 0, "worker-0").counters.size).toBe(0);
@@ -30,5 +30,30 @@ describe("a node's counters and conntrack table at a step", () => {
     const end = nodeView(all, all.length - 1, "worker-0").conntrack;
     expect(end).toHaveLength(1);
     expect(end[0]).not.toContain("[UNREPLIED]");
+  });
+
+  it("names the rule that decided a NAT step, and for the reply's un-NAT the rules that set the bindings up", () => {
+    const np = steps("nodeport");
+    const dnat = np.findIndex((s) => s.step.kind === "nat" && s.step.node === "worker-0" && s.step.detail?.kind === "nat" && s.step.detail.type === "DNAT");
+    expect([...nodeView(np, dnat, "worker-0").decidedNow]).toEqual([expect.stringMatching(/^nat\/KUBE-SEP-UGTFMET44DQG7H7H#2$/)]);
+    // The step before (the rule step itself) matched the rule but decided nothing yet.
+    expect([...nodeView(np, dnat - 1, "worker-0").changedNow]).toEqual(["nat/KUBE-SEP-UGTFMET44DQG7H7H#2"]);
+    expect(nodeView(np, dnat - 1, "worker-0").decidedNow.size).toBe(0);
+    const masq = np.findIndex((s) => s.step.node === "worker-0" && s.step.detail?.kind === "nat" && s.step.detail.type === "MASQUERADE");
+    expect([...nodeView(np, masq, "worker-0").decidedNow]).toEqual(["nat/KUBE-POSTROUTING#1"]);
+    const unSnat = np.findIndex((s) => s.step.node === "worker-0" && s.step.detail?.kind === "nat" && s.step.detail.type === "un-SNAT");
+    expect([...nodeView(np, unSnat, "worker-0").decidedNow].sort()).toEqual(["nat/KUBE-POSTROUTING#1", "nat/KUBE-SEP-UGTFMET44DQG7H7H#2"]);
+  });
+
+  it("says when the entry a step shows is not confirmed yet, and counts filter rules too", () => {
+    const np = steps("nodeport");
+    const created = np.findIndex((s) => s.step.node === "worker-0" && s.step.detail?.kind === "conntrack" && s.step.detail.event === "new");
+    const v = nodeView(np, created, "worker-0");
+    expect(v.unconfirmedNow).toMatch(/^tcp +6 120 SYN_SENT src=203\.0\.113\.10 /);
+    expect(v.conntrack).toEqual([]);
+    const confirm = np.findIndex((s, i) => i > created && s.step.node === "worker-0" && s.step.detail?.kind === "conntrack" && s.step.detail.event === "confirm");
+    expect(nodeView(np, confirm, "worker-0").unconfirmedNow).toBeUndefined();
+    expect(nodeView(np, confirm, "worker-0").conntrack).toHaveLength(1);
+    expect(nodeView(np, confirm, "worker-0").counters.get("filter/KUBE-FORWARD#1")).toMatchObject({ pkts: 1 });
   });
 });

@@ -52,17 +52,29 @@ export async function handle(req: EngineRequest): Promise<EngineResponse> {
         }
         session = { cluster: r.cluster, flows: [...r.trace.flows] };
         const s = r.cluster.scenario;
-        const natRules: Record<string, NodeRule[]> = {};
-        for (const n of r.cluster.nodes) {
-          const ns = r.cluster.world.get(n.name);
-          if (!ns.nf.loaded.has("nat")) continue;
-          natRules[n.name] = chainsInSaveOrder(ns.nf, "nat").flatMap((c) => c.rules.map((rule, i) => ({ chain: c.name, index: i + 1, rule: formatRule(c.name, rule) })));
-        }
+        const nodes = [...r.cluster.nodes.filter((n) => n.role === "worker"), ...r.cluster.nodes.filter((n) => n.role === "controller")].map((n) => n.name);
         return {
           id: req.id,
           ok: true,
-          result: { kind: "run", scenario: { id: s.id, title: s.title, description: s.description }, trace: r.trace, topology: describeTopology(r.cluster), natRules },
+          result: {
+            kind: "run",
+            scenario: { id: s.id, title: s.title, description: s.description },
+            trace: r.trace,
+            topology: describeTopology(r.cluster),
+            nodes: [...nodes, r.cluster.router, r.cluster.client],
+          },
         };
+      }
+      case "rules": {
+        const c = session?.cluster;
+        const ns = c && (c.nodes.some((n) => n.name === req.node) || req.node === c.router || req.node === c.client) ? c.world.get(req.node) : undefined;
+        if (!ns) return { id: req.id, ok: true, result: { kind: "rules", node: req.node, rules: [] } };
+        const rules: NodeRule[] = [];
+        for (const table of ["nat", "filter"] as const) {
+          if (!ns.nf.loaded.has(table)) continue;
+          for (const ch of chainsInSaveOrder(ns.nf, table)) ch.rules.forEach((rule, i) => rules.push({ table, chain: ch.name, index: i + 1, rule: formatRule(ch.name, rule) }));
+        }
+        return { id: req.id, ok: true, result: { kind: "rules", node: req.node, rules } };
       }
       case "exec": {
         const refuse = (why: string) => ({ id: req.id, ok: true as const, result: { kind: "exec" as const, code: 1, display: why, flows: [] } });

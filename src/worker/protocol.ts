@@ -11,8 +11,9 @@ export interface ScenarioSummary {
   readonly description: string;
 }
 
-/** A node's nat rules in iptables-save order, for the per-node panel. */
+/** One of a node's iptables rules, in iptables-save order, for the per-node panel. */
 export interface NodeRule {
+  readonly table: string;
   readonly chain: string;
   /** 1-based position in its chain, as rule steps count. */
   readonly index: number;
@@ -26,7 +27,9 @@ export type EngineRequest =
   /** A shell line on a node or pod of the last scenario run: "worker-0" or "worker-0/<pod>". */
   | { readonly id: number; readonly kind: "exec"; readonly target: string; readonly line: string }
   /** Tab completion of a shell line's last word on that node or pod. */
-  | { readonly id: number; readonly kind: "complete"; readonly target: string; readonly line: string };
+  | { readonly id: number; readonly kind: "complete"; readonly target: string; readonly line: string }
+  /** A node's nat and filter rules, formatted when the panel shows the node. */
+  | { readonly id: number; readonly kind: "rules"; readonly node: string };
 
 export type EngineResult =
   | { readonly kind: "scenarios"; readonly scenarios: readonly ScenarioSummary[] }
@@ -35,9 +38,13 @@ export type EngineResult =
       readonly scenario: ScenarioSummary;
       readonly trace: Trace;
       readonly topology: Topology;
-      /** Each node's nat table, rule by rule (counters come from the trace's rule steps). */
-      readonly natRules: Readonly<Record<string, readonly NodeRule[]>>;
+      /**
+       * The namespaces a step can happen in, for the node panel: workers, controllers, the VPC
+       * router and the internet client (a pod's steps belong to its node's panel).
+       */
+      readonly nodes: readonly string[];
     }
+  | { readonly kind: "rules"; readonly node: string; readonly rules: readonly NodeRule[] }
   | { readonly kind: "invalid"; readonly issues: readonly { readonly path: string; readonly message: string }[] }
   | {
       readonly kind: "exec";
