@@ -16,7 +16,7 @@ const KEY_HOPS: Record<string, string[]> = {
   ],
   "node-to-pod": ["busybox0-g6pww receives the packet on eth0: 10.240.0.20 > 10.200.1.15"],
   "pod-to-internet": ["MASQUERADE rewrites the source: 10.200.0.21 > 203.0.113.10 becomes 10.240.0.20 > 203.0.113.10", "SNAT rewrites the source: 10.240.0.20 > 203.0.113.10 becomes 198.51.100.20 > 203.0.113.10"],
-  "no-route": ["vpc-router drops the packet: no route to 10.200.1.15", "busybox0-rw89s takes the ICMP message from 10.240.0.1"],
+  "no-route": ["vpc-router drops the packet: no route to 10.200.1.15", "busybox0-rw89s takes the ICMP message (destination net unreachable) from 10.240.0.1"],
 };
 const ABSENT_HOPS: Record<string, string[]> = { "pod-to-pod-no-masq": ["MASQUERADE", "SNAT rewrites", "DNAT rewrites"], "node-to-pod": ["MASQUERADE", "DNAT rewrites"] };
 

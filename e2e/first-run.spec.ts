@@ -78,4 +78,17 @@ test.describe("a newcomer's first minutes", () => {
     await expect(page.getByTestId("conntrack-unconfirmed")).toHaveCount(0);
     await expect(page.getByTestId("hop-detail")).toContainText("conntrack -L (confirm)");
   });
+
+  test("surprising steps say why: the router's INVALID ACK, the ICMP error by name, the bridge's table", async ({ page }) => {
+    const app = new HopscopePage(page);
+    await app.open();
+    await app.pick("nodeport");
+    await app.stepTo(/INVALID/);
+    await expect(page.getByTestId("hop-why")).toContainText("saw the connection's SYN go through, but not the SYN-ACK");
+    await app.stepTo(/looks up .* in its forwarding table/);
+    await expect(page.getByTestId("fdb").locator('tr[data-looked-up="yes"]')).toHaveCount(1);
+    await app.pick("no-route");
+    await page.keyboard.press("End");
+    await expect(app.current()).toContainText("takes the ICMP message (destination net unreachable) from 10.240.0.1");
+  });
 });

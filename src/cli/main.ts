@@ -79,10 +79,11 @@ export function formatTraceText(trace: Trace, title: string): string {
       } else if (d?.kind === "nat") {
         out.push(`                ${where(s)} ${d.type}: ${s.text.split(": ").slice(1).join(": ")}`);
       } else if (d?.kind === "conntrack") {
-        out.push(`                ${where(s)} conntrack ${d.event}${d.entry ? `: ${d.entry}` : ""}`);
+        out.push(`                ${where(s)} conntrack ${d.event}: ${d.entry ?? s.text}`);
       } else {
         out.push(`                ${where(s)} ${s.kind}: ${s.text}`);
       }
+      if (s.why) out.push(`                ${" ".repeat(where(s).length)} why: ${s.why}`);
     }
   }
   return out.join("\n") + "\n";

@@ -58,9 +58,24 @@ export type StepDetail =
       readonly conntrack: string;
     }
   | { readonly kind: "conntrack"; readonly event: "new" | "hit" | "confirm" | "invalid"; readonly state: string; readonly direction?: "original" | "reply"; readonly entry?: string }
-  | { readonly kind: "bridge"; readonly bridge: string; readonly action: "learn" | "forward" | "flood" | "local"; readonly mac: string; readonly port?: string }
+  | {
+      readonly kind: "bridge";
+      readonly bridge: string;
+      readonly action: "learn" | "forward" | "flood" | "local";
+      readonly mac: string;
+      readonly port?: string;
+      /**
+       * The forwarding table the bridge looked the MAC up in, as it was then: the looked-up
+       * entry (when there is one) and others, at most FDB_SHOWN of them; `fdbSize` counts all.
+       */
+      readonly fdb?: readonly { readonly mac: string; readonly port: string; readonly local: boolean }[];
+      readonly fdbSize?: number;
+    }
   | { readonly kind: "deliver"; readonly to: string }
   | { readonly kind: "drop"; readonly reason: string; readonly rule?: string };
+
+/** How many forwarding-table entries a bridge step carries at most. */
+export const FDB_SHOWN = 16;
 
 export interface Step {
   readonly kind: StepKind;
@@ -70,6 +85,8 @@ export interface Step {
   readonly dir?: "in" | "out";
   readonly packet: StepPacket;
   readonly text: string;
+  /** For a surprising step: why it happened, and what comes of it, in plain words. */
+  readonly why?: string;
   readonly detail?: StepDetail;
 }
 

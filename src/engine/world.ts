@@ -30,7 +30,7 @@ import {
 import { formatRoute } from "./route/format";
 import type { RouteMatch } from "./route/route";
 import { seededRng, type Rng } from "./rng";
-import { endpoints, stepPacket, type Flow, type Step, type StepDetail } from "./trace";
+import { FDB_SHOWN, endpoints, stepPacket, type Flow, type Step, type StepDetail } from "./trace";
 
 export interface WorldOptions {
   /** Seed of the generator behind -m statistic and NAT port choice. */
@@ -301,7 +301,7 @@ class Walk {
     return { flow, ...r };
   }
 
-  private step(ns: Netns, kind: Step["kind"], packet: Packet, text: string, detail?: StepDetail, wire?: { iface: string; dir: "in" | "out" }): void {
+  private step(ns: Netns, kind: Step["kind"], packet: Packet, text: string, detail?: StepDetail, wire?: { iface: string; dir: "in" | "out" }, why?: string): void {
     this.steps.push({
       kind,
       node: ns.node,
@@ -309,6 +309,7 @@ class Walk {
       ...(wire && { iface: wire.iface, dir: wire.dir }),
       packet: stepPacket(packet),
       text,
+      ...(why !== undefined && { why }),
       ...(detail && { detail }),
     });
   }
@@ -463,7 +464,7 @@ class Walk {
     const info = ns.ct.track(skb.packet, this.world.now);
     if (info.state === "INVALID") {
       skb.ctInvalid = info.reason;
-      this.step(ns, "conntrack", skb.packet, `conntrack marks the packet INVALID: ${info.reason}.`, { kind: "conntrack", event: "invalid", state: "INVALID" });
+      this.step(ns, "conntrack", skb.packet, `conntrack marks the packet INVALID: ${info.reason}.`, { kind: "conntrack", event: "invalid", state: "INVALID" }, undefined, whyInvalid(info.reason));
       return;
     }
     skb.ct = info;
@@ -634,7 +635,7 @@ class Walk {
             : `no socket wants this ICMP message`;
       this.drop(ns, p, reason);
     }
-    const what = p.proto === "icmp" ? (p.icmp!.type === 8 ? "echo request" : p.icmp!.type === 0 ? "echo reply" : "ICMP message") : `${p.proto} segment`;
+    const what = p.proto === "icmp" ? (p.icmp!.type === 8 ? "echo request" : p.icmp!.type === 0 ? "echo reply" : `ICMP message (${icmpName(p.icmp!.type, p.icmp!.code)})`) : `${p.proto} segment`;
     this.step(ns, "deliver", p, `${ns.label} takes the ${what} from ${formatIpv4(p.src)}: ${to}.`, { kind: "deliver", to });
     throw new Delivered({ ns, iface: iface.name, packet: p, to });
   }
@@ -769,7 +770,7 @@ class Walk {
       action === "forward"
         ? `${br.name} looks up ${mac} in its forwarding table and sends the frame out of ${port.name}.`
         : `${br.name} does not know ${mac} yet and floods the frame; the copy on ${port.name} reaches its owner.`;
-    this.step(ns, "bridge", packet, text, { kind: "bridge", bridge: br.name, action, mac, port: port.name });
+    this.step(ns, "bridge", packet, text, { kind: "bridge", bridge: br.name, action, mac, port: port.name, ...fdbShown(fdb, mac) });
     return port;
   }
 
@@ -840,4 +841,42 @@ class Walk {
     }
     this.xmit(ns, out, { ...f, packet });
   }
+}
+
+/** ICMP's type and code in words, as the RFCs name them. */
+export function icmpName(type: number, code: number): string {
+  if (type === 3) {
+    const what = ["net", "host", "protocol", "port", "fragmentation needed", "source route failed", "net unknown", "host unknown"][code];
+    return code === 4 || code === 5 ? `destination unreachable: ${what}` : what ? `destination ${what} unreachable` : `destination unreachable, code ${code}`;
+  }
+  if (type === 11) return code === 0 ? "time to live exceeded in transit" : "fragment reassembly time exceeded";
+  return `type ${type}, code ${code}`;
+}
+
+/**
+ * Why conntrack found a packet INVALID, where the reason alone puzzles: an ACK in state
+ * SYN_SENT means this node saw the connection's SYN but not its SYN-ACK.
+ */
+export function whyInvalid(reason: string): string | undefined {
+  if (/^TCP .*ACK.* is invalid in state SYN_SENT$/.test(reason) && !/SYN/.test(reason.replace(/in state SYN_SENT$/, ""))) {
+    return (
+      "This node saw the connection's SYN go through, but not the SYN-ACK that answered it: the answer went back by another path " +
+      "(an asymmetric route: the replying host reaches the connection's source directly), so for this node the handshake never got its reply and " +
+      "the last ACK fits no state it knows. The kernel does no NAT for an INVALID packet; unless a rule drops INVALID packets, " +
+      "it is routed on as it is, and the next steps show where."
+    );
+  }
+  return undefined;
+}
+
+/** The forwarding table a bridge step shows: the looked-up MAC's entry first, then others, at most FDB_SHOWN. */
+function fdbShown(fdb: ReadonlyMap<string, { port: string; local: boolean }>, mac: string): { fdb: { mac: string; port: string; local: boolean }[]; fdbSize: number } {
+  const shown: { mac: string; port: string; local: boolean }[] = [];
+  const hit = fdb.get(mac);
+  if (hit) shown.push({ mac, port: hit.port, local: hit.local });
+  for (const [m, e] of fdb) {
+    if (shown.length >= FDB_SHOWN) break;
+    if (m !== mac) shown.push({ mac: m, port: e.port, local: e.local });
+  }
+  return { fdb: shown, fdbSize: fdb.size };
 }

@@ -71,6 +71,12 @@ export function HopDetail({ step, entryListed = true }: { step?: Step; entryList
         {step.pod ? `${step.pod} on ${step.node}` : step.node}
         {step.iface ? ` · ${step.iface} (${step.dir === "in" ? "received" : "sent"})` : ""}
       </p>
+      {step.why && (
+        <p className="rounded bg-sky-50 p-2 text-xs text-sky-950" data-testid="hop-why">
+          <span className="font-semibold">Why: </span>
+          {step.why}
+        </p>
+      )}
       <PacketFields p={step.packet} />
       {d?.kind === "wire" && (
         <>
@@ -105,6 +111,33 @@ export function HopDetail({ step, entryListed = true }: { step?: Step; entryList
         <>
           <h4 className="text-xs font-semibold text-slate-600">{entryListed ? `conntrack -L (${d.event})` : `the conntrack entry (${d.event}; ${UNCONFIRMED})`}</h4>
           <Code testid="conntrack-text">{d.entry}</Code>
+        </>
+      )}
+      {d?.kind === "bridge" && d.fdb && (
+        <>
+          <h4 className="text-xs font-semibold text-slate-600">
+            {d.bridge}'s forwarding table when the frame came ({d.fdbSize ?? d.fdb.length} {d.fdbSize === 1 ? "entry" : "entries"}
+            {d.fdbSize !== undefined && d.fdbSize > d.fdb.length ? `, ${d.fdb.length} shown` : ""})
+          </h4>
+          {d.action === "flood" && !d.fdb.some((e) => e.mac === d.mac) && <p className="text-xs text-slate-600">No entry for {d.mac}: the bridge floods the frame to every port.</p>}
+          <table className="w-full font-mono text-[11px]" data-testid="fdb">
+            <thead>
+              <tr className="text-left text-slate-500">
+                <th className="font-normal">mac</th>
+                <th className="font-normal">port</th>
+                <th className="font-normal" />
+              </tr>
+            </thead>
+            <tbody>
+              {d.fdb.map((e) => (
+                <tr key={e.mac} className={e.mac === d.mac ? "bg-amber-100 font-semibold" : ""} data-looked-up={e.mac === d.mac ? "yes" : undefined}>
+                  <td>{e.mac}</td>
+                  <td>{e.port}</td>
+                  <td className="font-sans text-slate-500">{e.local ? "the bridge's own" : "learned"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         </>
       )}
       {d?.kind === "drop" && <p className="rounded bg-red-50 p-2 text-red-800">Dropped: {d.reason}{d.rule ? ` — ${d.rule}` : ""}</p>}
