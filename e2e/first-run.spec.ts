@@ -3,7 +3,8 @@
  * alike (the "dev" project runs this file too).
  */
 import { expect, test } from "@playwright/test";
-import { HopscopePage } from "./hopscope";
+import { BUILTIN_SCENARIOS } from "../src/engine/scenarios/article";
+import { HopscopePage, encodeView } from "./hopscope";
 
 test.describe("a newcomer's first minutes", () => {
   test("Tab from the last control reaches nothing invisible", async ({ page }) => {
@@ -90,5 +91,49 @@ test.describe("a newcomer's first minutes", () => {
     await app.pick("no-route");
     await page.keyboard.press("End");
     await expect(app.current()).toContainText("takes the ICMP message (destination net unreachable) from 10.240.0.1");
+  });
+
+  test("a link with an edited scenario shows its own title and description", async ({ page }) => {
+    const spec = { ...BUILTIN_SCENARIOS.find((s) => s.id === "nodeport")!, title: "My NodePort lesson", description: "The article's NodePort, retold for week 3." };
+    await page.goto(`/#view=${encodeView({ scenario: { spec } })}&at=0.0`);
+    await expect(page.getByTestId("loading")).toHaveCount(0);
+    const picker = page.getByTestId("scenario-picker");
+    await expect(picker.locator("option:checked")).toHaveText("Edited: My NodePort lesson");
+    await expect(page.getByTestId("scenario-description")).toHaveText("The article's NodePort, retold for week 3.");
+    // Picking a built-in one leaves the edited one.
+    await picker.selectOption("same-node");
+    await expect(page.getByTestId("loading")).toHaveCount(0);
+    await expect(picker.locator("option:checked")).toHaveText("Pod to pod on the same node");
+    await expect(picker.locator("option", { hasText: "Edited:" })).toHaveCount(0);
+  });
+
+  test("a shared shell session opens on the Shell tab with its lines, and its flows name the line that started them", async ({ page }) => {
+    const shell = [
+      { target: "worker-0/busybox0-rw89s", line: "ping -c 1 10.200.1.15" },
+      { target: "worker-0", line: "ip route | grep cnio0" },
+    ];
+    await page.goto(`/#view=${encodeView({ scenario: { id: "pod-to-pod" }, shell })}&at=0.0`);
+    await expect(page.getByTestId("loading")).toHaveCount(0);
+    await expect(page.getByTestId("tab-shell")).toHaveAttribute("aria-selected", "true");
+    const log = page.getByTestId("terminal-log");
+    await expect(log).toContainText("the shared session's 2 lines, replayed");
+    await expect(log).toContainText("ping -c 1 10.200.1.15");
+    await expect(log).toContainText("1 packets transmitted, 1 packets received");
+    await expect(log).toContainText("10.200.0.0/24 dev cnio0 proto kernel scope link src 10.200.0.1");
+    await expect(page.getByTestId("terminal-target")).toHaveValue("worker-0");
+    await expect(page.getByTestId("hop-list").getByTestId("flow-header").filter({ hasText: "ping -c 1 10.200.1.15 (on busybox0-rw89s)" })).toHaveCount(2);
+    await expect(page.getByTestId("hop-list").getByTestId("flow-header").first()).toContainText("ping from busybox0-rw89s to 10.200.1.15");
+  });
+
+  test("a shared line for a node or pod the scenario does not have gets a visible message", async ({ page }) => {
+    const shell = [
+      { target: "worker-9", line: "ip route" },
+      { target: "worker-0", line: "hostname" },
+    ];
+    await page.goto(`/#view=${encodeView({ scenario: { id: "pod-to-pod" }, shell })}&at=0.0`);
+    await expect(page.getByTestId("loading")).toHaveCount(0);
+    await expect(page.getByTestId("notice")).toContainText("name places this scenario does not have; one was skipped: line 1");
+    await expect(page.getByTestId("notice")).toContainText("worker-9");
+    await expect(page.getByTestId("terminal-log")).toContainText("worker-0");
   });
 });

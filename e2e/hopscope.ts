@@ -1,5 +1,17 @@
 /** Page object for the Hopscope app. */
 import { expect, type Page } from "@playwright/test";
+import lzString from "lz-string";
+
+export const PANELS = { detail: true, hops: true, node: true };
+
+/**
+ * A version 2 link's view data, written here as the format says (Playwright loads lz-string as
+ * CommonJS, so the app's codec module is not imported).
+ */
+export function encodeView(view: { scenario: unknown; panels?: typeof PANELS; shell?: readonly { target: string; line: string }[] }): string {
+  const shell = view.shell?.length ? { shell: view.shell.map((s) => ({ t: s.target, l: s.line })) } : {};
+  return lzString.compressToEncodedURIComponent(JSON.stringify({ v: 2, scenario: view.scenario, panels: view.panels ?? PANELS, ...shell }));
+}
 
 export class HopscopePage {
   constructor(readonly page: Page) {}

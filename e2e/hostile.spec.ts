@@ -8,14 +8,7 @@ import { join } from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import lzString from "lz-string";
 import { BUILTIN_SCENARIOS } from "../src/engine/scenarios/article";
-
-const PANELS = { detail: true, hops: true, node: true };
-
-/** A version 2 link's view data, written here as the format says (Playwright loads lz-string as CommonJS). */
-function encodeView(view: { scenario: unknown; panels: typeof PANELS; shell?: readonly { target: string; line: string }[] }): string {
-  const shell = view.shell?.length ? { shell: view.shell.map((s) => ({ t: s.target, l: s.line })) } : {};
-  return lzString.compressToEncodedURIComponent(JSON.stringify({ v: 2, scenario: view.scenario, panels: view.panels, ...shell }));
-}
+import { PANELS, encodeView } from "./hopscope";
 
 /** A link to pod-to-pod whose shell session is the given lines on busybox0's pod. */
 function shellLink(lines: readonly string[]): string {

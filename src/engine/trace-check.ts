@@ -24,6 +24,7 @@ export function checkTrace(value: unknown): string[] {
     need(typeof flow.name === "string", `${fp}.name`, "expected a string");
     need(flow.verdict === "delivered" || flow.verdict === "dropped", `${fp}.verdict`, 'expected "delivered" or "dropped"');
     need(flow.dropReason === undefined || typeof flow.dropReason === "string", `${fp}.dropReason`, "expected a string");
+    need(flow.origin === undefined || typeof flow.origin === "string", `${fp}.origin`, "expected a string");
     if (!Array.isArray(flow.steps)) return need(false, `${fp}.steps`, "expected an array");
     flow.steps.forEach((step: unknown, j: number) => {
       const sp = `${fp}.steps.${j}`;
@@ -32,6 +33,7 @@ export function checkTrace(value: unknown): string[] {
       need(typeof step.node === "string", `${sp}.node`, "expected a string");
       need(step.pod === undefined || typeof step.pod === "string", `${sp}.pod`, "expected a string");
       need(typeof step.text === "string", `${sp}.text`, "expected a string");
+      need(step.why === undefined || typeof step.why === "string", `${sp}.why`, "expected a string");
       need(step.detail === undefined || isObj(step.detail), `${sp}.detail`, "expected an object");
       if (step.kind === "wire") {
         need(typeof step.iface === "string", `${sp}.iface`, "a wire step needs iface");

@@ -92,6 +92,11 @@ export interface Step {
 
 export interface Flow {
   readonly name: string;
+  /**
+   * What started the flow, for people: the scenario's traffic item ("ping from busybox0-rw89s to
+   * 10.200.1.15") or the shell line ("curl http://10.32.0.53/ on busybox0-g6pww").
+   */
+  readonly origin?: string;
   readonly verdict: "delivered" | "dropped";
   readonly dropReason?: string;
   readonly steps: readonly Step[];

@@ -21,11 +21,22 @@ export interface EmbedOptions {
 export interface FlatStep {
   readonly flow: number;
   readonly flowName: string;
+  /** What started the flow (a traffic item, a shell line). */
+  readonly origin?: string;
   readonly index: number;
   readonly step: Step;
 }
 
 export type LoadOutcome = "ready" | "failed" | "superseded";
+
+export interface ReplayEntry {
+  readonly target: string;
+  readonly line: string;
+  readonly display: string;
+}
+
+/** How many lines of one replayed command's output the terminal gets. */
+const REPLAY_SHOWN_LINES = 200;
 
 export type Status = { readonly kind: "loading" } | { readonly kind: "ready" } | { readonly kind: "error"; readonly message: string };
 
@@ -52,13 +63,18 @@ export interface HopscopeState {
   readonly restoring: boolean;
   /** The shell's lines since the scenario loaded (up to what a link carries): a share link replays them. */
   readonly shellLines: readonly ShellLine[];
+  /**
+   * What replaying a link's shell lines printed, line by line, for the terminal to show when the
+   * link opens (empty for a view without shell lines, and after a reload the engine needed).
+   */
+  readonly replayLog: readonly ReplayEntry[];
   /** Reads the URL's hash: the shared view (or a clear message about a bad one) and embed options. */
   init(hash?: string): Promise<void>;
   /**
    * Loads a scenario (at a position, replaying shell lines). Answers how it ended: shown, failed
    * (the status says why), or overtaken by a newer load, which then owns the page.
    */
-  load(source: Source | string, at?: { flow: number; step: number }, shell?: readonly ShellLine[]): Promise<LoadOutcome>;
+  load(source: Source | string, at?: { flow: number; step: number }, shell?: readonly ShellLine[], opts?: { showReplay?: boolean }): Promise<LoadOutcome>;
   setPanels(p: Partial<Panels>): void;
   /** Fetches a node's rules for the panel (once per scenario load). */
   fetchRules(node: string): Promise<void>;
@@ -83,8 +99,15 @@ function engine(onRestart: (reason: string) => void): EngineClient {
   return client;
 }
 
+/** The first `max` lines of a text, and how many more there were. */
+function firstLines(text: string, max: number): string {
+  const lines = text.split("\n");
+  if (lines.length <= max + 1) return text;
+  return `${lines.slice(0, max).join("\n")}\n[hopscope: ${lines.length - max - 1} more lines not shown]\n`;
+}
+
 export function flatten(trace: Trace): FlatStep[] {
-  return trace.flows.flatMap((f, flow) => f.steps.map((step, index) => ({ flow, flowName: f.name, index, step })));
+  return trace.flows.flatMap((f, flow) => f.steps.map((step, index) => ({ flow, flowName: f.name, ...(f.origin !== undefined && { origin: f.origin }), index, step })));
 }
 
 export const useHopscope = create<HopscopeState>((set, get) => {
@@ -136,7 +159,7 @@ export const useHopscope = create<HopscopeState>((set, get) => {
         const decoded = decodeView(params);
         if (decoded.ok) {
           set({ panels: decoded.state.panels });
-          const outcome = await get().load(decoded.state.scenario, { flow: decoded.state.flow, step: decoded.state.step }, decoded.state.shell);
+          const outcome = await get().load(decoded.state.scenario, { flow: decoded.state.flow, step: decoded.state.step }, decoded.state.shell, { showReplay: true });
           if (outcome !== "failed" || !current()) return;
           const status = get().status;
           set({ notice: `This link's scenario could not be run (${status.kind === "error" ? status.message : "the engine stopped"}). Showing the default scenario instead.` });
@@ -158,6 +181,7 @@ export const useHopscope = create<HopscopeState>((set, get) => {
     embed: { on: false, autoplay: false, hide: [] },
     restoring: false,
     shellLines: [],
+    replayLog: [],
     status: { kind: "loading" },
     steps: [],
     cursor: 0,
@@ -178,7 +202,7 @@ export const useHopscope = create<HopscopeState>((set, get) => {
       restoring = { hash: key, done };
       return done;
     },
-    async load(source: Source | string, at?: { flow: number; step: number }, shell?: readonly ShellLine[]) {
+    async load(source: Source | string, at?: { flow: number; step: number }, shell?: readonly ShellLine[], opts: { showReplay?: boolean } = {}) {
       const src: Source = typeof source === "string" ? { id: source } : source;
       const generation = ++loadGeneration;
       const current = () => generation === loadGeneration;
@@ -195,6 +219,8 @@ export const useHopscope = create<HopscopeState>((set, get) => {
         // counters zeroed, tables loaded, is back too); their flows join the trace.
         let trace = r.trace;
         const replayed: ShellLine[] = [];
+        const log: ReplayEntry[] = [];
+        const missing: string[] = [];
         const lines = shell ?? [];
         const started = performance.now();
         let cut: string | undefined;
@@ -207,9 +233,15 @@ export const useHopscope = create<HopscopeState>((set, get) => {
           const e = await engine(restart).request({ kind: "exec", target: s.target, line: s.line });
           if (!current()) return "superseded";
           if (e.kind === "exec" && e.flows.length) trace = { ...trace, flows: trace.flows.concat(e.flows) };
-          replayed.push(s);
+          if (e.kind === "exec") log.push({ target: s.target, line: s.line, display: firstLines(e.display, REPLAY_SHOWN_LINES) });
+          if (e.kind === "exec" && e.targetError !== undefined) missing.push(`line ${replayed.length + missing.length + 1} (${e.targetError})`);
+          else replayed.push(s);
         }
-        if (cut) set({ notice: cut });
+        const notices = [
+          ...(missing.length ? [`This link's shell lines name places this scenario does not have; ${missing.length === 1 ? "one was" : `${missing.length} were`} skipped: ${missing.slice(0, 3).join("; ")}${missing.length > 3 ? "; …" : ""}.`] : []),
+          ...(cut ? [cut] : []),
+        ];
+        if (notices.length) set({ notice: notices.join(" ") });
         const steps = flatten(trace);
         let cursor = 0;
         if (at) {
@@ -219,7 +251,7 @@ export const useHopscope = create<HopscopeState>((set, get) => {
           if (cursor < 0) cursor = 0;
         }
         shownGeneration = generation;
-        set({ source: src, scenario: r.scenario, trace, topology: r.topology, nodes: r.nodes, rules: {}, steps, cursor, shellLines: replayed, status: { kind: "ready" } });
+        set({ source: src, scenario: r.scenario, trace, topology: r.topology, nodes: r.nodes, rules: {}, steps, cursor, shellLines: replayed, ...(opts.showReplay || lines.length === 0 ? { replayLog: log } : {}), status: { kind: "ready" } });
         return "ready";
       } catch (e) {
         if (!current()) return "superseded";

@@ -10,6 +10,9 @@ import { confirmedAt } from "./nodeState";
 import { Terminal } from "./Terminal";
 import { Topology } from "./Topology";
 
+/** The picker's value for a scenario that is not one of the built-in ones. */
+const EDITED = "(edited)";
+
 function usePrefersReducedMotion(): boolean {
   const [reduced, setReduced] = useState(() => window.matchMedia?.("(prefers-reduced-motion: reduce)").matches ?? false);
   useEffect(() => {
@@ -36,10 +39,19 @@ export function App() {
   const rules = useHopscope((s) => s.rules);
   const panels = useHopscope((s) => s.panels);
   const embed = useHopscope((s) => s.embed);
+  // A scenario that came whole in a link (an edited one): its own title, not a built-in's name.
+  const edited = useHopscope((s) => s.source !== undefined && "spec" in s.source);
   const [pinnedNode, setPinnedNode] = useState<string>();
   const [bottom, setBottom] = useState<"node" | "shell">("node");
   const { init, load, setCursor, move, togglePlay, setSpeed, dismissNotice, setPanels } = useHopscope.getState();
   const reducedMotion = usePrefersReducedMotion();
+  // A link with a shell session opens on the Shell tab, where its lines were replayed.
+  const replayLog = useHopscope((s) => s.replayLog);
+  const [seenReplay, setSeenReplay] = useState(replayLog);
+  if (replayLog !== seenReplay) {
+    setSeenReplay(replayLog);
+    if (replayLog.length) setBottom("shell");
+  }
   const [fit, setFit] = useState(0);
 
   useEffect(() => {
@@ -122,10 +134,13 @@ export function App() {
           <span className="text-slate-600">Scenario</span>
           <select
             className="rounded border border-slate-300 bg-white px-2 py-1"
-            value={scenario?.id ?? ""}
-            onChange={(e) => void load(e.target.value)}
+            value={edited ? EDITED : (scenario?.id ?? "")}
+            onChange={(e) => {
+              if (e.target.value !== EDITED) void load(e.target.value);
+            }}
             data-testid="scenario-picker"
           >
+            {edited && scenario && <option value={EDITED}>{`Edited: ${scenario.title}`}</option>}
             {scenarios.map((s) => (
               <option key={s.id} value={s.id}>
                 {s.title}

@@ -25,6 +25,16 @@ const OVERSCAN = 15;
 
 type Row = { readonly header: string } | { readonly step: number };
 
+/** A flow's name, and what started it. */
+function FlowHeader({ s }: { s: FlatStep }) {
+  return (
+    <div className="mt-2 mb-1 text-slate-500" data-testid="flow-header">
+      <span className="font-semibold uppercase tracking-wide">{s.flowName}</span>
+      {s.origin && <span className="ml-1 font-mono normal-case">· {s.origin}</span>}
+    </div>
+  );
+}
+
 function StepButton({ s, i, current, onPick, nowrap }: { s: FlatStep; i: number; current: boolean; onPick: (i: number) => void; nowrap?: boolean }) {
   return (
     <button
@@ -56,7 +66,7 @@ function FullList({ steps, cursor, onPick }: { steps: readonly FlatStep[]; curso
         const isCurrent = i === cursor;
         return (
           <li key={i} ref={isCurrent ? current : undefined} aria-current={isCurrent ? "step" : undefined} data-kind={s.step.kind}>
-            {header && <div className="mt-2 mb-1 font-semibold uppercase tracking-wide text-slate-500">{s.flowName}</div>}
+            {header && <FlowHeader s={s} />}
             <StepButton s={s} i={i} current={isCurrent} onPick={onPick} />
           </li>
         );
@@ -74,7 +84,7 @@ function WindowedList({ steps, cursor, onPick }: { steps: readonly FlatStep[]; c
     const rows: Row[] = [];
     const rowOfStep = new Int32Array(steps.length);
     steps.forEach((s, i) => {
-      if (i === 0 || steps[i - 1]!.flow !== s.flow) rows.push({ header: s.flowName });
+      if (i === 0 || steps[i - 1]!.flow !== s.flow) rows.push({ header: s.origin ? `${s.flowName} · ${s.origin}` : s.flowName });
       rowOfStep[i] = rows.length;
       rows.push({ step: i });
     });
@@ -119,7 +129,7 @@ function WindowedList({ steps, cursor, onPick }: { steps: readonly FlatStep[]; c
         const style = { position: "absolute" as const, top: at * ROW, left: 0, right: 0, height: ROW };
         if ("header" in r) {
           return (
-            <li key={`h${at}`} style={style} className="truncate pt-1 font-semibold uppercase tracking-wide text-slate-500">
+            <li key={`h${at}`} style={style} className="truncate pt-1 font-semibold text-slate-500" title={r.header} data-testid="flow-header">
               {r.header}
             </li>
           );

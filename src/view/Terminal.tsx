@@ -7,7 +7,7 @@
  * Commands that send packets (ping, curl, nslookup, dig, wget) add their flows to the trace.
  */
 import { useEffect, useRef, useState } from "react";
-import { completeLine, execLine } from "../store/store";
+import { completeLine, execLine, useHopscope, type ReplayEntry } from "../store/store";
 import type { Topology } from "../engine/k8s/topology";
 
 interface Entry {
@@ -35,8 +35,20 @@ export function Terminal({ topology, initial }: { topology: Topology; initial: s
   const targets = [...topology.nodes.map((n) => n.id), ...topology.pods.map((p) => `${p.node}/${p.name}`)];
   const kindOf = (t: string) => topology.nodes.find((n) => n.id === t)?.kind;
   const prompt = (t: string) => promptFor(t, kindOf(t), topology.pods.find((p) => `${p.node}/${p.name}` === t)?.busybox ?? true);
-  const [target, setTarget] = useState(initial);
-  const [entries, setEntries] = useState<Entry[]>([]);
+  const replayLog = useHopscope((s) => s.replayLog);
+  const fromReplay = (log: readonly ReplayEntry[]): Entry[] =>
+    log.length ? [{ prompt: "", line: "", out: `[hopscope: the shared session's ${log.length} ${log.length === 1 ? "line" : "lines"}, replayed]\n` }, ...log.map((e) => ({ prompt: prompt(e.target), line: e.line, out: e.display }))] : [];
+  const [target, setTarget] = useState(() => replayLog.at(-1)?.target ?? initial);
+  const [entries, setEntries] = useState<Entry[]>(() => fromReplay(replayLog));
+  // A shared session opened later (another link, back or forward) replaces what the terminal shows.
+  const [shownLog, setShownLog] = useState(replayLog);
+  if (replayLog !== shownLog) {
+    setShownLog(replayLog);
+    if (replayLog.length) {
+      setEntries(fromReplay(replayLog));
+      setTarget(replayLog.at(-1)!.target);
+    }
+  }
   const [line, setLine] = useState("");
   const [history, setHistory] = useState<string[]>([]);
   const [back, setBack] = useState(-1);
@@ -129,9 +141,11 @@ export function Terminal({ topology, initial }: { topology: Topology; initial: s
       <div ref={logRef} className="min-h-0 flex-1 overflow-auto px-3 py-1" role="log" aria-live="polite" data-testid="terminal-log">
         {entries.map((e, i) => (
           <div key={i} data-testid="terminal-entry">
-            <div>
-              <span className="text-emerald-400">{e.prompt}</span> {e.line}
-            </div>
+            {(e.prompt || e.line) && (
+              <div>
+                <span className="text-emerald-400">{e.prompt}</span> {e.line}
+              </div>
+            )}
             <pre className="whitespace-pre-wrap break-all" data-testid="terminal-out">
               {e.out}
             </pre>

@@ -81,7 +81,7 @@ export async function handle(req: EngineRequest): Promise<EngineResponse> {
         if (!session) return refuse("no scenario is loaded\n");
         const { resolveTarget, runLine } = await loadShell();
         const t = resolveTarget(session.cluster, req.target);
-        if ("error" in t) return refuse(`${t.error}\n`);
+        if ("error" in t) return { id: req.id, ok: true, result: { kind: "exec", code: 1, display: `${t.error}\n`, flows: [], targetError: t.error } };
         const r = runLine(session, t.ns, req.line, { clock: () => performance.now() });
         // A terminal is no place for a quarter of a million lines (iptables-save on a big node):
         // the page gets the first ones and the count of the rest; the CLI prints everything.

@@ -53,6 +53,8 @@ export type EngineResult =
       readonly display: string;
       /** Flows the line traced (ping, curl, nslookup …), to be appended to the trace. */
       readonly flows: readonly Flow[];
+      /** Set when the line was not run because its node or pod is not in the scenario. */
+      readonly targetError?: string;
     }
   | { readonly kind: "complete"; readonly line: string; readonly options: readonly string[] };
 

@@ -95,8 +95,10 @@ export function traceTraffic(c: Cluster, t: TrafficSpec, index: number): Flow[] 
   const w = c.world;
   const flows: Flow[] = [];
   const sport = t.sport ?? 32768 + (hashString(`${c.scenario.id}/${index}`) % 28232);
+  const fromName = "pod" in t.from ? t.from.pod : "node" in t.from ? t.from.node : "the client";
+  const origin = `${t.kind} from ${fromName} to ${ep.describe}${ep.dport !== undefined && !("service" in t.to) ? ` port ${ep.dport}` : ""}`;
   const step = (r: FlowResult) => {
-    flows.push(r.flow);
+    flows.push({ ...r.flow, origin });
     w.now += TURNAROUND_MS;
     return r;
   };

@@ -665,6 +665,9 @@ export function runLine(s: ShellSession | Cluster, ns: Netns, line: string, opts
     display += (display === "" || display.endsWith("\n") ? "" : "\n") + notice;
     if (code === 0) code = 1;
   }
-  for (const f of newFlows) session.flows.push(f);
-  return { stdout, stderr, code, flows: newFlows, display };
+  // Each flow says which line started it, and where.
+  const origin = `${line.trim().length > 120 ? `${line.trim().slice(0, 120)}…` : line.trim()} (on ${ns.pod ?? ns.node})`;
+  const flows = newFlows.map((f) => ({ ...f, origin }));
+  for (const f of flows) session.flows.push(f);
+  return { stdout, stderr, code, flows, display };
 }
