@@ -14,6 +14,7 @@ import type { Flow } from "../trace";
 import { LINE_LIMITS, LineBudget, stepsOf, type LineLimits } from "./budget";
 import { ok, fail, runCommand, type CommandResult } from "./exec";
 import { compileGrep } from "./grep-regex";
+import { changeOf, refuseChange } from "./readonly";
 import { EXTRA_COMMANDS, ipShow } from "./extra";
 import { netnsId, type IpShowOptions } from "./ip";
 import { runsBusybox } from "../k8s/topology";
@@ -581,6 +582,8 @@ function execArgv(ctx: Ctx, argvIn: readonly string[]): CommandResult {
     const r = execArgv(inner, rest);
     return r === NOT_FOUND ? fail(`sudo: ${rest[0]}: command not found\n`) : r;
   }
+  const change = changeOf(program, args);
+  if (change !== undefined) return refuseChange(change);
   const tool = Object.hasOwn(TOOLS, program) ? TOOLS[program] : undefined;
   if (tool) return tool(inner, args);
   if (program === "ip") {
