@@ -136,4 +136,29 @@ test.describe("a newcomer's first minutes", () => {
     await expect(page.getByTestId("notice")).toContainText("worker-9");
     await expect(page.getByTestId("terminal-log")).toContainText("worker-0");
   });
+
+  test("the shell answers honestly: what it does not change, the files a learner reads, ip route get and traceroute", async ({ page }) => {
+    const app = new HopscopePage(page);
+    await app.open();
+    await page.getByTestId("tab-shell").click();
+    const input = page.getByTestId("terminal-input");
+    const outs = page.getByTestId("terminal-out");
+    const type = async (line: string) => {
+      const n = await outs.count();
+      await input.fill(line);
+      await input.press("Enter");
+      await expect(outs).toHaveCount(n + 1);
+      return outs.last();
+    };
+    await page.getByTestId("terminal-target").selectOption("worker-0");
+    await expect(await type("kubectl scale deployment nginx --replicas=3")).toContainText("kubectl scale would change the cluster");
+    await expect(await type("cat /etc/cni/net.d/10-bridge.conf")).toContainText('"bridge": "cnio0"');
+    await expect(await type("ip route get 10.200.1.15")).toContainText("10.200.1.15 via 10.240.0.1 dev eth0 src 10.240.0.20 uid 1000");
+    await page.getByTestId("terminal-target").selectOption("worker-0/busybox0-rw89s");
+    await expect(await type("cat /etc/resolv.conf")).toContainText("nameserver 10.32.0.10");
+    const before = await app.count();
+    await expect(await type("traceroute -n 10.200.1.15")).toContainText(" 2  10.240.0.21");
+    // The probes joined the trace.
+    await expect.poll(() => app.count()).toBeGreaterThan(before);
+  });
 });

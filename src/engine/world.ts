@@ -604,7 +604,9 @@ class Walk {
       this.deliver(ns, iface, skb.packet);
     }
     if (!ns.sysctl.ipForward) this.drop(ns, skb.packet, `forwarding is off (net.ipv4.ip_forward = 0)`);
-    if (skb.packet.ttl <= 1) {
+    // The cloud's fabric neither decrements TTL nor answers its expiry: it is no hop (the lab's
+    // stand-in adds 1 in mangle PREROUTING, so a TTL of 1 leaves it as 1).
+    if (!ns.fabric && skb.packet.ttl <= 1) {
       this.answerWithError(ns, skb.packet, 11, 0);
       this.drop(ns, skb.packet, `TTL exceeded in transit (ttl ${skb.packet.ttl})`);
     }
@@ -627,6 +629,8 @@ class Walk {
       else if (this.world.hasClient(ns.name, p.proto, p.dport)) to = "client socket";
     }
     if (to === undefined) {
+      // __udp4_lib_rcv: no socket for the port, so the kernel answers port unreachable.
+      if (p.proto === "udp") this.answerWithError(ns, p, 3, 3);
       const reason =
         p.proto === "udp"
           ? `nothing listens on udp port ${p.dport} (the kernel answers ICMP port unreachable)`

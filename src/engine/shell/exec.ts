@@ -2,7 +2,7 @@
  * Simulated commands on a node or in a pod, after the scenario's traffic has passed: the same
  * text the real tools print. Pure functions of the cluster; unknown commands answer like bash.
  */
-import { isIpv4, parseIpv4 } from "../addr/ipv4";
+import { formatIpv4, isIpv4, parseIpv4 } from "../addr/ipv4";
 import type { ConnEntry } from "../conntrack/conntrack";
 import { conntrackSummary, formatConntrackEntry } from "../conntrack/format";
 import type { Cluster } from "../k8s/build";
@@ -108,11 +108,38 @@ function conntrackCmd(c: Cluster, ns: Netns, args: readonly string[]): CommandRe
 
 class ConntrackUsage extends Error {}
 
-function ipCmd(c: Cluster, ns: Netns, args: readonly string[], extra: Readonly<Record<string, CommandHandler>>): CommandResult {
+/**
+ * `ip route get ADDR`: the route the kernel would pick, from the same lookup the packets use,
+ * as iproute2 4.15 prints the RTM_GETROUTE answer (every field followed by a space, then the
+ * cached route's line; `uid` is the caller's).
+ */
+function ipRouteGet(ns: Netns, words: readonly string[], uid: number): CommandResult {
+  const rest = words[0] === "to" ? words.slice(1) : words;
+  const addr = rest[0];
+  if (addr === undefined) return fail("need at least a destination address\n", 1);
+  if (!isIpv4(addr.replace(/\/32$/, ""))) return fail(`Error: any valid prefix is expected rather than "${addr}".\n`, 1);
+  if (rest.length > 1) return fail(`(hopscope: ip route get takes a destination only here; ${rest.slice(1).join(" ")} is not simulated)\n`, 1);
+  const dst = parseIpv4(addr.replace(/\/32$/, ""));
+  const m = ns.route(dst);
+  if (!m || m.route.type === "unreachable" || m.route.type === "blackhole" || m.route.type === "prohibit") {
+    const why = !m || m.route.type === "unreachable" ? "Network is unreachable" : m.route.type === "prohibit" ? "Permission denied" : "Invalid argument";
+    return fail(`RTNETLINK answers: ${why}\n`, 2);
+  }
+  const r = m.route;
+  const local = r.type === "local";
+  const dev = local ? "lo" : r.dev!;
+  const src = local ? dst : (r.src ?? ns.primaryAddress(r.dev!, m.nexthop));
+  const via = !local && r.via !== undefined ? `via ${formatIpv4(r.via)} ` : "";
+  const type = local ? "local " : r.type === "broadcast" ? "broadcast " : "";
+  return ok(`${type}${formatIpv4(dst)} ${via}dev ${dev} ${src !== undefined ? `src ${formatIpv4(src)} ` : ""}uid ${uid} \n    cache ${local ? "<local> " : r.type === "broadcast" ? "<local,brd> " : ""}\n`);
+}
+
+function ipCmd(c: Cluster, ns: Netns, args: readonly string[], extra: Readonly<Record<string, CommandHandler>>, uid: number): CommandResult {
   const [object, ...rest] = args;
   if (object === undefined) return fail("Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }\n", 255);
   if ("route".startsWith(object) && object.length >= 1 && object[0] === "r") {
     const sub = rest[0];
+    if (sub === "get") return ipRouteGet(ns, rest.slice(1), uid);
     if (sub !== undefined && sub !== "show" && sub !== "list" && sub !== "table") return fail(`Command "${sub}" is unknown, try "ip route help".\n`, 255);
     const words = sub === "show" || sub === "list" ? rest.slice(1) : rest;
     let table: "main" | "local" = "main";
@@ -127,13 +154,13 @@ function ipCmd(c: Cluster, ns: Netns, args: readonly string[], extra: Readonly<R
   return fail(`Object "${object}" is unknown, try "ip help".\n`, 255);
 }
 
-/** Runs one command line (already split into words). `extra` adds programs from other modules. */
-export function runCommand(c: Cluster, ns: Netns, argv: readonly string[], extra: Readonly<Record<string, CommandHandler>> = {}): CommandResult {
+/** Runs one command line (already split into words). `extra` adds programs from other modules; `uid` is the caller's (0 under sudo). */
+export function runCommand(c: Cluster, ns: Netns, argv: readonly string[], extra: Readonly<Record<string, CommandHandler>> = {}, uid = 0): CommandResult {
   const [program, ...args] = argv;
   if (program === undefined || program === "") return ok("");
   switch (program) {
     case "ip":
-      return ipCmd(c, ns, args, extra);
+      return ipCmd(c, ns, args, extra, uid);
     case "iptables-save":
       return iptablesSaveCmd(c, ns, args);
     case "conntrack":

@@ -416,3 +416,94 @@ export function dig(ctx: ProbeContext, args: readonly string[]): CommandResult {
   out += `;; Query time: 0 msec\n;; SERVER: ${server}#53(${server})\n;; WHEN: ${DAYS[when.getUTCDay()]} ${MONTHS[when.getUTCMonth()]} ${String(when.getUTCDate()).padStart(2, "0")} ${hms} UTC ${when.getUTCFullYear()}\n;; MSG SIZE  rcvd: ${12 + fq.length + 1 + 4 + (r.kind === "answer" ? 16 : 0)}\n\n`;
   return { stdout: out, stderr: "", code: 0 };
 }
+
+/** traceroute's answer for one probe: the address that answered and how, or nothing. */
+type ProbeAnswer = { from: string; ms: number; mark: string; final: boolean } | undefined;
+
+/**
+ * `traceroute -n [-m MAX] [-q N] [-w S] HOST`: UDP probes to port 33434 and up with TTL 1, 2, …
+ * through the model, each answered (or not) as the model's routers and hosts answer: TTL exceeded
+ * from a router, port unreachable from the destination (the last hop), net unreachable (!N) from
+ * a router without a route, nothing from a host that drops silently. traceroute 2.1.0's layout on a
+ * node, busybox 1.28's in a busybox pod; times are simulated.
+ */
+export function traceroute(ctx: ProbeContext, args: readonly string[]): CommandResult {
+  const bb = ctx.busybox;
+  const usage = bb
+    ? "BusyBox v1.28.4 multi-call binary.\n\nUsage: traceroute [-46FIlnrv] [-f 1ST_TTL] [-m MAXTTL] [-q PROBES] [-p PORT]\n\t[-t TOS] [-w WAIT_SEC] [-s SRC_IP] [-i IFACE]\n\t[-z PAUSE_MSEC] HOST [BYTES]\n"
+    : "Usage: traceroute [ -46dFITnreAUDV ] [ -f first_ttl ] [ -g gate,... ] [ -i device ] [ -m max_ttl ] [ -N squeries ] [ -p port ] [ -t tos ] [ -l flow_label ] [ -w waittime ] [ -q nqueries ] [ -s src_addr ] [ -z sendwait ] [ --fwmark=num ] host [ packetlen ]\n";
+  let numeric = false;
+  let maxTtl = 30;
+  let probes = 3;
+  let wait = bb ? 5 : 5;
+  let host: string | undefined;
+  for (let k = 0; k < args.length; k++) {
+    const a = args[k]!;
+    const valued = /^-([mqw])(.*)$/.exec(a);
+    if (a === "-n") numeric = true;
+    else if (valued) {
+      const value = valued[2] !== "" ? valued[2]! : args[++k];
+      const v = Number(value);
+      if (value === undefined || !Number.isFinite(v) || v <= 0) return fail(bb ? `traceroute: invalid number '${value ?? ""}'\n` : `Cannot handle \`-${valued[1]}' option with arg \`${value ?? ""}' (argc ${k})\n`, bb ? 1 : 2);
+      if (valued[1] === "m") maxTtl = Math.min(Math.floor(v), 255);
+      else if (valued[1] === "q") probes = Math.floor(v);
+      else wait = v;
+    } else if (a.startsWith("-")) return fail(bb ? `traceroute: invalid option -- '${a.slice(1, 2)}'\n${usage}` : `Bad option \`${a}' (argc ${k + 1})\n`, bb ? 1 : 2);
+    else if (host === undefined) host = a;
+    else return fail(bb ? usage : `Extra arg \`${a}' (position 2, argc ${k + 1})\n`, bb ? 1 : 2);
+  }
+  if (host === undefined) return fail(usage, bb ? 1 : 2);
+  if (probes > 10) return fail(bb ? `traceroute: number ${probes} is not in 1..10 range\n` : `no more than 10 probes per hop\n`, bb ? 1 : 2);
+  const dst = literal(host);
+  if (dst === undefined) return fail(bb ? `traceroute: bad address '${host}'\n` : `${host}: Name or service not known\nCannot handle "host" cmdline arg \`${host}' on position 1 (argc ${args.length})\n`, bb ? 1 : 2);
+  if (!numeric) return fail("(hopscope: traceroute without -n looks every hop up in DNS, which is not simulated; use traceroute -n)\n", 1);
+  const w = ctx.c.world;
+  if (!ctx.ns.route(dst)) {
+    // No route on the sender: connect() (2.1.0) or sendto() (busybox 1.28) fails.
+    const head = `traceroute to ${host} (${host}), ${maxTtl} hops max, ${bb ? 46 : 60} byte packets\n`;
+    return bb ? { stdout: `${head} 1`, stderr: "traceroute: sendto: Network is unreachable\n", code: 1 } : { stdout: head, stderr: "connect: Network is unreachable\n", code: 1 };
+  }
+  if (!ctx.budget.mayTrace()) return USED_UP;
+  const sport = ephemeral(ctx, "traceroute");
+  const lines: string[] = [`traceroute to ${host} (${host}), ${maxTtl} hops max, ${bb ? 46 : 60} byte packets`];
+  let port = 33434;
+  let stopped = false;
+  for (let ttl = 1; ttl <= maxTtl && !stopped; ttl++) {
+    const answers: ProbeAnswer[] = [];
+    for (let q = 0; q < probes; q++) {
+      if (!ctx.budget.mayTrace()) {
+        stopped = true;
+        break;
+      }
+      const probe = record(ctx, w.send(ctx.ns.name, { proto: "udp", dst, sport, dport: port++, ttl, payload: { kind: "raw", bytes: bb ? 18 : 32 } }, `traceroute probe, TTL ${ttl}`));
+      const err = errorOf(ctx, probe);
+      if (err && err.icmp) {
+        const t = err.icmp.type;
+        const c = err.icmp.code;
+        const final = t === 3;
+        const mark = t === 11 ? "" : c === 3 ? "" : c === 0 ? "!N" : c === 1 ? "!H" : c === 2 ? "!P" : c === 13 ? (bb ? "!A" : "!X") : `!${bb ? `<${c}>` : c}`;
+        answers.push({ from: formatIpv4(err.src), ms: rttOf(probe, undefined, `${sport}/${port}`), mark, final });
+      } else {
+        // No answer: traceroute waits for it, then prints *.
+        w.now += wait * 1000;
+        answers.push(undefined);
+      }
+    }
+    if (answers.length === 0) break;
+    let text = bb ? `${String(ttl).padStart(2)}` : `${String(ttl).padStart(2)} `;
+    let last: string | undefined;
+    for (const a of answers) {
+      if (!a) {
+        text += bb ? "  *" : " *";
+        continue;
+      }
+      if (a.from !== last) text += bb ? `  ${a.from}` : ` ${a.from}`;
+      last = a.from;
+      text += `  ${fmt3(a.ms)} ms${a.mark ? ` ${a.mark}` : ""}`;
+    }
+    lines.push(text);
+    // It stops at the hop where the destination (or an unreachable) answered.
+    if (answers.some((a) => a?.final)) break;
+  }
+  return { stdout: lines.join("\n") + "\n", stderr: SIMULATED, code: 0 };
+}

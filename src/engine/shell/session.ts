@@ -15,12 +15,13 @@ import { LINE_LIMITS, LineBudget, stepsOf, type LineLimits } from "./budget";
 import { ok, fail, runCommand, type CommandResult } from "./exec";
 import { compileGrep } from "./grep-regex";
 import { changeOf, refuseChange } from "./readonly";
+import { listDir, lsColumns, readFile } from "./files";
 import { EXTRA_COMMANDS, ipShow } from "./extra";
 import { netnsId, type IpShowOptions } from "./ip";
 import { runsBusybox } from "../k8s/topology";
 import { kubectlDescribePods, kubectlDescribeService, kubectlGetEndpoints, kubectlGetNodes, kubectlGetPods, kubectlGetServices } from "./kubectl";
 import { bridgeFdb, ifconfig, tcpdump } from "./nettools";
-import { curl, dig, nslookup, ping, wget, type ProbeContext } from "./probe";
+import { curl, dig, nslookup, ping, traceroute, wget, type ProbeContext } from "./probe";
 import { ctr, expandProcGlob, hostFor, ipNetnsIdentify, ls, lsns, ps } from "./procs";
 
 /** The shell's state: the cluster and every flow traced so far (the scenario's, then the shell's own). */
@@ -113,6 +114,13 @@ interface Ctx {
   readonly busybox: boolean;
   readonly newFlows: Flow[];
   readonly depth: number;
+  /** The caller's uid: the node's login user (ubuntu, 1000), root in a pod or on the router, 0 under sudo. */
+  readonly uid: number;
+  /**
+   * Whose files the command reads: the pod's own in its shell and through kubectl exec; the
+   * node's through nsenter -n and ip netns exec, which change only the network namespace.
+   */
+  readonly fs: Netns;
 }
 
 type Tool = (ctx: Ctx, args: readonly string[]) => CommandResult;
@@ -324,6 +332,16 @@ const cat: Tool = (ctx, args) => {
   const out: string[] = [];
   let err = "";
   for (const path of args) {
+    const file = readFile(ctx.c, ctx.fs, path);
+    if (file) {
+      if ("content" in file) out.push(file.content);
+      if (file.note) err += `${file.note}\n`;
+      continue;
+    }
+    if (listDir(ctx.c, ctx.fs, path)) {
+      err += `cat: ${path}: Is a directory\n`;
+      continue;
+    }
     const proc = /^\/proc\/sys\/(.+)$/.exec(path);
     if (proc) {
       const key = proc[1]!.replace(/\//g, ".");
@@ -331,6 +349,10 @@ const cat: Tool = (ctx, args) => {
       if (v === undefined) err += `cat: ${path}: No such file or directory\n`;
       else if (v === "unknown") err += NOT_MODELLED(key);
       else out.push(`${v}\n`);
+      continue;
+    }
+    if (!path.startsWith("/sys/class/net/")) {
+      err += `${NOT_A_SIMULATED_FILE(path)}\n`;
       continue;
     }
     const m = /^\/sys\/class\/net\/([^/]+)\/(ifindex|address|mtu|iflink|operstate)$/.exec(path);
@@ -344,8 +366,43 @@ const cat: Tool = (ctx, args) => {
     const value = what === "ifindex" ? iface.ifindex : what === "iflink" ? (iface.peer?.ifindex ?? iface.ifindex) : what === "mtu" ? iface.mtu : what === "address" ? iface.mac : iface.up ? "up" : "down";
     out.push(`${value}\n`);
   }
-  return { stdout: out.join(""), stderr: err, code: err ? 1 : 0 };
+  return { stdout: out.join(""), stderr: err, code: /^cat: |^\(hopscope: .* is not among/m.test(err) ? 1 : 0 };
 };
+
+const NOT_A_SIMULATED_FILE = (path: string) =>
+  `(hopscope: ${path} is not among the simulated files: /etc/cni/net.d/*.conf, /var/lib/kubelet/kubelet-config.yaml, a pod's /etc/resolv.conf and /etc/hostname, /proc/sys/net/..., /sys/class/net/IFACE/...)`;
+
+/**
+ * ls of the node's files the simulation has (/etc/cni/net.d, /opt/cni/bin, …) in GNU ls's
+ * columns on a terminal and one per line into a pipe; the rest (/var/run/netns, /proc/PID/ns/net)
+ * is procs.ts's.
+ */
+function lsFiles(ctx: Ctx, args: readonly string[]): CommandResult {
+  const paths = args.filter((a) => !a.startsWith("-") || a === "-");
+  const opts = args.filter((a) => a.startsWith("-") && a !== "-").join("").replace(/-/g, "");
+  const dirs = paths.map((p) => listDir(ctx.c, ctx.fs, p));
+  const files = paths.map((p) => readFile(ctx.c, ctx.fs, p));
+  const theirs = (p: string) => /^\/(var\/)?run\/netns\/?$|^\/proc\//.test(p);
+  if (paths.length === 0 || paths.every(theirs)) return ls(ctx.c, ctx.ns, args, ctx.piped);
+  const unknown = paths.find((p, i) => dirs[i] === undefined && files[i] === undefined && !theirs(p));
+  if (unknown !== undefined) return fail(`(hopscope: ls of ${unknown} is not simulated; the simulated directories are /etc/cni/net.d, /opt/cni/bin, /var/run/netns and /proc/PID/ns)\n`, 2);
+  if (paths.some(theirs)) return fail("(hopscope: list /var/run/netns or /proc on their own)\n", 2);
+  if (opts.replace(/1/g, "") !== "") return fail(`(hopscope: ls -${opts} of ${paths.join(" ")} is not simulated; plain ls and ls -1 are)\n`, 2);
+  const oneColumn = ctx.piped || opts.includes("1");
+  const out: string[] = [];
+  let err = "";
+  const several = paths.length > 1;
+  paths.forEach((p, i) => {
+    const d = dirs[i];
+    const f = files[i];
+    if (d) {
+      if (several) out.push(`${out.length ? "\n" : ""}${p}:\n`);
+      out.push(oneColumn ? d.map((n) => `${n}\n`).join("") : lsColumns(d));
+    } else if (f && "content" in f) out.push(`${p}\n`);
+    else err += `ls: cannot access '${p}': No such file or directory\n`;
+  });
+  return { stdout: out.join(""), stderr: err, code: err ? 2 : 0 };
+}
 
 type IpGlobals = { show: IpShowOptions; netns?: string; rest: string[]; options: string[] };
 
@@ -507,7 +564,8 @@ const kubectl: Tool = (ctx, args) => {
     if (!pod) return fail(`Error from server (NotFound): pods "${podName}" not found\n`);
     const cmd = dashdash >= 0 ? args.slice(dashdash + 1) : words.slice(2);
     if (cmd.length === 0) return fail("error: you must specify at least one command for the container\n");
-    const r = execArgv({ ...ctx, ns: ctx.c.world.get(pod.netns), busybox: runsBusybox(pod) }, cmd);
+    const podNs = ctx.c.world.get(pod.netns);
+    const r = execArgv({ ...ctx, ns: podNs, fs: podNs, busybox: runsBusybox(pod), uid: 0 }, cmd);
     if (r === NOT_FOUND) return fail(`OCI runtime exec failed: exec failed: container_linux.go:348: starting container process caused "exec: \\"${cmd[0]}\\": executable file not found in $PATH": unknown\ncommand terminated with exit code 126\n`, 126);
     return r.code !== 0 ? { ...r, stderr: r.stderr + `command terminated with exit code ${r.code}\n` } : r;
   }
@@ -517,9 +575,10 @@ const kubectl: Tool = (ctx, args) => {
 const HELP = `(hopscope: this shell simulates these commands on the scenario's cluster; bash's own help is not here)
   namespaces, processes  lsns -t net, ls -1i /var/run/netns, ls -l /proc/[1-9]*/ns/net, ps -p, ip netns [exec|identify], nsenter -t PID -n
   containers, cluster    ctr [-n k8s.io] namespaces|containers|task ls, ctr containers info ID, kubectl get pods|svc|ep|nodes, kubectl describe pods|services, kubectl exec POD -- CMD
-  links, routes, bridge  ip [-4] [-o] [-br] [-s] [-n NS] link|addr|route, ifconfig, ethtool -S, cat /sys/class/net/IF/ifindex, brctl show, bridge fdb, sysctl
+  links, routes, bridge  ip [-4] [-o] [-br] [-s] [-n NS] link|addr|route, ip route get ADDR, ifconfig, ethtool -S, cat /sys/class/net/IF/ifindex, brctl show, bridge fdb, sysctl
+  files                  cat /etc/cni/net.d/10-bridge.conf|99-loopback.conf, /var/lib/kubelet/kubelet-config.yaml, a pod's /etc/resolv.conf; ls /etc/cni/net.d, /opt/cni/bin
   netfilter              iptables [-t T] [-Z] -L|-S [CHAIN] [-v] [-n] [-x], iptables-save [-c] [-t T], conntrack -L [filters], tcpdump -n [-e] -i IF [filter]
-  traffic                ping, curl, wget -qO- (busybox pods), nslookup, dig @SERVER  (each traces new flows)
+  traffic                ping, traceroute -n, curl, wget -qO- (busybox pods), nslookup, dig @SERVER  (each traces new flows)
   text                   grep, head, tail, cut, wc, sort, xargs, echo, hostname; ; && || and | between commands; Tab completes
 `;
 
@@ -542,13 +601,14 @@ const TOOLS: Readonly<Record<string, Tool>> = {
   xargs,
   nsenter,
   lsns: (ctx, args) => lsns(ctx.c, ctx.ns, args),
-  ls: (ctx, args) => ls(ctx.c, ctx.ns, args, ctx.piped),
+  ls: (ctx, args) => lsFiles(ctx, args),
   ps: (ctx, args) => ps(ctx.c, ctx.ns, args),
   ctr: (ctx, args) => ctr(ctx.c, ctx.ns, args),
   ifconfig: (ctx, args) => ifconfig(ctx.ns, ctx.c.world, args),
   bridge: (ctx, args) => bridgeFdb(ctx.ns, ctx.c.world, args),
   tcpdump: (ctx, args) => tcpdump(ctx.ns, [...ctx.s.flows, ...ctx.newFlows], args),
   ping: (ctx, args) => ping(probe(ctx), args),
+  traceroute: (ctx, args) => traceroute(probe(ctx), args),
   curl: (ctx, args) => curl(probe(ctx), args),
   wget: (ctx, args) => wget(probe(ctx), args),
   nslookup: (ctx, args) => nslookup(probe(ctx), args),
@@ -567,6 +627,11 @@ function busyboxIn(c: Cluster, ns: Netns): boolean {
 
 const MAX_DEPTH = 8;
 
+/** Who a shell logs in as: ubuntu (uid 1000) on a node and user on the client; root in a pod and on the router. */
+function loginUid(c: Cluster, ns: Netns): number {
+  return ns.pod !== undefined || ns.name === c.router ? 0 : 1000;
+}
+
 /** Runs one command's words; NOT_FOUND when there is no such program. */
 function execArgv(ctx: Ctx, argvIn: readonly string[]): CommandResult {
   if (ctx.depth > MAX_DEPTH) return fail("bash: too many nested commands\n", 126);
@@ -579,7 +644,7 @@ function execArgv(ctx: Ctx, argvIn: readonly string[]): CommandResult {
     // Options, some with a value (-u root, -g adm); the command follows.
     while (rest[0]?.startsWith("-")) rest = rest.slice(["-u", "-g", "-p", "-C", "-h", "-U", "-r", "-t"].includes(rest[0]) ? 2 : 1);
     if (rest.length === 0) return fail("usage: sudo -h | -K | -k | -V\nusage: sudo -v [-AknS] [-g group] [-h host] [-p prompt] [-u user]\nusage: sudo -l [-AknS] [-g group] [-h host] [-p prompt] [-U user] [-u user] [command]\nusage: sudo [-AbEHknPS] [-C num] [-g group] [-h host] [-p prompt] [-u user] [VAR=value] [-i|-s] [<command>]\n");
-    const r = execArgv(inner, rest);
+    const r = execArgv({ ...inner, uid: 0 }, rest);
     return r === NOT_FOUND ? fail(`sudo: ${rest[0]}: command not found\n`) : r;
   }
   const change = changeOf(program, args);
@@ -600,9 +665,9 @@ function execArgv(ctx: Ctx, argvIn: readonly string[]): CommandResult {
     if (r) return r;
     const object = g.rest[0] ?? "";
     if (object.length > 0 && ("link".startsWith(object) || "address".startsWith(object) || object === "addr")) return ipShow(ctx.c, ctx.ns, g.rest, g.show);
-    return runCommand(ctx.c, ctx.ns, ["ip", ...g.rest], EXTRA_COMMANDS);
+    return runCommand(ctx.c, ctx.ns, ["ip", ...g.rest], EXTRA_COMMANDS, ctx.uid);
   }
-  const r = runCommand(ctx.c, ctx.ns, argv, EXTRA_COMMANDS);
+  const r = runCommand(ctx.c, ctx.ns, argv, EXTRA_COMMANDS, ctx.uid);
   return r.code === 127 && !PROGRAMS.includes(program) ? NOT_FOUND : r;
 }
 
@@ -644,7 +709,7 @@ export function runLine(s: ShellSession | Cluster, ns: Netns, line: string, opts
       const words = pl.stages[i]!;
       if (!budget.mayContinue()) break;
       const busybox = busyboxIn(session.cluster, ns);
-      const ctx: Ctx = { s: session, budget, c: session.cluster, ns, stdin: input, piped: i < pl.stages.length - 1, busybox, newFlows, depth: 0 };
+      const ctx: Ctx = { s: session, budget, c: session.cluster, ns, stdin: input, piped: i < pl.stages.length - 1, busybox, newFlows, depth: 0, uid: loginUid(session.cluster, ns), fs: ns };
       let r = execArgv(ctx, words);
       if (r === NOT_FOUND) r = fail(busybox ? `sh: ${words[0]}: not found\n` : `bash: ${words[0]}: command not found\n`, 127);
       // What a stage prints counts against the line's output; what it pipes on counts again only if printed.
