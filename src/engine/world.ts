@@ -55,6 +55,21 @@ export interface PacketSpec {
   readonly length?: number;
 }
 
+/** A frame seen on an interface, as a capture there would see it. */
+export interface TapEvent {
+  readonly ns: Netns;
+  readonly iface: Iface;
+  readonly dir: "in" | "out";
+  readonly frame: Frame;
+  /** Simulated time, milliseconds since the epoch. */
+  readonly time: number;
+}
+
+/** Something that sees every frame on every interface: the trace recorder, a pcap writer. */
+export interface Tap {
+  frame(ev: TapEvent): void;
+}
+
 export interface Delivery {
   readonly ns: Netns;
   readonly iface: string;
@@ -164,6 +179,8 @@ export class World {
   /** When the world was built: the moment its pods and connections count their age from. */
   readonly startMs: number;
   readonly rng: Rng;
+  /** Taps that see every frame (the trace records wire steps on its own). */
+  readonly taps: Tap[] = [];
 
   constructor(opts: WorldOptions = {}) {
     this.rng = seededRng(opts.seed ?? 1);
@@ -692,6 +709,7 @@ class Walk {
   }
 
   private wireStep(ns: Netns, iface: Iface, dir: "in" | "out", f: Frame): void {
+    for (const t of this.world.taps) t.frame({ ns, iface, dir, frame: f, time: this.world.now });
     const line = tcpdumpLine(f.packet);
     const verb = dir === "out" ? "sends" : "receives";
     this.step(ns, "wire", f.packet, `${ns.label} ${verb} the packet on ${iface.name}: ${endpoints(f.packet)}.`, { kind: "wire", mac: { src: f.srcMac, dst: f.dstMac }, tcpdump: line, length: f.packet.length, time: this.world.now }, { iface: iface.name, dir });

@@ -1,6 +1,7 @@
 /** Scenario text or value → validated scenario → cluster → trace, with every failure as data. */
 import { parseJsonText } from "../json-text";
 import { MAX_TRACE_STEPS, type Flow, type Trace } from "../trace";
+import type { Tap } from "../world";
 import { buildCluster, type Cluster } from "./build";
 import { ScenarioError, validateScenario, type Scenario, type SpecIssue } from "./spec";
 import { traceTraffic } from "./traffic";
@@ -15,6 +16,8 @@ export const SETTLE_MS = 600;
 export interface RunOptions {
   /** The most steps the scenario's trace may have (MAX_TRACE_STEPS). */
   readonly maxSteps?: number;
+  /** Taps that see every frame of the scenario's traffic (a pcap writer); they stay on the world. */
+  readonly taps?: readonly Tap[];
 }
 
 export function runScenario(input: unknown, opts: RunOptions = {}): RunResult {
@@ -27,6 +30,7 @@ export function runValidated(scenario: Scenario, opts: RunOptions = {}): RunResu
   const maxSteps = opts.maxSteps ?? MAX_TRACE_STEPS;
   try {
     const cluster = buildCluster(scenario);
+    cluster.world.taps.push(...(opts.taps ?? []));
     const flows: Flow[] = [];
     let steps = 0;
     scenario.traffic.forEach((t, i) => {
