@@ -10,7 +10,7 @@
  * in the node's.
  */
 import type { Cluster, PodInfo } from "../k8s/build";
-import { hexId } from "../k8s/names";
+import { hexId } from "../k8s/ids";
 import { hashString } from "../rng";
 
 export interface Proc {

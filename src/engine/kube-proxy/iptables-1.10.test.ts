@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { iptablesSave } from "../netfilter/save";
 import { articleScenario, webDeployment } from "../testing/article-scenario";
-import { runScenario } from "./run";
-import { validateScenario, type ScenarioInput } from "./spec";
+import { runScenario } from "../k8s/run";
+import { validateScenario, type ScenarioInput } from "../k8s/spec";
 
 function withExtra(extra: Partial<Pick<ScenarioInput, "workloads" | "services">>): ScenarioInput {
   return articleScenario("extra", extra);

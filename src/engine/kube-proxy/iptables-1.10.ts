@@ -4,31 +4,10 @@
  * KUBE-XLB-*, KUBE-MARK-MASQ/DROP, KUBE-POSTROUTING, KUBE-FIREWALL, KUBE-FORWARD, the REJECT
  * rules for services without endpoints, and ClientIP session affinity (`-m recent`).
  */
+import { withKubeProxyTimeouts } from "../conntrack/conntrack";
 import { quote } from "../netfilter/format";
-import { servicePortName, sepChain, svcChain, xlbChain } from "./names";
-
-export interface ProxyEndpoint {
-  readonly ip: string;
-  readonly port: number;
-  /** The node the endpoint's pod runs on (for externalTrafficPolicy Local). */
-  readonly node?: string;
-}
-
-export interface ProxyServicePort {
-  readonly namespace: string;
-  readonly service: string;
-  readonly portName: string;
-  readonly protocol: "TCP" | "UDP";
-  readonly clusterIP: string;
-  readonly port: number;
-  readonly nodePort?: number;
-  readonly externalTrafficPolicy: "Cluster" | "Local";
-  /** ClientIP: a client keeps its endpoint for `affinitySeconds` (xt_recent lists per endpoint). */
-  readonly sessionAffinity?: "None" | "ClientIP";
-  readonly affinitySeconds?: number;
-  /** Sorted as the endpoints controller sorts them: by IP string. */
-  readonly endpoints: readonly ProxyEndpoint[];
-}
+import { servicePortName, sepChain, svcChain, xlbChain } from "./chains";
+import type { Proxier, ProxyServicePort } from "./proxier";
 
 export interface ProxyRules {
   /** Chain declarations and rules for *filter and *nat, without the table lines and COMMIT. */
@@ -44,11 +23,6 @@ const DROP_MARK = "0x8000/0x8000";
 /** The probability text kube-proxy writes: %0.5f of 1/(n-i). */
 export function proxyProbability(remaining: number): string {
   return (1 / remaining).toFixed(5);
-}
-
-/** Endpoint order of the Endpoints object: sorted by IP as a string (so 10.200.0.10 < 10.200.0.9). */
-export function sortEndpoints<T extends { ip: string }>(eps: readonly T[]): T[] {
-  return [...eps].sort((a, b) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0));
 }
 
 /**
@@ -143,4 +117,36 @@ export function kubeProxyRules(ports: readonly ProxyServicePort[], clusterCidr: 
 function affinityCheck(sp: ProxyServicePort, chain: string, spn: string, sep: string): string[] {
   if (sp.sessionAffinity !== "ClientIP") return [];
   return [`-A ${chain} -m comment --comment ${quote(spn)} -m recent --name ${sep} --rcheck --seconds ${sp.affinitySeconds ?? 10800} --reap -j ${sep}`];
+}
+
+/** kube-proxy's and kubelet's rules as one iptables-restore text for *filter and *nat. */
+export function proxyRulesText(rules: ProxyRules): string {
+  return [
+    "*filter",
+    ":INPUT ACCEPT [0:0]",
+    ":FORWARD ACCEPT [0:0]",
+    ":OUTPUT ACCEPT [0:0]",
+    ...rules.filterChains,
+    ...rules.filterRules,
+    "COMMIT",
+    "*nat",
+    ":PREROUTING ACCEPT [0:0]",
+    ":INPUT ACCEPT [0:0]",
+    ":OUTPUT ACCEPT [0:0]",
+    ":POSTROUTING ACCEPT [0:0]",
+    ...rules.natChains,
+    ...rules.natRules,
+    "COMMIT",
+    "",
+  ].join("\n");
+}
+
+/** kube-proxy 1.10 in iptables mode for a cluster whose pods are in `clusterCidr` (its --cluster-cidr). */
+export function iptablesProxier110(clusterCidr: string): Proxier {
+  return {
+    rules: (ports, node) => proxyRulesText(kubeProxyRules(ports, clusterCidr, node)),
+    // kube-proxy writes the same rules on every node but for KUBE-XLB's local endpoints.
+    perNode: (ports) => ports.some((p) => p.externalTrafficPolicy === "Local" && p.nodePort !== undefined),
+    timeouts: withKubeProxyTimeouts,
+  };
 }

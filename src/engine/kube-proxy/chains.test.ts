@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { base32, cniChain, portProtoHash, sepChain, servicePortName, svcChain } from "./names";
+import { base32, portProtoHash, sepChain, servicePortName, svcChain } from "./chains";
 
 describe("kube-proxy chain names (v1.10–v1.12)", () => {
   it.each([
@@ -35,11 +35,5 @@ describe("kube-proxy chain names (v1.10–v1.12)", () => {
     ["foobar", "MZXW6YTBOI======"],
   ])("base32(%j) is %j (RFC 4648 test vectors)", (text, encoded) => {
     expect(base32(Uint8Array.from(text, (c) => c.charCodeAt(0)))).toBe(encoded);
-  });
-});
-
-describe("the CNI bridge plugin's chain name (v0.6.0)", () => {
-  it("hashes the article's container to CNI-be726a77f15ea47ff32947a3", () => {
-    expect(cniChain("bridge", "631cab5de5565cc432a3beca0e2aece0cef9285482b11f3eb0b46c134e457854")).toBe("CNI-be726a77f15ea47ff32947a3");
   });
 });

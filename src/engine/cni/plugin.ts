@@ -1,0 +1,51 @@
+/**
+ * What a CNI plugin is to the cluster builder: it sets a node up, connects each pod's network
+ * namespace (the runtime made it) and says which address the pod got, and owns some iptables
+ * rules on the node. The bridge plugin with host-local IPAM (the article's) is the first; an
+ * overlay (flannel) or routed pods (Calico) implement the same three calls.
+ */
+import type { World } from "../world";
+
+/** A worker as a CNI plugin sees it: its name, its pod CIDR and the plugin's configuration there. */
+export interface CniNode {
+  readonly name: string;
+  readonly podCidr: string;
+  readonly config: CniConfig;
+}
+
+/** The network configuration (10-bridge.conf's keys for the bridge plugin). */
+export interface CniConfig {
+  /** The network's name, part of every CNI chain name and comment ("bridge" in KTHW). */
+  readonly name: string;
+  readonly bridge: string;
+  readonly isGateway: boolean;
+  readonly ipMasq: boolean;
+  readonly hairpinMode: boolean;
+}
+
+/** CNI ADD's input: the container, its network namespace, an address asked for, and where in the scenario it came from. */
+export interface PodAttachment {
+  readonly containerId: string;
+  readonly netns: string;
+  readonly ip?: number;
+  /** The scenario path errors name ("workloads.2.pods.0"). */
+  readonly path: string;
+}
+
+/** CNI ADD's result. */
+export interface PodNetwork {
+  readonly ip: number;
+  /** The host end of the pod's link (a veth on the node). */
+  readonly hostIface: string;
+  /** The nat chain the plugin made for the pod, if any (the bridge plugin's ipMasq chain). */
+  readonly natChain?: string;
+}
+
+export interface CniPlugin {
+  /** Sets a node up before its first pod. */
+  setUpNode(world: World, node: CniNode): void;
+  /** Connects a pod; throws a ScenarioError (at `pod.path`) for an address it cannot give. */
+  addPod(world: World, node: CniNode, pod: PodAttachment): PodNetwork;
+  /** The nat chains and rules the plugin owns on a node, as iptables-restore lines, given its pods. */
+  natRules(node: CniNode, pods: readonly { readonly containerId: string }[]): { readonly chains: readonly string[]; readonly rules: readonly string[] };
+}

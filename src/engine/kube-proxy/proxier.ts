@@ -1,0 +1,42 @@
+/**
+ * What a kube-proxy is to the cluster builder: given the service ports and endpoints it knows
+ * (what the endpoints controller published), the rules one node gets, and the conntrack settings
+ * it makes on start. Kubernetes 1.10 in iptables mode (the article's) is the first; today's
+ * iptables and nftables modes implement the same calls.
+ */
+import type { ConntrackTimeouts } from "../conntrack/conntrack";
+
+export interface ProxyEndpoint {
+  readonly ip: string;
+  readonly port: number;
+  /** The node the endpoint's pod runs on (for externalTrafficPolicy Local). */
+  readonly node?: string;
+}
+
+export interface ProxyServicePort {
+  readonly namespace: string;
+  readonly service: string;
+  readonly portName: string;
+  readonly protocol: "TCP" | "UDP";
+  readonly clusterIP: string;
+  readonly port: number;
+  readonly nodePort?: number;
+  readonly externalTrafficPolicy: "Cluster" | "Local";
+  /** ClientIP: a client keeps its endpoint for `affinitySeconds` (xt_recent lists per endpoint). */
+  readonly sessionAffinity?: "None" | "ClientIP";
+  readonly affinitySeconds?: number;
+  /** Sorted as the endpoints controller sorts them: by IP string. */
+  readonly endpoints: readonly ProxyEndpoint[];
+}
+
+/** A node's kube-proxy (and kubelet) rules as iptables-restore text for *filter and *nat. */
+export type ProxyRulesText = string;
+
+export interface Proxier {
+  /** The rules `node` gets for these service ports. */
+  rules(ports: readonly ProxyServicePort[], node: string): ProxyRulesText;
+  /** Whether nodes get different rules (externalTrafficPolicy Local), so none can be shared. */
+  perNode(ports: readonly ProxyServicePort[]): boolean;
+  /** The conntrack timeouts it sets on a node at start. */
+  timeouts(kernel: ConntrackTimeouts): ConntrackTimeouts;
+}
