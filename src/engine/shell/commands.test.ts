@@ -5,23 +5,14 @@
  */
 import { describe, expect, it } from "vitest";
 import { runScenario } from "../k8s/run";
-import { builtinScenario } from "../scenarios/article";
 import { articleScenario } from "../testing/article-scenario";
 import { complete } from "./complete";
-import { resolveTarget } from "./exec";
+import { freshSession, targetNs } from "../testing/shell-session";
 import { runLine, type ShellSession } from "./session";
 
-function fresh(): ShellSession {
-  const r = runScenario(builtinScenario("pod-to-pod"));
-  if (!r.ok) throw new Error("scenario failed");
-  return { cluster: r.cluster, flows: [...r.trace.flows] };
-}
+const fresh = () => freshSession();
 
-function on(s: ShellSession, target: string) {
-  const t = resolveTarget(s.cluster, target);
-  if ("error" in t) throw new Error(t.error);
-  return t.ns;
-}
+const on = targetNs;
 
 const POD = "worker-0/busybox0-rw89s";
 

@@ -5,17 +5,12 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { runScenario } from "../k8s/run";
-import { builtinScenario } from "../scenarios/article";
 import { resolveTarget } from "./exec";
 import { LINE_LIMITS } from "./budget";
-import { PROGRAMS, runLine, type ShellSession } from "./session";
+import { freshSession } from "../testing/shell-session";
+import { PROGRAMS, runLine } from "./session";
 
-function fresh(): ShellSession {
-  const r = runScenario(builtinScenario("pod-to-pod"));
-  if (!r.ok) throw new Error("scenario failed");
-  return { cluster: r.cluster, flows: [...r.trace.flows] };
-}
+const fresh = () => freshSession();
 
 const WORDS = [
   ...PROGRAMS,

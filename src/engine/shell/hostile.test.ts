@@ -6,24 +6,14 @@
 import { spawnSync } from "node:child_process";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { runScenario } from "../k8s/run";
-import { builtinScenario } from "../scenarios/article";
 import { LINE_LIMITS, MAX_TRACE_STEPS, stepsOf } from "./budget";
-import { resolveTarget } from "./exec";
 import { compileGrep } from "./grep-regex";
-import { runLine, type ShellSession } from "./session";
+import { freshSession, targetNs } from "../testing/shell-session";
+import { runLine } from "./session";
 
-function fresh(): ShellSession {
-  const r = runScenario(builtinScenario("pod-to-pod"));
-  if (!r.ok) throw new Error("scenario failed");
-  return { cluster: r.cluster, flows: [...r.trace.flows] };
-}
+const fresh = () => freshSession();
 
-function on(s: ShellSession, target: string) {
-  const t = resolveTarget(s.cluster, target);
-  if ("error" in t) throw new Error(t.error);
-  return t.ns;
-}
+const on = targetNs;
 
 /** Wall time of a call, in milliseconds, with its result. */
 function timed<T>(f: () => T): { value: T; ms: number } {

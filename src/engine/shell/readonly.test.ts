@@ -1,16 +1,11 @@
 /** Commands that would change the cluster say so, instead of calling a real subcommand unknown; reading ones still run. */
 import { describe, expect, it } from "vitest";
-import { runScenario } from "../k8s/run";
-import { builtinScenario } from "../scenarios/article";
 import { resolveTarget } from "./exec";
 import { changeOf } from "./readonly";
-import { runLine, type ShellSession } from "./session";
+import { freshSession } from "../testing/shell-session";
+import { runLine } from "./session";
 
-function fresh(): ShellSession {
-  const r = runScenario(builtinScenario("pod-to-pod"));
-  if (!r.ok) throw new Error("scenario failed");
-  return { cluster: r.cluster, flows: [...r.trace.flows] };
-}
+const fresh = () => freshSession();
 
 describe("commands that change the cluster", () => {
   const s = fresh();
