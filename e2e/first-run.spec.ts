@@ -161,4 +161,18 @@ test.describe("a newcomer's first minutes", () => {
     // The probes joined the trace.
     await expect.poll(() => app.count()).toBeGreaterThan(before);
   });
+
+  test("on a 390×844 phone the diagram takes the width, the controls stay in view, and stepping does not scroll the page", async ({ page }) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const app = new HopscopePage(page);
+    await app.open();
+    const box = await page.getByTestId("topology").boundingBox();
+    expect(box!.width).toBeGreaterThan(360);
+    expect(box!.height).toBeGreaterThan(250);
+    await expect(page.getByTestId("position")).toBeInViewport();
+    for (let i = 0; i < 8; i++) await page.keyboard.press("ArrowRight");
+    expect(await page.evaluate(() => window.scrollY)).toBe(0);
+    await expect(page.getByTestId("position")).toHaveText(/^9 \//);
+    await page.screenshot({ path: "e2e-artifacts/phone-390x844.png" });
+  });
 });

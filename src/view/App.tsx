@@ -118,7 +118,9 @@ export function App() {
     if (panelNode && panels.node && !embed.on) void useHopscope.getState().fetchRules(panelNode);
   }, [panelNode, panels.node, embed.on, rules]);
   return (
-    <div className="flex h-screen flex-col bg-slate-50 text-slate-900">
+    // Wide screens fit everything in the window; on a phone the page scrolls: the diagram at full
+    // width, then the hop detail and list, then the node panels, with the controls kept in view.
+    <div className={`flex flex-col bg-slate-50 text-slate-900 ${embed.on ? "h-screen" : "min-h-screen md:h-screen"}`}>
       {embed.on ? (
         <div className="flex items-center gap-2 border-b border-slate-200 bg-white px-3 py-1 text-sm">
           <span className="font-semibold">Hopscope</span>
@@ -171,9 +173,9 @@ export function App() {
           </button>
         </div>
       )}
-      <main className={`grid min-h-0 flex-1 ${showDetail || showHops ? (embed.on ? "grid-cols-[minmax(0,1fr)_300px]" : "grid-cols-[minmax(0,1fr)_380px]") : "grid-cols-1"}`}>
-        <div className="flex min-h-0 flex-col border-r border-slate-200">
-        <section className="relative min-h-0 flex-1 bg-white" aria-label="Topology">
+      <main className={`grid flex-1 md:min-h-0 ${showDetail || showHops ? (embed.on ? "min-h-0 grid-cols-[minmax(0,1fr)_300px]" : "grid-cols-1 md:grid-cols-[minmax(0,1fr)_380px]") : "grid-cols-1"}`}>
+        <div className={`flex min-h-0 flex-col border-r border-slate-200 ${embed.on ? "" : "max-md:contents"}`}>
+        <section className={`relative bg-white ${embed.on ? "min-h-0 flex-1" : "h-[52vh] min-h-64 max-md:order-1 md:h-auto md:min-h-0 md:flex-1"}`} aria-label="Topology">
           {status.kind === "error" && (
             <p role="alert" className="m-4 rounded border border-red-300 bg-red-50 p-3 text-red-800" data-testid="engine-error">
               The network engine could not run this scenario: {status.message}
@@ -183,7 +185,7 @@ export function App() {
           {status.kind === "loading" && <p className="absolute left-4 top-4 rounded bg-white/90 px-2 py-1 text-sm" data-testid="loading">Tracing…</p>}
         </section>
         {panelNode && panels.node && !embed.on && topology && (
-          <section className={`flex ${bottom === "shell" ? "h-[45%] min-h-56" : "h-56"} flex-col border-t border-slate-200 bg-slate-50`} aria-label="Node panels">
+          <section className={`flex ${bottom === "shell" ? "md:h-[45%] md:min-h-56" : "md:h-56"} h-[70vh] flex-col border-t border-slate-200 bg-slate-50 max-md:order-3`} aria-label="Node panels">
             <div className="flex gap-1 border-b border-slate-200 px-2 pt-1 text-xs" role="tablist">
               {(["node", "shell"] as const).map((t) => (
                 <button
@@ -210,7 +212,7 @@ export function App() {
         )}
         </div>
         {(showDetail || showHops) && (
-        <aside className="flex min-h-0 flex-col overflow-y-auto">
+        <aside className={`flex flex-col ${embed.on ? "min-h-0 overflow-y-auto" : "max-md:order-2 md:min-h-0 md:overflow-y-auto"}`}>
           {showDetail && (
           <div className="border-b border-slate-200 p-3" aria-label="Hop detail">
             <h2 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">This hop</h2>
@@ -226,7 +228,7 @@ export function App() {
         </aside>
         )}
       </main>
-      <footer className="border-t border-slate-200 bg-white px-4 py-2">
+      <footer className="sticky bottom-0 z-10 border-t border-slate-200 bg-white px-4 py-2">
         <Controls cursor={cursor} count={steps.length} playing={playing} speed={speed} onMove={setCursor} onToggle={togglePlay} onSpeed={setSpeed} onFit={() => setFit((n) => n + 1)} />
         <p className="sr-only" aria-live="polite" data-testid="live">
           {current ? `Step ${cursor + 1} of ${steps.length}: ${current.text}` : ""}

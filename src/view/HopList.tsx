@@ -56,11 +56,18 @@ export function HopList({ steps, cursor, onPick }: { steps: readonly FlatStep[];
 
 function FullList({ steps, cursor, onPick }: { steps: readonly FlatStep[]; cursor: number; onPick: (i: number) => void }) {
   const current = useRef<HTMLLIElement>(null);
+  const box = useRef<HTMLOListElement>(null);
+  // The current step scrolls into view inside the list only: the page and the panel around it
+  // stay where the reader put them (scrollIntoView would move every scrolling ancestor).
   useEffect(() => {
-    current.current?.scrollIntoView({ block: "nearest" });
+    const li = current.current;
+    const ol = box.current;
+    if (!li || !ol || ol.scrollHeight <= ol.clientHeight) return;
+    if (li.offsetTop < ol.scrollTop) ol.scrollTop = li.offsetTop;
+    else if (li.offsetTop + li.offsetHeight > ol.scrollTop + ol.clientHeight) ol.scrollTop = li.offsetTop + li.offsetHeight - ol.clientHeight;
   }, [cursor]);
   return (
-    <ol className="min-h-0 flex-1 space-y-0.5 overflow-y-auto text-xs" data-testid="hop-list" aria-label="Hops of the packet, in order">
+    <ol ref={box} className="relative min-h-0 flex-1 space-y-0.5 overflow-y-auto text-xs" data-testid="hop-list" aria-label="Hops of the packet, in order">
       {steps.map((s, i) => {
         const header = i === 0 || steps[i - 1]!.flow !== s.flow;
         const isCurrent = i === cursor;

@@ -30,9 +30,16 @@ export function NodePanel({
 }) {
   const view = useMemo(() => nodeView(steps, cursor, node), [steps, cursor, node]);
   const focusRow = useRef<HTMLTableRowElement>(null);
+  const rulesBox = useRef<HTMLDivElement>(null);
   const focusKey = [...view.decidedNow, ...view.changedNow][0];
+  // The rule in view inside the rules' own box: the page around it does not move.
   useEffect(() => {
-    focusRow.current?.scrollIntoView({ block: "nearest" });
+    const row = focusRow.current;
+    const box = rulesBox.current;
+    if (!row || !box) return;
+    const top = row.getBoundingClientRect().top - box.getBoundingClientRect().top + box.scrollTop;
+    if (top < box.scrollTop) box.scrollTop = top;
+    else if (top + row.offsetHeight > box.scrollTop + box.clientHeight) box.scrollTop = top + row.offsetHeight - box.clientHeight;
   }, [focusKey, node, rules]);
   const tables = useMemo(() => {
     const by = new Map<string, NodeRule[]>();
@@ -64,7 +71,7 @@ export function NodePanel({
         <span className="text-slate-500">iptables -L -v (nat, filter) and conntrack -L after this step</span>
       </div>
       <div className="grid min-h-0 flex-1 grid-cols-2 gap-3 overflow-hidden p-2">
-        <div className="min-h-0 overflow-auto" data-testid="node-rules">
+        <div ref={rulesBox} className="min-h-0 overflow-auto" data-testid="node-rules">
           {rules === undefined ? (
             <p className="text-slate-500">Reading {node}'s rules…</p>
           ) : tables.length === 0 ? (
