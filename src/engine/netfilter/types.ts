@@ -1,5 +1,52 @@
-/** The netfilter model: tables, chains, rules, matches and targets as plain data. */
+/**
+ * The netfilter model: tables, chains, rules, matches and targets as plain data. The matches
+ * and targets are defined by their extensions in ext/ and gathered into unions here.
+ */
 import type { Cidr } from "../addr/ipv4";
+import type { AddrtypeMatch } from "./ext/addrtype";
+import type { CommentMatch } from "./ext/comment";
+import type { ConntrackMatch } from "./ext/conntrack";
+import type { DnatTarget } from "./ext/dnat";
+import type { IcmpMatch } from "./ext/icmp";
+import type { GotoTarget, JumpTarget } from "./ext/jump";
+import type { LogTarget } from "./ext/log";
+import type { MarkMatch } from "./ext/mark";
+import type { MarkTarget } from "./ext/mark-target";
+import type { MasqueradeTarget } from "./ext/masquerade";
+import type { MultiportMatch } from "./ext/multiport";
+import type { RecentMatch } from "./ext/recent";
+import type { RejectTarget } from "./ext/reject";
+import type { SnatTarget } from "./ext/snat";
+import type { AcceptTarget, DropTarget, NoTarget, ReturnTarget } from "./ext/standard";
+import type { StateMatch } from "./ext/state";
+import type { StatisticMatch } from "./ext/statistic";
+import type { TcpUdpMatch } from "./ext/tcp";
+
+export type {
+  AcceptTarget,
+  AddrtypeMatch,
+  CommentMatch,
+  ConntrackMatch,
+  DnatTarget,
+  DropTarget,
+  GotoTarget,
+  IcmpMatch,
+  JumpTarget,
+  LogTarget,
+  MarkMatch,
+  MarkTarget,
+  MasqueradeTarget,
+  MultiportMatch,
+  NoTarget,
+  RecentMatch,
+  RejectTarget,
+  ReturnTarget,
+  SnatTarget,
+  StateMatch,
+  StatisticMatch,
+  TcpUdpMatch,
+};
+export type { NatRange } from "./ext/nat-range";
 
 export type TableName = "raw" | "mangle" | "nat" | "filter";
 export type HookName = "PREROUTING" | "INPUT" | "FORWARD" | "OUTPUT" | "POSTROUTING";
@@ -47,83 +94,25 @@ export interface Negatable<T> {
   readonly invert: boolean;
 }
 
-export type Match =
-  | { readonly kind: "comment"; readonly comment: string }
-  | {
-      readonly kind: "tcp" | "udp";
-      readonly sport?: Negatable<PortRange>;
-      readonly dport?: Negatable<PortRange>;
-      /** tcp only: --tcp-flags mask comp (--syn is FIN,SYN,RST,ACK SYN). */
-      readonly tcpFlags?: Negatable<{ readonly mask: readonly string[]; readonly comp: readonly string[] }>;
-    }
-  | { readonly kind: "icmp"; readonly invert: boolean; readonly type: number; readonly codeMin: number; readonly codeMax: number }
-  | { readonly kind: "mark"; readonly invert: boolean; readonly value: number; readonly mask: number }
-  | {
-      readonly kind: "addrtype";
-      readonly src?: Negatable<readonly AddrType[]>;
-      readonly dst?: Negatable<readonly AddrType[]>;
-      readonly limitIfaceIn: boolean;
-      readonly limitIfaceOut: boolean;
-    }
-  | {
-      readonly kind: "statistic";
-      readonly invert: boolean;
-      /** random: probability as the kernel stores it, lround(p * 2^31). */
-      readonly mode: "random";
-      readonly probability: number;
-    }
-  | { readonly kind: "statistic"; readonly invert: boolean; readonly mode: "nth"; readonly every: number; readonly packet: number }
-  | { readonly kind: "conntrack"; readonly ctstate: Negatable<readonly ConnState[]> }
-  | { readonly kind: "state"; readonly state: Negatable<readonly ConnState[]> }
-  | {
-      /** xt_recent: lists of addresses per name, per namespace (kube-proxy's ClientIP affinity). */
-      readonly kind: "recent";
-      readonly invert: boolean;
-      readonly mode: "set" | "rcheck" | "update" | "remove";
-      readonly seconds?: number;
-      readonly reap: boolean;
-      readonly hitcount?: number;
-      readonly rttl: boolean;
-      readonly name: string;
-      readonly mask: number;
-      readonly side: "source" | "dest";
-    }
-  | {
-      readonly kind: "multiport";
-      readonly flavor: "sports" | "dports" | "ports";
-      readonly invert: boolean;
-      readonly ports: readonly PortRange[];
-    };
+/** A rule's match: one member per extension, each defined by its module in ext/. */
+export type Match = CommentMatch | TcpUdpMatch | IcmpMatch | MarkMatch | AddrtypeMatch | StatisticMatch | ConntrackMatch | StateMatch | RecentMatch | MultiportMatch;
 
 export type MatchKind = Match["kind"];
 
-export interface NatRange {
-  readonly minIp: number;
-  readonly maxIp: number;
-  readonly ports?: PortRange;
-}
-
+/** A rule's target: one member per extension, each defined by its module in ext/. */
 export type Target =
-  | { readonly kind: "ACCEPT" }
-  | { readonly kind: "DROP" }
-  | { readonly kind: "RETURN" }
-  | { readonly kind: "jump"; readonly chain: string }
-  | { readonly kind: "goto"; readonly chain: string }
-  | { readonly kind: "REJECT"; readonly rejectWith: string }
-  | { readonly kind: "DNAT"; readonly range: NatRange; readonly random: boolean; readonly persistent: boolean }
-  | {
-      readonly kind: "SNAT";
-      readonly range: NatRange;
-      readonly random: boolean;
-      readonly randomFully: boolean;
-      readonly persistent: boolean;
-    }
-  | { readonly kind: "MASQUERADE"; readonly ports?: PortRange; readonly random: boolean; readonly randomFully: boolean }
-  /** MARK as the kernel keeps it: mark = (mark & ~mask) ^ value. */
-  | { readonly kind: "MARK"; readonly value: number; readonly mask: number }
-  | { readonly kind: "LOG"; readonly prefix?: string; readonly level?: number }
-  /** A rule without -j: it only counts. */
-  | { readonly kind: "none" };
+  | AcceptTarget
+  | DropTarget
+  | ReturnTarget
+  | JumpTarget
+  | GotoTarget
+  | RejectTarget
+  | DnatTarget
+  | SnatTarget
+  | MasqueradeTarget
+  | MarkTarget
+  | LogTarget
+  | NoTarget;
 
 export type TargetKind = Target["kind"];
 

@@ -3,7 +3,7 @@
  * brctl show. Arguments are parsed the way the real tools take them; bad ones get the tool's
  * own complaint.
  */
-import { formatRuleBody, formatTarget } from "../netfilter/format";
+import { formatRuleHead, formatTarget } from "../netfilter/format";
 import { chainsInSaveOrder } from "../netfilter/save";
 import { readCounters, TABLE_NAMES, type Counters, type Ruleset, type TableName } from "../netfilter/types";
 import { brctlShow } from "./brctl";
@@ -107,9 +107,7 @@ function iptablesListRules(ruleset: Ruleset, tableName: TableName, chainName: st
   for (const c of chains) out += c.policy !== undefined ? `-P ${c.name} ${c.policy}${count(c.policyCounters)}\n` : `-N ${c.name}\n`;
   for (const c of chains) {
     for (const r of c.rules) {
-      const target = formatTarget(r.target);
-      const body = formatRuleBody(r);
-      out += `-A ${c.name}${body.slice(0, body.length - target.length)}${count(readCounters(table, r))}${target}\n`;
+      out += `-A ${c.name}${formatRuleHead(r)}${count(readCounters(table, r))}${formatTarget(r.target)}\n`;
     }
   }
   return { stdout: out, exitCode: 0 };

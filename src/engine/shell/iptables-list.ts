@@ -13,15 +13,19 @@
  *  - LOG's level 4 is `warning` and 3 is `error` (1.8.x prints `warn`, `err`).
  *  - MASQUERADE knows no `--random-fully` (added in 1.6.2), so a MASQUERADE rule carrying that
  *    flag lists without it, exactly as 1.6.1 lists one created by a newer iptables.
+ * The text each match and target adds to a row is its extension's (netfilter/ext/), as in
+ * iptables the extensions' print functions write it; this file lays out the columns around it.
  *  - `-x` prints both counters `%8llu ` (the header's bytes column is `%10s`, the rows are not).
  *  - `-Z` with `-v` prints "Zeroing chain `X'" for every chain it zeroes, after the listing;
  *    without `-v` it zeroes silently. Like every legacy write, the commit also restarts the
  *    policy counters of all the table's built-in chains, named or not.
  */
 import { formatIpv4, type Cidr } from "../addr/ipv4";
-import { formatProbability, formatProto, formatStates, hex } from "../netfilter/format";
+import { matchModule, targetModule } from "../netfilter/ext";
+import type { ListOptions, ServiceTable } from "../netfilter/ext/api";
+import { formatProto } from "../netfilter/format";
 import { chainsInSaveOrder } from "../netfilter/save";
-import { readCounters, type AddrType, type Chain, type Counters, type Match, type NatRange, type PortRange, type Rule, type Ruleset, type Table, type TableName, type Target } from "../netfilter/types";
+import { readCounters, type Chain, type Counters, type Match, type Rule, type Ruleset, type Table, type TableName, type Target } from "../netfilter/types";
 
 export interface IptablesListOptions {
   readonly table: TableName;
@@ -54,7 +58,7 @@ export interface CommandOutput {
   readonly exitCode: number;
 }
 
-export type ServiceTable = Readonly<Record<"tcp" | "udp", Readonly<Record<number, string>>>>;
+export type { ServiceTable };
 
 /**
  * /etc/services of Ubuntu 18.04 (netbase 5.4) for the ports worth naming here. Netbase of that
@@ -102,12 +106,11 @@ export function iptablesList(ruleset: Ruleset, opts: IptablesListOptions): Comma
   return { stdout: out, exitCode: 0 };
 }
 
-interface Format {
+/** The listing's flags; `numeric` and `services` are what the extensions' texts depend on. */
+interface Format extends ListOptions {
   readonly verbose: boolean;
-  readonly numeric: boolean;
   readonly exact: boolean;
   readonly lineNumbers: boolean;
-  readonly services: ServiceTable;
   /** Where shared rules keep their counters. */
   readonly table: Table;
 }
@@ -180,15 +183,8 @@ function columnHeader(f: Format): string {
 
 /** The target column: a chain's name for -j/-g CHAIN, nothing for a rule without -j. */
 export function targetName(t: Target): string {
-  switch (t.kind) {
-    case "jump":
-    case "goto":
-      return t.chain;
-    case "none":
-      return "";
-    default:
-      return t.kind;
-  }
+  const module = targetModule(t);
+  return module.column ? module.column(t) : t.kind;
 }
 
 function formatAddr(invert: boolean, cidr: Cidr, numeric: boolean): string {
@@ -217,248 +213,14 @@ function formatRow(r: Rule, num: number, f: Format): string {
   return s + "\n";
 }
 
-// ---- matches -------------------------------------------------------------------------------
-
-const TCP_FLAGS: readonly (readonly [string, number])[] = [
-  ["FIN", 0x01],
-  ["SYN", 0x02],
-  ["RST", 0x04],
-  ["PSH", 0x08],
-  ["ACK", 0x10],
-  ["URG", 0x20],
-  ["ALL", 0x3f],
-  ["NONE", 0],
-];
-
-function flagBits(names: readonly string[]): number {
-  let bits = 0;
-  for (const n of names) bits |= TCP_FLAGS.find(([name]) => name === n.toUpperCase())?.[1] ?? 0;
-  return bits;
-}
-
-/** libxt_tcp print_tcpf: names in FIN..URG order, NONE for none. */
-function tcpFlagNames(bits: number): string {
-  const names = TCP_FLAGS.slice(0, 6)
-    .filter(([, b]) => bits & b)
-    .map(([n]) => n);
-  return names.length ? names.join(",") : "NONE";
-}
-
-const hex2 = (n: number) => "0x" + n.toString(16).toUpperCase().padStart(2, "0");
-
-/** What the match printers need: `-n` and the services to name ports by. */
-type NameLookup = Pick<Format, "numeric" | "services">;
-
-function service(port: number, proto: number, f: NameLookup): string {
-  if (f.numeric) return String(port);
-  const table = proto === 6 ? f.services.tcp : proto === 17 ? f.services.udp : undefined;
-  return table?.[port] ?? String(port);
-}
-
-/** libxt_tcp/udp print_ports: ` spt:[!]P` or ` spts:[!]A:B`; the full range uninverted prints nothing. */
-function ports(name: string, p: { value: PortRange; invert: boolean } | undefined, proto: number, f: NameLookup): string {
-  if (!p) return "";
-  const { min, max } = p.value;
-  if (min === 0 && max === 0xffff && !p.invert) return "";
-  const inv = p.invert ? "!" : "";
-  if (min === max) return ` ${name}:${inv}${service(min, proto, f)}`;
-  return ` ${name}s:${inv}${service(min, proto, f)}:${service(max, proto, f)}`;
-}
-
-/** libipt_icmp's names, in its table order (the first entry with the type and code range wins). */
-const ICMP_NAMES: readonly (readonly [string, number, number, number])[] = [
-  ["any", 0xff, 0, 0xff],
-  ["echo-reply", 0, 0, 0xff],
-  ["destination-unreachable", 3, 0, 0xff],
-  ["network-unreachable", 3, 0, 0],
-  ["host-unreachable", 3, 1, 1],
-  ["protocol-unreachable", 3, 2, 2],
-  ["port-unreachable", 3, 3, 3],
-  ["fragmentation-needed", 3, 4, 4],
-  ["source-route-failed", 3, 5, 5],
-  ["network-unknown", 3, 6, 6],
-  ["host-unknown", 3, 7, 7],
-  ["network-prohibited", 3, 9, 9],
-  ["host-prohibited", 3, 10, 10],
-  ["TOS-network-unreachable", 3, 11, 11],
-  ["TOS-host-unreachable", 3, 12, 12],
-  ["communication-prohibited", 3, 13, 13],
-  ["host-precedence-violation", 3, 14, 14],
-  ["precedence-cutoff", 3, 15, 15],
-  ["source-quench", 4, 0, 0xff],
-  ["redirect", 5, 0, 0xff],
-  ["network-redirect", 5, 0, 0],
-  ["host-redirect", 5, 1, 1],
-  ["TOS-network-redirect", 5, 2, 2],
-  ["TOS-host-redirect", 5, 3, 3],
-  ["echo-request", 8, 0, 0xff],
-  ["router-advertisement", 9, 0, 0xff],
-  ["router-solicitation", 10, 0, 0xff],
-  ["time-exceeded", 11, 0, 0xff],
-  ["ttl-zero-during-transit", 11, 0, 0],
-  ["ttl-zero-during-reassembly", 11, 1, 1],
-  ["parameter-problem", 12, 0, 0xff],
-  ["ip-header-bad", 12, 0, 0],
-  ["required-option-missing", 12, 1, 1],
-  ["timestamp-request", 13, 0, 0xff],
-  ["timestamp-reply", 14, 0, 0xff],
-  ["address-mask-request", 17, 0, 0xff],
-  ["address-mask-reply", 18, 0, 0xff],
-];
-
-/** libipt_icmp print_icmptype: a name, or `type N` glued to " icmp" (the famous `icmptype 8`). */
-function icmpType(m: Extract<Match, { kind: "icmp" }>, numeric: boolean): string {
-  if (!numeric) {
-    const hit = ICMP_NAMES.find(([, t, lo, hi]) => t === m.type && lo === m.codeMin && hi === m.codeMax);
-    if (hit) return ` ${m.invert ? "!" : ""}${hit[0]}`;
-  }
-  let s = (m.invert ? " !" : "") + `type ${m.type}`;
-  if (m.codeMin === m.codeMax) s += ` code ${m.codeMin}`;
-  else if (m.codeMin !== 0 || m.codeMax !== 0xff) s += ` codes ${m.codeMin}-${m.codeMax}`;
-  return s;
-}
-
-/** The rtn_names order libxt_addrtype prints types in (the bit order). */
-const ADDR_TYPE_ORDER: readonly AddrType[] = [
-  "UNSPEC",
-  "UNICAST",
-  "LOCAL",
-  "BROADCAST",
-  "ANYCAST",
-  "MULTICAST",
-  "BLACKHOLE",
-  "UNREACHABLE",
-  "PROHIBIT",
-  "THROW",
-  "NAT",
-  "XRESOLVE",
-];
-
-function addrTypes(types: readonly AddrType[]): string {
-  return ADDR_TYPE_ORDER.filter((t) => types.includes(t)).join(",");
-}
+// ---- extensions: each match and target prints its own text ------------------------------------
 
 /** One match's text as `iptables -L` prints it, with its leading space. */
-export function formatMatchText(m: Match, proto: number, f: NameLookup): string {
-  switch (m.kind) {
-    case "comment":
-      return ` /* ${m.comment} */`;
-    case "tcp":
-    case "udp": {
-      let s = ` ${m.kind}` + ports("spt", m.sport, proto, f) + ports("dpt", m.dport, proto, f);
-      if (m.tcpFlags) {
-        const mask = flagBits(m.tcpFlags.value.mask);
-        const comp = flagBits(m.tcpFlags.value.comp);
-        if (mask || m.tcpFlags.invert) {
-          s += ` flags:${m.tcpFlags.invert ? "!" : ""}`;
-          s += f.numeric ? `${hex2(mask)}/${hex2(comp)}` : `${tcpFlagNames(mask)}/${tcpFlagNames(comp)}`;
-        }
-      }
-      return s;
-    }
-    case "icmp":
-      return " icmp" + icmpType(m, f.numeric);
-    case "mark":
-      return " mark match" + (m.invert ? " !" : "") + ` ${hex(m.value)}` + (m.mask === 0xffffffff ? "" : `/${hex(m.mask)}`);
-    case "addrtype": {
-      let s = " ADDRTYPE match";
-      if (m.src) s += ` src-type ${m.src.invert ? "!" : ""}${addrTypes(m.src.value)}`;
-      if (m.dst) s += ` dst-type ${m.dst.invert ? "!" : ""}${addrTypes(m.dst.value)}`;
-      if (m.limitIfaceIn) s += " limit-in";
-      if (m.limitIfaceOut) s += " limit-out";
-      return s;
-    }
-    case "statistic": {
-      const inv = m.invert ? " !" : "";
-      if (m.mode === "random") return ` statistic mode random${inv} probability ${formatProbability(m.probability)}`;
-      return ` statistic mode nth${inv} every ${m.every}` + (m.packet ? ` packet ${m.packet}` : "");
-    }
-    case "recent": {
-      const mode = { set: "SET", rcheck: "CHECK", update: "UPDATE", remove: "REMOVE" }[m.mode];
-      let s = (m.invert ? " !" : "") + ` recent: ${mode}`;
-      if (m.seconds !== undefined) s += ` seconds: ${m.seconds}`;
-      if (m.reap) s += " reap";
-      if (m.hitcount !== undefined) s += ` hit_count: ${m.hitcount}`;
-      if (m.rttl) s += " TTL-Match";
-      return s + ` name: ${m.name} side: ${m.side} mask: ${formatIpv4(m.mask)}`;
-    }
-    case "conntrack":
-      return (m.ctstate.invert ? " !" : "") + ` ctstate ${formatStates(m.ctstate.value)}`;
-    case "state":
-      // 1.6.1 loads -m state as an alias of conntrack and prints it through conntrack's dump.
-      return (m.state.invert ? " !" : "") + ` state ${formatStates(m.state.value)}`;
-    case "multiport":
-      // libxt_multiport v1: the inversion comes after "dports " with a space of its own.
-      return (
-        ` multiport ${m.flavor} ` +
-        (m.invert ? " !" : "") +
-        m.ports.map((p) => (p.min === p.max ? service(p.min, proto, f) : `${service(p.min, proto, f)}:${service(p.max, proto, f)}`)).join(",")
-      );
-  }
+export function formatMatchText(m: Match, proto: number, f: ListOptions): string {
+  return matchModule(m).list(m, proto, f);
 }
-
-// ---- targets -------------------------------------------------------------------------------
-
-function portRangeText(r: PortRange): string {
-  return r.min === r.max ? String(r.min) : `${r.min}-${r.max}`;
-}
-
-function natRangeText(r: NatRange): string {
-  let s = formatIpv4(r.minIp);
-  if (r.maxIp !== r.minIp) s += `-${formatIpv4(r.maxIp)}`;
-  if (r.ports) s += `:${portRangeText(r.ports)}`;
-  return s;
-}
-
-/** libipt_LOG's table in its order: the first name with the level is printed. */
-const LOG_LEVEL_NAMES: readonly (readonly [string, number])[] = [
-  ["alert", 1],
-  ["crit", 2],
-  ["debug", 7],
-  ["emerg", 0],
-  ["error", 3],
-  ["info", 6],
-  ["notice", 5],
-  ["panic", 0],
-  ["warning", 4],
-];
 
 /** The target's text as `iptables -L` prints it, with its leading space (standard targets have none). */
 export function formatTargetText(t: Target, numeric: boolean): string {
-  switch (t.kind) {
-    case "ACCEPT":
-    case "DROP":
-    case "RETURN":
-    case "jump":
-    case "goto":
-    case "none":
-      return "";
-    case "REJECT":
-      return ` reject-with ${t.rejectWith}`;
-    case "DNAT":
-      return ` to:${natRangeText(t.range)}` + (t.random ? " random" : "") + (t.persistent ? " persistent" : "");
-    case "SNAT":
-      return ` to:${natRangeText(t.range)}` + (t.random ? " random" : "") + (t.randomFully ? " random-fully" : "") + (t.persistent ? " persistent" : "");
-    case "MASQUERADE":
-      return (t.ports ? ` masq ports: ${portRangeText(t.ports)}` : "") + (t.random ? " random" : "");
-    case "MARK": {
-      const { value, mask } = t;
-      if (value === 0) return ` MARK and ${hex(~mask >>> 0)}`;
-      if (value === mask) return ` MARK or ${hex(value)}`;
-      if (mask === 0) return ` MARK xor ${hex(value)}`;
-      if (mask >>> 0 === 0xffffffff) return ` MARK set ${hex(value)}`;
-      return ` MARK xset ${hex(value)}/${hex(mask)}`;
-    }
-    case "LOG": {
-      const level = t.level ?? 4;
-      let s = " LOG";
-      if (numeric) s += ` flags 0 level ${level}`;
-      else {
-        const name = LOG_LEVEL_NAMES.find(([, l]) => l === level)?.[0];
-        s += name !== undefined ? ` level ${name}` : ` UNKNOWN level ${level}`;
-      }
-      if (t.prefix !== undefined && t.prefix !== "") s += ` prefix "${t.prefix}"`;
-      return s;
-    }
-  }
+  return targetModule(t).list(t, numeric);
 }
