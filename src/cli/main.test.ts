@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -160,6 +160,41 @@ describe("hopscope CLI", () => {
     const big = join(dir, "big.json");
     writeFileSync(big, " ".repeat(17 * 1024 * 1024));
     expect(main(["trace", big])).toEqual({ stdout: "", stderr: `hopscope: ${big} is 17.0 MB; a scenario file may be at most 16 MB\n`, code: 2 });
+  });
+
+  it("trace --pcap writes the frames as pcapng and still prints the trace (text or --json); a scenario file too", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hopscope-"));
+    const out = join(dir, "nodeport.pcapng");
+    const r = main(["trace", "nodeport", "--pcap", out]);
+    expect(r).toEqual(main(["trace", "nodeport"]));
+    const bytes = readFileSync(out);
+    expect(bytes.readUInt32LE(0)).toBe(0x0a0d0d0a);
+    const frames = (t: { flows: { steps: { kind: string }[] }[] }) => t.flows.flatMap((f) => f.steps).filter((s) => s.kind === "wire").length;
+    // Each frame is one Enhanced Packet Block (type 6).
+    let epbs = 0;
+    for (let at = 0; at < bytes.length; at += bytes.readUInt32LE(at + 4)) if (bytes.readUInt32LE(at) === 6) epbs++;
+    expect(epbs).toBe(frames(JSON.parse(main(["trace", "nodeport", "--json"]).stdout)));
+    const json = main(["trace", "--json", "--pcap", join(dir, "j.pcapng"), "pod-to-pod"]);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout).scenario).toBe("pod-to-pod");
+    const file = join(dir, "mine.json");
+    writeFileSync(file, JSON.stringify({ ...BUILTIN_SCENARIOS[0], id: "mine" }));
+    expect(main(["trace", file, "--pcap", join(dir, "mine.pcapng")]).code).toBe(0);
+    expect(readFileSync(join(dir, "mine.pcapng")).equals(readFileSync(join(dir, "j.pcapng")))).toBe(true);
+  });
+
+  it("trace --pcap without a file name, or to a file it cannot write, is one line on stderr and status 2", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hopscope-"));
+    const needs = { stdout: "", stderr: "hopscope: --pcap needs a file name, e.g. --pcap out.pcapng\n", code: 2 };
+    expect(main(["trace", "nodeport", "--pcap"])).toEqual(needs);
+    expect(main(["trace", "nodeport", "--pcap", "--json"])).toEqual(needs);
+    expect(main(["trace", "nodeport", "--pcap", join(dir, "no-such-dir", "x.pcapng")])).toEqual({ stdout: "", stderr: `hopscope: cannot write ${join(dir, "no-such-dir", "x.pcapng")}: ENOENT\n`, code: 2 });
+    expect(main(["trace", "nodeport", "--pcap", dir])).toEqual({ stdout: "", stderr: `hopscope: cannot write ${dir}: EISDIR\n`, code: 2 });
+    // A bad scenario is reported before anything is written.
+    const r = main(["trace", "no-such-scenario", "--pcap", join(dir, "x.pcapng")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^hopscope: unknown scenario "no-such-scenario"/);
+    expect(existsSync(join(dir, "x.pcapng"))).toBe(false);
   });
 
   it("exec --stdin with a line that would trace thousands of packets stops it at the line's budget and goes on", () => {

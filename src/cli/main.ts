@@ -1,13 +1,13 @@
 /**
  * hopscope CLI: `npm run --silent cli -- <command>`.
  *   scenarios                                  the built-in scenarios
- *   trace <id|file.json> [--json]              trace a scenario's traffic
+ *   trace <id|file.json> [--json] [--pcap F]   trace a scenario's traffic (--pcap: also write its frames to F, pcapng)
  *   exec <id|file.json> <node>[/<pod>] -- cmd  run a shell line after the traffic has passed
  *   exec <id|file.json> <node>[/<pod>] --stdin  run stdin's lines as one session ("node$ line" picks a target)
  *                                       (one quoted argument may hold pipes, ; and &&)
  * Errors: one line on stderr, exit status 2.
  */
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { MAX_JSON_CHARS } from "../engine/json-text";
 import { clip } from "../engine/k8s/spec";
 import { runScenarioText, runScenario, type RunResult } from "../engine/k8s/run";
@@ -16,6 +16,8 @@ import { resolveTarget } from "../engine/shell/exec";
 import { runLine } from "../engine/shell/session";
 import { tcpdumpTime } from "../engine/packet/format";
 import { labScript } from "../engine/lab/export";
+import { PcapngWriter } from "../engine/packet/pcapng";
+import type { Tap } from "../engine/world";
 import type { Step, Trace } from "../engine/trace";
 
 class UsageError extends Error {}
@@ -26,18 +28,18 @@ const clock = () => performance.now();
 const MAX_STDIN = 4 * 1024 * 1024;
 const SESSION_TIME_MS = 120_000;
 
-const USAGE = "usage: hopscope scenarios | trace <scenario|file.json> [--json] | exec <scenario|file.json> <node>[/<pod>] -- <command ...> | exec <scenario|file.json> <node>[/<pod>] --stdin | lab <scenario|file.json>";
+const USAGE = "usage: hopscope scenarios | trace <scenario|file.json> [--json] [--pcap <file.pcapng>] | exec <scenario|file.json> <node>[/<pod>] -- <command ...> | exec <scenario|file.json> <node>[/<pod>] --stdin | lab <scenario|file.json>";
 
 /** A word as bash would need it typed: unchanged when safe, else in single quotes. */
 function shellQuote(word: string): string {
   return /^[\w@%+=:,./[\]*^-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-function load(ref: string | undefined): Extract<RunResult, { ok: true }> {
+function load(ref: string | undefined, taps: readonly Tap[] = []): Extract<RunResult, { ok: true }> {
   if (!ref) throw new UsageError(`missing scenario (built-in ids: ${BUILTIN_SCENARIOS.map((s) => s.id).join(", ")})`);
   let r: RunResult;
   const builtin = builtinScenario(ref);
-  if (builtin) r = runScenario(builtin);
+  if (builtin) r = runScenario(builtin, { taps });
   else if (ref.endsWith(".json")) {
     let text: string;
     try {
@@ -49,7 +51,7 @@ function load(ref: string | undefined): Extract<RunResult, { ok: true }> {
       if (e instanceof UsageError) throw e;
       throw new UsageError(`cannot read ${ref}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
-    r = runScenarioText(text);
+    r = runScenarioText(text, { taps });
   } else throw new UsageError(`unknown scenario "${clip(ref)}" (built-in ids: ${BUILTIN_SCENARIOS.map((s) => s.id).join(", ")}; or a file.json)`);
   if (!r.ok) {
     const first = r.issues[0]!;
@@ -96,10 +98,29 @@ export function main(argv: readonly string[], stdin?: string): { stdout: string;
       case "scenarios":
         return { stdout: BUILTIN_SCENARIOS.map((s) => `${s.id.padEnd(20)} ${s.title}`).join("\n") + "\n", stderr: "", code: 0 };
       case "trace": {
-        const json = rest.includes("--json");
-        const refs = rest.filter((a) => a !== "--json");
+        let json = false;
+        let pcap: string | undefined;
+        const refs: string[] = [];
+        for (let i = 0; i < rest.length; i++) {
+          const a = rest[i]!;
+          if (a === "--json") json = true;
+          else if (a === "--pcap") {
+            const file = rest[++i];
+            if (file === undefined || file === "" || file === "--json" || file === "--pcap") throw new UsageError("--pcap needs a file name, e.g. --pcap out.pcapng");
+            if (pcap !== undefined) throw new UsageError("--pcap given twice");
+            pcap = file;
+          } else refs.push(a);
+        }
         if (refs.length > 1) throw new UsageError(`unexpected argument "${clip(refs[1]!)}"`);
-        const r = load(refs[0]);
+        const capture = pcap === undefined ? undefined : new PcapngWriter();
+        const r = load(refs[0], capture ? [capture] : []);
+        if (pcap !== undefined && capture) {
+          try {
+            writeFileSync(pcap, capture.bytes());
+          } catch (e) {
+            throw new UsageError(`cannot write ${clip(pcap)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+          }
+        }
         return { stdout: json ? JSON.stringify(r.trace, null, 2) + "\n" : formatTraceText(r.trace, r.cluster.scenario.title), stderr: "", code: 0 };
       }
       case "lab": {

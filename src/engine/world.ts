@@ -17,6 +17,8 @@ import { tcpdumpLine } from "./packet/format";
 import {
   ICMP_HEADER,
   IP_HEADER,
+  kernelIpFields,
+  quotedHeader,
   TCP_HEADER,
   tcpHeaderLength,
   UDP_HEADER,
@@ -257,6 +259,7 @@ export class World {
   send(from: string, spec: PacketSpec, name = "request"): FlowResult {
     const walk = new Walk(this, name);
     const ns = this.get(from);
+    const ip = kernelIpFields(spec);
     const packet: Packet = {
       proto: spec.proto,
       src: spec.src ?? (0 as Ipv4),
@@ -264,8 +267,10 @@ export class World {
       sport: spec.sport ?? 0,
       dport: spec.dport ?? 0,
       ttl: spec.ttl ?? 64,
-      ipId: ns.takeIpId(),
+      ipId: ip.idZero ? 0 : ns.takeIpId(),
       length: defaultLength(spec),
+      df: ip.df,
+      ...(ip.tos !== 0 && { tos: ip.tos }),
       ...(spec.icmp && { icmp: spec.icmp }),
       ...(spec.tcp && { tcp: spec.tcp }),
       ...(spec.payload && { payload: spec.payload }),
@@ -337,14 +342,7 @@ class Walk {
    */
   private answerWithError(ns: Netns, p: Packet, type: number, code: number): void {
     if (p.proto === "icmp" && p.icmp?.inner) return;
-    const inner = {
-      proto: p.proto,
-      src: p.src,
-      dst: p.dst,
-      sport: p.sport,
-      dport: p.dport,
-      ...(p.proto === "icmp" && { icmpType: p.icmp!.type, icmpId: p.icmp!.id }),
-    };
+    const inner = quotedHeader(p);
     this.icmpError = {
       from: ns.name,
       spec: { proto: "icmp", dst: p.src, icmp: { type, code, id: 0, seq: 0, inner }, length: IP_HEADER + ICMP_HEADER + Math.min(p.length, 576 - IP_HEADER - ICMP_HEADER) },

@@ -336,6 +336,20 @@ export async function completeLine(target: string, line: string): Promise<{ line
   return r;
 }
 
+/**
+ * The session's capture as a pcapng file, named after its scenario: every frame of the
+ * scenario's traffic and of the shell lines run since (the worker's capture is bounded like the
+ * trace, at MAX_TRACE_STEPS frames).
+ */
+export async function pcapFile(): Promise<{ readonly name: string; readonly bytes: Uint8Array<ArrayBuffer>; readonly frames: number }> {
+  await whenSettled();
+  const r = await engine(() => undefined).request({ kind: "pcap" });
+  if (r.kind !== "pcap") throw new Error("unexpected answer");
+  // Scenario ids are lower-case letters, digits and dashes; anything else is not put in a file name.
+  const id = r.scenario.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[.-]+/, "") || "hopscope";
+  return { name: `${id}.pcapng`, bytes: r.bytes, frames: r.frames };
+}
+
 /** Resolves once no scenario is loading. */
 function whenSettled(): Promise<void> {
   if (useHopscope.getState().status.kind !== "loading") return Promise.resolve();

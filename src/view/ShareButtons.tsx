@@ -1,7 +1,10 @@
-/** "Copy link" and "Copy embed code": the current view as a URL, or as an iframe for a course page. */
+/**
+ * "Copy link" and "Copy embed code": the current view as a URL, or as an iframe for a course
+ * page. "Download pcap": the session's packets as a capture file for Wireshark or tcpdump.
+ */
 import { useState } from "react";
 import { viewUrl } from "../share/browser";
-import { useHopscope } from "../store/store";
+import { pcapFile, useHopscope } from "../store/store";
 
 const linkFor = viewUrl;
 
@@ -27,14 +30,44 @@ export function ShareButtons() {
     }
     setTimeout(() => setCopied(undefined), 2000);
   };
+  const ready = useHopscope((st) => st.status.kind === "ready");
+  const download = async () => {
+    try {
+      const file = await pcapFile();
+      const url = URL.createObjectURL(new Blob([file.bytes], { type: "application/x-pcapng" }));
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = file.name;
+      a.style.display = "none";
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      // The download has started from the URL by the time this runs.
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      setCopied(`Saved ${file.name} (${file.frames.toLocaleString("en")} ${file.frames === 1 ? "frame" : "frames"})`);
+    } catch (e) {
+      setCopied(`No capture: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    setTimeout(() => setCopied(undefined), 4000);
+  };
   const btn = "rounded border border-slate-300 bg-white px-2 py-1 text-sm hover:bg-slate-100";
   return (
-    <div className="flex items-center gap-2">
+    <div className="flex flex-wrap items-center gap-2">
       <button type="button" className={btn} onClick={() => void copy("link")} data-testid="copy-link">
         Copy link
       </button>
       <button type="button" className={btn} onClick={() => void copy("embed")} data-testid="copy-embed">
         Copy embed code
+      </button>
+      <button
+        type="button"
+        className={`${btn} disabled:opacity-50`}
+        onClick={() => void download()}
+        disabled={!ready}
+        title="The packets of this session (the scenario's and the shell's) as a pcapng file for Wireshark or tcpdump"
+        data-testid="download-pcap"
+      >
+        Download pcap
       </button>
       <span role="status" className="text-xs text-emerald-700" data-testid="copied">
         {copied}

@@ -35,6 +35,24 @@ describe("the worker's shell requests", () => {
     expect(await ok(handle({ id: 10, kind: "complete", target: "worker-0", line: "brctl show cn" }))).toEqual({ kind: "complete", line: "brctl show cnio0 ", options: [] });
   });
 
+  it("answers pcap with the session's frames: the scenario's, then each shell line's; none after a failed run", async () => {
+    const run = await ok(handle({ id: 11, kind: "run", scenario: "pod-to-pod" }));
+    if (run.kind !== "run") throw new Error("unexpected");
+    const wire = run.trace.flows.flatMap((f) => f.steps).filter((s) => s.kind === "wire").length;
+    const first = await ok(handle({ id: 12, kind: "pcap" }));
+    if (first.kind !== "pcap") throw new Error("unexpected");
+    expect({ scenario: first.scenario, frames: first.frames }).toEqual({ scenario: "pod-to-pod", frames: wire });
+    expect(Array.from(first.bytes.subarray(0, 4))).toEqual([0x0a, 0x0d, 0x0d, 0x0a]);
+    const ping = await ok(handle({ id: 13, kind: "exec", target: "worker-0/busybox0-rw89s", line: "ping -c 1 10.200.1.15" }));
+    if (ping.kind !== "exec") throw new Error("unexpected");
+    const added = ping.flows.flatMap((f) => f.steps).filter((s) => s.kind === "wire").length;
+    const second = await ok(handle({ id: 14, kind: "pcap" }));
+    expect(second.kind === "pcap" && second.frames).toBe(wire + added);
+    expect(second.kind === "pcap" && Array.from(second.bytes.subarray(0, first.bytes.length))).toEqual(Array.from(first.bytes));
+    await ok(handle({ id: 15, kind: "run", scenario: "no-such-scenario" }));
+    expect(await handle({ id: 16, kind: "pcap" })).toEqual({ id: 16, ok: false, error: "no scenario is loaded" });
+  });
+
   it("caps what goes to the terminal and says how much was left out", () => {
     const text = Array.from({ length: MAX_TERMINAL_LINES + 3 }, (_, i) => `line ${i}`).join("\n") + "\n";
     const capped = capLines(text, MAX_TERMINAL_LINES);

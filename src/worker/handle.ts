@@ -6,10 +6,16 @@ import { describeTopology } from "../engine/k8s/topology";
 import { BUILTIN_SCENARIOS, builtinScenario } from "../engine/scenarios/article";
 import { formatRule } from "../engine/netfilter/format";
 import { chainsInSaveOrder } from "../engine/netfilter/save";
+import { PcapngWriter } from "../engine/packet/pcapng";
 import { type EngineRequest, type EngineResponse, type NodeRule } from "./protocol";
 
 /** The cluster of the last scenario run and every flow traced in it so far: what the shell's commands look at. */
 let session: ShellSession | undefined;
+/**
+ * Every frame of that session, the scenario's and the shell lines' (the lines' packets cross the
+ * same world), as a pcapng capture. Bounded like the trace: at most MAX_TRACE_STEPS frames.
+ */
+let capture: PcapngWriter | undefined;
 
 /** The shell's modules, fetched on the first shell request. */
 let shellModule: Promise<typeof ShellModule> | undefined;
@@ -42,15 +48,19 @@ export async function handle(req: EngineRequest): Promise<EngineResponse> {
         const input = typeof req.scenario === "string" ? builtinScenario(req.scenario) : req.scenario.spec;
         if (!input) {
           session = undefined;
+          capture = undefined;
           return { id: req.id, ok: true, result: { kind: "invalid", issues: [{ path: "scenario", message: `unknown scenario "${String(req.scenario)}"` }] } };
         }
-        const r = runScenario(input);
+        const pcap = new PcapngWriter();
+        const r = runScenario(input, { taps: [pcap] });
         if (!r.ok) {
           // The page shows the error, not the previous scenario: the shell must not act on that one either.
           session = undefined;
+          capture = undefined;
           return { id: req.id, ok: true, result: { kind: "invalid", issues: r.issues } };
         }
         session = { cluster: r.cluster, flows: [...r.trace.flows] };
+        capture = pcap;
         const s = r.cluster.scenario;
         const nodes = [...r.cluster.nodes.filter((n) => n.role === "worker"), ...r.cluster.nodes.filter((n) => n.role === "controller")].map((n) => n.name);
         return {
@@ -86,6 +96,10 @@ export async function handle(req: EngineRequest): Promise<EngineResponse> {
         // A terminal is no place for a quarter of a million lines (iptables-save on a big node):
         // the page gets the first ones and the count of the rest; the CLI prints everything.
         return { id: req.id, ok: true, result: { kind: "exec", code: r.code, display: capLines(r.display, MAX_TERMINAL_LINES), flows: r.flows } };
+      }
+      case "pcap": {
+        if (!session || !capture) return { id: req.id, ok: false, error: "no scenario is loaded" };
+        return { id: req.id, ok: true, result: { kind: "pcap", scenario: session.cluster.scenario.id, bytes: capture.bytes(), frames: capture.frames } };
       }
       case "complete": {
         if (!session) return { id: req.id, ok: true, result: { kind: "complete", line: req.line, options: [] } };

@@ -29,7 +29,9 @@ export type EngineRequest =
   /** Tab completion of a shell line's last word on that node or pod. */
   | { readonly id: number; readonly kind: "complete"; readonly target: string; readonly line: string }
   /** A node's nat and filter rules, formatted when the panel shows the node. */
-  | { readonly id: number; readonly kind: "rules"; readonly node: string };
+  | { readonly id: number; readonly kind: "rules"; readonly node: string }
+  /** The session's frames (the scenario's traffic and every shell line's since) as a pcapng file. */
+  | { readonly id: number; readonly kind: "pcap" };
 
 export type EngineResult =
   | { readonly kind: "scenarios"; readonly scenarios: readonly ScenarioSummary[] }
@@ -56,7 +58,15 @@ export type EngineResult =
       /** Set when the line was not run because its node or pod is not in the scenario. */
       readonly targetError?: string;
     }
-  | { readonly kind: "complete"; readonly line: string; readonly options: readonly string[] };
+  | { readonly kind: "complete"; readonly line: string; readonly options: readonly string[] }
+  | {
+      readonly kind: "pcap";
+      /** The id of the scenario the session runs (the file is named after it). */
+      readonly scenario: string;
+      readonly bytes: Uint8Array<ArrayBuffer>;
+      /** Frames in the file. */
+      readonly frames: number;
+    };
 
 export type EngineResponse =
   | { readonly id: number; readonly ok: true; readonly result: EngineResult }

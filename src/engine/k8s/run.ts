@@ -51,8 +51,8 @@ export function runValidated(scenario: Scenario, opts: RunOptions = {}): RunResu
 }
 
 /** Parses JSON text first (see parseJsonText: a byte-order mark is skipped, a syntax error names its line and column). */
-export function runScenarioText(text: string): RunResult {
+export function runScenarioText(text: string, opts: RunOptions = {}): RunResult {
   const parsed = parseJsonText(text);
   if (!parsed.ok) return { ok: false, issues: [{ path: parsed.where, message: parsed.message }] };
-  return runScenario(parsed.value);
+  return runScenario(parsed.value, opts);
 }

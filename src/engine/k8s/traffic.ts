@@ -83,7 +83,8 @@ export function resolveTraffic(c: Cluster, t: TrafficSpec, path: string): Endpoi
 /** The answer the receiving host gives to what it was delivered, as a PacketSpec from its side. */
 function answer(delivered: Packet, flags?: "SA" | "A", payload?: PacketSpec["payload"]): PacketSpec {
   const base = { src: delivered.dst, dst: delivered.src };
-  if (delivered.proto === "icmp") return { ...base, proto: "icmp", icmp: { ...delivered.icmp!, type: 0 }, payload: { kind: "echo", bytes: 56 } };
+  // The kernel's echo reply carries the request's data back (ping's timestamp in it).
+  if (delivered.proto === "icmp") return { ...base, proto: "icmp", icmp: { ...delivered.icmp!, type: 0 }, payload: delivered.payload ?? { kind: "echo", bytes: 56 } };
   const spec: PacketSpec = { ...base, proto: delivered.proto, sport: delivered.dport, dport: delivered.sport, ...(payload && { payload }) };
   return flags ? { ...spec, tcp: tcpFlags(flags, 2_000_000_000, (delivered.tcp?.seq ?? 0) + 1) } : spec;
 }
@@ -106,7 +107,7 @@ export function traceTraffic(c: Cluster, t: TrafficSpec, index: number): Flow[] 
     if (r.icmpError) step(w.send(r.icmpError.from, r.icmpError.spec, "error"));
   };
   if (ep.proto === "icmp") {
-    const req = step(w.send(ep.fromNs, { proto: "icmp", dst: ep.dst, icmp: { type: 8, code: 0, id: sport, seq: 1 }, payload: { kind: "echo", bytes: 56 } }, "request"));
+    const req = step(w.send(ep.fromNs, { proto: "icmp", dst: ep.dst, icmp: { type: 8, code: 0, id: sport, seq: 1 }, payload: { kind: "echo", bytes: 56, sentMs: w.now } }, "request"));
     if (req.delivered) step(w.send(req.delivered.ns.name, answer(req.delivered.packet), "reply"));
     errorOf(req);
     return flows;

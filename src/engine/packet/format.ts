@@ -1,7 +1,11 @@
-/** tcpdump -n text for the packets the engine moves (tcpdump 4.9 wording). */
+/**
+ * tcpdump -n text for the packets the engine moves (tcpdump 4.9 wording). The TCP options, DNS
+ * messages and HTTP lines it shows come from packet/wire.ts, which also writes them as bytes.
+ */
 import { formatIpv4 } from "../addr/ipv4";
 import type { Frame, Packet } from "./packet";
 import { IP_HEADER, UDP_HEADER, tcpHeaderLength } from "./packet";
+import { dnsMessage, formatDns, formatTcpOptions, httpFirstLine, tcpOptions } from "./wire";
 
 function icmpText(p: Packet): string {
   const icmp = p.icmp!;
@@ -40,22 +44,20 @@ function tcpText(p: Packet): string {
   if (t.syn || payload > 0 || t.fin || t.rst) s += payload > 0 ? `, seq ${t.seq}:${t.seq + payload}` : `, seq ${t.seq}`;
   if (t.ack) s += `, ack ${t.ackSeq}`;
   s += `, win ${t.win}`;
-  if (t.syn) s += `, options [mss 1460,sackOK,TS val ${1000 + t.seq % 1000} ecr ${t.ack ? 1000 + (t.ackSeq % 1000) : 0},nop,wscale 7]`;
-  else if (!t.rst) s += `, options [nop,nop,TS val 1001 ecr 1001]`;
+  const options = tcpOptions(t);
+  if (options.length) s += `, options [${formatTcpOptions(options)}]`;
   s += `, length ${payload}`;
   const app = p.payload;
-  if (payload > 0 && app?.kind === "http-request") s += `: HTTP: GET ${app.path} HTTP/1.1`;
-  if (payload > 0 && app?.kind === "http-response") s += `: HTTP: HTTP/1.1 ${app.status} OK`;
-  if (payload > 0 && app?.kind === "dns-query") s += `: ${app.id}+ A? ${app.name}. (${payload - 2})`;
-  if (payload > 0 && app?.kind === "dns-answer") s += `: ${app.id}* 1/0/0 A ${app.answer} (${payload - 2})`;
+  if (payload > 0 && (app?.kind === "http-request" || app?.kind === "http-response")) s += `: HTTP: ${httpFirstLine(app)}`;
+  // DNS over TCP: the message follows its two-byte length.
+  if (payload > 0 && (app?.kind === "dns-query" || app?.kind === "dns-answer")) s += `: ${formatDns(dnsMessage(app), payload - 2)}`;
   return s;
 }
 
 function udpText(p: Packet): string {
   const len = p.length - IP_HEADER - UDP_HEADER;
   const app = p.payload;
-  if (app?.kind === "dns-query") return `${app.id}+ A? ${app.name}. (${len})`;
-  if (app?.kind === "dns-answer") return `${app.id}* 1/0/0 A ${app.answer} (${len})`;
+  if (app?.kind === "dns-query" || app?.kind === "dns-answer") return formatDns(dnsMessage(app), len);
   return `UDP, length ${len}`;
 }
 

@@ -37,11 +37,24 @@ export interface InnerHeader {
   /** When the quoted packet was ICMP: its type and id. */
   readonly icmpType?: number;
   readonly icmpId?: number;
+  /**
+   * The rest of the quoted packet as the erring host had it (NAT never rewrites these), so that
+   * the error's bytes quote it whole: Linux quotes as much of it as fits in 576 bytes.
+   */
+  readonly icmpSeq?: number;
+  readonly ttl?: number;
+  readonly ipId?: number;
+  readonly length?: number;
+  readonly df?: boolean;
+  readonly tos?: number;
+  readonly tcp?: TcpInfo;
+  readonly payload?: Payload;
 }
 
 /** What the application carried, only so that tools can describe it (tcpdump, traces). */
 export type Payload =
-  | { readonly kind: "echo"; readonly bytes: number }
+  /** `sentMs`: the sender's clock when it sent the request; ping puts it in the data, and the reply echoes the data. */
+  | { readonly kind: "echo"; readonly bytes: number; readonly sentMs?: number }
   | { readonly kind: "dns-query"; readonly id: number; readonly name: string; readonly qtype: "A" }
   | { readonly kind: "dns-answer"; readonly id: number; readonly name: string; readonly answer: string }
   | { readonly kind: "http-request"; readonly host: string; readonly path: string }
@@ -63,6 +76,10 @@ export interface Packet {
   readonly icmp?: IcmpInfo;
   readonly tcp?: TcpInfo;
   readonly payload?: Payload;
+  /** IP's Don't Fragment flag; absent: what the kernel sets for such a packet (kernelIpFields). */
+  readonly df?: boolean;
+  /** The IP TOS byte; absent: 0. */
+  readonly tos?: number;
 }
 
 /** An Ethernet frame on a wire. */
@@ -85,6 +102,42 @@ export const TCP_HEADER_RST = 20;
 /** The TCP header length of a segment with these flags, as Linux sends it. */
 export function tcpHeaderLength(t: { readonly syn: boolean; readonly rst: boolean }): number {
   return t.syn ? TCP_HEADER_SYN : t.rst ? TCP_HEADER_RST : TCP_HEADER;
+}
+
+/**
+ * The IP header fields Linux chooses for a packet it builds (docs/kernel-lab-notes.md, "IP
+ * header fields"). Sockets send with DF (path MTU discovery is on by default). The kernel's own
+ * ICMP messages (echo replies, errors) go out without DF, from ICMP sockets set to
+ * IP_PMTUDISC_DONT, and errors carry TOS 0xc0 (precedence "internetwork control"). A SYN-ACK
+ * (ip_build_and_send_pkt) and a reset (ip_send_unicast_reply) have DF and id 0; other packets
+ * take an id from a counter (the namespace's, standing in for the kernel's hashed generators
+ * and a connected socket's own counter).
+ */
+export function kernelIpFields(p: { readonly proto: Proto; readonly icmp?: IcmpInfo; readonly tcp?: TcpInfo }): { readonly df: boolean; readonly tos: number; readonly idZero: boolean } {
+  if (p.proto === "icmp" && p.icmp && (p.icmp.inner !== undefined || p.icmp.type === ICMP_ECHO_REPLY)) {
+    return { df: false, tos: p.icmp.inner !== undefined ? 0xc0 : 0, idZero: false };
+  }
+  const t = p.tcp;
+  return { df: true, tos: 0, idZero: p.proto === "tcp" && t !== undefined && ((t.syn && t.ack) || t.rst) };
+}
+
+/** What an ICMP error about `p` quotes of it: the header fields NAT may rewrite, and the rest. */
+export function quotedHeader(p: Packet): InnerHeader {
+  return {
+    proto: p.proto,
+    src: p.src,
+    dst: p.dst,
+    sport: p.sport,
+    dport: p.dport,
+    ...(p.proto === "icmp" && p.icmp && { icmpType: p.icmp.type, icmpId: p.icmp.id, icmpSeq: p.icmp.seq }),
+    ttl: p.ttl,
+    ipId: p.ipId,
+    length: p.length,
+    df: p.df ?? kernelIpFields(p).df,
+    ...(p.tos !== undefined && p.tos !== 0 && { tos: p.tos }),
+    ...(p.tcp && { tcp: p.tcp }),
+    ...(p.payload && { payload: p.payload }),
+  };
 }
 
 export function withTtl(p: Packet, ttl: number): Packet {

@@ -114,7 +114,7 @@ export function ping(ctx: ProbeContext, args: readonly string[]): CommandResult 
     }
     if (i > 0) w.now = start + 1000 * i;
     const seq = ctx.busybox ? i : i + 1;
-    const req = record(ctx, w.send(ctx.ns.name, { proto: "icmp", dst, icmp: { type: 8, code: 0, id, seq }, payload: { kind: "echo", bytes: 56 } }, "ping request"));
+    const req = record(ctx, w.send(ctx.ns.name, { proto: "icmp", dst, icmp: { type: 8, code: 0, id, seq }, payload: { kind: "echo", bytes: 56, sentMs: w.now } }, "ping request"));
     const err = errorOf(ctx, req);
     if (err) {
       errors++;
@@ -124,7 +124,7 @@ export function ping(ctx: ProbeContext, args: readonly string[]): CommandResult 
     }
     if (!req.delivered) continue;
     const d = req.delivered.packet;
-    const rep = record(ctx, w.send(req.delivered.ns.name, { proto: "icmp", src: d.dst, dst: d.src, icmp: { ...d.icmp!, type: 0 }, payload: { kind: "echo", bytes: 56 } }, "ping reply"));
+    const rep = record(ctx, w.send(req.delivered.ns.name, { proto: "icmp", src: d.dst, dst: d.src, icmp: { ...d.icmp!, type: 0 }, payload: d.payload ?? { kind: "echo", bytes: 56 } }, "ping reply"));
     if (!rep.delivered || rep.delivered.ns !== ctx.ns) continue;
     const rtt = rttOf(req, rep, `${id}/${seq}`);
     rtts.push(rtt);
