@@ -18,7 +18,7 @@ import { tcpdumpTime } from "../engine/packet/format";
 import { labScript } from "../engine/lab/export";
 import { PcapngWriter } from "../engine/packet/pcapng";
 import type { Tap } from "../engine/world";
-import type { Step, Trace } from "../engine/trace";
+import { endpoints, type Step, type Trace } from "../engine/trace";
 
 class UsageError extends Error {}
 
@@ -79,7 +79,7 @@ export function formatTraceText(trace: Trace, title: string): string {
       } else if (d?.kind === "route") {
         out.push(`                ${where(s)} route: ${d.route.trimEnd()}`);
       } else if (d?.kind === "nat") {
-        out.push(`                ${where(s)} ${d.type}: ${s.text.split(": ").slice(1).join(": ")}`);
+        out.push(`                ${where(s)} ${d.type}: ${endpoints(d.before)} becomes ${endpoints(d.after)}.`);
       } else if (d?.kind === "conntrack") {
         out.push(`                ${where(s)} conntrack ${d.event}: ${d.entry ?? s.text}`);
       } else {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { runScenario } from "./k8s/run";
 import { builtinScenario } from "./scenarios/article";
 import type { Step } from "./trace";
-import { icmpName, whyInvalid } from "./world";
+import { icmpName, whyInvalid } from "./narrate";
 
 function steps(id: string): Step[] {
   const r = runScenario(builtinScenario(id));

@@ -56,8 +56,19 @@ export type StepDetail =
       /** The rule that set the binding up, when this packet decided it. */
       readonly rule?: string;
       readonly conntrack: string;
+      /** The connection's conntrack entry: a number unique within the node's table (see `conntrack`'s). */
+      readonly conn: number;
     }
-  | { readonly kind: "conntrack"; readonly event: "new" | "hit" | "confirm" | "invalid"; readonly state: string; readonly direction?: "original" | "reply"; readonly entry?: string }
+  | {
+      readonly kind: "conntrack";
+      readonly event: "new" | "hit" | "confirm" | "invalid" | "destroy";
+      readonly state: string;
+      readonly direction?: "original" | "reply";
+      /** The entry as conntrack -L prints it (absent for an INVALID packet, which has none). */
+      readonly entry?: string;
+      /** Which entry: a number unique within the node's conntrack table, the same in every step about it. */
+      readonly conn?: number;
+    }
   | {
       readonly kind: "bridge";
       readonly bridge: string;
@@ -77,8 +88,8 @@ export type StepDetail =
 /** How many forwarding-table entries a bridge step carries at most. */
 export const FDB_SHOWN = 16;
 
-export interface Step {
-  readonly kind: StepKind;
+/** What every step has: where it happened, the packet there, and what happened, in words. */
+interface StepBase {
   readonly node: string;
   readonly pod?: string;
   readonly iface?: string;
@@ -87,8 +98,13 @@ export interface Step {
   readonly text: string;
   /** For a surprising step: why it happened, and what comes of it, in plain words. */
   readonly why?: string;
-  readonly detail?: StepDetail;
 }
+
+/** A step of one kind, with the detail of that kind. */
+export type StepOf<K extends StepKind> = StepBase & { readonly kind: K; readonly detail: Extract<StepDetail, { readonly kind: K }> };
+
+/** One observable decision; its kind and its detail's kind are the same. */
+export type Step = { [K in StepKind]: StepOf<K> }[StepKind];
 
 export interface Flow {
   readonly name: string;

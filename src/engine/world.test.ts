@@ -193,3 +193,15 @@ describe("a CNI bridge with br_netfilter", () => {
     expect(wires(r.flow.steps)).toContain("worker-0/ cnio0 in 10.200.0.21>10.200.0.1 ttl=64");
   });
 });
+
+describe("an engine bug is an engine error, never a dropped packet", () => {
+  it("lets an exception from inside the datapath through, instead of calling the packet dropped", () => {
+    const w = routerLab();
+    w.taps.push({
+      frame() {
+        throw new Error("a tap that fails");
+      },
+    });
+    expect(() => w.send("client", echo(5479))).toThrow("a tap that fails");
+  });
+});

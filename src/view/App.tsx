@@ -107,8 +107,8 @@ export function App() {
   const showHops = panels.hops && !embed.hide.includes("hops") && !embed.on;
   const entryListed = useMemo(() => {
     const d = current?.detail;
-    const entry = d?.kind === "conntrack" ? d.entry : d?.kind === "nat" ? d.conntrack : undefined;
-    return !current || !entry || current.pod !== undefined || confirmedAt(steps, cursor, current.node, entry);
+    const conn = d?.kind === "conntrack" ? d.conn : d?.kind === "nat" ? d.conn : undefined;
+    return !current || conn === undefined || current.pod !== undefined || (d?.kind === "conntrack" && d.event === "destroy") || confirmedAt(steps, cursor, current.node, conn);
   }, [current, steps, cursor]);
   // The panel follows the packet from node to node until the user picks one.
   const followed = current && nodes.includes(current.node) ? current.node : undefined;

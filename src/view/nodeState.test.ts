@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { runScenario } from "../engine/k8s/run";
 import { builtinScenario } from "../engine/scenarios/article";
 import { flatten } from "../store/store";
+import { runLine } from "../engine/shell/session";
+import { freshSession, targetNs } from "../engine/testing/shell-session";
 import { nodeView } from "./nodeState";
 
 function steps(id: string) {
@@ -55,5 +57,19 @@ describe("a node's counters and conntrack table at a step", () => {
     expect(nodeView(np, confirm, "worker-0").unconfirmedNow).toBeUndefined();
     expect(nodeView(np, confirm, "worker-0").conntrack).toHaveLength(1);
     expect(nodeView(np, confirm, "worker-0").counters.get("filter/KUBE-FORWARD#1")).toMatchObject({ pkts: 1 });
+  });
+
+  it("drops an entry a reset destroyed, as conntrack -L does, and tells entries apart by the trace's conn number", () => {
+    const session = freshSession();
+    const r = runLine(session, targetNs(session, "worker-0"), "curl http://10.200.1.15:8080/");
+    expect(r.stdout + r.stderr).toMatch(/Connection refused/);
+    const all = flatten({ scenario: "pod-to-pod", flows: session.flows });
+    const destroy = all.findIndex((s) => s.step.detail?.kind === "conntrack" && s.step.detail.event === "destroy");
+    expect(destroy).toBeGreaterThan(0);
+    const node = all[destroy]!.step.node;
+    const before = nodeView(all, destroy - 1, node).conntrack;
+    const after = nodeView(all, destroy, node).conntrack;
+    expect(before.filter((l) => l.includes("dport=8080"))).toHaveLength(1);
+    expect(after.filter((l) => l.includes("dport=8080"))).toHaveLength(0);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * A node's rule counters and conntrack table as they stand after a given step, rebuilt from the
  * trace's steps so that stepping back undoes them. Pure, for the per-node panel and its tests.
+ * Entries are told apart by the trace's `conn` number, never by reading conntrack's text.
  *
  * It also says which rules the current step is about: the ones it matched, and for a NAT step
  * the rule that decided the translation (for a reply's un-NAT, the rules that set the
@@ -27,11 +28,6 @@ export interface NodeView {
   readonly unconfirmedNow?: string;
 }
 
-/** The original tuple of a conntrack -L line: what identifies the connection. */
-export function conntrackKey(line: string): string {
-  const m = /^(\S+).*?(src=\S+ dst=\S+ (?:sport=\S+ dport=\S+|type=\S+ code=\S+ id=\S+))/.exec(line);
-  return m ? `${m[1]} ${m[2]}` : line;
-}
 
 const NAT_TARGETS = new Set(["DNAT", "SNAT", "MASQUERADE"]);
 
@@ -39,12 +35,12 @@ export function nodeView(steps: readonly FlatStep[], cursor: number, node: strin
   const counters = new Map<string, { pkts: number; bytes: number }>();
   const changedNow = new Set<string>();
   const decidedNow = new Set<string>();
-  const entries = new Map<string, string>();
-  const confirmed = new Set<string>();
+  const entries = new Map<number, string>();
+  const confirmed = new Set<number>();
   // For each connection, the rules that set its NAT bindings up.
-  const natRules = new Map<string, Set<string>>();
+  const natRules = new Map<number, Set<string>>();
   let lastNatRule: string | undefined;
-  let conntrackNow: string | undefined;
+  let conntrackNow: number | undefined;
   for (let i = 0; i <= cursor && i < steps.length; i++) {
     const s = steps[i]!.step;
     if (s.node !== node || s.pod !== undefined) continue;
@@ -55,14 +51,18 @@ export function nodeView(steps: readonly FlatStep[], cursor: number, node: strin
       if (i === cursor) changedNow.add(key);
       if (NAT_TARGETS.has(d.target)) lastNatRule = key;
     }
-    if (d?.kind === "conntrack" && d.entry) {
-      const key = conntrackKey(d.entry);
-      entries.set(key, d.entry);
-      if (d.event === "confirm") confirmed.add(key);
-      if (i === cursor) conntrackNow = key;
+    if (d?.kind === "conntrack" && d.entry !== undefined && d.conn !== undefined) {
+      if (d.event === "destroy") {
+        entries.delete(d.conn);
+        confirmed.delete(d.conn);
+        continue;
+      }
+      entries.set(d.conn, d.entry);
+      if (d.event === "confirm") confirmed.add(d.conn);
+      if (i === cursor) conntrackNow = d.conn;
     }
     if (d?.kind === "nat") {
-      const key = conntrackKey(d.conntrack);
+      const key = d.conn;
       if (entries.has(key)) entries.set(key, d.conntrack);
       if (!d.type.startsWith("un-") && lastNatRule) {
         const set = natRules.get(key) ?? new Set<string>();
@@ -91,13 +91,12 @@ export function nodeView(steps: readonly FlatStep[], cursor: number, node: strin
  * first packet of a connection creates an entry that is confirmed only when the packet leaves
  * the node (POSTROUTING) or is delivered to it (INPUT), so until then the table does not list it.
  */
-export function confirmedAt(steps: readonly FlatStep[], cursor: number, node: string, entry: string): boolean {
-  const key = conntrackKey(entry);
+export function confirmedAt(steps: readonly FlatStep[], cursor: number, node: string, conn: number): boolean {
   for (let i = 0; i <= cursor && i < steps.length; i++) {
     const s = steps[i]!.step;
     if (s.node !== node || s.pod !== undefined) continue;
     const d = s.detail;
-    if (d?.kind === "conntrack" && d.event === "confirm" && d.entry && conntrackKey(d.entry) === key) return true;
+    if (d?.kind === "conntrack" && d.event === "confirm" && d.conn === conn) return true;
   }
   return false;
 }

@@ -127,7 +127,14 @@ export function sameTuple(a: Tuple, b: Tuple): boolean {
 
 /** What nf_conntrack_in tells the rest of the stack about a packet. */
 export type CtInfo =
-  | { readonly state: "NEW" | "ESTABLISHED" | "RELATED"; readonly entry: ConnEntry; readonly dir: Direction; readonly created: boolean }
+  | {
+      readonly state: "NEW" | "ESTABLISHED" | "RELATED";
+      readonly entry: ConnEntry;
+      readonly dir: Direction;
+      readonly created: boolean;
+      /** The packet ended its connection: the entry is gone from the table (the packet still carries it). */
+      readonly destroyed?: boolean;
+    }
   | { readonly state: "INVALID"; readonly reason: string };
 
 export interface TcpFlagsLike {
@@ -218,13 +225,15 @@ export class ConntrackTable {
       const seenReply = entry.seenReply;
       const refused = this.update(entry, dir, p, now);
       if (refused) return { state: "INVALID", reason: refused };
+      let destroyed = false;
       if (p.proto === "tcp" && p.tcp!.rst && !seenReply) {
         // tcp_packet: a reset before any reply (a SYN answered by RST) kills the entry at once;
         // this packet still carries it, so its NAT is undone on the way (checked in a lab).
         this.remove(entry);
+        destroyed = true;
       }
       const state = dir === "reply" || entry.seenReply ? "ESTABLISHED" : "NEW";
-      return { state, entry, dir, created: false };
+      return { state, entry, dir, created: false, ...(destroyed && { destroyed }) };
     }
     if (p.proto === "icmp" && !ICMP_REQUESTS.has(p.icmp!.type)) {
       return { state: "INVALID", reason: `ICMP type ${p.icmp!.type} cannot start a connection` };

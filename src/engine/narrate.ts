@@ -1,0 +1,59 @@
+/**
+ * The trace's plain-language explanations that several parts of the engine share: ICMP
+ * messages by name, and why a surprising step happened.
+ */
+
+/** ICMP's type and code in words, as the RFCs name them. */
+export function icmpName(type: number, code: number): string {
+  if (type === 3) {
+    const what = ["net", "host", "protocol", "port", "fragmentation needed", "source route failed", "net unknown", "host unknown"][code];
+    return code === 4 || code === 5 ? `destination unreachable: ${what}` : what ? `destination ${what} unreachable` : `destination unreachable, code ${code}`;
+  }
+  if (type === 11) return code === 0 ? "time to live exceeded in transit" : "fragment reassembly time exceeded";
+  return `type ${type}, code ${code}`;
+}
+
+/**
+ * Why conntrack found a packet INVALID, where the reason alone puzzles: an ACK in state
+ * SYN_SENT means this node saw the connection's SYN but not its SYN-ACK.
+ */
+export function whyInvalid(reason: string): string | undefined {
+  if (/^TCP .*ACK.* is invalid in state SYN_SENT$/.test(reason) && !/SYN/.test(reason.replace(/in state SYN_SENT$/, ""))) {
+    return (
+      "This node saw the connection's SYN go through, but not the SYN-ACK that answered it: the answer went back by another path " +
+      "(an asymmetric route: the replying host reaches the connection's source directly), so for this node the handshake never got its reply and " +
+      "the last ACK fits no state it knows. The kernel does no NAT for an INVALID packet; unless a rule drops INVALID packets, " +
+      "it is routed on as it is, and the next steps show where."
+    );
+  }
+  return undefined;
+}
+
+/**
+ * The plain sentence of every step the datapath records, from the step's data: one place for
+ * the trace's English, so that a translation replaces this object and nothing else.
+ */
+export const say = {
+  dropped: (place: string, reason: string) => `${place} drops the packet: ${reason}.`,
+  routeLocal: (place: string, dst: string) => `${place}'s routing table says ${dst} is a local address: deliver it here.`,
+  routeOut: (place: string, dst: string, via: string | undefined, dev: string, route: string | "default") =>
+    `${place}'s routing table sends ${dst}${via !== undefined ? ` via ${via}` : ""} out of ${dev} (${route === "default" ? "default route" : `route ${route}`}).`,
+  delivered: (place: string, what: string, from: string, to: string) => `${place} takes the ${what} from ${from}: ${to}.`,
+  /** What was delivered: "echo request", "tcp segment", "ICMP message (destination net unreachable)". */
+  payloadName: (proto: string, icmpType?: number, icmpCode?: number) =>
+    proto === "icmp" ? (icmpType === 8 ? "echo request" : icmpType === 0 ? "echo reply" : `ICMP message (${icmpName(icmpType ?? 0, icmpCode ?? 0)})`) : `${proto} segment`,
+  ruleMatched: (table: string, chain: string, index: number, target: { kind: string; chain?: string }) => {
+    const what = target.kind === "jump" ? `jump to ${target.chain}` : target.kind === "goto" ? `go to ${target.chain}` : target.kind === "none" ? "count it" : target.kind === "MARK" ? "mark the packet" : target.kind;
+    return `${table} ${chain} rule ${index} matches: ${what}.`;
+  },
+  ctInvalid: (reason: string) => `conntrack marks the packet INVALID: ${reason}.`,
+  ctNew: (place: string) => `conntrack on ${place} sees a new connection (state NEW).`,
+  ctHit: (place: string, dir: "original" | "reply", state: string) => `conntrack on ${place} finds the connection ${dir === "reply" ? "in the reply direction" : "in the original direction"} (state ${state}).`,
+  ctDestroyed: (place: string) => `conntrack on ${place} destroys the entry: a reset before any reply ends the connection at once (conntrack -L no longer lists it).`,
+  ctConfirmed: (place: string) => `conntrack on ${place} confirms the new entry.`,
+  natReversed: (manip: "src" | "dst", before: string, after: string) => `conntrack reverses the ${manip === "dst" ? "source NAT" : "destination NAT"} on the reply: ${before} becomes ${after}.`,
+  natApplied: (type: string, manip: "src" | "dst", before: string, after: string) => `${type} rewrites the ${manip === "src" ? "source" : "destination"}: ${before} becomes ${after}.`,
+  wire: (place: string, dir: "in" | "out", iface: string, ends: string) => `${place} ${dir === "out" ? "sends" : "receives"} the packet on ${iface}: ${ends}.`,
+  bridgeForward: (bridge: string, mac: string, port: string) => `${bridge} looks up ${mac} in its forwarding table and sends the frame out of ${port}.`,
+  bridgeFlood: (bridge: string, mac: string, port: string) => `${bridge} does not know ${mac} yet and floods the frame; the copy on ${port} reaches its owner.`,
+};

@@ -1,0 +1,231 @@
+/**
+ * The netfilter hooks as a packet meets them in one namespace: each hook's functions in the
+ * kernel's priority order (raw, conntrack, mangle, nat, filter, confirm), the chain walk of each
+ * table with a step per matched rule, connection tracking, and NAT: the binding decided on a
+ * connection's first packet and applied from conntrack to every packet after.
+ */
+import type { Ipv4 } from "../addr/ipv4";
+import { formatConntrackEntry } from "../conntrack/format";
+import { natPacket, setupNat, type Manip } from "../conntrack/nat";
+import { say, whyInvalid } from "../narrate";
+import { formatRule } from "../netfilter/format";
+import { readCounters, type HookName, type TableName } from "../netfilter/types";
+import { walkTable, type MatchContext, type MatchedRule } from "../netfilter/walk";
+import type { Netns } from "../netns";
+import type { Packet } from "../packet/packet";
+import { endpoints, stepPacket } from "../trace";
+import type { Skb, Verdict, Walk } from "./walk";
+
+type HookStage = TableName | "conntrack" | "confirm";
+
+/** The order of each hook's functions by priority: raw −300, conntrack −200, mangle −150, DNAT −100, filter 0, SNAT +100, confirm last. */
+export const HOOK_ORDER: Readonly<Record<HookName, readonly HookStage[]>> = {
+  PREROUTING: ["raw", "conntrack", "mangle", "nat"],
+  INPUT: ["mangle", "filter", "nat", "confirm"],
+  FORWARD: ["mangle", "filter"],
+  OUTPUT: ["raw", "conntrack", "mangle", "nat", "filter"],
+  POSTROUTING: ["mangle", "nat", "confirm"],
+};
+
+const MANIP_OF: Readonly<Record<HookName, Manip | undefined>> = {
+  PREROUTING: "dst",
+  OUTPUT: "dst",
+  INPUT: "src",
+  POSTROUTING: "src",
+  FORWARD: undefined,
+};
+
+export function hook(w: Walk, ns: Netns, hook: HookName, skb: Skb): Verdict | undefined {
+  for (const stage of HOOK_ORDER[hook]) {
+    switch (stage) {
+      case "conntrack":
+        conntrackIn(w, ns, skb);
+        break;
+      case "confirm":
+        confirm(w, ns, skb);
+        break;
+      case "nat": {
+        const v = nat(w, ns, hook, skb);
+        if (v) return v;
+        break;
+      }
+      default: {
+        const v = table(w, ns, stage, hook, skb);
+        if (v) return v;
+      }
+    }
+  }
+  return undefined;
+}
+
+function context(w: Walk, ns: Netns, hook: HookName, skb: Skb): MatchContext {
+  const ct = skb.ct;
+  return {
+    hook,
+    ...(skb.inIface !== undefined && { inIface: skb.inIface }),
+    ...(skb.outIface !== undefined && { outIface: skb.outIface }),
+    mark: skb.mark,
+    ...(ct ? { ctState: ct.state, ctSnat: ct.entry.srcNat, ctDnat: ct.entry.dstNat } : skb.ctInvalid ? { ctState: "INVALID" as const } : {}),
+    addrType: (ip, iface) => ns.addrType(ip, iface),
+    rng: w.world.rng,
+    nth: ns.nth,
+    recent: ns.recent,
+    now: w.world.now,
+  };
+}
+
+function ruleStep(w: Walk, ns: Netns, hook: HookName, packet: Packet, m: MatchedRule): void {
+  const t = m.rule.target;
+  w.step(ns, packet, say.ruleMatched(m.table, m.chain, m.index, t), {
+    kind: "rule",
+    table: m.table,
+    chain: m.chain,
+    hook,
+    index: m.index,
+    rule: formatRule(m.chain, m.rule),
+    target: t.kind === "jump" || t.kind === "goto" ? t.chain : t.kind,
+    counters: { ...readCounters(ns.nf.tables[m.table], m.rule) },
+  });
+}
+
+function table(w: Walk, ns: Netns, table: TableName, hook: HookName, skb: Skb): Verdict | undefined {
+  if (!ns.nf.loaded.has(table) || !ns.nf.tables[table].chains.has(hook)) return;
+  const ctx = context(w, ns, hook, skb);
+  const verdict = walkTable(table, ns.nf.tables[table], hook, skb.packet, ctx, (m) => ruleStep(w, ns, hook, skb.packet, m));
+  skb.mark = ctx.mark;
+  if (verdict.kind === "drop") {
+    const by = verdict.by === "policy" ? undefined : formatRule(verdict.by.chain, verdict.by.rule);
+    const why = verdict.by === "policy" ? `the ${table} ${hook} policy is DROP` : `${verdict.rejectWith ? "REJECT" : "DROP"} rule in ${table} ${verdict.chain}`;
+    return w.drop(ns, skb.packet, verdict.rejectWith ? `${why} (${verdict.rejectWith})` : why, by, verdict.rejectWith);
+  }
+  if (verdict.kind === "nat") return w.drop(ns, skb.packet, `${verdict.target.kind} outside the nat table`);
+  return undefined;
+}
+
+function conntrackIn(w: Walk, ns: Netns, skb: Skb): void {
+  if (skb.ct || skb.ctInvalid) return; // already tracked (looped back or bridged then routed)
+  if (!ns.conntrackActive()) return;
+  const info = ns.ct.track(skb.packet, w.world.now);
+  if (info.state === "INVALID") {
+    skb.ctInvalid = info.reason;
+    w.step(ns, skb.packet, say.ctInvalid(info.reason), { kind: "conntrack", event: "invalid", state: "INVALID" }, undefined, whyInvalid(info.reason));
+    return;
+  }
+  skb.ct = info;
+  const line = formatConntrackEntry(info.entry, w.world.now);
+  if (info.created) {
+    w.step(ns, skb.packet, say.ctNew(ns.label), {
+      kind: "conntrack",
+      event: "new",
+      state: "NEW",
+      direction: "original",
+      entry: line,
+      conn: info.entry.id,
+    });
+  } else {
+    w.step(ns, skb.packet, say.ctHit(ns.label, info.dir, info.state), {
+      kind: "conntrack",
+      event: "hit",
+      state: info.state,
+      direction: info.dir,
+      entry: line,
+      conn: info.entry.id,
+    });
+    if (info.destroyed) {
+      w.step(ns, skb.packet, say.ctDestroyed(ns.label), {
+        kind: "conntrack",
+        event: "destroy",
+        state: "CLOSE",
+        direction: info.dir,
+        entry: line,
+        conn: info.entry.id,
+      });
+    }
+  }
+}
+
+function confirm(w: Walk, ns: Netns, skb: Skb): void {
+  const ct = skb.ct;
+  if (!ct || ct.entry.confirmed) return;
+  ns.ct.confirm(ct.entry);
+  w.step(ns, skb.packet, say.ctConfirmed(ns.label), {
+    kind: "conntrack",
+    event: "confirm",
+    state: ct.state,
+    direction: ct.dir,
+    entry: formatConntrackEntry(ct.entry, w.world.now),
+    conn: ct.entry.id,
+  });
+}
+
+/** nf_nat_inet_fn: decide the binding on a connection's first packet, then rewrite from conntrack. */
+function nat(w: Walk, ns: Netns, hook: HookName, skb: Skb): Verdict | undefined {
+  const manip = MANIP_OF[hook]!;
+  const ct = skb.ct;
+  if (!ct || !ns.nf.loaded.has("nat")) return;
+  const e = ct.entry;
+  const done = manip === "src" ? e.srcNatDone : e.dstNatDone;
+  let decidedBy: { rule: string; kind: "SNAT" | "DNAT" | "MASQUERADE" } | undefined;
+  if (ct.state === "NEW" && ct.dir === "original" && !done) {
+    const ctx = context(w, ns, hook, skb);
+    const verdict = walkTable("nat", ns.nf.tables.nat, hook, skb.packet, ctx, (m) => ruleStep(w, ns, hook, skb.packet, m));
+    skb.mark = ctx.mark;
+    if (verdict.kind === "drop") return w.drop(ns, skb.packet, `DROP rule in nat ${verdict.chain}`, verdict.by === "policy" ? undefined : formatRule(verdict.by.chain, verdict.by.rule));
+    let changed: boolean;
+    if (verdict.kind === "nat") {
+      const t = verdict.target;
+      let minIp: Ipv4;
+      let maxIp: Ipv4;
+      let ports: { min: number; max: number } | undefined;
+      if (t.kind === "MASQUERADE") {
+        const addr = ns.primaryAddress(skb.outIface!, skb.nexthop);
+        if (addr === undefined) return w.drop(ns, skb.packet, `MASQUERADE: ${skb.outIface} has no address`);
+        minIp = maxIp = addr;
+        ports = t.ports;
+      } else {
+        minIp = t.range.minIp as Ipv4;
+        maxIp = t.range.maxIp as Ipv4;
+        ports = t.range.ports;
+      }
+      const randomPorts = t.kind !== "DNAT" && (t.random || t.randomFully);
+      changed = setupNat(ns.ct, e, manip, { minIp, maxIp, ...(ports && { ports }), randomPorts: randomPorts || (t.kind === "DNAT" && t.random) }, w.world.rng, w.world.now);
+      decidedBy = { rule: formatRule(verdict.by.chain, verdict.by.rule), kind: t.kind };
+    } else {
+      // No NAT rule: a null binding, which still moves a clashing source port.
+      const curr = manip === "src" ? e.reply.dst : e.reply.src;
+      changed = setupNat(ns.ct, e, manip, { minIp: curr, maxIp: curr, randomPorts: false }, w.world.rng, w.world.now);
+    }
+    if (manip === "src") {
+      e.srcNatDone = true;
+      if (changed) e.srcNat = true;
+    } else {
+      e.dstNatDone = true;
+      if (changed) e.dstNat = true;
+    }
+  }
+  const before = skb.packet;
+  const after = natPacket(e, ct.dir, manip, before);
+  if (after === before) return undefined;
+  skb.packet = after;
+  const changedFields: ("src" | "dst" | "sport" | "dport" | "icmpId")[] = [];
+  if (before.src !== after.src) changedFields.push("src");
+  if (before.dst !== after.dst) changedFields.push("dst");
+  if (before.sport !== after.sport) changedFields.push("sport");
+  if (before.dport !== after.dport) changedFields.push("dport");
+  if (before.icmp && after.icmp && before.icmp.id !== after.icmp.id) changedFields.push("icmpId");
+  const type =
+    ct.dir === "reply" ? (manip === "dst" ? "un-SNAT" : "un-DNAT") : decidedBy?.kind === "MASQUERADE" ? "MASQUERADE" : manip === "src" ? "SNAT" : "DNAT";
+  const text = ct.dir === "reply" ? say.natReversed(manip, endpoints(before), endpoints(after)) : say.natApplied(type, manip, endpoints(before), endpoints(after));
+  w.step(ns, after, text, {
+    kind: "nat",
+    type,
+    before: stepPacket(before),
+    after: stepPacket(after),
+    changed: changedFields,
+    ...(decidedBy && { rule: decidedBy.rule }),
+    conntrack: formatConntrackEntry(e, w.world.now),
+    conn: e.id,
+  });
+  return undefined;
+}
+
