@@ -32,25 +32,47 @@ export interface FdbEntry {
   readonly local: boolean;
 }
 
-export interface Iface {
+/** What every device has. */
+interface IfaceBase {
   readonly name: string;
   readonly ifindex: number;
-  readonly kind: IfaceKind;
   readonly mac: string;
   mtu: number;
   up: boolean;
   addrs: IfaceAddr[];
   /** The bridge this interface is a port of. */
   master?: string;
-  /** veth: the other end. */
-  peer?: { readonly ns: string; readonly ifindex: number };
-  /** ether: the L2 segment (a cloud subnet) it is plugged into. */
-  segment?: string;
-  /** bridge: the forwarding database; port: whether hairpin mode is on. */
-  fdb?: Map<string, FdbEntry>;
+  /** As a bridge port: whether hairpin mode is on. */
   hairpin: boolean;
   readonly stats: IfaceStats;
 }
+
+/** The loopback device. */
+export interface LoopbackIface extends IfaceBase {
+  readonly kind: "loopback";
+}
+
+/** An Ethernet device plugged into an L2 segment (a cloud subnet). */
+export interface EtherIface extends IfaceBase {
+  readonly kind: "ether";
+  segment?: string;
+}
+
+/** One end of a veth pair. */
+export interface VethIface extends IfaceBase {
+  readonly kind: "veth";
+  /** The other end. */
+  peer?: { readonly ns: string; readonly ifindex: number };
+}
+
+/** A Linux bridge, with its forwarding database. */
+export interface BridgeIface extends IfaceBase {
+  readonly kind: "bridge";
+  readonly fdb: Map<string, FdbEntry>;
+}
+
+/** A network device, by its kind (a VXLAN device joins later). */
+export type Iface = LoopbackIface | EtherIface | VethIface | BridgeIface;
 
 export interface Sysctls {
   /** net.ipv4.ip_forward */
@@ -119,15 +141,14 @@ export class Netns {
   }
 
   /** Adds an interface with the next free ifindex (or the given one, as a veth peer may need). */
-  addIface(spec: { name: string; kind: IfaceKind; mac?: string; mtu?: number; ifindex?: number }): Iface {
+  addIface<K extends IfaceKind>(spec: { name: string; kind: K; mac?: string; mtu?: number; ifindex?: number }): Extract<Iface, { kind: K }> {
     if (this.ifaces.some((i) => i.name === spec.name)) throw new Error(`${this.name}: interface ${spec.name} already exists`);
     const ifindex = spec.ifindex ?? this.nextIfindex;
     if (this.ifaces.some((i) => i.ifindex === ifindex)) throw new Error(`${this.name}: ifindex ${ifindex} is taken`);
     this.nextIfindex = Math.max(this.nextIfindex, ifindex + 1);
-    const iface: Iface = {
+    const base: IfaceBase = {
       name: spec.name,
       ifindex,
-      kind: spec.kind,
       mac: spec.mac ?? generatedMac(`${this.name}/${spec.name}`),
       mtu: spec.mtu ?? 1500,
       up: false,
@@ -135,9 +156,18 @@ export class Netns {
       hairpin: false,
       stats: { rxPackets: 0, rxBytes: 0, txPackets: 0, txBytes: 0 },
     };
-    if (spec.kind === "bridge") iface.fdb = new Map();
+    // The kind decides the device's own fields: a bridge starts with an empty forwarding table.
+    const made: Iface = spec.kind === "bridge" ? { ...base, kind: "bridge", fdb: new Map<string, FdbEntry>() } : ({ ...base, kind: spec.kind } as Exclude<Iface, BridgeIface>);
+    const iface = made as Extract<Iface, { kind: K }>;
     this.ifaces.push(iface);
     return iface;
+  }
+
+  /** The bridge named `name`; an engine error when there is none. */
+  requireBridge(name: string): BridgeIface {
+    const i = this.requireIface(name);
+    if (i.kind !== "bridge") throw new Error(`${this.name}: ${name} is not a bridge`);
+    return i;
   }
 
   /** Reserves ifindexes, as a real namespace that already created and deleted devices would have. */

@@ -7,7 +7,7 @@
  * step.
  */
 import type { Ipv4 } from "./addr/ipv4";
-import { Netns, type Iface, type NetnsOptions } from "./netns";
+import { Netns, type BridgeIface, type EtherIface, type Iface, type NetnsOptions, type VethIface } from "./netns";
 import {
   ICMP_HEADER,
   IP_HEADER,
@@ -148,7 +148,7 @@ export class World {
   veth(
     a: { ns: string; name: string; mac?: string; ifindex?: number },
     b: { ns: string; name: string; mac?: string; ifindex?: number },
-  ): [Iface, Iface] {
+  ): [VethIface, VethIface] {
     const nsA = this.get(a.ns);
     const nsB = this.get(b.ns);
     const ia = nsA.addIface({ name: a.name, kind: "veth", ...(a.mac && { mac: a.mac }), ...(a.ifindex && { ifindex: a.ifindex }) });
@@ -160,7 +160,7 @@ export class World {
     return [ia, ib];
   }
 
-  bridge(ns: string, name: string, mac?: string): Iface {
+  bridge(ns: string, name: string, mac?: string): BridgeIface {
     const n = this.get(ns);
     const br = n.addIface({ name, kind: "bridge", ...(mac && { mac }) });
     n.setUp(name);
@@ -170,15 +170,14 @@ export class World {
   /** Makes `port` a port of `bridge`; its MAC becomes a local FDB entry. */
   enslave(ns: string, port: string, bridge: string): void {
     const n = this.get(ns);
-    const br = n.requireIface(bridge);
+    const br = n.requireBridge(bridge);
     const p = n.requireIface(port);
-    if (br.kind !== "bridge") throw new Error(`${ns}: ${bridge} is not a bridge`);
     p.master = bridge;
-    br.fdb!.set(p.mac, { port, local: true });
+    br.fdb.set(p.mac, { port, local: true });
   }
 
   /** An ethernet interface on a shared L2 segment (a cloud subnet). */
-  ether(ns: string, name: string, segment: string, mac?: string): Iface {
+  ether(ns: string, name: string, segment: string, mac?: string): EtherIface {
     const n = this.get(ns);
     const i = n.addIface({ name, kind: "ether", ...(mac && { mac }) });
     i.segment = segment;

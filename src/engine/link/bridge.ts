@@ -4,7 +4,7 @@
  * frames when net.bridge.bridge-nf-call-iptables is 1 (the CNI bridge's nodes).
  */
 import { formatIpv4 } from "../addr/ipv4";
-import type { Iface, Netns } from "../netns";
+import type { BridgeIface, Iface, Netns } from "../netns";
 import type { Frame, Packet } from "../packet/packet";
 import { say } from "../narrate";
 import { FDB_SHOWN } from "../trace";
@@ -14,15 +14,15 @@ import { isVerdict, type Dropped, type Skb, type Verdict, type Walk } from "../w
 import { l2Endpoints, resolve, wireStep, xmit } from "./link";
 
 /** A host sends through its bridge device: the FDB picks the port. */
-export function bridgeOut(w: Walk, ns: Netns, br: Iface, f: Frame): Verdict {
+export function bridgeOut(w: Walk, ns: Netns, br: BridgeIface, f: Frame): Verdict {
   const port = bridgePort(w, ns, br, f.dstMac, undefined, f.packet);
   if (isVerdict(port)) return port;
   return xmit(w, ns, port, f);
 }
 
 /** The port a frame for `mac` leaves by: the forwarding table's, or the flooded copy that reaches the MAC's owner. */
-function bridgePort(w: Walk, ns: Netns, br: Iface, mac: string, inPort: Iface | undefined, packet: Packet): Iface | Dropped {
-  const fdb = br.fdb!;
+function bridgePort(w: Walk, ns: Netns, br: BridgeIface, mac: string, inPort: Iface | undefined, packet: Packet): Iface | Dropped {
+  const fdb = br.fdb;
   const known = fdb.get(mac);
   let port: Iface | undefined;
   let action: "forward" | "flood";
@@ -44,8 +44,8 @@ function bridgePort(w: Walk, ns: Netns, br: Iface, mac: string, inPort: Iface | 
 }
 
 /** A frame enters a bridge port: learning, br_netfilter, then local delivery or forwarding. */
-export function bridgeIn(w: Walk, ns: Netns, br: Iface, port: Iface, f: Frame): Verdict {
-  const fdb = br.fdb!;
+export function bridgeIn(w: Walk, ns: Netns, br: BridgeIface, port: Iface, f: Frame): Verdict {
+  const fdb = br.fdb;
   if (!fdb.get(f.srcMac)?.local) fdb.set(f.srcMac, { port: port.name, local: false });
   const toBridge = f.dstMac === br.mac;
   if (ns.sysctl.bridgeNfCallIptables) {
@@ -94,7 +94,7 @@ function passUp(w: Walk, ns: Netns, br: Iface, f: Frame): void {
   br.stats.rxBytes += f.packet.length;
 }
 
-function bridgeForward(w: Walk, ns: Netns, br: Iface, inPort: Iface, f: Frame, skb: Skb | undefined): Verdict {
+function bridgeForward(w: Walk, ns: Netns, br: BridgeIface, inPort: Iface, f: Frame, skb: Skb | undefined): Verdict {
   const out = bridgePort(w, ns, br, f.dstMac, inPort, f.packet);
   if (isVerdict(out)) return out;
   let packet = f.packet;

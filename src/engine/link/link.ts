@@ -112,7 +112,7 @@ function rx(w: Walk, ns: Netns, iface: Iface, f: Frame): Verdict {
   wireStep(w, ns, iface, "in", f);
   iface.stats.rxPackets++;
   iface.stats.rxBytes += f.packet.length + 14;
-  if (iface.master !== undefined) return bridgeIn(w, ns, ns.requireIface(iface.master), iface, f);
+  if (iface.master !== undefined) return bridgeIn(w, ns, ns.requireBridge(iface.master), iface, f);
   if (f.dstMac !== iface.mac && f.dstMac !== "ff:ff:ff:ff:ff:ff") return w.drop(ns, f.packet, `the frame is for ${f.dstMac}, not ${iface.name}`);
   return ipRcv(w, ns, iface, f.packet);
 }

@@ -131,7 +131,7 @@ export function bridgeFdb(ns: Netns, world: World, args: readonly string[]): Com
       lines.push(`${i.mac} ${devWord(i)}master ${i.name} permanent`);
       continue;
     }
-    if (master?.fdb) {
+    if (master?.kind === "bridge") {
       for (const [mac, e] of master.fdb) if (e.port === i.name) lines.push(`${mac} ${devWord(i)}master ${master.name} ${e.local ? "permanent" : ""}`);
     }
     lines.push(...own);

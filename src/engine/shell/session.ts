@@ -363,7 +363,7 @@ const cat: Tool = (ctx, args) => {
     }
     const what = m[2]!;
     // iflink is the peer's ifindex for a veth, the device's own otherwise.
-    const value = what === "ifindex" ? iface.ifindex : what === "iflink" ? (iface.peer?.ifindex ?? iface.ifindex) : what === "mtu" ? iface.mtu : what === "address" ? iface.mac : iface.up ? "up" : "down";
+    const value = what === "ifindex" ? iface.ifindex : what === "iflink" ? ((iface.kind === "veth" ? iface.peer?.ifindex : undefined) ?? iface.ifindex) : what === "mtu" ? iface.mtu : what === "address" ? iface.mac : iface.up ? "up" : "down";
     out.push(`${value}\n`);
   }
   return { stdout: out.join(""), stderr: err, code: /^cat: |^\(hopscope: .* is not among/m.test(err) ? 1 : 0 };
