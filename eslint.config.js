@@ -26,6 +26,38 @@ export default tseslint.config(
     rules: reactHooks.configs.recommended.rules,
   },
   {
+    // The URL codec is below the store: it reads and writes links, knowing nothing of the store,
+    // the page, the worker or the browser binding (src/share/browser.ts, above the store).
+    files: ["src/share/codec.ts", "src/share/lz-bounded.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["**/store/**", "**/view/**", "**/worker/**", "./browser"], message: "The URL codec is below the store: it must not import app code." },
+            { group: ["react", "react-*", "react/*", "zustand", "zustand/*"], message: "The URL codec is below the store: no React, no zustand." },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The store is below the browser binding and the view, and runs in Node for its tests.
+    files: ["src/store/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["**/share/browser", "**/view/**", "react", "react-dom", "react-dom/*"], message: "The store is below the browser binding and the view: it must not import them." }] },
+      ],
+      "no-restricted-globals": [
+        "error",
+        { name: "window", message: "The store runs in Node for its tests: the browser binding (src/share/browser.ts) handles the page." },
+        { name: "document", message: "The store runs in Node for its tests: the browser binding (src/share/browser.ts) handles the page." },
+        { name: "location", message: "The store runs in Node for its tests: the browser binding (src/share/browser.ts) handles the page." },
+      ],
+    },
+  },
+  {
     // The engine runs in Node and in the worker alike: no UI, DOM, store or worker code may leak in.
     files: ["src/engine/**/*.ts"],
     ignores: ["src/engine/**/*.test.ts"],

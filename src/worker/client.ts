@@ -2,14 +2,26 @@
  * The UI side of the worker: typed requests returning promises, a timeout, and a fresh worker
  * whenever the old one fails, so a crash costs one answer and never the page.
  */
-import type { EngineRequest, EngineResponse, EngineResult } from "./protocol";
+import { RESULT_KINDS, type EngineRequest, type EngineResponse, type EngineResult, type Kind, type RequestOf, type ResultOf } from "./protocol";
 
 type Pending = { resolve: (r: EngineResult) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> };
 
-type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
-export type RequestBody = DistributiveOmit<EngineRequest, "id">;
+/** What the UI needs of an engine: each request answered with its kind's result. */
+export interface EngineRequester {
+  request<K extends Kind>(body: RequestOf<K>): Promise<ResultOf<K>>;
+}
 
-export class EngineClient {
+/**
+ * An answer as the result of the request it answers, or a clear error when its kind is not one
+ * that request is answered with. The one place the protocol's pairing is checked at run time.
+ */
+export function answerTo<K extends Kind>(kind: K, result: EngineResult): ResultOf<K> {
+  const allowed: readonly string[] = RESULT_KINDS[kind];
+  if (!allowed.includes(result.kind)) throw new Error(`the engine answered a "${kind}" request with a "${result.kind}" result`);
+  return result as ResultOf<K>;
+}
+
+export class EngineClient implements EngineRequester {
   private worker: Worker | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
@@ -54,18 +66,20 @@ export class EngineClient {
     this.onRestart?.(reason);
   }
 
-  request(body: RequestBody): Promise<EngineResult> {
+  request<K extends Kind>(body: RequestOf<K>): Promise<ResultOf<K>> {
     const id = this.nextId++;
     const w = this.ensure();
-    return new Promise<EngineResult>((resolve, reject) => {
+    const answer = new Promise<EngineResult>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         this.fail(`the engine did not answer within ${this.timeoutMs / 1000} s`);
         reject(new Error("timeout"));
       }, this.timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
-      w.postMessage({ ...body, id } as EngineRequest);
+      const req: EngineRequest<K> = { ...body, id };
+      w.postMessage(req);
     });
+    return answer.then((result) => answerTo(body.kind, result));
   }
 
   dispose(): void {

@@ -7,7 +7,7 @@ import { BUILTIN_SCENARIOS, builtinScenario } from "../engine/scenarios/article"
 import { formatRule } from "../engine/netfilter/format";
 import { chainsInSaveOrder } from "../engine/netfilter/save";
 import { PcapngWriter } from "../engine/packet/pcapng";
-import { type EngineRequest, type EngineResponse, type NodeRule } from "./protocol";
+import type { EngineRequest, EngineResponse, Kind, NodeRule, RequestOf, ResultOf } from "./protocol";
 
 /** The cluster of the last scenario run and every flow traced in it so far: what the shell's commands look at. */
 let session: ShellSession | undefined;
@@ -35,80 +35,78 @@ export function capLines(text: string, max: number): string {
   return `${text.slice(0, at + 1)}[hopscope: ${rest.toLocaleString("en")} more ${rest === 1 ? "line" : "lines"} not shown; pipe the command into grep, head or tail]\n`;
 }
 
-export async function handle(req: EngineRequest): Promise<EngineResponse> {
-  try {
-    switch (req.kind) {
-      case "scenarios":
-        return {
-          id: req.id,
-          ok: true,
-          result: { kind: "scenarios", scenarios: BUILTIN_SCENARIOS.map((s) => ({ id: s.id, title: s.title, description: s.description ?? "" })) },
-        };
-      case "run": {
-        const input = typeof req.scenario === "string" ? builtinScenario(req.scenario) : req.scenario.spec;
-        if (!input) {
-          session = undefined;
-          capture = undefined;
-          return { id: req.id, ok: true, result: { kind: "invalid", issues: [{ path: "scenario", message: `unknown scenario "${String(req.scenario)}"` }] } };
-        }
-        const pcap = new PcapngWriter();
-        const r = runScenario(input, { taps: [pcap] });
-        if (!r.ok) {
-          // The page shows the error, not the previous scenario: the shell must not act on that one either.
-          session = undefined;
-          capture = undefined;
-          return { id: req.id, ok: true, result: { kind: "invalid", issues: r.issues } };
-        }
-        session = { cluster: r.cluster, flows: [...r.trace.flows] };
-        capture = pcap;
-        const s = r.cluster.scenario;
-        const nodes = [...r.cluster.nodes.filter((n) => n.role === "worker"), ...r.cluster.nodes.filter((n) => n.role === "controller")].map((n) => n.name);
-        return {
-          id: req.id,
-          ok: true,
-          result: {
-            kind: "run",
-            scenario: { id: s.id, title: s.title, description: s.description },
-            trace: r.trace,
-            topology: describeTopology(r.cluster),
-            nodes: [...nodes, r.cluster.router, r.cluster.client],
-          },
-        };
-      }
-      case "rules": {
-        const c = session?.cluster;
-        const ns = c && (c.nodes.some((n) => n.name === req.node) || req.node === c.router || req.node === c.client) ? c.world.get(req.node) : undefined;
-        if (!ns) return { id: req.id, ok: true, result: { kind: "rules", node: req.node, rules: [] } };
-        const rules: NodeRule[] = [];
-        for (const table of ["nat", "filter"] as const) {
-          if (!ns.nf.loaded.has(table)) continue;
-          for (const ch of chainsInSaveOrder(ns.nf, table)) ch.rules.forEach((rule, i) => rules.push({ table, chain: ch.name, index: i + 1, rule: formatRule(ch.name, rule) }));
-        }
-        return { id: req.id, ok: true, result: { kind: "rules", node: req.node, rules } };
-      }
-      case "exec": {
-        const refuse = (why: string) => ({ id: req.id, ok: true as const, result: { kind: "exec" as const, code: 1, display: why, flows: [] } });
-        if (!session) return refuse("no scenario is loaded\n");
-        const { resolveTarget, runLine } = await loadShell();
-        const t = resolveTarget(session.cluster, req.target);
-        if ("error" in t) return { id: req.id, ok: true, result: { kind: "exec", code: 1, display: `${t.error}\n`, flows: [], targetError: t.error } };
-        const r = runLine(session, t.ns, req.line, { clock: () => performance.now() });
-        // A terminal is no place for a quarter of a million lines (iptables-save on a big node):
-        // the page gets the first ones and the count of the rest; the CLI prints everything.
-        return { id: req.id, ok: true, result: { kind: "exec", code: r.code, display: capLines(r.display, MAX_TERMINAL_LINES), flows: r.flows } };
-      }
-      case "pcap": {
-        if (!session || !capture) return { id: req.id, ok: false, error: "no scenario is loaded" };
-        return { id: req.id, ok: true, result: { kind: "pcap", scenario: session.cluster.scenario.id, bytes: capture.bytes(), frames: capture.frames } };
-      }
-      case "complete": {
-        if (!session) return { id: req.id, ok: true, result: { kind: "complete", line: req.line, options: [] } };
-        const { resolveTarget, complete } = await loadShell();
-        const t = resolveTarget(session.cluster, req.target);
-        if ("error" in t) return { id: req.id, ok: true, result: { kind: "complete", line: req.line, options: [] } };
-        return { id: req.id, ok: true, result: { kind: "complete", ...complete(session, t.ns, req.line) } };
-      }
+type Handlers = { readonly [K in Kind]: (req: RequestOf<K>) => Promise<ResultOf<K>> | ResultOf<K> };
+
+/** Each kind of request's answer: TypeScript checks that each returns its kind's result. */
+const handlers: Handlers = {
+  scenarios: () => ({ kind: "scenarios", scenarios: BUILTIN_SCENARIOS.map((s) => ({ id: s.id, title: s.title, description: s.description ?? "" })) }),
+  run(req) {
+    const input = typeof req.scenario === "string" ? builtinScenario(req.scenario) : req.scenario.spec;
+    if (!input) {
+      session = undefined;
+      capture = undefined;
+      return { kind: "invalid", issues: [{ path: "scenario", message: `unknown scenario "${String(req.scenario)}"` }] };
     }
+    const pcap = new PcapngWriter();
+    const r = runScenario(input, { taps: [pcap] });
+    if (!r.ok) {
+      // The page shows the error, not the previous scenario: the shell must not act on that one either.
+      session = undefined;
+      capture = undefined;
+      return { kind: "invalid", issues: r.issues };
+    }
+    session = { cluster: r.cluster, flows: [...r.trace.flows] };
+    capture = pcap;
+    const s = r.cluster.scenario;
+    const nodes = [...r.cluster.nodes.filter((n) => n.role === "worker"), ...r.cluster.nodes.filter((n) => n.role === "controller")].map((n) => n.name);
+    return {
+      kind: "run",
+      scenario: { id: s.id, title: s.title, description: s.description },
+      trace: r.trace,
+      topology: describeTopology(r.cluster),
+      nodes: [...nodes, r.cluster.router, r.cluster.client],
+    };
+  },
+  rules(req) {
+    const c = session?.cluster;
+    const ns = c && (c.nodes.some((n) => n.name === req.node) || req.node === c.router || req.node === c.client) ? c.world.get(req.node) : undefined;
+    if (!ns) return { kind: "rules", node: req.node, rules: [] };
+    const rules: NodeRule[] = [];
+    for (const table of ["nat", "filter"] as const) {
+      if (!ns.nf.loaded.has(table)) continue;
+      for (const ch of chainsInSaveOrder(ns.nf, table)) ch.rules.forEach((rule, i) => rules.push({ table, chain: ch.name, index: i + 1, rule: formatRule(ch.name, rule) }));
+    }
+    return { kind: "rules", node: req.node, rules };
+  },
+  async exec(req) {
+    if (!session) return { kind: "exec", code: 1, display: "no scenario is loaded\n", flows: [] };
+    const { resolveTarget, runLine } = await loadShell();
+    const t = resolveTarget(session.cluster, req.target);
+    if ("error" in t) return { kind: "exec", code: 1, display: `${t.error}\n`, flows: [], targetError: t.error };
+    const r = runLine(session, t.ns, req.line, { clock: () => performance.now() });
+    // A terminal is no place for a quarter of a million lines (iptables-save on a big node):
+    // the page gets the first ones and the count of the rest; the CLI prints everything.
+    return { kind: "exec", code: r.code, display: capLines(r.display, MAX_TERMINAL_LINES), flows: r.flows };
+  },
+  pcap() {
+    // An error answer, not a file: there is no capture to give.
+    if (!session || !capture) throw new Error("no scenario is loaded");
+    return { kind: "pcap", scenario: session.cluster.scenario.id, bytes: capture.bytes(), frames: capture.frames };
+  },
+  async complete(req) {
+    if (!session) return { kind: "complete", line: req.line, options: [] };
+    const { resolveTarget, complete } = await loadShell();
+    const t = resolveTarget(session.cluster, req.target);
+    if ("error" in t) return { kind: "complete", line: req.line, options: [] };
+    return { kind: "complete", ...complete(session, t.ns, req.line) };
+  },
+};
+
+/** A request's answer, or its failure as an error answer: nothing a request does escapes as an exception. */
+export async function handle<K extends Kind>(req: EngineRequest<K>): Promise<EngineResponse<K>> {
+  try {
+    const answer: (r: RequestOf<K>) => Promise<ResultOf<K>> | ResultOf<K> = handlers[req.kind];
+    return { id: req.id, ok: true, result: await answer(req) };
   } catch (e) {
     return { id: req.id, ok: false, error: e instanceof Error ? e.message : String(e) };
   }

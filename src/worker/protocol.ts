@@ -1,6 +1,8 @@
 /**
  * The typed protocol between the UI thread and the engine worker — the only module both sides
  * import. Requests carry an id; every answer, good or bad, comes back as data with that id.
+ * Each kind of request has its kind of result (`Results`): `request({ kind: "rules", … })`
+ * answers a `RulesResult`, and only `run` may also answer `invalid`.
  */
 import type { Topology } from "../engine/k8s/topology";
 import type { Flow, Trace } from "../engine/trace";
@@ -20,54 +22,108 @@ export interface NodeRule {
   readonly rule: string;
 }
 
-export type EngineRequest =
-  | { readonly id: number; readonly kind: "scenarios" }
+/** What each kind of request carries besides its kind and id. */
+export interface Requests {
+  readonly scenarios: object;
   /** A built-in scenario by id, or a whole scenario document (validated by the worker). */
-  | { readonly id: number; readonly kind: "run"; readonly scenario: string | { readonly spec: unknown } }
+  readonly run: { readonly scenario: string | { readonly spec: unknown } };
   /** A shell line on a node or pod of the last scenario run: "worker-0" or "worker-0/<pod>". */
-  | { readonly id: number; readonly kind: "exec"; readonly target: string; readonly line: string }
+  readonly exec: { readonly target: string; readonly line: string };
   /** Tab completion of a shell line's last word on that node or pod. */
-  | { readonly id: number; readonly kind: "complete"; readonly target: string; readonly line: string }
+  readonly complete: { readonly target: string; readonly line: string };
   /** A node's nat and filter rules, formatted when the panel shows the node. */
-  | { readonly id: number; readonly kind: "rules"; readonly node: string }
+  readonly rules: { readonly node: string };
   /** The session's frames (the scenario's traffic and every shell line's since) as a pcapng file. */
-  | { readonly id: number; readonly kind: "pcap" };
+  readonly pcap: object;
+}
 
-export type EngineResult =
-  | { readonly kind: "scenarios"; readonly scenarios: readonly ScenarioSummary[] }
-  | {
-      readonly kind: "run";
-      readonly scenario: ScenarioSummary;
-      readonly trace: Trace;
-      readonly topology: Topology;
-      /**
-       * The namespaces a step can happen in, for the node panel: workers, controllers, the VPC
-       * router and the internet client (a pod's steps belong to its node's panel).
-       */
-      readonly nodes: readonly string[];
-    }
-  | { readonly kind: "rules"; readonly node: string; readonly rules: readonly NodeRule[] }
-  | { readonly kind: "invalid"; readonly issues: readonly { readonly path: string; readonly message: string }[] }
-  | {
-      readonly kind: "exec";
-      readonly code: number;
-      /** stdout and stderr in the order a terminal shows them. */
-      readonly display: string;
-      /** Flows the line traced (ping, curl, nslookup …), to be appended to the trace. */
-      readonly flows: readonly Flow[];
-      /** Set when the line was not run because its node or pod is not in the scenario. */
-      readonly targetError?: string;
-    }
-  | { readonly kind: "complete"; readonly line: string; readonly options: readonly string[] }
-  | {
-      readonly kind: "pcap";
-      /** The id of the scenario the session runs (the file is named after it). */
-      readonly scenario: string;
-      readonly bytes: Uint8Array<ArrayBuffer>;
-      /** Frames in the file. */
-      readonly frames: number;
-    };
+export type Kind = keyof Requests;
 
-export type EngineResponse =
-  | { readonly id: number; readonly ok: true; readonly result: EngineResult }
+/** A request of kind K (of any kind, by default) as the UI writes it: without an id. */
+export type RequestOf<K extends Kind = Kind> = { [P in K]: { readonly kind: P } & Requests[P] }[K];
+
+/** A request as it travels to the worker. */
+export type EngineRequest<K extends Kind = Kind> = RequestOf<K> & { readonly id: number };
+
+export interface ScenariosResult {
+  readonly kind: "scenarios";
+  readonly scenarios: readonly ScenarioSummary[];
+}
+
+export interface RunResult {
+  readonly kind: "run";
+  readonly scenario: ScenarioSummary;
+  readonly trace: Trace;
+  readonly topology: Topology;
+  /**
+   * The namespaces a step can happen in, for the node panel: workers, controllers, the VPC
+   * router and the internet client (a pod's steps belong to its node's panel).
+   */
+  readonly nodes: readonly string[];
+}
+
+/** A scenario the worker would not run (unknown, or not a valid document), and why. */
+export interface InvalidResult {
+  readonly kind: "invalid";
+  readonly issues: readonly { readonly path: string; readonly message: string }[];
+}
+
+export interface ExecResult {
+  readonly kind: "exec";
+  readonly code: number;
+  /** stdout and stderr in the order a terminal shows them. */
+  readonly display: string;
+  /** Flows the line traced (ping, curl, nslookup …), to be appended to the trace. */
+  readonly flows: readonly Flow[];
+  /** Set when the line was not run because its node or pod is not in the scenario. */
+  readonly targetError?: string;
+}
+
+export interface CompleteResult {
+  readonly kind: "complete";
+  readonly line: string;
+  readonly options: readonly string[];
+}
+
+export interface RulesResult {
+  readonly kind: "rules";
+  readonly node: string;
+  readonly rules: readonly NodeRule[];
+}
+
+export interface PcapResult {
+  readonly kind: "pcap";
+  /** The id of the scenario the session runs (the file is named after it). */
+  readonly scenario: string;
+  readonly bytes: Uint8Array<ArrayBuffer>;
+  /** Frames in the file. */
+  readonly frames: number;
+}
+
+/** What each kind of request is answered with. */
+export interface Results {
+  readonly scenarios: ScenariosResult;
+  readonly run: RunResult | InvalidResult;
+  readonly exec: ExecResult;
+  readonly complete: CompleteResult;
+  readonly rules: RulesResult;
+  readonly pcap: PcapResult;
+}
+
+export type ResultOf<K extends Kind> = Results[K];
+
+export type EngineResult = Results[Kind];
+
+/** The result kinds each request kind may be answered with, for the one check at run time (in the client). */
+export const RESULT_KINDS: { readonly [K in Kind]: readonly ResultOf<K>["kind"][] } = {
+  scenarios: ["scenarios"],
+  run: ["run", "invalid"],
+  exec: ["exec"],
+  complete: ["complete"],
+  rules: ["rules"],
+  pcap: ["pcap"],
+};
+
+export type EngineResponse<K extends Kind = Kind> =
+  | { readonly id: number; readonly ok: true; readonly result: ResultOf<K> }
   | { readonly id: number; readonly ok: false; readonly error: string };

@@ -1,0 +1,215 @@
+/**
+ * The scenario slice: the scenario on screen (where it came from, its trace, topology, nodes and
+ * the rules fetched for them), loading one, restoring the view a URL names, and that view as a
+ * share link's parts. A failed engine is reloaded from here.
+ */
+import type { StateCreator } from "zustand";
+import type { Topology } from "../engine/k8s/topology";
+import type { Trace } from "../engine/trace";
+import { MAX_SHARE_CHARS, decodeView, encodeView, parseHash, type HashParams, type Position, type ShareState, type ShellLine } from "../share/codec";
+import type { EngineRequester } from "../worker/client";
+import type { NodeRule, ScenarioSummary } from "../worker/protocol";
+import { flatten } from "./playback";
+import { replayLines } from "./shell";
+import type { HopscopeState } from "./store";
+import type { Panels } from "./view";
+
+export type Source = ShareState["scenario"];
+
+export type LoadOutcome = "ready" | "failed" | "superseded";
+
+export type Status = { readonly kind: "loading" } | { readonly kind: "ready" } | { readonly kind: "error"; readonly message: string };
+
+export interface ScenarioSlice {
+  /** The built-in scenarios, for the picker. */
+  readonly scenarios: readonly ScenarioSummary[];
+  readonly scenario?: ScenarioSummary;
+  readonly status: Status;
+  /** The scenario's trace, with the flows of the shell's lines after its own. */
+  readonly trace?: Trace;
+  readonly topology?: Topology;
+  /** The namespaces the node panel can show (workers, controllers, the VPC router, the client). */
+  readonly nodes: readonly string[];
+  /** Each node's nat and filter rules, fetched from the worker when the panel first shows the node. */
+  readonly rules: Readonly<Record<string, readonly NodeRule[]>>;
+  /** What the scenario on screen was loaded from: a built-in's id, or a whole scenario. */
+  readonly source?: Source;
+  /** True while init() restores a view from the URL: the URL is not rewritten meanwhile. */
+  readonly restoring: boolean;
+  /** Reads the URL's hash: the shared view (or a clear message about a bad one) and embed options. */
+  init(hash?: string): Promise<void>;
+  /**
+   * Loads a scenario (at a position, replaying shell lines). Answers how it ended: shown, failed
+   * (the status says why), or overtaken by a newer load, which then owns the page.
+   */
+  load(source: Source | string, at?: Position, shell?: readonly ShellLine[], opts?: { showReplay?: boolean }): Promise<LoadOutcome>;
+  /** Fetches a node's rules for the panel (once per scenario load). */
+  fetchRules(node: string): Promise<void>;
+  /**
+   * The view as a share link's parts: the `view` blob (scenario, panels, shell lines: computed
+   * once and cached, since it only changes with them) and the position, which changes at every step.
+   */
+  shareView(): { readonly view: string; readonly at: Position } | undefined;
+  /**
+   * The engine's worker failed and a fresh one, without the scenario, replaced it: reloads the
+   * scenario with its position and shell lines. Called by the engine client.
+   */
+  engineRestarted(reason: string): void;
+}
+
+export const scenarioSlice =
+  (engine: EngineRequester): StateCreator<HopscopeState, [], [], ScenarioSlice> =>
+  (set, get) => {
+    // A failure during the reload after a failure is reported instead of retried.
+    let autoReloading = false;
+    // Each load gets a number; a load that a newer one overtook stops and sets nothing.
+    let loadGeneration = 0;
+    // The number of the load whose scenario is on screen.
+    let shownGeneration = 0;
+    // The link's view blob for the scenario, panels and shell lines it was made from.
+    let viewCache: { source: Source; panels: Panels; shellLines: readonly ShellLine[]; view: string } | undefined;
+    // The view restored from the URL: one restore per hash at a time (React's StrictMode runs the
+    // page's first effect twice in development; both calls share one restore), and a restore that
+    // a newer one overtook stops without touching the page.
+    let restoring: { hash: string; done: Promise<void> } | undefined;
+    let restoreGeneration = 0;
+
+    const restore = async (params: HashParams, current: () => boolean) => {
+      try {
+        const r = await engine.request({ kind: "scenarios" });
+        if (!current()) return;
+        set({ scenarios: r.scenarios });
+        if (params.view !== undefined) {
+          const decoded = decodeView(params);
+          if (decoded.ok) {
+            set({ panels: decoded.state.panels });
+            const outcome = await get().load(decoded.state.scenario, { flow: decoded.state.flow, step: decoded.state.step }, decoded.state.shell, { showReplay: true });
+            if (outcome !== "failed" || !current()) return;
+            const status = get().status;
+            set({ notice: `This link's scenario could not be run (${status.kind === "error" ? status.message : "the engine stopped"}). Showing the default scenario instead.` });
+          } else {
+            set({ notice: `${decoded.error} Showing the default scenario instead.` });
+          }
+        }
+        const first = r.scenarios[0];
+        if (first && current()) await get().load({ id: first.id }, params.start !== undefined ? { flow: 0, step: params.start } : undefined);
+      } catch (e) {
+        if (current()) set({ status: { kind: "error", message: e instanceof Error ? e.message : String(e) } });
+      }
+    };
+
+    return {
+      scenarios: [],
+      nodes: [],
+      rules: {},
+      restoring: false,
+      status: { kind: "loading" },
+      init(hash?: string) {
+        const key = hash ?? "";
+        if (restoring?.hash === key) return restoring.done;
+        const generation = ++restoreGeneration;
+        const current = () => generation === restoreGeneration;
+        const params = parseHash(key);
+        set({ restoring: true, embed: { on: params.embed, autoplay: params.autoplay, hide: params.hide } });
+        const done = restore(params, current).finally(() => {
+          if (!current()) return;
+          restoring = undefined;
+          set({ restoring: false });
+        });
+        restoring = { hash: key, done };
+        return done;
+      },
+      async load(source: Source | string, at?: Position, shell?: readonly ShellLine[], opts: { showReplay?: boolean } = {}) {
+        const src: Source = typeof source === "string" ? { id: source } : source;
+        const generation = ++loadGeneration;
+        const current = () => generation === loadGeneration;
+        set({ status: { kind: "loading" }, playing: false, shellLines: [] });
+        try {
+          const r = await engine.request({ kind: "run", scenario: "id" in src ? src.id : { spec: src.spec } });
+          if (!current()) return "superseded";
+          if (r.kind === "invalid") {
+            set({ status: { kind: "error", message: r.issues.map((i) => `${i.path}: ${i.message}`).join("; ") } });
+            return "failed";
+          }
+          const lines = shell ?? [];
+          const replay = await replayLines(engine, lines, current);
+          if (!replay) return "superseded";
+          if (replay.notice !== undefined) set({ notice: replay.notice });
+          const trace = replay.flows.length ? { ...r.trace, flows: r.trace.flows.concat(replay.flows) } : r.trace;
+          const steps = flatten(trace);
+          let cursor = 0;
+          if (at) {
+            const i = steps.findIndex((x) => x.flow === at.flow && x.index === at.step);
+            // A step past the end of the trace (the link is older than this trace) lands on the last one.
+            cursor = i >= 0 ? i : steps.length - 1;
+            if (cursor < 0) cursor = 0;
+          }
+          shownGeneration = generation;
+          set({
+            source: src,
+            scenario: r.scenario,
+            trace,
+            topology: r.topology,
+            nodes: r.nodes,
+            rules: {},
+            steps,
+            cursor,
+            shellLines: replay.replayed,
+            ...(opts.showReplay || lines.length === 0 ? { replayLog: replay.log } : {}),
+            status: { kind: "ready" },
+          });
+          return "ready";
+        } catch (e) {
+          if (!current()) return "superseded";
+          set({ status: { kind: "error", message: e instanceof Error ? e.message : String(e) } });
+          return "failed";
+        }
+      },
+      async fetchRules(node: string) {
+        if (get().rules[node] || get().status.kind !== "ready") return;
+        const shown = shownGeneration;
+        try {
+          const r = await engine.request({ kind: "rules", node });
+          // Rules asked for a scenario that has since been replaced are not this one's.
+          if (shown === shownGeneration) set({ rules: { ...get().rules, [node]: r.rules } });
+        } catch {
+          // A failed worker reloads the scenario; the panel asks again then.
+        }
+      },
+      shareView() {
+        const { source, steps, cursor, panels, shellLines } = get();
+        if (!source) return undefined;
+        if (!viewCache || viewCache.source !== source || viewCache.panels !== panels || viewCache.shellLines !== shellLines) {
+          const withShell = shellLines.length ? encodeView({ scenario: source, panels, shell: shellLines }) : undefined;
+          // A session too long for a link is shared without its shell lines (the scenario and step still are).
+          const view = withShell !== undefined && withShell.length <= MAX_SHARE_CHARS ? withShell : encodeView({ scenario: source, panels });
+          viewCache = { source, panels, shellLines, view };
+        }
+        const at = steps[cursor];
+        return { view: viewCache.view, at: { flow: at?.flow ?? 0, step: at?.index ?? 0 } };
+      },
+      engineRestarted(reason: string) {
+        const { source, steps, cursor, shellLines } = get();
+        if (!source) {
+          set({ notice: `${reason}. The engine was restarted.` });
+          return;
+        }
+        if (autoReloading) {
+          set({ notice: `${reason}. The engine failed again while reloading; pick a scenario to try again.`, status: { kind: "error", message: reason } });
+          return;
+        }
+        autoReloading = true;
+        // "loading" at once, so a shell line typed now waits for the reload instead of meeting an empty worker.
+        set({ notice: `${reason}. The engine was restarted; your scenario is reloaded.`, status: { kind: "loading" } });
+        const at = steps[cursor];
+        // After the failed request has been answered with its error.
+        setTimeout(() => {
+          void get()
+            .load(source, at ? { flow: at.flow, step: at.index } : undefined, shellLines)
+            .finally(() => {
+              autoReloading = false;
+            });
+        }, 0);
+      },
+    };
+  };
