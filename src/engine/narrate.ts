@@ -9,6 +9,7 @@ export function icmpName(type: number, code: number): string {
     const what = ["net", "host", "protocol", "port", "fragmentation needed", "source route failed", "net unknown", "host unknown"][code];
     return code === 4 || code === 5 ? `destination unreachable: ${what}` : what ? `destination ${what} unreachable` : `destination unreachable, code ${code}`;
   }
+  if (type === 5) return `redirect for the ${["network", "host", "type of service and network", "type of service and host"][code] ?? `code ${code}`}`;
   if (type === 11) return code === 0 ? "time to live exceeded in transit" : "fragment reassembly time exceeded";
   return `type ${type}, code ${code}`;
 }
@@ -51,6 +52,10 @@ export const say = {
   ctHit: (place: string, dir: "original" | "reply", state: string) => `conntrack on ${place} finds the connection ${dir === "reply" ? "in the reply direction" : "in the original direction"} (state ${state}).`,
   ctDestroyed: (place: string) => `conntrack on ${place} destroys the entry: a reset before any reply ends the connection at once (conntrack -L no longer lists it).`,
   ctConfirmed: (place: string) => `conntrack on ${place} confirms the new entry.`,
+  ctAttached: (place: string) => `conntrack on ${place} gives this ICMP message the connection it is about (state RELATED): the kernel attaches it as it builds the message.`,
+  icmpHeld: (what: string, host: string, afterRedirect: boolean) =>
+    `No ICMP ${what} goes back to ${host}: the kernel sends a host at most one error a second once a burst of six is spent (net.ipv4.icmp_ratelimit = 1000)` +
+    (afterRedirect ? `, and the redirect it sent ${host} moments ago restarted that host's clock.` : "."),
   natReversed: (manip: "src" | "dst", before: string, after: string) => `conntrack reverses the ${manip === "dst" ? "source NAT" : "destination NAT"} on the reply: ${before} becomes ${after}.`,
   natApplied: (type: string, manip: "src" | "dst", before: string, after: string) => `${type} rewrites the ${manip === "src" ? "source" : "destination"}: ${before} becomes ${after}.`,
   wire: (place: string, dir: "in" | "out", iface: string, ends: string) => `${place} ${dir === "out" ? "sends" : "receives"} the packet on ${iface}: ${ends}.`,

@@ -8,6 +8,7 @@ import { emptyRuleset, type AddrType, type Match, type Ruleset } from "./netfilt
 import type { Proto } from "./packet/packet";
 import { hashString } from "./rng";
 import { lookupRoute, sameRoute, type Route, type RouteMatch } from "./route/route";
+import type { IcmpPeer } from "./walk/icmp-limits";
 
 export type IfaceKind = "loopback" | "ether" | "veth" | "bridge";
 
@@ -81,6 +82,8 @@ export interface Sysctls {
   bridgeNfCallIptables: boolean;
   /** net.ipv4.icmp_echo_ignore_all */
   icmpEchoIgnoreAll: boolean;
+  /** net.ipv4.conf.all.send_redirects (1 by default; the cloud's fabric sends none) */
+  sendRedirects: boolean;
 }
 
 export interface NetnsOptions {
@@ -107,6 +110,12 @@ export interface Listener {
   readonly app: string;
 }
 
+/** A neighbour entry's state, as the trace needs it (REACHABLE is kept: reachable_time is not modelled). */
+type NeighbourState = { readonly state: "STALE" | "REACHABLE" } | { readonly state: "DELAY"; readonly since: number };
+
+/** delay_first_probe_time: 5 s in DELAY before the kernel probes a STALE neighbour it used. */
+const DELAY_FIRST_PROBE_MS = 5000;
+
 export class Netns {
   readonly name: string;
   readonly node: string;
@@ -119,12 +128,14 @@ export class Netns {
   private rulesLoader: ((nf: Ruleset) => void) | undefined;
   readonly ct: ConntrackTable;
   readonly listeners: Listener[] = [];
-  /** Neighbours whose link-layer header is cached (after the first packet sent to them). */
-  private readonly neighbourHeaders = new Set<string>();
+  /** The neighbour table, as far as it shows in a trace: see neighbourUse. */
+  private readonly neighbours = new Map<string, NeighbourState>();
   /** State of `-m statistic --mode nth` rules. */
   readonly nth = new Map<Match, number>();
   /** `-m recent` address lists, by name. */
   readonly recent = new Map<string, Map<number, number[]>>();
+  /** The kernel's per-host ICMP state (inet_peer), by the host's address: walk/icmp-limits.ts. */
+  readonly icmpPeers = new Map<number, IcmpPeer>();
   private nextIfindex = 1;
   private nextIpId = 1;
 
@@ -133,7 +144,7 @@ export class Netns {
     this.node = opts.node;
     this.pod = opts.pod;
     this.fabric = opts.fabric ?? false;
-    this.sysctl = { ipForward: opts.ipForward ?? false, bridgeNfCallIptables: opts.bridgeNfCallIptables ?? false, icmpEchoIgnoreAll: false };
+    this.sysctl = { ipForward: opts.ipForward ?? false, bridgeNfCallIptables: opts.bridgeNfCallIptables ?? false, icmpEchoIgnoreAll: false, sendRedirects: !this.fabric };
     this.ct = new ConntrackTable(opts.timeouts ?? KERNEL_TIMEOUTS);
     const lo = this.addIface({ name: "lo", kind: "loopback", mac: "00:00:00:00:00:00", mtu: 65536 });
     lo.up = true;
@@ -324,12 +335,41 @@ export class Netns {
     return false;
   }
 
-  /** Caches the neighbour's header; true when it was not cached yet (the first packet's slow path). */
-  cacheNeighbour(dev: string, ip: number): boolean {
+  /**
+   * A host that answered an ARP request learns the asker (arp_process → neigh_event_ns): a new
+   * entry is STALE; one it has already is left as it is.
+   */
+  neighbourLearnt(dev: string, ip: number): void {
     const key = `${dev}/${ip}`;
-    if (this.neighbourHeaders.has(key)) return false;
-    this.neighbourHeaders.add(key);
-    return true;
+    if (!this.neighbours.has(key)) this.neighbours.set(key, { state: "STALE" });
+  }
+
+  /**
+   * A packet for a neighbour, and what the neighbour code does with it (lab: docs/kernel-lab-notes.md):
+   * - "resolve": none yet, so an ARP request goes out; the answer makes it REACHABLE.
+   * - "delay": the entry is STALE (learnt from the neighbour's own request) or in DELAY, its first
+   *   five seconds of use before a probe confirms it (delay_first_probe_time); the packet takes
+   *   the slow path, the neighbour's output function.
+   * - "cached": REACHABLE, with its header cached: the fast path.
+   * br_netfilter's bridged DNAT shows the difference: the slow path sends the frame out of the
+   * bridge device (tcpdump on cnio0 sees it), the fast path straight to the port.
+   */
+  neighbourUse(dev: string, ip: number, now: number): "resolve" | "delay" | "cached" {
+    const key = `${dev}/${ip}`;
+    const n = this.neighbours.get(key);
+    if (!n) {
+      this.neighbours.set(key, { state: "REACHABLE" });
+      return "resolve";
+    }
+    if (n.state === "STALE") {
+      this.neighbours.set(key, { state: "DELAY", since: now });
+      return "delay";
+    }
+    if (n.state === "DELAY") {
+      if (now - n.since < DELAY_FIRST_PROBE_MS) return "delay";
+      this.neighbours.set(key, { state: "REACHABLE" });
+    }
+    return "cached";
   }
 
   listener(proto: Proto, port: number): Listener | undefined {

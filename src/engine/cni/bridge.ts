@@ -127,6 +127,8 @@ export function bridgePlugin(): CniPlugin {
       nextIfindex.set(node.name, index + 1);
       world.veth({ ns: pod.netns, name: "eth0", mac: podMac(ip), ifindex: 3 }, { ns: node.name, name: hostIface, ifindex: index });
       world.enslave(node.name, hostIface, node.config.bridge);
+      // hairpinMode: the plugin turns hairpin on for the pod's port (netlink's IFLA_BRPORT_MODE).
+      if (node.config.hairpinMode) nodeNs.requireIface(hostIface).hairpin = true;
       const podNs = world.get(pod.netns);
       podNs.addAddress("eth0", `${formatIpv4(ip)}/${hl.range.prefix}`);
       podNs.addRoute({ table: "main", type: "unicast", dst: parseCidr("0.0.0.0/0"), via: hl.gateway as Ipv4, dev: "eth0", proto: "boot", scope: "global" });

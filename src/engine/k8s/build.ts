@@ -17,7 +17,7 @@ import { formatParseError, parseIptablesSave, type ParsedSave } from "../netfilt
 import { iptablesRestoreOrThrow, restoreParsed, shareRules } from "../netfilter/save";
 import { hashString, seededRng } from "../rng";
 import { World } from "../world";
-import { labelIndex, resolvePorts, type ServicePortInfo } from "./endpoints";
+import { labelIndex, resolvePorts, sortEndpoints, type ServicePortInfo } from "./endpoints";
 import { ALPHANUMS, hexId, netnsName, safeEncode } from "./ids";
 import { ScenarioError, type Scenario, type ServiceSpec } from "./spec";
 
@@ -86,7 +86,14 @@ export function buildCluster(s: Scenario, components: Components = articleCompon
     const ns = addNode(world, s, nodes, { name: c.name, ip: c.ip, role: "controller", ...(c.publicIp && { publicIp: c.publicIp }) }, KERNEL_TIMEOUTS);
     ns.listeners.push({ proto: "tcp", port: 6443, app: "kube-apiserver" });
   }
-  for (const w of s.cluster.workers) addNode(world, s, nodes, { name: w.name, ip: w.ip, role: "worker", podCidr: w.podCidr, ...(w.publicIp && { publicIp: w.publicIp }) }, proxier.timeouts(KERNEL_TIMEOUTS));
+  for (const w of s.cluster.workers) {
+    const ns = addNode(world, s, nodes, { name: w.name, ip: w.ip, role: "worker", podCidr: w.podCidr, ...(w.publicIp && { publicIp: w.publicIp }) }, proxier.timeouts(KERNEL_TIMEOUTS));
+    // What-if sysctls: otherwise a worker forwards and passes bridged frames to iptables.
+    const forward = w.sysctl?.["net.ipv4.ip_forward"];
+    const bridged = w.sysctl?.["net.bridge.bridge-nf-call-iptables"];
+    if (forward !== undefined) ns.sysctl.ipForward = forward === 1;
+    if (bridged !== undefined) ns.sysctl.bridgeNfCallIptables = bridged === 1;
+  }
   routeAndPublish(world, s, nodes);
 
   const cniNodes = new Map<string, CniNode>(s.cluster.workers.map((w) => [w.name, { name: w.name, podCidr: w.podCidr, config: { ...s.cluster.cni, ...w.cni } }]));
@@ -136,6 +143,7 @@ function kubernetesService(s: Scenario): ServiceSpec {
     // Kubernetes 1.10.2 (KTHW's version in 2018) created it with ClientIP affinity; 1.10.5+
     // and 1.11+ use None (kubernetes PR #56690).
     sessionAffinity: "ClientIP",
+    staleEndpoints: [],
   };
 }
 
@@ -265,11 +273,19 @@ function loadNodeRules(
   ports: readonly ServicePortInfo[],
   pods: readonly PodInfo[],
 ): void {
-  const needsPerNode = proxier.perNode(ports);
+  // A stale endpoint's rules remain (kube-proxy missed its pod's end); the Endpoints object has it no more.
+  const proxied = ports.map((p) => (p.staleEndpoints.length ? { ...p, endpoints: sortEndpoints([...p.endpoints, ...p.staleEndpoints]) } : p));
+  // A node whose kube-proxy stopped before a service was created has none of its rules.
+  const stopped = new Map(s.cluster.workers.map((w) => [w.name, new Set(w.kubeProxy?.stoppedBefore ?? [])]));
+  const portsOn = (node: string) => {
+    const missing = stopped.get(node);
+    return missing && missing.size ? proxied.filter((p) => !missing.has(`${p.namespace}/${p.service}`)) : proxied;
+  };
+  const needsPerNode = proxier.perNode(proxied) || [...stopped.values()].some((m) => m.size > 0);
   let shared: ParsedSave | undefined;
   const proxyRulesFor = (node: string): ParsedSave => {
     if (shared && !needsPerNode) return shared;
-    const r = parseIptablesSave(proxier.rules(ports, node));
+    const r = parseIptablesSave(proxier.rules(portsOn(node), node));
     if (!r.ok) throw new Error(formatParseError(r.error, `${node}'s kube-proxy rules`));
     if (needsPerNode) return r.value;
     shared = shareRules(r.value);

@@ -9,6 +9,8 @@ import type { Scenario, ServiceSpec } from "./spec";
 
 export interface ServicePortInfo extends ProxyServicePort {
   readonly targetPort: number | string;
+  /** What-if: endpoints kube-proxy still has rules for, whose pods are gone (not in the Endpoints object). */
+  readonly staleEndpoints: readonly { readonly ip: string; readonly port: number }[];
 }
 
 /** Endpoint order of the Endpoints object: sorted by IP as a string (so 10.200.0.10 < 10.200.0.9). */
@@ -63,6 +65,8 @@ export function resolvePorts(sv: ServiceSpec, index: ReadonlyMap<string, readonl
       sessionAffinity: sv.sessionAffinity,
       endpoints: sortEndpoints(endpoints),
       targetPort: target,
+      // A stale endpoint belongs to the port that targets its port number (any port of a one-port service).
+      staleEndpoints: sv.staleEndpoints.filter((e) => target === e.port || sv.ports.length === 1),
     };
   });
 }

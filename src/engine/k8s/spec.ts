@@ -160,6 +160,9 @@ const CniConfig = v.strictObject({
   hairpinMode: v.optional(v.boolean(), false),
 });
 
+/** A switch a sysctl key takes: 0 or 1. */
+const sysctlSwitch = v.picklist([0, 1]);
+
 const Worker = v.strictObject({
   name: nodeName,
   ip: ipv4,
@@ -167,6 +170,18 @@ const Worker = v.strictObject({
   podCidr: cidr,
   /** Overrides of the cluster's CNI config for this node. */
   cni: v.optional(v.partial(CniConfig)),
+  /** What-if: sysctls set otherwise than a worker has them (both 1). */
+  sysctl: v.optional(
+    v.strictObject({
+      "net.ipv4.ip_forward": v.optional(sysctlSwitch),
+      "net.bridge.bridge-nf-call-iptables": v.optional(sysctlSwitch),
+    }),
+  ),
+  /**
+   * What-if: this node's kube-proxy stopped before these services ("namespace/name") were
+   * created, so their rules are missing here.
+   */
+  kubeProxy: v.optional(v.strictObject({ stoppedBefore: list(v.pipe(v.string(), v.regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "namespace/name of a service")), LIMITS.services, "services") })),
 });
 
 const ContainerPort = v.strictObject({
@@ -236,6 +251,11 @@ const Service = v.strictObject({
   ports: v.pipe(list(ServicePort, LIMITS.ports, "ports"), v.minLength(1, "at least one port")),
   externalTrafficPolicy: v.optional(v.picklist(["Cluster", "Local"]), "Cluster"),
   sessionAffinity: v.optional(v.picklist(["None", "ClientIP"]), "None"),
+  /**
+   * What-if: endpoints whose pods are gone but whose kube-proxy rules remain (kube-proxy missed
+   * the update): the rules still send traffic there; the Endpoints object no longer lists them.
+   */
+  staleEndpoints: v.optional(list(v.strictObject({ ip: ipv4, port }), 100, "endpoints"), []),
 });
 
 const Endpoint = v.union(
@@ -474,6 +494,16 @@ function crossCheck(s: Scenario): SpecIssue[] {
         if (prev && (prev.service !== key || prev.protocol === p.protocol)) issues.push({ path: `${path}.nodePort`, message: `nodePort ${p.nodePort} is already used by ${prev.service} (${prev.path})` });
         else if (!prev) nodePorts.set(p.nodePort, { path: `${path}.nodePort`, service: key, protocol: p.protocol });
       }
+    });
+  });
+  s.cluster.workers.forEach((w, i) => {
+    (w.kubeProxy?.stoppedBefore ?? []).forEach((key, j) => {
+      if (!services.has(key)) issues.push({ path: `cluster.workers.${i}.kubeProxy.stoppedBefore.${j}`, message: `no service ${key}` });
+    });
+  });
+  s.services.forEach((sv, i) => {
+    sv.staleEndpoints.forEach((e, j) => {
+      if (!within(pod, e.ip)) issues.push({ path: `services.${i}.staleEndpoints.${j}.ip`, message: `${e.ip} is not in the pod network ${s.cluster.podNetwork}` });
     });
   });
   s.traffic.forEach((t, i) => {

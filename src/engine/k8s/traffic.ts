@@ -98,13 +98,20 @@ export function traceTraffic(c: Cluster, t: TrafficSpec, index: number): Flow[] 
   const sport = t.sport ?? 32768 + (hashString(`${c.scenario.id}/${index}`) % 28232);
   const fromName = "pod" in t.from ? t.from.pod : "node" in t.from ? t.from.node : "the client";
   const origin = `${t.kind} from ${fromName} to ${ep.describe}${ep.dport !== undefined && !("service" in t.to) ? ` port ${ep.dport}` : ""}`;
-  const step = (r: FlowResult) => {
+  const record = (r: FlowResult) => {
     flows.push({ ...r.flow, origin });
+    for (const s of r.side ?? []) record(s);
+  };
+  const step = (r: FlowResult) => {
+    record(r);
     w.now += TURNAROUND_MS;
     return r;
   };
   const errorOf = (r: FlowResult) => {
-    if (r.icmpError) step(w.send(r.icmpError.from, r.icmpError.spec, "error"));
+    if (!r.icmpError) return;
+    // An error that comes late (ARP gives a neighbour up after 3 s) is sent when it comes.
+    w.now += r.icmpError.delayMs ?? 0;
+    step(w.send(r.icmpError.from, r.icmpError.spec, "error", r.icmpError.attach));
   };
   if (ep.proto === "icmp") {
     const req = step(w.send(ep.fromNs, { proto: "icmp", dst: ep.dst, icmp: { type: 8, code: 0, id: sport, seq: 1 }, payload: { kind: "echo", bytes: 56, sentMs: w.now } }, "request"));
@@ -124,7 +131,15 @@ export function traceTraffic(c: Cluster, t: TrafficSpec, index: number): Flow[] 
   }
   const syn = step(w.send(ep.fromNs, { proto: "tcp", dst: ep.dst, sport, dport: ep.dport!, tcp: tcpFlags("S", 1_000_000_000, 0) }, "request"));
   errorOf(syn);
-  if (!syn.delivered) return flows;
+  if (!syn.delivered) {
+    // A host with nothing listening on the port answers the SYN with a reset, as the shell's curl sees.
+    const dr = syn.dropped;
+    if (dr && dr.reason.startsWith("nothing listens on tcp")) {
+      const d = dr.packet;
+      step(w.send(dr.ns.name, { proto: "tcp", src: d.dst, dst: d.src, sport: d.dport, dport: d.sport, tcp: { syn: false, ack: true, fin: false, rst: true, psh: false, seq: 0, ackSeq: (d.tcp?.seq ?? 0) + 1, win: 0 } }, "reset"));
+    }
+    return flows;
+  }
   const synack = step(w.send(syn.delivered.ns.name, answer(syn.delivered.packet, "SA"), "reply"));
   if (!synack.delivered) return flows;
   const p = synack.delivered.packet;

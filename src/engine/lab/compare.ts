@@ -44,16 +44,19 @@ export function compareWithKernel(cluster: Cluster, trace: Trace, lab: LabReport
   const nsOfPod = new Map(cluster.pods.map((p) => [p.name, p.netns]));
 
   // 1. Whether each exchange completed.
-  const perItem: ("ok" | "failed")[] = [];
-  let flowIndex = 0;
-  for (let i = 0; i < cluster.scenario.traffic.length; i++) {
-    const t = cluster.scenario.traffic[i]!;
-    const count = t.kind === "ping" || (t.kind === "dig" && t.protocol !== "TCP") ? 2 : 3;
-    const flows = trace.flows.slice(flowIndex, flowIndex + count);
-    const ok = flows.length === count && flows.every((f) => f.verdict === "delivered");
-    flowIndex += flows.length;
-    perItem.push(ok ? "ok" : "failed");
+  // Each traffic item's flows start with its "request" (then a reply, an ICMP error, a reset, an ACK).
+  const groups: Trace["flows"][number][][] = [];
+  for (const f of trace.flows) {
+    if (f.name === "request" || groups.length === 0) groups.push([]);
+    groups.at(-1)!.push(f);
   }
+  const perItem: ("ok" | "failed")[] = cluster.scenario.traffic.map((t, i) => {
+    const flows = groups[i] ?? [];
+    const delivered = (name: string) => flows.some((f) => f.name === name && f.verdict === "delivered");
+    // The lab's clients: ping and UDP wait for the answer, TCP for the handshake to complete.
+    const tcp = t.kind === "curl" || (t.kind === "dig" && t.protocol === "TCP");
+    return delivered("request") && delivered("reply") && (!tcp || delivered("ack")) ? "ok" : "failed";
+  });
   perItem.forEach((r, i) => {
     if (lab.traffic[i] !== r) problems.push(`traffic ${i}: the engine's exchange ${r === "ok" ? "completed" : "failed"}, the kernel's ${lab.traffic[i] === "ok" ? "completed" : "failed"}`);
   });

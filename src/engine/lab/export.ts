@@ -159,6 +159,9 @@ export function labScript(cluster: Cluster): string {
     sh(`ip netns add ${nsArg(ns.name)}`);
     // IPv6 off, and IGMP's unsolicited reports sent at once rather than over two seconds.
     sh(`X ${q(ns.name)} sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.igmpv3_unsolicited_report_interval=10 net.ipv4.conf.default.igmpv3_unsolicited_report_interval=10 net.ipv4.conf.all.igmpv2_unsolicited_report_interval=10 net.ipv4.conf.default.igmpv2_unsolicited_report_interval=10`);
+    // Redirects off where the model sends none (the cloud's fabric): set before any device exists,
+    // so that each inherits it from "default" (a device sends redirects if "all" or it says so).
+    if (!ns.sysctl.sendRedirects) sh(`X ${q(ns.name)} sysctl -q -w net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.default.send_redirects=0`);
     sh(`X ${q(ns.name)} ip link set dev lo up`);
   }
   sh("");
@@ -226,6 +229,7 @@ export function labScript(cluster: Cluster): string {
     const n = nsArg(ns.name);
     for (const i of ns.ifaces) {
       if (i.master) sh(`ip -n ${n} link set dev ${q(i.name)} master ${q(i.master)}`);
+      if (i.master && i.hairpin) sh(`ip -n ${n} link set dev ${q(i.name)} type bridge_slave hairpin on`);
     }
     for (const i of ns.ifaces) {
       if (i.kind === "loopback") continue;
@@ -312,6 +316,10 @@ export function labScript(cluster: Cluster): string {
     }
   });
   sh("sleep 1.5");
+  // A neighbour that never answers ARP is given up after three probes a second apart; only then
+  // does the kernel tell the sender (ICMP host unreachable). Wait for that, at most 5 s more.
+  comment("Wait while any neighbour is still being resolved (its failure sends an ICMP error).");
+  sh(`for k in $(seq 50); do busy=0; for f in "$NETNS_DIR/$P"*; do [ -n "$(ip -n "\${f##*/}" neigh show nud incomplete 2>/dev/null)" ] && busy=1 && break; done; [ $busy = 0 ] && break; sleep 0.1; done; [ "$k" = 1 ] || sleep 0.5`);
   cluster.scenario.traffic.forEach((t, i) => {
     if (resolveTraffic(cluster, t, `traffic.${i}`).proto !== "tcp") return;
     // Results are listed in traffic order; a TCP item's place is filled in here.

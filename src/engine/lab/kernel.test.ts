@@ -12,6 +12,7 @@ import { runScenario, type RunResult } from "../k8s/run";
 import type { ScenarioInput } from "../k8s/spec";
 import { BUILTIN_SCENARIOS } from "../scenarios/article";
 import { articleScenario, webDeployment } from "../testing/article-scenario";
+import { FAULT_SCENARIOS, HAIRPIN_ON } from "../testing/faults";
 import { compareWithKernel, withoutTimeout, type LabReport } from "./compare";
 import { labPrefixBase, labScript } from "./export";
 
@@ -88,7 +89,6 @@ const EXTRA: ScenarioInput[] = [
   // TCP to an endpoint on the client's own bridge: only the first packet leaves through cnio0.
   scenario("clusterip-same-node-tcp", {}, [{ kind: "dig", from: { pod: "busybox0-rw89s" }, to: { service: "kube-dns", namespace: "kube-system", port: "dns-tcp" }, protocol: "TCP", port: 53, sport: 43001 }]),
   scenario("clusterip-same-node", {}, [{ kind: "dig", from: { pod: "busybox0-rw89s" }, to: { service: "kube-dns", namespace: "kube-system", port: "dns" }, protocol: "UDP", port: 53, sport: 43000 }]),
-  scenario("hairpin", {}, [{ kind: "curl", from: { pod: "nginx-65899c769f-wxdx6" }, to: { service: "nginx", namespace: "default" }, port: 80, sport: 41000 }]),
   scenario("nodeport-local-node", {}, [{ kind: "curl", from: { client: true }, to: { node: "worker-1", public: true }, port: 31088, sport: 30304 }]),
   scenario(
     "etp-local-remote",
@@ -101,6 +101,9 @@ const EXTRA: ScenarioInput[] = [
     [{ kind: "curl", from: { client: true }, to: { node: "worker-1", public: true }, port: 31089, sport: 30306 }],
   ),
 ];
+
+/** The what-if faults of the scenario format, each with its real consequence (testing/faults.ts). */
+const FAULTS: ScenarioInput[] = [...Object.values(FAULT_SCENARIOS).map((f) => f.scenario), { ...HAIRPIN_ON, id: "hairpin-on" }];
 
 const THREE_ENDPOINTS = scenario("three-endpoints", { workloads: [web], services: [{ name: "web", clusterIP: "10.32.0.80", selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: "http" }] }] }, [
   { kind: "curl", from: { pod: "busybox0-rw89s" }, to: { service: "web", namespace: "default", port: "http" }, port: 80, sport: 42000 },
@@ -126,7 +129,7 @@ run("the engine agrees with the kernel", () => {
     return;
   }
 
-  it.each([...BUILTIN_SCENARIOS, ...EXTRA].map((s) => [s.id, s] as const))("%s", (_id, s) => {
+  it.each([...BUILTIN_SCENARIOS, ...EXTRA, ...FAULTS].map((s) => [s.id, s] as const))("%s", (_id, s) => {
     const r = engine(s);
     expect(compareWithKernel(r.cluster, r.trace, kernel(r))).toEqual([]);
   });

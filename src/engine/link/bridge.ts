@@ -3,7 +3,7 @@
  * unknown destination, hairpin mode, and br_netfilter, which runs the IPv4 hooks on bridged
  * frames when net.bridge.bridge-nf-call-iptables is 1 (the CNI bridge's nodes).
  */
-import { formatIpv4 } from "../addr/ipv4";
+import { formatIpv4, type Ipv4 } from "../addr/ipv4";
 import type { BridgeIface, Iface, Netns } from "../netns";
 import type { Frame, Packet } from "../packet/packet";
 import { say } from "../narrate";
@@ -11,7 +11,7 @@ import { FDB_SHOWN } from "../trace";
 import { hook } from "../walk/hooks";
 import { ipRcv } from "../walk/ip";
 import { isVerdict, type Dropped, type Skb, type Verdict, type Walk } from "../walk/walk";
-import { l2Endpoints, resolve, wireStep, xmit } from "./link";
+import { answerer, l2Endpoints, wireStep, xmit } from "./link";
 
 /** A host sends through its bridge device: the FDB picks the port. */
 export function bridgeOut(w: Walk, ns: Netns, br: BridgeIface, f: Frame): Verdict {
@@ -57,14 +57,18 @@ export function bridgeIn(w: Walk, ns: Netns, br: BridgeIface, port: Iface, f: Fr
     if (dnat) {
       const m = ns.route(skb.packet.dst);
       if (m && m.route.type !== "local" && m.route.dev === br.name) {
-        // "Bridged DNAT": the new destination is on this bridge, so the frame stays at L2. While
-        // the neighbour has no cached header (its first packet) the kernel hands the frame to the
-        // neighbour's output on the bridge device, so tcpdump on cnio0 sees it leave; after that
-        // it goes straight to the bridge's forwarding (both seen in the lab).
-        const mac = resolve(w, ns, br, m.nexthop);
-        if (mac === undefined) return w.drop(ns, skb.packet, `no neighbour answers ARP for ${formatIpv4(m.nexthop)} on ${br.name}`);
-        const frame = { srcMac: f.srcMac, dstMac: mac, packet: skb.packet };
-        if (ns.cacheNeighbour(br.name, m.nexthop)) wireStep(w, ns, br, "out", frame);
+        // "Bridged DNAT": the new destination is on this bridge, so the frame stays at L2. Unless
+        // the neighbour is REACHABLE with a cached header, the kernel hands the frame to the
+        // neighbour's output on the bridge device, so tcpdump on cnio0 sees it leave: the first
+        // packet to a neighbour the node resolves itself, and every packet for five seconds to
+        // one it learnt from that pod's own ARP request, as a pod calling its own service is
+        // (both seen in the lab); otherwise it goes straight to the bridge's forwarding.
+        const peer = answerer(w, ns, br, m.nexthop);
+        if (peer === undefined) return w.drop(ns, skb.packet, `no neighbour answers ARP for ${formatIpv4(m.nexthop)} on ${br.name}`);
+        const frame = { srcMac: f.srcMac, dstMac: peer.iface.mac, packet: skb.packet };
+        const use = ns.neighbourUse(br.name, m.nexthop, w.world.now);
+        if (use === "resolve") peer.ns.neighbourLearnt(peer.iface.name, br.addrs[0]?.ip ?? (0 as Ipv4));
+        if (use !== "cached") wireStep(w, ns, br, "out", frame);
         return bridgeForward(w, ns, br, port, frame, skb);
       }
       passUp(w, ns, br, { ...f, dstMac: br.mac, packet: skb.packet });

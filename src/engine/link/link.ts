@@ -16,7 +16,12 @@ import { ipRcv } from "../walk/ip";
 import type { Skb, Verdict, Walk } from "../walk/walk";
 import { bridgeIn, bridgeOut } from "./bridge";
 
-const MAX_HOPS = 64;
+/**
+ * Links a packet may cross before the walk calls it a loop. A loop through routers ends when the
+ * TTL does (at most 255 routers, each two links away); only a loop that decrements nothing (the
+ * cloud fabric, bridges) runs into this.
+ */
+const MAX_HOPS = 600;
 /** Simulated time a frame takes per wire, in milliseconds. */
 const WIRE_DELAY_MS = 0.021;
 
@@ -59,10 +64,9 @@ export function l2Endpoints(w: Walk, ns: Netns, iface: Iface): { ns: Netns; ifac
   return out;
 }
 
-/** ARP: the MAC of the interface that owns `ip` in the broadcast domain of `iface`. */
-export function resolve(w: Walk, ns: Netns, iface: Iface, ip: Ipv4): string | undefined {
-  const hit = l2Endpoints(w, ns, iface).find((e) => e.iface.up && e.iface.addrs.some((a) => a.ip === ip));
-  return hit?.iface.mac;
+/** ARP: who answers a request for `ip` sent out of `iface` (the interface that owns it in that broadcast domain). */
+export function answerer(w: Walk, ns: Netns, iface: Iface, ip: Ipv4): { ns: Netns; iface: Iface } | undefined {
+  return l2Endpoints(w, ns, iface).find((e) => e.iface.up && e.iface.addrs.some((a) => a.ip === ip));
 }
 
 export function wireStep(w: Walk, ns: Netns, iface: Iface, dir: "in" | "out", f: Frame): void {
@@ -76,7 +80,9 @@ export function xmit(w: Walk, ns: Netns, iface: Iface, f: Frame, loopSkb?: Skb):
   if (++w.hops > MAX_HOPS) return w.drop(ns, f.packet, `the packet crossed more than ${MAX_HOPS} links (a forwarding loop)`);
   if (!iface.up) return w.drop(ns, f.packet, `${iface.name} is down`);
   w.world.now += WIRE_DELAY_MS;
-  wireStep(w, ns, iface, "out", f);
+  // A capture on lo sees each packet once, as it comes back in (checked in the lab), so only
+  // the other devices show it leaving.
+  if (iface.kind !== "loopback") wireStep(w, ns, iface, "out", f);
   iface.stats.txPackets++;
   iface.stats.txBytes += f.packet.length + 14;
   switch (iface.kind) {

@@ -23,6 +23,13 @@ function icmpText(p: Packet): string {
       if (inner && icmp.code === 13) return `ICMP host ${formatIpv4(inner.dst)} unreachable - admin prohibited filter, length ${len}`;
       return `ICMP ${inner ? formatIpv4(inner.dst) : "?"} unreachable, length ${len}`;
     }
+    case 5: {
+      // print-icmp.c names a redirect by its code: to a net or a host, "redirect-tos" for the TOS kinds.
+      const kind = icmp.code >= 2 ? "redirect-tos" : "redirect";
+      const to = icmp.code % 2 === 0 ? "net" : "host";
+      const gw = icmp.gateway !== undefined ? formatIpv4(icmp.gateway) : "0.0.0.0";
+      return `ICMP ${kind} ${icmp.inner ? formatIpv4(icmp.inner.dst) : "?"} to ${to} ${gw}, length ${len}`;
+    }
     case 11:
       return `ICMP time exceeded in-transit, length ${len}`;
     default:

@@ -25,6 +25,8 @@ export interface IcmpInfo {
   readonly seq: number;
   /** For ICMP errors: the header of the packet that caused it. */
   readonly inner?: InnerHeader;
+  /** For a redirect (type 5): the better next hop it names, in the bytes an error leaves unused. */
+  readonly gateway?: Ipv4;
 }
 
 /** The start of the offending packet that an ICMP error quotes. */

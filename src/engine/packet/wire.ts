@@ -389,7 +389,9 @@ export function encodeIpv4(p: Packet): Uint8Array {
       b[l4] = icmp.type & 0xff;
       b[l4 + 1] = icmp.code & 0xff;
       if (icmp.inner) {
-        // An error: 4 unused bytes, then the start of the packet it is about, checksums and all.
+        // An error: 4 unused bytes (a redirect's new gateway), then the start of the packet it
+        // is about, checksums and all.
+        if (icmp.gateway !== undefined) put32(b, l4 + 4, icmp.gateway >>> 0);
         const q = quotedPacket(icmp.inner, dataLen);
         b.set(encodeIpv4(q).subarray(0, dataLen), dataAt);
       } else {
@@ -555,7 +557,9 @@ export function decodeIpv4(b: Uint8Array, quoted = false): DecodedIpv4 {
           ...(qp.tcp && { tcp: qp.tcp }),
           ...(qp.payload && { payload: qp.payload }),
         };
-        return { packet: { ...base, sport: 0, dport: 0, icmp: { type, code, id: get16(b, l4 + 4), seq: get16(b, l4 + 6), inner } }, ipChecksumOk, l4ChecksumOk, quoted: q };
+        const gateway = type === 5 ? { gateway: get32(b, l4 + 4) as Ipv4 } : {};
+        const restOfHeader = type === 5 ? { id: 0, seq: 0 } : { id: get16(b, l4 + 4), seq: get16(b, l4 + 6) };
+        return { packet: { ...base, sport: 0, dport: 0, icmp: { type, code, ...restOfHeader, inner, ...gateway } }, ipChecksumOk, l4ChecksumOk, quoted: q };
       }
       const data = b.subarray(l4 + ICMP_HEADER, end);
       const payload = decodeEcho(data, quoted ? Math.max(0, length - ihl - ICMP_HEADER) : data.length);

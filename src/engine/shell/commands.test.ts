@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { runScenario } from "../k8s/run";
 import { articleScenario } from "../testing/article-scenario";
+import { FAULT_SCENARIOS } from "../testing/faults";
 import { complete } from "./complete";
 import { freshSession, targetNs } from "../testing/shell-session";
 import { runLine, type ShellSession } from "./session";
@@ -224,8 +225,29 @@ describe("a service without endpoints", () => {
     const s: ShellSession = { cluster: r.cluster, flows: [...r.trace.flows] };
     const res = runLine(s, on(s, "worker-0"), "curl http://10.32.0.99/");
     expect([res.code, res.stderr]).toEqual([7, "curl: (7) Failed to connect to 10.32.0.99 port 80: Connection refused\n"]);
-    expect(res.flows.map((f) => [f.name, f.verdict])).toEqual([["SYN", "dropped"]]);
+    // The REJECT rule answers for the host: an ICMP port unreachable goes back to the sender.
+    expect(res.flows.map((f) => [f.name, f.verdict])).toEqual([["SYN", "dropped"], ["error", "delivered"]]);
     expect(res.flows[0]!.dropReason).toContain("REJECT rule in filter KUBE-SERVICES (icmp-port-unreachable)");
+    const wire = res.flows[1]!.steps.find((st) => st.detail.kind === "wire");
+    expect(wire?.detail.kind === "wire" && wire.detail.tcpdump).toBe("IP 10.240.0.20 > 10.240.0.20: ICMP 10.32.0.99 tcp port 80 unreachable, length 68");
+  });
+});
+
+describe("a VPC route pointing at the wrong worker", () => {
+  it("ping from a node: the second echo's redirect reaches it (the first is dropped by worker-2's NAT), and no time exceeded ever does", () => {
+    const r = runScenario(FAULT_SCENARIOS.routeWrongWorker.scenario);
+    if (!r.ok) throw new Error("scenario failed");
+    const s: ShellSession = { cluster: r.cluster, flows: [...r.trace.flows] };
+    const res = runLine(s, on(s, "worker-0"), "ping -c 2 10.200.1.15");
+    const lines = res.stdout.split("\n");
+    expect(lines.filter((l) => l.startsWith("From "))).toEqual(["From 10.240.0.22: icmp_seq=2 Redirect Host(New nexthop: 10.240.0.1)"]);
+    expect(res.stdout).toContain("2 packets transmitted, 0 received, 100% packet loss");
+    const redirects = res.flows.filter((f) => f.name === "ICMP redirect");
+    expect(redirects.map((f) => f.verdict)).toEqual(["dropped", "delivered"]);
+    // worker-0 sends 10.200.1.15 to 10.240.0.1, not to worker-2, so its kernel ignores the advice.
+    expect(redirects[1]!.steps.at(-1)!.why).toMatch(/^The kernel ignores this redirect: .*goes through 10\.240\.0\.1, not 10\.240\.0\.22\.$/);
+    const wire = redirects[1]!.steps.find((st) => st.detail.kind === "wire");
+    expect(wire?.detail.kind === "wire" && wire.detail.tcpdump).toBe("IP 10.240.0.22 > 10.240.0.20: ICMP redirect 10.200.1.15 to host 10.240.0.1, length 92");
   });
 });
 

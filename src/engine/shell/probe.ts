@@ -38,10 +38,21 @@ const SIMULATED = "(hopscope: round-trip times are simulated)\n";
 const TURNAROUND_MS = 0.3;
 
 function record(ctx: ProbeContext, r: FlowResult): FlowResult {
-  ctx.newFlows.push(r.flow);
-  ctx.budget.traced(r.flow);
+  keep(ctx, r);
   ctx.c.world.now += TURNAROUND_MS;
   return r;
+}
+
+/** A flow and what the stack sent while it went (a redirect), in order. */
+function keep(ctx: ProbeContext, r: FlowResult): void {
+  ctx.newFlows.push(r.flow);
+  ctx.budget.traced(r.flow);
+  for (const s of r.side ?? []) keep(ctx, s);
+}
+
+/** The ICMP redirects that reached this shell's namespace while `r` went. */
+function redirectsHere(ctx: ProbeContext, r: FlowResult): Packet[] {
+  return (r.side ?? []).flatMap((s) => (s.delivered?.ns === ctx.ns && s.delivered.packet.icmp?.type === 5 ? [s.delivered.packet] : []));
 }
 
 function wires(r: FlowResult | undefined): number {
@@ -60,7 +71,8 @@ function ephemeral(ctx: ProbeContext, what: string): number {
 
 function errorOf(ctx: ProbeContext, r: FlowResult): Packet | undefined {
   if (!r.icmpError) return undefined;
-  const e = record(ctx, ctx.c.world.send(r.icmpError.from, r.icmpError.spec, "error"));
+  ctx.c.world.now += r.icmpError.delayMs ?? 0;
+  const e = record(ctx, ctx.c.world.send(r.icmpError.from, r.icmpError.spec, "error", r.icmpError.attach));
   return e.delivered?.packet;
 }
 
@@ -112,9 +124,12 @@ export function ping(ctx: ProbeContext, args: readonly string[]): CommandResult 
       interrupted = true;
       break;
     }
-    if (i > 0) w.now = start + 1000 * i;
+    // One echo a second; an error that came late (ARP giving up) has moved the clock on already.
+    if (i > 0) w.now = Math.max(w.now, start + 1000 * i);
     const seq = ctx.busybox ? i : i + 1;
     const req = record(ctx, w.send(ctx.ns.name, { proto: "icmp", dst, icmp: { type: 8, code: 0, id, seq }, payload: { kind: "echo", bytes: 56, sentMs: w.now } }, "ping request"));
+    // iputils ping reads every ICMP message on its raw socket and reports a redirect about its echo.
+    if (!ctx.busybox) for (const r of redirectsHere(ctx, req)) lines.push(`From ${formatIpv4(r.src)}: icmp_seq=${seq} Redirect Host(New nexthop: ${formatIpv4(r.icmp!.gateway ?? (0 as Ipv4))})`);
     const err = errorOf(ctx, req);
     if (err) {
       errors++;

@@ -14,7 +14,8 @@ import { walkTable, type MatchContext, type MatchedRule } from "../netfilter/wal
 import type { Netns } from "../netns";
 import type { Packet } from "../packet/packet";
 import { endpoints, stepPacket } from "../trace";
-import type { Skb, Verdict, Walk } from "./walk";
+import { answerWithError } from "./ip";
+import type { Attached, Skb, Verdict, Walk } from "./walk";
 
 type HookStage = TableName | "conntrack" | "confirm";
 
@@ -25,6 +26,17 @@ export const HOOK_ORDER: Readonly<Record<HookName, readonly HookStage[]>> = {
   FORWARD: ["mangle", "filter"],
   OUTPUT: ["raw", "conntrack", "mangle", "nat", "filter"],
   POSTROUTING: ["mangle", "nat", "confirm"],
+};
+
+/** REJECT --reject-with: the ICMP type and code each answers with (tcp-reset sends a reset instead, which is not modelled). */
+const REJECT_ICMP: Readonly<Record<string, readonly [number, number]>> = {
+  "icmp-net-unreachable": [3, 0],
+  "icmp-host-unreachable": [3, 1],
+  "icmp-proto-unreachable": [3, 2],
+  "icmp-port-unreachable": [3, 3],
+  "icmp-net-prohibited": [3, 9],
+  "icmp-host-prohibited": [3, 10],
+  "icmp-admin-prohibited": [3, 13],
 };
 
 const MANIP_OF: Readonly<Record<HookName, Manip | undefined>> = {
@@ -96,6 +108,9 @@ function table(w: Walk, ns: Netns, table: TableName, hook: HookName, skb: Skb): 
   if (verdict.kind === "drop") {
     const by = verdict.by === "policy" ? undefined : formatRule(verdict.by.chain, verdict.by.rule);
     const why = verdict.by === "policy" ? `the ${table} ${hook} policy is DROP` : `${verdict.rejectWith ? "REJECT" : "DROP"} rule in ${table} ${verdict.chain}`;
+    // ipt_REJECT answers the sender for the host (nf_send_unreach: an ICMP error, as icmp_send makes one).
+    const icmp = verdict.rejectWith !== undefined ? REJECT_ICMP[verdict.rejectWith] : undefined;
+    if (icmp) answerWithError(w, ns, skb, icmp[0], icmp[1]);
     return w.drop(ns, skb.packet, verdict.rejectWith ? `${why} (${verdict.rejectWith})` : why, by, verdict.rejectWith);
   }
   if (verdict.kind === "nat") return w.drop(ns, skb.packet, `${verdict.target.kind} outside the nat table`);
@@ -144,9 +159,24 @@ function conntrackIn(w: Walk, ns: Netns, skb: Skb): void {
   }
 }
 
+/** nf_ct_attach: an ICMP message the stack makes carries the connection it is about, so OUTPUT's conntrack leaves it be. */
+export function attachConntrack(w: Walk, ns: Netns, skb: Skb, a: Attached): void {
+  skb.ct = { state: "RELATED", entry: a.entry, dir: a.dir, created: false };
+  w.step(ns, skb.packet, say.ctAttached(ns.label), {
+    kind: "conntrack",
+    event: "hit",
+    state: "RELATED",
+    direction: a.dir,
+    entry: formatConntrackEntry(a.entry, w.world.now),
+    conn: a.entry.id,
+  });
+}
+
 function confirm(w: Walk, ns: Netns, skb: Skb): void {
   const ct = skb.ct;
-  if (!ct || ct.entry.confirmed) return;
+  // __nf_conntrack_confirm: only the packet that made the entry confirms it, not an ICMP
+  // message attached to it in the other direction.
+  if (!ct || ct.entry.confirmed || ct.dir !== "original") return;
   ns.ct.confirm(ct.entry);
   w.step(ns, skb.packet, say.ctConfirmed(ns.label), {
     kind: "conntrack",
@@ -164,6 +194,13 @@ function nat(w: Walk, ns: Netns, hook: HookName, skb: Skb): Verdict | undefined 
   const ct = skb.ct;
   if (!ct || !ns.nf.loaded.has("nat")) return;
   const e = ct.entry;
+  if (ct.state === "RELATED" && skb.packet.icmp?.type === 5) {
+    // nf_nat_icmp_reply_translation: a redirect would let two hosts talk past the translation,
+    // so NAT drops one about a connection it translates, or whose NAT is not settled yet.
+    const why = "A redirect would let the two hosts talk past the translation (nf_nat_icmp_reply_translation).";
+    if (!e.srcNatDone || !e.dstNatDone) return w.drop(ns, skb.packet, `NAT drops an ICMP redirect about a connection whose NAT is not settled yet (nat ${hook})`, undefined, undefined, why);
+    if (e.srcNat || e.dstNat) return w.drop(ns, skb.packet, `NAT drops an ICMP redirect about a connection it translates (nat ${hook})`, undefined, undefined, why);
+  }
   const done = manip === "src" ? e.srcNatDone : e.dstNatDone;
   let decidedBy: { rule: string; kind: "SNAT" | "DNAT" | "MASQUERADE" } | undefined;
   if (ct.state === "NEW" && ct.dir === "original" && !done) {

@@ -7,7 +7,7 @@
 import type { Netns } from "../netns";
 import type { Packet } from "../packet/packet";
 import { stepPacket, type Flow, type Step, type StepDetail } from "../trace";
-import type { CtInfo } from "../conntrack/conntrack";
+import type { ConnEntry, CtInfo, Direction } from "../conntrack/conntrack";
 import type { Ipv4 } from "../addr/ipv4";
 import type { Delivery, FlowResult, PacketSpec, World } from "../world";
 import { say } from "../narrate";
@@ -46,12 +46,30 @@ export interface Skb {
   nexthop?: Ipv4;
 }
 
+/**
+ * The connection an ICMP error the stack makes belongs to: icmp_glue_bits attaches the offending
+ * packet's conntrack (nf_ct_attach), confirmed or not, as RELATED in the other direction.
+ */
+export interface Attached {
+  readonly entry: ConnEntry;
+  readonly dir: Direction;
+}
+
+/** The attachment for an error about a packet tracked as `ct`. */
+export function attachTo(ct: Skb["ct"]): Attached | undefined {
+  return ct && { entry: ct.entry, dir: ct.dir === "original" ? "reply" : "original" };
+}
+
 export class Walk {
   readonly steps: Step[] = [];
   /** Links crossed so far (a forwarding loop ends at MAX_HOPS). */
   hops = 0;
   /** Set when the namespace that drops the packet answers with an ICMP error. */
-  icmpError: { from: string; spec: PacketSpec } | undefined;
+  icmpError: { from: string; spec: PacketSpec; attach?: Attached; delayMs?: number } | undefined;
+  /** Why the dropping namespace answers with no ICMP error when it would (a rate limit), for the drop step. */
+  icmpHeld: string | undefined;
+  /** What the stack sent on the way (an ICMP redirect), traced as it happened. */
+  readonly side: FlowResult[] = [];
 
   constructor(
     readonly world: World,
@@ -73,18 +91,21 @@ export class Walk {
   }
 
   /** The packet is dropped here: the step that says so, and the verdict. */
-  drop(ns: Netns, packet: Packet, reason: string, rule?: string, rejectWith?: string): Dropped {
-    this.step(ns, packet, say.dropped(ns.label, reason), { kind: "drop", reason, ...(rule && { rule }) });
+  drop(ns: Netns, packet: Packet, reason: string, rule?: string, rejectWith?: string, why?: string): Dropped {
+    const because = why ?? this.icmpHeld;
+    this.icmpHeld = undefined;
+    this.step(ns, packet, say.dropped(ns.label, reason), { kind: "drop", reason, ...(rule && { rule }) }, undefined, because);
     return { kind: "dropped", ns, packet, reason: `${reason} (on ${ns.label})`, ...(rejectWith !== undefined && { rejectWith }) };
   }
 
   finish(v: Verdict): FlowResult {
+    const side = this.side.length > 0 ? { side: this.side } : {};
     if (v.kind === "delivered") {
       const flow: Flow = { name: this.name, verdict: "delivered", steps: this.steps };
-      return { flow, delivered: v.delivery };
+      return { flow, delivered: v.delivery, ...side };
     }
     const flow: Flow = { name: this.name, verdict: "dropped", dropReason: v.reason, steps: this.steps };
     const dropped = { ns: v.ns, packet: v.packet, reason: v.reason, ...(v.rejectWith !== undefined && { rejectWith: v.rejectWith }) };
-    return { flow, dropped, ...(this.icmpError && { icmpError: this.icmpError }) };
+    return { flow, dropped, ...(this.icmpError && { icmpError: this.icmpError }), ...side };
   }
 }

@@ -1,0 +1,181 @@
+/**
+ * The what-if faults, as edits of a scenario document: each is a field of the scenario format
+ * (so a link, a file, the lab export and the kernel tests all carry it), and this module only
+ * knows how to switch one on or off and whether it is on. The editor's toggles and the tests
+ * both go through here; what a fault does to packets is the engine's business, not this file's.
+ */
+import type { ScenarioInput } from "./spec";
+
+type Workers = ScenarioInput["cluster"]["workers"];
+type WorkerInput = Workers[number];
+type ServiceInput = NonNullable<ScenarioInput["services"]>[number];
+
+/** One fault, with what it applies to. Workers and services are named, not numbered, so an edit elsewhere does not move it. */
+export type Fault =
+  | { readonly kind: "vpc-route-missing"; readonly worker: string }
+  | { readonly kind: "vpc-route-wrong-worker"; readonly worker: string; readonly via: string }
+  | { readonly kind: "ipmasq-off"; readonly worker: string }
+  | { readonly kind: "ip-forward-off"; readonly worker: string }
+  | { readonly kind: "bridge-nf-off"; readonly worker: string }
+  | { readonly kind: "hairpin-off"; readonly worker: string }
+  | { readonly kind: "kube-proxy-stopped"; readonly worker: string; readonly service: string }
+  | { readonly kind: "no-endpoints"; readonly service: string }
+  | { readonly kind: "stale-endpoint"; readonly service: string; readonly ip: string; readonly port: number };
+
+export type FaultKind = Fault["kind"];
+
+/** What each fault is, in the words the editor shows. */
+export const FAULT_KINDS: readonly { readonly kind: FaultKind; readonly label: string; readonly about: string }[] = [
+  { kind: "vpc-route-missing", label: "VPC route missing", about: "The cloud router has no route to this worker's pod CIDR." },
+  { kind: "vpc-route-wrong-worker", label: "VPC route to the wrong worker", about: "The cloud router sends this worker's pod CIDR to another worker." },
+  { kind: "ipmasq-off", label: "ipMasq off", about: "The bridge plugin on this node does not masquerade pod traffic leaving the pod network." },
+  { kind: "ip-forward-off", label: "net.ipv4.ip_forward=0", about: "This node does not forward packets between its interfaces." },
+  { kind: "bridge-nf-off", label: "net.bridge.bridge-nf-call-iptables=0", about: "iptables does not see packets bridged on this node's cnio0." },
+  { kind: "hairpin-off", label: "hairpin mode off", about: "This node's bridge will not send a frame back out of the port it came in by (KTHW's default)." },
+  { kind: "kube-proxy-stopped", label: "kube-proxy stopped", about: "kube-proxy on this node stopped before the service was created: its rules are missing here." },
+  { kind: "no-endpoints", label: "selector matches no pod", about: "The service's selector matches no pod, so it has no endpoints." },
+  { kind: "stale-endpoint", label: "stale endpoint", about: "An endpoint whose pod is gone, but whose rules remain." },
+];
+
+/** The selector a service gets when "no-endpoints" is on: a label no pod carries. */
+const NOBODY: Readonly<Record<string, string>> = { "hopscope-no-pod": "true" };
+
+function worker(s: ScenarioInput, name: string): WorkerInput {
+  const w = s.cluster.workers.find((x) => x.name === name);
+  if (!w) throw new Error(`no worker ${name}`);
+  return w;
+}
+
+function service(s: ScenarioInput, key: string): ServiceInput {
+  const [ns, name] = key.includes("/") ? key.split("/", 2) : ["default", key];
+  const svc = (s.services ?? []).find((x) => x.name === name && (x.namespace ?? "default") === ns);
+  if (!svc) throw new Error(`no service ${key}`);
+  return svc;
+}
+
+function withWorker(s: ScenarioInput, name: string, change: (w: WorkerInput) => WorkerInput): ScenarioInput {
+  worker(s, name);
+  return { ...s, cluster: { ...s.cluster, workers: s.cluster.workers.map((w) => (w.name === name ? change(w) : w)) } };
+}
+
+function withService(s: ScenarioInput, key: string, change: (svc: ServiceInput) => ServiceInput): ScenarioInput {
+  const target = service(s, key);
+  return { ...s, services: (s.services ?? []).map((x) => (x === target ? change(x) : x)) };
+}
+
+/** The VPC's pod routes as a list (the "auto" default written out). */
+function podRoutes(s: ScenarioInput): { dst: string; via: string }[] {
+  const r = s.cloud.podRoutes;
+  return r === undefined || r === "auto" ? s.cluster.workers.map((w) => ({ dst: w.podCidr, via: w.ip })) : r.map((x) => ({ ...x }));
+}
+
+/** Routes back to "auto" when they are what "auto" gives. */
+function setPodRoutes(s: ScenarioInput, routes: { dst: string; via: string }[]): ScenarioInput {
+  const auto = s.cluster.workers.map((w) => ({ dst: w.podCidr, via: w.ip }));
+  const same = routes.length === auto.length && routes.every((r, i) => r.dst === auto[i]!.dst && r.via === auto[i]!.via);
+  return { ...s, cloud: { ...s.cloud, podRoutes: same ? "auto" : routes } };
+}
+
+function withSysctl(w: WorkerInput, key: "net.ipv4.ip_forward" | "net.bridge.bridge-nf-call-iptables", value: 0 | 1): WorkerInput {
+  const sysctl = { ...w.sysctl, [key]: value };
+  if (value === 1) delete sysctl[key];
+  const { sysctl: _old, ...rest } = w;
+  return Object.keys(sysctl).length > 0 ? { ...rest, sysctl } : rest;
+}
+
+/** A node's CNI override, left out when it says what the cluster's config says. */
+function withCni(s: ScenarioInput, w: WorkerInput, key: "ipMasq" | "hairpinMode", value: boolean): WorkerInput {
+  const clusterValue = s.cluster.cni?.[key] ?? (key === "ipMasq");
+  const cni = { ...w.cni, [key]: value };
+  if (value === clusterValue) delete cni[key];
+  const { cni: _old, ...rest } = w;
+  return Object.keys(cni).length > 0 ? { ...rest, cni } : rest;
+}
+
+/** Whether the fault is on in this document. */
+export function faultIsOn(s: ScenarioInput, f: Fault): boolean {
+  switch (f.kind) {
+    case "vpc-route-missing": {
+      const w = worker(s, f.worker);
+      return !podRoutes(s).some((r) => r.dst === w.podCidr);
+    }
+    case "vpc-route-wrong-worker": {
+      const w = worker(s, f.worker);
+      const via = worker(s, f.via).ip;
+      return podRoutes(s).some((r) => r.dst === w.podCidr && r.via === via);
+    }
+    case "ipmasq-off":
+      return (worker(s, f.worker).cni?.ipMasq ?? s.cluster.cni?.ipMasq ?? true) === false;
+    case "hairpin-off":
+      return (worker(s, f.worker).cni?.hairpinMode ?? s.cluster.cni?.hairpinMode ?? false) === false;
+    case "ip-forward-off":
+      return worker(s, f.worker).sysctl?.["net.ipv4.ip_forward"] === 0;
+    case "bridge-nf-off":
+      return worker(s, f.worker).sysctl?.["net.bridge.bridge-nf-call-iptables"] === 0;
+    case "kube-proxy-stopped": {
+      const svc = service(s, f.service);
+      return (worker(s, f.worker).kubeProxy?.stoppedBefore ?? []).includes(`${svc.namespace ?? "default"}/${svc.name}`);
+    }
+    case "no-endpoints":
+      return JSON.stringify(service(s, f.service).selector) === JSON.stringify(NOBODY);
+    case "stale-endpoint":
+      return (service(s, f.service).staleEndpoints ?? []).some((e) => e.ip === f.ip && e.port === f.port);
+  }
+}
+
+/**
+ * The document with the fault switched on or off. Switching "no-endpoints" off cannot know the
+ * selector it replaced; the editor keeps that in its undo history, and this gives the service
+ * a selector on its own name (app: <name>), the usual convention.
+ */
+export function setFault(s: ScenarioInput, f: Fault, on: boolean): ScenarioInput {
+  switch (f.kind) {
+    case "vpc-route-missing": {
+      const w = worker(s, f.worker);
+      const rest = podRoutes(s).filter((r) => r.dst !== w.podCidr);
+      return setPodRoutes(s, on ? rest : [...rest, { dst: w.podCidr, via: w.ip }].sort((a, b) => order(s, a.dst) - order(s, b.dst)));
+    }
+    case "vpc-route-wrong-worker": {
+      const w = worker(s, f.worker);
+      const via = on ? worker(s, f.via).ip : w.ip;
+      const routes = podRoutes(s);
+      const i = routes.findIndex((r) => r.dst === w.podCidr);
+      if (i < 0) routes.push({ dst: w.podCidr, via });
+      else routes[i] = { dst: w.podCidr, via };
+      return setPodRoutes(s, routes);
+    }
+    case "ipmasq-off":
+      return withWorker(s, f.worker, (w) => withCni(s, w, "ipMasq", !on));
+    case "hairpin-off":
+      return withWorker(s, f.worker, (w) => withCni(s, w, "hairpinMode", !on));
+    case "ip-forward-off":
+      return withWorker(s, f.worker, (w) => withSysctl(w, "net.ipv4.ip_forward", on ? 0 : 1));
+    case "bridge-nf-off":
+      return withWorker(s, f.worker, (w) => withSysctl(w, "net.bridge.bridge-nf-call-iptables", on ? 0 : 1));
+    case "kube-proxy-stopped": {
+      const svc = service(s, f.service);
+      const key = `${svc.namespace ?? "default"}/${svc.name}`;
+      return withWorker(s, f.worker, (w) => {
+        const list = (w.kubeProxy?.stoppedBefore ?? []).filter((k) => k !== key);
+        if (on) list.push(key);
+        const { kubeProxy: _old, ...rest } = w;
+        return list.length > 0 ? { ...rest, kubeProxy: { stoppedBefore: list } } : rest;
+      });
+    }
+    case "no-endpoints":
+      return withService(s, f.service, (svc) => ({ ...svc, selector: on ? { ...NOBODY } : { app: svc.name } }));
+    case "stale-endpoint":
+      return withService(s, f.service, (svc) => {
+        const list = (svc.staleEndpoints ?? []).filter((e) => !(e.ip === f.ip && e.port === f.port));
+        if (on) list.push({ ip: f.ip, port: f.port });
+        const { staleEndpoints: _old, ...rest } = svc;
+        return list.length > 0 ? { ...rest, staleEndpoints: list } : rest;
+      });
+  }
+}
+
+/** A route's place: its worker's place in the list, so a restored route goes back where it was. */
+function order(s: ScenarioInput, dst: string): number {
+  const i = s.cluster.workers.findIndex((w) => w.podCidr === dst);
+  return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+}
