@@ -217,3 +217,21 @@ describe("scenario sizes: refused up front, or built without collisions", () => 
     expect(new Set(r.cluster.pods.map((p) => `${p.node}/${p.hostVeth}`)).size).toBe(LIMITS.pods);
   }, 60_000);
 });
+
+describe("what-if fault fields name the field", () => {
+  it("refuses a sysctl value other than 0 or 1, and a sysctl the format does not know", () => {
+    expect(problems(edited((s) => void (workers(s)[0]!.sysctl = { "net.ipv4.ip_forward": 2 })))).toEqual([expect.stringMatching(/^cluster\.workers\.0\.sysctl\.net\.ipv4\.ip_forward: /)]);
+    expect(problems(edited((s) => void (workers(s)[1]!.sysctl = { "net.ipv4.conf.all.rp_filter": 1 })))).toEqual([expect.stringMatching(/^cluster\.workers\.1\.sysctl(\.net\.ipv4\.conf\.all\.rp_filter)?: /)]);
+  });
+
+  it("names a stopped kube-proxy's unknown service, and a stale endpoint outside the pod network", () => {
+    expect(problems(edited((s) => void (workers(s)[2]!.kubeProxy = { stoppedBefore: ["default/nope"] })))).toEqual(["cluster.workers.2.kubeProxy.stoppedBefore.0: no service default/nope"]);
+    expect(
+      problems(
+        edited((s) => {
+          s.services = [...(s.services ?? []), { name: "web", clusterIP: "10.32.0.80", selector: { app: "web" }, ports: [{ port: 80 }], staleEndpoints: [{ ip: "10.240.0.99", port: 80 }] }];
+        }),
+      ),
+    ).toEqual([`services.${articleScenario("x", {}).services!.length}.staleEndpoints.0.ip: 10.240.0.99 is not in the pod network 10.200.0.0/16`]);
+  });
+});
