@@ -4,7 +4,7 @@
  * column in plain words, whatever the JavaScript engine's own message looks like; text past the
  * size budget is refused before it is parsed.
  */
-import { parse, printParseErrorCode, type ParseError } from "jsonc-parser";
+import { findNodeAtLocation, parse, parseTree, printParseErrorCode, type ParseError } from "jsonc-parser";
 
 /** The most JSON text Hopscope reads at once: 16 MiB, far beyond any scenario it can run. */
 export const MAX_JSON_CHARS = 16 * 1024 * 1024;
@@ -57,4 +57,22 @@ export function parseJsonText(raw: string): JsonText {
     const code = printParseErrorCode(first.error);
     return { ok: false, where: `(json line ${line}, column ${column})`, message: WORDS[code] ?? code };
   }
+}
+
+/**
+ * Where a validation path ("cluster.workers.1.podCidr") sits in the JSON text: the line and
+ * column of its value, or of the nearest enclosing value the text has (a missing field points
+ * at its object). Undefined when the text is not JSON.
+ */
+export function locatePath(raw: string, path: string): { line: number; column: number } | undefined {
+  if (raw.length > MAX_JSON_CHARS) return undefined;
+  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+  const root = parseTree(text);
+  if (!root) return undefined;
+  const segments: (string | number)[] = path === "" ? [] : path.split(".").map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+  for (let n = segments.length; n >= 0; n--) {
+    const node = findNodeAtLocation(root, segments.slice(0, n));
+    if (node) return lineColumn(text, node.offset);
+  }
+  return undefined;
 }

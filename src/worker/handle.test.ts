@@ -59,3 +59,40 @@ describe("the worker's shell requests", () => {
     expect(capLines("a\nb\nc", 2)).toBe("a\nb\n[hopscope: 1 more line not shown; pipe the command into grep, head or tail]\n");
   });
 });
+
+describe("the editor's requests", () => {
+  it("hands out a built-in's document, a blank one, and refuses an unknown id", async () => {
+    const doc = await ok(handle({ id: 40, kind: "document", of: { id: "nodeport" } }));
+    expect(doc.kind === "document" && (doc.spec as { id: string }).id).toBe("nodeport");
+    const blank = await ok(handle({ id: 41, kind: "document", of: { blank: true } }));
+    expect(blank.kind === "document" && (blank.spec as { cluster: { workers: unknown[] }; traffic: unknown[] })).toMatchObject({ cluster: { workers: [{ name: "worker-0" }] }, traffic: [] });
+    const run = await ok(handle({ id: 42, kind: "run", scenario: { spec: blank.kind === "document" ? blank.spec : undefined } }));
+    expect(run.kind === "run" && run.trace.flows).toEqual([]);
+    expect(await ok(handle({ id: 43, kind: "document", of: { id: "nope" } }))).toEqual({ kind: "invalid", issues: [{ path: "scenario", message: 'unknown scenario "nope"' }] });
+  });
+
+  it("places each problem in the text: a syntax error at its line and column, a bad field at its value", async () => {
+    const syntax = await ok(handle({ id: 44, kind: "validate", text: '{\n  "version": 1,\n  "id": x\n}' }));
+    expect(syntax.issues).toEqual([{ path: "", message: expect.stringMatching(/unexpected character/), line: 3, column: 9 }]);
+    const doc = await ok(handle({ id: 45, kind: "document", of: { id: "pod-to-pod" } }));
+    const spec = doc.kind === "document" ? (structuredClone(doc.spec) as { cluster: { workers: { podCidr: string }[] } }) : undefined;
+    spec!.cluster.workers[1]!.podCidr = "10.200.0.0/24";
+    const text = JSON.stringify(spec, null, 2);
+    const bad = await ok(handle({ id: 46, kind: "validate", text }));
+    expect(bad.spec).toBeUndefined();
+    const issue = bad.issues.find((i) => i.path === "cluster.workers.1.podCidr");
+    expect(issue?.message).toMatch(/overlaps/);
+    expect(text.split("\n")[issue!.line! - 1]).toContain('"podCidr": "10.200.0.0/24"');
+    const good = await ok(handle({ id: 47, kind: "validate", text: JSON.stringify(doc.kind === "document" ? doc.spec : null) }));
+    expect(good.issues).toEqual([]);
+    expect(good.spec).toBeDefined();
+  });
+
+  it("traces a scenario for comparing without replacing the shell's session", async () => {
+    await ok(handle({ id: 48, kind: "run", scenario: "pod-to-pod" }));
+    const t = await ok(handle({ id: 49, kind: "trace", scenario: "nodeport" }));
+    expect(t.kind === "trace" && t.scenario.id).toBe("nodeport");
+    const ct = await ok(handle({ id: 50, kind: "exec", target: "worker-0", line: "sudo conntrack -L | grep -c 10.200.1.15" }));
+    expect(ct.display).toMatch(/^1\n/);
+  });
+});

@@ -3,7 +3,9 @@ import { runScenario } from "../engine/k8s/run";
 import type { ShellSession } from "../engine/shell/session";
 import type * as ShellModule from "./shell";
 import { describeTopology } from "../engine/k8s/topology";
-import { BUILTIN_SCENARIOS, builtinScenario } from "../engine/scenarios/article";
+import { BUILTIN_SCENARIOS, blankScenario, builtinScenario } from "../engine/scenarios/article";
+import { locatePath, parseJsonText } from "../engine/json-text";
+import { clip, validateScenario } from "../engine/k8s/spec";
 import { formatRule } from "../engine/netfilter/format";
 import { chainsInSaveOrder } from "../engine/netfilter/save";
 import { PcapngWriter } from "../engine/packet/pcapng";
@@ -92,6 +94,30 @@ const handlers: Handlers = {
     // An error answer, not a file: there is no capture to give.
     if (!session || !capture) throw new Error("no scenario is loaded");
     return { kind: "pcap", scenario: session.cluster.scenario.id, bytes: capture.bytes(), frames: capture.frames };
+  },
+  document(req) {
+    if ("blank" in req.of) return { kind: "document", spec: blankScenario() };
+    const spec = builtinScenario(req.of.id);
+    if (!spec) return { kind: "invalid", issues: [{ path: "scenario", message: `unknown scenario "${clip(req.of.id)}"` }] };
+    return { kind: "document", spec: structuredClone(spec) };
+  },
+  validate(req) {
+    const parsed = parseJsonText(req.text);
+    if (!parsed.ok) {
+      const at = /line (\d+), column (\d+)/.exec(parsed.where);
+      return { kind: "validate", issues: [{ path: "", message: parsed.message, ...(at && { line: Number(at[1]), column: Number(at[2]) }) }] };
+    }
+    const v = validateScenario(parsed.value);
+    if (v.ok) return { kind: "validate", issues: [], spec: parsed.value };
+    return { kind: "validate", issues: v.issues.map((i) => ({ ...i, ...locatePath(req.text, i.path) })) };
+  },
+  trace(req) {
+    const input = typeof req.scenario === "string" ? builtinScenario(req.scenario) : req.scenario.spec;
+    if (!input) return { kind: "invalid", issues: [{ path: "scenario", message: `unknown scenario "${clip(String(req.scenario))}"` }] };
+    const r = runScenario(input);
+    if (!r.ok) return { kind: "invalid", issues: r.issues };
+    const s = r.cluster.scenario;
+    return { kind: "trace", scenario: { id: s.id, title: s.title, description: s.description }, trace: r.trace, topology: describeTopology(r.cluster) };
   },
   async complete(req) {
     if (!session) return { kind: "complete", line: req.line, options: [] };

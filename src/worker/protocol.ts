@@ -35,6 +35,12 @@ export interface Requests {
   readonly rules: { readonly node: string };
   /** The session's frames (the scenario's traffic and every shell line's since) as a pcapng file. */
   readonly pcap: object;
+  /** A scenario's document, to edit: a built-in's by id, or a blank one to build on. */
+  readonly document: { readonly of: { readonly id: string } | { readonly blank: true } };
+  /** Scenario JSON text as the editor holds it: checked, each problem placed in the text. */
+  readonly validate: { readonly text: string };
+  /** A scenario traced on its own, for comparing: the session (the shell's cluster) is not touched. */
+  readonly trace: { readonly scenario: string | { readonly spec: unknown } };
 }
 
 export type Kind = keyof Requests;
@@ -100,6 +106,33 @@ export interface PcapResult {
   readonly frames: number;
 }
 
+export interface DocumentResult {
+  readonly kind: "document";
+  readonly spec: unknown;
+}
+
+/** One problem in scenario JSON: the field's path ("" for the text itself), and where the text has it. */
+export interface Issue {
+  readonly path: string;
+  readonly message: string;
+  readonly line?: number;
+  readonly column?: number;
+}
+
+export interface ValidateResult {
+  readonly kind: "validate";
+  readonly issues: readonly Issue[];
+  /** The document, when the text is a valid scenario. */
+  readonly spec?: unknown;
+}
+
+export interface TraceResult {
+  readonly kind: "trace";
+  readonly scenario: ScenarioSummary;
+  readonly trace: Trace;
+  readonly topology: Topology;
+}
+
 /** What each kind of request is answered with. */
 export interface Results {
   readonly scenarios: ScenariosResult;
@@ -108,6 +141,9 @@ export interface Results {
   readonly complete: CompleteResult;
   readonly rules: RulesResult;
   readonly pcap: PcapResult;
+  readonly document: DocumentResult | InvalidResult;
+  readonly validate: ValidateResult;
+  readonly trace: TraceResult | InvalidResult;
 }
 
 export type ResultOf<K extends Kind> = Results[K];
@@ -122,6 +158,9 @@ export const RESULT_KINDS: { readonly [K in Kind]: readonly ResultOf<K>["kind"][
   complete: ["complete"],
   rules: ["rules"],
   pcap: ["pcap"],
+  document: ["document", "invalid"],
+  validate: ["validate"],
+  trace: ["trace", "invalid"],
 };
 
 export type EngineResponse<K extends Kind = Kind> =

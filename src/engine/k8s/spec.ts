@@ -308,7 +308,8 @@ export const ScenarioSchema = v.strictObject({
   }),
   workloads: v.optional(list(Workload, LIMITS.workloads, "workloads"), []),
   services: v.optional(list(Service, LIMITS.services, "services"), []),
-  traffic: v.pipe(list(Traffic, LIMITS.traffic, "traffic items"), v.minLength(1, "at least one traffic item")),
+  // A scenario being built may have no traffic yet: it shows the cluster, and click-to-send adds some.
+  traffic: list(Traffic, LIMITS.traffic, "traffic items"),
 });
 
 export type Scenario = v.InferOutput<typeof ScenarioSchema>;

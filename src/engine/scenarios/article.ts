@@ -177,3 +177,23 @@ export const BUILTIN_SCENARIOS: readonly ScenarioInput[] = [
 export function builtinScenario(id: string): ScenarioInput | undefined {
   return BUILTIN_SCENARIOS.find((s) => s.id === id);
 }
+
+/**
+ * A new scenario to build on: the article's three networks, its cloud (router, client) and one
+ * worker, with no controllers, workloads, services or traffic yet.
+ */
+export function blankScenario(): ScenarioInput {
+  const c = articleCluster();
+  return {
+    version: 1,
+    id: "my-cluster",
+    title: "My cluster",
+    description: "",
+    seed: 1,
+    cluster: { ...c.cluster, controllers: [], workers: c.cluster.workers.slice(0, 1) },
+    cloud: c.cloud,
+    workloads: [],
+    services: [],
+    traffic: [],
+  };
+}
