@@ -157,6 +157,10 @@ export const scenarioSlice =
             shellLines: replay.replayed,
             ...(opts.showReplay || lines.length === 0 ? { replayLog: replay.log } : {}),
             status: { kind: "ready" },
+            // The editor's view of it: an edited scenario is its own document; a built-in's is fetched when the editor needs it.
+            doc: "spec" in src ? src.spec : undefined,
+            currentLabel: "spec" in src ? `Edited: ${r.scenario.title}` : r.scenario.title,
+            pending: undefined,
           });
           return "ready";
         } catch (e) {

@@ -7,6 +7,7 @@
  */
 import { create, type StoreApi, type UseBoundStore } from "zustand";
 import { EngineClient, createEngineWorker, type EngineRequester } from "../worker/client";
+import { editorSlice, type EditorSlice } from "./editor";
 import { playbackSlice, type PlaybackSlice } from "./playback";
 import { scenarioSlice, type ScenarioSlice } from "./scenario";
 import { shellSlice, type ShellSlice } from "./shell";
@@ -15,9 +16,10 @@ import { viewSlice, type ViewSlice } from "./view";
 export { flatten, type FlatStep } from "./playback";
 export type { LoadOutcome, Source, Status } from "./scenario";
 export type { ReplayEntry } from "./shell";
+export type { EditOutcome, HistoryEntry } from "./editor";
 export type { EmbedOptions, Panels } from "./view";
 
-export type HopscopeState = ScenarioSlice & PlaybackSlice & ViewSlice & ShellSlice;
+export type HopscopeState = ScenarioSlice & PlaybackSlice & ViewSlice & ShellSlice & EditorSlice;
 
 export type HopscopeStore = UseBoundStore<StoreApi<HopscopeState>>;
 
@@ -45,6 +47,7 @@ export function createHopscope(connect: EngineFactory): HopscopeStore {
       ...playbackSlice(set, get, api),
       ...viewSlice(set, get, api),
       ...shellSlice(engine)(set, get, api),
+      ...editorSlice(engine)(set, get, api),
     };
   });
 }

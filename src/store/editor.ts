@@ -1,0 +1,149 @@
+/**
+ * The editor slice: the scenario as a document the user changes, and the history of every
+ * change. An edit is checked by the worker first: a valid one is traced and shown at once (and
+ * becomes a step of the history), an invalid one stays in the editor with its problems, so
+ * nothing typed is lost and the page keeps showing the last good trace. Picking another
+ * scenario is a step of the history too: Undo brings an edited scenario back.
+ */
+import type { StateCreator } from "zustand";
+import type { ScenarioInput } from "../engine/k8s/spec";
+import type { EngineRequester } from "../worker/client";
+import type { InvalidResult, Issue, TraceResult, ValidateResult } from "../worker/protocol";
+import type { LoadOutcome, Source } from "./scenario";
+import type { HopscopeState } from "./store";
+
+/** A step of the history: what was on screen, and a few words for it (the Compare picker shows them). */
+export interface HistoryEntry {
+  readonly source: Source;
+  readonly label: string;
+}
+
+/** How many steps back Undo reaches. */
+export const MAX_HISTORY = 100;
+
+export type EditOutcome = LoadOutcome | "invalid";
+
+export interface EditorSlice {
+  readonly editorOpen: boolean;
+  /** The document of the scenario on screen; undefined until the editor fetched a built-in's. */
+  readonly doc?: ScenarioInput;
+  /** An edit that was not applied, with what is wrong with it: the editor shows it, the page does not. */
+  readonly pending?: { readonly doc: ScenarioInput; readonly issues: readonly Issue[] };
+  /** What Undo goes back to (most recent last) and what Redo goes forward to (most recent last). */
+  readonly past: readonly HistoryEntry[];
+  readonly future: readonly HistoryEntry[];
+  /** The label of the scenario on screen, for the history. */
+  readonly currentLabel: string;
+  openEditor(): Promise<void>;
+  closeEditor(): void;
+  /** Fetches the document of the scenario on screen (a built-in's from the worker). */
+  ensureDoc(): Promise<ScenarioInput | undefined>;
+  /** Checks a document and, when valid, shows its trace as a new step of the history. */
+  edit(doc: ScenarioInput, label: string): Promise<EditOutcome>;
+  /** Drops an edit that was not applied; the editor shows the scenario on screen again. */
+  discardPending(): void;
+  /** Starts from a blank cluster (one worker, no workloads, no traffic). */
+  newScenario(): Promise<EditOutcome>;
+  /** Shows a built-in scenario; what was on screen stays reachable with Undo. */
+  pick(id: string): Promise<EditOutcome>;
+  undo(): Promise<void>;
+  redo(): Promise<void>;
+  /** Checks scenario JSON text (the JSON view, as the user types). */
+  validateText(text: string): Promise<ValidateResult>;
+  /** Traces a scenario on its own (Compare). */
+  traceOf(source: Source): Promise<TraceResult | InvalidResult>;
+}
+
+export const editorSlice =
+  (engine: EngineRequester): StateCreator<HopscopeState, [], [], EditorSlice> =>
+  (set, get) => {
+    /** Shows `source` and records what was on screen before it; the caller says which list that goes to. */
+    const show = async (source: Source, label: string, record: "past" | "future" | "none"): Promise<LoadOutcome> => {
+      const before = get().source;
+      const beforeLabel = get().currentLabel;
+      const outcome = await get().load(source);
+      if (outcome !== "ready") return outcome;
+      const entry = before ? { source: before, label: beforeLabel } : undefined;
+      if (entry && record === "past") set({ past: [...get().past, entry].slice(-MAX_HISTORY), future: [] });
+      if (entry && record === "future") set({ future: [...get().future, entry].slice(-MAX_HISTORY) });
+      set({ currentLabel: label });
+      return outcome;
+    };
+
+    return {
+      editorOpen: false,
+      past: [],
+      future: [],
+      currentLabel: "",
+      async openEditor() {
+        set({ editorOpen: true });
+        await get().ensureDoc();
+      },
+      closeEditor() {
+        set({ editorOpen: false });
+      },
+      async ensureDoc() {
+        const { source, doc } = get();
+        if (doc || !source) return doc;
+        if ("spec" in source) {
+          set({ doc: source.spec });
+          return source.spec;
+        }
+        const r = await engine.request({ kind: "document", of: { id: source.id } });
+        // The scenario on screen may have changed while the worker answered.
+        if (r.kind !== "document" || get().source !== source) return get().doc;
+        const fetched = r.spec as ScenarioInput;
+        set({ doc: fetched });
+        return fetched;
+      },
+      async edit(doc, label) {
+        const checked = await engine.request({ kind: "validate", text: JSON.stringify(doc) });
+        if (checked.issues.length > 0) {
+          set({ pending: { doc, issues: checked.issues } });
+          return "invalid";
+        }
+        return show({ spec: doc }, label, "past");
+      },
+      discardPending() {
+        set({ pending: undefined });
+      },
+      async newScenario() {
+        const r = await engine.request({ kind: "document", of: { blank: true } });
+        if (r.kind !== "document") return "failed";
+        return get().edit(r.spec as ScenarioInput, "New scenario");
+      },
+      async pick(id) {
+        return show({ id }, get().scenarios.find((s) => s.id === id)?.title ?? id, "past");
+      },
+      async undo() {
+        const past = get().past;
+        const back = past.at(-1);
+        if (!back) return;
+        set({ past: past.slice(0, -1) });
+        const outcome = await show(back.source, back.label, "future");
+        // A step that no longer runs (it should not happen: each was shown once) is put back.
+        if (outcome === "failed") set({ past: [...get().past, back] });
+      },
+      async redo() {
+        const future = get().future;
+        const next = future.at(-1);
+        if (!next) return;
+        set({ future: future.slice(0, -1) });
+        const before = get().source;
+        const beforeLabel = get().currentLabel;
+        const outcome = await get().load(next.source);
+        if (outcome !== "ready") {
+          if (outcome === "failed") set({ future: [...get().future, next] });
+          return;
+        }
+        if (before) set({ past: [...get().past, { source: before, label: beforeLabel }].slice(-MAX_HISTORY) });
+        set({ currentLabel: next.label });
+      },
+      validateText(text) {
+        return engine.request({ kind: "validate", text });
+      },
+      traceOf(source) {
+        return engine.request({ kind: "trace", scenario: "id" in source ? source.id : { spec: source.spec } });
+      },
+    };
+  };
