@@ -28,7 +28,7 @@ export default tseslint.config(
   {
     // The URL codec is below the store: it reads and writes links, knowing nothing of the store,
     // the page, the worker or the browser binding (src/share/browser.ts, above the store).
-    files: ["src/share/codec.ts", "src/share/lz-bounded.ts"],
+    files: ["src/share/codec.ts", "src/share/compact.ts", "src/share/lz-bounded.ts"],
     rules: {
       "no-restricted-imports": [
         "error",

@@ -1,9 +1,12 @@
 import fc from "fast-check";
 import { compressToEncodedURIComponent, decompressFromEncodedURIComponent } from "lz-string";
 import { describe, expect, it } from "vitest";
-import { BUILTIN_SCENARIOS, articleCluster } from "../engine/scenarios/article";
-import type { ScenarioInput } from "../engine/k8s/spec";
+import { BUILTIN_SCENARIOS, articleCluster, builtinScenario } from "../engine/scenarios/article";
+import { runScenario } from "../engine/k8s/run";
+import { validateScenario, type ScenarioInput } from "../engine/k8s/spec";
 import { MAX_ECHO_CHARS, MAX_UNPACKED_CHARS, decodeShare, decodeView, encodeShare, encodeView, formatHash, parseHash, type HashParams, type ShareState } from "./codec";
+import { diff } from "./compact";
+import { articlePlus20Pods10Services } from "./sample-edit";
 
 const ids = BUILTIN_SCENARIOS.map((s) => s.id);
 
@@ -37,6 +40,21 @@ function editedArticle(pods: number, services: number, seed = 1, ipMasq = true):
     traffic: [{ kind: "ping", from: { pod: "busybox0-rw89s" }, to: { ip: "10.200.1.15" } }],
   };
 }
+
+/** A small scenario unlike any built-in: one worker, two pods, a ping. */
+const TWO_PODS: ScenarioInput = {
+  version: 1,
+  id: "two-pods",
+  title: "Two pods on one worker",
+  seed: 7,
+  cluster: { hostNetwork: "192.168.0.0/24", podNetwork: "10.100.0.0/16", serviceNetwork: "10.96.0.0/24", gateway: "192.168.0.1", controllers: [], workers: [{ name: "node-a", ip: "192.168.0.10", podCidr: "10.100.7.0/24" }] },
+  cloud: { client: { name: "laptop", ip: "198.51.100.99" } },
+  workloads: [
+    { kind: "Pod", name: "a", node: "node-a", containers: [{ name: "c", image: "busybox" }] },
+    { kind: "Pod", name: "b", node: "node-a", containers: [{ name: "c", image: "busybox" }] },
+  ],
+  traffic: [{ kind: "ping", from: { pod: "a" }, to: { pod: "b" } }],
+};
 
 const stateArb: fc.Arbitrary<ShareState> = fc.record({
   scenario: fc.oneof(fc.constantFrom(...ids).map((id) => ({ id })), specArb.map((spec) => ({ spec }))),
@@ -96,7 +114,7 @@ describe("share links", () => {
         expect(parseHash(`#view=${encodeShare(moved)}`).view).toBe(encodeView(state));
         const json = JSON.parse(decompressFromEncodedURIComponent(encodeView(moved))) as Record<string, unknown>;
         expect(Object.keys(json)).toEqual(["v", "scenario", "panels", ...(state.shell?.length ? ["shell"] : [])]);
-        expect(json.v).toBe(2);
+        expect(json.v).toBe(3);
       }),
       { numRuns: 100 },
     );
@@ -185,8 +203,15 @@ describe("share links", () => {
     ["a version 2 view with a position inside", encodeShareRaw({ v: 2, scenario: { id: "nodeport" }, flow: 0, step: 0 }), /view is not valid: flow: Invalid key/],
     ["a version 1 view without its position", encodeShareRaw({ v: 1, scenario: { id: "nodeport" } }), /view is not valid: flow: Invalid key/],
     ["a view without a version", encodeShareRaw({ scenario: { id: "nodeport" } }), /view is not valid: v: Invalid key/],
-    ["another version", encodeShareRaw({ v: 3, scenario: { id: "nodeport" } }), /link version 3; this one reads versions 1 and 2\./],
-    ["a version that is text", encodeShareRaw({ v: "2" }), /link version "2"; this one reads versions 1 and 2\./],
+    ["another version", encodeShareRaw({ v: 4, scenario: { id: "nodeport" } }), /link version 4; this one reads versions 1, 2 and 3\./],
+    ["a version that is text", encodeShareRaw({ v: "2" }), /link version "2"; this one reads versions 1, 2 and 3\./],
+    ["a change in a version 2 view", encodeShareRaw({ v: 2, scenario: { base: "pod-to-pod", patch: {} } }), /view is not valid: scenario: Invalid type/],
+    ["a change from an unknown built-in", encodeShareRaw({ v: 3, scenario: { base: "pod-to-pod-v9", patch: {} } }), /^The link's scenario is a change to a built-in scenario this Hopscope does not have: pod-to-pod-v9\.$/],
+    ["a change without its patch", encodeShareRaw({ v: 3, scenario: { base: "pod-to-pod" } }), /view is not valid: scenario/],
+    ["a change that is not a patch", encodeShareRaw({ v: 3, scenario: { base: "pod-to-pod", patch: "title" } }), /^The link's change to the built-in scenario pod-to-pod cannot be applied: \(root\): the text "title" is not a patch \(a patch is \[value\], /],
+    ["a change keeping more workloads than the built-in has", encodeShareRaw({ v: 3, scenario: { base: "nodeport", patch: { workloads: ["@", 4, {}, []] } } }), /^The link's change to the built-in scenario nodeport cannot be applied: workloads: the patch keeps 4 items of a list that has 3\.$/],
+    ["a change to a field the built-in lacks", encodeShareRaw({ v: 3, scenario: { base: "nodeport", patch: { cluster: { cni: { mtu: { a: 1 } } } } } }), /cannot be applied: cluster\.cni\.mtu: the patch changes a field the base does not have \(a new field is given as \[value\]\)\.$/],
+    ["a change making an invalid scenario", encodeShareRaw({ v: 3, scenario: { base: "nodeport", patch: { cluster: { gateway: ["10.240.0.999"] } } } }), /^The link's scenario is not valid: cluster\.gateway: /],
     ["not JSON", compressToEncodedURIComponent("{\"v\":2,"), /not a Hopscope view: it looks truncated or garbled/],
     ["not an object", compressToEncodedURIComponent("2"), /view is not valid: \(root\): Invalid type: Expected Object but received 2\./],
     ["null", compressToEncodedURIComponent("null"), /view is not valid: \(root\): Invalid type: Expected Object but received null\./],
@@ -245,6 +270,109 @@ describe("version 1 links", () => {
   });
 });
 
+describe("edited scenarios as changes from a built-in (version 3)", () => {
+  const panels = { detail: true, hops: true, node: true };
+  const blobOf = (view: string) => JSON.parse(decompressFromEncodedURIComponent(view)) as { v: number; scenario: Record<string, unknown> };
+
+  it("writes an edited article as a change from a built-in, and reads it back as the whole document", () => {
+    fc.assert(
+      fc.property(specArb, (spec) => {
+        const view = encodeView({ scenario: { spec }, panels });
+        const blob = blobOf(view);
+        expect(blob.v).toBe(3);
+        expect(Object.keys(blob.scenario)).toEqual(["base", "patch"]);
+        expect(view.length).toBeLessThan(encodeView({ scenario: { spec }, panels }, { compact: false }).length);
+        const r = decodeView({ view });
+        expect(r).toEqual({ ok: true, state: { scenario: { spec }, flow: 0, step: 0, panels } });
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it("changes from the built-in it differs least from", () => {
+    const masqOff = editedArticle(2, 1, 1, false);
+    expect(blobOf(encodeView({ scenario: { spec: masqOff }, panels })).scenario.base).toBe("pod-to-pod-no-masq");
+    const nodeport = { ...builtinScenario("nodeport")!, id: "nodeport-edited", title: "NodePort, edited" };
+    const blob = blobOf(encodeView({ scenario: { spec: nodeport }, panels }));
+    expect(blob.scenario).toEqual({ base: "nodeport", patch: { id: ["nodeport-edited"], title: ["NodePort, edited"] } });
+  });
+
+  it("writes a built-in's document unchanged as an empty change, still a document when read", () => {
+    const spec = builtinScenario("same-node")!;
+    const view = encodeView({ scenario: { spec }, panels });
+    expect(blobOf(view).scenario).toEqual({ base: "same-node", patch: {} });
+    expect(decodeView({ view })).toEqual({ ok: true, state: { scenario: { spec }, flow: 0, step: 0, panels } });
+  });
+
+  it("keeps a document whole when that is shorter than any change", () => {
+    const view = encodeView({ scenario: { spec: TWO_PODS }, panels });
+    expect(blobOf(view).scenario).toEqual({ spec: TWO_PODS });
+    expect(view).toBe(encodeView({ scenario: { spec: TWO_PODS }, panels }, { compact: false }));
+    expect(decodeView({ view })).toEqual({ ok: true, state: { scenario: { spec: TWO_PODS }, flow: 0, step: 0, panels } });
+  });
+
+  it("fits the article's cluster plus 20 pods and 10 services in 2,000 characters", () => {
+    for (const spec of [articlePlus20Pods10Services(), editedArticle(20, 10)]) {
+      const run = runScenario(spec);
+      expect(run.ok, JSON.stringify(!run.ok && run.issues)).toBe(true);
+      const view = encodeView({ scenario: { spec }, panels });
+      expect(view.length).toBeLessThanOrEqual(2000);
+      expect(decodeView(parseHash(formatHash({ view, at: { flow: 0, step: 5 }, embed: false, autoplay: false, hide: [] })))).toEqual({ ok: true, state: { scenario: { spec }, flow: 0, step: 5, panels } });
+    }
+  });
+
+  it("opens a version 3 link whose scenario is whole, or a built-in's id", () => {
+    const spec = editedArticle(1, 1);
+    expect(decodeShare(encodeShareRaw({ v: 3, scenario: { spec }, panels }))).toEqual({ ok: true, state: { scenario: { spec }, flow: 0, step: 0, panels } });
+    expect(decodeShare(encodeShareRaw({ v: 3, scenario: { id: "nodeport" } }))).toEqual({ ok: true, state: { scenario: { id: "nodeport" }, flow: 0, step: 0, panels } });
+  });
+
+  it("reads a change written by hand: fields replaced and removed, a list item changed and one appended", () => {
+    const base = builtinScenario("clusterip-dns-udp")!;
+    const patch = { id: ["hand-made"], description: 0, services: ["@", 2, { "1": { ports: ["@", 1, { "0": { nodePort: [30080] } }, []] } }, []], traffic: ["@", 1, {}, [{ kind: "ping", from: { pod: "busybox0-rw89s" }, to: { ip: "10.200.0.27" } }]] };
+    const r = decodeShare(encodeShareRaw({ v: 3, scenario: { base: base.id, patch }, panels }));
+    expect(r.ok, !r.ok ? r.error : "").toBe(true);
+    if (!r.ok || !("spec" in r.state.scenario)) return;
+    const spec = r.state.scenario.spec;
+    expect(spec.id).toBe("hand-made");
+    expect("description" in spec).toBe(false);
+    expect(spec.services?.[1]?.ports[0]).toEqual({ protocol: "TCP", port: 80, targetPort: 80, nodePort: 30080 });
+    expect(spec.traffic).toHaveLength(2);
+    expect(validateScenario(spec).ok).toBe(true);
+    // The built-in itself is untouched.
+    expect(builtinScenario("clusterip-dns-udp")!.services?.[1]?.ports[0]?.nodePort).toBe(31088);
+    expect(diff(base, spec)).toEqual(patch);
+  });
+});
+
+describe("version 2 links", () => {
+  /** How the version 2 encoder wrote a view: the scenario an id or a whole document. */
+  function encodeV2(state: Pick<ShareState, "scenario" | "panels" | "shell">): string {
+    const lines = state.shell?.length ? { shell: state.shell.map((s) => ({ t: s.target, l: s.line })) } : {};
+    return compressToEncodedURIComponent(JSON.stringify({ v: 2, scenario: state.scenario, panels: state.panels, ...lines }));
+  }
+
+  it("open a link with a whole scenario made by version 2 of the encoder to the same view", () => {
+    // Written by the version 2 encoder for this view; must open to it for as long as links live.
+    const link =
+      "N4IgbiBcBMA0IGcDGBTAdgQwE4EsD2UoCADikoeClgvmlAIzw4AmUIALgO54C0xezBCHjsc7ADYo2AFW4ACfoLl40ytCjncsAayrDEKFK0gB2eEnEBXBOz2RQACzw2Acii54dbegE5oAOnoANgAOfwAGCIB6aAAWfUU3Dy9IEHpI9MisqOD9BCowHFQkrW1vSJ8giOi4-QBzDFtODABPbz9A0Or6fSQVdiw8cUlqKABtAF14UqohSDHQTABbKVS0ARQeDH0cYnaA4LCM8ISBAGEWLHLA8MiTGviAXwnH83E8S2NQCxx0dgplqsQOIMMR2Hg9kw9qlfGEAKz0G4VHwgR6vECld4YQTjUDaHBoYwgAAKAn0gLY23g62YQJpmypID6aHYGAJs1xIApqXITCWGDqQIARtYWkK8AAPVEvWB4glE0msakYFZsIXkjZselbXr9NnqUbzRYqoG8kA4fmCtWi8VS57PERYDAAM2dRU5+MJbGIBLq+mdgyWFEUlNRIgI9hAIdS6rRL3RxAw6nEc1AtNZOHEUAGlhQ8CcxDmzowKbzXM1kBzKHRCAcKGGnP+aw2WyijKzqV2ckGlls0seQA";
+    const state: ShareState = { scenario: { spec: TWO_PODS }, flow: 1, step: 4, panels: { detail: true, hops: false, node: true }, shell: [{ target: "node-a/a", line: "ip route" }] };
+    expect(encodeV2(state)).toBe(link);
+    expect(runScenario(TWO_PODS).ok).toBe(true);
+    expect(decodeShare(`${link}&at=1.4`)).toEqual({ ok: true, state });
+    expect(decodeView(parseHash(`#view=${link}&embed=1`))).toEqual({ ok: true, state: { ...state, flow: 0, step: 0 } });
+  });
+
+  it("open any view as version 2 wrote it", () => {
+    fc.assert(
+      fc.property(stateArb, (state) => {
+        expect(decodeShare(`${encodeV2(state)}&at=${state.flow}.${state.step}`)).toEqual({ ok: true, state });
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
 describe("decodeShare", () => {
   it("reads a blob followed by &at=, and ignores an at= that is not a position", () => {
     const state: ShareState = { scenario: { id: "nodeport" }, flow: 2, step: 40, panels: { detail: true, hops: true, node: true } };
@@ -296,7 +424,10 @@ describe("error messages", () => {
     ["a 1 MB id", { v: 2, scenario: { id: long("X") } }, /^The link's view is not valid: scenario\.id: Invalid format: Expected \/\^\[a-z0-9\]\[-a-z0-9\]\*\$\/ but received "X+…\.$/],
     ["a 1 MB unknown key", { v: 2, scenario: { id: "nodeport" }, [long("k")]: 1 }, /^The link's view is not valid: k+…: Invalid key: Expected never but received "k+…\.$/],
     ["a 1 MB scenario that is text", { v: 2, scenario: long("s") }, /^The link's view is not valid: scenario: Invalid type: Expected Object but received "s+…\.$/],
-    ["a 1 MB version", { v: long("9") }, /^The link was made by a Hopscope with link version "9+…; this one reads versions 1 and 2\.$/],
+    ["a 1 MB version", { v: long("9") }, /^The link was made by a Hopscope with link version "9+…; this one reads versions 1, 2 and 3\.$/],
+    ["a change from a 1 MB base", { v: 3, scenario: { base: long("b"), patch: {} } }, /^The link's scenario is a change to a built-in scenario this Hopscope does not have: b+…\.$/],
+    ["a change with a 1 MB field name", { v: 3, scenario: { base: "nodeport", patch: { [long("f")]: 0 } } }, /^The link's change to the built-in scenario nodeport cannot be applied: f+…: the patch removes a field the base does not have\.$/],
+    ["a change with a 1 MB text as patch", { v: 3, scenario: { base: "nodeport", patch: { title: long("t") } } }, /^The link's change to the built-in scenario nodeport cannot be applied: title: the text "t+…" is not a patch/],
     ["a 1 MB flow key in version 1", { v: 1, scenario: { id: "nodeport" }, flow: 0, step: 0, [long("f")]: 0 }, /^The link's view is not valid: f+…: Invalid key/],
     ["a value with $& in it", { v: 2, scenario: { id: "$&".repeat(100) } }, /but received "(\$&)+\$?…\.$/],
     ["a spec with a 1 MB version", { v: 2, scenario: { spec: { ...editedArticle(0, 0), version: long("7") } } }, /^The link's scenario is not valid: version: this Hopscope reads scenario version 1, not "7+…/],

@@ -3,23 +3,32 @@
  * validated on the way in. `decodeView` and `decodeShare` never throw: whatever a URL holds, they
  * answer with a view or with one sentence saying what was wrong.
  *
- * Link version 2 (written now): `#view=<blob>&at=<flow>.<step>`. The blob holds what changes
- * rarely, {v: 2, scenario, panels, shell?}, so a page can compress it once and reuse it while
- * the step changes; the position travels in plain digits beside it.
+ * Link version 3 (written now): `#view=<blob>&at=<flow>.<step>`. The blob holds what changes
+ * rarely, {v: 3, scenario, panels, shell?}, so a page can compress it once and reuse it while
+ * the step changes; the position travels in plain digits beside it. The scenario is a built-in's
+ * id ({id}), a whole scenario document ({spec}), or a document as a change from a built-in's
+ * ({base: id, patch}, the patch as src/share/compact.ts writes it). An edited scenario is
+ * written as a change from whichever built-in gives the shortest link, or whole when that is
+ * shorter still. Reading turns {base, patch} back into {spec}: above this module, a view's
+ * scenario is an id or a whole document.
+ *
+ * Link version 2 (still read): as version 3, the scenario an {id} or a {spec} only.
  *
  * Link version 1 (still read): `#view=<blob>` alone, the blob holding
  * {v: 1, scenario, flow, step, panels?, shell?}. An `at=` next to a version 1 blob is ignored,
  * as it always was, so such links open exactly as they did.
  */
-import { compressToEncodedURIComponent } from "lz-string";
+import lzString from "lz-string";
 import * as v from "valibot";
 import { validateScenario, type ScenarioInput } from "../engine/k8s/spec";
+import { BUILTIN_SCENARIOS, builtinScenario } from "../engine/scenarios/article";
+import { applyPatch, diff, type Patch } from "./compact";
 import { decompressBounded } from "./lz-bounded";
 
 /** The link version this Hopscope writes. */
-export const SHARE_VERSION = 2;
+export const SHARE_VERSION = 3;
 /** The link versions this Hopscope reads. */
-export const READ_VERSIONS: readonly number[] = [1, 2];
+export const READ_VERSIONS: readonly number[] = [1, 2, 3];
 /** Larger share data is refused: links must survive chat apps, and a URL is not a file store. */
 export const MAX_SHARE_CHARS = 64 * 1024;
 /**
@@ -68,7 +77,10 @@ export const MAX_SHELL_TARGET = 300;
 
 export const DEFAULT_PANELS = { detail: true, hops: true, node: true } as const;
 
-const ScenarioSchema = v.union([v.strictObject({ id: v.pipe(v.string(), v.regex(/^[a-z0-9][-a-z0-9]*$/)) }), v.strictObject({ spec: v.unknown() })]);
+const IdSchema = v.pipe(v.string(), v.regex(/^[a-z0-9][-a-z0-9]*$/));
+const ScenarioSchema = v.union([v.strictObject({ id: IdSchema }), v.strictObject({ spec: v.unknown() })]);
+/** Version 3 adds a scenario written as a change from a built-in's. */
+const ScenarioSchemaV3 = v.union([v.strictObject({ id: IdSchema }), v.strictObject({ spec: v.unknown() }), v.strictObject({ base: IdSchema, patch: v.unknown() })]);
 const PositionSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_POSITION));
 const PanelsSchema = v.optional(v.strictObject({ detail: v.boolean(), hops: v.boolean(), node: v.boolean() }), DEFAULT_PANELS);
 const ShellSchema = v.optional(
@@ -80,22 +92,39 @@ const ShellSchema = v.optional(
 
 const V1Schema = v.strictObject({ v: v.literal(1), scenario: ScenarioSchema, flow: PositionSchema, step: PositionSchema, panels: PanelsSchema, shell: ShellSchema });
 const V2Schema = v.strictObject({ v: v.literal(2), scenario: ScenarioSchema, panels: PanelsSchema, shell: ShellSchema });
+const V3Schema = v.strictObject({ v: v.literal(3), scenario: ScenarioSchemaV3, panels: PanelsSchema, shell: ShellSchema });
 
 export type DecodeResult = { readonly ok: true; readonly state: ShareState } | { readonly ok: false; readonly error: string };
 
 /**
- * The `view=` blob of a version 2 link: the scenario, panels and shell lines, without the
+ * The `view=` blob of a version 3 link: the scenario, panels and shell lines, without the
  * position. It depends on nothing else, so a caller may compute it once per scenario, panels
- * and shell and reuse it while the step changes.
+ * and shell and reuse it while the step changes. An edited scenario ({spec}) is written as a
+ * change from the built-in scenario it differs least from, or whole if that makes a shorter
+ * blob (always whole with `compact: false`).
  */
-export function encodeView(part: SharedView): string {
+export function encodeView(part: SharedView, opts: { readonly compact?: boolean } = {}): string {
   // Fields are picked one by one: a whole ShareState passed in must not bring flow and step along.
   const lines = part.shell?.length ? { shell: part.shell.map((s) => ({ t: s.target, l: s.line })) } : {};
-  return compressToEncodedURIComponent(JSON.stringify({ v: SHARE_VERSION, scenario: part.scenario, panels: part.panels, ...lines }));
+  const blob = (scenario: ShareState["scenario"] | { readonly base: string; readonly patch: unknown }) =>
+    lzString.compressToEncodedURIComponent(JSON.stringify({ v: SHARE_VERSION, scenario, panels: part.panels, ...lines }));
+  const whole = blob(part.scenario);
+  if (!("spec" in part.scenario) || opts.compact === false) return whole;
+  // Every built-in is tried as the base, and the shortest change (as JSON; the first of equally
+  // short ones) is compressed. Compressing each would cost ten times one, and a large document
+  // takes a tenth of a second or more to compress; the patches differ in a few fields only.
+  let closest: { readonly base: string; readonly patch: Patch; readonly size: number } | undefined;
+  for (const base of BUILTIN_SCENARIOS) {
+    const patch = diff(base, part.scenario.spec);
+    const size = JSON.stringify(patch).length;
+    if (!closest || size < closest.size) closest = { base: base.id, patch, size };
+  }
+  const changed = closest && blob({ base: closest.base, patch: closest.patch });
+  return changed !== undefined && changed.length < whole.length ? changed : whole;
 }
 
 /**
- * The whole state as one string for callers that put it after `#view=`: the version 2 blob,
+ * The whole state as one string for callers that put it after `#view=`: the version 3 blob,
  * then `&at=<flow>.<step>`. Placed after `#view=`, it is a complete hash that parseHash splits
  * into `view` and `at`, and decodeView turns back into this state; decodeShare reads it too.
  * It exists so callers written for version 1, where the blob alone carried the position, keep
@@ -107,8 +136,8 @@ export function encodeShare(state: ShareState): string {
 }
 
 /**
- * Reads a view from a parsed hash: `view` (a version 1 or 2 blob) and, for version 2, `at`.
- * A version 2 view without `at` is at flow 0, step 0. A version 1 blob carries its own
+ * Reads a view from a parsed hash: `view` (a version 1, 2 or 3 blob) and, for versions 2 and 3,
+ * `at`. Such a view without `at` is at flow 0, step 0. A version 1 blob carries its own
  * position, and `at` is ignored.
  */
 export function decodeView(params: { readonly view?: string | undefined; readonly at?: Position | undefined }): DecodeResult {
@@ -131,14 +160,24 @@ export function decodeView(params: { readonly view?: string | undefined; readonl
     }
     const version = typeof json === "object" && json !== null && "v" in json ? (json as { v: unknown }).v : undefined;
     if (version !== undefined && !READ_VERSIONS.includes(version as number)) {
-      return { ok: false, error: `The link was made by a Hopscope with link version ${clip(JSON.stringify(version) ?? String(version))}; this one reads versions ${READ_VERSIONS.join(" and ")}.` };
+      return { ok: false, error: `The link was made by a Hopscope with link version ${clip(JSON.stringify(version) ?? String(version))}; this one reads versions ${READ_VERSIONS.slice(0, -1).join(", ")} and ${READ_VERSIONS.at(-1)}.` };
     }
-    // Without a v, the version 2 schema says what is missing.
-    const r = version === 1 ? v.safeParse(V1Schema, json) : v.safeParse(V2Schema, json);
+    // Without a v, the version 3 schema says what is missing.
+    const r = version === 1 ? v.safeParse(V1Schema, json) : version === 2 ? v.safeParse(V2Schema, json) : v.safeParse(V3Schema, json);
     if (!r.success) return { ok: false, error: `The link's view is not valid: ${issueText(r.issues[0]!)}.` };
     const s = r.output;
-    if ("spec" in s.scenario) {
-      const checked = validateScenario(s.scenario.spec);
+    let scenario: ShareState["scenario"];
+    if ("base" in s.scenario) {
+      const base = builtinScenario(s.scenario.base);
+      if (!base) return { ok: false, error: `The link's scenario is a change to a built-in scenario this Hopscope does not have: ${clip(s.scenario.base)}.` };
+      const applied = applyPatch(base, s.scenario.patch);
+      if (!applied.ok) return { ok: false, error: `The link's change to the built-in scenario ${base.id} cannot be applied: ${clip(applied.path)}: ${clip(applied.message, 2 * MAX_ECHO_CHARS)}.` };
+      scenario = { spec: applied.value as ScenarioInput };
+    } else {
+      scenario = s.scenario as ShareState["scenario"];
+    }
+    if ("spec" in scenario) {
+      const checked = validateScenario(scenario.spec);
       if (!checked.ok) {
         const i = checked.issues[0]!;
         return { ok: false, error: `The link's scenario is not valid: ${clip(i.path)}: ${clip(i.message, 2 * MAX_ECHO_CHARS)}.` };
@@ -146,7 +185,7 @@ export function decodeView(params: { readonly view?: string | undefined; readonl
     }
     const at = s.v === 1 ? { flow: s.flow, step: s.step } : (params.at ?? { flow: 0, step: 0 });
     const shell = s.shell?.length ? { shell: s.shell.map((x) => ({ target: x.t, line: x.l })) } : {};
-    return { ok: true, state: { scenario: s.scenario as ShareState["scenario"], flow: at.flow, step: at.step, panels: s.panels, ...shell } };
+    return { ok: true, state: { scenario, flow: at.flow, step: at.step, panels: s.panels, ...shell } };
   } catch (e) {
     return { ok: false, error: `The link could not be read (${clip(e instanceof Error ? e.message : String(e))}).` };
   }
@@ -154,7 +193,7 @@ export function decodeView(params: { readonly view?: string | undefined; readonl
 
 /**
  * Reads what encodeShare wrote, or what a `view=` parameter held: a blob alone (version 1, or
- * version 2 at flow 0, step 0), or a blob followed by `&at=<flow>.<step>`. An `at` that is not
+ * version 2 or 3 at flow 0, step 0), or a blob followed by `&at=<flow>.<step>`. An `at` that is not
  * two whole numbers is ignored, as parseHash does.
  */
 export function decodeShare(data: string): DecodeResult {
@@ -167,7 +206,7 @@ export function decodeShare(data: string): DecodeResult {
 /** The parameters a URL's hash carries: the view, and embed options a trainer may type by hand. */
 export interface HashParams {
   readonly view?: string;
-  /** The position in the trace, from `at=<flow>.<step>` (version 2 links). */
+  /** The position in the trace, from `at=<flow>.<step>` (version 2 and 3 links). */
   readonly at?: Position;
   readonly embed: boolean;
   readonly autoplay: boolean;
