@@ -1,9 +1,15 @@
-/** `npm run bench`: every benchmark, each printing its figures. */
+/** `npm run bench`: every benchmark, each printing its figures; `npm run bench -- share shell` runs only those named. */
 import { runClusterBench } from "./cluster";
 import { runEngineBench } from "./engine";
+import { runShareBench } from "./share";
 import { runShellBench } from "./shell";
 
+const benches: Record<string, () => void> = { engine: runEngineBench, cluster: runClusterBench, shell: runShellBench, share: runShareBench };
+const named = process.argv.slice(2);
+const unknown = named.filter((n) => !(n in benches));
+if (unknown.length) {
+  console.error(`unknown benchmark ${unknown.join(", ")}; there are ${Object.keys(benches).join(", ")}`);
+  process.exit(2);
+}
 console.log(`node ${process.version}, ${process.platform}/${process.arch}`);
-runEngineBench();
-runClusterBench();
-runShellBench();
+for (const [name, run] of Object.entries(benches)) if (!named.length || named.includes(name)) run();
