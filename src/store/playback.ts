@@ -8,12 +8,17 @@ export interface FlatStep {
   readonly flowName: string;
   /** What started the flow (a traffic item, a shell line). */
   readonly origin?: string;
+  /** How the flow ended: "delivered", or "dropped: <why, and where>". */
+  readonly outcome: string;
   readonly index: number;
   readonly step: Step;
 }
 
 export function flatten(trace: Trace): FlatStep[] {
-  return trace.flows.flatMap((f, flow) => f.steps.map((step, index) => ({ flow, flowName: f.name, ...(f.origin !== undefined && { origin: f.origin }), index, step })));
+  return trace.flows.flatMap((f, flow) => {
+    const outcome = f.verdict === "delivered" ? "delivered" : `dropped: ${f.dropReason ?? "(no reason given)"}`;
+    return f.steps.map((step, index) => ({ flow, flowName: f.name, ...(f.origin !== undefined && { origin: f.origin }), outcome, index, step }));
+  });
 }
 
 export interface PlaybackSlice {

@@ -8,7 +8,9 @@ import { HopList } from "./HopList";
 import { NodePanel } from "./NodePanel";
 import { confirmedAt } from "./nodeState";
 import { Terminal } from "./Terminal";
-import { Topology } from "./Topology";
+import { EditorPanel } from "./editor/EditorPanel";
+import { EMPTY_SEND, type SendDraft } from "./editor/SendForm";
+import { Topology, type PickTarget } from "./Topology";
 
 /** The picker's value for a scenario that is not one of the built-in ones. */
 const EDITED = "(edited)";
@@ -43,7 +45,7 @@ export function App() {
   const edited = useHopscope((s) => s.source !== undefined && "spec" in s.source);
   const [pinnedNode, setPinnedNode] = useState<string>();
   const [bottom, setBottom] = useState<"node" | "shell">("node");
-  const { init, load, setCursor, move, togglePlay, setSpeed, dismissNotice, setPanels } = useHopscope.getState();
+  const { init, setCursor, move, togglePlay, setSpeed, dismissNotice, setPanels } = useHopscope.getState();
   const reducedMotion = usePrefersReducedMotion();
   // A link with a shell session opens on the Shell tab, where its lines were replayed.
   const replayLog = useHopscope((s) => s.replayLog);
@@ -53,6 +55,15 @@ export function App() {
     if (replayLog.length) setBottom("shell");
   }
   const [fit, setFit] = useState(0);
+  const editorOpen = useHopscope((s) => s.editorOpen && !s.embed.on);
+  const [send, setSend] = useState<SendDraft>(EMPTY_SEND);
+  const [picking, setPicking] = useState(false);
+  const [_compareOpen, setCompareOpen] = useState(false);
+  const onPick = (t: PickTarget) => {
+    // The first pick is the source, the second the destination; a third starts again.
+    if (send.from === undefined || send.to !== undefined) setSend({ ...send, from: t, to: undefined });
+    else setSend({ ...send, to: t });
+  };
 
   useEffect(() => {
     void init(window.location.hash);
@@ -84,12 +95,22 @@ export function App() {
     return () => clearInterval(timer);
   }, [playing, speed, move]);
 
-  // Keyboard: ←/→ step, space play/pause, Home/End; not while typing in a field.
+  // Keyboard: ←/→ step, space play/pause, Home/End; Ctrl+Z and Ctrl+Shift+Z undo and redo edits; not while typing in a field.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement | null;
-      if (t && (t.tagName === "SELECT" || t.tagName === "TEXTAREA" || (t.tagName === "INPUT" && (t as HTMLInputElement).type !== "range"))) return;
-      if (t?.tagName === "INPUT" && (e.key === "ArrowLeft" || e.key === "ArrowRight" || e.key === "Home" || e.key === "End")) return; // the timeline handles these itself
+      const inputType = t?.tagName === "INPUT" ? (t as HTMLInputElement).type : undefined;
+      // Typing in a field keeps its keys; a checkbox keeps Space (it toggles) but not the arrows.
+      if (t && (t.tagName === "SELECT" || t.tagName === "TEXTAREA" || (inputType !== undefined && !["range", "checkbox", "radio"].includes(inputType)))) return;
+      if ((inputType === "checkbox" || inputType === "radio") && e.key === " ") return;
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && (e.key === "z" || e.key === "Z" || e.key === "y")) {
+        if (useHopscope.getState().embed.on) return;
+        e.preventDefault();
+        if (e.key === "y" || e.shiftKey) void useHopscope.getState().redo();
+        else void useHopscope.getState().undo();
+        return;
+      }
+      if (inputType === "range" && (e.key === "ArrowLeft" || e.key === "ArrowRight" || e.key === "Home" || e.key === "End")) return; // the timeline handles these itself
       if (e.key === "ArrowRight") move(1);
       else if (e.key === "ArrowLeft") move(-1);
       else if (e.key === "Home") setCursor(0);
@@ -138,7 +159,7 @@ export function App() {
             className="rounded border border-slate-300 bg-white px-2 py-1"
             value={edited ? EDITED : (scenario?.id ?? "")}
             onChange={(e) => {
-              if (e.target.value !== EDITED) void load(e.target.value);
+              if (e.target.value !== EDITED) void useHopscope.getState().pick(e.target.value);
             }}
             data-testid="scenario-picker"
           >
@@ -162,6 +183,14 @@ export function App() {
             </label>
           ))}
         </fieldset>
+        <button
+          type="button"
+          className={`rounded border px-2.5 py-1 text-sm ${editorOpen ? "border-blue-700 bg-blue-50 text-blue-800" : "border-slate-300 bg-white hover:bg-slate-100"}`}
+          aria-pressed={editorOpen}
+          onClick={() => (editorOpen ? useHopscope.getState().closeEditor() : void useHopscope.getState().openEditor())}
+        >
+          Edit scenario
+        </button>
         <ShareButtons />
       </header>
       )}
@@ -173,7 +202,19 @@ export function App() {
           </button>
         </div>
       )}
-      <main className={`grid flex-1 md:min-h-0 ${showDetail || showHops ? (embed.on ? "min-h-0 grid-cols-[minmax(0,1fr)_300px]" : "grid-cols-1 md:grid-cols-[minmax(0,1fr)_380px]") : "grid-cols-1"}`}>
+      <main
+        className={`grid flex-1 md:min-h-0 ${
+          editorOpen
+            ? showDetail || showHops
+              ? "grid-cols-1 md:grid-cols-[minmax(0,1fr)_360px_320px]"
+              : "grid-cols-1 md:grid-cols-[minmax(0,1fr)_380px]"
+            : showDetail || showHops
+              ? embed.on
+                ? "min-h-0 grid-cols-[minmax(0,1fr)_300px]"
+                : "grid-cols-1 md:grid-cols-[minmax(0,1fr)_380px]"
+              : "grid-cols-1"
+        }`}
+      >
         <div className={`flex min-h-0 flex-col border-r border-slate-200 ${embed.on ? "" : "max-md:contents"}`}>
         <section className={`relative bg-white ${embed.on ? "min-h-0 flex-1" : "h-[52vh] min-h-64 max-md:order-1 md:h-auto md:min-h-0 md:flex-1"}`} aria-label="Topology">
           {status.kind === "error" && (
@@ -181,7 +222,20 @@ export function App() {
               The network engine could not run this scenario: {status.message}
             </p>
           )}
-          {topology && <Topology topology={topology} step={current} reducedMotion={reducedMotion} fitSignal={fit} />}
+          {topology && (
+            <Topology
+              topology={topology}
+              step={current}
+              reducedMotion={reducedMotion}
+              fitSignal={fit}
+              {...(editorOpen && picking && { onPick, picked: [send.from, send.to].filter((x): x is PickTarget => x !== undefined) })}
+            />
+          )}
+          {topology && topology.pods.length + topology.nodes.length > 0 && steps.length === 0 && status.kind === "ready" && (
+            <p className="absolute bottom-3 left-4 rounded bg-white/90 px-2 py-1 text-sm text-slate-700" data-testid="no-traffic">
+              No traffic yet: open the editor and send a packet.
+            </p>
+          )}
           {status.kind === "loading" && <p className="absolute left-4 top-4 rounded bg-white/90 px-2 py-1 text-sm" data-testid="loading">Tracing…</p>}
         </section>
         {panelNode && panels.node && !embed.on && topology && (
@@ -211,6 +265,22 @@ export function App() {
           </section>
         )}
         </div>
+        {editorOpen && (
+          <div className="flex min-h-0 flex-col border-r border-slate-200 max-md:order-2 md:overflow-hidden">
+            <EditorPanel
+              topology={topology}
+              send={send}
+              onSend={setSend}
+              picking={picking}
+              onPicking={(on) => {
+                setPicking(on);
+                if (on) setSend({ ...send, from: undefined, to: undefined });
+              }}
+              onCompare={() => setCompareOpen(true)}
+              onClose={() => useHopscope.getState().closeEditor()}
+            />
+          </div>
+        )}
         {(showDetail || showHops) && (
         <aside className={`flex flex-col ${embed.on ? "min-h-0 overflow-y-auto" : "max-md:order-2 md:min-h-0 md:overflow-y-auto"}`}>
           {showDetail && (

@@ -30,7 +30,8 @@ function FlowHeader({ s }: { s: FlatStep }) {
   return (
     <div className="mt-2 mb-1 text-slate-500" data-testid="flow-header">
       <span className="font-semibold uppercase tracking-wide">{s.flowName}</span>
-      {s.origin && <span className="ml-1 font-mono normal-case">· {s.origin}</span>}
+      {s.origin && <span className="font-mono normal-case"> · {s.origin}</span>}
+      <span className={`${s.outcome === "delivered" ? "text-emerald-700" : "text-red-700"}`}> · {s.outcome}</span>
     </div>
   );
 }
@@ -91,7 +92,7 @@ function WindowedList({ steps, cursor, onPick }: { steps: readonly FlatStep[]; c
     const rows: Row[] = [];
     const rowOfStep = new Int32Array(steps.length);
     steps.forEach((s, i) => {
-      if (i === 0 || steps[i - 1]!.flow !== s.flow) rows.push({ header: s.origin ? `${s.flowName} · ${s.origin}` : s.flowName });
+      if (i === 0 || steps[i - 1]!.flow !== s.flow) rows.push({ header: `${s.origin ? `${s.flowName} · ${s.origin}` : s.flowName} · ${s.outcome}` });
       rowOfStep[i] = rows.length;
       rows.push({ step: i });
     });

@@ -23,7 +23,52 @@ function Rect({ b, stroke, fill = "white", dash, active }: { b: Box; stroke: str
   return <rect x={b.x} y={b.y} width={b.w} height={b.h} rx={8} fill={fill} stroke={stroke} strokeWidth={active ? 3.5 : 1.5} strokeDasharray={dash} />;
 }
 
-export function Topology({ topology, step, reducedMotion, fitSignal }: { topology: TopologyData; step?: Step; reducedMotion: boolean; fitSignal: number }) {
+/** What a click on the diagram picks while the editor sends a packet. */
+export type PickTarget = { readonly node: string } | { readonly pod: string } | { readonly client: true } | { readonly service: string; readonly namespace: string };
+
+/** Props that make an element of the diagram a button for picking it (keyboard too: Tab, then Enter or Space). */
+function pickable(onPick: ((t: PickTarget) => void) | undefined, target: PickTarget, label: string, picked: boolean) {
+  if (!onPick) return {};
+  return {
+    role: "button",
+    tabIndex: 0,
+    "aria-label": label,
+    "aria-pressed": picked,
+    className: "cursor-pointer outline-none [&:focus-visible>rect]:stroke-[#D55E00] [&:hover>rect]:stroke-[#D55E00]",
+    onClick: (e: React.MouseEvent) => {
+      e.stopPropagation();
+      onPick(target);
+    },
+    onKeyDown: (e: React.KeyboardEvent) => {
+      if (e.key === "Enter" || e.key === " ") {
+        e.preventDefault();
+        e.stopPropagation();
+        onPick(target);
+      }
+    },
+  };
+}
+
+const same = (a: PickTarget | undefined, b: PickTarget) => a !== undefined && JSON.stringify(a) === JSON.stringify(b);
+
+export function Topology({
+  topology,
+  step,
+  reducedMotion,
+  fitSignal,
+  onPick,
+  picked,
+}: {
+  topology: TopologyData;
+  step?: Step;
+  reducedMotion: boolean;
+  fitSignal: number;
+  /** Set while the editor picks a packet's source and destination on the diagram. */
+  onPick?: (t: PickTarget) => void;
+  /** What is picked so far (drawn highlighted). */
+  picked?: readonly PickTarget[];
+}) {
+  const isPicked = (t: PickTarget) => (picked ?? []).some((p) => same(p, t));
   const layout = useMemo(() => layoutTopology(topology), [topology]);
   const svgRef = useRef<SVGSVGElement>(null);
   const gRef = useRef<SVGGElement>(null);
@@ -79,8 +124,8 @@ export function Topology({ topology, step, reducedMotion, fitSignal }: { topolog
           }
           if (n.kind === "client") {
             return (
-              <g key={n.id} data-testid={`node-${n.id}`}>
-                <Rect b={b} stroke={C.net} fill="#fdf6e7" active={active} />
+              <g key={n.id} data-testid={`node-${n.id}`} {...pickable(onPick, { client: true }, "Pick the internet client", isPicked({ client: true }))}>
+                <Rect b={b} stroke={C.net} fill="#fdf6e7" active={active || isPicked({ client: true })} />
                 <Label x={b.x + 12} y={b.y + 24} weight={600}>Internet client</Label>
                 <Label x={b.x + 12} y={b.y + 44} size={12}>{n.ip}</Label>
                 <Label x={b.x + 12} y={b.y + 64} size={12} fill={C.muted}>(documentation range)</Label>
@@ -96,9 +141,9 @@ export function Topology({ topology, step, reducedMotion, fitSignal }: { topolog
               <line x1={x} y1={layout.hostLineY} x2={x} y2={b.y} stroke={C.host} strokeWidth={2} />
             );
           return (
-            <g key={n.id} data-testid={`node-${n.id}`}>
+            <g key={n.id} data-testid={`node-${n.id}`} {...pickable(onPick, { node: n.id }, `Pick ${n.id}`, isPicked({ node: n.id }))}>
               {link}
-              <Rect b={b} stroke={C.host} active={active} />
+              <Rect b={b} stroke={C.host} active={active || isPicked({ node: n.id })} />
               <Label x={b.x + 12} y={b.y + 24} weight={600}>{n.id}</Label>
               <Label x={b.x + 12} y={b.y + 44} size={12}>eth0 {n.ip}</Label>
               {n.publicIp && <Label x={b.x + 12} y={b.y + 62} size={12} fill={C.muted}>public {n.publicIp}</Label>}
@@ -129,8 +174,8 @@ export function Topology({ topology, step, reducedMotion, fitSignal }: { topolog
         {topology.pods.map((p) => {
           const b = layout.pods.get(p.name)!;
           return (
-            <g key={p.name} data-testid={`pod-${p.name}`}>
-              <Rect b={b} stroke={C.pod} fill="#f4fbf8" active={step?.pod === p.name} />
+            <g key={p.name} data-testid={`pod-${p.name}`} {...pickable(onPick, { pod: p.name }, `Pick pod ${p.name}`, isPicked({ pod: p.name }))}>
+              <Rect b={b} stroke={C.pod} fill="#f4fbf8" active={step?.pod === p.name || isPicked({ pod: p.name })} />
               <Label x={b.x + 10} y={b.y + 20} size={12} weight={600}>{p.name.length > 30 ? p.name.slice(0, 29) + "…" : p.name}</Label>
               <Label x={b.x + 10} y={b.y + 38} size={12}>eth0 {p.ip}</Label>
               <Label x={b.x + 10} y={b.y + 55} size={11} fill={C.muted}>{p.hostVeth} on the host</Label>
@@ -142,11 +187,19 @@ export function Topology({ topology, step, reducedMotion, fitSignal }: { topolog
         <Label x={56} y={layout.services.y + 24} weight={600} fill={C.svc}>
           service network {topology.serviceNetwork} — virtual: no wire, only kube-proxy's iptables rules on every node
         </Label>
-        {topology.services.map((s, i) => (
-          <Label key={`${s.namespace}/${s.name}`} x={56 + (i % 3) * 400} y={layout.services.y + 50 + Math.floor(i / 3) * 20} size={12}>
-            {s.namespace}/{s.name} {s.clusterIP} · {s.ports.join(", ")}
-          </Label>
-        ))}
+        {topology.services.map((s, i) => {
+          const t: PickTarget = { service: s.name, namespace: s.namespace };
+          const x = 56 + (i % 3) * 400;
+          const y = layout.services.y + 50 + Math.floor(i / 3) * 20;
+          return (
+            <g key={`${s.namespace}/${s.name}`} data-testid={`service-${s.namespace}-${s.name}`} {...pickable(onPick, t, `Pick service ${s.namespace}/${s.name}`, isPicked(t))}>
+              {onPick && <rect x={x - 4} y={y - 14} width={390} height={19} rx={4} fill={isPicked(t) ? "#f6d9ea" : "transparent"} />}
+              <Label x={x} y={y} size={12} weight={isPicked(t) ? 600 : 400}>
+                {s.namespace}/{s.name} {s.clusterIP} · {s.ports.join(", ")}
+              </Label>
+            </g>
+          );
+        })}
         {here && <PacketMarker at={here} busY={layout.hostLineY} reducedMotion={reducedMotion} colour={C.packet} />}
       </g>
     </svg>
