@@ -1,12 +1,40 @@
 /**
  * "Copy link" and "Copy embed code": the current view as a URL, or as an iframe for a course
- * page. "Download pcap": the session's packets as a capture file for Wireshark or tcpdump.
+ * page. An edited scenario too large for a link is offered instead as a file ("Download
+ * scenario file"), with a line saying why. "Download pcap": the session's packets as a capture
+ * file for Wireshark or tcpdump.
  */
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import { viewUrl } from "../share/browser";
+import { scenarioFile, shareOffer, type ShareOffer } from "../share/offer";
 import { pcapFile, useHopscope } from "../store/store";
 
-const linkFor = viewUrl;
+/** What sharing the page's current view offers (undefined before a scenario is loaded). */
+function currentOffer(): ShareOffer | undefined {
+  const st = useHopscope.getState();
+  const shared = st.shareView();
+  return st.source && shared ? shareOffer(st.source, shared.view) : undefined;
+}
+
+/** The view's URL, unless its link would not open (too large): then nothing. */
+function linkFor(embed: boolean): string | undefined {
+  const offer = currentOffer();
+  return offer === undefined || offer.kind === "link" ? viewUrl(embed) : undefined;
+}
+
+/** Saves `blob` as a download named `name`. */
+function saveFile(name: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  a.style.display = "none";
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  // The download has started from the URL by the time this runs.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
 
 function embedCode(): string | undefined {
   const url = linkFor(true);
@@ -20,7 +48,15 @@ export function ShareButtons() {
   const [copied, setCopied] = useState<string>();
   const copy = async (what: "link" | "embed") => {
     const text = what === "link" ? linkFor(false) : embedCode();
-    if (!text) return;
+    if (!text) {
+      // A view whose link would not open is never copied: say why instead.
+      const offer = currentOffer();
+      if (offer && offer.kind !== "link") {
+        setCopied(offer.reason);
+        setTimeout(() => setCopied(undefined), 4000);
+      }
+      return;
+    }
     try {
       await navigator.clipboard.writeText(text);
       setCopied(what === "link" ? "Link copied" : "Embed code copied");
@@ -31,19 +67,22 @@ export function ShareButtons() {
     setTimeout(() => setCopied(undefined), 2000);
   };
   const ready = useHopscope((st) => st.status.kind === "ready");
+  // The view's link part, as the store caches it: it changes with the scenario, panels and shell lines only.
+  const source = useHopscope((st) => st.source);
+  const view = useHopscope((st) => (st.source ? st.shareView()?.view : undefined));
+  const offer = useMemo(() => (source && view !== undefined ? shareOffer(source, view) : undefined), [source, view]);
+  const downloadScenario = () => {
+    const st = useHopscope.getState();
+    if (!st.source || !("spec" in st.source)) return;
+    const file = scenarioFile(st.source.spec);
+    saveFile(file.name, new Blob([file.text], { type: "application/json" }));
+    setCopied(`Saved ${file.name}`);
+    setTimeout(() => setCopied(undefined), 4000);
+  };
   const download = async () => {
     try {
       const file = await pcapFile();
-      const url = URL.createObjectURL(new Blob([file.bytes], { type: "application/x-pcapng" }));
-      const a = document.createElement("a");
-      a.href = url;
-      a.download = file.name;
-      a.style.display = "none";
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
-      // The download has started from the URL by the time this runs.
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      saveFile(file.name, new Blob([file.bytes], { type: "application/x-pcapng" }));
       setCopied(`Saved ${file.name} (${file.frames.toLocaleString("en")} ${file.frames === 1 ? "frame" : "frames"})`);
     } catch (e) {
       setCopied(`No capture: ${e instanceof Error ? e.message : String(e)}`);
@@ -53,12 +92,25 @@ export function ShareButtons() {
   const btn = "rounded border border-slate-300 bg-white px-2 py-1 text-sm hover:bg-slate-100";
   return (
     <div className="flex flex-wrap items-center gap-2">
-      <button type="button" className={btn} onClick={() => void copy("link")} data-testid="copy-link">
-        Copy link
-      </button>
-      <button type="button" className={btn} onClick={() => void copy("embed")} data-testid="copy-embed">
-        Copy embed code
-      </button>
+      {offer?.kind === "file" ? (
+        <>
+          <button type="button" className={btn} onClick={downloadScenario} data-testid="download-scenario">
+            Download scenario file
+          </button>
+          <span className="text-xs text-amber-800" data-testid="share-too-large">
+            {offer.reason}
+          </span>
+        </>
+      ) : (
+        <>
+          <button type="button" className={btn} onClick={() => void copy("link")} data-testid="copy-link">
+            Copy link
+          </button>
+          <button type="button" className={btn} onClick={() => void copy("embed")} data-testid="copy-embed">
+            Copy embed code
+          </button>
+        </>
+      )}
       <button
         type="button"
         className={`${btn} disabled:opacity-50`}
