@@ -187,3 +187,22 @@ test.describe("what-if faults", () => {
     await expect(flowHeaders(page).filter({ hasText: "curl from nginx-65899c769f-wxdx6" }).first()).toContainText("delivered");
   });
 });
+
+test("Compare: ipMasq on and off, side by side, the first divergence named", async ({ page }) => {
+  await openEditor(page);
+  const editor = page.getByTestId("editor");
+  await editor.getByLabel("ipMasq off: node", { exact: true }).selectOption("worker-0");
+  await editor.getByTestId("fault-ipmasq-off").click();
+  await settled(page);
+  await expect(editor.getByTestId("fault-ipmasq-off")).toBeChecked();
+  await editor.getByRole("button", { name: "Compare" }).click();
+  const dialog = page.getByRole("dialog", { name: "Compare two versions" });
+  await expect(dialog.getByTestId("divergence")).toHaveText("without it: the source becomes 10.240.0.20; ipMasq off on worker-0: it stays 10.200.0.21");
+  await expect(dialog.getByTestId("divergence-row")).toContainText("10.240.0.20");
+  // Two built-ins instead: a different first divergence, still named.
+  await dialog.getByTestId("compare-first").selectOption({ label: "Built-in: Pod to pod across nodes (ipMasq on)" });
+  await dialog.getByTestId("compare-second").selectOption({ label: "Built-in: Pod to pod across nodes (ipMasq off)" });
+  await expect(dialog.getByTestId("divergence")).toContainText("the source becomes 10.240.0.20");
+  await page.keyboard.press("Escape");
+  await expect(dialog).toHaveCount(0);
+});

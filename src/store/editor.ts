@@ -52,6 +52,8 @@ export interface EditorSlice {
   validateText(text: string): Promise<ValidateResult>;
   /** Traces a scenario on its own (Compare). */
   traceOf(source: Source): Promise<TraceResult | InvalidResult>;
+  /** The document a source stands for (a built-in's from the worker). */
+  docOf(source: Source): Promise<ScenarioInput | undefined>;
 }
 
 export const editorSlice =
@@ -141,6 +143,11 @@ export const editorSlice =
       },
       validateText(text) {
         return engine.request({ kind: "validate", text });
+      },
+      async docOf(source) {
+        if ("spec" in source) return source.spec;
+        const r = await engine.request({ kind: "document", of: { id: source.id } });
+        return r.kind === "document" ? (r.spec as ScenarioInput) : undefined;
       },
       traceOf(source) {
         return engine.request({ kind: "trace", scenario: "id" in source ? source.id : { spec: source.spec } });

@@ -8,6 +8,7 @@ import { HopList } from "./HopList";
 import { NodePanel } from "./NodePanel";
 import { confirmedAt } from "./nodeState";
 import { Terminal } from "./Terminal";
+import { CompareDialog } from "./editor/CompareDialog";
 import { EditorPanel } from "./editor/EditorPanel";
 import { EMPTY_SEND, type SendDraft } from "./editor/SendForm";
 import { Topology, type PickTarget } from "./Topology";
@@ -58,7 +59,7 @@ export function App() {
   const editorOpen = useHopscope((s) => s.editorOpen && !s.embed.on);
   const [send, setSend] = useState<SendDraft>(EMPTY_SEND);
   const [picking, setPicking] = useState(false);
-  const [_compareOpen, setCompareOpen] = useState(false);
+  const [compareOpen, setCompareOpen] = useState(false);
   const onPick = (t: PickTarget) => {
     // The first pick is the source, the second the destination; a third starts again.
     if (send.from === undefined || send.to !== undefined) setSend({ ...send, from: t, to: undefined });
@@ -98,6 +99,8 @@ export function App() {
   // Keyboard: ←/→ step, space play/pause, Home/End; Ctrl+Z and Ctrl+Shift+Z undo and redo edits; not while typing in a field.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      // A dialog (Compare) keeps the keyboard to itself.
+      if (document.querySelector('[role="dialog"][aria-modal="true"]')) return;
       const t = e.target as HTMLElement | null;
       const inputType = t?.tagName === "INPUT" ? (t as HTMLInputElement).type : undefined;
       // Typing in a field keeps its keys; a checkbox keeps Space (it toggles) but not the arrows.
@@ -298,6 +301,7 @@ export function App() {
         </aside>
         )}
       </main>
+      {compareOpen && <CompareDialog onClose={() => setCompareOpen(false)} />}
       <footer className="sticky bottom-0 z-10 border-t border-slate-200 bg-white px-4 py-2">
         <Controls cursor={cursor} count={steps.length} playing={playing} speed={speed} onMove={setCursor} onToggle={togglePlay} onSpeed={setSpeed} onFit={() => setFit((n) => n + 1)} />
         <p className="sr-only" aria-live="polite" data-testid="live">

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { articleScenario } from "../testing/article-scenario";
 import { FAULT_SCENARIOS, HAIRPIN_ON } from "../testing/faults";
 import type { Flow } from "../trace";
-import { faultIsOn, setFault, type Fault } from "./faults";
+import { faultDifference, faultIsOn, faultName, setFault, type Fault } from "./faults";
 import { runScenario, type RunResult } from "./run";
 import type { ScenarioInput } from "./spec";
 
@@ -139,5 +139,18 @@ describe("each fault's consequence", () => {
     expect(t1 - t0).toBeGreaterThanOrEqual(3000);
     expect(t1 - t0).toBeLessThan(3100);
     expect(lastStep(err).packet).toMatchObject({ src: "10.32.0.80", dst: "10.200.0.21" });
+  });
+});
+
+describe("naming the one fault two documents differ by", () => {
+  it("finds it and the side that has it; two differences name none", () => {
+    const base = articleScenario("base", {});
+    const off = setFault(base, { kind: "ipmasq-off", worker: "worker-0" }, true);
+    const d = faultDifference(base, off);
+    expect(d).toEqual({ fault: { kind: "ipmasq-off", worker: "worker-0" }, on: "b" });
+    expect(faultName(d!.fault)).toBe("ipMasq off on worker-0");
+    expect(faultDifference(off, base)?.on).toBe("a");
+    expect(faultDifference(base, setFault(off, { kind: "ip-forward-off", worker: "worker-1" }, true))).toBeUndefined();
+    expect(faultDifference(base, base)).toBeUndefined();
   });
 });

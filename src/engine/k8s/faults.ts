@@ -179,3 +179,56 @@ function order(s: ScenarioInput, dst: string): number {
   const i = s.cluster.workers.findIndex((w) => w.podCidr === dst);
   return i < 0 ? Number.MAX_SAFE_INTEGER : i;
 }
+
+/** Every fault that could be set on a document: each kind on each worker (and service, and other worker). */
+function candidates(a: ScenarioInput, b: ScenarioInput): Fault[] {
+  const workers = [...new Set([...a.cluster.workers, ...b.cluster.workers].map((w) => w.name))];
+  const services = [...new Set([...(a.services ?? []), ...(b.services ?? [])].map((s) => `${s.namespace ?? "default"}/${s.name}`))];
+  const out: Fault[] = [];
+  for (const w of workers) {
+    for (const kind of ["vpc-route-missing", "ipmasq-off", "ip-forward-off", "bridge-nf-off", "hairpin-off"] as const) out.push({ kind, worker: w });
+    for (const via of workers) if (via !== w) out.push({ kind: "vpc-route-wrong-worker", worker: w, via });
+    for (const service of services) out.push({ kind: "kube-proxy-stopped", worker: w, service });
+  }
+  for (const service of services) out.push({ kind: "no-endpoints", service });
+  return out;
+}
+
+function isOnSafely(s: ScenarioInput, f: Fault): boolean | undefined {
+  try {
+    return faultIsOn(s, f);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * When two documents differ by one fault and nothing else a fault toggle changes, that fault and
+ * which side has it: Compare then names the sides by it ("ipMasq off on worker-0" / "without it").
+ */
+export function faultDifference(a: ScenarioInput, b: ScenarioInput): { readonly fault: Fault; readonly on: "a" | "b" } | undefined {
+  const differing = candidates(a, b).filter((f) => {
+    const x = isOnSafely(a, f);
+    const y = isOnSafely(b, f);
+    return x !== undefined && y !== undefined && x !== y;
+  });
+  if (differing.length !== 1) return undefined;
+  const fault = differing[0]!;
+  return { fault, on: faultIsOn(a, fault) ? "a" : "b" };
+}
+
+/** A fault in a few words: "ipMasq off on worker-0", "stale endpoint for default/web". */
+export function faultName(f: Fault): string {
+  const label = FAULT_KINDS.find((k) => k.kind === f.kind)!.label;
+  switch (f.kind) {
+    case "vpc-route-wrong-worker":
+      return `VPC route for ${f.worker} sent to ${f.via}`;
+    case "kube-proxy-stopped":
+      return `kube-proxy stopped on ${f.worker} (${f.service})`;
+    case "no-endpoints":
+    case "stale-endpoint":
+      return `${label} for ${f.service}`;
+    default:
+      return `${label} on ${f.worker}`;
+  }
+}

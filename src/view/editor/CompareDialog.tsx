@@ -1,0 +1,56 @@
+/**
+ * Compare, opened from the editor: the versions it offers are the scenario on screen, the steps
+ * of the history (before and undone) and the built-in scenarios; it opens on the last edit
+ * (before and now). When the two differ by one what-if fault, their labels name it, so the
+ * sentence reads "ipMasq off on worker-0: the source stays …; without it: it becomes …".
+ */
+import { useEffect, useMemo, useState } from "react";
+import { faultDifference, faultName } from "../../engine/k8s/faults";
+import { useHopscope, type Source } from "../../store/store";
+import { Compare, type Version } from "../Compare";
+
+export function CompareDialog({ onClose }: { onClose: () => void }) {
+  const source = useHopscope((s) => s.source);
+  const currentLabel = useHopscope((s) => s.currentLabel);
+  const past = useHopscope((s) => s.past);
+  const future = useHopscope((s) => s.future);
+  const scenarios = useHopscope((s) => s.scenarios);
+  const [named, setNamed] = useState<Record<string, string>>({});
+
+  const versions = useMemo<Version[]>(() => {
+    const out: Version[] = [];
+    if (source) out.push({ key: "now", label: `Now: ${currentLabel}`, source });
+    [...past].reverse().forEach((e, i) => out.push({ key: `before-${i}`, label: `Before: ${e.label}`, source: e.source }));
+    [...future].reverse().forEach((e, i) => out.push({ key: `undone-${i}`, label: `Undone: ${e.label}`, source: e.source }));
+    for (const s of scenarios) out.push({ key: `builtin-${s.id}`, label: `Built-in: ${s.title}`, source: { id: s.id } });
+    return out.map((v) => (named[v.key] ? { ...v, label: named[v.key]! } : v));
+  }, [source, currentLabel, past, future, scenarios, named]);
+
+  const initial: [string, string] | undefined = past.length > 0 ? ["before-0", "now"] : versions.length > 1 ? [versions[0]!.key, versions[1]!.key] : undefined;
+
+  // The last edit's two sides, named by the fault they differ by when they differ by one.
+  const before = past.at(-1)?.source;
+  useEffect(() => {
+    if (!before || !source) return;
+    let live = true;
+    const { docOf } = useHopscope.getState();
+    void Promise.all([docOf(before), docOf(source)]).then(([a, b]) => {
+      if (!live || !a || !b) return;
+      const d = faultDifference(a, b);
+      if (!d) return;
+      const name = faultName(d.fault);
+      setNamed(d.on === "a" ? { "before-0": name, now: "without it" } : { "before-0": "without it", now: name });
+    });
+    return () => {
+      live = false;
+    };
+  }, [before, source]);
+
+  return (
+    <div className="fixed inset-0 z-30 flex bg-slate-900/40 p-2 md:p-6" role="dialog" aria-modal="true" aria-label="Compare two versions">
+      <div className="flex min-h-0 w-full flex-1 flex-col overflow-hidden rounded bg-white shadow-xl">
+        <Compare versions={versions} {...(initial && { initial })} trace={(s) => useHopscope.getState().traceOf(s as Source)} onClose={onClose} />
+      </div>
+    </div>
+  );
+}
