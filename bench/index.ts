@@ -1,10 +1,11 @@
 /** `npm run bench`: every benchmark, each printing its figures; `npm run bench -- share shell` runs only those named. */
 import { runClusterBench } from "./cluster";
+import { runEditorBench } from "./editor";
 import { runEngineBench } from "./engine";
 import { runShareBench } from "./share";
 import { runShellBench } from "./shell";
 
-const benches: Record<string, () => void> = { engine: runEngineBench, cluster: runClusterBench, shell: runShellBench, share: runShareBench };
+const benches: Record<string, () => void | Promise<void>> = { engine: runEngineBench, cluster: runClusterBench, shell: runShellBench, share: runShareBench, editor: runEditorBench };
 const named = process.argv.slice(2);
 const unknown = named.filter((n) => !(n in benches));
 if (unknown.length) {
@@ -12,4 +13,4 @@ if (unknown.length) {
   process.exit(2);
 }
 console.log(`node ${process.version}, ${process.platform}/${process.arch}`);
-for (const [name, run] of Object.entries(benches)) if (!named.length || named.includes(name)) run();
+for (const [name, run] of Object.entries(benches)) if (!named.length || named.includes(name)) await run();
