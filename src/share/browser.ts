@@ -5,6 +5,7 @@
  */
 import { useHopscope } from "../store/store";
 import { formatHash } from "./codec";
+import { shareOffer } from "./offer";
 
 /** The current view as a URL of this page: `#view=…&at=…`, with embed=1 for an iframe. */
 export function viewUrl(embed: boolean): string | undefined {
@@ -16,6 +17,8 @@ export function viewUrl(embed: boolean): string | undefined {
 /** Keeps location.hash in step with the store; returns the unsubscribe function. */
 export function syncUrlWithStore(): () => void {
   let lastSource = useHopscope.getState().source;
+  // Whether the view's link is too large, for the last view blob (it changes only with the scenario, panels or shell).
+  let checked: { view: string; tooLarge: boolean } | undefined;
   return useHopscope.subscribe((s, prev) => {
     // While a view is restored from the URL (first load, back, forward) the URL is left alone;
     // once it is in, the URL is rewritten in place (a bad link becomes the default view's).
@@ -24,13 +27,18 @@ export function syncUrlWithStore(): () => void {
     if (s.status.kind !== "ready") return;
     if (!restored && s.source === prev.source && s.cursor === prev.cursor && s.panels === prev.panels && s.shellLines === prev.shellLines) return;
     const shared = s.shareView();
-    if (!shared) return;
-    const hash = formatHash({ view: shared.view, at: shared.at, embed: s.embed.on, autoplay: s.embed.autoplay, hide: s.embed.hide });
+    if (!shared || !s.source) return;
+    // A view too large for a link is not written into the address bar (it would not open again);
+    // the share buttons offer its scenario as a file instead.
+    if (checked?.view !== shared.view) checked = { view: shared.view, tooLarge: shareOffer(s.source, shared.view).kind !== "link" };
+    const tooLarge = checked.tooLarge;
+    const hash = tooLarge ? "" : formatHash({ view: shared.view, at: shared.at, embed: s.embed.on, autoplay: s.embed.autoplay, hide: s.embed.hide });
     const newScenario = !restored && lastSource !== undefined && s.source !== lastSource;
     lastSource = s.source;
     if (hash === window.location.hash) return;
-    if (newScenario) window.history.pushState(null, "", hash);
-    else window.history.replaceState(null, "", hash);
+    const url = hash || window.location.pathname + window.location.search;
+    if (newScenario) window.history.pushState(null, "", url);
+    else window.history.replaceState(null, "", url);
   });
 }
 

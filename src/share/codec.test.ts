@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { compressToEncodedURIComponent, decompressFromEncodedURIComponent } from "lz-string";
 import { describe, expect, it } from "vitest";
-import { BUILTIN_SCENARIOS, articleCluster, builtinScenario } from "../engine/scenarios/article";
+import { BUILTIN_SCENARIOS, articleCluster, blankScenario, builtinScenario } from "../engine/scenarios/article";
 import { runScenario } from "../engine/k8s/run";
 import { validateScenario, type ScenarioInput } from "../engine/k8s/spec";
-import { MAX_ECHO_CHARS, MAX_UNPACKED_CHARS, decodeShare, decodeView, encodeShare, encodeView, formatHash, parseHash, type HashParams, type ShareState } from "./codec";
+import { MAX_ECHO_CHARS, MAX_UNPACKED_CHARS, baseFingerprint, decodeShare, decodeView, encodeShare, encodeView, formatHash, parseHash, type HashParams, type ShareState } from "./codec";
 import { diff } from "./compact";
 import { articlePlus20Pods10Services } from "./sample-edit";
 
@@ -280,7 +280,7 @@ describe("edited scenarios as changes from a built-in (version 3)", () => {
         const view = encodeView({ scenario: { spec }, panels });
         const blob = blobOf(view);
         expect(blob.v).toBe(3);
-        expect(Object.keys(blob.scenario)).toEqual(["base", "patch"]);
+        expect(Object.keys(blob.scenario)).toEqual(["base", "patch", "of"]);
         expect(view.length).toBeLessThan(encodeView({ scenario: { spec }, panels }, { compact: false }).length);
         const r = decodeView({ view });
         expect(r).toEqual({ ok: true, state: { scenario: { spec }, flow: 0, step: 0, panels } });
@@ -294,13 +294,13 @@ describe("edited scenarios as changes from a built-in (version 3)", () => {
     expect(blobOf(encodeView({ scenario: { spec: masqOff }, panels })).scenario.base).toBe("pod-to-pod-no-masq");
     const nodeport = { ...builtinScenario("nodeport")!, id: "nodeport-edited", title: "NodePort, edited" };
     const blob = blobOf(encodeView({ scenario: { spec: nodeport }, panels }));
-    expect(blob.scenario).toEqual({ base: "nodeport", patch: { id: ["nodeport-edited"], title: ["NodePort, edited"] } });
+    expect(blob.scenario).toEqual({ base: "nodeport", patch: { id: ["nodeport-edited"], title: ["NodePort, edited"] }, of: baseFingerprint(builtinScenario("nodeport")!) });
   });
 
   it("writes a built-in's document unchanged as an empty change, still a document when read", () => {
     const spec = builtinScenario("same-node")!;
     const view = encodeView({ scenario: { spec }, panels });
-    expect(blobOf(view).scenario).toEqual({ base: "same-node", patch: {} });
+    expect(blobOf(view).scenario).toEqual({ base: "same-node", patch: {}, of: baseFingerprint(builtinScenario("same-node")!) });
     expect(decodeView({ view })).toEqual({ ok: true, state: { scenario: { spec }, flow: 0, step: 0, panels } });
   });
 
@@ -446,3 +446,21 @@ describe("error messages", () => {
 function encodeShareRaw(obj: unknown): string {
   return compressToEncodedURIComponent(JSON.stringify(obj));
 }
+
+describe("a change carries its base's fingerprint", () => {
+  it("refuses a change to a built-in that has changed since the link was made, and starts a blank scenario's change from the blank base", () => {
+    const base = builtinScenario("nodeport")!;
+    const view = encodeView({ scenario: { spec: { ...base, title: "NodePort, edited" } }, panels: { detail: true, hops: true, node: true } });
+    const blob = JSON.parse(decompressFromEncodedURIComponent(view)) as { scenario: { of: string } };
+    expect(decodeView({ view }).ok).toBe(true);
+    blob.scenario.of = "zzzz";
+    const r = decodeView({ view: compressToEncodedURIComponent(JSON.stringify(blob)) });
+    expect(r.ok ? "" : r.error).toBe("The link's scenario is a change to the built-in scenario nodeport as it was when the link was made; this Hopscope's differs, so the link cannot be opened as it was meant.");
+    const blank = blankScenario();
+    const small = { ...blank, title: "Mine" };
+    const blankView = encodeView({ scenario: { spec: small }, panels: { detail: true, hops: true, node: true } });
+    expect((JSON.parse(decompressFromEncodedURIComponent(blankView)) as { scenario: { base: string } }).scenario.base).toBe("blank");
+    const back = decodeView({ view: blankView });
+    expect(back.ok && back.state.scenario).toEqual({ spec: small });
+  });
+});

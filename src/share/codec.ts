@@ -21,7 +21,8 @@
 import lzString from "lz-string";
 import * as v from "valibot";
 import { validateScenario, type ScenarioInput } from "../engine/k8s/spec";
-import { BUILTIN_SCENARIOS, builtinScenario } from "../engine/scenarios/article";
+import { BUILTIN_SCENARIOS, blankScenario, builtinScenario } from "../engine/scenarios/article";
+import { hashString } from "../engine/rng";
 import { applyPatch, diff, type Patch } from "./compact";
 import { decompressBounded } from "./lz-bounded";
 
@@ -80,7 +81,25 @@ export const DEFAULT_PANELS = { detail: true, hops: true, node: true } as const;
 const IdSchema = v.pipe(v.string(), v.regex(/^[a-z0-9][-a-z0-9]*$/));
 const ScenarioSchema = v.union([v.strictObject({ id: IdSchema }), v.strictObject({ spec: v.unknown() })]);
 /** Version 3 adds a scenario written as a change from a built-in's. */
-const ScenarioSchemaV3 = v.union([v.strictObject({ id: IdSchema }), v.strictObject({ spec: v.unknown() }), v.strictObject({ base: IdSchema, patch: v.unknown() })]);
+const ScenarioSchemaV3 = v.union([
+  v.strictObject({ id: IdSchema }),
+  v.strictObject({ spec: v.unknown() }),
+  v.strictObject({ base: IdSchema, patch: v.unknown(), of: v.optional(v.pipe(v.string(), v.regex(/^[0-9a-z]{1,8}$/))) }),
+]);
+
+/** The base a version 3 patch may start from: a built-in scenario, or the editor's blank one ("blank"). */
+const BLANK_BASE = "blank";
+function baseScenario(key: string): ScenarioInput | undefined {
+  return key === BLANK_BASE ? blankScenario() : builtinScenario(key);
+}
+
+/**
+ * A short fingerprint of a base document, carried with the patch: a later Hopscope whose
+ * built-in scenario has changed refuses the link instead of opening a different document.
+ */
+export function baseFingerprint(doc: ScenarioInput): string {
+  return hashString(JSON.stringify(doc)).toString(36);
+}
 const PositionSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_POSITION));
 const PanelsSchema = v.optional(v.strictObject({ detail: v.boolean(), hops: v.boolean(), node: v.boolean() }), DEFAULT_PANELS);
 const ShellSchema = v.optional(
@@ -106,20 +125,20 @@ export type DecodeResult = { readonly ok: true; readonly state: ShareState } | {
 export function encodeView(part: SharedView, opts: { readonly compact?: boolean } = {}): string {
   // Fields are picked one by one: a whole ShareState passed in must not bring flow and step along.
   const lines = part.shell?.length ? { shell: part.shell.map((s) => ({ t: s.target, l: s.line })) } : {};
-  const blob = (scenario: ShareState["scenario"] | { readonly base: string; readonly patch: unknown }) =>
+  const blob = (scenario: ShareState["scenario"] | { readonly base: string; readonly patch: unknown; readonly of: string }) =>
     lzString.compressToEncodedURIComponent(JSON.stringify({ v: SHARE_VERSION, scenario, panels: part.panels, ...lines }));
   const whole = blob(part.scenario);
   if (!("spec" in part.scenario) || opts.compact === false) return whole;
   // Every built-in is tried as the base, and the shortest change (as JSON; the first of equally
   // short ones) is compressed. Compressing each would cost ten times one, and a large document
   // takes a tenth of a second or more to compress; the patches differ in a few fields only.
-  let closest: { readonly base: string; readonly patch: Patch; readonly size: number } | undefined;
-  for (const base of BUILTIN_SCENARIOS) {
+  let closest: { readonly base: string; readonly of: string; readonly patch: Patch; readonly size: number } | undefined;
+  for (const [key, base] of [...BUILTIN_SCENARIOS.map((b) => [b.id, b] as const), [BLANK_BASE, blankScenario()] as const]) {
     const patch = diff(base, part.scenario.spec);
     const size = JSON.stringify(patch).length;
-    if (!closest || size < closest.size) closest = { base: base.id, patch, size };
+    if (!closest || size < closest.size) closest = { base: key, of: baseFingerprint(base), patch, size };
   }
-  const changed = closest && blob({ base: closest.base, patch: closest.patch });
+  const changed = closest && blob({ base: closest.base, patch: closest.patch, of: closest.of });
   return changed !== undefined && changed.length < whole.length ? changed : whole;
 }
 
@@ -168,8 +187,11 @@ export function decodeView(params: { readonly view?: string | undefined; readonl
     const s = r.output;
     let scenario: ShareState["scenario"];
     if ("base" in s.scenario) {
-      const base = builtinScenario(s.scenario.base);
+      const base = baseScenario(s.scenario.base);
       if (!base) return { ok: false, error: `The link's scenario is a change to a built-in scenario this Hopscope does not have: ${clip(s.scenario.base)}.` };
+      if (s.scenario.of !== undefined && s.scenario.of !== baseFingerprint(base)) {
+        return { ok: false, error: `The link's scenario is a change to the built-in scenario ${clip(s.scenario.base)} as it was when the link was made; this Hopscope's differs, so the link cannot be opened as it was meant.` };
+      }
       const applied = applyPatch(base, s.scenario.patch);
       if (!applied.ok) return { ok: false, error: `The link's change to the built-in scenario ${base.id} cannot be applied: ${clip(applied.path)}: ${clip(applied.message, 2 * MAX_ECHO_CHARS)}.` };
       scenario = { spec: applied.value as ScenarioInput };

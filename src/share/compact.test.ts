@@ -3,7 +3,7 @@ import { compressToEncodedURIComponent } from "lz-string";
 import { describe, expect, it } from "vitest";
 import { BUILTIN_SCENARIOS, builtinScenario } from "../engine/scenarios/article";
 import { validateScenario } from "../engine/k8s/spec";
-import { decodeView, encodeView } from "./codec";
+import { baseFingerprint, decodeView, encodeView } from "./codec";
 import { MAX_PATCH_DEPTH, MAX_PATCH_ITEMS, applyPatch, diff, type ApplyResult, type Json } from "./compact";
 import { articlePlus20Pods10Services } from "./sample-edit";
 
@@ -254,7 +254,7 @@ describe("hostile patches", () => {
 
   it("never throws on thousands of damaged changes in links, and opens a valid scenario or says why in a sentence", () => {
     const spec = articlePlus20Pods10Services();
-    const blob = JSON.parse(JSON.stringify({ v: 3, scenario: { base: "pod-to-pod", patch: diff(POD_TO_POD, spec) }, panels })) as Json;
+    const blob = JSON.parse(JSON.stringify({ v: 3, scenario: { base: "pod-to-pod", patch: diff(POD_TO_POD, spec), of: baseFingerprint(POD_TO_POD) }, panels })) as Json;
     expect(encodeView({ scenario: { spec }, panels })).toBe(compressToEncodedURIComponent(JSON.stringify(blob)));
     let opened = 0;
     fc.assert(
