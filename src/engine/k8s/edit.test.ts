@@ -46,3 +46,23 @@ describe("building a cluster from a blank scenario", () => {
     expect(freeClusterIP(d)).toBe("10.32.0.12");
   });
 });
+
+describe("moving a network to another RFC 1918 block", () => {
+  it("moves every address in it, keeping offsets, and the article's cluster still runs the same way", async () => {
+    const { builtinScenario } = await import("../scenarios/article");
+    const { renumber } = await import("./edit");
+    const d = renumber(renumber(renumber(builtinScenario("pod-to-pod")!, "podNetwork", "192.168.0.0/16"), "hostNetwork", "172.16.0.0/24"), "serviceNetwork", "10.96.0.0/24");
+    expect(d.cluster.workers.map((w) => [w.ip, w.podCidr, w.publicIp])).toEqual([
+      ["172.16.0.20", "192.168.0.0/24", "198.51.100.20"],
+      ["172.16.0.21", "192.168.1.0/24", "198.51.100.21"],
+      ["172.16.0.22", "192.168.2.0/24", "198.51.100.22"],
+    ]);
+    expect(d.cluster.gateway).toBe("172.16.0.1");
+    expect(d.traffic[0]!.to).toEqual({ ip: "192.168.1.15" });
+    const r = runScenario(d);
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    expect(r.trace.flows.map((f) => `${f.name} ${f.verdict}`)).toEqual(["request delivered", "reply delivered"]);
+    const masq = r.trace.flows[0]!.steps.find((s) => s.detail.kind === "nat");
+    expect(masq?.packet.src).toBe("172.16.0.20");
+  });
+});

@@ -189,3 +189,36 @@ export function replaceAt<T>(list: readonly T[], i: number, item: T): T[] {
 export function removeAt<T>(list: readonly T[], i: number): T[] {
   return list.filter((_, j) => j !== i);
 }
+
+/**
+ * Moves one of the three networks to another block (the article says any RFC 1918 block
+ * works): every address and CIDR of the document inside the old block moves with it, keeping
+ * its offset (worker-1's pod CIDR 10.200.1.0/24 becomes 192.168.1.0/24). Addresses whose offset
+ * does not fit a smaller new block stay as they are, for the validator to point out.
+ */
+export function renumber(d: Doc, field: "hostNetwork" | "podNetwork" | "serviceNetwork", to: string): Doc {
+  const from = tryCidr(d.cluster[field]);
+  const next = tryCidr(to);
+  const moved = { ...d, cluster: { ...d.cluster, [field]: to } };
+  if (!from || !next) return moved;
+  const size = 2 ** (32 - next.prefix);
+  const move = (ip: number): number | undefined => {
+    if (!cidrContains(from, ip)) return undefined;
+    const offset = (ip - from.net) >>> 0;
+    return offset < size ? (next.net + offset) >>> 0 : undefined;
+  };
+  const walk = (x: unknown): unknown => {
+    if (typeof x === "string") {
+      const m = /^(\d{1,3}(?:\.\d{1,3}){3})(\/\d{1,2})?$/.exec(x);
+      if (!m) return x;
+      const ip = tryIp(m[1]);
+      const to = ip === undefined ? undefined : move(ip);
+      return to === undefined ? x : `${formatIpv4(to)}${m[2] ?? ""}`;
+    }
+    if (Array.isArray(x)) return x.map(walk);
+    if (x && typeof x === "object") return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, walk(v)]));
+    return x;
+  };
+  const out = walk(moved) as Doc;
+  return { ...out, cluster: { ...out.cluster, [field]: to } };
+}

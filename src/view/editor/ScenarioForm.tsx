@@ -3,7 +3,7 @@
  * Deployments and Pods, services and traffic. Each change is one edit (checked, traced, and a
  * step Undo goes back over); a field that is wrong keeps what was typed and says why.
  */
-import { addDeployment, addService, addWorker, freeNodePort, removeAt, removeWorker, replaceAt, setControllers, type ServiceInput, type WorkloadInput } from "../../engine/k8s/edit";
+import { addDeployment, addService, addWorker, freeNodePort, removeAt, renumber, removeWorker, replaceAt, setControllers, type ServiceInput, type WorkloadInput } from "../../engine/k8s/edit";
 import type { ScenarioInput } from "../../engine/k8s/spec";
 import type { Issue } from "../../worker/protocol";
 import { CheckField, NumberField, Section, SelectField, TextField, issuesAt, smallBtn } from "./fields";
@@ -21,7 +21,9 @@ export function describeTraffic(t: Doc["traffic"][number]): string {
 
 function Networks({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[]; onEdit: Edit }) {
   const c = doc.cluster;
-  const set = (k: "hostNetwork" | "podNetwork" | "serviceNetwork" | "gateway", v: string) => onEdit({ ...doc, cluster: { ...c, [k]: v } }, `${k} ${v}`);
+  // A network moved to another block takes its addresses along (workers, pods, ClusterIPs, traffic).
+  const set = (k: "hostNetwork" | "podNetwork" | "serviceNetwork" | "gateway", v: string) =>
+    onEdit(k === "gateway" ? { ...doc, cluster: { ...c, gateway: v } } : renumber(doc, k, v), `${k} ${v}`);
   return (
     <Section title="Networks">
       <div className="grid grid-cols-2 gap-2">
