@@ -88,7 +88,7 @@ test.describe("share links and embedding", () => {
   const bad: [string, string, RegExp][] = [
     ["truncated", "/#view=N4IgbiBcCMA0IGcDGBTAdgQwE4EsD2", /truncated/],
     ["garbage", "/#view=%3Cscript%3Ealert(1)%3C/script%3E", /characters a Hopscope link never contains/],
-    ["another version", `/#view=${lzString.compressToEncodedURIComponent(JSON.stringify({ v: 3 }))}`, /link version 3; this one reads versions 1 and 2/],
+    ["another version", `/#view=${lzString.compressToEncodedURIComponent(JSON.stringify({ v: 4 }))}`, /link version 4; this one reads versions 1, 2 and 3/],
     ["oversized", `/#view=${"A".repeat(70 * 1024)}`, /over the 64 KB a link may carry/],
     ["invalid-scenario", `/#view=${invalidSpec}`, /scenario is not valid: cluster\.gateway/],
   ];
