@@ -17,8 +17,21 @@ export interface ViewSlice {
   readonly embed: EmbedOptions;
   /** A message for the reader (a bad link, a restarted engine), until dismissed. */
   readonly notice?: string;
+  /** The tab under the diagram: the node's rules and conntrack, or the shell. */
+  readonly bottomTab: "node" | "shell";
+  /**
+   * A command put into the shell's input line for the reader to run (the tour does), with the
+   * node or pod it runs on; the shell takes it and clears it.
+   */
+  readonly shellDraft?: { readonly target: string; readonly line: string };
+  /** True while an export draws the diagram step by step: no animation then. */
+  readonly exporting: boolean;
   setPanels(p: Partial<Panels>): void;
   dismissNotice(): void;
+  setBottomTab(t: "node" | "shell"): void;
+  offerShellLine(target: string, line: string): void;
+  takeShellDraft(): { readonly target: string; readonly line: string } | undefined;
+  setExporting(on: boolean): void;
 }
 
 export const viewSlice: StateCreator<HopscopeState, [], [], ViewSlice> = (set, get) => ({
@@ -29,5 +42,21 @@ export const viewSlice: StateCreator<HopscopeState, [], [], ViewSlice> = (set, g
   },
   dismissNotice() {
     set({ notice: undefined });
+  },
+  bottomTab: "node",
+  exporting: false,
+  setBottomTab(t) {
+    set({ bottomTab: t });
+  },
+  offerShellLine(target, line) {
+    set({ shellDraft: { target, line }, bottomTab: "shell" });
+  },
+  takeShellDraft() {
+    const d = get().shellDraft;
+    if (d) set({ shellDraft: undefined });
+    return d;
+  },
+  setExporting(on) {
+    set({ exporting: on });
   },
 });

@@ -45,7 +45,9 @@ export function App() {
   // A scenario that came whole in a link (an edited one): its own title, not a built-in's name.
   const edited = useHopscope((s) => s.source !== undefined && "spec" in s.source);
   const [pinnedNode, setPinnedNode] = useState<string>();
-  const [bottom, setBottom] = useState<"node" | "shell">("node");
+  const bottom = useHopscope((s) => s.bottomTab);
+  const setBottom = useHopscope.getState().setBottomTab;
+  const exporting = useHopscope((s) => s.exporting);
   const { init, setCursor, move, togglePlay, setSpeed, dismissNotice, setPanels } = useHopscope.getState();
   const reducedMotion = usePrefersReducedMotion();
   // A link with a shell session opens on the Shell tab, where its lines were replayed.
@@ -229,7 +231,7 @@ export function App() {
             <Topology
               topology={topology}
               step={current}
-              reducedMotion={reducedMotion}
+              reducedMotion={reducedMotion || exporting}
               fitSignal={fit}
               {...(editorOpen && picking && { onPick, picked: [send.from, send.to].filter((x): x is PickTarget => x !== undefined) })}
             />

@@ -50,6 +50,19 @@ export function Terminal({ topology, initial }: { topology: Topology; initial: s
     }
   }
   const [line, setLine] = useState("");
+  // A command offered by the tour: it lands in the input line, on its node or pod, for the reader to run.
+  useEffect(() => {
+    const take = () => {
+      const d = useHopscope.getState().takeShellDraft();
+      if (!d) return;
+      setTarget(d.target);
+      setLine(d.line);
+    };
+    queueMicrotask(take);
+    return useHopscope.subscribe((st, prev) => {
+      if (st.shellDraft && st.shellDraft !== prev.shellDraft) take();
+    });
+  }, []);
   const [history, setHistory] = useState<string[]>([]);
   const [back, setBack] = useState(-1);
   const logRef = useRef<HTMLDivElement>(null);
