@@ -1,10 +1,10 @@
 import { defineConfig } from "@playwright/test";
 import { findChromium } from "./e2e/chromium";
 
-/** The built site, served the way users host it. */
-const BUILD_PORT = 4173;
+/** The built site, served the way users host it. Both ports can be moved (HOPSCOPE_E2E_BUILD_PORT, HOPSCOPE_E2E_DEV_PORT) to run two checkouts' suites side by side. */
+const BUILD_PORT = Number(process.env.HOPSCOPE_E2E_BUILD_PORT ?? 4173);
 /** `vite` itself, as `npm run dev` runs it (on a port of its own, so a running `npm run dev` does not clash). */
-const DEV_PORT = 5174;
+const DEV_PORT = Number(process.env.HOPSCOPE_E2E_DEV_PORT ?? 5174);
 
 /** Specs that also run against the dev server: what a newcomer meets first runs under `npm run dev`. */
 const ALSO_DEV = /(dev|first-run)\.spec\.ts$/;
