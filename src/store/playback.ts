@@ -1,6 +1,7 @@
 /** The playback slice: the trace's steps in order, the one on screen, and playing through them. */
 import type { StateCreator } from "zustand";
 import type { Step, Trace } from "../engine/trace";
+import { firstAbove, placeOf, visibleSteps, type Level } from "./levels";
 import type { HopscopeState } from "./store";
 
 export interface FlatStep {
@@ -29,9 +30,14 @@ export interface PlaybackSlice {
   readonly playing: boolean;
   /** Steps per second. */
   readonly speed: number;
+  /** The level of detail: which steps stepping, playing and the hop list go through (levels.ts). */
+  readonly level: Level;
   /** Goes to step i, or to the nearest end of the trace. */
   setCursor(i: number): void;
+  /** Moves by `delta` steps of the current level (from the cursor's place at that level). */
   move(delta: number): void;
+  /** Switches the level of detail; the cursor stays on its step (or the level's step before it). */
+  setLevel(level: Level): void;
   /** Plays or pauses; playing from the last step starts again at the first. */
   togglePlay(): void;
   setSpeed(speed: number): void;
@@ -46,12 +52,27 @@ export const playbackSlice: StateCreator<HopscopeState, [], [], PlaybackSlice> =
     const n = get().steps.length;
     set({ cursor: Math.max(0, Math.min(n - 1, i)) });
   },
+  level: "rules",
   move(delta: number) {
-    get().setCursor(get().cursor + delta);
+    const { steps, cursor, level } = get();
+    const visible = visibleSteps(steps, level);
+    if (visible.length === 0 || delta === 0) return;
+    // Forward: the level's next step after the cursor, then delta - 1 more; back likewise. The
+    // cursor itself may sit on a step the level does not show (a link, a click at another level).
+    const after = firstAbove(visible, cursor);
+    const at = delta > 0 ? after + delta - 1 : firstAbove(visible, cursor - 1) + delta;
+    const to = visible[Math.max(0, Math.min(visible.length - 1, at))]!;
+    if ((delta > 0 && to > cursor) || (delta < 0 && to < cursor)) set({ cursor: to });
+  },
+  setLevel(level: Level) {
+    const { steps, cursor } = get();
+    const visible = visibleSteps(steps, level);
+    set({ level, ...(visible.length > 0 && { cursor: visible[placeOf(visible, cursor)]! }) });
   },
   togglePlay() {
-    const { playing, cursor, steps } = get();
-    if (!playing && cursor >= steps.length - 1) set({ cursor: 0 });
+    const { playing, cursor, steps, level } = get();
+    const visible = visibleSteps(steps, level);
+    if (!playing && cursor >= (visible.at(-1) ?? 0)) set({ cursor: visible[0] ?? 0 });
     set({ playing: !playing });
   },
   setSpeed(speed: number) {
