@@ -13,7 +13,7 @@ test.describe("under npm run dev", () => {
     await app.stepTo(/MASQUERADE rewrites the source/);
     const position = await page.getByTestId("position").textContent();
     const url = page.url();
-    expect(url).toMatch(/#view=.+&at=\d+\.\d+$/);
+    expect(url).toMatch(/#view=.+&at=\d+\.\d+&level=rules$/);
 
     // The link in a fresh page.
     const fresh = await page.context().newPage();

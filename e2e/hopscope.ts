@@ -16,8 +16,12 @@ export function encodeView(view: { scenario: unknown; panels?: typeof PANELS; sh
 export class HopscopePage {
   constructor(readonly page: Page) {}
 
-  async open(): Promise<void> {
-    await this.page.goto("/");
+  /**
+   * Opens the app on its default view. The level of detail is "rules" (every step) unless asked
+   * otherwise: most specs walk the trace's own steps; the levels have their own spec (teach.spec.ts).
+   */
+  async open(level: "hops" | "hooks" | "rules" = "rules"): Promise<void> {
+    await this.page.goto(level === "hops" ? "/" : `/#level=${level}`);
     await expect(this.page.getByTestId("topology")).toBeVisible();
     await expect(this.page.getByTestId("loading")).toHaveCount(0);
   }
@@ -41,8 +45,20 @@ export class HopscopePage {
     return Number(text.split("/")[1]);
   }
 
-  /** Steps one at a time until the hop whose text contains `text`, pressing → like a user. */
-  async stepTo(text: string | RegExp): Promise<void> {
+  /** Picks the level of detail in the footer's "Level of detail" list, as a user would. */
+  async level(level: "hops" | "hooks" | "rules"): Promise<void> {
+    const select = this.page.getByRole("combobox", { name: "Level of detail" });
+    await select.selectOption(level);
+    // The arrow keys that follow are for stepping, not for the list.
+    await select.blur();
+  }
+
+  /**
+   * Steps one at a time until the hop whose text contains `text`, pressing → like a user, at the
+   * "rules" level (every step) unless `level` says otherwise.
+   */
+  async stepTo(text: string | RegExp, level: "hops" | "hooks" | "rules" = "rules"): Promise<void> {
+    await this.level(level);
     const n = await this.count();
     for (let i = 0; i < n; i++) {
       if (await this.current().getByText(text).count()) return;

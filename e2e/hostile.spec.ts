@@ -95,7 +95,7 @@ test.describe("hostile links", () => {
   });
 
   test("stepping changes only the link's position, not its view data (which is encoded once)", async ({ page }) => {
-    await page.goto("/");
+    await page.goto("/#level=rules");
     await settled(page);
     await page.getByTestId("scenario-picker").selectOption("nodeport");
     await settled(page);
@@ -141,7 +141,7 @@ test.describe("frames and messages", () => {
   });
 
   test("the embed obeys its host and answers to the host's origin", async ({ page, baseURL }) => {
-    const host = await framedBy(page, baseURL!, "#embed=1");
+    const host = await framedBy(page, baseURL!, "#embed=1&level=rules");
     await page.evaluate(() => (document.getElementById("hopscope") as HTMLIFrameElement).contentWindow!.postMessage({ type: "hopscope:goto", step: 5 }, "*"));
     await expect(page.frameLocator("#hopscope").getByTestId("position")).toHaveText(/^6 \//);
     await expect.poll(async () => (await host.replies()).length).toBeGreaterThan(0);

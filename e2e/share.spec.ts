@@ -21,7 +21,8 @@ test.describe("share links and embedding", () => {
     await page.getByTestId("copy-link").click();
     await expect(page.getByTestId("copied")).toHaveText("Link copied");
     const link = await page.evaluate(() => navigator.clipboard.readText());
-    expect(link).toMatch(/#view=[A-Za-z0-9+\-$]+&at=\d+\.\d+$/);
+    // The link keeps the level of detail it was read at.
+    expect(link).toMatch(/#view=[A-Za-z0-9+\-$]+&at=\d+\.\d+&level=rules$/);
     const fresh = await (await browser.newContext()).newPage();
     await fresh.goto(link);
     await expect(fresh.getByTestId("scenario-picker")).toHaveValue("nodeport");
@@ -48,7 +49,7 @@ test.describe("share links and embedding", () => {
     await new HopscopePage(page).open();
     await page.getByTestId("copy-embed").click();
     const code = await page.evaluate(() => navigator.clipboard.readText());
-    expect(code).toMatch(/^<iframe src="[^"]+#view=[^"]+&amp;embed=1" width="800" height="450" title="Hopscope: Pod to pod across nodes \(ipMasq on\)"/);
+    expect(code).toMatch(/^<iframe src="[^"]+#view=[^"]+&amp;embed=1&amp;level=rules" width="800" height="450" title="Hopscope: Pod to pod across nodes \(ipMasq on\)"/);
     await ctx.close();
   });
 
@@ -58,7 +59,7 @@ test.describe("share links and embedding", () => {
   ]) {
     test(`embed mode at ${size.width}×${size.height}: diagram, controls and hop detail only`, async ({ page }) => {
       await page.setViewportSize(size);
-      await page.goto("/#embed=1&start=12");
+      await page.goto("/#embed=1&start=12&level=rules");
       await expect(page.getByTestId("topology")).toBeVisible();
       await expect(page.getByTestId("position")).toHaveText(/^13 \//);
       await expect(page.getByTestId("hop-detail")).toBeVisible();

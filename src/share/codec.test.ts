@@ -158,6 +158,17 @@ describe("share links", () => {
     expect(params.embed).toBe(true);
   });
 
+  it("reads level=hooks|rules, leaves anything else (and the default, hops) out, and writes it back only when not hops", () => {
+    expect(parseHash("#view=abc&level=hooks").level).toBe("hooks");
+    expect(parseHash("#view=abc&level=rules").level).toBe("rules");
+    expect(parseHash("#view=abc&level=hops").level).toBe("hops");
+    for (const bad of ["RULES", "rule", "", "__proto__", "hops,rules"]) expect(parseHash(`#view=abc&level=${bad}`).level).toBeUndefined();
+    const base = { view: "abc", embed: false, autoplay: false, hide: [] };
+    expect(formatHash({ ...base, level: "rules" })).toBe("#view=abc&level=rules");
+    expect(formatHash({ ...base, level: "hops" })).toBe("#view=abc");
+    expect(parseHash(formatHash({ ...base, level: "hooks" })).level).toBe("hooks");
+  });
+
   it("reads at without a value, or without =, as no position", () => {
     expect(parseHash("#view=abc&at").at).toBeUndefined();
     expect(parseHash("#at=&view=abc").at).toBeUndefined();

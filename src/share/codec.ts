@@ -26,6 +26,10 @@ import { hashString } from "../engine/rng";
 import { applyPatch, diff, type Patch } from "./compact";
 import { decompressBounded } from "./lz-bounded";
 
+/** Levels of detail a view can be read at (src/store/levels.ts says what each shows). */
+export const LEVELS = ["hops", "hooks", "rules"] as const;
+export type Level = (typeof LEVELS)[number];
+
 /** The link version this Hopscope writes. */
 export const SHARE_VERSION = 3;
 /** The link versions this Hopscope reads. */
@@ -234,6 +238,8 @@ export interface HashParams {
   readonly autoplay: boolean;
   readonly hide: readonly string[];
   readonly start?: number;
+  /** The level of detail, from `level=hooks|rules`; absent is the default, "hops". */
+  readonly level?: Level;
 }
 
 /**
@@ -263,6 +269,7 @@ export function parseHash(hash: string): HashParams {
     autoplay: p.get("autoplay") === "1",
     hide: (p.get("hide") ?? "").split(",").filter(Boolean),
     ...(start !== undefined && /^\d+$/.test(start) && { start: Number(start) }),
+    ...(LEVELS.includes(p.get("level") as Level) && { level: p.get("level") as Level }),
   };
 }
 
@@ -274,6 +281,7 @@ export function formatHash(params: HashParams): string {
   if (params.autoplay) parts.push("autoplay=1");
   if (params.hide.length) parts.push(`hide=${params.hide.join(",")}`);
   if (params.start !== undefined) parts.push(`start=${params.start}`);
+  if (params.level && params.level !== "hops") parts.push(`level=${params.level}`);
   return "#" + parts.join("&");
 }
 

@@ -6,11 +6,10 @@
  * the packet visits: the last thing that happened there (so a NAT shows in the packet it
  * leaves with, and a drop or a delivery is the hop's step).
  */
+import type { Level } from "../share/codec";
 import type { FlatStep } from "./playback";
 
-export type Level = "hops" | "hooks" | "rules";
-
-export const LEVELS: readonly Level[] = ["hops", "hooks", "rules"];
+export { LEVELS, type Level } from "../share/codec";
 
 const where = (s: FlatStep) => `${s.flow}|${s.step.node}|${s.step.pod ?? ""}`;
 
@@ -85,4 +84,11 @@ export function firstAbove(visible: readonly number[], cursor: number): number {
     else lo = mid + 1;
   }
   return lo;
+}
+
+/** The first step at or after `i` that the level shows (the last one when none is): where a new trace or flow opens. */
+export function firstShownFrom(steps: readonly FlatStep[], level: Level, i: number): number {
+  const visible = visibleSteps(steps, level);
+  if (visible.length === 0) return i;
+  return visible[Math.min(visible.length - 1, firstAbove(visible, i - 1))]!;
 }

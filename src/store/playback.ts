@@ -1,7 +1,7 @@
 /** The playback slice: the trace's steps in order, the one on screen, and playing through them. */
 import type { StateCreator } from "zustand";
 import type { Step, Trace } from "../engine/trace";
-import { firstAbove, placeOf, visibleSteps, type Level } from "./levels";
+import { firstAbove, firstShownFrom, visibleSteps, type Level } from "./levels";
 import type { HopscopeState } from "./store";
 
 export interface FlatStep {
@@ -52,7 +52,7 @@ export const playbackSlice: StateCreator<HopscopeState, [], [], PlaybackSlice> =
     const n = get().steps.length;
     set({ cursor: Math.max(0, Math.min(n - 1, i)) });
   },
-  level: "rules",
+  level: "hops",
   move(delta: number) {
     const { steps, cursor, level } = get();
     const visible = visibleSteps(steps, level);
@@ -66,8 +66,8 @@ export const playbackSlice: StateCreator<HopscopeState, [], [], PlaybackSlice> =
   },
   setLevel(level: Level) {
     const { steps, cursor } = get();
-    const visible = visibleSteps(steps, level);
-    set({ level, ...(visible.length > 0 && { cursor: visible[placeOf(visible, cursor)]! }) });
+    // The same place at the new level: the step itself, or the one the level shows for it (its hop, its hook).
+    set({ level, ...(steps.length > 0 && { cursor: firstShownFrom(steps, level, cursor) }) });
   },
   togglePlay() {
     const { playing, cursor, steps, level } = get();

@@ -1,17 +1,22 @@
 import { describe, expect, it, vi } from "vitest";
 import { encodeView, formatHash, type SharedView } from "../share/codec";
 import { fakeEngine } from "./fake-engine";
+import { visibleSteps } from "./levels";
 import { createHopscope, type HopscopeState, type HopscopeStore } from "./store";
 
 /** A store on the fake engine, and the fake once the store has made it. */
 function setup() {
   const fake = fakeEngine();
-  return { store: createHopscope(fake.connect), engine: fake.engine };
+  const store = createHopscope(fake.connect);
+  // Positions here are steps of the whole trace, as at the "rules" level.
+  store.setState({ level: "rules" });
+  return { store, engine: fake.engine };
 }
 
 /** A version 2 link's hash. */
 function link(view: SharedView, at: { flow: number; step: number }, extra = ""): string {
-  return formatHash({ view: encodeView(view), at, embed: false, autoplay: false, hide: [] }) + extra;
+  // At the "rules" level, where a position is any step of the trace (levels.test.ts covers the others).
+  return formatHash({ view: encodeView(view), at, embed: false, autoplay: false, hide: [], level: "rules" }) + extra;
 }
 
 /** Where the view is, as a link says it. */
@@ -48,6 +53,17 @@ describe("restoring a link's view", () => {
     expect(engine().log()).toEqual(["scenarios", "run nodeport"]);
   });
 
+  it("a link without a level (made before levels existed) opens at the hop level, on the hop its step belongs to", async () => {
+    const { store } = setup();
+    await store.getState().init(formatHash({ view: encodeView({ scenario: { id: "same-node" }, panels: PANELS }), at: { flow: 0, step: 2 }, embed: false, autoplay: false, hide: [] }));
+    const s = store.getState();
+    expect(s.level).toBe("hops");
+    const hops = visibleSteps(s.steps, "hops");
+    const raw = s.steps.findIndex((x) => x.flow === 0 && x.index === 2);
+    expect(hops).not.toContain(raw);
+    expect(s.cursor).toBe(hops.find((h) => h >= raw));
+  });
+
   it("two overlapping init() calls with one hash (React StrictMode) share one restore, and the view is the link's", async () => {
     const { store, engine } = setup();
     const hash = link({ scenario: { id: "same-node" }, panels: PANELS }, { flow: 1, step: 4 });
@@ -66,7 +82,7 @@ describe("restoring a link's view", () => {
 
   it("a bad link opens the default scenario at the hash's start step, with a message saying what was wrong", async () => {
     const { store } = setup();
-    await store.getState().init("#view=%%%&start=3");
+    await store.getState().init("#view=%%%&start=3&level=rules");
     const s = store.getState();
     expect(s.notice).toMatch(/^The link's data has characters a Hopscope link never contains.* Showing the default scenario instead\.$/);
     expect(s.scenario?.id).toBe(s.scenarios[0]?.id);

@@ -6,6 +6,7 @@
 import type { StateCreator } from "zustand";
 import type { Topology } from "../engine/k8s/topology";
 import type { Trace } from "../engine/trace";
+import { firstShownFrom } from "./levels";
 import { MAX_SHARE_CHARS, decodeView, encodeView, parseHash, type HashParams, type Position, type ShareState, type ShellLine } from "../share/codec";
 import type { EngineRequester } from "../worker/client";
 import type { NodeRule, ScenarioSummary } from "../worker/protocol";
@@ -110,7 +111,7 @@ export const scenarioSlice =
         const generation = ++restoreGeneration;
         const current = () => generation === restoreGeneration;
         const params = parseHash(key);
-        set({ restoring: true, embed: { on: params.embed, autoplay: params.autoplay, hide: params.hide } });
+        set({ restoring: true, embed: { on: params.embed, autoplay: params.autoplay, hide: params.hide }, level: params.level ?? "hops" });
         const done = restore(params, current).finally(() => {
           if (!current()) return;
           restoring = undefined;
@@ -137,12 +138,15 @@ export const scenarioSlice =
           if (replay.notice !== undefined) set({ notice: replay.notice });
           const trace = replay.flows.length ? { ...r.trace, flows: r.trace.flows.concat(replay.flows) } : r.trace;
           const steps = flatten(trace);
-          let cursor = 0;
+          // A new view opens on the level's first step; a link's position is kept as it was.
+          let cursor = firstShownFrom(steps, get().level, 0);
           if (at) {
             const i = steps.findIndex((x) => x.flow === at.flow && x.index === at.step);
             // A step past the end of the trace (the link is older than this trace) lands on the last one.
             cursor = i >= 0 ? i : steps.length - 1;
             if (cursor < 0) cursor = 0;
+            // A link made at another level (or before there were levels) opens on what this level shows for its step.
+            cursor = firstShownFrom(steps, get().level, cursor);
           }
           shownGeneration = generation;
           set({

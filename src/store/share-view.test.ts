@@ -17,6 +17,7 @@ describe("shareView", () => {
 
   it("encodes the view once while only the position changes, again when the panels or shell lines change", async () => {
     const store = createHopscope(fakeEngine().connect);
+    store.setState({ level: "rules" });
     await store.getState().load("pod-to-pod");
     const encode = vi.mocked(encodeView);
     encode.mockClear();

@@ -5,7 +5,10 @@ import { createHopscope } from "./store";
 
 function setup() {
   const fake = fakeEngine();
-  return { store: createHopscope(fake.connect), engine: fake.engine };
+  const store = createHopscope(fake.connect);
+  // Positions here are steps of the whole trace, as at the "rules" level.
+  store.setState({ level: "rules" });
+  return { store, engine: fake.engine };
 }
 
 const PANELS = { detail: true, hops: true, node: true };
@@ -14,7 +17,7 @@ const PING = { target: POD, line: "ping -c 1 10.200.1.15" };
 
 /** A version 2 link to pod-to-pod with these shell lines, at a position. */
 function linkWithShell(shell: readonly ShellLine[], at = { flow: 0, step: 0 }): string {
-  return formatHash({ view: encodeView({ scenario: { id: "pod-to-pod" }, panels: PANELS, shell }), at, embed: false, autoplay: false, hide: [] });
+  return formatHash({ view: encodeView({ scenario: { id: "pod-to-pod" }, panels: PANELS, shell }), at, embed: false, autoplay: false, hide: [], level: "rules" });
 }
 
 describe("a link's shell lines", () => {

@@ -3,6 +3,7 @@
  * a link's lines printed, and the shell's requests to the worker: run a line, complete a word,
  * and the session's capture.
  */
+import { firstShownFrom } from "./levels";
 import type { StateCreator } from "zustand";
 import type { Flow } from "../engine/trace";
 import { MAX_SHELL_LINE, MAX_SHELL_LINES, type ShellLine } from "../share/codec";
@@ -69,7 +70,7 @@ export const shellSlice =
           const next = { ...trace, flows: trace.flows.concat(r.flows) };
           const steps = flatten(next);
           const first = steps.findIndex((x) => x.flow === trace.flows.length);
-          set({ trace: next, steps, cursor: first >= 0 ? first : get().cursor, playing: false, shellLines: lines });
+          set({ trace: next, steps, cursor: first >= 0 ? firstShownFrom(steps, get().level, first) : get().cursor, playing: false, shellLines: lines });
         } else if (keep) set({ shellLines: lines });
         return { display: r.display, code: r.code, flows: r.flows.length };
       },

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from "react";
+import { LEVELS, placeOf, visibleSteps } from "../store/levels";
 import { useHopscope } from "../store/store";
 import { listenToHost, syncUrlWithStore, viewUrl } from "../share/browser";
 import { ShareButtons } from "./ShareButtons";
@@ -11,7 +12,7 @@ import { Terminal } from "./Terminal";
 import { CompareDialog } from "./editor/CompareDialog";
 import { EditorPanel } from "./editor/EditorPanel";
 import { EMPTY_SEND, type SendDraft } from "./editor/SendForm";
-import { Topology, type PickTarget } from "./Topology";
+import { Topology, type OpenTarget, type PickTarget } from "./Topology";
 
 /** The picker's value for a scenario that is not one of the built-in ones. */
 const EDITED = "(edited)";
@@ -35,6 +36,8 @@ export function App() {
   const topology = useHopscope((s) => s.topology);
   const steps = useHopscope((s) => s.steps);
   const cursor = useHopscope((s) => s.cursor);
+  const level = useHopscope((s) => s.level);
+  const visible = useMemo(() => visibleSteps(steps, level), [steps, level]);
   const playing = useHopscope((s) => s.playing);
   const speed = useHopscope((s) => s.speed);
   const notice = useHopscope((s) => s.notice);
@@ -48,7 +51,7 @@ export function App() {
   const bottom = useHopscope((s) => s.bottomTab);
   const setBottom = useHopscope.getState().setBottomTab;
   const exporting = useHopscope((s) => s.exporting);
-  const { init, setCursor, move, togglePlay, setSpeed, dismissNotice, setPanels } = useHopscope.getState();
+  const { init, setCursor, move, togglePlay, setSpeed, setLevel, dismissNotice, setPanels } = useHopscope.getState();
   const reducedMotion = usePrefersReducedMotion();
   // A link with a shell session opens on the Shell tab, where its lines were replayed.
   const replayLog = useHopscope((s) => s.replayLog);
@@ -62,6 +65,17 @@ export function App() {
   const [send, setSend] = useState<SendDraft>(EMPTY_SEND);
   const [picking, setPicking] = useState(false);
   const [compareOpen, setCompareOpen] = useState(false);
+  // A click on the diagram: a node or a rule chip opens the node's rules, a pod a shell in it.
+  const onOpen = (t: OpenTarget) => {
+    if (!panels.node) setPanels({ node: true });
+    if ("pod" in t) {
+      const pod = topology?.pods.find((p) => p.name === t.pod);
+      if (pod) useHopscope.getState().offerShellLine(`${pod.node}/${pod.name}`, "");
+      return;
+    }
+    setPinnedNode("node" in t ? t.node : t.rule.node);
+    setBottom("node");
+  };
   const onPick = (t: PickTarget) => {
     // The first pick is the source, the second the destination; a third starts again.
     if (send.from === undefined || send.to !== undefined) setSend({ ...send, from: t, to: undefined });
@@ -91,14 +105,14 @@ export function App() {
   useEffect(() => {
     if (!playing) return;
     const timer = setInterval(() => {
-      const { cursor: c, steps: all } = useHopscope.getState();
-      if (c >= all.length - 1) useHopscope.setState({ playing: false });
+      const { cursor: c, steps: all, level: l } = useHopscope.getState();
+      if (c >= (visibleSteps(all, l).at(-1) ?? 0)) useHopscope.setState({ playing: false });
       else move(1);
     }, 1000 / speed);
     return () => clearInterval(timer);
   }, [playing, speed, move]);
 
-  // Keyboard: ←/→ step, space play/pause, Home/End; Ctrl+Z and Ctrl+Shift+Z undo and redo edits; not while typing in a field.
+  // Keyboard: ←/→ step, space play/pause, Home/End; 1, 2, 3 pick the level of detail, L cycles it; Ctrl+Z and Ctrl+Shift+Z undo and redo edits; not while typing in a field.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       // A dialog (Compare) keeps the keyboard to itself.
@@ -118,15 +132,22 @@ export function App() {
       if (inputType === "range" && (e.key === "ArrowLeft" || e.key === "ArrowRight" || e.key === "Home" || e.key === "End")) return; // the timeline handles these itself
       if (e.key === "ArrowRight") move(1);
       else if (e.key === "ArrowLeft") move(-1);
-      else if (e.key === "Home") setCursor(0);
-      else if (e.key === "End") setCursor(Number.MAX_SAFE_INTEGER);
+      else if (e.key === "Home" || e.key === "End") {
+        const { steps: all, level: l } = useHopscope.getState();
+        const shown = visibleSteps(all, l);
+        setCursor((e.key === "Home" ? shown[0] : shown.at(-1)) ?? 0);
+      } else if ((e.key === "1" || e.key === "2" || e.key === "3") && !e.ctrlKey && !e.metaKey && !e.altKey) setLevel(LEVELS[Number(e.key) - 1]!);
+      else if ((e.key === "l" || e.key === "L") && !e.ctrlKey && !e.metaKey && !e.altKey) {
+        const l = useHopscope.getState().level;
+        setLevel(LEVELS[(LEVELS.indexOf(l) + 1) % LEVELS.length]!);
+      }
       else if (e.key === " " && t?.tagName !== "BUTTON") togglePlay();
       else return;
       e.preventDefault();
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [move, setCursor, togglePlay]);
+  }, [move, setCursor, togglePlay, setLevel]);
 
   const current = steps[cursor]?.step;
   const showDetail = panels.detail && !embed.hide.includes("detail");
@@ -233,6 +254,9 @@ export function App() {
               step={current}
               reducedMotion={reducedMotion || exporting}
               fitSignal={fit}
+              steps={steps}
+              cursor={cursor}
+              onOpen={embed.on ? undefined : onOpen}
               {...(editorOpen && picking && { onPick, picked: [send.from, send.to].filter((x): x is PickTarget => x !== undefined) })}
             />
           )}
@@ -297,7 +321,7 @@ export function App() {
           {showHops && (
           <div className="flex min-h-48 flex-1 flex-col p-3">
             <h2 className="text-xs font-semibold uppercase tracking-wide text-slate-500">All hops</h2>
-            <HopList steps={steps} cursor={cursor} onPick={setCursor} />
+            <HopList steps={steps} shown={visible} cursor={cursor} onPick={setCursor} />
           </div>
           )}
         </aside>
@@ -305,9 +329,9 @@ export function App() {
       </main>
       {compareOpen && <CompareDialog onClose={() => setCompareOpen(false)} />}
       <footer className="sticky bottom-0 z-10 border-t border-slate-200 bg-white px-4 py-2">
-        <Controls cursor={cursor} count={steps.length} playing={playing} speed={speed} onMove={setCursor} onToggle={togglePlay} onSpeed={setSpeed} onFit={() => setFit((n) => n + 1)} />
+        <Controls cursor={cursor} visible={visible} level={level} playing={playing} speed={speed} onMove={setCursor} onStep={move} onToggle={togglePlay} onSpeed={setSpeed} onLevel={setLevel} onFit={() => setFit((n) => n + 1)} />
         <p className="sr-only" aria-live="polite" data-testid="live">
-          {current ? `Step ${cursor + 1} of ${steps.length}: ${current.text}` : ""}
+          {current ? `Step ${placeOf(visible, cursor) + 1} of ${visible.length}: ${current.text}` : ""}
         </p>
       </footer>
     </div>

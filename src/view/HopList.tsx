@@ -5,6 +5,7 @@
  * fast as a short one.
  */
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { placeOf } from "../store/levels";
 import type { FlatStep } from "../store/store";
 
 const KIND_COLOUR: Record<string, string> = {
@@ -51,11 +52,21 @@ function StepButton({ s, i, current, onPick, nowrap }: { s: FlatStep; i: number;
   );
 }
 
-export function HopList({ steps, cursor, onPick }: { steps: readonly FlatStep[]; cursor: number; onPick: (i: number) => void }) {
-  return steps.length > WINDOW_ABOVE ? <WindowedList steps={steps} cursor={cursor} onPick={onPick} /> : <FullList steps={steps} cursor={cursor} onPick={onPick} />;
+interface ListProps {
+  steps: readonly FlatStep[];
+  /** The steps listed: the current level's (indices into steps). */
+  shown: readonly number[];
+  cursor: number;
+  onPick: (i: number) => void;
 }
 
-function FullList({ steps, cursor, onPick }: { steps: readonly FlatStep[]; cursor: number; onPick: (i: number) => void }) {
+/** The listed steps, and which of them is current: the cursor's, or the level's last one before it. */
+export function HopList(props: Omit<ListProps, "cursor"> & { cursor: number }) {
+  const current = props.shown.length ? props.shown[placeOf(props.shown, props.cursor)]! : -1;
+  return props.shown.length > WINDOW_ABOVE ? <WindowedList {...props} cursor={current} /> : <FullList {...props} cursor={current} />;
+}
+
+function FullList({ steps, shown, cursor, onPick }: ListProps) {
   const current = useRef<HTMLLIElement>(null);
   const box = useRef<HTMLOListElement>(null);
   // The current step scrolls into view inside the list only: the page and the panel around it
@@ -69,8 +80,9 @@ function FullList({ steps, cursor, onPick }: { steps: readonly FlatStep[]; curso
   }, [cursor]);
   return (
     <ol ref={box} className="relative min-h-0 flex-1 space-y-0.5 overflow-y-auto text-xs" data-testid="hop-list" aria-label="Hops of the packet, in order">
-      {steps.map((s, i) => {
-        const header = i === 0 || steps[i - 1]!.flow !== s.flow;
+      {shown.map((i, k) => {
+        const s = steps[i]!;
+        const header = k === 0 || steps[shown[k - 1]!]!.flow !== s.flow;
         const isCurrent = i === cursor;
         return (
           <li key={i} ref={isCurrent ? current : undefined} aria-current={isCurrent ? "step" : undefined} data-kind={s.step.kind}>
@@ -83,7 +95,7 @@ function FullList({ steps, cursor, onPick }: { steps: readonly FlatStep[]; curso
   );
 }
 
-function WindowedList({ steps, cursor, onPick }: { steps: readonly FlatStep[]; cursor: number; onPick: (i: number) => void }) {
+function WindowedList({ steps, shown, cursor, onPick }: ListProps) {
   const box = useRef<HTMLOListElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(400);
@@ -91,13 +103,14 @@ function WindowedList({ steps, cursor, onPick }: { steps: readonly FlatStep[]; c
   const { rows, rowOfStep } = useMemo(() => {
     const rows: Row[] = [];
     const rowOfStep = new Int32Array(steps.length);
-    steps.forEach((s, i) => {
-      if (i === 0 || steps[i - 1]!.flow !== s.flow) rows.push({ header: `${s.origin ? `${s.flowName} · ${s.origin}` : s.flowName} · ${s.outcome}` });
+    shown.forEach((i, k) => {
+      const s = steps[i]!;
+      if (k === 0 || steps[shown[k - 1]!]!.flow !== s.flow) rows.push({ header: `${s.origin ? `${s.flowName} · ${s.origin}` : s.flowName} · ${s.outcome}` });
       rowOfStep[i] = rows.length;
       rows.push({ step: i });
     });
     return { rows, rowOfStep };
-  }, [steps]);
+  }, [steps, shown]);
 
   useLayoutEffect(() => {
     const el = box.current;
@@ -129,7 +142,7 @@ function WindowedList({ steps, cursor, onPick }: { steps: readonly FlatStep[]; c
       onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
       data-testid="hop-list"
       data-windowed="true"
-      aria-label={`Hops of the packet, in order (${steps.length.toLocaleString("en")} steps; the ones in view are listed)`}
+      aria-label={`Hops of the packet, in order (${shown.length.toLocaleString("en")} steps; the ones in view are listed)`}
     >
       <li aria-hidden="true" style={{ height: rows.length * ROW }} className="pointer-events-none" />
       {rows.slice(first, last).map((r, k) => {
