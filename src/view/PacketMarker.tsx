@@ -29,7 +29,7 @@ function pointAt(path: readonly Point[], t: number): Point {
   return path[path.length - 1]!;
 }
 
-export function PacketMarker({ at, busY, reducedMotion, colour }: { at: Point; busY: number; reducedMotion: boolean; colour: string }) {
+export function PacketMarker({ at, busY, reducedMotion, colour, badge, flipBadge }: { at: Point; busY: number; reducedMotion: boolean; colour: string; badge?: string; flipBadge?: boolean }) {
   const ref = useRef<SVGGElement>(null);
   const last = useRef<Point | null>(null);
 
@@ -67,6 +67,21 @@ export function PacketMarker({ at, busY, reducedMotion, colour }: { at: Point; b
     <g ref={ref} data-testid="packet" data-animating="no" aria-hidden="true">
       <circle r={11} fill={colour} stroke="white" strokeWidth={3} />
       <circle r={18} fill="none" stroke={colour} strokeOpacity={0.4} strokeWidth={2} />
+      {badge && <Badge text={badge} colour={colour} flip={flipBadge ?? false} />}
+    </g>
+  );
+}
+
+/** The packet's header beside it: it travels with the packet. */
+function Badge({ text, colour, flip }: { text: string; colour: string; flip: boolean }) {
+  const w = text.length * 6.7 + 14;
+  const x = flip ? -22 - w : 22;
+  return (
+    <g transform={`translate(${x} -34)`} data-testid="packet-badge">
+      <rect width={w} height={20} rx={10} fill={colour} />
+      <text x={7} y={14} fontSize={11} fontWeight={600} fill="white" fontFamily="ui-monospace, SFMono-Regular, Menlo, monospace">
+        {text}
+      </text>
     </g>
   );
 }

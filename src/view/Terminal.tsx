@@ -57,6 +57,8 @@ export function Terminal({ topology, initial }: { topology: Topology; initial: s
       if (!d) return;
       setTarget(d.target);
       setLine(d.line);
+      // The offered line is the reader's to run: the prompt gets the keyboard once the tab shows.
+      requestAnimationFrame(() => inputRef.current?.focus());
     };
     queueMicrotask(take);
     return useHopscope.subscribe((st, prev) => {
@@ -66,6 +68,7 @@ export function Terminal({ topology, initial }: { topology: Topology; initial: s
   const [history, setHistory] = useState<string[]>([]);
   const [back, setBack] = useState(-1);
   const logRef = useRef<HTMLDivElement>(null);
+  const inputRef = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     logRef.current?.scrollTo({ top: logRef.current.scrollHeight });
@@ -169,6 +172,7 @@ export function Terminal({ topology, initial }: { topology: Topology; initial: s
         <span className="text-emerald-400">{prompt(target)}</span>
         <span className="sr-only">command</span>
         <input
+          ref={inputRef}
           value={line}
           onChange={(e) => setLine(e.target.value)}
           onKeyDown={onKey}

@@ -2,12 +2,15 @@
  * The cluster drawn as SVG. React renders the elements; D3 owns one thing, the zoom/pan
  * transform of the viewport group (through a ref, set up and torn down in an effect).
  */
-import { select, zoom, zoomIdentity, type ZoomBehavior } from "d3";
+import { select, zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from "d3";
 import { useEffect, useMemo, useRef } from "react";
 import type { Topology as TopologyData } from "../engine/k8s/topology";
 import type { Step } from "../engine/trace";
+import type { FlatStep } from "../store/playback";
 import { center, layoutTopology, stepPosition, type Box } from "./layout";
 import { PacketMarker } from "./PacketMarker";
+import { Trail, dropLabel, headerBadge } from "./TrailLayer";
+import { trailOf } from "./trail";
 
 const C = { host: "#0072B2", pod: "#009E73", svc: "#CC79A7", net: "#E69F00", packet: "#D55E00", ink: "#1f2937", muted: "#6b7280" };
 
@@ -21,6 +24,31 @@ function Label({ x, y, children, size = 13, weight = 400, fill = C.ink, anchor =
 
 function Rect({ b, stroke, fill = "white", dash, active }: { b: Box; stroke: string; fill?: string; dash?: string; active?: boolean }) {
   return <rect x={b.x} y={b.y} width={b.w} height={b.h} rx={8} fill={fill} stroke={stroke} strokeWidth={active ? 3.5 : 1.5} strokeDasharray={dash} />;
+}
+
+/** What a click on the diagram opens when nothing is being picked: a node's panel, a pod's shell, a rule's detail. */
+export type OpenTarget = { readonly node: string } | { readonly pod: string } | { readonly rule: { readonly node: string } };
+
+/** Props that make an element open something on click, Enter or Space. */
+function openable(onOpen: ((t: OpenTarget) => void) | undefined, target: OpenTarget, label: string) {
+  if (!onOpen) return {};
+  return {
+    role: "button",
+    tabIndex: 0,
+    "aria-label": label,
+    className: "cursor-pointer outline-none [&:focus-visible>rect]:stroke-[#D55E00] [&:hover>rect]:stroke-[#D55E00]",
+    onClick: (e: React.MouseEvent) => {
+      e.stopPropagation();
+      onOpen(target);
+    },
+    onKeyDown: (e: React.KeyboardEvent) => {
+      if (e.key === "Enter" || e.key === " ") {
+        e.preventDefault();
+        e.stopPropagation();
+        onOpen(target);
+      }
+    },
+  };
 }
 
 /** What a click on the diagram picks while the editor sends a packet. */
@@ -58,11 +86,19 @@ export function Topology({
   fitSignal,
   onPick,
   picked,
+  steps,
+  cursor,
+  onOpen,
 }: {
   topology: TopologyData;
   step?: Step;
   reducedMotion: boolean;
   fitSignal: number;
+  /** The trace and the step on screen: the trail shows the current flow up to it. */
+  steps?: readonly FlatStep[];
+  cursor?: number;
+  /** Opens what was clicked (when not picking for the editor). */
+  onOpen?: (t: OpenTarget) => void;
   /** Set while the editor picks a packet's source and destination on the diagram. */
   onPick?: (t: PickTarget) => void;
   /** What is picked so far (drawn highlighted). */
@@ -73,6 +109,7 @@ export function Topology({
   const svgRef = useRef<SVGSVGElement>(null);
   const gRef = useRef<SVGGElement>(null);
   const zoomRef = useRef<ZoomBehavior<SVGSVGElement, unknown> | null>(null);
+  const transformRef = useRef<ZoomTransform>(zoomIdentity);
 
   useEffect(() => {
     const svg = svgRef.current;
@@ -80,7 +117,11 @@ export function Topology({
     if (!svg || !g) return;
     const behaviour = zoom<SVGSVGElement, unknown>()
       .scaleExtent([0.5, 4])
-      .on("zoom", (ev) => g.setAttribute("transform", ev.transform.toString()));
+      .on("zoom", (ev) => {
+        transformRef.current = ev.transform;
+        g.setAttribute("transform", ev.transform.toString());
+        svg.setAttribute("data-zoom", ev.transform.k.toFixed(2));
+      });
     zoomRef.current = behaviour;
     select(svg).call(behaviour);
     return () => {
@@ -94,6 +135,21 @@ export function Topology({
   }, [fitSignal]);
 
   const here = step ? stepPosition(layout, topology, step) : undefined;
+  const trail = useMemo(() => (steps && cursor !== undefined ? trailOf(steps, cursor, layout, topology) : []), [steps, cursor, layout, topology]);
+  // Zoomed in, the view follows the packet: it keeps the scale and brings the packet to the middle.
+  const hx = here?.x;
+  const hy = here?.y;
+  useEffect(() => {
+    const svg = svgRef.current;
+    const z = zoomRef.current;
+    if (!svg || !z || hx === undefined || hy === undefined || transformRef.current.k < 1.2) return;
+    const t = transformRef.current;
+    const [sx, sy] = [t.applyX(hx), t.applyY(hy)];
+    const margin = 0.2;
+    // Only when the packet nears the edge of what is shown (in view-box units).
+    if (sx > layout.width * margin && sx < layout.width * (1 - margin) && sy > layout.height * margin && sy < layout.height * (1 - margin)) return;
+    select(svg).call(z.translateTo, hx, hy);
+  }, [hx, hy, layout.width, layout.height]);
   const activeNode = step?.pod === undefined ? step?.node : undefined;
   const router = topology.nodes.find((n) => n.kind === "router");
   const client = topology.nodes.find((n) => n.kind === "client");
@@ -141,7 +197,7 @@ export function Topology({
               <line x1={x} y1={layout.hostLineY} x2={x} y2={b.y} stroke={C.host} strokeWidth={2} />
             );
           return (
-            <g key={n.id} data-testid={`node-${n.id}`} {...pickable(onPick, { node: n.id }, `Pick ${n.id}`, isPicked({ node: n.id }))}>
+            <g key={n.id} data-testid={`node-${n.id}`} {...(onPick ? pickable(onPick, { node: n.id }, `Pick ${n.id}`, isPicked({ node: n.id })) : openable(onOpen, { node: n.id }, `Open ${n.id}'s rules and conntrack`))}>
               {link}
               <Rect b={b} stroke={C.host} active={active || isPicked({ node: n.id })} />
               <Label x={b.x + 12} y={b.y + 24} weight={600}>{n.id}</Label>
@@ -174,7 +230,7 @@ export function Topology({
         {topology.pods.map((p) => {
           const b = layout.pods.get(p.name)!;
           return (
-            <g key={p.name} data-testid={`pod-${p.name}`} {...pickable(onPick, { pod: p.name }, `Pick pod ${p.name}`, isPicked({ pod: p.name }))}>
+            <g key={p.name} data-testid={`pod-${p.name}`} {...(onPick ? pickable(onPick, { pod: p.name }, `Pick pod ${p.name}`, isPicked({ pod: p.name })) : openable(onOpen, { pod: p.name }, `Open a shell in ${p.name}`))}>
               <Rect b={b} stroke={C.pod} fill="#f4fbf8" active={step?.pod === p.name || isPicked({ pod: p.name })} />
               <Label x={b.x + 10} y={b.y + 20} size={12} weight={600}>{p.name.length > 30 ? p.name.slice(0, 29) + "…" : p.name}</Label>
               <Label x={b.x + 10} y={b.y + 38} size={12}>eth0 {p.ip}</Label>
@@ -200,8 +256,52 @@ export function Topology({
             </g>
           );
         })}
-        {here && <PacketMarker at={here} busY={layout.hostLineY} reducedMotion={reducedMotion} colour={C.packet} />}
+        <Trail segments={trail} colour={C.packet} />
+        {here && step?.kind === "drop" && (
+          <g data-testid="drop-marker" transform={`translate(${here.x} ${here.y})`}>
+            <path d="M -14 -14 L 14 14 M -14 14 L 14 -14" stroke="#b91c1c" strokeWidth={6} strokeLinecap="round" />
+            <path d="M -14 -14 L 14 14 M -14 14 L 14 -14" stroke="white" strokeWidth={2} strokeLinecap="round" />
+            <DropLabel x={here.x} width={layout.width} text={dropLabel(step)} />
+          </g>
+        )}
+        {here && step && step.kind !== "drop" && (
+          <PacketMarker at={here} busY={layout.hostLineY} reducedMotion={reducedMotion} colour={C.packet} badge={headerBadge(step)} flipBadge={here.x > layout.width - 330} />
+        )}
+        {here && step && (step.kind === "rule" || step.kind === "nat") && step.pod === undefined && onOpen && !onPick && (
+          <RuleChip x={here.x} y={here.y} width={layout.width} step={step} onOpen={onOpen} />
+        )}
       </g>
     </svg>
+  );
+}
+
+/** A drop's reason beside its ✕, kept inside the picture. */
+function DropLabel({ x, width, text }: { x: number; width: number; text: string }) {
+  const w = Math.min(520, text.length * 6.6 + 16);
+  const left = x + 22 + w > width ? -22 - w : 22;
+  return (
+    <g>
+      <rect x={left} y={-13} width={w} height={24} rx={5} fill="#fef2f2" stroke="#b91c1c" />
+      <text x={left + 8} y={4} fontSize={12} fontWeight={600} fill="#991b1b" fontFamily="ui-sans-serif, system-ui, sans-serif" data-testid="drop-reason">
+        {text}
+      </text>
+    </g>
+  );
+}
+
+/** At a rule or NAT step: the chain and target that decided, a button to the node's rules. */
+function RuleChip({ x, y, width, step, onOpen }: { x: number; y: number; width: number; step: Step; onOpen: (t: OpenTarget) => void }) {
+  const d = step.detail;
+  const text = d.kind === "rule" ? `${d.table} ${d.chain} → ${d.target}` : d.kind === "nat" ? `${d.type}` : "";
+  if (!text) return null;
+  const w = text.length * 6.4 + 16;
+  const left = Math.min(Math.max(4, x - w / 2), width - w - 4);
+  return (
+    <g transform={`translate(${left} ${y + 24})`} data-testid="rule-chip" {...openable(onOpen, { rule: { node: step.node } }, `Show the rule: ${text}, in ${step.node}'s rules`)}>
+      <rect width={w} height={20} rx={10} fill="#f5f3ff" stroke="#6d28d9" />
+      <text x={8} y={14} fontSize={11} fill="#5b21b6" fontFamily="ui-monospace, monospace">
+        {text}
+      </text>
+    </g>
   );
 }
