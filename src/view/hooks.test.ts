@@ -1,0 +1,137 @@
+import { describe, expect, it } from "vitest";
+import { runScenario } from "../engine/k8s/run";
+import { BUILTIN_SCENARIOS } from "../engine/scenarios/article";
+import { HOOK_ORDER } from "../engine/walk/hooks";
+import { flatten, type FlatStep } from "../store/playback";
+import { HOOK_STAGES, hooksAt, isChain } from "./hooks";
+
+function stepsOf(id: string): FlatStep[] {
+  const r = runScenario(BUILTIN_SCENARIOS.find((s) => s.id === id));
+  if (!r.ok) throw new Error(`${id} did not run`);
+  return flatten(r.trace);
+}
+
+/** The first step (from `after`) that passes `test`. */
+function find(steps: readonly FlatStep[], test: (s: FlatStep) => boolean, after = 0): number {
+  const i = steps.findIndex((s, j) => j >= after && test(s));
+  if (i < 0) throw new Error("no such step");
+  return i;
+}
+
+const at = (node: string, pod?: string) => (s: FlatStep) => s.step.node === node && s.step.pod === pod;
+
+describe("the hooks a packet passed at a node", () => {
+  it("keeps the engine's priority order, adding only the security table the model leaves out", () => {
+    for (const [hook, stages] of Object.entries(HOOK_ORDER)) {
+      expect(HOOK_STAGES[hook as keyof typeof HOOK_STAGES].filter((s) => s !== "security"), hook).toEqual(stages);
+    }
+  });
+
+  it("NodePort on worker-0: nat PREROUTING through KUBE-SERVICES to the KUBE-SEP's DNAT, FORWARD, then MASQUERADE in nat POSTROUTING", () => {
+    const steps = stepsOf("nodeport");
+    const dnat = find(steps, (s) => at("worker-0")(s) && s.step.detail.kind === "nat" && s.step.detail.type === "DNAT");
+    const h = hooksAt(steps, dnat)!;
+    expect(h.node).toBe("worker-0");
+    expect(h.current.station).toBe("PREROUTING");
+    expect(h.current.stage).toBe("nat");
+    const pre = h.passes.find((p) => p.station === "PREROUTING")!;
+    expect(pre.tables.map((t) => t.stage)).toEqual(["conntrack", "nat"]);
+    const nat = pre.tables[1]!;
+    expect(nat.chains.slice(0, 3)).toEqual(["PREROUTING", "KUBE-SERVICES", "KUBE-NODEPORTS"]);
+    expect(nat.chains).toContain("KUBE-MARK-MASQ");
+    expect(nat.chains.at(-2)).toMatch(/^KUBE-SVC-/);
+    expect(nat.chains.at(-1)).toMatch(/^KUBE-SEP-/);
+    expect(nat.decided?.target).toBe("DNAT");
+    expect(nat.decided?.rule).toMatch(/^-A KUBE-SEP-\S+ .*-j DNAT --to-destination 10\.200\.1\.18:80$/);
+    expect(nat.nat).toBe(dnat);
+    expect(h.nats).toHaveLength(1);
+    expect(h.nats[0]!.before).toMatchObject({ dst: "10.240.0.20", dport: 31088 });
+    expect(h.nats[0]!.after).toMatchObject({ dst: "10.200.1.18", dport: 80 });
+
+    // As the packet leaves worker-0, the whole path is there.
+    const out = find(steps, (s) => at("worker-0")(s) && s.step.kind === "wire" && s.step.dir === "out", dnat);
+    const whole = hooksAt(steps, out)!;
+    expect(whole.passes.map((p) => p.station)).toEqual(["in", "PREROUTING", "route-in", "FORWARD", "POSTROUTING", "out"]);
+    expect(whole.passes.find((p) => p.station === "route-in")!.decision).toBe("forward");
+    const fwd = whole.passes.find((p) => p.station === "FORWARD")!;
+    expect(fwd.tables.map((t) => [t.stage, t.chains, t.decided?.target])).toEqual([["filter", ["FORWARD", "KUBE-FORWARD"], "ACCEPT"]]);
+    const post = whole.passes.find((p) => p.station === "POSTROUTING")!;
+    expect(post.tables.map((t) => t.stage)).toEqual(["nat", "confirm"]);
+    expect(post.tables[0]!.chains).toEqual(["POSTROUTING", "KUBE-POSTROUTING"]);
+    expect(post.tables[0]!.decided?.target).toBe("MASQUERADE");
+    expect(whole.nats.map((n) => [n.type, n.station, n.before.src, n.after.src])).toEqual([
+      ["DNAT", "PREROUTING", "203.0.113.10", "203.0.113.10"],
+      ["MASQUERADE", "POSTROUTING", "203.0.113.10", "10.240.0.20"],
+    ]);
+    expect(whole.current.station).toBe("out");
+    expect(whole.brNetfilter).toBe(false);
+  });
+
+  it("the reply's un-SNAT is in PREROUTING and its un-DNAT in POSTROUTING, with no rules (conntrack decides)", () => {
+    const steps = stepsOf("nodeport");
+    const unDnat = find(steps, (s) => at("worker-0")(s) && s.step.detail.kind === "nat" && s.step.detail.type === "un-DNAT");
+    const h = hooksAt(steps, unDnat)!;
+    expect(h.nats.map((n) => [n.type, n.station])).toEqual([
+      ["un-SNAT", "PREROUTING"],
+      ["un-DNAT", "POSTROUTING"],
+    ]);
+    expect(h.passes.find((p) => p.station === "PREROUTING")!.tables.find((t) => t.stage === "nat")!.chains).toEqual([]);
+    expect(h.current).toMatchObject({ station: "POSTROUTING", stage: "nat" });
+  });
+
+  it("pod to pod on one node: the bridge calls PREROUTING, FORWARD and POSTROUTING (br_netfilter), no routing", () => {
+    const steps = stepsOf("same-node");
+    const out = find(steps, (s) => at("worker-0")(s) && s.step.kind === "wire" && s.step.dir === "out");
+    const h = hooksAt(steps, out, { bridge: "cnio0" })!;
+    expect(h.brNetfilter).toBe(true);
+    expect(h.passes.map((p) => p.station)).toEqual(["br-in", "br-PREROUTING", "br-decision", "br-FORWARD", "br-POSTROUTING", "br-out"]);
+    expect(h.passes.every((p) => !p.station.startsWith("br-") || p.station === "br-in" || p.station === "br-out" || p.label === "cnio0")).toBe(true);
+    expect(h.passes[0]!.label).toMatch(/^veth/);
+    expect(h.passes[2]!.decision).toBe("flood");
+    expect(h.passes[3]!.tables[0]!.chains).toEqual(["FORWARD", "KUBE-FORWARD"]);
+    expect(h.passes[4]!.tables.map((t) => t.stage)).toEqual(["nat", "confirm"]);
+    expect(h.passes[4]!.tables[0]!.decided?.target).toBe("ACCEPT");
+  });
+
+  it("a routed reply from a pod: PREROUTING at the bridge, then up through cnio0 to routing, without a second PREROUTING", () => {
+    const steps = stepsOf("pod-to-pod");
+    const reply = find(steps, (s) => s.flow === 1 && at("worker-1")(s));
+    const out = find(steps, (s) => at("worker-1")(s) && s.step.kind === "wire" && s.step.dir === "out", reply);
+    const h = hooksAt(steps, out, { bridge: "cnio0" })!;
+    expect(h.passes.map((p) => p.station)).toEqual(["br-in", "br-PREROUTING", "br-decision", "in", "route-in", "FORWARD", "POSTROUTING", "out"]);
+    expect(h.passes[2]!).toMatchObject({ decision: "local", silent: true });
+    expect(h.passes[3]!.label).toBe("cnio0");
+    expect(h.passes[6]!.silent).toBe(true);
+  });
+
+  it("a node's own ping: a process, routing, OUTPUT, POSTROUTING, out", () => {
+    const steps = stepsOf("node-to-pod");
+    const out = find(steps, (s) => at("worker-0")(s) && s.step.kind === "wire" && s.step.dir === "out");
+    const h = hooksAt(steps, out)!;
+    expect(h.passes.map((p) => p.station)).toEqual(["local", "route-out", "OUTPUT", "POSTROUTING", "out"]);
+    expect(h.passes[2]!.tables.map((t) => t.stage)).toEqual(["conntrack", "nat", "filter"]);
+    expect(h.passes[2]!.tables[1]!.chains).toEqual(["OUTPUT", "KUBE-SERVICES"]);
+  });
+
+  it("a pod without rules passes its hooks silently on the way to the socket", () => {
+    const steps = stepsOf("same-node");
+    const deliver = find(steps, (s) => s.step.kind === "deliver");
+    const h = hooksAt(steps, deliver)!;
+    expect(h.pod).toMatch(/^kube-dns-/);
+    expect(h.passes.map((p) => [p.station, p.silent])).toEqual([
+      ["in", false],
+      ["PREROUTING", true],
+      ["route-in", false],
+      ["INPUT", true],
+      ["local", false],
+    ]);
+  });
+
+  it("tells chains from targets", () => {
+    expect(isChain("KUBE-SERVICES")).toBe(true);
+    expect(isChain("my-chain")).toBe(true);
+    expect(isChain("MASQUERADE")).toBe(false);
+    expect(isChain("MARK")).toBe(false);
+    expect(isChain("none")).toBe(false);
+  });
+});
