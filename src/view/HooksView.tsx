@@ -46,6 +46,8 @@ const ARROWS: readonly (readonly [string, string, Station, Station])[] = [
   ["md:col-start-8 md:row-start-7", "→", "local", "route-out"],
   ["md:col-start-9 md:row-start-6", "↑", "route-out", "OUTPUT"],
   ["md:col-start-9 md:row-start-4", "↑", "OUTPUT", "POSTROUTING"],
+  ["md:col-start-1 md:row-start-2", "↓", "br-decision", "in"],
+  ["md:col-start-11 md:row-start-2", "↑", "out", "br-decision"],
   ["md:col-start-2 md:row-start-1", "→", "br-in", "br-PREROUTING"],
   ["md:col-start-4 md:row-start-1", "→", "br-PREROUTING", "br-decision"],
   ["md:col-start-6 md:row-start-1", "→", "br-decision", "br-FORWARD"],
@@ -129,14 +131,15 @@ export function HooksView({ steps, cursor, topology, onGo }: { steps: readonly F
             {summary(h)}
           </span>
         </figcaption>
-        <div className="flex flex-col gap-1 md:grid md:grid-cols-[minmax(3.75rem,0.7fr)_0.75rem_minmax(6.5rem,1.3fr)_0.75rem_minmax(5rem,1fr)_0.75rem_minmax(5.5rem,1fr)_0.75rem_minmax(6.5rem,1.2fr)_0.75rem_minmax(3.75rem,0.7fr)] md:items-stretch md:gap-y-0.5">
+        <div className="flex flex-col gap-1 md:grid md:grid-cols-[minmax(4rem,0.7fr)_0.75rem_minmax(7rem,1.3fr)_0.75rem_minmax(5rem,1fr)_0.75rem_minmax(5.5rem,1fr)_0.75rem_minmax(7rem,1.3fr)_0.75rem_minmax(4rem,0.7fr)] md:items-stretch md:gap-y-0.5">
           {showBridge && (
             <>
               <p className="mt-1 font-semibold text-slate-600 md:hidden dark:text-slate-300">Bridge {bridge ?? ""}</p>
+              {/* On a phone the bridge's boxes show only when this packet came through the bridge. */}
               {BRIDGE_ROW.map((s) => (
-                <Box key={s} station={s} h={h} bridge={bridge} onGo={onGo} />
+                <Box key={s} station={s} h={h} bridge={bridge} onGo={onGo} phoneHidden={!h.passes.some((p) => p.station.startsWith("br-"))} />
               ))}
-              <p className="text-[10px] text-slate-500 md:col-span-3 md:col-start-5 md:row-start-2 md:text-center dark:text-slate-400" data-testid="hooks-bridge-note">
+              <p className="text-[10px] text-slate-500 md:col-span-9 md:col-start-2 md:row-start-2 md:text-center dark:text-slate-400" data-testid="hooks-bridge-note">
                 {bridgeNote(h, bridge)}
               </p>
               <p className="mt-1 font-semibold text-slate-600 md:hidden dark:text-slate-300">IP</p>
@@ -145,14 +148,14 @@ export function HooksView({ steps, cursor, topology, onGo }: { steps: readonly F
           {IP_BOXES.map((s) => (
             <Box key={s} station={s} h={h} bridge={bridge} onGo={onGo} />
           ))}
-          {ARROWS.filter(([, , a]) => showBridge || !a.startsWith("br-")).map(([place, glyph, a, b]) => (
+          {ARROWS.filter(([, , a, b]) => showBridge || (!a.startsWith("br-") && !b.startsWith("br-"))).map(([place, glyph, a, b]) => (
             <span key={`${a}-${b}`} aria-hidden="true" className={`hidden self-center text-center md:block ${place} ${joined(h, a, b) ? "font-bold text-blue-700 dark:text-sky-300" : "text-slate-300 dark:text-slate-600"}`}>
               {glyph}
             </span>
           ))}
         </div>
       </figure>
-      <div className="border-t border-slate-200 p-2 md:w-72 md:shrink-0 md:overflow-y-auto md:border-l md:border-t-0 dark:border-slate-700">
+      <div className="border-t border-slate-200 p-2 md:w-64 md:shrink-0 md:overflow-y-auto md:border-l md:border-t-0 dark:border-slate-700">
         <h3 className="mb-1 font-semibold text-slate-700 dark:text-slate-200">This packet at {where}, in order</h3>
         <ol className="space-y-1" data-testid="hooks-path">
           {h.passes.map((p, i) => (
@@ -228,7 +231,7 @@ function decisionText(p: Pass): string {
 function bridgeNote(h: HooksAt, bridge: string | undefined): string {
   const bridged = h.passes.some((p) => p.station === "br-in");
   const name = bridge ?? "the bridge";
-  if (!bridged) return `⇵ ${name}: frames for the host go up to IP; IP sends out through ${name}`;
+  if (!bridged) return `⇵ ${name}: frames for the host go up to IP, IP sends out through ${name}; with br_netfilter the bridge's hooks call iptables for bridged frames`;
   return h.brNetfilter
     ? `br_netfilter: ${name} called iptables for this frame (bridge-nf-call-iptables = 1)`
     : `${name} did not call iptables for this frame (no netfilter step at the bridge)`;
@@ -259,13 +262,13 @@ function summary(h: HooksAt): string {
   return `Now at ${describeCurrent(h)}. So far: ${path}.${nat ? ` ${nat}.` : ""}`;
 }
 
-function Box({ station, h, bridge, onGo }: { station: Station; h: HooksAt; bridge: string | undefined; onGo: ((i: number) => void) | undefined }) {
+function Box({ station, h, bridge, onGo, phoneHidden = false }: { station: Station; h: HooksAt; bridge: string | undefined; onGo: ((i: number) => void) | undefined; phoneHidden?: boolean }) {
   const passes = h.passes.filter((p) => p.station === station);
   const passed = passes.length > 0;
   const current = h.passes[h.current.pass]!.station === station;
   const pass = current ? h.passes[h.current.pass]! : passes.at(-1);
   const dropped = passes.some((p) => p.dropped);
-  const label = pass?.label ?? (station.startsWith("br-") && !isHook(station) && station !== "br-decision" ? "port" : station.startsWith("br-") ? bridge : undefined);
+  const label = pass?.label ?? (station.startsWith("br-") && !isHook(station) && station !== "br-decision" ? "a port" : station.startsWith("br-") ? bridge : undefined);
   const order = passes.map((p) => h.passes.indexOf(p) + 1);
   const tone = dropped
     ? "border-red-600 bg-red-50 dark:border-red-400 dark:bg-red-950"
@@ -275,7 +278,9 @@ function Box({ station, h, bridge, onGo }: { station: Station; h: HooksAt; bridg
         ? "border-blue-600 bg-blue-50 dark:border-sky-400 dark:bg-sky-950"
         : "border-dashed border-slate-300 bg-white text-slate-500 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-400";
   const first = passes.flatMap((p) => p.steps)[0];
-  const title = stationName(station, isHook(station) ? undefined : label);
+  // In and out name their device on a line of its own.
+  const edge = station === "in" || station === "out" || station === "br-in" || station === "br-out";
+  const title = edge ? (station.endsWith("in") ? "in" : "out") : stationName(station, isHook(station) ? undefined : label);
   const heading = (
     <span className="flex items-baseline gap-1">
       {order.length > 0 && (
@@ -283,12 +288,12 @@ function Box({ station, h, bridge, onGo }: { station: Station; h: HooksAt; bridg
           {order.join(",")}
         </span>
       )}
-      <span className="break-all font-semibold">{title}</span>
+      <span className="font-semibold">{title}</span>
     </span>
   );
   return (
     <div
-      className={`min-w-0 rounded border px-1.5 py-1 ${tone} ${PLACE[station]} ${station === "local" ? "md:text-center" : ""}`}
+      className={`min-w-0 rounded border px-1.5 py-1 ${phoneHidden ? "max-md:hidden" : ""} ${tone} ${PLACE[station]} ${station === "local" ? "md:text-center" : ""}`}
       data-testid={`hook-${station}`}
       data-passed={passed ? "yes" : "no"}
       aria-current={current ? "location" : undefined}
@@ -301,7 +306,8 @@ function Box({ station, h, bridge, onGo }: { station: Station; h: HooksAt; bridg
       ) : (
         heading
       )}
-      {isHook(station) && <Stages station={station} pass={pass} h={h} current={current} />}
+      {edge && <span className="block font-mono text-[10px] [overflow-wrap:anywhere]">{label}</span>}
+      {isHook(station) && (!station.startsWith("br-") || h.passes.some((p) => p.station === "br-in")) && <Stages station={station} pass={pass} h={h} current={current} />}
       {station === "route-in" || station === "route-out" || station === "br-decision" ? (
         pass?.decision ? <span className="block text-[10px]">{decisionText(pass)}</span> : null
       ) : null}
