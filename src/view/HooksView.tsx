@@ -206,7 +206,7 @@ export function HooksView({ steps, cursor, topology, onGo }: { steps: readonly F
         )}
         <p className="mt-2 text-[10px] text-slate-500 dark:text-slate-400">
           In each hook the kernel runs, by priority: raw −300, conntrack −200, mangle −150, nat (DNAT) −100, filter 0, security 50, nat (SNAT) 100, then
-          conntrack confirms the connection last. Hopscope models no security table (these nodes load none).
+          conntrack confirms the connection last. Hopscope models no security table (kube-proxy and the CNI write no rules there).
         </p>
       </div>
     </section>
@@ -214,15 +214,16 @@ export function HooksView({ steps, cursor, topology, onGo }: { steps: readonly F
 }
 
 function decisionText(p: Pass): string {
+  const by = p.dev !== undefined ? ` to ${p.dev}` : "";
   switch (p.decision) {
     case "local":
       return p.station === "br-decision" ? "for the bridge's own MAC: up to the host" : "local: for this host";
     case "forward":
-      return p.station === "br-decision" ? "forwarded by the FDB" : "forward";
+      return p.station === "br-decision" ? `forwarded by the FDB${by}` : `forward${p.dev !== undefined ? `, out of ${p.dev}` : ""}`;
     case "flood":
-      return "unknown MAC: flooded";
+      return `unknown MAC: flooded${by && `, the copy${by} reaches it`}`;
     case "output":
-      return "out";
+      return p.dev !== undefined ? `out of ${p.dev}` : "out";
     default:
       return p.decision ?? "";
   }
@@ -289,6 +290,7 @@ function Box({ station, h, bridge, onGo, phoneHidden = false }: { station: Stati
         </span>
       )}
       <span className="font-semibold">{title}</span>
+      {current && <span className="ml-auto size-2 shrink-0 self-center rounded-full bg-orange-500 motion-safe:animate-pulse" aria-hidden="true" data-testid="hooks-packet" />}
     </span>
   );
   return (

@@ -52,7 +52,7 @@ describe("the hooks a packet passed at a node", () => {
     const out = find(steps, (s) => at("worker-0")(s) && s.step.kind === "wire" && s.step.dir === "out", dnat);
     const whole = hooksAt(steps, out)!;
     expect(whole.passes.map((p) => p.station)).toEqual(["in", "PREROUTING", "route-in", "FORWARD", "POSTROUTING", "out"]);
-    expect(whole.passes.find((p) => p.station === "route-in")!.decision).toBe("forward");
+    expect(whole.passes.find((p) => p.station === "route-in")).toMatchObject({ decision: "forward", dev: "eth0" });
     const fwd = whole.passes.find((p) => p.station === "FORWARD")!;
     expect(fwd.tables.map((t) => [t.stage, t.chains, t.decided?.target])).toEqual([["filter", ["FORWARD", "KUBE-FORWARD"], "ACCEPT"]]);
     const post = whole.passes.find((p) => p.station === "POSTROUTING")!;
@@ -87,7 +87,7 @@ describe("the hooks a packet passed at a node", () => {
     expect(h.passes.map((p) => p.station)).toEqual(["br-in", "br-PREROUTING", "br-decision", "br-FORWARD", "br-POSTROUTING", "br-out"]);
     expect(h.passes.every((p) => !p.station.startsWith("br-") || p.station === "br-in" || p.station === "br-out" || p.label === "cnio0")).toBe(true);
     expect(h.passes[0]!.label).toMatch(/^veth/);
-    expect(h.passes[2]!.decision).toBe("flood");
+    expect(h.passes[2]!).toMatchObject({ decision: "flood", dev: h.passes[5]!.label });
     expect(h.passes[3]!.tables[0]!.chains).toEqual(["FORWARD", "KUBE-FORWARD"]);
     expect(h.passes[4]!.tables.map((t) => t.stage)).toEqual(["nat", "confirm"]);
     expect(h.passes[4]!.tables[0]!.decided?.target).toBe("ACCEPT");

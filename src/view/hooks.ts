@@ -80,6 +80,8 @@ export interface Pass {
   silent: boolean;
   /** For routing: what the decision was ("local", "forward", "output", or the bridge's "forward"/"flood"/"local"). */
   decision?: string;
+  /** For routing and the bridge: the device the packet leaves by (the route's, or the bridge port). */
+  dev?: string;
   /** OUTPUT only: the route was looked up again after nat OUTPUT changed the destination. */
   rerouted?: boolean;
   dropped?: boolean;
@@ -265,6 +267,7 @@ export function hooksAt(steps: readonly FlatStep[], cursor: number, where_: Node
           if (first) open("local", undefined, "a process");
           pass = open("route-out", i);
           pass.decision = d.decision;
+          if (d.dev !== undefined) pass.dev = d.dev;
         } else if (station === "OUTPUT") {
           // ip_route_me_harder after nat OUTPUT changed the destination.
           pass = last()!;
@@ -273,6 +276,7 @@ export function hooksAt(steps: readonly FlatStep[], cursor: number, where_: Node
         } else {
           pass = open("route-in", i);
           pass.decision = d.decision;
+          if (d.dev !== undefined) pass.dev = d.dev;
         }
         break;
       }
@@ -281,6 +285,7 @@ export function hooksAt(steps: readonly FlatStep[], cursor: number, where_: Node
         if (!viaBridgeDev) bridged = true;
         pass = open("br-decision", i, d.bridge);
         pass.decision = d.action;
+        if (d.port !== undefined) pass.dev = d.port;
         break;
       }
       case "deliver": {
