@@ -1,13 +1,21 @@
 import { describe, expect, it } from "vitest";
 import { runScenario } from "../engine/k8s/run";
 import { BUILTIN_SCENARIOS } from "../engine/scenarios/article";
+import { setFault } from "../engine/k8s/faults";
+import type { ScenarioInput } from "../engine/k8s/spec";
 import { HOOK_ORDER } from "../engine/walk/hooks";
 import { flatten, type FlatStep } from "../store/playback";
-import { HOOK_STAGES, hooksAt, isChain } from "./hooks";
+import { HOOK_STAGES, hooksAt, ipHook, isChain, isHook, type Station } from "./hooks";
 
-function stepsOf(id: string): FlatStep[] {
-  const r = runScenario(BUILTIN_SCENARIOS.find((s) => s.id === id));
-  if (!r.ok) throw new Error(`${id} did not run`);
+function builtin(id: string): ScenarioInput {
+  const s = BUILTIN_SCENARIOS.find((x) => x.id === id);
+  if (!s) throw new Error(`no built-in scenario ${id}`);
+  return s;
+}
+
+function stepsOf(id: string | ScenarioInput): FlatStep[] {
+  const r = runScenario(typeof id === "string" ? builtin(id) : id);
+  if (!r.ok) throw new Error(`the scenario did not run: ${JSON.stringify(r.issues)}`);
   return flatten(r.trace);
 }
 
@@ -133,5 +141,72 @@ describe("the hooks a packet passed at a node", () => {
     expect(isChain("MASQUERADE")).toBe(false);
     expect(isChain("MARK")).toBe(false);
     expect(isChain("none")).toBe(false);
+  });
+
+  it("with bridge-nf-call-iptables=0 the bridge calls no iptables hook for a bridged ping", () => {
+    const steps = stepsOf(setFault(builtin("same-node"), { kind: "bridge-nf-off", worker: "worker-0" }, true));
+    const out = find(steps, (s) => at("worker-0")(s) && s.step.kind === "wire" && s.step.dir === "out");
+    const h = hooksAt(steps, out, { bridge: "cnio0" })!;
+    expect(h.brNetfilter).toBe(false);
+    expect(h.passes.map((p) => p.station)).toEqual(["br-in", "br-decision", "br-out"]);
+  });
+
+  it("a node's curl to a ClusterIP: DNAT in nat OUTPUT, then routed again", () => {
+    const base = builtin("nodeport");
+    const steps = stepsOf({ ...base, traffic: [{ kind: "curl", from: { node: "worker-0" }, to: { service: "nginx", namespace: "default" }, port: 80, sport: 40404 }] });
+    const dnat = find(steps, (s) => at("worker-0")(s) && s.step.detail.kind === "nat" && s.step.detail.type === "DNAT");
+    const out = find(steps, (s) => at("worker-0")(s) && s.step.kind === "wire" && s.step.dir === "out", dnat);
+    const h = hooksAt(steps, out)!;
+    expect(h.passes.map((p) => p.station)).toEqual(["local", "route-out", "OUTPUT", "POSTROUTING", "out"]);
+    const output = h.passes[2]!;
+    expect(output.rerouted).toBe(true);
+    expect(output.tables.find((t) => t.stage === "nat")!.decided?.target).toBe("DNAT");
+    expect(h.nats[0]).toMatchObject({ type: "DNAT", station: "OUTPUT", before: { dst: "10.32.0.53" } });
+  });
+
+  it("places every step of every built-in scenario in a hook that fits it", () => {
+    for (const sc of BUILTIN_SCENARIOS) {
+      const steps = stepsOf(sc);
+      for (let c = 0; c < steps.length; c++) {
+        const h = hooksAt(steps, c)!;
+        expect(h, `${sc.id} step ${c}`).toBeDefined();
+        const cur = h.passes[h.current.pass]!;
+        expect(cur.steps, `${sc.id} step ${c}`).toContain(c);
+        const d = steps[c]!.step.detail;
+        const ctx = `${sc.id} step ${c} (${steps[c]!.step.kind}) in ${cur.station}`;
+        if (d.kind === "rule") {
+          expect(isHook(cur.station), ctx).toBe(true);
+          expect(ipHook(cur.station as Extract<Station, "PREROUTING">), ctx).toBe(d.hook);
+          expect(HOOK_STAGES[d.hook as "PREROUTING"], ctx).toContain(d.table);
+        }
+        if (d.kind === "nat") expect(["DNAT", "un-SNAT"].includes(d.type) ? ["PREROUTING", "OUTPUT", "br-PREROUTING"] : ["POSTROUTING", "INPUT", "br-POSTROUTING"], ctx).toContain(cur.station);
+        if (d.kind === "conntrack" && d.event === "confirm") expect(["POSTROUTING", "INPUT", "br-POSTROUTING"], ctx).toContain(cur.station);
+        if (d.kind === "route") expect(["route-in", "route-out", "OUTPUT"], ctx).toContain(cur.station);
+        if (d.kind === "bridge") expect(cur.station, ctx).toBe("br-decision");
+        // Passes follow one another along the diagram's arrows (or start again on a loop).
+        for (let i = 1; i < h.passes.length; i++) expect(h.passes[i]!.station, ctx).not.toBe(h.passes[i - 1]!.station === "local" ? "x" : h.passes[i - 1]!.station);
+      }
+    }
+  });
+
+  it("a pod calling its own service: DNAT at the bridge, out through cnio0, back to the same port (hairpin) or refused", () => {
+    const curl: ScenarioInput["traffic"] = [{ kind: "curl", from: { pod: "nginx-65899c769f-wxdx6" }, to: { service: "nginx", namespace: "default" }, port: 80, sport: 40404 }];
+    for (const hairpinOff of [false, true]) {
+      const steps = stepsOf({ ...setFault(builtin("nodeport"), { kind: "hairpin-off", worker: "worker-1" }, hairpinOff), traffic: curl });
+      const end = find(steps, (s) => at("worker-1")(s) && (s.step.kind === "drop" || (s.step.kind === "wire" && s.step.dir === "out" && s.step.iface !== "cnio0")));
+      // Whether or not the topology names the ports, the frame is the bridge's.
+      for (const ports of [new Set<string>(), new Set([steps[end]!.step.iface ?? "", "vethb02ac211"])]) {
+        const h = hooksAt(steps, end, { bridge: "cnio0", ports })!;
+        const ctx = `hairpin ${hairpinOff ? "off" : "on"}, ports ${ports.size ? "known" : "unknown"}`;
+        expect(h.nats[0], ctx).toMatchObject({ type: "DNAT", station: "br-PREROUTING" });
+        if (hairpinOff) {
+          expect(h.passes.map((p) => p.station), ctx).toEqual(["br-in", "br-PREROUTING", "br-decision"]);
+          expect(h.passes[2]!.dropped, ctx).toBe(true);
+        } else {
+          expect(h.passes.map((p) => p.station), ctx).toEqual(["br-in", "br-PREROUTING", "br-decision", "br-FORWARD", "br-POSTROUTING", "br-out"]);
+          expect(h.nats[1], ctx).toMatchObject({ type: "MASQUERADE", station: "br-POSTROUTING" });
+        }
+      }
+    }
   });
 });

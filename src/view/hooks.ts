@@ -208,12 +208,14 @@ export function hooksAt(steps: readonly FlatStep[], cursor: number, where_: Node
   };
   const isPort = (i: number, iface: string): boolean => {
     if (bridgePorts.has(iface)) return true;
-    // A port when the bridge decides, or passes the frame up, before any routing.
+    // A port when the bridge decides, passes the frame up, or sends it through its own device
+    // (bridged DNAT), or refuses it, before any routing.
     for (let j = i + 1; j <= to; j++) {
       const s = steps[j]!.step;
       if (s.kind === "bridge") return true;
-      if (s.kind === "wire" && s.dir === "in") return true;
-      if (s.kind === "route" || s.kind === "deliver" || (s.kind === "wire" && s.dir === "out")) return false;
+      if (s.kind === "wire" && (s.dir === "in" || s.iface === bridgeName)) return true;
+      if (s.kind === "drop" && bridgeName !== undefined && s.detail.reason.startsWith(`${bridgeName} `)) return true;
+      if (s.kind === "route" || s.kind === "deliver" || s.kind === "wire") return false;
     }
     return false;
   };
@@ -293,6 +295,8 @@ export function hooksAt(steps: readonly FlatStep[], cursor: number, where_: Node
         break;
       }
       case "drop": {
+        // The bridge's own refusals (no port for the MAC, no hairpin) are its forwarding decision's.
+        if (bridged && bridgeName !== undefined && d.reason.startsWith(`${bridgeName} `)) open("br-decision", undefined, bridgeName);
         pass = last() ?? open("in", i);
         if (!pass.steps.includes(i)) pass.steps.push(i);
         pass.dropped = true;
