@@ -69,4 +69,24 @@ test.describe("the netfilter hooks view", () => {
     await expect(view.getByTestId("hooks-bridge-note")).toHaveText(/br_netfilter: cnio0 called iptables/);
     await expect(view.getByTestId("hooks-path")).toContainText("FORWARD (called by the bridge)");
   });
+
+  test("on a phone, the hop detail's button brings the hooks view into sight, stacked in one column", async ({ page }) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    // nodeport, flow 0, step 18: worker-0's DNAT.
+    await openAt(page, "nodeport", 0, 18);
+    await expect(page.getByTestId("hop-detail")).toContainText("10.200.1.18");
+    await page.getByRole("button", { name: "Show in the hooks view" }).click();
+    const view = page.getByRole("region", { name: "Netfilter hooks on worker-0" });
+    await expect(view).toBeFocused();
+    await expect(view).toBeInViewport();
+    const pre = view.getByTestId("hook-PREROUTING");
+    const route = view.getByTestId("hook-route-in");
+    await expect(pre).toHaveAttribute("aria-current", "location");
+    // Stacked: the routing decision is below PREROUTING, not beside it.
+    const a = (await pre.boundingBox())!;
+    const b = (await route.boundingBox())!;
+    expect(b.y).toBeGreaterThanOrEqual(a.y + a.height);
+    expect(a.width).toBeGreaterThan(300);
+    await page.screenshot({ path: test.info().outputPath("phone-hooks.png") });
+  });
 });
