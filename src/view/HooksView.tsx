@@ -127,6 +127,10 @@ export function HooksView({ steps, cursor, topology, onGo }: { steps: readonly F
           <span className="text-slate-600 dark:text-slate-300" data-testid="hooks-now">
             now: {describeCurrent(h)}
           </span>
+          <span className="font-mono text-[10px] text-slate-600 dark:text-slate-300" data-testid="hooks-packet-now">
+            {endpointText(h.now)}
+            {endpointText(h.entered) !== endpointText(h.now) && <span className="font-sans"> (first seen here as {endpointText(h.entered)})</span>}
+          </span>
           <span className="sr-only" data-testid="hooks-summary">
             {summary(h)}
           </span>
@@ -290,12 +294,12 @@ function Box({ station, h, bridge, onGo, phoneHidden = false }: { station: Stati
         </span>
       )}
       <span className="font-semibold">{title}</span>
-      {current && <span className="ml-auto size-2 shrink-0 self-center rounded-full bg-orange-500 motion-safe:animate-pulse" aria-hidden="true" data-testid="hooks-packet" />}
+      {current && <span className="absolute -right-1 -top-1 size-2.5 rounded-full border border-white bg-orange-500 motion-safe:animate-pulse dark:border-slate-900" aria-hidden="true" data-testid="hooks-packet" />}
     </span>
   );
   return (
     <div
-      className={`min-w-0 rounded border px-1.5 py-1 ${phoneHidden ? "max-md:hidden" : ""} ${tone} ${PLACE[station]} ${station === "local" ? "md:text-center" : ""}`}
+      className={`relative min-w-0 rounded border px-1.5 py-1 ${phoneHidden ? "max-md:hidden" : ""} ${tone} ${PLACE[station]} ${station === "local" ? "md:text-center" : ""}`}
       data-testid={`hook-${station}`}
       data-passed={passed ? "yes" : "no"}
       aria-current={current ? "location" : undefined}
