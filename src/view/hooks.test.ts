@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { runScenario } from "../engine/k8s/run";
 import { BUILTIN_SCENARIOS } from "../engine/scenarios/article";
-import { setFault } from "../engine/k8s/faults";
+import { faultIsOn, setFault, type Fault } from "../engine/k8s/faults";
 import type { ScenarioInput } from "../engine/k8s/spec";
 import { HOOK_ORDER } from "../engine/walk/hooks";
 import { flatten, type FlatStep } from "../store/playback";
@@ -164,8 +164,23 @@ describe("the hooks a packet passed at a node", () => {
     expect(h.nats[0]).toMatchObject({ type: "DNAT", station: "OUTPUT", before: { dst: "10.32.0.53" } });
   });
 
-  it("places every step of every built-in scenario in a hook that fits it", () => {
-    for (const sc of BUILTIN_SCENARIOS) {
+  it("places every step of every built-in scenario, and of each what-if fault, in a hook that fits it", () => {
+    const faults: Fault[] = [
+      { kind: "vpc-route-missing", worker: "worker-1" },
+      { kind: "vpc-route-wrong-worker", worker: "worker-1", via: "worker-2" },
+      { kind: "ipmasq-off", worker: "worker-0" },
+      { kind: "ip-forward-off", worker: "worker-1" },
+      { kind: "bridge-nf-off", worker: "worker-0" },
+      { kind: "hairpin-off", worker: "worker-1" },
+      { kind: "kube-proxy-stopped", worker: "worker-0", service: "default/nginx" },
+      { kind: "no-endpoints", service: "default/nginx" },
+      { kind: "stale-endpoint", service: "default/nginx", ip: "10.200.1.99", port: 80 },
+    ];
+    const scenarios = [
+      ...BUILTIN_SCENARIOS,
+      ...faults.flatMap((f) => ["pod-to-pod", "nodeport", "same-node"].map((id) => ({ ...setFault(builtin(id), f, !faultIsOn(builtin(id), f)), id: `${id}-with-${f.kind}` }))),
+    ];
+    for (const sc of scenarios) {
       const steps = stepsOf(sc);
       for (let c = 0; c < steps.length; c++) {
         const h = hooksAt(steps, c)!;
