@@ -89,4 +89,11 @@ test.describe("the netfilter hooks view", () => {
     expect(a.width).toBeGreaterThan(300);
     await page.screenshot({ path: test.info().outputPath("phone-hooks.png") });
   });
+
+  test("an embed, which has no bottom panel, offers no button to the hooks view", async ({ page }) => {
+    await page.goto(`/#view=${encodeView({ scenario: { id: "nodeport" } })}&at=0.18&embed=1`);
+    await expect(page.getByTestId("loading")).toHaveCount(0);
+    await expect(page.getByTestId("hop-detail")).toContainText("10.200.1.18");
+    await expect(page.getByRole("button", { name: "Show in the hooks view" })).toHaveCount(0);
+  });
 });

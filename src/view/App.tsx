@@ -302,7 +302,7 @@ export function App() {
           {showDetail && (
           <div className="border-b border-slate-200 p-3" aria-label="Hop detail">
             <h2 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">This hop</h2>
-            <HopDetail step={current} entryListed={entryListed} {...(panelNode && panels.node && topology && { onShowHooks: showHooks })} />
+            <HopDetail step={current} entryListed={entryListed} {...(panelNode && panels.node && !embed.on && topology && { onShowHooks: showHooks })} />
           </div>
           )}
           {showHops && (
