@@ -135,6 +135,20 @@ describe("the hooks a packet passed at a node", () => {
     ]);
   });
 
+  it("a missing route ends the packet at the routing decision", () => {
+    const steps = stepsOf("no-route");
+    const drop = find(steps, (s) => s.step.kind === "drop");
+    const h = hooksAt(steps, drop)!;
+    expect(h.node).toBe("vpc-router");
+    expect(h.passes.map((p) => [p.station, p.dropped ?? false])).toEqual([
+      ["in", false],
+      ["PREROUTING", false],
+      ["route-in", true],
+    ]);
+    expect(h.current.station).toBe("route-in");
+    expect(h.passes[2]!.silent).toBe(false);
+  });
+
   it("tells chains from targets", () => {
     expect(isChain("KUBE-SERVICES")).toBe(true);
     expect(isChain("my-chain")).toBe(true);

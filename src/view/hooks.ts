@@ -297,9 +297,16 @@ export function hooksAt(steps: readonly FlatStep[], cursor: number, where_: Node
       case "drop": {
         // The bridge's own refusals (no port for the MAC, no hairpin) are its forwarding decision's.
         if (bridged && bridgeName !== undefined && d.reason.startsWith(`${bridgeName} `)) open("br-decision", undefined, bridgeName);
+        // No route: the routing decision is where it ends (before INPUT or FORWARD, or OUTPUT).
+        else if (d.reason.startsWith("no route to ")) {
+          const st = last()?.station;
+          if (st === undefined || st === "local") open("route-out");
+          else if (st === "in" || st === "PREROUTING") open("route-in");
+        }
         pass = last() ?? open("in", i);
         if (!pass.steps.includes(i)) pass.steps.push(i);
         pass.dropped = true;
+        pass.silent = false;
         break;
       }
       default: {
