@@ -172,7 +172,7 @@ export function HooksView({ steps, cursor, topology, onGo }: { steps: readonly F
               {p.decision && <span> ({decisionText(p)})</span>}
               {p.rerouted && <span> (routed again: nat OUTPUT changed the destination)</span>}
               {p.silent && isHook(p.station) && <span> nothing matched</span>}
-              {p.dropped && <span className="font-semibold text-red-700 dark:text-red-300"> dropped here</span>}
+              {p.dropped && <span className="font-semibold text-red-700 dark:text-red-300" data-testid="hooks-drop"> dropped here{p.dropReason ? `: ${p.dropReason}` : ""}</span>}
               {p.tables.length > 0 && (
                 <ul className="ml-3 list-disc">
                   {p.tables.map((t, j) => (
@@ -313,6 +313,7 @@ function Box({ station, h, bridge, onGo, phoneHidden = false }: { station: Stati
         heading
       )}
       {edge && <span className="block font-mono text-[10px] [overflow-wrap:anywhere]">{label}</span>}
+      {dropped && <span className="block text-[10px] font-semibold text-red-700 dark:text-red-300">dropped</span>}
       {isHook(station) && (!station.startsWith("br-") || h.passes.some((p) => p.station === "br-in")) && <Stages station={station} pass={pass} h={h} current={current} />}
       {station === "route-in" || station === "route-out" || station === "br-decision" ? (
         pass?.decision ? <span className="block text-[10px]">{decisionText(pass)}</span> : null

@@ -146,7 +146,7 @@ describe("the hooks a packet passed at a node", () => {
       ["route-in", true],
     ]);
     expect(h.current.station).toBe("route-in");
-    expect(h.passes[2]!.silent).toBe(false);
+    expect(h.passes[2]!).toMatchObject({ silent: false, dropReason: "no route to 10.200.1.15" });
   });
 
   it("tells chains from targets", () => {

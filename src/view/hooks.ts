@@ -85,6 +85,8 @@ export interface Pass {
   /** OUTPUT only: the route was looked up again after nat OUTPUT changed the destination. */
   rerouted?: boolean;
   dropped?: boolean;
+  /** Why, when it was dropped here. */
+  dropReason?: string;
 }
 
 export interface NatChange {
@@ -306,6 +308,7 @@ export function hooksAt(steps: readonly FlatStep[], cursor: number, where_: Node
         pass = last() ?? open("in", i);
         if (!pass.steps.includes(i)) pass.steps.push(i);
         pass.dropped = true;
+        pass.dropReason = d.reason;
         pass.silent = false;
         break;
       }
