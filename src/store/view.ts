@@ -5,6 +5,8 @@ import type { HopscopeState } from "./store";
 
 export type Panels = ShareState["panels"];
 
+export type BottomTab = "node" | "shell" | "hooks";
+
 export interface EmbedOptions {
   readonly on: boolean;
   readonly autoplay: boolean;
@@ -17,8 +19,8 @@ export interface ViewSlice {
   readonly embed: EmbedOptions;
   /** A message for the reader (a bad link, a restarted engine), until dismissed. */
   readonly notice?: string;
-  /** The tab under the diagram: the node's rules and conntrack, or the shell. */
-  readonly bottomTab: "node" | "shell";
+  /** The tab under the diagram: the node's rules and conntrack, the shell, or the node's netfilter hooks. */
+  readonly bottomTab: BottomTab;
   /**
    * A command put into the shell's input line for the reader to run (the tour does), with the
    * node or pod it runs on; the shell takes it and clears it.
@@ -28,7 +30,7 @@ export interface ViewSlice {
   readonly exporting: boolean;
   setPanels(p: Partial<Panels>): void;
   dismissNotice(): void;
-  setBottomTab(t: "node" | "shell"): void;
+  setBottomTab(t: BottomTab): void;
   offerShellLine(target: string, line: string): void;
   takeShellDraft(): { readonly target: string; readonly line: string } | undefined;
   setExporting(on: boolean): void;

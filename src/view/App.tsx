@@ -6,6 +6,7 @@ import { ShareButtons } from "./ShareButtons";
 import { Controls } from "./Controls";
 import { HopDetail } from "./HopDetail";
 import { HopList } from "./HopList";
+import { HooksView } from "./HooksView";
 import { NodePanel } from "./NodePanel";
 import { confirmedAt } from "./nodeState";
 import { Terminal } from "./Terminal";
@@ -13,6 +14,15 @@ import { CompareDialog } from "./editor/CompareDialog";
 import { EditorPanel } from "./editor/EditorPanel";
 import { EMPTY_SEND, type SendDraft } from "./editor/SendForm";
 import { Topology, type OpenTarget, type PickTarget } from "./Topology";
+
+/** The bottom panel's tabs, as the reader sees them. */
+const TAB_LABELS = { node: "Rules & conntrack", shell: "Shell", hooks: "Netfilter hooks" } as const;
+
+/** The hooks view for the current step: its tab, then the view itself in focus (on a phone it is further down the page). */
+function showHooks(): void {
+  useHopscope.getState().setBottomTab("hooks");
+  requestAnimationFrame(() => document.getElementById("hooks-view")?.focus());
+}
 
 /** The picker's value for a scenario that is not one of the built-in ones. */
 const EDITED = "(edited)";
@@ -268,9 +278,9 @@ export function App() {
           {status.kind === "loading" && <p className="absolute left-4 top-4 rounded bg-white/90 px-2 py-1 text-sm" data-testid="loading">Tracing…</p>}
         </section>
         {panelNode && panels.node && !embed.on && topology && (
-          <section className={`flex ${bottom === "shell" ? "md:h-[45%] md:min-h-56" : "md:h-56"} h-[70vh] flex-col border-t border-slate-200 bg-slate-50 max-md:order-3`} aria-label="Node panels">
+          <section className={`flex ${bottom === "shell" ? "md:h-[45%] md:min-h-56" : bottom === "hooks" ? "md:h-[58%] md:min-h-72" : "md:h-56"} h-[70vh] flex-col border-t border-slate-200 bg-slate-50 max-md:order-3`} aria-label="Node panels">
             <div className="flex gap-1 border-b border-slate-200 px-2 pt-1 text-xs" role="tablist">
-              {(["node", "shell"] as const).map((t) => (
+              {(["node", "shell", "hooks"] as const).map((t) => (
                 <button
                   key={t}
                   type="button"
@@ -280,11 +290,12 @@ export function App() {
                   className={`rounded-t px-2 py-0.5 ${bottom === t ? "bg-white font-semibold" : "text-slate-600"}`}
                   data-testid={`tab-${t}`}
                 >
-                  {t === "node" ? "Rules & conntrack" : "Shell"}
+                  {TAB_LABELS[t]}
                 </button>
               ))}
             </div>
             <div className="min-h-0 flex-1">
+              {bottom === "hooks" && <HooksView steps={steps} cursor={cursor} topology={topology} onGo={setCursor} />}
               {bottom === "node" && <NodePanel node={panelNode} nodes={nodes} pinned={pinned} onPin={setPinnedNode} rules={rules[panelNode]} steps={steps} cursor={cursor} />}
               {/* The shell stays mounted while hidden, so its log and history survive a look at the rules. */}
               <div className={bottom === "shell" ? "h-full" : "hidden"}>
@@ -315,7 +326,7 @@ export function App() {
           {showDetail && (
           <div className="border-b border-slate-200 p-3" aria-label="Hop detail">
             <h2 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">This hop</h2>
-            <HopDetail step={current} entryListed={entryListed} />
+            <HopDetail step={current} entryListed={entryListed} {...(panelNode && panels.node && !embed.on && topology && { onShowHooks: showHooks })} />
           </div>
           )}
           {showHops && (

@@ -61,9 +61,11 @@ const UNCONFIRMED = "unconfirmed: conntrack -L lists it once the packet leaves t
  * `entryListed`: whether `conntrack -L` lists the conntrack entry this step shows, by this step
  * (a connection's first packet creates its entry unconfirmed).
  */
-export function HopDetail({ step, entryListed = true }: { step?: Step; entryListed?: boolean }) {
+export function HopDetail({ step, entryListed = true, onShowHooks }: { step?: Step; entryListed?: boolean; onShowHooks?: () => void }) {
   if (!step) return <p className="text-sm text-slate-500">No step selected.</p>;
   const d = step.detail;
+  // A netfilter step (a rule, a NAT, conntrack) has its place in the node's hooks.
+  const inHooks = onShowHooks && (d.kind === "rule" || d.kind === "nat" || d.kind === "conntrack");
   return (
     <div className="space-y-2 text-sm" data-testid="hop-detail">
       <p className="font-medium">{step.text}</p>
@@ -139,6 +141,11 @@ export function HopDetail({ step, entryListed = true }: { step?: Step; entryList
             </tbody>
           </table>
         </>
+      )}
+      {inHooks && (
+        <button type="button" className="rounded border border-slate-300 bg-white px-2 py-0.5 text-xs hover:bg-slate-100" onClick={onShowHooks} data-testid="show-hooks">
+          Show in the hooks view
+        </button>
       )}
       {d?.kind === "drop" && <p className="rounded bg-red-50 p-2 text-red-800">Dropped: {d.reason}{d.rule ? ` — ${d.rule}` : ""}</p>}
     </div>

@@ -1,0 +1,361 @@
+/**
+ * Inside a node: the classic netfilter packet-flow diagram for the namespace of the current step,
+ * with what this packet passed there so far lit up in order (the hooks, the tables and chains
+ * entered in each, the rule that decided), the current hook, table and chain marked, and the
+ * packet's addresses before and after each NAT. On a phone the diagram stacks vertically.
+ */
+import { useMemo } from "react";
+import type { Topology } from "../engine/k8s/topology";
+import type { StepPacket } from "../engine/trace";
+import type { FlatStep } from "../store/playback";
+import { HOOK_STAGES, TERMINAL, hooksAt, ipHook, isHook, type HooksAt, type HookStation, type Pass, type Station, type TablePass } from "./hooks";
+
+/** Where each box sits in the wide grid (11 columns: boxes in odd ones, arrows between; 7 rows). */
+const PLACE: Readonly<Record<Station, string>> = {
+  "br-in": "md:col-start-1 md:row-start-1",
+  "br-PREROUTING": "md:col-start-3 md:row-start-1",
+  "br-decision": "md:col-start-5 md:row-start-1",
+  "br-FORWARD": "md:col-start-7 md:row-start-1",
+  "br-POSTROUTING": "md:col-start-9 md:row-start-1",
+  "br-out": "md:col-start-11 md:row-start-1",
+  in: "md:col-start-1 md:row-start-3",
+  PREROUTING: "md:col-start-3 md:row-start-3",
+  "route-in": "md:col-start-5 md:row-start-3",
+  FORWARD: "md:col-start-7 md:row-start-3",
+  POSTROUTING: "md:col-start-9 md:row-start-3",
+  out: "md:col-start-11 md:row-start-3",
+  INPUT: "md:col-start-5 md:row-start-5",
+  OUTPUT: "md:col-start-9 md:row-start-5",
+  local: "md:col-start-5 md:col-span-3 md:row-start-7",
+  "route-out": "md:col-start-9 md:row-start-7",
+};
+
+/** The diagram's boxes in the order a phone stacks them (the wide grid places them itself). */
+const BRIDGE_ROW: readonly Station[] = ["br-in", "br-PREROUTING", "br-decision", "br-FORWARD", "br-POSTROUTING", "br-out"];
+const IP_BOXES: readonly Station[] = ["in", "PREROUTING", "route-in", "INPUT", "local", "route-out", "OUTPUT", "FORWARD", "POSTROUTING", "out"];
+
+/** Arrows between boxes in the wide grid: [placement, glyph, the two stations it joins]. */
+const ARROWS: readonly (readonly [string, string, Station, Station])[] = [
+  ["md:col-start-2 md:row-start-3", "→", "in", "PREROUTING"],
+  ["md:col-start-4 md:row-start-3", "→", "PREROUTING", "route-in"],
+  ["md:col-start-6 md:row-start-3", "→", "route-in", "FORWARD"],
+  ["md:col-start-8 md:row-start-3", "→", "FORWARD", "POSTROUTING"],
+  ["md:col-start-10 md:row-start-3", "→", "POSTROUTING", "out"],
+  ["md:col-start-5 md:row-start-4", "↓", "route-in", "INPUT"],
+  ["md:col-start-5 md:row-start-6", "↓", "INPUT", "local"],
+  ["md:col-start-8 md:row-start-7", "→", "local", "route-out"],
+  ["md:col-start-9 md:row-start-6", "↑", "route-out", "OUTPUT"],
+  ["md:col-start-9 md:row-start-4", "↑", "OUTPUT", "POSTROUTING"],
+  ["md:col-start-1 md:row-start-2 text-[10px]", "↓ up to IP", "br-decision", "in"],
+  ["md:col-start-11 md:row-start-2 text-[10px]", "↑ to the bridge", "out", "br-decision"],
+  ["md:col-start-2 md:row-start-1", "→", "br-in", "br-PREROUTING"],
+  ["md:col-start-4 md:row-start-1", "→", "br-PREROUTING", "br-decision"],
+  ["md:col-start-6 md:row-start-1", "→", "br-decision", "br-FORWARD"],
+  ["md:col-start-8 md:row-start-1", "→", "br-FORWARD", "br-POSTROUTING"],
+  ["md:col-start-10 md:row-start-1", "→", "br-POSTROUTING", "br-out"],
+];
+
+const HOOK_DOC: Readonly<Record<keyof typeof HOOK_STAGES, string>> = {
+  PREROUTING: "every packet that arrives, before routing",
+  INPUT: "packets for this host, after routing",
+  FORWARD: "packets routed through this host",
+  OUTPUT: "packets this host's processes send",
+  POSTROUTING: "every packet that leaves, after routing",
+};
+
+function stationName(s: Station, label?: string): string {
+  switch (s) {
+    case "br-in":
+    case "in":
+      return label ? `in: ${label}` : "in";
+    case "br-out":
+    case "out":
+      return label ? `out: ${label}` : "out";
+    case "br-decision":
+      return "bridging decision";
+    case "route-in":
+    case "route-out":
+      return "routing decision";
+    case "local":
+      return "local process";
+    default:
+      return ipHook(s);
+  }
+}
+
+/** How a place is named in text: the bridge's hooks say so. */
+function spoken(s: Station, label?: string): string {
+  const name = stationName(s, label);
+  return s.startsWith("br-") && isHook(s) ? `${name} (called by the bridge)` : name;
+}
+
+export function endpointText(p: StepPacket): string {
+  return p.sport !== undefined ? `${p.src}:${p.sport} → ${p.dst}:${p.dport}` : `${p.src} → ${p.dst}`;
+}
+
+/** What a stage did, in words: the chains entered and the verdict. */
+function stageText(t: TablePass, dropped: boolean): string {
+  if (t.stage === "conntrack") return "conntrack";
+  if (t.stage === "confirm") return "conntrack confirm";
+  const chains = t.chains.join(" → ");
+  if (!t.decided) return t.stage === "nat" ? `${t.stage}: from the connection's conntrack entry` : `${t.stage}: ${chains}`;
+  const verdict = TERMINAL.has(t.decided.target) ? t.decided.target : dropped ? "no rule decided" : "no rule decided, the policy let it on";
+  return `${t.stage}: ${chains}: ${verdict}`;
+}
+
+export function HooksView({ steps, cursor, topology, onGo }: { steps: readonly FlatStep[]; cursor: number; topology?: Topology; onGo?: (i: number) => void }) {
+  const here = steps[cursor]?.step;
+  const nodeInfo = here ? topology?.nodes.find((n) => n.id === here.node) : undefined;
+  const bridge = here && here.pod === undefined ? nodeInfo?.bridge?.name : undefined;
+  const ports = useMemo(() => new Set(topology?.pods.filter((p) => p.node === here?.node).map((p) => p.hostVeth) ?? []), [topology, here?.node]);
+  const h = useMemo(() => hooksAt(steps, cursor, { ...(bridge && { bridge }), ports }), [steps, cursor, bridge, ports]);
+  if (!h || !here) {
+    return (
+      <section aria-label="Netfilter hooks" className="p-3 text-sm text-slate-600 dark:text-slate-300" data-testid="hooks-view">
+        No step selected.
+      </section>
+    );
+  }
+  const where = h.pod ? `${h.pod} (on ${h.node})` : h.node;
+  const name = `Netfilter hooks ${h.pod ? "in" : "on"} ${where}`;
+  const showBridge = bridge !== undefined || h.passes.some((p) => p.station.startsWith("br-"));
+  return (
+    <section aria-label={name} id="hooks-view" tabIndex={-1} className="flex h-full min-h-0 flex-col overflow-y-auto text-xs md:flex-row md:overflow-hidden" data-testid="hooks-view">
+      <figure className="min-w-0 flex-1 p-2 md:overflow-auto" aria-label={`Diagram: ${name}`}>
+        <figcaption className="mb-1 flex flex-wrap items-baseline gap-x-2">
+          <span className="font-semibold text-slate-800 dark:text-slate-100">{name}</span>
+          <span className="text-slate-600 dark:text-slate-300" data-testid="hooks-now">
+            now: {describeCurrent(h)}
+          </span>
+          <span className="font-mono text-[10px] text-slate-600 dark:text-slate-300" data-testid="hooks-packet-now">
+            {endpointText(h.now)}
+            {endpointText(h.entered) !== endpointText(h.now) && <span className="font-sans"> (first seen here as {endpointText(h.entered)})</span>}
+          </span>
+          <span className="sr-only" data-testid="hooks-summary">
+            {summary(h)}
+          </span>
+        </figcaption>
+        <div className="flex flex-col gap-1 md:grid md:grid-cols-[minmax(4rem,0.7fr)_0.75rem_minmax(7rem,1.3fr)_0.75rem_minmax(5rem,1fr)_0.75rem_minmax(5.5rem,1fr)_0.75rem_minmax(7rem,1.3fr)_0.75rem_minmax(4rem,0.7fr)] md:items-stretch md:gap-y-0.5">
+          {showBridge && (
+            <>
+              <p className="mt-1 font-semibold text-slate-600 md:hidden dark:text-slate-300">Bridge {bridge ?? ""}</p>
+              {/* On a phone the bridge's boxes show only when this packet came through the bridge. */}
+              {BRIDGE_ROW.map((s) => (
+                <Box key={s} station={s} h={h} bridge={bridge} onGo={onGo} phoneHidden={!h.passes.some((p) => p.station.startsWith("br-"))} />
+              ))}
+              <p className="text-[10px] text-slate-500 md:col-span-9 md:col-start-2 md:row-start-2 md:text-center dark:text-slate-400" data-testid="hooks-bridge-note">
+                {bridgeNote(h, bridge)}
+              </p>
+              <p className="mt-1 font-semibold text-slate-600 md:hidden dark:text-slate-300">IP</p>
+            </>
+          )}
+          {IP_BOXES.map((s) => (
+            <Box key={s} station={s} h={h} bridge={bridge} onGo={onGo} />
+          ))}
+          {ARROWS.filter(([, , a, b]) => showBridge || (!a.startsWith("br-") && !b.startsWith("br-"))).map(([place, glyph, a, b]) => (
+            <span key={`${a}-${b}`} aria-hidden="true" className={`hidden self-center text-center md:block ${place} ${joined(h, a, b) ? "font-bold text-blue-700 dark:text-sky-300" : "text-slate-300 dark:text-slate-600"}`}>
+              {glyph}
+            </span>
+          ))}
+        </div>
+      </figure>
+      <div className="border-t border-slate-200 p-2 md:w-64 md:shrink-0 md:overflow-y-auto md:border-l md:border-t-0 dark:border-slate-700">
+        <h3 className="mb-1 font-semibold text-slate-700 dark:text-slate-200">This packet at {where}, in order</h3>
+        <ol className="space-y-1" data-testid="hooks-path">
+          {h.passes.map((p, i) => (
+            <li
+              key={i}
+              aria-current={i === h.current.pass ? "step" : undefined}
+              className={`rounded px-1.5 py-0.5 ${i === h.current.pass ? "bg-amber-100 ring-1 ring-amber-500 dark:bg-amber-900/50" : p.silent ? "text-slate-500 dark:text-slate-400" : ""}`}
+            >
+              <span className="font-semibold">{spoken(p.station, p.label)}</span>
+              {p.decision && <span> ({decisionText(p)})</span>}
+              {p.rerouted && <span> (routed again: nat OUTPUT changed the destination)</span>}
+              {p.silent && isHook(p.station) && <span> nothing matched</span>}
+              {p.dropped && <span className="font-semibold text-red-700 dark:text-red-300" data-testid="hooks-drop"> dropped here{p.dropReason ? `: ${p.dropReason}` : ""}</span>}
+              {p.tables.length > 0 && (
+                <ul className="ml-3 list-disc">
+                  {p.tables.map((t, j) => (
+                    <li key={j} className={i === h.current.pass && t.stage === h.current.stage && t.steps.includes(cursor) ? "font-semibold" : ""}>
+                      {stageText(t, p.dropped === true)}
+                      {t.decided && !TERMINAL.has(t.decided.target) && <span className="block text-[10px] text-slate-500 dark:text-slate-400">the last rule that matched:</span>}
+                      {t.decided && (
+                        <code className="mt-0.5 block break-all rounded bg-slate-100 px-1 font-mono text-[10px] text-slate-800 dark:bg-slate-800 dark:text-slate-200" data-testid="hooks-rule">
+                          {t.decided.rule}
+                        </code>
+                      )}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </li>
+          ))}
+        </ol>
+        {h.nats.length > 0 && (
+          <>
+            <h3 className="mt-2 font-semibold text-slate-700 dark:text-slate-200">Addresses before and after NAT</h3>
+            <ul className="space-y-1 font-mono text-[11px]" data-testid="hooks-nat">
+              {h.nats.map((n) => (
+                <li key={n.step} className={n.step === cursor ? "rounded bg-amber-100 px-1 dark:bg-amber-900/50" : ""}>
+                  <span className="font-sans font-semibold">
+                    {n.type} in {spoken(n.station)}:
+                  </span>{" "}
+                  <span data-testid="nat-before">{endpointText(n.before)}</span>
+                  <span className="font-sans"> becomes </span>
+                  <span data-testid="nat-after">{endpointText(n.after)}</span>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+        <p className="mt-2 text-[10px] text-slate-500 dark:text-slate-400">
+          In each hook the kernel runs, by priority: raw −300, conntrack −200, mangle −150, nat (DNAT) −100, filter 0, security 50, nat (SNAT) 100, then
+          conntrack confirms the connection last. Hopscope models no security table (kube-proxy and the CNI write no rules there).
+        </p>
+      </div>
+    </section>
+  );
+}
+
+function decisionText(p: Pass): string {
+  const by = p.dev !== undefined ? ` to ${p.dev}` : "";
+  switch (p.decision) {
+    case "local":
+      return p.station === "br-decision" ? "for the bridge's own MAC: up to the host" : "local: for this host";
+    case "forward":
+      return p.station === "br-decision" ? `forwarded by the FDB${by}` : `forward${p.dev !== undefined ? `, out of ${p.dev}` : ""}`;
+    case "flood":
+      return `unknown MAC: flooded${by && `, the copy${by} reaches it`}`;
+    case "output":
+      return p.dev !== undefined ? `out of ${p.dev}` : "out";
+    default:
+      return p.decision ?? "";
+  }
+}
+
+function bridgeNote(h: HooksAt, bridge: string | undefined): string {
+  const bridged = h.passes.some((p) => p.station === "br-in");
+  const name = bridge ?? "the bridge";
+  if (!bridged) return `⇵ ${name}: frames for the host go up to IP, IP sends out through ${name}; with br_netfilter the bridge's hooks call iptables for bridged frames`;
+  return h.brNetfilter
+    ? `br_netfilter: ${name} called iptables for this frame (bridge-nf-call-iptables = 1)`
+    : `${name} did not call iptables for this frame (no netfilter step at the bridge)`;
+}
+
+/** Whether the packet went from `a` straight to `b` here. */
+function joined(h: HooksAt, a: Station, b: Station): boolean {
+  for (let i = 1; i < h.passes.length; i++) if (h.passes[i - 1]!.station === a && h.passes[i]!.station === b) return true;
+  return false;
+}
+
+function describeCurrent(h: HooksAt): string {
+  const p = h.passes[h.current.pass]!;
+  const parts = [spoken(p.station, p.label)];
+  if (h.current.stage) parts.push(h.current.stage === "confirm" ? "conntrack confirm" : h.current.stage);
+  if (h.current.chain) parts.push(`chain ${h.current.chain}`);
+  return parts.join(", ");
+}
+
+function summary(h: HooksAt): string {
+  const path = h.passes
+    .map((p) => {
+      const t = p.tables.map((x) => (x.decided && TERMINAL.has(x.decided.target) ? `${x.stage} ${x.decided.target}` : x.stage)).join(", ");
+      return `${spoken(p.station, p.label)}${t ? ` (${t})` : ""}`;
+    })
+    .join("; ");
+  const nat = h.nats.map((n) => `${n.type}: ${endpointText(n.before)} became ${endpointText(n.after)}`).join("; ");
+  return `Now at ${describeCurrent(h)}. So far: ${path}.${nat ? ` ${nat}.` : ""}`;
+}
+
+function Box({ station, h, bridge, onGo, phoneHidden = false }: { station: Station; h: HooksAt; bridge: string | undefined; onGo: ((i: number) => void) | undefined; phoneHidden?: boolean }) {
+  const passes = h.passes.filter((p) => p.station === station);
+  const passed = passes.length > 0;
+  const current = h.passes[h.current.pass]!.station === station;
+  const pass = current ? h.passes[h.current.pass]! : passes.at(-1);
+  const dropped = passes.some((p) => p.dropped);
+  const label = pass?.label ?? (station.startsWith("br-") && !isHook(station) && station !== "br-decision" ? "a port" : station.startsWith("br-") ? bridge : undefined);
+  const order = passes.map((p) => h.passes.indexOf(p) + 1);
+  const tone = dropped
+    ? "border-red-600 bg-red-50 dark:border-red-400 dark:bg-red-950"
+    : current
+      ? "border-amber-500 bg-amber-50 ring-2 ring-amber-500 dark:border-amber-400 dark:bg-amber-950"
+      : passed
+        ? "border-blue-600 bg-blue-50 dark:border-sky-400 dark:bg-sky-950"
+        : "border-dashed border-slate-300 bg-white text-slate-500 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-400";
+  const first = passes.flatMap((p) => p.steps)[0];
+  // In and out name their device on a line of its own.
+  const edge = station === "in" || station === "out" || station === "br-in" || station === "br-out";
+  const title = edge ? (station.endsWith("in") ? "in" : "out") : stationName(station, isHook(station) ? undefined : label);
+  const heading = (
+    <span className="flex items-baseline gap-1">
+      {order.length > 0 && (
+        <span className="rounded-full bg-blue-700 px-1 text-[9px] font-bold text-white dark:bg-sky-300 dark:text-slate-900" aria-hidden="true">
+          {order.join(",")}
+        </span>
+      )}
+      <span className="font-semibold">{title}</span>
+      {current && <span className="absolute -right-1 -top-1 size-2.5 rounded-full border border-white bg-orange-500 motion-safe:animate-pulse dark:border-slate-900" aria-hidden="true" data-testid="hooks-packet" />}
+    </span>
+  );
+  return (
+    <div
+      className={`relative min-w-0 rounded border px-1.5 py-1 ${phoneHidden ? "max-md:hidden" : ""} ${tone} ${PLACE[station]} ${station === "local" ? "md:text-center" : ""}`}
+      data-testid={`hook-${station}`}
+      data-passed={passed ? "yes" : "no"}
+      aria-current={current ? "location" : undefined}
+      title={isHook(station) ? `${ipHook(station)}: ${HOOK_DOC[ipHook(station)]}${station.startsWith("br-") ? " (called by the bridge under br_netfilter)" : ""}` : undefined}
+    >
+      {onGo && first !== undefined ? (
+        <button type="button" className="text-left hover:underline" onClick={() => onGo(first)} aria-label={`${spoken(station, label)}: go to its first step`}>
+          {heading}
+        </button>
+      ) : (
+        heading
+      )}
+      {edge && <span className="block font-mono text-[10px] [overflow-wrap:anywhere]">{label}</span>}
+      {dropped && <span className="block text-[10px] font-semibold text-red-700 dark:text-red-300">dropped</span>}
+      {isHook(station) && (!station.startsWith("br-") || h.passes.some((p) => p.station === "br-in")) && <Stages station={station} pass={pass} h={h} current={current} />}
+      {station === "route-in" || station === "route-out" || station === "br-decision" ? (
+        pass?.decision ? <span className="block text-[10px]">{decisionText(pass)}</span> : null
+      ) : null}
+    </div>
+  );
+}
+
+function Stages({ station, pass, h, current }: { station: HookStation; pass: Pass | undefined; h: HooksAt; current: boolean }) {
+  const bridgeHook = station.startsWith("br-");
+  return (
+    <span className="mt-0.5 flex flex-wrap gap-0.5">
+      {HOOK_STAGES[ipHook(station)].map((stage) => {
+        const t = pass?.tables.find((x) => x.stage === stage);
+        const now = current && h.current.stage === stage;
+        const nat = t?.nat !== undefined;
+        const none = stage === "security" || (bridgeHook && !h.brNetfilter);
+        const tone = now
+          ? "bg-amber-500 text-white font-bold dark:bg-amber-400 dark:text-slate-900"
+          : nat
+            ? "bg-amber-200 text-amber-950 dark:bg-amber-800 dark:text-amber-50"
+            : t
+              ? "bg-blue-600 text-white dark:bg-sky-400 dark:text-slate-900"
+              : none
+                ? "border border-dotted border-slate-300 text-slate-400 dark:border-slate-600 dark:text-slate-500"
+                : "bg-slate-100 text-slate-500 dark:bg-slate-800 dark:text-slate-400";
+        const chains = t?.chains.length ? `: ${t.chains.join(" → ")}` : "";
+        const target = t?.decided ? ` (${t.decided.target})` : "";
+        return (
+          <span
+            key={stage}
+            className={`rounded px-1 text-[10px] leading-4 ${tone}`}
+            title={`${stage === "confirm" ? "conntrack confirm" : stage}${chains}${target}`}
+            data-testid={`stage-${stage}`}
+            data-entered={t ? "yes" : "no"}
+            aria-current={now ? "true" : undefined}
+          >
+            {stage === "confirm" ? "confirm" : stage}
+            {now && h.current.chain ? `: ${h.current.chain}` : t?.decided && TERMINAL.has(t.decided.target) ? ` ${t.decided.target}` : ""}
+          </span>
+        );
+      })}
+    </span>
+  );
+}

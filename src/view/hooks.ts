@@ -1,0 +1,409 @@
+/**
+ * The netfilter hooks one packet passed in one namespace, read back from the trace: which hooks
+ * (and, with br_netfilter, which of them the bridge called), the routing decisions, and in each
+ * hook the tables and chains entered and the rule that decided. Pure: the hooks view draws it.
+ *
+ * The trace records what happened, not every hook passed: a hook where no rule matched and
+ * conntrack had nothing to do leaves no step. Those hooks are filled in from the path the packet
+ * took (in → PREROUTING → routing → FORWARD → POSTROUTING → out, and so on) and marked `silent`.
+ */
+import type { Step, StepPacket } from "../engine/trace";
+import type { FlatStep } from "../store/playback";
+
+/** The places of the classic netfilter diagram. The br-* ones are the bridge's own hooks. */
+export type Station =
+  | "br-in"
+  | "br-PREROUTING"
+  | "br-decision"
+  | "br-FORWARD"
+  | "br-POSTROUTING"
+  | "br-out"
+  | "in"
+  | "PREROUTING"
+  | "route-in"
+  | "INPUT"
+  | "local"
+  | "route-out"
+  | "OUTPUT"
+  | "FORWARD"
+  | "POSTROUTING"
+  | "out";
+
+export type HookStation = "PREROUTING" | "INPUT" | "FORWARD" | "OUTPUT" | "POSTROUTING" | "br-PREROUTING" | "br-FORWARD" | "br-POSTROUTING";
+
+/** What runs in a hook, by priority; "conntrack" is connection tracking (−200), "confirm" its confirmation (last). */
+export type Stage = "raw" | "conntrack" | "mangle" | "nat" | "filter" | "security" | "confirm";
+
+/**
+ * Each iptables hook's functions in the kernel's priority order: raw −300, conntrack −200, mangle
+ * −150, nat (DNAT) −100, filter 0, security 50, nat (SNAT) 100, conntrack confirm last. nat has no
+ * FORWARD chain, raw only PREROUTING and OUTPUT. Hopscope models no security table (none of these
+ * nodes loads it); the view shows where it would sit.
+ */
+export const HOOK_STAGES: Readonly<Record<"PREROUTING" | "INPUT" | "FORWARD" | "OUTPUT" | "POSTROUTING", readonly Stage[]>> = {
+  PREROUTING: ["raw", "conntrack", "mangle", "nat"],
+  INPUT: ["mangle", "filter", "security", "nat", "confirm"],
+  FORWARD: ["mangle", "filter", "security"],
+  OUTPUT: ["raw", "conntrack", "mangle", "nat", "filter", "security"],
+  POSTROUTING: ["mangle", "nat", "confirm"],
+};
+
+/** The iptables hook a station runs (the bridge's hooks call the IPv4 ones under br_netfilter). */
+export function ipHook(s: HookStation): keyof typeof HOOK_STAGES {
+  return (s.startsWith("br-") ? s.slice(3) : s) as keyof typeof HOOK_STAGES;
+}
+
+export function isHook(s: Station): s is HookStation {
+  return ["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING", "br-PREROUTING", "br-FORWARD", "br-POSTROUTING"].includes(s);
+}
+
+/** One table (or conntrack stage) entered in one hook pass. */
+export interface TablePass {
+  readonly stage: Stage;
+  /** Chains entered, in order of first entry (the built-in one first). */
+  readonly chains: string[];
+  /** Indices into the flat steps. */
+  readonly steps: number[];
+  /** The last rule matched here: a terminal target decided; otherwise the chain's policy did. */
+  decided?: { readonly step: number; readonly chain: string; readonly rule: string; readonly target: string; readonly index: number };
+  /** The NAT this stage applied (a binding decided by a rule, or taken from conntrack). */
+  nat?: number;
+}
+
+export interface Pass {
+  readonly station: Station;
+  /** The device, for in/out stations; the bridge, for br-*. */
+  label?: string;
+  readonly steps: number[];
+  readonly tables: TablePass[];
+  /** Passed without leaving a step (no rule matched, nothing for conntrack to do). */
+  silent: boolean;
+  /** For routing: what the decision was ("local", "forward", "output", or the bridge's "forward"/"flood"/"local"). */
+  decision?: string;
+  /** For routing and the bridge: the device the packet leaves by (the route's, or the bridge port). */
+  dev?: string;
+  /** OUTPUT only: the route was looked up again after nat OUTPUT changed the destination. */
+  rerouted?: boolean;
+  dropped?: boolean;
+  /** Why, when it was dropped here. */
+  dropReason?: string;
+}
+
+export interface NatChange {
+  readonly step: number;
+  readonly station: Station;
+  readonly type: string;
+  readonly before: StepPacket;
+  readonly after: StepPacket;
+  readonly changed: readonly string[];
+  readonly rule?: string;
+}
+
+export interface HooksAt {
+  readonly node: string;
+  readonly pod?: string;
+  /** The first and last step (flat indices) of this visit to the namespace. */
+  readonly from: number;
+  readonly to: number;
+  /** What the packet passed here so far, in order, up to and including the cursor's step. */
+  readonly passes: readonly Pass[];
+  /** Where the cursor's step is. */
+  readonly current: { readonly pass: number; readonly station: Station; readonly stage?: Stage; readonly chain?: string };
+  readonly nats: readonly NatChange[];
+  /** The packet as it came into this namespace (or was made here) and as it is at the cursor. */
+  readonly entered: StepPacket;
+  readonly now: StepPacket;
+  /** Whether the bridge passed this packet to iptables (bridge-nf-call-iptables = 1), as far as the trace shows. */
+  readonly brNetfilter: boolean;
+}
+
+/** The node's bridge and its ports (the pods' host-side veths), when the topology says. */
+export interface NodeBridge {
+  readonly bridge?: string;
+  readonly ports?: ReadonlySet<string>;
+}
+
+const where = (s: FlatStep) => `${s.flow}|${s.step.node}|${s.step.pod ?? ""}`;
+
+/** The canonical paths through a namespace, for filling in the hooks passed silently. */
+const PATHS: readonly (readonly Station[])[] = [
+  ["in", "PREROUTING", "route-in", "INPUT", "local"],
+  ["in", "PREROUTING", "route-in", "FORWARD", "POSTROUTING", "out"],
+  ["local", "route-out", "OUTPUT", "POSTROUTING", "out"],
+  ["br-in", "br-PREROUTING", "br-decision", "br-FORWARD", "br-POSTROUTING", "br-out"],
+  ["br-in", "br-PREROUTING", "br-decision", "in"],
+  ["out", "br-decision", "br-out"],
+];
+
+const DST_NAT = new Set(["DNAT", "un-SNAT"]);
+
+/** Targets that end a table's walk for the packet: the verdict is theirs, not the policy's. */
+export const TERMINAL = new Set(["ACCEPT", "DROP", "REJECT", "DNAT", "SNAT", "MASQUERADE"]);
+/** Targets that are not chains ("none" is a rule without -j). */
+const NON_CHAIN = new Set([...TERMINAL, "RETURN", "MARK", "LOG"]);
+
+/** Whether a rule step's target is a chain (a jump or goto) rather than a target extension. */
+export function isChain(target: string): boolean {
+  return !NON_CHAIN.has(target) && target !== "none";
+}
+
+/** The stage of a netfilter step: the rule's table, conntrack, NAT, confirmation. */
+function stageOf(step: Step): Stage | undefined {
+  const d = step.detail;
+  if (d.kind === "rule") return d.table as Stage;
+  if (d.kind === "nat") return "nat";
+  if (d.kind === "conntrack") return d.event === "confirm" ? "confirm" : "conntrack";
+  return undefined;
+}
+
+/** The steps of the visit that holds `cursor`: the run of steps in one flow at one node (or pod). */
+export function visitRange(steps: readonly FlatStep[], cursor: number): { from: number; to: number } | undefined {
+  const here = steps[cursor];
+  if (!here) return undefined;
+  const w = where(here);
+  let from = cursor;
+  while (from > 0 && where(steps[from - 1]!) === w) from--;
+  let to = cursor;
+  while (to < steps.length - 1 && where(steps[to + 1]!) === w) to++;
+  return { from, to };
+}
+
+/**
+ * The hooks the packet of `steps[cursor]` passed at its node so far. A device is taken for a
+ * bridge port when the node's bridge lists it, or when the bridge handles the frame before any
+ * routing.
+ */
+export function hooksAt(steps: readonly FlatStep[], cursor: number, where_: NodeBridge = {}): HooksAt | undefined {
+  const bridgePorts = where_.ports ?? new Set<string>();
+  const range = visitRange(steps, cursor);
+  if (!range) return undefined;
+  const { from, to } = range;
+  const passes: Pass[] = [];
+  const nats: NatChange[] = [];
+  let brNetfilter = false;
+  let bridgeName = where_.bridge;
+  // Whether the packet is at the bridge's level (came in on a port, not yet passed up or out).
+  let bridged = false;
+  // Whether the bridge already ran PREROUTING for the packet it passes up to IP.
+  let preDone = false;
+  // Whether the packet was handed to the IP stack's output through the bridge device.
+  let viaBridgeDev = false;
+
+  const last = () => passes.at(-1);
+  const open = (station: Station, step?: number, label?: string): Pass => {
+    const prev = last();
+    if (prev && prev.station === station && station !== "local") {
+      if (step !== undefined) prev.steps.push(step);
+      return prev;
+    }
+    if (prev) {
+      for (const fill of between(prev.station, station)) {
+        // The bridge calls iptables only for frames it bridges, and only with br_netfilter.
+        if ((fill === "br-PREROUTING" || fill === "br-FORWARD" || fill === "br-POSTROUTING") && (!brNetfilter || viaBridgeDev)) continue;
+        if (fill === "PREROUTING" && preDone) continue;
+        passes.push({ station: fill, steps: [], tables: [], silent: true, ...(fill.startsWith("br-") && bridgeName && { label: bridgeName }) });
+      }
+    }
+    const p: Pass = { station, steps: step !== undefined ? [step] : [], tables: [], silent: step === undefined, ...(label !== undefined && { label }) };
+    passes.push(p);
+    return p;
+  };
+  const isPort = (i: number, iface: string): boolean => {
+    if (bridgePorts.has(iface)) return true;
+    // A port when the bridge decides, passes the frame up, or sends it through its own device
+    // (bridged DNAT), or refuses it, before any routing.
+    for (let j = i + 1; j <= to; j++) {
+      const s = steps[j]!.step;
+      if (s.kind === "bridge") return true;
+      if (s.kind === "wire" && (s.dir === "in" || s.iface === bridgeName)) return true;
+      if (s.kind === "drop" && bridgeName !== undefined && s.detail.reason.startsWith(`${bridgeName} `)) return true;
+      if (s.kind === "route" || s.kind === "deliver" || s.kind === "wire") return false;
+    }
+    return false;
+  };
+
+  let currentPass = 0;
+  for (let i = from; i <= Math.min(cursor, to); i++) {
+    const st = steps[i]!.step;
+    const d = st.detail;
+    const station = last()?.station;
+    let pass: Pass;
+    switch (d.kind) {
+      case "wire": {
+        const iface = st.iface ?? "?";
+        if (st.dir === "in") {
+          if (bridged) {
+            // br_pass_frame_up: up to the bridge device's own IP stack.
+            bridged = false;
+            preDone = brNetfilter;
+            bridgeName ??= iface;
+            pass = open("in", i, iface);
+            // The frame was for the bridge's own MAC: the bridge's decision was to pass it up.
+            for (const p of passes) if (p.station === "br-decision" && p.decision === undefined) p.decision = "local";
+          } else if (i === from && isPort(i, iface)) {
+            bridged = true;
+            pass = open("br-in", i, iface);
+          } else {
+            preDone = false;
+            pass = open("in", i, iface);
+          }
+        } else if (bridged || viaBridgeDev) {
+          // Out of a bridge port, or (bridged DNAT) through the bridge device's neighbour output.
+          if (station === "br-decision" || station === "br-FORWARD" || station === "br-POSTROUTING") {
+            pass = open("br-out", i, iface);
+            bridged = false;
+            viaBridgeDev = false;
+          } else {
+            pass = last()!;
+            pass.steps.push(i);
+          }
+        } else {
+          pass = open("out", i, iface);
+          // A frame routed out of the bridge device goes on to the bridge's forwarding.
+          const next = steps[i + 1];
+          if (next && i + 1 <= to && next.step.kind === "bridge") viaBridgeDev = true;
+        }
+        break;
+      }
+      case "route": {
+        const first = passes.length === 0;
+        if (first || station === "local") {
+          if (first) open("local", undefined, "a process");
+          pass = open("route-out", i);
+          pass.decision = d.decision;
+          if (d.dev !== undefined) pass.dev = d.dev;
+        } else if (station === "OUTPUT") {
+          // ip_route_me_harder after nat OUTPUT changed the destination.
+          pass = last()!;
+          pass.rerouted = true;
+          pass.steps.push(i);
+        } else {
+          pass = open("route-in", i);
+          pass.decision = d.decision;
+          if (d.dev !== undefined) pass.dev = d.dev;
+        }
+        break;
+      }
+      case "bridge": {
+        bridgeName = d.bridge;
+        if (!viaBridgeDev) bridged = true;
+        pass = open("br-decision", i, d.bridge);
+        pass.decision = d.action;
+        if (d.port !== undefined) pass.dev = d.port;
+        break;
+      }
+      case "deliver": {
+        pass = open("local", i, d.to);
+        break;
+      }
+      case "drop": {
+        // The bridge's own refusals (no port for the MAC, no hairpin) are its forwarding decision's.
+        if (bridged && bridgeName !== undefined && d.reason.startsWith(`${bridgeName} `)) open("br-decision", undefined, bridgeName);
+        // No route: the routing decision is where it ends (before INPUT or FORWARD, or OUTPUT).
+        else if (d.reason.startsWith("no route to ")) {
+          const st = last()?.station;
+          if (st === undefined || st === "local") open("route-out");
+          else if (st === "in" || st === "PREROUTING") open("route-in");
+        }
+        pass = last() ?? open("in", i);
+        if (!pass.steps.includes(i)) pass.steps.push(i);
+        pass.dropped = true;
+        pass.dropReason = d.reason;
+        pass.silent = false;
+        break;
+      }
+      default: {
+        // A netfilter step: which hook is it in?
+        const target = hookFor(st, last(), bridged, viaBridgeDev);
+        if (target.startsWith("br-")) {
+          brNetfilter = true;
+          bridgeName ??= "the bridge";
+        }
+        pass = open(target, i, target.startsWith("br-") ? bridgeName : undefined);
+        pass.silent = false;
+        const stage = stageOf(st)!;
+        let t = pass.tables.at(-1);
+        if (!t || t.stage !== stage) {
+          t = { stage, chains: [], steps: [] };
+          pass.tables.push(t);
+        }
+        t.steps.push(i);
+        if (d.kind === "rule") {
+          if (!t.chains.includes(d.chain)) t.chains.push(d.chain);
+          // A jump or goto enters its chain, whether or not a rule there matches.
+          if (isChain(d.target) && !t.chains.includes(d.target)) t.chains.push(d.target);
+          t.decided = { step: i, chain: d.chain, rule: d.rule, target: d.target, index: d.index };
+        }
+        if (d.kind === "nat") {
+          t.nat = i;
+          nats.push({ step: i, station: target, type: d.type, before: d.before, after: d.after, changed: d.changed, ...(d.rule !== undefined && { rule: d.rule }) });
+        }
+      }
+    }
+    if (i === cursor) currentPass = passes.indexOf(pass);
+  }
+  const cur = passes[currentPass]!;
+  const cs = steps[cursor]!.step;
+  const stage = stageOf(cs);
+  const first = steps[from]!.step;
+  return {
+    node: first.node,
+    ...(first.pod !== undefined && { pod: first.pod }),
+    from,
+    to,
+    passes,
+    current: {
+      pass: currentPass,
+      station: cur.station,
+      ...(stage && { stage }),
+      ...(cs.detail.kind === "rule" && { chain: cs.detail.chain }),
+    },
+    nats,
+    entered: first.packet,
+    now: cs.packet,
+    brNetfilter,
+  };
+}
+
+/** Which hook a netfilter step (rule, NAT, conntrack) belongs to, from where the packet is. */
+function hookFor(st: Step, prev: Pass | undefined, bridged: boolean, viaBridgeDev: boolean): Station {
+  const d = st.detail;
+  const station = prev?.station;
+  const atBridge = bridged && !viaBridgeDev;
+  if (d.kind === "rule") {
+    const h = d.hook as "PREROUTING" | "INPUT" | "FORWARD" | "OUTPUT" | "POSTROUTING";
+    if (atBridge && (h === "PREROUTING" || h === "FORWARD" || h === "POSTROUTING")) return `br-${h}`;
+    return h;
+  }
+  const output = station === "local" || station === "route-out" || station === "OUTPUT";
+  const afterDecision = station === "br-decision" || station === "br-FORWARD" || station === "br-POSTROUTING";
+  if (d.kind === "conntrack" && d.event !== "confirm") {
+    if (station === "OUTPUT" || output) return "OUTPUT";
+    if (atBridge && !afterDecision) return "br-PREROUTING";
+    // A destroy follows the hit that ended the entry, in the same hook.
+    if (d.event === "destroy" && station !== undefined && isHook(station)) return station;
+    return "PREROUTING";
+  }
+  const src = d.kind === "conntrack" || (d.kind === "nat" && !DST_NAT.has(d.type));
+  if (!src) {
+    // DNAT, un-SNAT: before routing.
+    if (output) return "OUTPUT";
+    return atBridge ? "br-PREROUTING" : "PREROUTING";
+  }
+  // SNAT, MASQUERADE, un-DNAT, confirm: after routing.
+  if (atBridge) return "br-POSTROUTING";
+  if (station === "INPUT" || (station === "route-in" && prev?.decision === "local")) return "INPUT";
+  return "POSTROUTING";
+}
+
+/** The stations on a canonical path strictly between `a` and `b`, when one path has both in that order. */
+function between(a: Station, b: Station): Station[] {
+  for (const path of PATHS) {
+    const i = path.indexOf(a);
+    const j = path.lastIndexOf(b);
+    if (i >= 0 && j > i) {
+      return path.slice(i + 1, j) as Station[];
+    }
+  }
+  return [];
+}
