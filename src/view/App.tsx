@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { useHopscope } from "../store/store";
 import { listenToHost, syncUrlWithStore, viewUrl } from "../share/browser";
 import { ShareButtons } from "./ShareButtons";
@@ -12,6 +12,9 @@ import { CompareDialog } from "./editor/CompareDialog";
 import { EditorPanel } from "./editor/EditorPanel";
 import { EMPTY_SEND, type SendDraft } from "./editor/SendForm";
 import { Topology, type PickTarget } from "./Topology";
+import { KeyboardHelp } from "./teach/KeyboardHelp";
+import { Legend } from "./teach/Legend";
+import { isHelpKey } from "./teach/shortcuts";
 
 /** The picker's value for a scenario that is not one of the built-in ones. */
 const EDITED = "(edited)";
@@ -62,6 +65,8 @@ export function App() {
   const [send, setSend] = useState<SendDraft>(EMPTY_SEND);
   const [picking, setPicking] = useState(false);
   const [compareOpen, setCompareOpen] = useState(false);
+  const [helpOpen, setHelpOpen] = useState(false);
+  const closeHelp = useCallback(() => setHelpOpen(false), []);
   const onPick = (t: PickTarget) => {
     // The first pick is the source, the second the destination; a third starts again.
     if (send.from === undefined || send.to !== undefined) setSend({ ...send, from: t, to: undefined });
@@ -98,7 +103,8 @@ export function App() {
     return () => clearInterval(timer);
   }, [playing, speed, move]);
 
-  // Keyboard: ←/→ step, space play/pause, Home/End; Ctrl+Z and Ctrl+Shift+Z undo and redo edits; not while typing in a field.
+  // Keyboard: ←/→ step, space play/pause, Home/End; Ctrl+Z and Ctrl+Shift+Z undo and redo edits; `?` the keyboard help; not while typing in a field.
+  // Every key handled here is listed in ./teach/shortcuts.ts, which the keyboard help shows: add a key there too.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       // A dialog (Compare) keeps the keyboard to itself.
@@ -108,6 +114,11 @@ export function App() {
       // Typing in a field keeps its keys; a checkbox keeps Space (it toggles) but not the arrows.
       if (t && (t.tagName === "SELECT" || t.tagName === "TEXTAREA" || (inputType !== undefined && !["range", "checkbox", "radio"].includes(inputType)))) return;
       if ((inputType === "checkbox" || inputType === "radio") && e.key === " ") return;
+      if (isHelpKey(e)) {
+        e.preventDefault();
+        setHelpOpen(true);
+        return;
+      }
       if ((e.ctrlKey || e.metaKey) && !e.altKey && (e.key === "z" || e.key === "Z" || e.key === "y")) {
         if (useHopscope.getState().embed.on) return;
         e.preventDefault();
@@ -197,6 +208,17 @@ export function App() {
           Edit scenario
         </button>
         <ShareButtons />
+        <button
+          type="button"
+          className="rounded border border-slate-300 bg-white px-2.5 py-1 text-sm hover:bg-slate-100"
+          aria-label="Keyboard shortcuts"
+          aria-haspopup="dialog"
+          title="Keyboard shortcuts (?)"
+          onClick={() => setHelpOpen(true)}
+        >
+          <span className="max-sm:hidden">Keyboard shortcuts</span>
+          <span className="sm:hidden">Shortcuts</span>
+        </button>
       </header>
       )}
       {notice && (
@@ -241,6 +263,7 @@ export function App() {
               No traffic yet: open the editor and send a packet.
             </p>
           )}
+          {topology && !exporting && <Legend />}
           {status.kind === "loading" && <p className="absolute left-4 top-4 rounded bg-white/90 px-2 py-1 text-sm" data-testid="loading">Tracing…</p>}
         </section>
         {panelNode && panels.node && !embed.on && topology && (
@@ -304,6 +327,7 @@ export function App() {
         )}
       </main>
       {compareOpen && <CompareDialog onClose={() => setCompareOpen(false)} />}
+      {helpOpen && <KeyboardHelp onClose={closeHelp} />}
       <footer className="sticky bottom-0 z-10 border-t border-slate-200 bg-white px-4 py-2">
         <Controls cursor={cursor} count={steps.length} playing={playing} speed={speed} onMove={setCursor} onToggle={togglePlay} onSpeed={setSpeed} onFit={() => setFit((n) => n + 1)} />
         <p className="sr-only" aria-live="polite" data-testid="live">

@@ -8,8 +8,7 @@ import type { Topology as TopologyData } from "../engine/k8s/topology";
 import type { Step } from "../engine/trace";
 import { center, layoutTopology, stepPosition, type Box } from "./layout";
 import { PacketMarker } from "./PacketMarker";
-
-const C = { host: "#0072B2", pod: "#009E73", svc: "#CC79A7", net: "#E69F00", packet: "#D55E00", ink: "#1f2937", muted: "#6b7280" };
+import { C, FILL, SERVICES_DASH, STROKE, WIRE } from "./diagramStyle";
 
 function Label({ x, y, children, size = 13, weight = 400, fill = C.ink, anchor = "start" }: { x: number; y: number; children: React.ReactNode; size?: number; weight?: number; fill?: string; anchor?: "start" | "middle" | "end" }) {
   return (
@@ -19,8 +18,8 @@ function Label({ x, y, children, size = 13, weight = 400, fill = C.ink, anchor =
   );
 }
 
-function Rect({ b, stroke, fill = "white", dash, active }: { b: Box; stroke: string; fill?: string; dash?: string; active?: boolean }) {
-  return <rect x={b.x} y={b.y} width={b.w} height={b.h} rx={8} fill={fill} stroke={stroke} strokeWidth={active ? 3.5 : 1.5} strokeDasharray={dash} />;
+function Rect({ b, stroke, fill = FILL.node, dash, active }: { b: Box; stroke: string; fill?: string; dash?: string; active?: boolean }) {
+  return <rect x={b.x} y={b.y} width={b.w} height={b.h} rx={8} fill={fill} stroke={stroke} strokeWidth={active ? STROKE.active : STROKE.normal} strokeDasharray={dash} />;
 }
 
 /** What a click on the diagram picks while the editor sends a packet. */
@@ -102,10 +101,10 @@ export function Topology({
       <g ref={gRef}>
         {/* internet and the VPC router */}
         {router && client && (
-          <line x1={layout.nodes.get(router.id)!.x + layout.nodes.get(router.id)!.w} y1={71} x2={layout.nodes.get(client.id)!.x} y2={71} stroke={C.net} strokeWidth={2} />
+          <line x1={layout.nodes.get(router.id)!.x + layout.nodes.get(router.id)!.w} y1={71} x2={layout.nodes.get(client.id)!.x} y2={71} stroke={C.net} strokeWidth={WIRE.link} />
         )}
-        {router && <line x1={center(layout.nodes.get(router.id)!).x} y1={112} x2={center(layout.nodes.get(router.id)!).x} y2={layout.hostLineY} stroke={C.host} strokeWidth={2} />}
-        <line x1={26} y1={layout.hostLineY} x2={1240} y2={layout.hostLineY} stroke={C.host} strokeWidth={4} />
+        {router && <line x1={center(layout.nodes.get(router.id)!).x} y1={112} x2={center(layout.nodes.get(router.id)!).x} y2={layout.hostLineY} stroke={C.host} strokeWidth={WIRE.link} />}
+        <line x1={26} y1={layout.hostLineY} x2={1240} y2={layout.hostLineY} stroke={C.host} strokeWidth={WIRE.bus} />
         <Label x={40} y={layout.hostLineY - 10} weight={600} fill={C.host}>
           host network {topology.hostNetwork}
         </Label>
@@ -115,7 +114,7 @@ export function Topology({
           if (n.kind === "router") {
             return (
               <g key={n.id} data-testid={`node-${n.id}`}>
-                <Rect b={b} stroke={C.host} fill="#eef6fc" active={active} />
+                <Rect b={b} stroke={C.host} fill={FILL.router} active={active} />
                 <Label x={b.x + 12} y={b.y + 24} weight={600}>VPC router (cloud fabric)</Label>
                 <Label x={b.x + 12} y={b.y + 44} size={12}>{n.ip} · routes per pod CIDR</Label>
                 <Label x={b.x + 12} y={b.y + 64} size={12} fill={C.muted}>1:1 public NAT · internet side {n.publicIp}</Label>
@@ -125,7 +124,7 @@ export function Topology({
           if (n.kind === "client") {
             return (
               <g key={n.id} data-testid={`node-${n.id}`} {...pickable(onPick, { client: true }, "Pick the internet client", isPicked({ client: true }))}>
-                <Rect b={b} stroke={C.net} fill="#fdf6e7" active={active || isPicked({ client: true })} />
+                <Rect b={b} stroke={C.net} fill={FILL.client} active={active || isPicked({ client: true })} />
                 <Label x={b.x + 12} y={b.y + 24} weight={600}>Internet client</Label>
                 <Label x={b.x + 12} y={b.y + 44} size={12}>{n.ip}</Label>
                 <Label x={b.x + 12} y={b.y + 64} size={12} fill={C.muted}>(documentation range)</Label>
@@ -136,9 +135,9 @@ export function Topology({
           // Controllers hang off a riser at the left edge; workers straight below the host network.
           const link =
             n.kind === "controller" ? (
-              <path d={`M 26 ${layout.hostLineY} V ${b.y + b.h / 2} H ${b.x}`} fill="none" stroke={C.host} strokeWidth={2} />
+              <path d={`M 26 ${layout.hostLineY} V ${b.y + b.h / 2} H ${b.x}`} fill="none" stroke={C.host} strokeWidth={WIRE.link} />
             ) : (
-              <line x1={x} y1={layout.hostLineY} x2={x} y2={b.y} stroke={C.host} strokeWidth={2} />
+              <line x1={x} y1={layout.hostLineY} x2={x} y2={b.y} stroke={C.host} strokeWidth={WIRE.link} />
             );
           return (
             <g key={n.id} data-testid={`node-${n.id}`} {...pickable(onPick, { node: n.id }, `Pick ${n.id}`, isPicked({ node: n.id }))}>
@@ -157,7 +156,7 @@ export function Topology({
             const br = layout.bridges.get(n.id)!;
             return (
               <g key={`br-${n.id}`}>
-                <rect x={br.x} y={br.y} width={br.w} height={br.h} rx={6} fill="#e6f5f0" stroke={C.pod} strokeWidth={1.5} />
+                <rect x={br.x} y={br.y} width={br.w} height={br.h} rx={6} fill={FILL.bridge} stroke={C.pod} strokeWidth={STROKE.normal} />
                 <Label x={br.x + 10} y={br.y + 22} size={12} weight={600} fill={C.pod}>
                   {n.bridge!.name} {n.bridge!.ip} (bridge)
                 </Label>
@@ -169,13 +168,13 @@ export function Topology({
           const b = layout.pods.get(p.name)!;
           const br = layout.bridges.get(p.node)!;
           const x = b.x + b.w - 18;
-          return <line key={`veth-${p.name}`} x1={x} y1={br.y + br.h} x2={x} y2={b.y} stroke={C.pod} strokeWidth={2} />;
+          return <line key={`veth-${p.name}`} x1={x} y1={br.y + br.h} x2={x} y2={b.y} stroke={C.pod} strokeWidth={WIRE.link} />;
         })}
         {topology.pods.map((p) => {
           const b = layout.pods.get(p.name)!;
           return (
             <g key={p.name} data-testid={`pod-${p.name}`} {...pickable(onPick, { pod: p.name }, `Pick pod ${p.name}`, isPicked({ pod: p.name }))}>
-              <Rect b={b} stroke={C.pod} fill="#f4fbf8" active={step?.pod === p.name || isPicked({ pod: p.name })} />
+              <Rect b={b} stroke={C.pod} fill={FILL.pod} active={step?.pod === p.name || isPicked({ pod: p.name })} />
               <Label x={b.x + 10} y={b.y + 20} size={12} weight={600}>{p.name.length > 30 ? p.name.slice(0, 29) + "…" : p.name}</Label>
               <Label x={b.x + 10} y={b.y + 38} size={12}>eth0 {p.ip}</Label>
               <Label x={b.x + 10} y={b.y + 55} size={11} fill={C.muted}>{p.hostVeth} on the host</Label>
@@ -183,7 +182,7 @@ export function Topology({
           );
         })}
         {/* the service network: virtual */}
-        <rect x={layout.services.x} y={layout.services.y} width={layout.services.w} height={layout.services.h} rx={10} fill="#fbf2f8" stroke={C.svc} strokeWidth={1.5} strokeDasharray="8 6" />
+        <rect x={layout.services.x} y={layout.services.y} width={layout.services.w} height={layout.services.h} rx={10} fill={FILL.services} stroke={C.svc} strokeWidth={STROKE.normal} strokeDasharray={SERVICES_DASH} />
         <Label x={56} y={layout.services.y + 24} weight={600} fill={C.svc}>
           service network {topology.serviceNetwork} — virtual: no wire, only kube-proxy's iptables rules on every node
         </Label>
@@ -193,7 +192,7 @@ export function Topology({
           const y = layout.services.y + 50 + Math.floor(i / 3) * 20;
           return (
             <g key={`${s.namespace}/${s.name}`} data-testid={`service-${s.namespace}-${s.name}`} {...pickable(onPick, t, `Pick service ${s.namespace}/${s.name}`, isPicked(t))}>
-              {onPick && <rect x={x - 4} y={y - 14} width={390} height={19} rx={4} fill={isPicked(t) ? "#f6d9ea" : "transparent"} />}
+              {onPick && <rect x={x - 4} y={y - 14} width={390} height={19} rx={4} fill={isPicked(t) ? FILL.servicePicked : "transparent"} />}
               <Label x={x} y={y} size={12} weight={isPicked(t) ? 600 : 400}>
                 {s.namespace}/{s.name} {s.clusterIP} · {s.ports.join(", ")}
               </Label>

@@ -1,0 +1,112 @@
+/**
+ * Prose with its glossary terms marked: each term is focusable and described by a tooltip
+ * (WAI-ARIA tooltip pattern). The tip shows on hover and on keyboard focus, stays while the
+ * pointer is over it (WCAG 1.4.13: hoverable, persistent), and Escape dismisses it without
+ * moving focus or pointer (dismissable). It is placed in the viewport (position: fixed), so a
+ * scrolling panel does not clip it, and is at most the viewport's width less a margin, so it
+ * fits a 390px phone.
+ *
+ * Only for prose: tool output (rules, conntrack lines, tcpdump) is never passed through this.
+ */
+import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { markTerms, type GlossaryEntry } from "./glossary";
+
+/** How long the tip waits after the pointer leaves, so it can cross the gap onto the tip. */
+const CLOSE_DELAY_MS = 200;
+const MARGIN = 8;
+
+export function Glossed({ text }: { text: string }) {
+  const pieces = useMemo(() => markTerms(text), [text]);
+  return (
+    <>
+      {pieces.map((p, i) => (typeof p === "string" ? p : <Term key={i} text={p.text} entry={p.entry} />))}
+    </>
+  );
+}
+
+function Term({ text, entry }: { text: string; entry: GlossaryEntry }) {
+  const id = useId();
+  const [hover, setHover] = useState(false);
+  const [focus, setFocus] = useState(false);
+  // Escape hides the tip until the pointer or the focus comes back.
+  const [dismissed, setDismissed] = useState(false);
+  const open = (hover || focus) && !dismissed;
+  const termRef = useRef<HTMLSpanElement>(null);
+  const tipRef = useRef<HTMLSpanElement>(null);
+  const closeTimer = useRef<number | undefined>(undefined);
+
+  useEffect(() => () => window.clearTimeout(closeTimer.current), []);
+
+  // Escape anywhere dismisses an open tip (the pointer may be over it, focus elsewhere).
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape") {
+        setDismissed(true);
+        e.stopPropagation();
+      }
+    };
+    document.addEventListener("keydown", onKey, true);
+    return () => document.removeEventListener("keydown", onKey, true);
+  }, [open]);
+
+  // Below the term, or above it when there is no room below; kept inside the viewport.
+  useLayoutEffect(() => {
+    const term = termRef.current;
+    const tip = tipRef.current;
+    if (!open || !term || !tip) return;
+    const r = term.getBoundingClientRect();
+    const vw = document.documentElement.clientWidth;
+    const vh = window.innerHeight;
+    const width = Math.min(320, vw - 2 * MARGIN);
+    tip.style.width = `${width}px`;
+    const left = Math.max(MARGIN, Math.min(r.left, vw - width - MARGIN));
+    tip.style.left = `${left}px`;
+    const h = tip.offsetHeight;
+    const below = r.bottom + 6;
+    tip.style.top = `${below + h <= vh - MARGIN || r.top - 6 - h < MARGIN ? below : r.top - 6 - h}px`;
+  });
+
+  const enter = () => {
+    window.clearTimeout(closeTimer.current);
+    // A pointer that comes (back) onto the term shows a tip that Escape had dismissed.
+    if (!hover) setDismissed(false);
+    setHover(true);
+  };
+  const leave = () => {
+    window.clearTimeout(closeTimer.current);
+    closeTimer.current = window.setTimeout(() => {
+      setHover(false);
+      setDismissed(false);
+    }, CLOSE_DELAY_MS);
+  };
+
+  return (
+    <span className="relative" onMouseEnter={enter} onMouseLeave={leave}>
+      <span
+        ref={termRef}
+        tabIndex={0}
+        aria-describedby={id}
+        className="cursor-help underline decoration-sky-700 decoration-dotted underline-offset-2 dark:decoration-sky-300"
+        data-term={entry.term}
+        onFocus={() => {
+          setFocus(true);
+          setDismissed(false);
+        }}
+        onBlur={() => setFocus(false)}
+      >
+        {text}
+      </span>
+      <span
+        ref={tipRef}
+        id={id}
+        role="tooltip"
+        hidden={!open}
+        className="fixed z-50 rounded border border-slate-300 bg-white p-2 text-left text-xs font-normal leading-snug text-slate-800 normal-case shadow-lg dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100"
+      >
+        <span className="mb-0.5 block font-semibold">{entry.term}</span>
+        {entry.definition}
+      </span>
+    </span>
+  );
+}
