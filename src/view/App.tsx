@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { useHopscope } from "../store/store";
 import { listenToHost, syncUrlWithStore, viewUrl } from "../share/browser";
 import { ShareButtons } from "./ShareButtons";
@@ -66,7 +66,6 @@ export function App() {
   const [picking, setPicking] = useState(false);
   const [compareOpen, setCompareOpen] = useState(false);
   const [helpOpen, setHelpOpen] = useState(false);
-  const closeHelp = useCallback(() => setHelpOpen(false), []);
   const onPick = (t: PickTarget) => {
     // The first pick is the source, the second the destination; a third starts again.
     if (send.from === undefined || send.to !== undefined) setSend({ ...send, from: t, to: undefined });
@@ -208,17 +207,6 @@ export function App() {
           Edit scenario
         </button>
         <ShareButtons />
-        <button
-          type="button"
-          className="rounded border border-slate-300 bg-white px-2.5 py-1 text-sm hover:bg-slate-100"
-          aria-label="Keyboard shortcuts"
-          aria-haspopup="dialog"
-          title="Keyboard shortcuts (?)"
-          onClick={() => setHelpOpen(true)}
-        >
-          <span className="max-sm:hidden">Keyboard shortcuts</span>
-          <span className="sm:hidden">Shortcuts</span>
-        </button>
       </header>
       )}
       {notice && (
@@ -327,9 +315,9 @@ export function App() {
         )}
       </main>
       {compareOpen && <CompareDialog onClose={() => setCompareOpen(false)} />}
-      {helpOpen && <KeyboardHelp onClose={closeHelp} />}
+      {helpOpen && <KeyboardHelp onClose={() => setHelpOpen(false)} />}
       <footer className="sticky bottom-0 z-10 border-t border-slate-200 bg-white px-4 py-2">
-        <Controls cursor={cursor} count={steps.length} playing={playing} speed={speed} onMove={setCursor} onToggle={togglePlay} onSpeed={setSpeed} onFit={() => setFit((n) => n + 1)} />
+        <Controls cursor={cursor} count={steps.length} playing={playing} speed={speed} onMove={setCursor} onToggle={togglePlay} onSpeed={setSpeed} onFit={() => setFit((n) => n + 1)} {...(!embed.on && { onHelp: () => setHelpOpen(true) })} />
         <p className="sr-only" aria-live="polite" data-testid="live">
           {current ? `Step ${cursor + 1} of ${steps.length}: ${current.text}` : ""}
         </p>

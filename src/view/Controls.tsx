@@ -10,8 +10,10 @@ export function Controls(props: {
   onToggle: () => void;
   onSpeed: (s: number) => void;
   onFit: () => void;
+  /** Opens the keyboard help (also on `?`); no button without it. */
+  onHelp?: () => void;
 }) {
-  const { cursor, count, playing, speed, onMove, onToggle, onSpeed, onFit } = props;
+  const { cursor, count, playing, speed, onMove, onToggle, onSpeed, onFit, onHelp } = props;
   const last = Math.max(0, count - 1);
   return (
     <div className="flex flex-wrap items-center gap-2" role="toolbar" aria-label="Playback">
@@ -60,6 +62,11 @@ export function Controls(props: {
       <button type="button" className={btn} onClick={onFit} data-testid="fit">
         Fit
       </button>
+      {onHelp && (
+        <button type="button" className={btn} onClick={onHelp} aria-haspopup="dialog" title="Keyboard shortcuts (?)">
+          Keyboard shortcuts
+        </button>
+      )}
     </div>
   );
 }

@@ -3,7 +3,7 @@
  * `?` or its button; Escape or Close closes it and the focus goes back where it was. Tab stays
  * inside while it is open.
  */
-import { useEffect, useId, useRef } from "react";
+import { useEffect, useEffectEvent, useId, useRef } from "react";
 import { SHORTCUTS } from "./shortcuts";
 
 export function KeyboardHelp({ onClose }: { onClose: () => void }) {
@@ -11,6 +11,7 @@ export function KeyboardHelp({ onClose }: { onClose: () => void }) {
   const dialog = useRef<HTMLDivElement>(null);
   const close = useRef<HTMLButtonElement>(null);
 
+  const closeNow = useEffectEvent(() => onClose());
   useEffect(() => {
     // Where the focus was, to give it back on close.
     const before = document.activeElement as HTMLElement | null;
@@ -20,14 +21,14 @@ export function KeyboardHelp({ onClose }: { onClose: () => void }) {
       if (e.key !== "Escape") return;
       e.preventDefault();
       e.stopPropagation();
-      onClose();
+      closeNow();
     };
     document.addEventListener("keydown", onEscape);
     return () => {
       document.removeEventListener("keydown", onEscape);
       if (before && before.isConnected && before !== document.body) before.focus();
     };
-  }, [onClose]);
+  }, []);
 
   const onKeyDown = (e: React.KeyboardEvent) => {
     if (e.key === "Tab") {
