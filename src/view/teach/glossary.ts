@@ -43,7 +43,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     pattern: "MASQUERADE",
     definition:
       "SNAT to the address of the interface the packet leaves by, looked up when the rule runs (on each connection's first packet, as nat rules see only that one) instead of being written in the rule. " +
-      "Unlike SNAT, the kernel forgets a masqueraded connection's mapping when its interface goes down. The source port is kept unless another connection already uses it. " +
+      "Unlike SNAT, the kernel forgets a masqueraded connection's mapping when its interface goes down. The source port is kept unless another connection already uses it with the same addresses. " +
       "Here the CNI bridge plugin's ipMasq chain and kube-proxy's KUBE-POSTROUTING use it.",
   },
   {
@@ -57,7 +57,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     term: "NEW",
     pattern: "NEW",
     definition:
-      "A conntrack state (--ctstate NEW): the packet starts a connection, or belongs to one that has not yet seen packets in both directions. Only a NEW packet goes through the nat table's rules.",
+      "A conntrack state (--ctstate NEW): the packet starts a connection, or belongs to one that has not yet seen packets in both directions. The nat table's rules see only a connection's first packet, which is NEW.",
   },
   {
     term: "ESTABLISHED",
@@ -104,7 +104,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     term: "KUBE-SVC",
     pattern: "KUBE-SVC(?:-[A-Z0-9]+)?",
     definition:
-      "One nat chain per Service port, named KUBE-SVC- and 16 characters of a hash of the port's name and protocol. It picks an endpoint: one rule per endpoint, each but the last with " +
+      "One nat chain per Service port, named KUBE-SVC- and 16 characters of a hash of the port's name (namespace/service:port) and protocol. It picks an endpoint: one rule per endpoint, each but the last with " +
       "-m statistic --mode random --probability 1/(endpoints left), each jumping to that endpoint's KUBE-SEP chain.",
   },
   {
@@ -119,7 +119,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     pattern: "KUBE-MARK-MASQ",
     definition:
       "kube-proxy's chain with one rule, `-j MARK --set-xmark 0x4000/0x4000`: it sets bit 14 of the packet's mark and the packet goes on. " +
-      "In nat POSTROUTING, KUBE-POSTROUTING MASQUERADEs every packet carrying mark 0x4000/0x4000. kube-proxy marks NodePort traffic, ClusterIP traffic not from the pod CIDR, and a pod calling its own Service.",
+      "In nat POSTROUTING, KUBE-POSTROUTING MASQUERADEs every packet carrying mark 0x4000/0x4000. kube-proxy marks NodePort traffic (with the default externalTrafficPolicy: Cluster), ClusterIP traffic not from the pod CIDR, and a pod calling its own Service.",
   },
   {
     term: "KUBE-POSTROUTING",
@@ -132,7 +132,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     pattern: "KUBE-NODEPORTS",
     definition:
       "kube-proxy's nat chain for NodePort Services, reached from KUBE-SERVICES' last rule when the destination is one of the node's own addresses (-m addrtype --dst-type LOCAL). " +
-      "For each node port: a KUBE-MARK-MASQ rule, then a jump to the Service's KUBE-SVC chain.",
+      "For each node port: a KUBE-MARK-MASQ rule, then a jump to the Service's KUBE-SVC chain (or, with externalTrafficPolicy: Local, to its KUBE-XLB chain, which sends traffic from outside only to the node's own endpoints).",
   },
   {
     term: "CNI chain",
