@@ -105,8 +105,25 @@ function Term({ text, entry }: { text: string; entry: GlossaryEntry }) {
         className="fixed z-50 rounded border border-slate-300 bg-white p-2 text-left text-xs font-normal leading-snug text-slate-800 normal-case shadow-lg dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100"
       >
         <span className="mb-0.5 block font-semibold">{entry.term}</span>
-        {entry.definition}
+        <Definition text={entry.definition} />
       </span>
     </span>
+  );
+}
+
+/** A definition's `commands` and `-j TARGET`s, set as code. */
+function Definition({ text }: { text: string }) {
+  return (
+    <>
+      {text.split("`").map((part, i) =>
+        i % 2 === 1 ? (
+          <code key={i} className="rounded bg-slate-100 px-0.5 font-mono text-[11px] dark:bg-slate-700">
+            {part}
+          </code>
+        ) : (
+          part
+        ),
+      )}
+    </>
   );
 }

@@ -66,6 +66,8 @@ describe("the glossary marker", () => {
       expect(terms).toContain(t);
       expect(marked(`x ${t} y`).map((m) => m[1])).toEqual([t]);
     }
+    // Code is set between backticks, in pairs.
+    for (const e of GLOSSARY) expect(e.definition.split("`").length % 2, e.term).toBe(1);
     const def = (t: string) => GLOSSARY.find((e) => e.term === t)!.definition;
     expect(def("UNREPLIED")).toMatch(/^Not a conntrack state but a status flag/);
     expect(def("ASSURED")).toMatch(/^Not a conntrack state but a status flag/);
