@@ -59,7 +59,7 @@ export function whyUnrepliedUdp(place: string): string {
   return (
     `UDP has no connection, yet conntrack on ${place} keeps one for it: the first datagram made this entry, and [UNREPLIED] in conntrack -L says no datagram has come back the other way yet. ` +
     "[UNREPLIED] is a status flag (the kernel's IPS_SEEN_REPLY bit is not set), not a state: for iptables' -m conntrack --ctstate the packet was NEW, and the answer will be ESTABLISHED. " +
-    "Unanswered, the entry lives 30 seconds (nf_conntrack_udp_timeout) and then goes; the first answer clears the flag, and a datagram after that marks it [ASSURED] with the longer stream timeout. " +
+    "Unanswered, the entry goes 30 seconds after its last datagram (nf_conntrack_udp_timeout); the first answer clears the flag, and a datagram after that marks it [ASSURED] with the longer stream timeout. " +
     "While it lives, every datagram with the same addresses and ports follows this entry and its NAT, even if the rules change meanwhile: that is why kube-proxy deletes the UDP entries of a service whose endpoint goes away."
   );
 }

@@ -24,6 +24,18 @@ export function Glossed({ text }: { text: string }) {
   );
 }
 
+function placeTip(term: HTMLElement, tip: HTMLElement): void {
+  const r = term.getBoundingClientRect();
+  const vw = document.documentElement.clientWidth;
+  const vh = window.innerHeight;
+  const width = Math.min(320, vw - 2 * MARGIN);
+  tip.style.width = `${width}px`;
+  tip.style.left = `${Math.max(MARGIN, Math.min(r.left, vw - width - MARGIN))}px`;
+  const h = tip.offsetHeight;
+  const below = r.bottom + 6;
+  tip.style.top = `${below + h <= vh - MARGIN || r.top - 6 - h < MARGIN ? below : r.top - 6 - h}px`;
+}
+
 function Term({ text, entry }: { text: string; entry: GlossaryEntry }) {
   const id = useId();
   const [hover, setHover] = useState(false);
@@ -50,22 +62,21 @@ function Term({ text, entry }: { text: string; entry: GlossaryEntry }) {
     return () => document.removeEventListener("keydown", onKey, true);
   }, [open]);
 
-  // Below the term, or above it when there is no room below; kept inside the viewport.
+  // Below the term, or above it when there is no room below; kept inside the viewport, and kept
+  // by the term when a panel scrolls or the window resizes.
   useLayoutEffect(() => {
     const term = termRef.current;
     const tip = tipRef.current;
     if (!open || !term || !tip) return;
-    const r = term.getBoundingClientRect();
-    const vw = document.documentElement.clientWidth;
-    const vh = window.innerHeight;
-    const width = Math.min(320, vw - 2 * MARGIN);
-    tip.style.width = `${width}px`;
-    const left = Math.max(MARGIN, Math.min(r.left, vw - width - MARGIN));
-    tip.style.left = `${left}px`;
-    const h = tip.offsetHeight;
-    const below = r.bottom + 6;
-    tip.style.top = `${below + h <= vh - MARGIN || r.top - 6 - h < MARGIN ? below : r.top - 6 - h}px`;
-  });
+    const place = () => placeTip(term, tip);
+    place();
+    window.addEventListener("scroll", place, { capture: true, passive: true });
+    window.addEventListener("resize", place);
+    return () => {
+      window.removeEventListener("scroll", place, { capture: true });
+      window.removeEventListener("resize", place);
+    };
+  }, [open, entry]);
 
   const enter = () => {
     window.clearTimeout(closeTimer.current);
