@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { runScenario } from "./k8s/run";
 import { builtinScenario } from "./scenarios/article";
 import type { Step } from "./trace";
-import { icmpName, whyInvalid } from "./narrate";
+import { icmpName, whyInvalid, whySourcePort } from "./narrate";
 
 function steps(id: string): Step[] {
   const r = runScenario(builtinScenario(id));
@@ -45,5 +45,42 @@ describe("surprising steps are explained", () => {
     const f = forward.detail as Extract<Step["detail"], { kind: "bridge" }>;
     expect(f.fdb![0]).toEqual({ mac: f.mac, port: f.port, local: false });
     expect(f.fdbSize).toBeGreaterThanOrEqual(f.fdb!.length);
+  });
+
+  it("a masquerade that keeps the source port says why: NodePort's MASQUERADE on worker-0 keeps the client's 30303", () => {
+    const nat = steps("nodeport").filter((s) => s.detail?.kind === "nat" && s.detail.type === "MASQUERADE");
+    expect(nat).toHaveLength(1);
+    const d = nat[0]!.detail as Extract<Step["detail"], { kind: "nat" }>;
+    expect(nat[0]!.node).toBe("worker-0");
+    expect(d.before.sport).toBe(30303);
+    expect(d.after.sport).toBe(30303);
+    expect(d.changed).toEqual(["src"]);
+    expect(nat[0]!.why).toMatch(/left the source port 30303 as it was/);
+    expect(nat[0]!.why).toMatch(/--random or --random-fully/);
+    // A ping's echo id is kept the same way, and said so in its own words.
+    const ping = steps("pod-to-pod").find((s) => s.detail?.kind === "nat" && s.detail.type === "MASQUERADE")!;
+    expect(ping.why).toMatch(/left the echo id 1280 as it was/);
+    // The later packets of the connection reuse the binding: no repeat of the why.
+    const later = steps("nodeport").filter((s) => s.detail?.kind === "nat" && s.detail.type === "SNAT" && s.node === "worker-0");
+    expect(later.length).toBeGreaterThan(0);
+    expect(later.every((s) => s.why === undefined)).toBe(true);
+    // A moved port is explained differently.
+    expect(whySourcePort("MASQUERADE", "tcp", 30303, 1025, false)).toMatch(/picked a free source port, 1025/);
+    expect(whySourcePort("SNAT", "udp", 53, 53, false)).toMatch(/^SNAT rewrote the address/);
+  });
+
+  it("an unreplied UDP conntrack entry says why: the DNS query's entries, and not the TCP ones", () => {
+    const confirms = steps("clusterip-dns-udp").filter((s) => s.detail?.kind === "conntrack" && s.detail.event === "confirm");
+    expect(confirms.map((s) => s.node)).toEqual(["worker-1", "vpc-router", "worker-0"]);
+    for (const c of confirms) {
+      const d = c.detail as Extract<Step["detail"], { kind: "conntrack" }>;
+      expect(d.entry).toMatch(/^udp {6}17 30 .*\[UNREPLIED\]/);
+      expect(c.why).toMatch(/\[UNREPLIED\] is a status flag/);
+      expect(c.why).toMatch(/30 seconds/);
+      expect(c.why).toContain(`conntrack on ${c.node}`);
+    }
+    const tcp = steps("clusterip-dns-tcp").filter((s) => s.detail?.kind === "conntrack" && s.detail.event === "confirm");
+    expect(tcp.length).toBeGreaterThan(0);
+    expect(tcp.every((s) => s.why === undefined)).toBe(true);
   });
 });

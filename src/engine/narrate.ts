@@ -31,6 +31,40 @@ export function whyInvalid(reason: string): string | undefined {
 }
 
 /**
+ * Why a source NAT kept (or moved) the port: the first packet of a connection decides its
+ * binding, and the kernel keeps the port (the ICMP echo id) unless the translated tuple is
+ * already someone else's (nf_nat_setup_info, get_unique_tuple).
+ */
+export function whySourcePort(type: "MASQUERADE" | "SNAT", proto: string, before: number | undefined, after: number | undefined, randomised: boolean): string | undefined {
+  if (before === undefined || after === undefined) return undefined;
+  const what = proto === "icmp" ? "echo id" : "source port";
+  const rule = type === "MASQUERADE" ? "MASQUERADE (SNAT to the outgoing interface's address)" : "SNAT";
+  if (before === after) {
+    return (
+      `${rule} rewrote the address and left the ${what} ${before} as it was: the kernel keeps a connection's ${what} ` +
+      `unless another connection already uses the same translated addresses and ${proto === "icmp" ? "id" : "ports"}; only then, or with --random or --random-fully, does it pick another. ` +
+      `So the other side sees this node's address with the sender's own ${what}, and this node's conntrack entry maps the reply back to the sender.`
+    );
+  }
+  return randomised
+    ? `The rule asks for a random ${what} (--random or --random-fully), so ${rule} picked ${after} instead of ${before}; conntrack maps the reply back.`
+    : `Another connection already uses ${before} with the same translated addresses, so ${rule} picked a free ${what}, ${after}; conntrack maps the reply back to ${before}.`;
+}
+
+/**
+ * Why a UDP entry says [UNREPLIED]: UDP has no handshake, yet conntrack keeps a connection for
+ * it. [UNREPLIED] and [ASSURED] are status flags printed beside the entry, not conntrack states.
+ */
+export function whyUnrepliedUdp(place: string): string {
+  return (
+    `UDP has no connection, yet conntrack on ${place} keeps one for it: the first datagram made this entry, and [UNREPLIED] in conntrack -L says no datagram has come back the other way yet. ` +
+    "[UNREPLIED] is a status flag (the kernel's IPS_SEEN_REPLY bit is not set), not a state: for iptables' -m conntrack --ctstate the packet was NEW, and the answer will be ESTABLISHED. " +
+    "Unanswered, the entry goes 30 seconds after its last datagram (nf_conntrack_udp_timeout); the first answer clears the flag, and a datagram after that marks it [ASSURED] with the longer stream timeout. " +
+    "While it lives, every datagram with the same addresses and ports follows this entry and its NAT, even if the rules change meanwhile: that is why kube-proxy deletes the UDP entries of a service whose endpoint goes away."
+  );
+}
+
+/**
  * The plain sentence of every step the datapath records, from the step's data: one place for
  * the trace's English, so that a translation replaces this object and nothing else.
  */

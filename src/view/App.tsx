@@ -14,6 +14,9 @@ import { CompareDialog } from "./editor/CompareDialog";
 import { EditorPanel } from "./editor/EditorPanel";
 import { EMPTY_SEND, type SendDraft } from "./editor/SendForm";
 import { Topology, type OpenTarget, type PickTarget } from "./Topology";
+import { KeyboardHelp } from "./teach/KeyboardHelp";
+import { Legend } from "./teach/Legend";
+import { isHelpKey } from "./teach/shortcuts";
 
 /** The bottom panel's tabs, as the reader sees them. */
 const TAB_LABELS = { node: "Rules & conntrack", shell: "Shell", hooks: "Netfilter hooks" } as const;
@@ -86,6 +89,7 @@ export function App() {
     setPinnedNode("node" in t ? t.node : t.rule.node);
     setBottom("node");
   };
+  const [helpOpen, setHelpOpen] = useState(false);
   const onPick = (t: PickTarget) => {
     // The first pick is the source, the second the destination; a third starts again.
     if (send.from === undefined || send.to !== undefined) setSend({ ...send, from: t, to: undefined });
@@ -122,7 +126,8 @@ export function App() {
     return () => clearInterval(timer);
   }, [playing, speed, move]);
 
-  // Keyboard: ←/→ step, space play/pause, Home/End; 1, 2, 3 pick the level of detail, L cycles it; Ctrl+Z and Ctrl+Shift+Z undo and redo edits; not while typing in a field.
+  // Keyboard: ←/→ step, space play/pause, Home/End; 1, 2, 3 pick the level of detail, L cycles it; Ctrl+Z and Ctrl+Shift+Z undo and redo edits; `?` the keyboard help; not while typing in a field.
+  // Every key handled here is listed in ./teach/shortcuts.ts, which the keyboard help shows: add a key there too.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       // A dialog (Compare) keeps the keyboard to itself.
@@ -132,6 +137,11 @@ export function App() {
       // Typing in a field keeps its keys; a checkbox keeps Space (it toggles) but not the arrows.
       if (t && (t.tagName === "SELECT" || t.tagName === "TEXTAREA" || (inputType !== undefined && !["range", "checkbox", "radio"].includes(inputType)))) return;
       if ((inputType === "checkbox" || inputType === "radio") && e.key === " ") return;
+      if (isHelpKey(e)) {
+        e.preventDefault();
+        setHelpOpen(true);
+        return;
+      }
       if ((e.ctrlKey || e.metaKey) && !e.altKey && (e.key === "z" || e.key === "Z" || e.key === "y")) {
         if (useHopscope.getState().embed.on) return;
         e.preventDefault();
@@ -275,6 +285,7 @@ export function App() {
               No traffic yet: open the editor and send a packet.
             </p>
           )}
+          {topology && !exporting && <Legend />}
           {status.kind === "loading" && <p className="absolute left-4 top-4 rounded bg-white/90 px-2 py-1 text-sm" data-testid="loading">Tracing…</p>}
         </section>
         {panelNode && panels.node && !embed.on && topology && (
@@ -339,8 +350,9 @@ export function App() {
         )}
       </main>
       {compareOpen && <CompareDialog onClose={() => setCompareOpen(false)} />}
+      {helpOpen && <KeyboardHelp onClose={() => setHelpOpen(false)} />}
       <footer className="sticky bottom-0 z-10 border-t border-slate-200 bg-white px-4 py-2">
-        <Controls cursor={cursor} visible={visible} level={level} playing={playing} speed={speed} onMove={setCursor} onStep={move} onToggle={togglePlay} onSpeed={setSpeed} onLevel={setLevel} onFit={() => setFit((n) => n + 1)} />
+        <Controls cursor={cursor} visible={visible} level={level} playing={playing} speed={speed} onMove={setCursor} onStep={move} onToggle={togglePlay} onSpeed={setSpeed} onLevel={setLevel} onFit={() => setFit((n) => n + 1)} {...(!embed.on && { onHelp: () => setHelpOpen(true) })} />
         <p className="sr-only" aria-live="polite" data-testid="live">
           {current ? `Step ${placeOf(visible, cursor) + 1} of ${visible.length}: ${current.text}` : ""}
         </p>

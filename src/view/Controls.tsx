@@ -19,8 +19,10 @@ export function Controls(props: {
   onSpeed: (s: number) => void;
   onLevel: (level: Level) => void;
   onFit: () => void;
+  /** Opens the keyboard help (also on `?`); no button without it. */
+  onHelp?: () => void;
 }) {
-  const { cursor, visible, level, playing, speed, onMove, onStep, onToggle, onSpeed, onLevel, onFit } = props;
+  const { cursor, visible, level, playing, speed, onMove, onStep, onToggle, onSpeed, onLevel, onFit, onHelp } = props;
   const count = visible.length;
   const place = placeOf(visible, cursor);
   const last = Math.max(0, count - 1);
@@ -83,6 +85,11 @@ export function Controls(props: {
       <button type="button" className={btn} onClick={onFit} data-testid="fit">
         Fit
       </button>
+      {onHelp && (
+        <button type="button" className={btn} onClick={onHelp} aria-haspopup="dialog" title="Keyboard shortcuts (?)">
+          Keyboard shortcuts
+        </button>
+      )}
     </div>
   );
 }

@@ -1,5 +1,6 @@
 /** The current hop in full: the packet's fields, and whatever decided its fate here. */
 import type { Step, StepPacket } from "../engine/trace";
+import { Glossed } from "./teach/Glossed";
 
 const FIELDS: readonly (keyof StepPacket)[] = ["proto", "src", "sport", "dst", "dport", "ttl"];
 
@@ -68,7 +69,9 @@ export function HopDetail({ step, entryListed = true, onShowHooks }: { step?: St
   const inHooks = onShowHooks && (d.kind === "rule" || d.kind === "nat" || d.kind === "conntrack");
   return (
     <div className="space-y-2 text-sm" data-testid="hop-detail">
-      <p className="font-medium">{step.text}</p>
+      <p className="font-medium" data-testid="hop-text">
+        <Glossed text={step.text} />
+      </p>
       <p className="text-xs text-slate-500">
         {step.pod ? `${step.pod} on ${step.node}` : step.node}
         {step.iface ? ` · ${step.iface} (${step.dir === "in" ? "received" : "sent"})` : ""}
@@ -76,7 +79,7 @@ export function HopDetail({ step, entryListed = true, onShowHooks }: { step?: St
       {step.why && (
         <p className="rounded bg-sky-50 p-2 text-xs text-sky-950" data-testid="hop-why">
           <span className="font-semibold">Why: </span>
-          {step.why}
+          <Glossed text={step.why} />
         </p>
       )}
       <PacketFields p={step.packet} />
@@ -102,7 +105,9 @@ export function HopDetail({ step, entryListed = true, onShowHooks }: { step?: St
       )}
       {d?.kind === "nat" && (
         <>
-          <h4 className="text-xs font-semibold text-slate-600">{d.type}: the header before and after</h4>
+          <h4 className="text-xs font-semibold text-slate-600">
+            <Glossed text={d.type} />: the header before and after
+          </h4>
           <NatDiff before={d.before} after={d.after} changed={d.changed} />
           {d.rule && <Code testid="rule-text">{d.rule}</Code>}
           <h4 className="text-xs font-semibold text-slate-600">{entryListed ? "conntrack -L" : `the conntrack entry (${UNCONFIRMED})`}</h4>
@@ -147,7 +152,7 @@ export function HopDetail({ step, entryListed = true, onShowHooks }: { step?: St
           Show in the hooks view
         </button>
       )}
-      {d?.kind === "drop" && <p className="rounded bg-red-50 p-2 text-red-800">Dropped: {d.reason}{d.rule ? ` — ${d.rule}` : ""}</p>}
+      {d?.kind === "drop" && <p className="rounded bg-red-50 p-2 text-red-800">Dropped: <Glossed text={d.reason} />{d.rule ? ` — ${d.rule}` : ""}</p>}
     </div>
   );
 }

@@ -5,6 +5,7 @@
  * prefers-reduced-motion it jumps.
  */
 import { useEffect, useRef } from "react";
+import { PACKET } from "./diagramStyle";
 
 type Point = { readonly x: number; readonly y: number };
 
@@ -65,8 +66,8 @@ export function PacketMarker({ at, busY, reducedMotion, colour, badge, flipBadge
 
   return (
     <g ref={ref} data-testid="packet" data-animating="no" aria-hidden="true">
-      <circle r={11} fill={colour} stroke="white" strokeWidth={3} />
-      <circle r={18} fill="none" stroke={colour} strokeOpacity={0.4} strokeWidth={2} />
+      <circle r={PACKET.r} fill={colour} stroke={PACKET.outline} strokeWidth={3} />
+      <circle r={PACKET.halo} fill="none" stroke={colour} strokeOpacity={0.4} strokeWidth={2} />
       {badge && <Badge text={badge} colour={colour} flip={flipBadge ?? false} />}
     </g>
   );

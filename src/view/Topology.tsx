@@ -11,8 +11,7 @@ import { center, layoutTopology, stepPosition, type Box } from "./layout";
 import { PacketMarker } from "./PacketMarker";
 import { Trail, dropLabel, headerBadge } from "./TrailLayer";
 import { trailOf } from "./trail";
-
-const C = { host: "#0072B2", pod: "#009E73", svc: "#CC79A7", net: "#E69F00", packet: "#D55E00", ink: "#1f2937", muted: "#6b7280" };
+import { C, DROP, FILL, SERVICES_DASH, STROKE, WIRE } from "./diagramStyle";
 
 function Label({ x, y, children, size = 13, weight = 400, fill = C.ink, anchor = "start" }: { x: number; y: number; children: React.ReactNode; size?: number; weight?: number; fill?: string; anchor?: "start" | "middle" | "end" }) {
   return (
@@ -22,8 +21,8 @@ function Label({ x, y, children, size = 13, weight = 400, fill = C.ink, anchor =
   );
 }
 
-function Rect({ b, stroke, fill = "white", dash, active }: { b: Box; stroke: string; fill?: string; dash?: string; active?: boolean }) {
-  return <rect x={b.x} y={b.y} width={b.w} height={b.h} rx={8} fill={fill} stroke={stroke} strokeWidth={active ? 3.5 : 1.5} strokeDasharray={dash} />;
+function Rect({ b, stroke, fill = FILL.node, dash, active }: { b: Box; stroke: string; fill?: string; dash?: string; active?: boolean }) {
+  return <rect x={b.x} y={b.y} width={b.w} height={b.h} rx={8} fill={fill} stroke={stroke} strokeWidth={active ? STROKE.active : STROKE.normal} strokeDasharray={dash} />;
 }
 
 /** What a click on the diagram opens when nothing is being picked: a node's panel, a pod's shell, a rule's detail. */
@@ -158,10 +157,10 @@ export function Topology({
       <g ref={gRef}>
         {/* internet and the VPC router */}
         {router && client && (
-          <line x1={layout.nodes.get(router.id)!.x + layout.nodes.get(router.id)!.w} y1={71} x2={layout.nodes.get(client.id)!.x} y2={71} stroke={C.net} strokeWidth={2} />
+          <line x1={layout.nodes.get(router.id)!.x + layout.nodes.get(router.id)!.w} y1={71} x2={layout.nodes.get(client.id)!.x} y2={71} stroke={C.net} strokeWidth={WIRE.link} />
         )}
-        {router && <line x1={center(layout.nodes.get(router.id)!).x} y1={112} x2={center(layout.nodes.get(router.id)!).x} y2={layout.hostLineY} stroke={C.host} strokeWidth={2} />}
-        <line x1={26} y1={layout.hostLineY} x2={1240} y2={layout.hostLineY} stroke={C.host} strokeWidth={4} />
+        {router && <line x1={center(layout.nodes.get(router.id)!).x} y1={112} x2={center(layout.nodes.get(router.id)!).x} y2={layout.hostLineY} stroke={C.host} strokeWidth={WIRE.link} />}
+        <line x1={26} y1={layout.hostLineY} x2={1240} y2={layout.hostLineY} stroke={C.host} strokeWidth={WIRE.bus} />
         <Label x={40} y={layout.hostLineY - 10} weight={600} fill={C.host}>
           host network {topology.hostNetwork}
         </Label>
@@ -171,7 +170,7 @@ export function Topology({
           if (n.kind === "router") {
             return (
               <g key={n.id} data-testid={`node-${n.id}`}>
-                <Rect b={b} stroke={C.host} fill="#eef6fc" active={active} />
+                <Rect b={b} stroke={C.host} fill={FILL.router} active={active} />
                 <Label x={b.x + 12} y={b.y + 24} weight={600}>VPC router (cloud fabric)</Label>
                 <Label x={b.x + 12} y={b.y + 44} size={12}>{n.ip} · routes per pod CIDR</Label>
                 <Label x={b.x + 12} y={b.y + 64} size={12} fill={C.muted}>1:1 public NAT · internet side {n.publicIp}</Label>
@@ -181,7 +180,7 @@ export function Topology({
           if (n.kind === "client") {
             return (
               <g key={n.id} data-testid={`node-${n.id}`} {...pickable(onPick, { client: true }, "Pick the internet client", isPicked({ client: true }))}>
-                <Rect b={b} stroke={C.net} fill="#fdf6e7" active={active || isPicked({ client: true })} />
+                <Rect b={b} stroke={C.net} fill={FILL.client} active={active || isPicked({ client: true })} />
                 <Label x={b.x + 12} y={b.y + 24} weight={600}>Internet client</Label>
                 <Label x={b.x + 12} y={b.y + 44} size={12}>{n.ip}</Label>
                 <Label x={b.x + 12} y={b.y + 64} size={12} fill={C.muted}>(documentation range)</Label>
@@ -192,9 +191,9 @@ export function Topology({
           // Controllers hang off a riser at the left edge; workers straight below the host network.
           const link =
             n.kind === "controller" ? (
-              <path d={`M 26 ${layout.hostLineY} V ${b.y + b.h / 2} H ${b.x}`} fill="none" stroke={C.host} strokeWidth={2} />
+              <path d={`M 26 ${layout.hostLineY} V ${b.y + b.h / 2} H ${b.x}`} fill="none" stroke={C.host} strokeWidth={WIRE.link} />
             ) : (
-              <line x1={x} y1={layout.hostLineY} x2={x} y2={b.y} stroke={C.host} strokeWidth={2} />
+              <line x1={x} y1={layout.hostLineY} x2={x} y2={b.y} stroke={C.host} strokeWidth={WIRE.link} />
             );
           return (
             <g key={n.id} data-testid={`node-${n.id}`} {...(onPick ? pickable(onPick, { node: n.id }, `Pick ${n.id}`, isPicked({ node: n.id })) : openable(onOpen, { node: n.id }, `Open ${n.id}'s rules and conntrack`))}>
@@ -213,7 +212,7 @@ export function Topology({
             const br = layout.bridges.get(n.id)!;
             return (
               <g key={`br-${n.id}`}>
-                <rect x={br.x} y={br.y} width={br.w} height={br.h} rx={6} fill="#e6f5f0" stroke={C.pod} strokeWidth={1.5} />
+                <rect x={br.x} y={br.y} width={br.w} height={br.h} rx={6} fill={FILL.bridge} stroke={C.pod} strokeWidth={STROKE.normal} />
                 <Label x={br.x + 10} y={br.y + 22} size={12} weight={600} fill={C.pod}>
                   {n.bridge!.name} {n.bridge!.ip} (bridge)
                 </Label>
@@ -225,13 +224,13 @@ export function Topology({
           const b = layout.pods.get(p.name)!;
           const br = layout.bridges.get(p.node)!;
           const x = b.x + b.w - 18;
-          return <line key={`veth-${p.name}`} x1={x} y1={br.y + br.h} x2={x} y2={b.y} stroke={C.pod} strokeWidth={2} />;
+          return <line key={`veth-${p.name}`} x1={x} y1={br.y + br.h} x2={x} y2={b.y} stroke={C.pod} strokeWidth={WIRE.link} />;
         })}
         {topology.pods.map((p) => {
           const b = layout.pods.get(p.name)!;
           return (
             <g key={p.name} data-testid={`pod-${p.name}`} {...(onPick ? pickable(onPick, { pod: p.name }, `Pick pod ${p.name}`, isPicked({ pod: p.name })) : openable(onOpen, { pod: p.name }, `Open a shell in ${p.name}`))}>
-              <Rect b={b} stroke={C.pod} fill="#f4fbf8" active={step?.pod === p.name || isPicked({ pod: p.name })} />
+              <Rect b={b} stroke={C.pod} fill={FILL.pod} active={step?.pod === p.name || isPicked({ pod: p.name })} />
               <Label x={b.x + 10} y={b.y + 20} size={12} weight={600}>{p.name.length > 30 ? p.name.slice(0, 29) + "…" : p.name}</Label>
               <Label x={b.x + 10} y={b.y + 38} size={12}>eth0 {p.ip}</Label>
               <Label x={b.x + 10} y={b.y + 55} size={11} fill={C.muted}>{p.hostVeth} on the host</Label>
@@ -239,7 +238,7 @@ export function Topology({
           );
         })}
         {/* the service network: virtual */}
-        <rect x={layout.services.x} y={layout.services.y} width={layout.services.w} height={layout.services.h} rx={10} fill="#fbf2f8" stroke={C.svc} strokeWidth={1.5} strokeDasharray="8 6" />
+        <rect x={layout.services.x} y={layout.services.y} width={layout.services.w} height={layout.services.h} rx={10} fill={FILL.services} stroke={C.svc} strokeWidth={STROKE.normal} strokeDasharray={SERVICES_DASH} />
         <Label x={56} y={layout.services.y + 24} weight={600} fill={C.svc}>
           service network {topology.serviceNetwork} — virtual: no wire, only kube-proxy's iptables rules on every node
         </Label>
@@ -249,17 +248,17 @@ export function Topology({
           const y = layout.services.y + 50 + Math.floor(i / 3) * 20;
           return (
             <g key={`${s.namespace}/${s.name}`} data-testid={`service-${s.namespace}-${s.name}`} {...pickable(onPick, t, `Pick service ${s.namespace}/${s.name}`, isPicked(t))}>
-              {onPick && <rect x={x - 4} y={y - 14} width={390} height={19} rx={4} fill={isPicked(t) ? "#f6d9ea" : "transparent"} />}
+              {onPick && <rect x={x - 4} y={y - 14} width={390} height={19} rx={4} fill={isPicked(t) ? FILL.servicePicked : "transparent"} />}
               <Label x={x} y={y} size={12} weight={isPicked(t) ? 600 : 400}>
                 {s.namespace}/{s.name} {s.clusterIP} · {s.ports.join(", ")}
               </Label>
             </g>
           );
         })}
-        <Trail segments={trail} colour={C.packet} />
+        <Trail segments={trail} />
         {here && step?.kind === "drop" && (
           <g data-testid="drop-marker" transform={`translate(${here.x} ${here.y})`}>
-            <path d="M -14 -14 L 14 14 M -14 14 L 14 -14" stroke="#b91c1c" strokeWidth={6} strokeLinecap="round" />
+            <path d="M -14 -14 L 14 14 M -14 14 L 14 -14" stroke={DROP.colour} strokeWidth={6} strokeLinecap="round" />
             <path d="M -14 -14 L 14 14 M -14 14 L 14 -14" stroke="white" strokeWidth={2} strokeLinecap="round" />
             <DropLabel x={here.x} width={layout.width} text={dropLabel(step)} />
           </g>
@@ -281,7 +280,7 @@ function DropLabel({ x, width, text }: { x: number; width: number; text: string 
   const left = x + 22 + w > width ? -22 - w : 22;
   return (
     <g>
-      <rect x={left} y={-13} width={w} height={24} rx={5} fill="#fef2f2" stroke="#b91c1c" />
+      <rect x={left} y={-13} width={w} height={24} rx={5} fill="#fef2f2" stroke={DROP.colour} />
       <text x={left + 8} y={4} fontSize={12} fontWeight={600} fill="#991b1b" fontFamily="ui-sans-serif, system-ui, sans-serif" data-testid="drop-reason">
         {text}
       </text>

@@ -1,5 +1,6 @@
 /** The trail drawn under the packet: the wires it has followed, and the addresses it had on each. */
 import type { Step } from "../engine/trace";
+import { TRAIL } from "./diagramStyle";
 import { labelPoint, type TrailSegment } from "./trail";
 
 const FONT = "ui-monospace, SFMono-Regular, Menlo, monospace";
@@ -25,7 +26,7 @@ export function dropLabel(step: Step): string {
 type Placed = { x: number; y: number; w: number; h: number };
 const overlaps = (a: Placed, b: Placed) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 
-export function Trail({ segments, colour }: { segments: readonly TrailSegment[]; colour: string }) {
+export function Trail({ segments }: { segments: readonly TrailSegment[] }) {
   if (segments.length === 0) return null;
   const placed: Placed[] = [];
   const labels = segments.flatMap((s, i) => {
@@ -42,13 +43,13 @@ export function Trail({ segments, colour }: { segments: readonly TrailSegment[];
     const nat = s.changed.src || s.changed.dst;
     return [
       <g key={`l${i}`} transform={`translate(${box.x} ${box.y})`} data-testid="trail-label" data-nat={nat ? "yes" : "no"}>
-        <rect width={w} height={h} rx={4} fill="white" fillOpacity={0.92} stroke={nat ? colour : "#94a3b8"} strokeWidth={nat ? 1.5 : 0.75} />
+        <rect width={w} height={h} rx={4} fill={nat ? TRAIL.nat : TRAIL.label} fillOpacity={0.94} stroke={nat ? TRAIL.natStroke : TRAIL.labelStroke} strokeWidth={nat ? 1.5 : 0.75} />
         <text x={6} y={12.5} fontSize={11} fontFamily={FONT} fill="#1f2937">
-          <tspan fill={s.changed.src ? "#9a3412" : undefined} fontWeight={s.changed.src ? 700 : 400}>
+          <tspan fill={s.changed.src ? TRAIL.natText : undefined} fontWeight={s.changed.src ? 700 : 400}>
             {src}
           </tspan>
           <tspan> → </tspan>
-          <tspan fill={s.changed.dst ? "#9a3412" : undefined} fontWeight={s.changed.dst ? 700 : 400}>
+          <tspan fill={s.changed.dst ? TRAIL.natText : undefined} fontWeight={s.changed.dst ? 700 : 400}>
             {dst}
           </tspan>
         </text>
@@ -58,7 +59,7 @@ export function Trail({ segments, colour }: { segments: readonly TrailSegment[];
   return (
     <g data-testid="trail" pointerEvents="none">
       {segments.map((s, i) => (
-        <polyline key={i} points={s.points.map((p) => `${p.x},${p.y}`).join(" ")} fill="none" stroke={colour} strokeOpacity={0.55} strokeWidth={4} strokeLinecap="round" strokeLinejoin="round" />
+        <polyline key={i} points={s.points.map((p) => `${p.x},${p.y}`).join(" ")} fill="none" stroke={TRAIL.stroke} strokeOpacity={TRAIL.opacity} strokeWidth={TRAIL.width} strokeLinecap="round" strokeLinejoin="round" />
       ))}
       {labels}
     </g>

@@ -7,7 +7,7 @@
 import type { Ipv4 } from "../addr/ipv4";
 import { formatConntrackEntry } from "../conntrack/format";
 import { natPacket, setupNat, type Manip } from "../conntrack/nat";
-import { say, whyInvalid } from "../narrate";
+import { say, whyInvalid, whySourcePort, whyUnrepliedUdp } from "../narrate";
 import { formatRule } from "../netfilter/format";
 import { readCounters, type HookName, type TableName } from "../netfilter/types";
 import { walkTable, type MatchContext, type MatchedRule } from "../netfilter/walk";
@@ -178,14 +178,22 @@ function confirm(w: Walk, ns: Netns, skb: Skb): void {
   // message attached to it in the other direction.
   if (!ct || ct.entry.confirmed || ct.dir !== "original") return;
   ns.ct.confirm(ct.entry);
-  w.step(ns, skb.packet, say.ctConfirmed(ns.label), {
-    kind: "conntrack",
-    event: "confirm",
-    state: ct.state,
-    direction: ct.dir,
-    entry: formatConntrackEntry(ct.entry, w.world.now),
-    conn: ct.entry.id,
-  });
+  w.step(
+    ns,
+    skb.packet,
+    say.ctConfirmed(ns.label),
+    {
+      kind: "conntrack",
+      event: "confirm",
+      state: ct.state,
+      direction: ct.dir,
+      entry: formatConntrackEntry(ct.entry, w.world.now),
+      conn: ct.entry.id,
+    },
+    undefined,
+    // The entry conntrack -L now lists says [UNREPLIED]; for UDP, which has no handshake, that puzzles.
+    skb.packet.proto === "udp" ? whyUnrepliedUdp(ns.label) : undefined,
+  );
 }
 
 /** nf_nat_inet_fn: decide the binding on a connection's first packet, then rewrite from conntrack. */
@@ -202,7 +210,7 @@ function nat(w: Walk, ns: Netns, hook: HookName, skb: Skb): Verdict | undefined 
     if (e.srcNat || e.dstNat) return w.drop(ns, skb.packet, `NAT drops an ICMP redirect about a connection it translates (nat ${hook})`, undefined, undefined, why);
   }
   const done = manip === "src" ? e.srcNatDone : e.dstNatDone;
-  let decidedBy: { rule: string; kind: "SNAT" | "DNAT" | "MASQUERADE" } | undefined;
+  let decidedBy: { rule: string; kind: "SNAT" | "DNAT" | "MASQUERADE"; random: boolean } | undefined;
   if (ct.state === "NEW" && ct.dir === "original" && !done) {
     const ctx = context(w, ns, hook, skb);
     const verdict = walkTable("nat", ns.nf.tables.nat, hook, skb.packet, ctx, (m) => ruleStep(w, ns, hook, skb.packet, m));
@@ -226,7 +234,7 @@ function nat(w: Walk, ns: Netns, hook: HookName, skb: Skb): Verdict | undefined 
       }
       const randomPorts = t.kind !== "DNAT" && (t.random || t.randomFully);
       changed = setupNat(ns.ct, e, manip, { minIp, maxIp, ...(ports && { ports }), randomPorts: randomPorts || (t.kind === "DNAT" && t.random) }, w.world.rng, w.world.now);
-      decidedBy = { rule: formatRule(verdict.by.chain, verdict.by.rule), kind: t.kind };
+      decidedBy = { rule: formatRule(verdict.by.chain, verdict.by.rule), kind: t.kind, random: randomPorts };
     } else {
       // No NAT rule: a null binding, which still moves a clashing source port.
       const curr = manip === "src" ? e.reply.dst : e.reply.src;
@@ -253,6 +261,11 @@ function nat(w: Walk, ns: Netns, hook: HookName, skb: Skb): Verdict | undefined 
   const type =
     ct.dir === "reply" ? (manip === "dst" ? "un-SNAT" : "un-DNAT") : decidedBy?.kind === "MASQUERADE" ? "MASQUERADE" : manip === "src" ? "SNAT" : "DNAT";
   const text = ct.dir === "reply" ? say.natReversed(manip, endpoints(before), endpoints(after)) : say.natApplied(type, manip, endpoints(before), endpoints(after));
+  // The binding's first source NAT says why the port stayed (or moved): a kept port surprises.
+  const why =
+    decidedBy && decidedBy.kind !== "DNAT" && manip === "src"
+      ? whySourcePort(decidedBy.kind, before.proto, before.proto === "icmp" ? before.icmp?.id : before.sport, after.proto === "icmp" ? after.icmp?.id : after.sport, decidedBy.random)
+      : undefined;
   w.step(ns, after, text, {
     kind: "nat",
     type,
@@ -262,7 +275,7 @@ function nat(w: Walk, ns: Netns, hook: HookName, skb: Skb): Verdict | undefined 
     ...(decidedBy && { rule: decidedBy.rule }),
     conntrack: formatConntrackEntry(e, w.world.now),
     conn: e.id,
-  });
+  }, undefined, why);
   return undefined;
 }
 
