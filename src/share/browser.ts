@@ -25,14 +25,14 @@ export function syncUrlWithStore(): () => void {
     if (s.restoring) return;
     const restored = prev.restoring;
     if (s.status.kind !== "ready") return;
-    if (!restored && s.source === prev.source && s.cursor === prev.cursor && s.panels === prev.panels && s.shellLines === prev.shellLines) return;
+    if (!restored && s.source === prev.source && s.cursor === prev.cursor && s.panels === prev.panels && s.shellLines === prev.shellLines && s.quizOn === prev.quizOn) return;
     const shared = s.shareView();
     if (!shared || !s.source) return;
     // A view too large for a link is not written into the address bar (it would not open again);
     // the share buttons offer its scenario as a file instead.
     if (checked?.view !== shared.view) checked = { view: shared.view, tooLarge: shareOffer(s.source, shared.view).kind !== "link" };
     const tooLarge = checked.tooLarge;
-    const hash = tooLarge ? "" : formatHash({ view: shared.view, at: shared.at, embed: s.embed.on, autoplay: s.embed.autoplay, hide: s.embed.hide });
+    const hash = tooLarge ? "" : formatHash({ view: shared.view, at: shared.at, embed: s.embed.on, autoplay: s.embed.autoplay, hide: s.embed.hide, quiz: s.quizOn });
     const newScenario = !restored && lastSource !== undefined && s.source !== lastSource;
     lastSource = s.source;
     if (hash === window.location.hash) return;
@@ -47,11 +47,13 @@ export type HostMessage =
   | { readonly type: "hopscope:play" }
   | { readonly type: "hopscope:pause" }
   | { readonly type: "hopscope:step"; readonly delta?: number }
-  | { readonly type: "hopscope:goto"; readonly step: number };
+  | { readonly type: "hopscope:goto"; readonly step: number }
+  | { readonly type: "hopscope:quiz"; readonly on: boolean }
+  | { readonly type: "hopscope:quiz-answer"; readonly choice: number };
 
 function isHostMessage(d: unknown): d is HostMessage {
   if (typeof d !== "object" || d === null) return false;
-  const m = d as { type?: unknown; delta?: unknown; step?: unknown };
+  const m = d as { type?: unknown; delta?: unknown; step?: unknown; on?: unknown; choice?: unknown };
   switch (m.type) {
     case "hopscope:play":
     case "hopscope:pause":
@@ -60,6 +62,10 @@ function isHostMessage(d: unknown): d is HostMessage {
       return m.delta === undefined || (typeof m.delta === "number" && Number.isInteger(m.delta));
     case "hopscope:goto":
       return typeof m.step === "number" && Number.isInteger(m.step);
+    case "hopscope:quiz":
+      return typeof m.on === "boolean";
+    case "hopscope:quiz-answer":
+      return typeof m.choice === "number" && Number.isInteger(m.choice) && m.choice >= 0;
     default:
       return false;
   }
@@ -86,7 +92,9 @@ function knownHostOrigin(): string | undefined {
 /**
  * In embed mode only: listens for the host page's messages (from the parent window, nowhere
  * else) and tells the host which step is showing: { type: "hopscope:step-shown", step (0-based),
- * total, text }, posted to the host's origin when it is known (else to the origin the host's
+ * total, text }; with the quiz on, each question as it comes up ({ type: "hopscope:quiz-question",
+ * step, kind, question, context, choices }) and each answer's result ({ type:
+ * "hopscope:quiz-result", step, correct, answer, score, answered, total }); posted to the host's origin when it is known (else to the origin the host's
  * last message came from; "*" only before either is known, for a step's public text).
  */
 export function listenToHost(): () => void {
@@ -110,14 +118,31 @@ export function listenToHost(): () => void {
       case "hopscope:goto":
         st.setCursor(m.step);
         break;
+      case "hopscope:quiz":
+        st.setQuiz(m.on);
+        break;
+      case "hopscope:quiz-answer": {
+        const r = st.answerQuiz(m.choice);
+        if (r) post({ type: "hopscope:quiz-result", step: r.question.at, correct: r.correct, answer: r.question.answer, score: r.score.right, answered: r.score.answered, total: r.score.total });
+        break;
+      }
     }
   };
+  const post = (message: object) => window.parent.postMessage(message, origin ?? "*");
   window.addEventListener("message", onMessage);
+  // The question last posted, so each is posted once when it comes up.
+  let asked: string | undefined;
   const unsubscribe = useHopscope.subscribe((s, prev) => {
     if (s.status.kind !== "ready") return;
-    if (s.cursor === prev.cursor && s.steps === prev.steps) return;
-    const step = s.steps[s.cursor];
-    window.parent.postMessage({ type: "hopscope:step-shown", step: s.cursor, total: s.steps.length, text: step?.step.text ?? "" }, origin ?? "*");
+    if (s.cursor !== prev.cursor || s.steps !== prev.steps) {
+      const step = s.steps[s.cursor];
+      post({ type: "hopscope:step-shown", step: s.cursor, total: s.steps.length, text: step?.step.text ?? "" });
+    }
+    // A question now on screen and not yet answered: the host may show it and answer it.
+    const q = s.questionAt(s.cursor);
+    const open = q && s.answerOf(q) === undefined ? q : undefined;
+    if (open && open.key !== asked) post({ type: "hopscope:quiz-question", step: open.at, kind: open.kind, question: open.prompt, context: open.context, choices: open.choices });
+    asked = open?.key;
   });
   return () => {
     window.removeEventListener("message", onMessage);

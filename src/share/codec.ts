@@ -234,6 +234,8 @@ export interface HashParams {
   readonly autoplay: boolean;
   readonly hide: readonly string[];
   readonly start?: number;
+  /** `quiz=1`: the quiz is on (questions at chosen steps; stepping past one waits for its answer). */
+  readonly quiz?: boolean;
 }
 
 /**
@@ -263,6 +265,7 @@ export function parseHash(hash: string): HashParams {
     autoplay: p.get("autoplay") === "1",
     hide: (p.get("hide") ?? "").split(",").filter(Boolean),
     ...(start !== undefined && /^\d+$/.test(start) && { start: Number(start) }),
+    ...(p.get("quiz") === "1" && { quiz: true }),
   };
 }
 
@@ -274,6 +277,7 @@ export function formatHash(params: HashParams): string {
   if (params.autoplay) parts.push("autoplay=1");
   if (params.hide.length) parts.push(`hide=${params.hide.join(",")}`);
   if (params.start !== undefined) parts.push(`start=${params.start}`);
+  if (params.quiz) parts.push("quiz=1");
   return "#" + parts.join("&");
 }
 
