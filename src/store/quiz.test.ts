@@ -147,3 +147,21 @@ describe("the quiz's choice of steps", () => {
     expect(qs.every((q) => steps[q.at]!.flow < 2)).toBe(true);
   });
 });
+
+describe("a rule question's wrong answers", () => {
+  it("leave out the chain's other rules this packet also matches: from a node, KUBE-MARK-MASQ and then KUBE-SVC match", async () => {
+    const store = await loaded("pod-to-pod");
+    const r = await store.getState().execLine("worker-0", "dig @10.32.0.10 kubernetes.default.svc.cluster.local");
+    expect(r.flows).toBeGreaterThan(0);
+    await store.getState().fetchRules("worker-0");
+    const { steps, topology, rules } = store.getState();
+    const flow = steps.find((s) => s.origin !== undefined && s.flow > 1)!.flow;
+    const matched = steps.filter((s) => s.flow === flow && s.step.node === "worker-0" && s.step.detail.kind === "rule" && s.step.detail.chain === "KUBE-SERVICES").map((s) => (s.step.detail.kind === "rule" ? s.step.detail.rule : ""));
+    expect(matched.length).toBe(2);
+    expect(matched[0]).toMatch(/-j KUBE-MARK-MASQ$/);
+    const q = quizQuestions(steps, topology, (n) => rules[n]).find((x) => x.kind === "rule" && steps[x.at]!.flow === flow)!;
+    expect(q.choices[q.answer]).toBe(matched[0]);
+    expect(q.choices).not.toContain(matched[1]);
+    expect(q.choices.length).toBe(4);
+  });
+});

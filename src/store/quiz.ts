@@ -124,11 +124,15 @@ export function quizQuestions(steps: readonly FlatStep[], topology: Topology | u
       const key = keyOf(at);
       const known = rulesOf(s.step.node)?.filter((r) => r.table === d.table && r.chain === d.chain).map((r) => r.rule);
       const seen: string[] = [];
+      // Rules of the chain that match this packet too (a KUBE-MARK-MASQ before the KUBE-SVC one) are not wrong answers.
+      const alsoMatch = new Set<string>();
       for (let j = start; j < end; j++) {
         const o = steps[j]!.step.detail;
-        if (o.kind === "rule" && steps[j]!.step.node === s.step.node && o.table === d.table) seen.push(o.rule);
+        if (o.kind !== "rule" || steps[j]!.step.node !== s.step.node || o.table !== d.table) continue;
+        seen.push(o.rule);
+        if (o.chain === d.chain && o.rule !== d.rule) alsoMatch.add(o.rule);
       }
-      const c = choicesWith(key, d.rule, known && known.length > 1 ? known : seen);
+      const c = choicesWith(key, d.rule, (known && known.length > 1 ? known : seen).filter((r) => !alsoMatch.has(r)));
       if (c) add({ key, at, reveal: i, kind: "rule", prompt: PROMPTS.rule, context: `On ${s.step.node}, the packet (${packetText(s)}) enters the ${d.table} table's ${d.chain} chain at ${d.hook}.`, ...c });
       break;
     }
