@@ -84,5 +84,22 @@ test.describe("the quiz", () => {
     await page.getByRole("button", { name: "worker-1", exact: true }).click();
     await expect(page.locator("#result")).toHaveText("Wrong: the answer is vpc-router. Score: 1 of 4 right (2 answered).");
     await expect(frame.getByRole("button", { name: /^worker-1/ })).toContainText("✗ your answer");
+    // An answer given in the embed itself reaches the host page too.
+    await page.click("#end");
+    await expect(page.locator("#question")).toHaveText("Where does the packet go next?");
+    await expect(frame.getByTestId("quiz-feedback")).toHaveText("Answer to step on.");
+    await frame.getByRole("button", { name: "worker-0", exact: true }).click();
+    await expect(page.locator("#result")).toHaveText("Right. Score: 2 of 4 right (3 answered).");
+    // A message of the wrong shape is ignored.
+    await page.click("#end");
+    await expect(page.locator("#question")).toHaveText("What is the destination address after this hop?");
+    await page.evaluate(() => {
+      const w = (document.getElementById("hopscope") as HTMLIFrameElement).contentWindow!;
+      w.postMessage({ type: "hopscope:quiz-answer", choice: 0.5 }, "*");
+      w.postMessage({ type: "hopscope:quiz-answer", choice: "1" }, "*");
+      w.postMessage({ type: "hopscope:quiz-answer" }, "*");
+    });
+    await page.getByRole("button", { name: "10.200.0.21", exact: true }).click();
+    await expect(page.locator("#result")).toHaveText("Right. Score: 3 of 4 right (4 answered).");
   });
 });

@@ -7,11 +7,12 @@ import { useHopscope } from "../store/store";
 import { formatHash } from "./codec";
 import { shareOffer } from "./offer";
 
-/** The current view as a URL of this page: `#view=…&at=…`, with embed=1 for an iframe. */
+/** The current view as a URL of this page: `#view=…&at=…`, with embed=1 for an iframe (and quiz=1 while the quiz is on). */
 export function viewUrl(embed: boolean): string | undefined {
   const shared = useHopscope.getState().shareView();
   if (!shared) return undefined;
-  return `${window.location.origin}${window.location.pathname}${formatHash({ view: shared.view, at: shared.at, embed, autoplay: false, hide: [] })}`;
+  const quiz = useHopscope.getState().quizOn;
+  return `${window.location.origin}${window.location.pathname}${formatHash({ view: shared.view, at: shared.at, embed, autoplay: false, hide: [], quiz })}`;
 }
 
 /** Keeps location.hash in step with the store; returns the unsubscribe function. */
@@ -93,9 +94,10 @@ function knownHostOrigin(): string | undefined {
  * In embed mode only: listens for the host page's messages (from the parent window, nowhere
  * else) and tells the host which step is showing: { type: "hopscope:step-shown", step (0-based),
  * total, text }; with the quiz on, each question as it comes up ({ type: "hopscope:quiz-question",
- * step, kind, question, context, choices }) and each answer's result ({ type:
- * "hopscope:quiz-result", step, correct, answer, score, answered, total }); posted to the host's origin when it is known (else to the origin the host's
- * last message came from; "*" only before either is known, for a step's public text).
+ * step, kind, question, context, choices }) and each answer's result, given in the embed or by the
+ * host ({ type: "hopscope:quiz-result", step, correct, answer, score, answered, total }); posted
+ * to the host's origin when it is known (else to the origin the host's last message came from;
+ * "*" only before either is known, for a step's public text).
  */
 export function listenToHost(): () => void {
   if (window.parent === window) return () => undefined;
@@ -121,11 +123,10 @@ export function listenToHost(): () => void {
       case "hopscope:quiz":
         st.setQuiz(m.on);
         break;
-      case "hopscope:quiz-answer": {
-        const r = st.answerQuiz(m.choice);
-        if (r) post({ type: "hopscope:quiz-result", step: r.question.at, correct: r.correct, answer: r.question.answer, score: r.score.right, answered: r.score.answered, total: r.score.total });
+      case "hopscope:quiz-answer":
+        // The result is posted below, as for an answer given in the embed itself.
+        st.answerQuiz(m.choice);
         break;
-      }
     }
   };
   const post = (message: object) => window.parent.postMessage(message, origin ?? "*");
@@ -143,6 +144,11 @@ export function listenToHost(): () => void {
     const open = q && s.answerOf(q) === undefined ? q : undefined;
     if (open && open.key !== asked) post({ type: "hopscope:quiz-question", step: open.at, kind: open.kind, question: open.prompt, context: open.context, choices: open.choices });
     asked = open?.key;
+    // An answer just given (here or by the host): its result and the score.
+    if (s.quizAnswers !== prev.quizAnswers && q && s.answerOf(q) !== undefined && (prev.quizFor !== s.quizFor || prev.quizAnswers[q.key] === undefined)) {
+      const score = s.quizScore();
+      post({ type: "hopscope:quiz-result", step: q.at, correct: s.answerOf(q) === q.answer, answer: q.answer, score: score.right, answered: score.answered, total: score.total });
+    }
   });
   return () => {
     window.removeEventListener("message", onMessage);
