@@ -62,13 +62,13 @@ export function TourPanel({ chapter, onChapter, onClose }: { chapter: number; on
         In the Shell tab, on {ch.shell.target}: <code className="rounded bg-white px-1 font-mono">{ch.shell.line}</code>
       </p>
       <p className="mt-1 text-xs text-slate-600">
-        The article&apos;s section &ldquo;{ch.section}&rdquo;:{" "}
+        In the article, the part on {ch.section}:{" "}
         <a href={ARTICLE_URL} target="_blank" rel="noopener" className="text-blue-700 underline">
           Kubernetes Networking: Behind the scenes
         </a>{" "}
-        (
+        (in Russian:{" "}
         <a href={ARTICLE_URL_RU} target="_blank" rel="noopener" lang="ru" hrefLang="ru" className="text-blue-700 underline">
-          по-русски
+          За кулисами сети в Kubernetes
         </a>
         )
       </p>

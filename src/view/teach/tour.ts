@@ -6,14 +6,18 @@
  */
 import type { FlatStep } from "../../store/playback";
 
-/** The article in English (ITNEXT, where it was published) and the Russian translation by Flant on Habr. */
+/**
+ * The article in English (on ITNEXT) and Flant's Russian translation on Habr ("За кулисами сети в
+ * Kubernetes"). Both addresses are as many reading lists cite them; neither could be opened from
+ * here to check, so they are kept in this one place.
+ */
 export const ARTICLE_URL = "https://itnext.io/kubernetes-networking-behind-the-scenes-39a1ab1792bb";
 export const ARTICLE_URL_RU = "https://habr.com/ru/company/flant/blog/420813/";
 
 export interface Chapter {
   readonly id: string;
   readonly title: string;
-  /** The article's section the chapter follows, as the article names it. */
+  /** The part of the article the chapter follows, in our words (not the article's own heading). */
   readonly section: string;
   /** A built-in scenario's id (src/engine/scenarios/article.ts). */
   readonly scenario: string;
@@ -35,7 +39,7 @@ export const CHAPTERS: readonly Chapter[] = [
   {
     id: "host-network",
     title: "The host network",
-    section: "Host network (10.240.0.0/24)",
+    section: "the host network (10.240.0.0/24)",
     scenario: "node-to-pod",
     step: (s) => wire(s) && s.step.node === "worker-0" && s.step.pod === undefined && s.step.iface === "eth0" && s.step.dir === "out",
     stepIs: "the ping leaving worker-0's eth0",
@@ -46,7 +50,7 @@ export const CHAPTERS: readonly Chapter[] = [
   {
     id: "pod-network",
     title: "The pod network with CNI",
-    section: "Pod network (10.200.0.0/16)",
+    section: "the pod network (10.200.0.0/16) and the CNI plugin",
     scenario: "pod-to-pod",
     step: (s) => wire(s) && s.step.node === "worker-0" && s.step.pod === undefined && s.step.iface === "cnio0" && s.step.dir === "in",
     stepIs: "the ping arriving on worker-0's bridge cnio0",
@@ -57,7 +61,7 @@ export const CHAPTERS: readonly Chapter[] = [
   {
     id: "pause-namespaces",
     title: "The pause container and namespaces",
-    section: "Network namespace",
+    section: "network namespaces and the pause container",
     scenario: "pod-to-pod",
     step: (s) => wire(s) && s.step.node === "worker-0" && s.step.pod === undefined && (s.step.iface ?? "").startsWith("veth") && s.step.dir === "in",
     stepIs: "the ping crossing the veth pair into worker-0's root namespace",
@@ -68,7 +72,7 @@ export const CHAPTERS: readonly Chapter[] = [
   {
     id: "pod-to-pod",
     title: "Pod to pod",
-    section: "Pod-to-Pod",
+    section: "routing from pod to pod",
     scenario: "pod-to-pod",
     step: (s) => s.step.kind === "route" && s.step.node === "vpc-router",
     stepIs: "the VPC router's route to worker-1's pod network",
@@ -79,7 +83,7 @@ export const CHAPTERS: readonly Chapter[] = [
   {
     id: "ipmasq",
     title: "ipMasq",
-    section: "Pod-to-Pod (ipMasq)",
+    section: "ipMasq: NAT between pods, and without it",
     scenario: "pod-to-pod",
     step: (s) => s.step.kind === "nat" && s.step.node === "worker-0",
     stepIs: "the MASQUERADE on worker-0",
@@ -90,7 +94,7 @@ export const CHAPTERS: readonly Chapter[] = [
   {
     id: "services-dns",
     title: "Services and DNS",
-    section: "Services",
+    section: "services: ClusterIP and the DNS add-on",
     scenario: "clusterip-dns-udp",
     step: (s) => s.step.kind === "nat" && s.step.detail.kind === "nat" && s.step.detail.type === "DNAT",
     stepIs: "kube-proxy's DNAT of the DNS query on worker-1",
@@ -107,7 +111,7 @@ export const CHAPTERS: readonly Chapter[] = [
     stepIs: "the KUBE-NODEPORTS rule on worker-0",
     tab: "node",
     shell: { target: "worker-0", line: "sudo iptables -t nat -S KUBE-NODEPORTS" },
-    text: "nginx is published on port 31088 of every node. The request reaches worker-0, where KUBE-NODEPORTS marks it for masquerade and sends it to KUBE-SVC-…; the DNAT picks nginx on worker-1, so the packet leaves worker-0 again, its source masqueraded to 10.240.0.20, and the reply comes back the same way.",
+    text: "nginx is published on port 31088 of every node. The request reaches worker-0, where KUBE-NODEPORTS marks it for masquerade and sends it to KUBE-SVC-…; the DNAT picks nginx on worker-1, so the packet leaves worker-0 again, its source masqueraded to 10.240.0.20. The reply goes back to worker-0, which undoes both NATs before it answers the client.",
   },
 ];
 
