@@ -65,6 +65,7 @@ test.describe("the article's tour", () => {
     await tour.getByRole("button", { name: "Previous chapter" }).focus();
     await page.keyboard.press("Escape");
     await expect(tour).toHaveCount(0);
+    await expect(page.getByRole("button", { name: "Tour", exact: true })).toBeFocused();
     await expect(page.getByTestId("position")).toHaveText(position!);
     await expect(page.getByTestId("scenario-picker")).toHaveValue("pod-to-pod");
     // Reopened, it is at the chapter it was left on.

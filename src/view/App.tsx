@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { useHopscope } from "../store/store";
 import { listenToHost, syncUrlWithStore, viewUrl } from "../share/browser";
 import { ShareButtons } from "./ShareButtons";
@@ -68,6 +68,7 @@ export function App() {
   // The article's tour: open or not, and its chapter (kept while closed, so it reopens there).
   const [tourOpen, setTourOpen] = useState(false);
   const [chapter, setChapter] = useState(0);
+  const tourButton = useRef<HTMLButtonElement>(null);
   const quizOn = useHopscope((s) => s.quizOn);
   const onPick = (t: PickTarget) => {
     // The first pick is the source, the second the destination; a third starts again.
@@ -201,6 +202,7 @@ export function App() {
           type="button"
           className={`rounded border px-2.5 py-1 text-sm ${tourOpen ? "border-blue-700 bg-blue-50 text-blue-800" : "border-slate-300 bg-white hover:bg-slate-100"}`}
           aria-pressed={tourOpen}
+          ref={tourButton}
           onClick={() => {
             setTourOpen(!tourOpen);
             if (!tourOpen) void openChapter(CHAPTERS[chapter]!);
@@ -318,7 +320,11 @@ export function App() {
         )}
         {showAside && (
         <aside className={`flex flex-col ${embed.on ? "min-h-0 overflow-y-auto" : "max-md:order-2 md:min-h-0 md:overflow-y-auto"}`}>
-          {showTour && <TourPanel chapter={chapter} onChapter={setChapter} onClose={() => setTourOpen(false)} />}
+          {showTour && <TourPanel chapter={chapter} onChapter={setChapter} onClose={() => {
+                setTourOpen(false);
+                // The keyboard goes back to where the tour was opened from.
+                tourButton.current?.focus();
+              }} />}
           {quizOn && <QuizPanel />}
           {showDetail && (
           <div className="border-b border-slate-200 p-3" aria-label="Hop detail">
