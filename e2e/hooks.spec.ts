@@ -7,7 +7,8 @@ import { expect, test, type Page } from "@playwright/test";
 import { HopscopePage, encodeView } from "./hopscope";
 
 async function openAt(page: Page, id: string, flow: number, step: number): Promise<void> {
-  await page.goto(`/#view=${encodeView({ scenario: { id } })}&at=${flow}.${step}`);
+  // At the rules level: the position is any step of the trace.
+  await page.goto(`/#view=${encodeView({ scenario: { id } })}&at=${flow}.${step}&level=rules`);
   await expect(page.getByTestId("topology")).toBeVisible();
   await expect(page.getByTestId("loading")).toHaveCount(0);
 }

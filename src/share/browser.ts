@@ -7,11 +7,12 @@ import { useHopscope } from "../store/store";
 import { formatHash } from "./codec";
 import { shareOffer } from "./offer";
 
-/** The current view as a URL of this page: `#view=…&at=…`, with embed=1 for an iframe. */
+/** The current view as a URL of this page: `#view=…&at=…`, with embed=1 for an iframe (and quiz=1 while the quiz is on). */
 export function viewUrl(embed: boolean): string | undefined {
   const shared = useHopscope.getState().shareView();
   if (!shared) return undefined;
-  return `${window.location.origin}${window.location.pathname}${formatHash({ view: shared.view, at: shared.at, embed, autoplay: false, hide: [], level: useHopscope.getState().level })}`;
+  const s0 = useHopscope.getState();
+  return `${window.location.origin}${window.location.pathname}${formatHash({ view: shared.view, at: shared.at, embed, autoplay: false, hide: [], level: s0.level, quiz: s0.quizOn })}`;
 }
 
 /** Keeps location.hash in step with the store; returns the unsubscribe function. */
@@ -25,14 +26,14 @@ export function syncUrlWithStore(): () => void {
     if (s.restoring) return;
     const restored = prev.restoring;
     if (s.status.kind !== "ready") return;
-    if (!restored && s.source === prev.source && s.cursor === prev.cursor && s.panels === prev.panels && s.shellLines === prev.shellLines && s.level === prev.level) return;
+    if (!restored && s.source === prev.source && s.cursor === prev.cursor && s.panels === prev.panels && s.shellLines === prev.shellLines && s.level === prev.level && s.quizOn === prev.quizOn) return;
     const shared = s.shareView();
     if (!shared || !s.source) return;
     // A view too large for a link is not written into the address bar (it would not open again);
     // the share buttons offer its scenario as a file instead.
     if (checked?.view !== shared.view) checked = { view: shared.view, tooLarge: shareOffer(s.source, shared.view).kind !== "link" };
     const tooLarge = checked.tooLarge;
-    const hash = tooLarge ? "" : formatHash({ view: shared.view, at: shared.at, embed: s.embed.on, autoplay: s.embed.autoplay, hide: s.embed.hide, level: s.level });
+    const hash = tooLarge ? "" : formatHash({ view: shared.view, at: shared.at, embed: s.embed.on, autoplay: s.embed.autoplay, hide: s.embed.hide, level: s.level, quiz: s.quizOn });
     const newScenario = !restored && lastSource !== undefined && s.source !== lastSource;
     lastSource = s.source;
     if (hash === window.location.hash) return;
@@ -47,11 +48,13 @@ export type HostMessage =
   | { readonly type: "hopscope:play" }
   | { readonly type: "hopscope:pause" }
   | { readonly type: "hopscope:step"; readonly delta?: number }
-  | { readonly type: "hopscope:goto"; readonly step: number };
+  | { readonly type: "hopscope:goto"; readonly step: number }
+  | { readonly type: "hopscope:quiz"; readonly on: boolean }
+  | { readonly type: "hopscope:quiz-answer"; readonly choice: number };
 
 function isHostMessage(d: unknown): d is HostMessage {
   if (typeof d !== "object" || d === null) return false;
-  const m = d as { type?: unknown; delta?: unknown; step?: unknown };
+  const m = d as { type?: unknown; delta?: unknown; step?: unknown; on?: unknown; choice?: unknown };
   switch (m.type) {
     case "hopscope:play":
     case "hopscope:pause":
@@ -60,6 +63,10 @@ function isHostMessage(d: unknown): d is HostMessage {
       return m.delta === undefined || (typeof m.delta === "number" && Number.isInteger(m.delta));
     case "hopscope:goto":
       return typeof m.step === "number" && Number.isInteger(m.step);
+    case "hopscope:quiz":
+      return typeof m.on === "boolean";
+    case "hopscope:quiz-answer":
+      return typeof m.choice === "number" && Number.isInteger(m.choice) && m.choice >= 0;
     default:
       return false;
   }
@@ -86,8 +93,11 @@ function knownHostOrigin(): string | undefined {
 /**
  * In embed mode only: listens for the host page's messages (from the parent window, nowhere
  * else) and tells the host which step is showing: { type: "hopscope:step-shown", step (0-based),
- * total, text }, posted to the host's origin when it is known (else to the origin the host's
- * last message came from; "*" only before either is known, for a step's public text).
+ * total, text }; with the quiz on, each question as it comes up ({ type: "hopscope:quiz-question",
+ * step, kind, question, context, choices }) and each answer's result, given in the embed or by the
+ * host ({ type: "hopscope:quiz-result", step, correct, answer, score, answered, total }); posted
+ * to the host's origin when it is known (else to the origin the host's last message came from;
+ * "*" only before either is known, for a step's public text).
  */
 export function listenToHost(): () => void {
   if (window.parent === window) return () => undefined;
@@ -110,14 +120,35 @@ export function listenToHost(): () => void {
       case "hopscope:goto":
         st.setCursor(m.step);
         break;
+      case "hopscope:quiz":
+        st.setQuiz(m.on);
+        break;
+      case "hopscope:quiz-answer":
+        // The result is posted below, as for an answer given in the embed itself.
+        st.answerQuiz(m.choice);
+        break;
     }
   };
+  const post = (message: object) => window.parent.postMessage(message, origin ?? "*");
   window.addEventListener("message", onMessage);
+  // The question last posted, so each is posted once when it comes up.
+  let asked: string | undefined;
   const unsubscribe = useHopscope.subscribe((s, prev) => {
     if (s.status.kind !== "ready") return;
-    if (s.cursor === prev.cursor && s.steps === prev.steps) return;
-    const step = s.steps[s.cursor];
-    window.parent.postMessage({ type: "hopscope:step-shown", step: s.cursor, total: s.steps.length, text: step?.step.text ?? "" }, origin ?? "*");
+    if (s.cursor !== prev.cursor || s.steps !== prev.steps) {
+      const step = s.steps[s.cursor];
+      post({ type: "hopscope:step-shown", step: s.cursor, total: s.steps.length, text: step?.step.text ?? "" });
+    }
+    // A question now on screen and not yet answered: the host may show it and answer it.
+    const q = s.questionAt(s.cursor);
+    const open = q && s.answerOf(q) === undefined ? q : undefined;
+    if (open && open.key !== asked) post({ type: "hopscope:quiz-question", step: open.at, kind: open.kind, question: open.prompt, context: open.context, choices: open.choices });
+    asked = open?.key;
+    // An answer just given (here or by the host): its result and the score.
+    if (s.quizAnswers !== prev.quizAnswers && q && s.answerOf(q) !== undefined && (prev.quizFor !== s.quizFor || prev.quizAnswers[q.key] === undefined)) {
+      const score = s.quizScore();
+      post({ type: "hopscope:quiz-result", step: q.at, correct: s.answerOf(q) === q.answer, answer: q.answer, score: score.right, answered: score.answered, total: score.total });
+    }
   });
   return () => {
     window.removeEventListener("message", onMessage);

@@ -78,9 +78,9 @@ describe("share links", () => {
 
   it("round-trip through the URL hash, with the position and embed options", () => {
     fc.assert(
-      fc.property(stateArb, fc.boolean(), fc.boolean(), fc.subarray(["hops", "detail", "node"]), fc.option(fc.nat(500), { nil: undefined }), (state, embed, autoplay, hide, start) => {
+      fc.property(stateArb, fc.boolean(), fc.boolean(), fc.subarray(["hops", "detail", "node"]), fc.option(fc.nat(500), { nil: undefined }), fc.boolean(), (state, embed, autoplay, hide, start, quiz) => {
         const view = encodeView(state);
-        const params: HashParams = { view, at: { flow: state.flow, step: state.step }, embed, autoplay, hide, ...(start !== undefined && { start }) };
+        const params: HashParams = { view, at: { flow: state.flow, step: state.step }, embed, autoplay, hide, ...(start !== undefined && { start }), ...(quiz && { quiz }) };
         const hash = formatHash(params);
         expect(hash.startsWith(`#view=${view}&at=${state.flow}.${state.step}`)).toBe(true);
         const back = parseHash(hash);
@@ -167,6 +167,13 @@ describe("share links", () => {
     expect(formatHash({ ...base, level: "rules" })).toBe("#view=abc&level=rules");
     expect(formatHash({ ...base, level: "hops" })).toBe("#view=abc");
     expect(parseHash(formatHash({ ...base, level: "hooks" })).level).toBe("hooks");
+  });
+
+  it("reads quiz=1 as the quiz on, and anything else as off; writes it after the other embed options", () => {
+    expect(parseHash("#view=abc&embed=1&quiz=1").quiz).toBe(true);
+    for (const h of ["#view=abc&embed=1", "#view=abc&quiz=0", "#view=abc&quiz=true", "#view=abc&quiz", "#quiz=11"]) expect(parseHash(h).quiz, h).toBeUndefined();
+    expect(formatHash({ view: "XYZ", at: { flow: 0, step: 3 }, embed: true, autoplay: false, hide: [], quiz: true })).toBe("#view=XYZ&at=0.3&embed=1&quiz=1");
+    expect(formatHash({ view: "XYZ", embed: true, autoplay: false, hide: [], quiz: false })).toBe("#view=XYZ&embed=1");
   });
 
   it("reads at without a value, or without =, as no position", () => {

@@ -240,6 +240,8 @@ export interface HashParams {
   readonly start?: number;
   /** The level of detail, from `level=hooks|rules`; absent is the default, "hops". */
   readonly level?: Level;
+  /** `quiz=1`: the quiz is on (questions at chosen steps; stepping past one waits for its answer). */
+  readonly quiz?: boolean;
 }
 
 /**
@@ -270,6 +272,7 @@ export function parseHash(hash: string): HashParams {
     hide: (p.get("hide") ?? "").split(",").filter(Boolean),
     ...(start !== undefined && /^\d+$/.test(start) && { start: Number(start) }),
     ...(LEVELS.includes(p.get("level") as Level) && { level: p.get("level") as Level }),
+    ...(p.get("quiz") === "1" && { quiz: true }),
   };
 }
 
@@ -282,6 +285,7 @@ export function formatHash(params: HashParams): string {
   if (params.hide.length) parts.push(`hide=${params.hide.join(",")}`);
   if (params.start !== undefined) parts.push(`start=${params.start}`);
   if (params.level && params.level !== "hops") parts.push(`level=${params.level}`);
+  if (params.quiz) parts.push("quiz=1");
   return "#" + parts.join("&");
 }
 

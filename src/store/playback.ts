@@ -49,8 +49,11 @@ export const playbackSlice: StateCreator<HopscopeState, [], [], PlaybackSlice> =
   playing: false,
   speed: 2,
   setCursor(i: number) {
-    const n = get().steps.length;
-    set({ cursor: Math.max(0, Math.min(n - 1, i)) });
+    const { steps, cursor } = get();
+    const to = Math.max(0, Math.min(steps.length - 1, i));
+    // With the quiz on, a jump forward stops at the first unanswered question on the way.
+    const gated = get().quizGate(cursor, to);
+    set({ cursor: gated, ...(gated !== to && { playing: false }) });
   },
   level: "hops",
   move(delta: number) {
@@ -62,7 +65,12 @@ export const playbackSlice: StateCreator<HopscopeState, [], [], PlaybackSlice> =
     const after = firstAbove(visible, cursor);
     const at = delta > 0 ? after + delta - 1 : firstAbove(visible, cursor - 1) + delta;
     const to = visible[Math.max(0, Math.min(visible.length - 1, at))]!;
-    if ((delta > 0 && to > cursor) || (delta < 0 && to < cursor)) set({ cursor: to });
+    if (delta < 0 && to < cursor) set({ cursor: to });
+    else if (delta > 0 && to > cursor) {
+      // With the quiz on, stepping forward stops at an unanswered question (and playing stops there).
+      const gated = get().quizGate(cursor, to);
+      set({ cursor: gated, ...(gated !== to && { playing: false }) });
+    }
   },
   setLevel(level: Level) {
     const { steps, cursor } = get();

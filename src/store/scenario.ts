@@ -111,7 +111,7 @@ export const scenarioSlice =
         const generation = ++restoreGeneration;
         const current = () => generation === restoreGeneration;
         const params = parseHash(key);
-        set({ restoring: true, embed: { on: params.embed, autoplay: params.autoplay, hide: params.hide }, level: params.level ?? "hops" });
+        set({ restoring: true, embed: { on: params.embed, autoplay: params.autoplay, hide: params.hide }, level: params.level ?? "hops", quizOn: params.quiz === true });
         const done = restore(params, current).finally(() => {
           if (!current()) return;
           restoring = undefined;

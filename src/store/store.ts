@@ -1,14 +1,15 @@
 /**
  * One zustand store, built from slices: the scenario (what is loaded, restoring a URL's view,
  * the share link's parts), playback (steps, cursor, playing), the view (panels, embed options,
- * the notice) and the shell (its lines, the replay log, its requests). The engine runs in its
- * worker; the store only asks and keeps answers. The URL codec (src/share/codec.ts) is below the
+ * the notice), the shell (its lines, the replay log, its requests) and the quiz (its questions,
+ * answers and score). The engine runs in its worker; the store only asks and keeps answers. The URL codec (src/share/codec.ts) is below the
  * store; the browser binding (src/share/browser.ts) is above it.
  */
 import { create, type StoreApi, type UseBoundStore } from "zustand";
 import { EngineClient, createEngineWorker, type EngineRequester } from "../worker/client";
 import { editorSlice, type EditorSlice } from "./editor";
 import { playbackSlice, type PlaybackSlice } from "./playback";
+import { quizSlice, type QuizSlice } from "./quiz";
 import { scenarioSlice, type ScenarioSlice } from "./scenario";
 import { shellSlice, type ShellSlice } from "./shell";
 import { viewSlice, type ViewSlice } from "./view";
@@ -18,8 +19,9 @@ export type { LoadOutcome, Source, Status } from "./scenario";
 export type { ReplayEntry } from "./shell";
 export type { EditOutcome, HistoryEntry } from "./editor";
 export type { EmbedOptions, Panels } from "./view";
+export type { Question, QuestionKind, QuizScore } from "./quiz";
 
-export type HopscopeState = ScenarioSlice & PlaybackSlice & ViewSlice & ShellSlice & EditorSlice;
+export type HopscopeState = ScenarioSlice & PlaybackSlice & ViewSlice & ShellSlice & EditorSlice & QuizSlice;
 
 export type HopscopeStore = UseBoundStore<StoreApi<HopscopeState>>;
 
@@ -48,6 +50,7 @@ export function createHopscope(connect: EngineFactory): HopscopeStore {
       ...viewSlice(set, get, api),
       ...shellSlice(engine)(set, get, api),
       ...editorSlice(engine)(set, get, api),
+      ...quizSlice(set, get, api),
     };
   });
 }

@@ -25,14 +25,15 @@ export interface ViewSlice {
    * A command put into the shell's input line for the reader to run (the tour does), with the
    * node or pod it runs on; the shell takes it and clears it.
    */
-  readonly shellDraft?: { readonly target: string; readonly line: string };
+  readonly shellDraft?: { readonly target: string; readonly line: string; readonly focus?: boolean };
   /** True while an export draws the diagram step by step: no animation then. */
   readonly exporting: boolean;
   setPanels(p: Partial<Panels>): void;
   dismissNotice(): void;
   setBottomTab(t: BottomTab): void;
-  offerShellLine(target: string, line: string): void;
-  takeShellDraft(): { readonly target: string; readonly line: string } | undefined;
+  /** `focus`: the reader asked for the shell (a click on a pod), so its prompt takes the keyboard; the tour's offers leave it where it is. */
+  offerShellLine(target: string, line: string, opts?: { readonly focus?: boolean }): void;
+  takeShellDraft(): { readonly target: string; readonly line: string; readonly focus?: boolean } | undefined;
   setExporting(on: boolean): void;
 }
 
@@ -50,8 +51,8 @@ export const viewSlice: StateCreator<HopscopeState, [], [], ViewSlice> = (set, g
   setBottomTab(t) {
     set({ bottomTab: t });
   },
-  offerShellLine(target, line) {
-    set({ shellDraft: { target, line }, bottomTab: "shell" });
+  offerShellLine(target, line, opts) {
+    set({ shellDraft: { target, line, ...(opts?.focus && { focus: true }) }, bottomTab: "shell" });
   },
   takeShellDraft() {
     const d = get().shellDraft;

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { LEVELS, placeOf, visibleSteps } from "../store/levels";
 import { useHopscope } from "../store/store";
 import { listenToHost, syncUrlWithStore, viewUrl } from "../share/browser";
@@ -16,6 +16,9 @@ import { EMPTY_SEND, type SendDraft } from "./editor/SendForm";
 import { Topology, type OpenTarget, type PickTarget } from "./Topology";
 import { KeyboardHelp } from "./teach/KeyboardHelp";
 import { Legend } from "./teach/Legend";
+import { QuizPanel } from "./teach/QuizPanel";
+import { TourPanel, openChapter } from "./teach/TourPanel";
+import { CHAPTERS } from "./teach/tour";
 import { isHelpKey } from "./teach/shortcuts";
 
 /** The bottom panel's tabs, as the reader sees them. */
@@ -83,13 +86,18 @@ export function App() {
     if (!panels.node) setPanels({ node: true });
     if ("pod" in t) {
       const pod = topology?.pods.find((p) => p.name === t.pod);
-      if (pod) useHopscope.getState().offerShellLine(`${pod.node}/${pod.name}`, "");
+      if (pod) useHopscope.getState().offerShellLine(`${pod.node}/${pod.name}`, "", { focus: true });
       return;
     }
     setPinnedNode("node" in t ? t.node : t.rule.node);
     setBottom("node");
   };
   const [helpOpen, setHelpOpen] = useState(false);
+  // The article's tour: open or not, and its chapter (kept while closed, so it reopens there).
+  const [tourOpen, setTourOpen] = useState(false);
+  const [chapter, setChapter] = useState(0);
+  const tourButton = useRef<HTMLButtonElement>(null);
+  const quizOn = useHopscope((s) => s.quizOn);
   const onPick = (t: PickTarget) => {
     // The first pick is the source, the second the destination; a third starts again.
     if (send.from === undefined || send.to !== undefined) setSend({ ...send, from: t, to: undefined });
@@ -172,6 +180,8 @@ export function App() {
   const current = steps[cursor]?.step;
   const showDetail = panels.detail && !embed.hide.includes("detail");
   const showHops = panels.hops && !embed.hide.includes("hops") && !embed.on;
+  const showTour = tourOpen && !embed.on;
+  const showAside = showDetail || showHops || showTour || quizOn;
   const entryListed = useMemo(() => {
     const d = current?.detail;
     const conn = d?.kind === "conntrack" ? d.conn : d?.kind === "nat" ? d.conn : undefined;
@@ -231,6 +241,28 @@ export function App() {
         </fieldset>
         <button
           type="button"
+          className={`rounded border px-2.5 py-1 text-sm ${tourOpen ? "border-blue-700 bg-blue-50 text-blue-800" : "border-slate-300 bg-white hover:bg-slate-100"}`}
+          aria-pressed={tourOpen}
+          ref={tourButton}
+          onClick={() => {
+            setTourOpen(!tourOpen);
+            if (!tourOpen) void openChapter(CHAPTERS[chapter]!);
+          }}
+          data-testid="tour-toggle"
+        >
+          Tour
+        </button>
+        <button
+          type="button"
+          className={`rounded border px-2.5 py-1 text-sm ${quizOn ? "border-amber-600 bg-amber-50 text-amber-900" : "border-slate-300 bg-white hover:bg-slate-100"}`}
+          aria-pressed={quizOn}
+          onClick={() => useHopscope.getState().setQuiz(!quizOn)}
+          data-testid="quiz-toggle"
+        >
+          Quiz
+        </button>
+        <button
+          type="button"
           className={`rounded border px-2.5 py-1 text-sm ${editorOpen ? "border-blue-700 bg-blue-50 text-blue-800" : "border-slate-300 bg-white hover:bg-slate-100"}`}
           aria-pressed={editorOpen}
           onClick={() => (editorOpen ? useHopscope.getState().closeEditor() : void useHopscope.getState().openEditor())}
@@ -251,10 +283,10 @@ export function App() {
       <main
         className={`grid flex-1 md:min-h-0 ${
           editorOpen
-            ? showDetail || showHops
+            ? showAside
               ? "grid-cols-1 md:grid-cols-[minmax(0,1fr)_360px_320px]"
               : "grid-cols-1 md:grid-cols-[minmax(0,1fr)_380px]"
-            : showDetail || showHops
+            : showAside
               ? embed.on
                 ? "min-h-0 grid-cols-[minmax(0,1fr)_300px]"
                 : "grid-cols-1 md:grid-cols-[minmax(0,1fr)_380px]"
@@ -332,8 +364,14 @@ export function App() {
             />
           </div>
         )}
-        {(showDetail || showHops) && (
+        {showAside && (
         <aside className={`flex flex-col ${embed.on ? "min-h-0 overflow-y-auto" : "max-md:order-2 md:min-h-0 md:overflow-y-auto"}`}>
+          {showTour && <TourPanel chapter={chapter} onChapter={setChapter} onClose={() => {
+                setTourOpen(false);
+                // The keyboard goes back to where the tour was opened from.
+                tourButton.current?.focus();
+              }} />}
+          {quizOn && <QuizPanel />}
           {showDetail && (
           <div className="border-b border-slate-200 p-3" aria-label="Hop detail">
             <h2 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">This hop</h2>

@@ -57,8 +57,8 @@ export function Terminal({ topology, initial }: { topology: Topology; initial: s
       if (!d) return;
       setTarget(d.target);
       setLine(d.line);
-      // The offered line is the reader's to run: the prompt gets the keyboard once the tab shows.
-      requestAnimationFrame(() => inputRef.current?.focus());
+      // Asked for by the reader (a click on a pod): the prompt gets the keyboard once the tab shows.
+      if (d.focus) requestAnimationFrame(() => inputRef.current?.focus());
     };
     queueMicrotask(take);
     return useHopscope.subscribe((st, prev) => {

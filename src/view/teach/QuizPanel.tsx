@@ -1,0 +1,80 @@
+/**
+ * The quiz beside the diagram: the question at the step on screen (predict, then step on to see
+ * it), the learner's answer marked right or wrong with the right one shown, and the score.
+ */
+import { useHopscope } from "../../store/store";
+
+export function QuizPanel() {
+  // Re-rendered when the step, the answers, the trace or the rules (a rule question's choices) change.
+  const cursor = useHopscope((s) => s.cursor);
+  const steps = useHopscope((s) => s.steps);
+  useHopscope((s) => s.quizAnswers);
+  useHopscope((s) => s.rules);
+  const st = useHopscope.getState();
+  const q = st.questionAt(cursor);
+  const given = q ? st.answerOf(q) : undefined;
+  const score = st.quizScore();
+  const atEnd = steps.length > 0 && cursor >= steps.length - 1;
+  const scoreText = `${score.right} of ${score.total} right`;
+  return (
+    <section aria-label="Quiz" className="border-b border-slate-200 dark:border-slate-700 bg-amber-50/60 dark:bg-slate-800 dark:text-slate-100 p-3 text-sm" data-testid="quiz">
+      <div className="flex items-baseline gap-2">
+        <h2 className="flex-1 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">Quiz</h2>
+        <span className="text-xs text-slate-600 dark:text-slate-300" data-testid="quiz-score">
+          {score.answered} of {score.total} answered · {score.right} right
+        </span>
+      </div>
+      {q ? (
+        <div className="mt-1">
+          <h3 className="font-semibold" data-testid="quiz-question">
+            {q.prompt}
+          </h3>
+          <p className="text-xs text-slate-600 dark:text-slate-300">{q.context}</p>
+          <ul className="mt-2 space-y-1" aria-label="Choices">
+            {q.choices.map((c, i) => {
+              const right = given !== undefined && i === q.answer;
+              const wrong = given === i && i !== q.answer;
+              return (
+                <li key={i}>
+                  <button
+                    type="button"
+                    disabled={given !== undefined}
+                    onClick={() => st.answerQuiz(i)}
+                    aria-describedby={right || wrong ? `quiz-mark-${i}` : undefined}
+                    className={`w-full rounded border px-2 py-1 text-left ${q.kind === "rule" ? "break-all font-mono text-[11px]" : "font-mono text-xs"} ${
+                      right ? "border-green-600 bg-green-50 dark:bg-green-950" : wrong ? "border-red-600 bg-red-50 dark:bg-red-950" : "border-slate-300 bg-white hover:bg-slate-100 dark:border-slate-600 dark:bg-slate-900 dark:hover:bg-slate-700"
+                    } disabled:cursor-default`}
+                    data-testid="quiz-choice"
+                  >
+                    {c}
+                    {right && (
+                      <span id={`quiz-mark-${i}`} className="ml-2 font-sans font-semibold text-green-800 dark:text-green-300">
+                        ✓ right answer
+                      </span>
+                    )}
+                    {wrong && (
+                      <span id={`quiz-mark-${i}`} className="ml-2 font-sans font-semibold text-red-800 dark:text-red-300">
+                        ✗ your answer
+                      </span>
+                    )}
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+          <p role="status" className="mt-2 text-xs" data-testid="quiz-feedback">
+            {given === undefined
+              ? "Answer to step on."
+              : given === q.answer
+                ? "Right. Step on to see it happen."
+                : `Not quite: it is ${q.choices[q.answer]!.length > 40 ? "the rule marked right" : q.choices[q.answer]}. Step on to see it happen.`}
+          </p>
+        </div>
+      ) : (
+        <p className="mt-1 text-xs text-slate-600 dark:text-slate-300" data-testid="quiz-idle">
+          {atEnd ? `End of the trace: ${scoreText}.` : score.total === 0 ? "No questions in this trace." : "Step on: a question comes up before the packet's next surprise."}
+        </p>
+      )}
+    </section>
+  );
+}
