@@ -3,6 +3,7 @@ import { LEVELS, placeOf, visibleSteps } from "../store/levels";
 import { useHopscope } from "../store/store";
 import { listenToHost, syncUrlWithStore, viewUrl } from "../share/browser";
 import { ShareButtons } from "./ShareButtons";
+import { useTheme, type ThemeChoice } from "./theme";
 import { Controls } from "./Controls";
 import { HopDetail } from "./HopDetail";
 import { HopList } from "./HopList";
@@ -69,6 +70,8 @@ export function App() {
   const exporting = useHopscope((s) => s.exporting);
   const { init, setCursor, move, togglePlay, setSpeed, setLevel, dismissNotice, setPanels } = useHopscope.getState();
   const reducedMotion = usePrefersReducedMotion();
+  // Dark or light: the system's, unless the reader picked one here (an embed on this site follows that choice too).
+  const theme = useTheme();
   // A link with a shell session opens on the Shell tab, where its lines were replayed.
   const replayLog = useHopscope((s) => s.replayLog);
   const [seenReplay, setSeenReplay] = useState(replayLog);
@@ -270,6 +273,20 @@ export function App() {
           Edit scenario
         </button>
         <ShareButtons />
+        <label className="flex items-center gap-1 text-sm">
+          <span className="text-slate-600">Theme</span>
+          <select
+            className="rounded border border-slate-300 bg-white px-1 py-1"
+            value={theme.choice}
+            onChange={(e) => theme.setChoice(e.target.value as ThemeChoice)}
+            aria-label="Theme"
+            data-testid="theme"
+          >
+            <option value="system">System</option>
+            <option value="light">Light</option>
+            <option value="dark">Dark</option>
+          </select>
+        </label>
       </header>
       )}
       {notice && (

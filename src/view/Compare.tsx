@@ -357,7 +357,7 @@ function summary(s: Step): string {
 function Cell({ step, note }: { step: Step | undefined; note?: string | undefined }) {
   if (!step) {
     return (
-      <td className="px-1.5 py-1 text-slate-400 italic sm:px-2">
+      <td className="px-1.5 py-1 text-slate-500 italic sm:px-2">
         {note && <span className="sr-only">{note}: </span>}
         no such hop
       </td>

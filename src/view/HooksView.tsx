@@ -111,7 +111,7 @@ export function HooksView({ steps, cursor, topology, onGo }: { steps: readonly F
   const h = useMemo(() => hooksAt(steps, cursor, { ...(bridge && { bridge }), ports }), [steps, cursor, bridge, ports]);
   if (!h || !here) {
     return (
-      <section aria-label="Netfilter hooks" className="p-3 text-sm text-slate-600 dark:text-slate-300" data-testid="hooks-view">
+      <section aria-label="Netfilter hooks" className="p-3 text-sm text-slate-600" data-testid="hooks-view">
         No step selected.
       </section>
     );
@@ -123,11 +123,11 @@ export function HooksView({ steps, cursor, topology, onGo }: { steps: readonly F
     <section aria-label={name} id="hooks-view" tabIndex={-1} className="flex h-full min-h-0 flex-col overflow-y-auto text-xs md:flex-row md:overflow-hidden" data-testid="hooks-view">
       <figure className="min-w-0 flex-1 p-2 md:overflow-auto" aria-label={`Diagram: ${name}`}>
         <figcaption className="mb-1 flex flex-wrap items-baseline gap-x-2">
-          <span className="font-semibold text-slate-800 dark:text-slate-100">{name}</span>
-          <span className="text-slate-600 dark:text-slate-300" data-testid="hooks-now">
+          <span className="font-semibold text-slate-800">{name}</span>
+          <span className="text-slate-600" data-testid="hooks-now">
             now: {describeCurrent(h)}
           </span>
-          <span className="font-mono text-[10px] text-slate-600 dark:text-slate-300" data-testid="hooks-packet-now">
+          <span className="font-mono text-[10px] text-slate-600" data-testid="hooks-packet-now">
             {endpointText(h.now)}
             {endpointText(h.entered) !== endpointText(h.now) && <span className="font-sans"> (first seen here as {endpointText(h.entered)})</span>}
           </span>
@@ -138,49 +138,49 @@ export function HooksView({ steps, cursor, topology, onGo }: { steps: readonly F
         <div className="flex flex-col gap-1 md:grid md:grid-cols-[minmax(4rem,0.7fr)_0.75rem_minmax(7rem,1.3fr)_0.75rem_minmax(5rem,1fr)_0.75rem_minmax(5.5rem,1fr)_0.75rem_minmax(7rem,1.3fr)_0.75rem_minmax(4rem,0.7fr)] md:items-stretch md:gap-y-0.5">
           {showBridge && (
             <>
-              <p className="mt-1 font-semibold text-slate-600 md:hidden dark:text-slate-300">Bridge {bridge ?? ""}</p>
+              <p className="mt-1 font-semibold text-slate-600 md:hidden">Bridge {bridge ?? ""}</p>
               {/* On a phone the bridge's boxes show only when this packet came through the bridge. */}
               {BRIDGE_ROW.map((s) => (
                 <Box key={s} station={s} h={h} bridge={bridge} onGo={onGo} phoneHidden={!h.passes.some((p) => p.station.startsWith("br-"))} />
               ))}
-              <p className="text-[10px] text-slate-500 md:col-span-9 md:col-start-2 md:row-start-2 md:text-center dark:text-slate-400" data-testid="hooks-bridge-note">
+              <p className="text-[10px] text-slate-500 md:col-span-9 md:col-start-2 md:row-start-2 md:text-center" data-testid="hooks-bridge-note">
                 {bridgeNote(h, bridge)}
               </p>
-              <p className="mt-1 font-semibold text-slate-600 md:hidden dark:text-slate-300">IP</p>
+              <p className="mt-1 font-semibold text-slate-600 md:hidden">IP</p>
             </>
           )}
           {IP_BOXES.map((s) => (
             <Box key={s} station={s} h={h} bridge={bridge} onGo={onGo} />
           ))}
           {ARROWS.filter(([, , a, b]) => showBridge || (!a.startsWith("br-") && !b.startsWith("br-"))).map(([place, glyph, a, b]) => (
-            <span key={`${a}-${b}`} aria-hidden="true" className={`hidden self-center text-center md:block ${place} ${joined(h, a, b) ? "font-bold text-blue-700 dark:text-sky-300" : "text-slate-300 dark:text-slate-600"}`}>
+            <span key={`${a}-${b}`} aria-hidden="true" className={`hidden self-center text-center md:block ${place} ${joined(h, a, b) ? "font-bold text-blue-700" : "text-slate-500"}`}>
               {glyph}
             </span>
           ))}
         </div>
       </figure>
-      <div className="border-t border-slate-200 p-2 md:w-64 md:shrink-0 md:overflow-y-auto md:border-l md:border-t-0 dark:border-slate-700">
-        <h3 className="mb-1 font-semibold text-slate-700 dark:text-slate-200">This packet at {where}, in order</h3>
+      <div className="border-t border-slate-200 p-2 md:w-64 md:shrink-0 md:overflow-y-auto md:border-l md:border-t-0">
+        <h3 className="mb-1 font-semibold text-slate-700">This packet at {where}, in order</h3>
         <ol className="space-y-1" data-testid="hooks-path">
           {h.passes.map((p, i) => (
             <li
               key={i}
               aria-current={i === h.current.pass ? "step" : undefined}
-              className={`rounded px-1.5 py-0.5 ${i === h.current.pass ? "bg-amber-100 ring-1 ring-amber-500 dark:bg-amber-900/50" : p.silent ? "text-slate-500 dark:text-slate-400" : ""}`}
+              className={`rounded px-1.5 py-0.5 ${i === h.current.pass ? "bg-amber-100 ring-1 ring-amber-500" : p.silent ? "text-slate-500" : ""}`}
             >
               <span className="font-semibold">{spoken(p.station, p.label)}</span>
               {p.decision && <span> ({decisionText(p)})</span>}
               {p.rerouted && <span> (routed again: nat OUTPUT changed the destination)</span>}
               {p.silent && isHook(p.station) && <span> nothing matched</span>}
-              {p.dropped && <span className="font-semibold text-red-700 dark:text-red-300" data-testid="hooks-drop"> dropped here{p.dropReason ? `: ${p.dropReason}` : ""}</span>}
+              {p.dropped && <span className="font-semibold text-red-700" data-testid="hooks-drop"> dropped here{p.dropReason ? `: ${p.dropReason}` : ""}</span>}
               {p.tables.length > 0 && (
                 <ul className="ml-3 list-disc">
                   {p.tables.map((t, j) => (
                     <li key={j} className={i === h.current.pass && t.stage === h.current.stage && t.steps.includes(cursor) ? "font-semibold" : ""}>
                       {stageText(t, p.dropped === true)}
-                      {t.decided && !TERMINAL.has(t.decided.target) && <span className="block text-[10px] text-slate-500 dark:text-slate-400">the last rule that matched:</span>}
+                      {t.decided && !TERMINAL.has(t.decided.target) && <span className="block text-[10px] text-slate-700">the last rule that matched:</span>}
                       {t.decided && (
-                        <code className="mt-0.5 block break-all rounded bg-slate-100 px-1 font-mono text-[10px] text-slate-800 dark:bg-slate-800 dark:text-slate-200" data-testid="hooks-rule">
+                        <code className="mt-0.5 block break-all rounded bg-slate-100 px-1 font-mono text-[10px] text-slate-800" data-testid="hooks-rule">
                           {t.decided.rule}
                         </code>
                       )}
@@ -193,10 +193,10 @@ export function HooksView({ steps, cursor, topology, onGo }: { steps: readonly F
         </ol>
         {h.nats.length > 0 && (
           <>
-            <h3 className="mt-2 font-semibold text-slate-700 dark:text-slate-200">Addresses before and after NAT</h3>
+            <h3 className="mt-2 font-semibold text-slate-700">Addresses before and after NAT</h3>
             <ul className="space-y-1 font-mono text-[11px]" data-testid="hooks-nat">
               {h.nats.map((n) => (
-                <li key={n.step} className={n.step === cursor ? "rounded bg-amber-100 px-1 dark:bg-amber-900/50" : ""}>
+                <li key={n.step} className={n.step === cursor ? "rounded bg-amber-100 px-1" : ""}>
                   <span className="font-sans font-semibold">
                     {n.type} in {spoken(n.station)}:
                   </span>{" "}
@@ -208,7 +208,7 @@ export function HooksView({ steps, cursor, topology, onGo }: { steps: readonly F
             </ul>
           </>
         )}
-        <p className="mt-2 text-[10px] text-slate-500 dark:text-slate-400">
+        <p className="mt-2 text-[10px] text-slate-500">
           In each hook the kernel runs, by priority: raw −300, conntrack −200, mangle −150, nat (DNAT) −100, filter 0, security 50, nat (SNAT) 100, then
           conntrack confirms the connection last. Hopscope models no security table (kube-proxy and the CNI write no rules there).
         </p>
@@ -276,12 +276,12 @@ function Box({ station, h, bridge, onGo, phoneHidden = false }: { station: Stati
   const label = pass?.label ?? (station.startsWith("br-") && !isHook(station) && station !== "br-decision" ? "a port" : station.startsWith("br-") ? bridge : undefined);
   const order = passes.map((p) => h.passes.indexOf(p) + 1);
   const tone = dropped
-    ? "border-red-600 bg-red-50 dark:border-red-400 dark:bg-red-950"
+    ? "border-red-600 bg-red-50"
     : current
-      ? "border-amber-500 bg-amber-50 ring-2 ring-amber-500 dark:border-amber-400 dark:bg-amber-950"
+      ? "border-amber-500 bg-amber-50 ring-2 ring-amber-500"
       : passed
-        ? "border-blue-600 bg-blue-50 dark:border-sky-400 dark:bg-sky-950"
-        : "border-dashed border-slate-300 bg-white text-slate-500 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-400";
+        ? "border-blue-600 bg-blue-50"
+        : "border-dashed border-slate-300 bg-white text-slate-500";
   const first = passes.flatMap((p) => p.steps)[0];
   // In and out name their device on a line of its own.
   const edge = station === "in" || station === "out" || station === "br-in" || station === "br-out";
@@ -289,12 +289,12 @@ function Box({ station, h, bridge, onGo, phoneHidden = false }: { station: Stati
   const heading = (
     <span className="flex items-baseline gap-1">
       {order.length > 0 && (
-        <span className="rounded-full bg-blue-700 px-1 text-[9px] font-bold text-white dark:bg-sky-300 dark:text-slate-900" aria-hidden="true">
+        <span className="rounded-full bg-blue-700 px-1 text-[9px] font-bold text-white" aria-hidden="true">
           {order.join(",")}
         </span>
       )}
       <span className="font-semibold">{title}</span>
-      {current && <span className="absolute -right-1 -top-1 size-2.5 rounded-full border border-white bg-orange-500 motion-safe:animate-pulse dark:border-slate-900" aria-hidden="true" data-testid="hooks-packet" />}
+      {current && <span className="absolute -right-1 -top-1 size-2.5 rounded-full border border-white bg-orange-500 motion-safe:animate-pulse" aria-hidden="true" data-testid="hooks-packet" />}
     </span>
   );
   return (
@@ -313,7 +313,7 @@ function Box({ station, h, bridge, onGo, phoneHidden = false }: { station: Stati
         heading
       )}
       {edge && <span className="block font-mono text-[10px] [overflow-wrap:anywhere]">{label}</span>}
-      {dropped && <span className="block text-[10px] font-semibold text-red-700 dark:text-red-300">dropped</span>}
+      {dropped && <span className="block text-[10px] font-semibold text-red-700">dropped</span>}
       {isHook(station) && (!station.startsWith("br-") || h.passes.some((p) => p.station === "br-in")) && <Stages station={station} pass={pass} h={h} current={current} />}
       {station === "route-in" || station === "route-out" || station === "br-decision" ? (
         pass?.decision ? <span className="block text-[10px]">{decisionText(pass)}</span> : null
@@ -332,14 +332,14 @@ function Stages({ station, pass, h, current }: { station: HookStation; pass: Pas
         const nat = t?.nat !== undefined;
         const none = stage === "security" || (bridgeHook && !h.brNetfilter);
         const tone = now
-          ? "bg-amber-500 text-white font-bold dark:bg-amber-400 dark:text-slate-900"
+          ? "bg-amber-700 text-white font-bold"
           : nat
-            ? "bg-amber-200 text-amber-950 dark:bg-amber-800 dark:text-amber-50"
+            ? "bg-amber-200 text-amber-950"
             : t
-              ? "bg-blue-600 text-white dark:bg-sky-400 dark:text-slate-900"
+              ? "bg-blue-600 text-white"
               : none
-                ? "border border-dotted border-slate-300 text-slate-400 dark:border-slate-600 dark:text-slate-500"
-                : "bg-slate-100 text-slate-500 dark:bg-slate-800 dark:text-slate-400";
+                ? "border border-dotted border-slate-400 text-slate-600"
+                : "bg-slate-100 text-slate-600";
         const chains = t?.chains.length ? `: ${t.chains.join(" → ")}` : "";
         const target = t?.decided ? ` (${t.decided.target})` : "";
         return (

@@ -46,7 +46,8 @@ function StepButton({ s, i, current, onPick, nowrap }: { s: FlatStep; i: number;
       className={`w-full rounded px-1.5 py-0.5 text-left ${nowrap ? "truncate" : ""} ${current ? "bg-amber-200 ring-2 ring-amber-500" : "hover:bg-slate-100"}`}
       title={nowrap ? s.step.text : undefined}
     >
-      <span className={`mr-1 font-mono ${KIND_COLOUR[s.step.kind] ?? ""}`}>{s.step.kind}</span>
+      {/* On the current step's highlight the kind takes the text's colour: an accent on amber is hard to read. */}
+      <span className={`mr-1 font-mono ${current ? "font-semibold" : (KIND_COLOUR[s.step.kind] ?? "")}`}>{s.step.kind}</span>
       {s.step.text}
     </button>
   );

@@ -5,7 +5,7 @@
  * prefers-reduced-motion it jumps.
  */
 import { useEffect, useRef } from "react";
-import { PACKET } from "./diagramStyle";
+import { PACKET, TEXT } from "./diagramStyle";
 
 type Point = { readonly x: number; readonly y: number };
 
@@ -68,19 +68,19 @@ export function PacketMarker({ at, busY, reducedMotion, colour, badge, flipBadge
     <g ref={ref} data-testid="packet" data-animating="no" aria-hidden="true">
       <circle r={PACKET.r} fill={colour} stroke={PACKET.outline} strokeWidth={3} />
       <circle r={PACKET.halo} fill="none" stroke={colour} strokeOpacity={0.4} strokeWidth={2} />
-      {badge && <Badge text={badge} colour={colour} flip={flipBadge ?? false} />}
+      {badge && <Badge text={badge} flip={flipBadge ?? false} />}
     </g>
   );
 }
 
 /** The packet's header beside it: it travels with the packet. */
-function Badge({ text, colour, flip }: { text: string; colour: string; flip: boolean }) {
+function Badge({ text, flip }: { text: string; flip: boolean }) {
   const w = text.length * 6.7 + 14;
   const x = flip ? -22 - w : 22;
   return (
     <g transform={`translate(${x} -34)`} data-testid="packet-badge">
-      <rect width={w} height={20} rx={10} fill={colour} />
-      <text x={7} y={14} fontSize={11} fontWeight={600} fill="white" fontFamily="ui-monospace, SFMono-Regular, Menlo, monospace">
+      <rect width={w} height={20} rx={10} fill={TEXT.badge} />
+      <text x={7} y={14} fontSize={11} fontWeight={600} fill={TEXT.badgeText} fontFamily="ui-monospace, SFMono-Regular, Menlo, monospace">
         {text}
       </text>
     </g>

@@ -11,9 +11,9 @@ import { center, layoutTopology, stepPosition, type Box } from "./layout";
 import { PacketMarker } from "./PacketMarker";
 import { Trail, dropLabel, headerBadge } from "./TrailLayer";
 import { trailOf } from "./trail";
-import { C, DROP, FILL, SERVICES_DASH, STROKE, WIRE } from "./diagramStyle";
+import { C, DROP, FILL, SERVICES_DASH, STROKE, TEXT, WIRE } from "./diagramStyle";
 
-function Label({ x, y, children, size = 13, weight = 400, fill = C.ink, anchor = "start" }: { x: number; y: number; children: React.ReactNode; size?: number; weight?: number; fill?: string; anchor?: "start" | "middle" | "end" }) {
+function Label({ x, y, children, size = 13, weight = 400, fill = TEXT.ink, anchor = "start" }: { x: number; y: number; children: React.ReactNode; size?: number; weight?: number; fill?: string; anchor?: "start" | "middle" | "end" }) {
   return (
     <text x={x} y={y} fontSize={size} fontWeight={weight} fill={fill} textAnchor={anchor} fontFamily="ui-sans-serif, system-ui, sans-serif">
       {children}
@@ -153,7 +153,7 @@ export function Topology({
   const router = topology.nodes.find((n) => n.kind === "router");
   const client = topology.nodes.find((n) => n.kind === "client");
   return (
-    <svg ref={svgRef} viewBox={`0 0 ${layout.width} ${layout.height}`} className="h-full w-full select-none" role="img" aria-label="Cluster topology: the host network, each worker's pod network on its cnio0 bridge, the VPC router, the internet and the virtual service network" data-testid="topology">
+    <svg ref={svgRef} viewBox={`0 0 ${layout.width} ${layout.height}`} className="diagram-colours h-full w-full select-none" role="img" aria-label="Cluster topology: the host network, each worker's pod network on its cnio0 bridge, the VPC router, the internet and the virtual service network" data-testid="topology">
       <g ref={gRef}>
         {/* internet and the VPC router */}
         {router && client && (
@@ -173,7 +173,7 @@ export function Topology({
                 <Rect b={b} stroke={C.host} fill={FILL.router} active={active} />
                 <Label x={b.x + 12} y={b.y + 24} weight={600}>VPC router (cloud fabric)</Label>
                 <Label x={b.x + 12} y={b.y + 44} size={12}>{n.ip} · routes per pod CIDR</Label>
-                <Label x={b.x + 12} y={b.y + 64} size={12} fill={C.muted}>1:1 public NAT · internet side {n.publicIp}</Label>
+                <Label x={b.x + 12} y={b.y + 64} size={12} fill={TEXT.muted}>1:1 public NAT · internet side {n.publicIp}</Label>
               </g>
             );
           }
@@ -183,7 +183,7 @@ export function Topology({
                 <Rect b={b} stroke={C.net} fill={FILL.client} active={active || isPicked({ client: true })} />
                 <Label x={b.x + 12} y={b.y + 24} weight={600}>Internet client</Label>
                 <Label x={b.x + 12} y={b.y + 44} size={12}>{n.ip}</Label>
-                <Label x={b.x + 12} y={b.y + 64} size={12} fill={C.muted}>(documentation range)</Label>
+                <Label x={b.x + 12} y={b.y + 64} size={12} fill={TEXT.muted}>(documentation range)</Label>
               </g>
             );
           }
@@ -201,8 +201,8 @@ export function Topology({
               <Rect b={b} stroke={C.host} active={active || isPicked({ node: n.id })} />
               <Label x={b.x + 12} y={b.y + 24} weight={600}>{n.id}</Label>
               <Label x={b.x + 12} y={b.y + 44} size={12}>eth0 {n.ip}</Label>
-              {n.publicIp && <Label x={b.x + 12} y={b.y + 62} size={12} fill={C.muted}>public {n.publicIp}</Label>}
-              {n.podCidr && <Label x={b.x + 12} y={b.y + 82} size={12} fill={C.pod}>pod network {n.podCidr}</Label>}
+              {n.publicIp && <Label x={b.x + 12} y={b.y + 62} size={12} fill={TEXT.muted}>public {n.publicIp}</Label>}
+              {n.podCidr && <Label x={b.x + 12} y={b.y + 82} size={12} fill={TEXT.pod}>pod network {n.podCidr}</Label>}
             </g>
           );
         })}
@@ -213,7 +213,7 @@ export function Topology({
             return (
               <g key={`br-${n.id}`}>
                 <rect x={br.x} y={br.y} width={br.w} height={br.h} rx={6} fill={FILL.bridge} stroke={C.pod} strokeWidth={STROKE.normal} />
-                <Label x={br.x + 10} y={br.y + 22} size={12} weight={600} fill={C.pod}>
+                <Label x={br.x + 10} y={br.y + 22} size={12} weight={600} fill={TEXT.pod}>
                   {n.bridge!.name} {n.bridge!.ip} (bridge)
                 </Label>
               </g>
@@ -233,13 +233,13 @@ export function Topology({
               <Rect b={b} stroke={C.pod} fill={FILL.pod} active={step?.pod === p.name || isPicked({ pod: p.name })} />
               <Label x={b.x + 10} y={b.y + 20} size={12} weight={600}>{p.name.length > 30 ? p.name.slice(0, 29) + "…" : p.name}</Label>
               <Label x={b.x + 10} y={b.y + 38} size={12}>eth0 {p.ip}</Label>
-              <Label x={b.x + 10} y={b.y + 55} size={11} fill={C.muted}>{p.hostVeth} on the host</Label>
+              <Label x={b.x + 10} y={b.y + 55} size={11} fill={TEXT.muted}>{p.hostVeth} on the host</Label>
             </g>
           );
         })}
         {/* the service network: virtual */}
         <rect x={layout.services.x} y={layout.services.y} width={layout.services.w} height={layout.services.h} rx={10} fill={FILL.services} stroke={C.svc} strokeWidth={STROKE.normal} strokeDasharray={SERVICES_DASH} />
-        <Label x={56} y={layout.services.y + 24} weight={600} fill={C.svc}>
+        <Label x={56} y={layout.services.y + 24} weight={600} fill={TEXT.svc}>
           service network {topology.serviceNetwork} — virtual: no wire, only kube-proxy's iptables rules on every node
         </Label>
         {topology.services.map((s, i) => {
@@ -280,8 +280,8 @@ function DropLabel({ x, width, text }: { x: number; width: number; text: string 
   const left = x + 22 + w > width ? -22 - w : 22;
   return (
     <g>
-      <rect x={left} y={-13} width={w} height={24} rx={5} fill="#fef2f2" stroke={DROP.colour} />
-      <text x={left + 8} y={4} fontSize={12} fontWeight={600} fill="#991b1b" fontFamily="ui-sans-serif, system-ui, sans-serif" data-testid="drop-reason">
+      <rect x={left} y={-13} width={w} height={24} rx={5} fill={TEXT.dropFill} stroke={DROP.colour} />
+      <text x={left + 8} y={4} fontSize={12} fontWeight={600} fill={TEXT.drop} fontFamily="ui-sans-serif, system-ui, sans-serif" data-testid="drop-reason">
         {text}
       </text>
     </g>
@@ -297,8 +297,8 @@ function RuleChip({ x, y, width, step, onOpen }: { x: number; y: number; width: 
   const left = Math.min(Math.max(4, x - w / 2), width - w - 4);
   return (
     <g transform={`translate(${left} ${y + 24})`} data-testid="rule-chip" {...openable(onOpen, { rule: { node: step.node } }, `Show the rule: ${text}, in ${step.node}'s rules`)}>
-      <rect width={w} height={20} rx={10} fill="#f5f3ff" stroke="#6d28d9" />
-      <text x={8} y={14} fontSize={11} fill="#5b21b6" fontFamily="ui-monospace, monospace">
+      <rect width={w} height={20} rx={10} fill={TEXT.ruleFill} stroke="#6d28d9" />
+      <text x={8} y={14} fontSize={11} fill={TEXT.rule} fontFamily="ui-monospace, monospace">
         {text}
       </text>
     </g>

@@ -7,6 +7,12 @@
 /** Strokes and text colours. */
 export const C = { host: "#0072B2", pod: "#009E73", svc: "#CC79A7", net: "#E69F00", packet: "#D55E00", ink: "#1f2937", muted: "#6b7280" } as const;
 
+/**
+ * Text drawn in the diagram's colours: darker shades of the same hues, so that labels meet WCAG
+ * AA (4.5:1) on the boxes they sit on, in both themes (diagramStyle.test.ts checks every pair).
+ */
+export const TEXT = { ink: C.ink, muted: "#555e6b", host: C.host, pod: "#00785a", svc: "#a4407a", badge: "#b04600", badgeText: "#ffffff", rule: "#5b21b6", ruleFill: "#f5f3ff", drop: "#991b1b", dropFill: "#fef2f2" } as const;
+
 /** Fills of the boxes. */
 export const FILL = {
   node: "white",

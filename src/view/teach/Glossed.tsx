@@ -98,7 +98,7 @@ function Term({ text, entry }: { text: string; entry: GlossaryEntry }) {
         ref={termRef}
         tabIndex={0}
         aria-describedby={id}
-        className="cursor-help underline decoration-sky-700 decoration-dotted underline-offset-2 dark:decoration-sky-300"
+        className="cursor-help underline decoration-sky-700 decoration-dotted underline-offset-2"
         data-term={entry.term}
         onFocus={() => {
           setFocus(true);
@@ -113,7 +113,7 @@ function Term({ text, entry }: { text: string; entry: GlossaryEntry }) {
         id={id}
         role="tooltip"
         hidden={!open}
-        className="fixed z-50 rounded border border-slate-300 bg-white p-2 text-left text-xs font-normal leading-snug text-slate-800 normal-case shadow-lg dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100"
+        className="fixed z-50 rounded border border-slate-300 bg-white p-2 text-left text-xs font-normal leading-snug text-slate-800 normal-case shadow-lg"
       >
         <span className="mb-0.5 block font-semibold">{entry.term}</span>
         <Definition text={entry.definition} />
@@ -128,7 +128,7 @@ function Definition({ text }: { text: string }) {
     <>
       {text.split("`").map((part, i) =>
         i % 2 === 1 ? (
-          <code key={i} className="rounded bg-slate-100 px-0.5 font-mono text-[11px] dark:bg-slate-700">
+          <code key={i} className="rounded bg-slate-100 px-0.5 font-mono text-[11px]">
             {part}
           </code>
         ) : (

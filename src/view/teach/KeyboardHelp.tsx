@@ -55,14 +55,14 @@ export function KeyboardHelp({ onClose }: { onClose: () => void }) {
         aria-modal="true"
         aria-labelledby={titleId}
         onKeyDown={onKeyDown}
-        className="flex max-h-full w-full max-w-xl flex-col rounded bg-white text-slate-900 shadow-xl dark:bg-slate-800 dark:text-slate-100"
+        className="flex max-h-full w-full max-w-xl flex-col rounded bg-white text-slate-900 shadow-xl"
         data-testid="keyboard-help"
       >
-        <div className="flex items-center gap-2 border-b border-slate-200 px-4 py-2 dark:border-slate-600">
+        <div className="flex items-center gap-2 border-b border-slate-200 px-4 py-2">
           <h2 id={titleId} className="flex-1 text-base font-semibold">
             Keyboard shortcuts
           </h2>
-          <button ref={close} type="button" onClick={onClose} className="rounded border border-slate-300 px-2.5 py-1 text-sm hover:bg-slate-100 dark:border-slate-600 dark:hover:bg-slate-700">
+          <button ref={close} type="button" onClick={onClose} className="rounded border border-slate-300 px-2.5 py-1 text-sm hover:bg-slate-100">
             Close
           </button>
         </div>
@@ -70,7 +70,7 @@ export function KeyboardHelp({ onClose }: { onClose: () => void }) {
         <div className="min-h-0 overflow-y-auto px-4 py-2" tabIndex={0} aria-label="Shortcuts">
           {SHORTCUTS.map((g) => (
             <section key={g.title} className="mb-3">
-              <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">{g.title}</h3>
+              <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">{g.title}</h3>
               <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
                 {g.items.map((s) => (
                   <div key={s.keys.join(" ")} className="contents">
@@ -78,7 +78,7 @@ export function KeyboardHelp({ onClose }: { onClose: () => void }) {
                       {s.keys.map((k, i) => (
                         <span key={k}>
                           {i > 0 && <span className="text-slate-500"> or </span>}
-                          <kbd className="rounded border border-slate-300 bg-slate-50 px-1.5 py-0.5 font-mono text-xs dark:border-slate-600 dark:bg-slate-700">{k}</kbd>
+                          <kbd className="rounded border border-slate-300 bg-slate-50 px-1.5 py-0.5 font-mono text-xs">{k}</kbd>
                         </span>
                       ))}
                     </dt>

@@ -11,7 +11,7 @@ const H = 24;
 
 function Swatch({ children }: { children: React.ReactNode }) {
   return (
-    <svg width={W} height={H} viewBox={`0 0 ${W} ${H}`} aria-hidden="true" className="shrink-0">
+    <svg width={W} height={H} viewBox={`0 0 ${W} ${H}`} aria-hidden="true" className="diagram-colours shrink-0">
       {children}
     </svg>
   );
@@ -96,7 +96,7 @@ export function Legend() {
         aria-expanded={open}
         aria-controls={id}
         onClick={() => setOpen((o) => !o)}
-        className="rounded border border-slate-300 bg-white/95 px-2.5 py-1 text-sm shadow-sm hover:bg-slate-100 dark:border-slate-600 dark:bg-slate-800/95 dark:hover:bg-slate-700"
+        className="rounded border border-slate-300 bg-white/95 px-2.5 py-1 text-sm shadow-sm hover:bg-slate-100"
       >
         Legend
       </button>
@@ -106,7 +106,7 @@ export function Legend() {
         hidden={!open}
         role="region"
         aria-label="Diagram legend"
-        className="mt-1 max-h-[70vh] w-80 max-w-full overflow-y-auto rounded border border-slate-300 bg-white p-2 text-xs text-slate-800 shadow-lg dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100"
+        className="mt-1 max-h-[70vh] w-80 max-w-full overflow-y-auto rounded border border-slate-300 bg-white p-2 text-xs text-slate-800 shadow-lg"
         data-testid="legend"
       >
         <ul className="space-y-1">

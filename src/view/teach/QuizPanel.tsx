@@ -17,10 +17,10 @@ export function QuizPanel() {
   const atEnd = steps.length > 0 && cursor >= steps.length - 1;
   const scoreText = `${score.right} of ${score.total} right`;
   return (
-    <section aria-label="Quiz" className="border-b border-slate-200 dark:border-slate-700 bg-amber-50/60 dark:bg-slate-800 dark:text-slate-100 p-3 text-sm" data-testid="quiz">
+    <section aria-label="Quiz" className="border-b border-slate-200 bg-amber-50/60 p-3 text-sm" data-testid="quiz">
       <div className="flex items-baseline gap-2">
-        <h2 className="flex-1 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">Quiz</h2>
-        <span className="text-xs text-slate-600 dark:text-slate-300" data-testid="quiz-score">
+        <h2 className="flex-1 text-xs font-semibold uppercase tracking-wide text-slate-500">Quiz</h2>
+        <span className="text-xs text-slate-600" data-testid="quiz-score">
           {score.answered} of {score.total} answered · {score.right} right
         </span>
       </div>
@@ -29,7 +29,7 @@ export function QuizPanel() {
           <h3 className="font-semibold" data-testid="quiz-question">
             {q.prompt}
           </h3>
-          <p className="text-xs text-slate-600 dark:text-slate-300">{q.context}</p>
+          <p className="text-xs text-slate-600">{q.context}</p>
           <ul className="mt-2 space-y-1" aria-label="Choices">
             {q.choices.map((c, i) => {
               const right = given !== undefined && i === q.answer;
@@ -42,18 +42,18 @@ export function QuizPanel() {
                     onClick={() => st.answerQuiz(i)}
                     aria-describedby={right || wrong ? `quiz-mark-${i}` : undefined}
                     className={`w-full rounded border px-2 py-1 text-left ${q.kind === "rule" ? "break-all font-mono text-[11px]" : "font-mono text-xs"} ${
-                      right ? "border-green-600 bg-green-50 dark:bg-green-950" : wrong ? "border-red-600 bg-red-50 dark:bg-red-950" : "border-slate-300 bg-white hover:bg-slate-100 dark:border-slate-600 dark:bg-slate-900 dark:hover:bg-slate-700"
+                      right ? "border-green-600 bg-green-50" : wrong ? "border-red-600 bg-red-50" : "border-slate-300 bg-white hover:bg-slate-100"
                     } disabled:cursor-default`}
                     data-testid="quiz-choice"
                   >
                     {c}
                     {right && (
-                      <span id={`quiz-mark-${i}`} className="ml-2 font-sans font-semibold text-green-800 dark:text-green-300">
+                      <span id={`quiz-mark-${i}`} className="ml-2 font-sans font-semibold text-green-800">
                         ✓ right answer
                       </span>
                     )}
                     {wrong && (
-                      <span id={`quiz-mark-${i}`} className="ml-2 font-sans font-semibold text-red-800 dark:text-red-300">
+                      <span id={`quiz-mark-${i}`} className="ml-2 font-sans font-semibold text-red-800">
                         ✗ your answer
                       </span>
                     )}
@@ -71,7 +71,7 @@ export function QuizPanel() {
           </p>
         </div>
       ) : (
-        <p className="mt-1 text-xs text-slate-600 dark:text-slate-300" data-testid="quiz-idle">
+        <p className="mt-1 text-xs text-slate-600" data-testid="quiz-idle">
           {atEnd ? `End of the trace: ${scoreText}.` : score.total === 0 ? "No questions in this trace." : "Step on: a question comes up before the packet's next surprise."}
         </p>
       )}

@@ -39,7 +39,7 @@ export function TourPanel({ chapter, onChapter, onClose }: { chapter: number; on
   return (
     <section
       aria-label="Tour"
-      className="border-b border-slate-200 dark:border-slate-700 bg-blue-50/60 dark:bg-slate-800 dark:text-slate-100 p-3 text-sm"
+      className="border-b border-slate-200 bg-blue-50/60 p-3 text-sm"
       data-testid="tour"
       onKeyDown={(e) => {
         if (e.key === "Escape") {
@@ -49,25 +49,25 @@ export function TourPanel({ chapter, onChapter, onClose }: { chapter: number; on
       }}
     >
       <div className="flex items-center gap-2">
-        <p className="flex-1 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400" data-testid="tour-position">
+        <p className="flex-1 text-xs font-semibold uppercase tracking-wide text-slate-600" data-testid="tour-position">
           Chapter {chapter + 1} of {CHAPTERS.length}
         </p>
-        <button type="button" className="rounded px-1.5 text-slate-600 dark:text-slate-300 hover:bg-slate-200 dark:hover:bg-slate-700" aria-label="Close the tour" onClick={onClose}>
+        <button type="button" className="rounded px-1.5 text-slate-600 hover:bg-slate-200" aria-label="Close the tour" onClick={onClose}>
           ✕
         </button>
       </div>
       <h2 ref={heading} tabIndex={-1} className="mt-1 text-base font-semibold outline-none">{ch.title}</h2>
       <p className="mt-1 leading-snug">{ch.text}</p>
-      <p className="mt-2 text-xs text-slate-600 dark:text-slate-300">
-        In the Shell tab, on {ch.shell.target}: <code className="rounded bg-white px-1 font-mono dark:bg-slate-900">{ch.shell.line}</code>
+      <p className="mt-2 text-xs text-slate-600">
+        In the Shell tab, on {ch.shell.target}: <code className="rounded bg-white px-1 font-mono">{ch.shell.line}</code>
       </p>
-      <p className="mt-1 text-xs text-slate-600 dark:text-slate-300">
+      <p className="mt-1 text-xs text-slate-600">
         In the article, the part on {ch.section}:{" "}
-        <a href={ARTICLE_URL} target="_blank" rel="noopener" className="text-blue-700 dark:text-blue-300 underline">
+        <a href={ARTICLE_URL} target="_blank" rel="noopener" className="text-blue-700 underline">
           Kubernetes Networking: Behind the scenes
         </a>{" "}
         (in Russian:{" "}
-        <a href={ARTICLE_URL_RU} target="_blank" rel="noopener" lang="ru" hrefLang="ru" className="text-blue-700 dark:text-blue-300 underline">
+        <a href={ARTICLE_URL_RU} target="_blank" rel="noopener" lang="ru" hrefLang="ru" className="text-blue-700 underline">
           За кулисами сети в Kubernetes
         </a>
         )
@@ -86,7 +86,7 @@ export function TourPanel({ chapter, onChapter, onClose }: { chapter: number; on
             <li key={c.id}>
               <button
                 type="button"
-                className={`w-full rounded px-1.5 py-0.5 text-left hover:bg-white dark:hover:bg-slate-900 ${i === chapter ? "bg-white font-semibold dark:bg-slate-900" : "text-slate-700 dark:text-slate-200"}`}
+                className={`w-full rounded px-1.5 py-0.5 text-left hover:bg-white ${i === chapter ? "bg-white font-semibold" : "text-slate-700"}`}
                 aria-current={i === chapter ? "step" : undefined}
                 onClick={() => go(i)}
               >
