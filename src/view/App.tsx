@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from "react";
 import { useHopscope } from "../store/store";
 import { listenToHost, syncUrlWithStore, viewUrl } from "../share/browser";
 import { ShareButtons } from "./ShareButtons";
+import { ExportMenu } from "./export/ExportMenu";
 import { Controls } from "./Controls";
 import { HopDetail } from "./HopDetail";
 import { HopList } from "./HopList";
@@ -197,6 +198,7 @@ export function App() {
           Edit scenario
         </button>
         <ShareButtons />
+        <ExportMenu />
       </header>
       )}
       {notice && (
