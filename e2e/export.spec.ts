@@ -106,10 +106,18 @@ test.describe("export", () => {
       const size = await screen(page);
       const dialog = await openExport(page);
       await dialog.getByLabel("Level of detail").selectOption(level);
-      await expect(dialog.getByRole("button", { name: "GIF animation" })).toHaveAccessibleDescription(`This flow, ${expected.steps.length} frames, ${size.width} × ${size.height} px`);
+      await expect(dialog.getByRole("button", { name: "GIF animation" })).toHaveAccessibleDescription(`This flow, ${expected.steps.length}\u00a0frames, ${size.width}\u00a0×\u00a0${size.height}\u00a0px`);
       const gif = await download(page, "GIF animation");
       expect(gif.name).toBe(`hopscope-nodeport-flow-1-${level}.gif`);
       expect(gifInfo(gif.bytes)).toMatchObject({ version: "GIF89a", width: size.width, height: size.height, frames: expected.steps.length, loops: true });
+      // The browser's own decoder agrees.
+      const decoded = await page.evaluate(async (bytes) => {
+        const dec = new ImageDecoder({ data: new Uint8Array(bytes), type: "image/gif" });
+        await dec.tracks.ready;
+        const first = await dec.decode({ frameIndex: 0 });
+        return { frames: dec.tracks.selectedTrack?.frameCount, width: first.image.displayWidth, height: first.image.displayHeight };
+      }, [...gif.bytes]);
+      expect(decoded).toEqual({ frames: expected.steps.length, width: size.width, height: size.height });
     });
   }
 

@@ -131,8 +131,9 @@ export function ExportMenu() {
 
   const describe = (kind: ExportKind): string => {
     const size = screen ? pixelSize(screen, kind, scale) : undefined;
-    const px = size ? `${size.width} × ${size.height} px` : "";
-    const n = `${frames} ${frames === 1 ? "frame" : "frames"}`;
+    // No line breaks inside a size or a count.
+    const px = size ? `${size.width}\u00a0×\u00a0${size.height}\u00a0px` : "";
+    const n = `${frames}\u00a0${frames === 1 ? "frame" : "frames"}`;
     switch (kind) {
       case "png":
         return `This step (${step}), ${px}`;
