@@ -135,6 +135,19 @@ test.describe("export", () => {
       expect(video.name).toBe(`hopscope-nodeport-flow-${expected.flow + 1}-${level}.webm`);
       const info = webmInfo(video.bytes);
       expect(info).toEqual({ docType: "webm", codec: "V_VP8", width: size.width + (size.width % 2), height: size.height + (size.height % 2), frames: expected.steps.length });
+      // The browser plays it: its size, and one step per half second (the default speed, 2 steps a second).
+      const played = await page.evaluate(async (bytes) => {
+        const video = document.createElement("video");
+        video.muted = true;
+        video.src = URL.createObjectURL(new Blob([new Uint8Array(bytes)], { type: "video/webm" }));
+        await new Promise((resolve, reject) => {
+          video.onloadedmetadata = resolve;
+          video.onerror = () => reject(new Error(video.error?.message ?? "the video did not load"));
+        });
+        return { width: video.videoWidth, height: video.videoHeight, duration: video.duration };
+      }, [...video.bytes]);
+      expect(played).toMatchObject({ width: info.width, height: info.height });
+      expect(played.duration).toBeCloseTo(expected.steps.length * 0.5, 1);
     }
   });
 
