@@ -47,7 +47,7 @@ async function screen(page: Page): Promise<{ width: number; height: number }> {
 test.describe("export", () => {
   test.setTimeout(180_000);
 
-  test("PNG of the view at 1× and 2×: the signature, and IHDR's size is the diagram's on screen times the scale", async ({ page }) => {
+  test("PNG of the view at 1× and 2×, and of the whole diagram: the signature, and IHDR's size is the area's times the scale", async ({ page }) => {
     const app = new HopscopePage(page);
     await app.open();
     await app.pick("nodeport");
@@ -62,15 +62,24 @@ test.describe("export", () => {
     const two = await download(page, "PNG image");
     expect(pngInfo(two.bytes)).toEqual({ width: size.width * 2, height: size.height * 2 });
     await expect(dialog.getByRole("status")).toHaveText(`Saved hopscope-nodeport-step-12.png (${size.width * 2} × ${size.height * 2})`);
+    // The whole diagram: its own size (the 1280×800 view box) times the scale, whatever the window.
+    await dialog.getByLabel("Area").selectOption("whole");
+    await dialog.getByLabel("Scale").selectOption("1");
+    await expect(dialog.getByRole("button", { name: "PNG image" })).toHaveAccessibleDescription("This step (12), 1280\u00a0×\u00a0800\u00a0px");
+    expect(pngInfo((await download(page, "PNG image")).bytes)).toEqual({ width: 1280, height: 800 });
     // The reader's step is where it was.
     await expect(page.getByTestId("position")).toHaveText(/^12 \//);
   });
 
-  test("SVG of the view parses as XML, carries its styles inline and shows the diagram's nodes and pods", async ({ page }) => {
+  test("SVG of the view parses as XML, carries its styles inline, shows the diagram's nodes and pods, and the zoom of the view (not of the whole diagram)", async ({ page }) => {
     const app = new HopscopePage(page);
     await app.open();
     await app.pick("pod-to-pod");
-    await openExport(page);
+    // Zoomed in: the picture of the view keeps the zoom, the whole diagram does not.
+    await page.getByTestId("topology").hover();
+    await page.mouse.wheel(0, -300);
+    await expect(page.getByTestId("topology").locator(":scope > g")).toHaveAttribute("transform", /scale\((?!1\))/);
+    const dialog = await openExport(page);
     const svg = await download(page, "SVG image");
     expect(svg.name).toBe("hopscope-pod-to-pod-step-1.svg");
     const text = new TextDecoder().decode(svg.bytes);
@@ -95,6 +104,12 @@ test.describe("export", () => {
     expect(facts.packet).toBeGreaterThan(0);
     expect(facts.fonts).toEqual(['Arial, Helvetica, "Liberation Sans", "DejaVu Sans", sans-serif']);
     for (const label of ["worker-0", "worker-1", "worker-2", "eth0 10.240.0.20", "cnio0 10.200.0.1 (bridge)"]) expect(facts.texts).toContain(label);
+    const zoomOf = (t: string) => page.evaluate((x) => new DOMParser().parseFromString(x, "image/svg+xml").querySelector('svg > svg > g')?.getAttribute("transform") ?? null, t);
+    expect(await zoomOf(text)).toBe(await page.getByTestId("topology").locator(":scope > g").getAttribute("transform"));
+    await dialog.getByLabel("Area").selectOption("whole");
+    const whole = new TextDecoder().decode((await download(page, "SVG image")).bytes);
+    expect(await zoomOf(whole)).toBeNull();
+    expect(whole).toMatch(/^<\?xml[^>]*>\n<svg [^>]*width="1280" height="800"/);
   });
 
   for (const level of ["hops", "rules"] as const) {

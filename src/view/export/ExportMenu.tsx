@@ -8,7 +8,7 @@ import { useEffect, useId, useRef, useState } from "react";
 import { LEVELS, type Level } from "../../store/levels";
 import { useHopscope } from "../../store/store";
 import type { ExportKind } from "./names";
-import { findDiagram, flowSteps, pixelSize, screenSize } from "./plan";
+import { diagramSize, findDiagram, flowSteps, pixelSize, screenSize, type Area } from "./plan";
 
 const CHOICES: readonly { kind: ExportKind; label: string }[] = [
   { kind: "png", label: "PNG image" },
@@ -39,7 +39,8 @@ type Outcome = { readonly ok: boolean; readonly text: string };
 export function ExportMenu() {
   const [open, setOpen] = useState(false);
   const [scale, setScale] = useState<number>(1);
-  const [screen, setScreen] = useState<{ width: number; height: number }>();
+  const [area, setArea] = useState<Area>("screen");
+  const [sizes, setSizes] = useState<Record<Area, { width: number; height: number }>>();
   const [place, setPlace] = useState<{ top: number; left: number; width: number }>();
   const [run, setRun] = useState<Run>();
   const [outcome, setOutcome] = useState<Outcome>();
@@ -62,7 +63,7 @@ export function ExportMenu() {
 
   const openMenu = () => {
     const svg = findDiagram();
-    setScreen(svg ? screenSize(svg) : undefined);
+    setSizes(svg ? { screen: screenSize(svg), whole: diagramSize(svg) } : undefined);
     // Below the button, kept inside the window (the header wraps on narrow screens).
     const r = buttonRef.current?.getBoundingClientRect();
     const vw = document.documentElement.clientWidth;
@@ -90,6 +91,7 @@ export function ExportMenu() {
         const file = await runExport({
           kind,
           scale,
+          area,
           signal: abort.signal,
           onProgress: (done, total) => setRun((cur) => (cur && cur.abort === abort ? { ...cur, done, total } : cur)),
         });
@@ -131,7 +133,7 @@ export function ExportMenu() {
   };
 
   const describe = (kind: ExportKind): string => {
-    const size = screen ? pixelSize(screen, kind, scale) : undefined;
+    const size = sizes ? pixelSize(sizes[area], kind, scale) : undefined;
     // No line breaks inside a size or a count.
     const px = size ? `${size.width}\u00a0×\u00a0${size.height}\u00a0px` : "";
     const n = `${frames}\u00a0${frames === 1 ? "frame" : "frames"}`;
@@ -187,11 +189,18 @@ export function ExportMenu() {
             </div>
             <div className="mb-3 flex flex-wrap gap-3">
               <label className="flex items-center gap-1">
+                <span className="text-slate-600 dark:text-slate-300">Area</span>
+                <select className="rounded border border-slate-300 bg-white px-1 py-0.5 dark:border-slate-600 dark:bg-slate-800" value={area} disabled={run !== undefined} onChange={(e) => setArea(e.target.value as Area)} data-testid="export-area">
+                  <option value="screen">the view as on screen</option>
+                  <option value="whole">the whole diagram</option>
+                </select>
+              </label>
+              <label className="flex items-center gap-1">
                 <span className="text-slate-600 dark:text-slate-300">Scale</span>
                 <select className="rounded border border-slate-300 bg-white px-1 py-0.5 dark:border-slate-600 dark:bg-slate-800" value={scale} disabled={run !== undefined} onChange={(e) => setScale(Number(e.target.value))} data-testid="export-scale">
                   {SCALES.map((s) => (
                     <option key={s} value={s}>
-                      {s}×{s === 1 ? " (as on screen)" : ""}
+                      {s}×
                     </option>
                   ))}
                 </select>

@@ -22,6 +22,20 @@ export function screenSize(svg: SVGSVGElement): { width: number; height: number 
   return { width: Math.max(1, Math.round(r.width)), height: Math.max(1, Math.round(r.height)) };
 }
 
+/** What a picture shows: the view as it is on screen (its size and zoom), or the whole diagram at its own size. */
+export type Area = "screen" | "whole";
+
+/** The diagram's own size: its view box. */
+export function diagramSize(svg: SVGSVGElement): { width: number; height: number } {
+  const vb = svg.viewBox.baseVal;
+  return vb && vb.width > 0 && vb.height > 0 ? { width: Math.round(vb.width), height: Math.round(vb.height) } : screenSize(svg);
+}
+
+/** The size, in CSS pixels, of a picture of `area`. */
+export function areaSize(svg: SVGSVGElement, area: Area): { width: number; height: number } {
+  return area === "whole" ? diagramSize(svg) : screenSize(svg);
+}
+
 /** The diagram on the page. */
 export function findDiagram(): SVGSVGElement | null {
   return document.querySelector<SVGSVGElement>('svg[data-testid="topology"]');

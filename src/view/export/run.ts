@@ -9,13 +9,15 @@ import { flushSync } from "react-dom";
 import { useHopscope, type FlatStep } from "../../store/store";
 import { narrationMarkdown } from "./markdown";
 import { exportName, type ExportKind } from "./names";
-import { findDiagram, flowSteps, pixelSize as sized, screenSize } from "./plan";
+import { areaSize, findDiagram, flowSteps, pixelSize as sized, type Area } from "./plan";
 import { rasterize, serializeDiagram } from "./svg";
 
 export interface ExportRequest {
   readonly kind: ExportKind;
-  /** Device pixels per on-screen pixel, for PNG, GIF and WebM. */
+  /** Device pixels per CSS pixel. */
   readonly scale: number;
+  /** The view as on screen, or the whole diagram (pictures and animations alike). */
+  readonly area: Area;
   readonly signal: AbortSignal;
   readonly onProgress: (done: number, total: number) => void;
 }
@@ -40,7 +42,7 @@ function diagram(): SVGSVGElement {
   return svg;
 }
 
-const pixelSize = (svg: SVGSVGElement, kind: ExportKind, scale: number) => sized(screenSize(svg), kind, scale);
+const pixelSize = (svg: SVGSVGElement, kind: ExportKind, req: ExportRequest) => sized(areaSize(svg, req.area), kind, req.scale);
 
 /** The current flow's steps at the store's level: indices into `steps`. */
 export function flowFrames(): { frames: readonly number[]; flow: number; level: string; steps: readonly FlatStep[] } {
@@ -91,7 +93,7 @@ async function eachFrame(frames: readonly number[], width: number, height: numbe
   for (let k = 0; k < frames.length; k++) {
     if (req.signal.aborted) throw new Cancelled();
     show(frames[k]);
-    const canvas = await rasterize(serializeDiagram(svg, { width, height }), width, height);
+    const canvas = await rasterize(serializeDiagram(svg, { width, height, area: req.area }), width, height);
     await take(canvas, k);
     req.onProgress(k + 1, frames.length);
     await breathe();
@@ -105,7 +107,7 @@ const stepSeconds = () => 1 / (useHopscope.getState().speed || 1);
 async function gif(req: ExportRequest): Promise<ExportResult> {
   const { GIFEncoder, quantize, applyPalette } = await import("gifenc");
   const { frames, flow, level } = flowFrames();
-  const { width, height } = pixelSize(diagram(), "gif", req.scale);
+  const { width, height } = pixelSize(diagram(), "gif", req);
   const enc = GIFEncoder();
   const delay = Math.round(stepSeconds() * 1000);
   await still(() =>
@@ -127,7 +129,7 @@ async function gif(req: ExportRequest): Promise<ExportResult> {
 async function webm(req: ExportRequest): Promise<ExportResult> {
   const { webmWriter } = await import("./webm");
   const { frames, flow, level } = flowFrames();
-  const { width, height } = pixelSize(diagram(), "webm", req.scale);
+  const { width, height } = pixelSize(diagram(), "webm", req);
   const canvas = document.createElement("canvas");
   canvas.width = width;
   canvas.height = height;
@@ -176,9 +178,9 @@ async function picture(req: ExportRequest, kind: "png" | "svg"): Promise<ExportR
   const svg = diagram();
   const step = useHopscope.getState().cursor + 1;
   const name = exportName(scenarioName(), kind, { step });
-  const { width, height } = pixelSize(svg, kind, req.scale);
+  const { width, height } = pixelSize(svg, kind, req);
   return still(async () => {
-    const text = serializeDiagram(svg, { width, height });
+    const text = serializeDiagram(svg, { width, height, area: req.area });
     if (kind === "svg") return { name, blob: new Blob([text], { type: "image/svg+xml" }), summary: `${width} × ${height}` };
     const canvas = await rasterize(text, width, height);
     return { name, blob: await toBlob(canvas, "image/png"), summary: `${width} × ${height}` };

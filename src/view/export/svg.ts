@@ -4,7 +4,7 @@
  * and the background the page shows behind it is drawn in, at the size it has on screen.
  */
 
-import { screenSize } from "./plan";
+import { areaSize, type Area } from "./plan";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -51,11 +51,13 @@ function inlineStyles(live: Element, copy: Element): void {
 }
 
 /**
- * The diagram as an SVG document of `width`×`height` (the on-screen size unless given), with the
- * view's zoom and the packet where they are now.
+ * The diagram as an SVG document of `width`×`height` (the area's size unless given), with the
+ * packet where it is now: the view as on screen (its size, the reader's zoom and pan), or the
+ * whole diagram at its own size, unzoomed.
  */
-export function serializeDiagram(svg: SVGSVGElement, opts: { width?: number; height?: number; title?: string } = {}): string {
-  const size = screenSize(svg);
+export function serializeDiagram(svg: SVGSVGElement, opts: { width?: number; height?: number; title?: string; area?: Area } = {}): string {
+  const area = opts.area ?? "screen";
+  const size = areaSize(svg, area);
   const width = opts.width ?? size.width;
   const height = opts.height ?? size.height;
   const copy = svg.cloneNode(true) as SVGSVGElement;
@@ -68,6 +70,8 @@ export function serializeDiagram(svg: SVGSVGElement, opts: { width?: number; hei
   copy.setAttribute("width", String(size.width));
   copy.setAttribute("height", String(size.height));
   copy.setAttribute("overflow", "hidden");
+  // The whole diagram: without the reader's zoom and pan (the transform of the zoomed group).
+  if (area === "whole") copy.querySelector(":scope > g[transform]")?.removeAttribute("transform");
 
   const doc = document.implementation.createDocument(SVG_NS, "svg", null);
   const root = doc.documentElement;
