@@ -41,8 +41,8 @@ describe("narrationMarkdown", () => {
   it("escapes Markdown in prose but not in code", () => {
     expect(escapeMarkdown("a *b* [c] <d> ip_forward")).toBe("a \\*b\\* \\[c\\] \\<d> ip\\_forward");
     const f = flowAt("pod-to-pod", 0, "hops");
-    const md = narrationMarkdown({ scenarioTitle: "x*y", flowName: "f", outcome: "delivered", level: "hops", steps: f.steps });
-    expect(md.startsWith("# x\\*y\n")).toBe(true);
+    const md = narrationMarkdown({ scenarioTitle: "x*y", description: "opens <http://a_b/>", flowName: "f", outcome: "delivered", level: "hops", steps: f.steps });
+    expect(md.startsWith("# x\\*y\n\nopens \\<http://a\\_b/>\n\n- Flow: f\n")).toBe(true);
   });
 });
 

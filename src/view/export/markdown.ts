@@ -8,6 +8,8 @@ import { endpoints, type Step } from "../../engine/trace";
 
 export interface NarrationInput {
   readonly scenarioTitle: string;
+  /** The scenario's description, as the page shows it under its title. */
+  readonly description?: string;
   readonly flowName: string;
   readonly origin?: string;
   /** How the flow ended ("delivered", "dropped: …"). */
@@ -71,6 +73,7 @@ function toolText(s: Step): string[] {
 
 export function narrationMarkdown(n: NarrationInput): string {
   const out: string[] = [`# ${escapeMarkdown(n.scenarioTitle)}`, ""];
+  if (n.description) out.push(escapeMarkdown(n.description), "");
   out.push(`- Flow: ${escapeMarkdown(n.flowName)}`);
   if (n.origin) out.push(`- Started by: ${escapeMarkdown(n.origin)}`);
   out.push(`- Outcome: ${escapeMarkdown(n.outcome)}`);

@@ -158,9 +158,10 @@ async function webm(req: ExportRequest): Promise<ExportResult> {
 function markdown(): ExportResult {
   const { frames, flow, level, steps } = flowFrames();
   const first = steps[frames[0] ?? 0]!;
-  const title = useHopscope.getState().scenario?.title ?? scenarioName();
+  const scenario = useHopscope.getState().scenario;
   const text = narrationMarkdown({
-    scenarioTitle: title,
+    scenarioTitle: scenario?.title ?? scenarioName(),
+    ...(scenario?.description && { description: scenario.description }),
     flowName: first.flowName,
     ...(first.origin !== undefined && { origin: first.origin }),
     outcome: first.outcome,
