@@ -133,6 +133,30 @@ test.describe("export", () => {
         return { frames: dec.tracks.selectedTrack?.frameCount, width: first.image.displayWidth, height: first.image.displayHeight };
       }, [...gif.bytes]);
       expect(decoded).toEqual({ frames: expected.steps.length, width: size.width, height: size.height });
+      if (level !== "hops") return;
+      // With captions: the same frames, and a band at the bottom of each that the plain one has not.
+      await dialog.getByLabel("Captions on animation frames (the step and its sentence)").check();
+      const captioned = await download(page, "GIF animation");
+      expect(gifInfo(captioned.bytes)).toMatchObject({ width: size.width, height: size.height, frames: expected.steps.length });
+      const rows = await page.evaluate(
+        async ([plain, withCaptions]) => {
+          const row = async (bytes: number[], y: number) => {
+            const dec = new ImageDecoder({ data: new Uint8Array(bytes), type: "image/gif" });
+            const { image } = await dec.decode({ frameIndex: 0 });
+            const c = new OffscreenCanvas(image.displayWidth, image.displayHeight);
+            const ctx = c.getContext("2d")!;
+            ctx.drawImage(image, 0, 0);
+            return Array.from(ctx.getImageData(0, y, c.width, 1).data);
+          };
+          const h = (await new ImageDecoder({ data: new Uint8Array(plain!), type: "image/gif" }).decode()).image.displayHeight;
+          return {
+            bottomSame: JSON.stringify(await row(plain!, h - 3)) === JSON.stringify(await row(withCaptions!, h - 3)),
+            topSame: JSON.stringify(await row(plain!, 2)) === JSON.stringify(await row(withCaptions!, 2)),
+          };
+        },
+        [[...gif.bytes], [...captioned.bytes]],
+      );
+      expect(rows).toEqual({ bottomSame: false, topSame: true });
     });
   }
 

@@ -40,6 +40,7 @@ export function ExportMenu() {
   const [open, setOpen] = useState(false);
   const [scale, setScale] = useState<number>(1);
   const [area, setArea] = useState<Area>("screen");
+  const [captions, setCaptions] = useState(false);
   const [sizes, setSizes] = useState<Record<Area, { width: number; height: number }>>();
   const [place, setPlace] = useState<{ top: number; left: number; width: number }>();
   const [run, setRun] = useState<Run>();
@@ -92,6 +93,7 @@ export function ExportMenu() {
           kind,
           scale,
           area,
+          captions,
           signal: abort.signal,
           onProgress: (done, total) => setRun((cur) => (cur && cur.abort === abort ? { ...cur, done, total } : cur)),
         });
@@ -119,7 +121,7 @@ export function ExportMenu() {
     }
     if (e.key !== "Tab") return;
     // The focus stays in the dialog.
-    const items = [...(dialogRef.current?.querySelectorAll<HTMLElement>("button:not([disabled]), select:not([disabled])") ?? [])];
+    const items = [...(dialogRef.current?.querySelectorAll<HTMLElement>("button:not([disabled]), select:not([disabled]), input:not([disabled])") ?? [])];
     if (!items.length) return;
     const first = items[0]!;
     const last = items.at(-1)!;
@@ -222,6 +224,10 @@ export function ExportMenu() {
                 </select>
               </label>
             </div>
+            <label className="mb-3 flex items-center gap-2">
+              <input type="checkbox" checked={captions} disabled={run !== undefined} onChange={(e) => setCaptions(e.target.checked)} data-testid="export-captions" />
+              <span>Captions on animation frames (the step and its sentence)</span>
+            </label>
             <ul className="space-y-1">
               {CHOICES.map((c) => {
                 const id = `${titleId}-${c.kind}`;

@@ -18,6 +18,8 @@ export interface ExportRequest {
   readonly scale: number;
   /** The view as on screen, or the whole diagram (pictures and animations alike). */
   readonly area: Area;
+  /** Animations: each frame says its step ("3/6") and the step's sentence in a band at the bottom. */
+  readonly captions?: boolean;
   readonly signal: AbortSignal;
   readonly onProgress: (done: number, total: number) => void;
 }
@@ -87,6 +89,41 @@ function scenarioName(): string {
 const toBlob = (canvas: HTMLCanvasElement, type: string) =>
   new Promise<Blob>((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error("the browser could not encode the image"))), type));
 
+/** Splits `text` into lines no wider than `max` as `ctx` measures them. */
+function wrap(ctx: CanvasRenderingContext2D, text: string, max: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/)) {
+    const next = line ? `${line} ${word}` : word;
+    if (line && ctx.measureText(next).width > max) {
+      lines.push(line);
+      line = word;
+    } else line = next;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/** A band across the bottom of a frame: the step's number in the flow, then its sentence (at most three lines). */
+function caption(canvas: HTMLCanvasElement, counter: string, text: string, scale: number): void {
+  const ctx = canvas.getContext("2d")!;
+  const size = Math.max(10, Math.round(14 * scale));
+  const pad = Math.round(size * 0.6);
+  ctx.font = `${size}px Arial, Helvetica, "Liberation Sans", "DejaVu Sans", sans-serif`;
+  const counterWidth = ctx.measureText(counter).width + pad;
+  let lines = wrap(ctx, text, canvas.width - 2 * pad - counterWidth);
+  if (lines.length > 3) lines = [...lines.slice(0, 2), `${lines.slice(2).join(" ").slice(0, 80)}…`];
+  const lineHeight = Math.round(size * 1.3);
+  const band = lines.length * lineHeight + 2 * pad;
+  ctx.fillStyle = "rgba(15, 23, 42, 0.85)";
+  ctx.fillRect(0, canvas.height - band, canvas.width, band);
+  ctx.textBaseline = "top";
+  ctx.fillStyle = "#fdba74";
+  ctx.fillText(counter, pad, canvas.height - band + pad);
+  ctx.fillStyle = "#ffffff";
+  lines.forEach((l, i) => ctx.fillText(l, pad + counterWidth, canvas.height - band + pad + i * lineHeight));
+}
+
 /** Each frame of the flow, drawn at `width`×`height`, handed to `take` in order. */
 async function eachFrame(frames: readonly number[], width: number, height: number, req: ExportRequest, take: (canvas: HTMLCanvasElement, k: number) => Promise<void> | void): Promise<void> {
   const svg = diagram();
@@ -94,6 +131,7 @@ async function eachFrame(frames: readonly number[], width: number, height: numbe
     if (req.signal.aborted) throw new Cancelled();
     show(frames[k]);
     const canvas = await rasterize(serializeDiagram(svg, { width, height, area: req.area }), width, height);
+    if (req.captions) caption(canvas, `${k + 1}/${frames.length}`, useHopscope.getState().steps[frames[k]!]?.step.text ?? "", req.scale);
     await take(canvas, k);
     req.onProgress(k + 1, frames.length);
     await breathe();
