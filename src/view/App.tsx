@@ -4,6 +4,7 @@ import { useHopscope } from "../store/store";
 import { listenToHost, syncUrlWithStore, viewUrl } from "../share/browser";
 import { ShareButtons } from "./ShareButtons";
 import { useTheme, type ThemeChoice } from "./theme";
+import { ExportMenu } from "./export/ExportMenu";
 import { Controls } from "./Controls";
 import { HopDetail } from "./HopDetail";
 import { HopList } from "./HopList";
@@ -273,6 +274,7 @@ export function App() {
           Edit scenario
         </button>
         <ShareButtons />
+        <ExportMenu />
         <label className="flex items-center gap-1 text-sm">
           <span className="text-slate-600">Theme</span>
           <select
