@@ -102,7 +102,8 @@ test.describe("export", () => {
     }, text);
     expect(facts).toMatchObject({ error: 0, root: "svg", ns: "http://www.w3.org/2000/svg", width: String(size.width), height: String(size.height), classes: 0, workers: [1, 1, 1] });
     expect(facts.packet).toBeGreaterThan(0);
-    expect(facts.fonts).toEqual(['Arial, Helvetica, "Liberation Sans", "DejaVu Sans", sans-serif']);
+    // The labels' sans-serif, and the monospace of the packet's badge and the trail's addresses: both fonts every system has.
+    expect(facts.fonts.sort()).toEqual(['"Courier New", "Liberation Mono", "DejaVu Sans Mono", monospace', 'Arial, Helvetica, "Liberation Sans", "DejaVu Sans", sans-serif']);
     for (const label of ["worker-0", "worker-1", "worker-2", "eth0 10.240.0.20", "cnio0 10.200.0.1 (bridge)"]) expect(facts.texts).toContain(label);
     const zoomOf = (t: string) => page.evaluate((x) => new DOMParser().parseFromString(x, "image/svg+xml").querySelector('svg > svg > g')?.getAttribute("transform") ?? null, t);
     expect(await zoomOf(text)).toBe(await page.getByTestId("topology").locator(":scope > g").getAttribute("transform"));

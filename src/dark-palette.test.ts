@@ -19,3 +19,21 @@ describe("the dark palette", () => {
     expect(value("--color-white")).toBe(p.get("--color-slate-900"));
   });
 });
+
+describe("components and the dark palette", () => {
+  it("use no dark: variants: the turned-over palette darkens every colour class, and a dark: class would be turned back", async () => {
+    const { readdirSync, statSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const root = new URL("./view", import.meta.url).pathname;
+    const found: string[] = [];
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const p = join(dir, name);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (p.endsWith(".tsx") && /\bdark:[a-z]/.test(readFileSync(p, "utf8"))) found.push(p.slice(root.length + 1));
+      }
+    };
+    walk(root);
+    expect(found).toEqual([]);
+  });
+});

@@ -153,7 +153,7 @@ export function ExportMenu() {
     }
   };
 
-  const btn = "rounded border border-slate-300 bg-white px-2 py-1 text-sm hover:bg-slate-100 disabled:opacity-50 dark:border-slate-600 dark:bg-slate-800 dark:hover:bg-slate-700";
+  const btn = "rounded border border-slate-300 bg-white px-2 py-1 text-sm hover:bg-slate-100 disabled:opacity-50";
   return (
     <div>
       <button
@@ -178,28 +178,28 @@ export function ExportMenu() {
             aria-labelledby={titleId}
             onKeyDown={onKeyDown}
             style={place && { top: place.top, left: place.left, width: place.width, maxHeight: `calc(100vh - ${place.top + 8}px)` }}
-            className="fixed z-40 overflow-y-auto rounded border border-slate-300 bg-white p-3 text-sm text-slate-900 shadow-xl dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100"
+            className="fixed z-40 overflow-y-auto rounded border border-slate-300 bg-white p-3 text-sm text-slate-900 shadow-xl"
             data-testid="export-dialog"
           >
             <div className="mb-2 flex items-center justify-between gap-2">
               <h2 id={titleId} className="font-semibold">
                 Export
               </h2>
-              <button type="button" className="rounded px-2 py-0.5 text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800" onClick={close} aria-label="Close export">
+              <button type="button" className="rounded px-2 py-0.5 text-slate-600 hover:bg-slate-100" onClick={close} aria-label="Close export">
                 ✕
               </button>
             </div>
             <div className="mb-3 flex flex-wrap gap-3">
               <label className="flex items-center gap-1">
-                <span className="text-slate-600 dark:text-slate-300">Area</span>
-                <select className="rounded border border-slate-300 bg-white px-1 py-0.5 dark:border-slate-600 dark:bg-slate-800" value={area} disabled={run !== undefined} onChange={(e) => setArea(e.target.value as Area)} data-testid="export-area">
+                <span className="text-slate-600">Area</span>
+                <select className="rounded border border-slate-300 bg-white px-1 py-0.5" value={area} disabled={run !== undefined} onChange={(e) => setArea(e.target.value as Area)} data-testid="export-area">
                   <option value="screen">the view as on screen</option>
                   <option value="whole">the whole diagram</option>
                 </select>
               </label>
               <label className="flex items-center gap-1">
-                <span className="text-slate-600 dark:text-slate-300">Scale</span>
-                <select className="rounded border border-slate-300 bg-white px-1 py-0.5 dark:border-slate-600 dark:bg-slate-800" value={scale} disabled={run !== undefined} onChange={(e) => setScale(Number(e.target.value))} data-testid="export-scale">
+                <span className="text-slate-600">Scale</span>
+                <select className="rounded border border-slate-300 bg-white px-1 py-0.5" value={scale} disabled={run !== undefined} onChange={(e) => setScale(Number(e.target.value))} data-testid="export-scale">
                   {SCALES.map((s) => (
                     <option key={s} value={s}>
                       {s}×
@@ -208,9 +208,9 @@ export function ExportMenu() {
                 </select>
               </label>
               <label className="flex items-center gap-1">
-                <span className="text-slate-600 dark:text-slate-300">Level of detail</span>
+                <span className="text-slate-600">Level of detail</span>
                 <select
-                  className="rounded border border-slate-300 bg-white px-1 py-0.5 dark:border-slate-600 dark:bg-slate-800"
+                  className="rounded border border-slate-300 bg-white px-1 py-0.5"
                   value={level}
                   disabled={run !== undefined}
                   onChange={(e) => useHopscope.getState().setLevel(e.target.value as Level)}
@@ -244,18 +244,18 @@ export function ExportMenu() {
                     >
                       {c.label}
                     </button>
-                    <span id={id} className="text-xs text-slate-600 dark:text-slate-300">
+                    <span id={id} className="text-xs text-slate-600">
                       {describe(c.kind)}
                     </span>
                   </li>
                 );
               })}
             </ul>
-            {!hasSteps && <p className="mt-2 text-xs text-slate-600 dark:text-slate-300">Nothing to export yet: the scenario has no traffic.</p>}
+            {!hasSteps && <p className="mt-2 text-xs text-slate-600">Nothing to export yet: the scenario has no traffic.</p>}
             {run && (
               <div className="mt-3 flex items-center gap-2" data-testid="export-progress">
                 <progress className="h-2 flex-1" max={run.total} value={run.done} aria-label="Export progress" />
-                <span className="text-xs tabular-nums text-slate-600 dark:text-slate-300">
+                <span className="text-xs tabular-nums text-slate-600">
                   {run.total > 1 ? `frame ${run.done} of ${run.total}` : "working…"}
                 </span>
                 <button type="button" className={btn} onClick={() => run.abort.abort()}>
@@ -263,11 +263,11 @@ export function ExportMenu() {
                 </button>
               </div>
             )}
-            <p role="status" className="mt-2 text-xs text-emerald-700 dark:text-emerald-300" data-testid="export-outcome">
+            <p role="status" className="mt-2 text-xs text-emerald-700" data-testid="export-outcome">
               {outcome?.ok ? outcome.text : ""}
             </p>
             {outcome?.ok === false && (
-              <p role="alert" className="mt-1 rounded bg-red-50 p-2 text-xs text-red-800 dark:bg-red-950 dark:text-red-200" data-testid="export-error">
+              <p role="alert" className="mt-1 rounded bg-red-50 p-2 text-xs text-red-800" data-testid="export-error">
                 {outcome.text}
               </p>
             )}
