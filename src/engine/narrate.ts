@@ -1,10 +1,35 @@
 /**
  * The trace's plain-language explanations that several parts of the engine share: ICMP
- * messages by name, and why a surprising step happened.
+ * messages by name, why a surprising step happened, and the sentence of every step (`say`). The
+ * language is chosen per run (`withNarration`: RunOptions.lang, the worker's run and exec
+ * requests); tool output (rules, conntrack lines, tcpdump) is never translated.
  */
+import { NARRATION_RU } from "./narrate-ru";
+
+/** The languages the trace can be told in. */
+export const NARRATION_LANGS = ["en", "ru"] as const;
+export type NarrationLang = (typeof NARRATION_LANGS)[number];
+
+let current: NarrationLang = "en";
+
+/** Runs `f` with the trace told in `lang` (the engine is synchronous: nothing else runs meanwhile). */
+export function withNarration<T>(lang: NarrationLang | undefined, f: () => T): T {
+  const prev = current;
+  current = lang ?? "en";
+  try {
+    return f();
+  } finally {
+    current = prev;
+  }
+}
+
+/** The language the trace is being told in now. */
+export function narrationLang(): NarrationLang {
+  return current;
+}
 
 /** ICMP's type and code in words, as the RFCs name them. */
-export function icmpName(type: number, code: number): string {
+function icmpNameEn(type: number, code: number): string {
   if (type === 3) {
     const what = ["net", "host", "protocol", "port", "fragmentation needed", "source route failed", "net unknown", "host unknown"][code];
     return code === 4 || code === 5 ? `destination unreachable: ${what}` : what ? `destination ${what} unreachable` : `destination unreachable, code ${code}`;
@@ -18,7 +43,7 @@ export function icmpName(type: number, code: number): string {
  * Why conntrack found a packet INVALID, where the reason alone puzzles: an ACK in state
  * SYN_SENT means this node saw the connection's SYN but not its SYN-ACK.
  */
-export function whyInvalid(reason: string): string | undefined {
+function whyInvalidEn(reason: string): string | undefined {
   if (/^TCP .*ACK.* is invalid in state SYN_SENT$/.test(reason) && !/SYN/.test(reason.replace(/in state SYN_SENT$/, ""))) {
     return (
       "This node saw the connection's SYN go through, but not the SYN-ACK that answered it: the answer went back by another path " +
@@ -35,7 +60,7 @@ export function whyInvalid(reason: string): string | undefined {
  * binding, and the kernel keeps the port (the ICMP echo id) unless the translated tuple is
  * already someone else's (nf_nat_setup_info, get_unique_tuple).
  */
-export function whySourcePort(type: "MASQUERADE" | "SNAT", proto: string, before: number | undefined, after: number | undefined, randomised: boolean): string | undefined {
+function whySourcePortEn(type: "MASQUERADE" | "SNAT", proto: string, before: number | undefined, after: number | undefined, randomised: boolean): string | undefined {
   if (before === undefined || after === undefined) return undefined;
   const what = proto === "icmp" ? "echo id" : "source port";
   const rule = type === "MASQUERADE" ? "MASQUERADE (SNAT to the outgoing interface's address)" : "SNAT";
@@ -55,7 +80,7 @@ export function whySourcePort(type: "MASQUERADE" | "SNAT", proto: string, before
  * Why a UDP entry says [UNREPLIED]: UDP has no handshake, yet conntrack keeps a connection for
  * it. [UNREPLIED] and [ASSURED] are status flags printed beside the entry, not conntrack states.
  */
-export function whyUnrepliedUdp(place: string): string {
+function whyUnrepliedUdpEn(place: string): string {
   return (
     `UDP has no connection, yet conntrack on ${place} keeps one for it: the first datagram made this entry, and [UNREPLIED] in conntrack -L says no datagram has come back the other way yet. ` +
     "[UNREPLIED] is a status flag (the kernel's IPS_SEEN_REPLY bit is not set), not a state: for iptables' -m conntrack --ctstate the packet was NEW, and the answer will be ESTABLISHED. " +
@@ -68,7 +93,7 @@ export function whyUnrepliedUdp(place: string): string {
  * The plain sentence of every step the datapath records, from the step's data: one place for
  * the trace's English, so that a translation replaces this object and nothing else.
  */
-export const say = {
+const SAY_EN = {
   dropped: (place: string, reason: string) => `${place} drops the packet: ${reason}.`,
   routeLocal: (place: string, dst: string) => `${place}'s routing table says ${dst} is a local address: deliver it here.`,
   routeOut: (place: string, dst: string, via: string | undefined, dev: string, route: string | "default") =>
@@ -76,7 +101,7 @@ export const say = {
   delivered: (place: string, what: string, from: string, to: string) => `${place} takes the ${what} from ${from}: ${to}.`,
   /** What was delivered: "echo request", "tcp segment", "ICMP message (destination net unreachable)". */
   payloadName: (proto: string, icmpType?: number, icmpCode?: number) =>
-    proto === "icmp" ? (icmpType === 8 ? "echo request" : icmpType === 0 ? "echo reply" : `ICMP message (${icmpName(icmpType ?? 0, icmpCode ?? 0)})`) : `${proto} segment`,
+    proto === "icmp" ? (icmpType === 8 ? "echo request" : icmpType === 0 ? "echo reply" : `ICMP message (${icmpNameEn(icmpType ?? 0, icmpCode ?? 0)})`) : `${proto} segment`,
   ruleMatched: (table: string, chain: string, index: number, target: { kind: string; chain?: string }) => {
     const what = target.kind === "jump" ? `jump to ${target.chain}` : target.kind === "goto" ? `go to ${target.chain}` : target.kind === "none" ? "count it" : target.kind === "MARK" ? "mark the packet" : target.kind;
     return `${table} ${chain} rule ${index} matches: ${what}.`;
@@ -96,3 +121,29 @@ export const say = {
   bridgeForward: (bridge: string, mac: string, port: string) => `${bridge} looks up ${mac} in its forwarding table and sends the frame out of ${port}.`,
   bridgeFlood: (bridge: string, mac: string, port: string) => `${bridge} does not know ${mac} yet and floods the frame; the copy on ${port} reaches its owner.`,
 };
+
+/** Everything the trace says in words, in one language: English here, Russian in narrate-ru.ts. */
+export interface Narration {
+  readonly icmpName: typeof icmpNameEn;
+  readonly whyInvalid: typeof whyInvalidEn;
+  readonly whySourcePort: typeof whySourcePortEn;
+  readonly whyUnrepliedUdp: typeof whyUnrepliedUdpEn;
+  readonly say: typeof SAY_EN;
+}
+
+export const NARRATION_EN: Narration = { icmpName: icmpNameEn, whyInvalid: whyInvalidEn, whySourcePort: whySourcePortEn, whyUnrepliedUdp: whyUnrepliedUdpEn, say: SAY_EN };
+
+const TABLES: Record<NarrationLang, Narration> = { en: NARRATION_EN, ru: NARRATION_RU ?? NARRATION_EN };
+
+const told = (): Narration => TABLES[current];
+
+/** ICMP's type and code in words, as the RFCs name them (in the current language). */
+export const icmpName: Narration["icmpName"] = (type, code) => told().icmpName(type, code);
+export const whyInvalid: Narration["whyInvalid"] = (reason) => told().whyInvalid(reason);
+export const whySourcePort: Narration["whySourcePort"] = (...a) => told().whySourcePort(...a);
+export const whyUnrepliedUdp: Narration["whyUnrepliedUdp"] = (place) => told().whyUnrepliedUdp(place);
+
+/** The sentence of each step, in the current language. */
+export const say: Narration["say"] = Object.fromEntries(
+  (Object.keys(SAY_EN) as (keyof typeof SAY_EN)[]).map((k) => [k, (...a: unknown[]) => (told().say[k] as (...x: unknown[]) => string)(...a)]),
+) as Narration["say"];

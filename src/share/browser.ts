@@ -12,7 +12,7 @@ export function viewUrl(embed: boolean): string | undefined {
   const shared = useHopscope.getState().shareView();
   if (!shared) return undefined;
   const s0 = useHopscope.getState();
-  return `${window.location.origin}${window.location.pathname}${formatHash({ view: shared.view, at: shared.at, embed, autoplay: false, hide: [], level: s0.level, quiz: s0.quizOn })}`;
+  return `${window.location.origin}${window.location.pathname}${formatHash({ view: shared.view, at: shared.at, embed, autoplay: false, hide: [], level: s0.level, quiz: s0.quizOn, lang: s0.lang })}`;
 }
 
 /** Keeps location.hash in step with the store; returns the unsubscribe function. */
@@ -26,14 +26,14 @@ export function syncUrlWithStore(): () => void {
     if (s.restoring) return;
     const restored = prev.restoring;
     if (s.status.kind !== "ready") return;
-    if (!restored && s.source === prev.source && s.cursor === prev.cursor && s.panels === prev.panels && s.shellLines === prev.shellLines && s.level === prev.level && s.quizOn === prev.quizOn) return;
+    if (!restored && s.source === prev.source && s.cursor === prev.cursor && s.panels === prev.panels && s.shellLines === prev.shellLines && s.level === prev.level && s.quizOn === prev.quizOn && s.lang === prev.lang) return;
     const shared = s.shareView();
     if (!shared || !s.source) return;
     // A view too large for a link is not written into the address bar (it would not open again);
     // the share buttons offer its scenario as a file instead.
     if (checked?.view !== shared.view) checked = { view: shared.view, tooLarge: shareOffer(s.source, shared.view).kind !== "link" };
     const tooLarge = checked.tooLarge;
-    const hash = tooLarge ? "" : formatHash({ view: shared.view, at: shared.at, embed: s.embed.on, autoplay: s.embed.autoplay, hide: s.embed.hide, level: s.level, quiz: s.quizOn });
+    const hash = tooLarge ? "" : formatHash({ view: shared.view, at: shared.at, embed: s.embed.on, autoplay: s.embed.autoplay, hide: s.embed.hide, level: s.level, quiz: s.quizOn, lang: s.lang });
     const newScenario = !restored && lastSource !== undefined && s.source !== lastSource;
     lastSource = s.source;
     if (hash === window.location.hash) return;

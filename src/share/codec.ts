@@ -25,6 +25,7 @@ import { BUILTIN_SCENARIOS, blankScenario, builtinScenario } from "../engine/sce
 import { hashString } from "../engine/rng";
 import { applyPatch, diff, type Patch } from "./compact";
 import { decompressBounded } from "./lz-bounded";
+import { isLang, type Lang } from "../i18n/lang";
 
 /** Levels of detail a view can be read at (src/store/levels.ts says what each shows). */
 export const LEVELS = ["hops", "hooks", "rules"] as const;
@@ -238,6 +239,8 @@ export interface HashParams {
   readonly autoplay: boolean;
   readonly hide: readonly string[];
   readonly start?: number;
+  /** The page's language, from `lang=ru`; absent is English. */
+  readonly lang?: Lang;
   /** The level of detail, from `level=hooks|rules`; absent is the default, "hops". */
   readonly level?: Level;
   /** `quiz=1`: the quiz is on (questions at chosen steps; stepping past one waits for its answer). */
@@ -272,6 +275,7 @@ export function parseHash(hash: string): HashParams {
     hide: (p.get("hide") ?? "").split(",").filter(Boolean),
     ...(start !== undefined && /^\d+$/.test(start) && { start: Number(start) }),
     ...(LEVELS.includes(p.get("level") as Level) && { level: p.get("level") as Level }),
+    ...(isLang(p.get("lang")) && { lang: p.get("lang") as Lang }),
     ...(p.get("quiz") === "1" && { quiz: true }),
   };
 }
@@ -285,6 +289,7 @@ export function formatHash(params: HashParams): string {
   if (params.hide.length) parts.push(`hide=${params.hide.join(",")}`);
   if (params.start !== undefined) parts.push(`start=${params.start}`);
   if (params.level && params.level !== "hops") parts.push(`level=${params.level}`);
+  if (params.lang && params.lang !== "en") parts.push(`lang=${params.lang}`);
   if (params.quiz) parts.push("quiz=1");
   return "#" + parts.join("&");
 }

@@ -150,7 +150,7 @@ export const editorSlice =
         return r.kind === "document" ? (r.spec as ScenarioInput) : undefined;
       },
       traceOf(source) {
-        return engine.request({ kind: "trace", scenario: "id" in source ? source.id : { spec: source.spec } });
+        return engine.request({ kind: "trace", scenario: "id" in source ? source.id : { spec: source.spec }, lang: get().lang });
       },
     };
   };

@@ -6,6 +6,7 @@
 import type { StateCreator } from "zustand";
 import type { Topology } from "../engine/k8s/topology";
 import type { Trace } from "../engine/trace";
+import type { Lang } from "../i18n/lang";
 import { firstShownFrom } from "./levels";
 import { MAX_SHARE_CHARS, decodeView, encodeView, parseHash, type HashParams, type Position, type ShareState, type ShellLine } from "../share/codec";
 import type { EngineRequester } from "../worker/client";
@@ -22,6 +23,10 @@ export type LoadOutcome = "ready" | "failed" | "superseded";
 export type Status = { readonly kind: "loading" } | { readonly kind: "ready" } | { readonly kind: "error"; readonly message: string };
 
 export interface ScenarioSlice {
+  /** The language of the page and of the trace's sentences (`lang=` in the link). */
+  readonly lang: Lang;
+  /** Switches language: the scenario list and the trace are told again in it, at the same step. */
+  setLang(lang: Lang): Promise<void>;
   /** The built-in scenarios, for the picker. */
   readonly scenarios: readonly ScenarioSummary[];
   readonly scenario?: ScenarioSummary;
@@ -77,7 +82,7 @@ export const scenarioSlice =
 
     const restore = async (params: HashParams, current: () => boolean) => {
       try {
-        const r = await engine.request({ kind: "scenarios" });
+        const r = await engine.request({ kind: "scenarios", lang: get().lang });
         if (!current()) return;
         set({ scenarios: r.scenarios });
         if (params.view !== undefined) {
@@ -104,6 +109,18 @@ export const scenarioSlice =
       nodes: [],
       rules: {},
       restoring: false,
+      lang: "en",
+      async setLang(lang: Lang) {
+        if (lang === get().lang) return;
+        set({ lang });
+        const r = await engine.request({ kind: "scenarios", lang });
+        if (get().lang !== lang) return;
+        set({ scenarios: r.scenarios });
+        const { source, steps, cursor, shellLines } = get();
+        if (!source) return;
+        const at = steps[cursor];
+        await get().load(source, at ? { flow: at.flow, step: at.index } : undefined, shellLines);
+      },
       status: { kind: "loading" },
       init(hash?: string) {
         const key = hash ?? "";
@@ -111,7 +128,7 @@ export const scenarioSlice =
         const generation = ++restoreGeneration;
         const current = () => generation === restoreGeneration;
         const params = parseHash(key);
-        set({ restoring: true, embed: { on: params.embed, autoplay: params.autoplay, hide: params.hide }, level: params.level ?? "hops", quizOn: params.quiz === true });
+        set({ restoring: true, embed: { on: params.embed, autoplay: params.autoplay, hide: params.hide }, level: params.level ?? "hops", quizOn: params.quiz === true, lang: params.lang ?? "en" });
         const done = restore(params, current).finally(() => {
           if (!current()) return;
           restoring = undefined;
@@ -126,14 +143,14 @@ export const scenarioSlice =
         const current = () => generation === loadGeneration;
         set({ status: { kind: "loading" }, playing: false, shellLines: [] });
         try {
-          const r = await engine.request({ kind: "run", scenario: "id" in src ? src.id : { spec: src.spec } });
+          const r = await engine.request({ kind: "run", scenario: "id" in src ? src.id : { spec: src.spec }, lang: get().lang });
           if (!current()) return "superseded";
           if (r.kind === "invalid") {
             set({ status: { kind: "error", message: r.issues.map((i) => `${i.path}: ${i.message}`).join("; ") } });
             return "failed";
           }
           const lines = shell ?? [];
-          const replay = await replayLines(engine, lines, current);
+          const replay = await replayLines(engine, lines, current, get().lang);
           if (!replay) return "superseded";
           if (replay.notice !== undefined) set({ notice: replay.notice });
           const trace = replay.flows.length ? { ...r.trace, flows: r.trace.flows.concat(replay.flows) } : r.trace;

@@ -3,6 +3,7 @@
  * a link's lines printed, and the shell's requests to the worker: run a line, complete a word,
  * and the session's capture.
  */
+import type { Lang } from "../i18n/lang";
 import { firstShownFrom } from "./levels";
 import type { StateCreator } from "zustand";
 import type { Flow } from "../engine/trace";
@@ -60,7 +61,7 @@ export const shellSlice =
       replayLog: [],
       async execLine(target: string, line: string) {
         await whenSettled();
-        const r = await engine.request({ kind: "exec", target, line });
+        const r = await engine.request({ kind: "exec", target, line, lang: get().lang });
         const { trace, shellLines } = get();
         // A share link replays the session's lines in order. Past what a link may carry, or for a line
         // too long for one, the session goes on but the link stops growing.
@@ -117,7 +118,7 @@ export interface Replay {
  * they changed, counters zeroed, tables loaded, is back too). Undefined when `current` says a
  * newer load overtook this one.
  */
-export async function replayLines(engine: EngineRequester, lines: readonly ShellLine[], current: () => boolean): Promise<Replay | undefined> {
+export async function replayLines(engine: EngineRequester, lines: readonly ShellLine[], current: () => boolean, lang?: Lang): Promise<Replay | undefined> {
   const flows: Flow[] = [];
   const replayed: ShellLine[] = [];
   const log: ReplayEntry[] = [];
@@ -130,7 +131,7 @@ export async function replayLines(engine: EngineRequester, lines: readonly Shell
       cut = `This link's shell session was replayed up to line ${replayed.length} of ${lines.length}: the replay ran for more than ${REPLAY_BUDGET_MS / 1000} s, the most it may take.`;
       break;
     }
-    const e = await engine.request({ kind: "exec", target: s.target, line: s.line });
+    const e = await engine.request({ kind: "exec", target: s.target, line: s.line, ...(lang && { lang }) });
     if (!current()) return undefined;
     flows.push(...e.flows);
     log.push({ target: s.target, line: s.line, display: firstLines(e.display, REPLAY_SHOWN_LINES) });

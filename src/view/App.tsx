@@ -4,6 +4,7 @@ import { useHopscope } from "../store/store";
 import { listenToHost, syncUrlWithStore, viewUrl } from "../share/browser";
 import { ShareButtons } from "./ShareButtons";
 import { useTheme, type ThemeChoice } from "./theme";
+import { LANGS, LANG_NAMES, type Lang } from "../i18n/lang";
 import { ExportMenu } from "./export/ExportMenu";
 import { Controls } from "./Controls";
 import { HopDetail } from "./HopDetail";
@@ -73,6 +74,11 @@ export function App() {
   const reducedMotion = usePrefersReducedMotion();
   // Dark or light: the system's, unless the reader picked one here (an embed on this site follows that choice too).
   const theme = useTheme();
+  const lang = useHopscope((s) => s.lang);
+  // The document's language follows the page's (screen readers, hyphenation, the browser's own controls).
+  useEffect(() => {
+    document.documentElement.lang = lang;
+  }, [lang]);
   // A link with a shell session opens on the Shell tab, where its lines were replayed.
   const replayLog = useHopscope((s) => s.replayLog);
   const [seenReplay, setSeenReplay] = useState(replayLog);
@@ -275,6 +281,19 @@ export function App() {
         </button>
         <ShareButtons />
         <ExportMenu />
+        <select
+          className="rounded border border-slate-300 bg-white px-1 py-1 text-sm"
+          value={lang}
+          onChange={(e) => void useHopscope.getState().setLang(e.target.value as Lang)}
+          aria-label="Language / Язык"
+          data-testid="lang"
+        >
+          {LANGS.map((l) => (
+            <option key={l} value={l} lang={l}>
+              {LANG_NAMES[l]}
+            </option>
+          ))}
+        </select>
         <label className="flex items-center gap-1 text-sm">
           <span className="text-slate-600">Theme</span>
           <select

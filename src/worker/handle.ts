@@ -1,5 +1,6 @@
 /** What the worker does with each request; kept apart from the worker globals so tests can call it. */
 import { runScenario } from "../engine/k8s/run";
+import { withNarration } from "../engine/narrate";
 import type { ShellSession } from "../engine/shell/session";
 import type * as ShellModule from "./shell";
 import { describeTopology } from "../engine/k8s/topology";
@@ -50,7 +51,7 @@ const handlers: Handlers = {
       return { kind: "invalid", issues: [{ path: "scenario", message: `unknown scenario "${String(req.scenario)}"` }] };
     }
     const pcap = new PcapngWriter();
-    const r = runScenario(input, { taps: [pcap] });
+    const r = runScenario(input, { taps: [pcap], ...(req.lang && { lang: req.lang }) });
     if (!r.ok) {
       // The page shows the error, not the previous scenario: the shell must not act on that one either.
       session = undefined;
@@ -85,7 +86,8 @@ const handlers: Handlers = {
     const { resolveTarget, runLine } = await loadShell();
     const t = resolveTarget(session.cluster, req.target);
     if ("error" in t) return { kind: "exec", code: 1, display: `${t.error}\n`, flows: [], targetError: t.error };
-    const r = runLine(session, t.ns, req.line, { clock: () => performance.now() });
+    const ns = t.ns;
+    const r = withNarration(req.lang, () => runLine(session!, ns, req.line, { clock: () => performance.now() }));
     // A terminal is no place for a quarter of a million lines (iptables-save on a big node):
     // the page gets the first ones and the count of the rest; the CLI prints everything.
     return { kind: "exec", code: r.code, display: capLines(r.display, MAX_TERMINAL_LINES), flows: r.flows };
@@ -114,7 +116,7 @@ const handlers: Handlers = {
   trace(req) {
     const input = typeof req.scenario === "string" ? builtinScenario(req.scenario) : req.scenario.spec;
     if (!input) return { kind: "invalid", issues: [{ path: "scenario", message: `unknown scenario "${clip(String(req.scenario))}"` }] };
-    const r = runScenario(input);
+    const r = runScenario(input, req.lang ? { lang: req.lang } : {});
     if (!r.ok) return { kind: "invalid", issues: r.issues };
     const s = r.cluster.scenario;
     return { kind: "trace", scenario: { id: s.id, title: s.title, description: s.description }, trace: r.trace, topology: describeTopology(r.cluster) };

@@ -4,6 +4,7 @@
  * Each kind of request has its kind of result (`Results`): `request({ kind: "rules", … })`
  * answers a `RulesResult`, and only `run` may also answer `invalid`.
  */
+import type { NarrationLang } from "../engine/narrate";
 import type { Topology } from "../engine/k8s/topology";
 import type { Flow, Trace } from "../engine/trace";
 
@@ -24,11 +25,13 @@ export interface NodeRule {
 
 /** What each kind of request carries besides its kind and id. */
 export interface Requests {
-  readonly scenarios: object;
+  /** The built-in scenarios' ids, titles and descriptions, the titles in `lang`. */
+  readonly scenarios: { readonly lang?: NarrationLang };
   /** A built-in scenario by id, or a whole scenario document (validated by the worker). */
-  readonly run: { readonly scenario: string | { readonly spec: unknown } };
-  /** A shell line on a node or pod of the last scenario run: "worker-0" or "worker-0/<pod>". */
-  readonly exec: { readonly target: string; readonly line: string };
+  /** `lang`: the language of the trace's sentences (English when absent). */
+  readonly run: { readonly scenario: string | { readonly spec: unknown }; readonly lang?: NarrationLang };
+  /** A shell line on a node or pod of the last scenario run: "worker-0" or "worker-0/<pod>"; its flows told in `lang`. */
+  readonly exec: { readonly target: string; readonly line: string; readonly lang?: NarrationLang };
   /** Tab completion of a shell line's last word on that node or pod. */
   readonly complete: { readonly target: string; readonly line: string };
   /** A node's nat and filter rules, formatted when the panel shows the node. */
@@ -40,7 +43,7 @@ export interface Requests {
   /** Scenario JSON text as the editor holds it: checked, each problem placed in the text. */
   readonly validate: { readonly text: string };
   /** A scenario traced on its own, for comparing: the session (the shell's cluster) is not touched. */
-  readonly trace: { readonly scenario: string | { readonly spec: unknown } };
+  readonly trace: { readonly scenario: string | { readonly spec: unknown }; readonly lang?: NarrationLang };
 }
 
 export type Kind = keyof Requests;

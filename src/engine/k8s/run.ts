@@ -5,6 +5,7 @@ import type { Tap } from "../world";
 import { buildCluster, type Cluster } from "./build";
 import { ScenarioError, validateScenario, type Scenario, type SpecIssue } from "./spec";
 import { traceTraffic } from "./traffic";
+import { withNarration, type NarrationLang } from "../narrate";
 
 export type RunResult =
   | { readonly ok: true; readonly cluster: Cluster; readonly trace: Trace }
@@ -18,6 +19,8 @@ export interface RunOptions {
   readonly maxSteps?: number;
   /** Taps that see every frame of the scenario's traffic (a pcap writer); they stay on the world. */
   readonly taps?: readonly Tap[];
+  /** The language the trace's sentences are told in (narrate.ts); English by default. */
+  readonly lang?: NarrationLang;
 }
 
 export function runScenario(input: unknown, opts: RunOptions = {}): RunResult {
@@ -27,6 +30,10 @@ export function runScenario(input: unknown, opts: RunOptions = {}): RunResult {
 }
 
 export function runValidated(scenario: Scenario, opts: RunOptions = {}): RunResult {
+  return withNarration(opts.lang, () => runTold(scenario, opts));
+}
+
+function runTold(scenario: Scenario, opts: RunOptions): RunResult {
   const maxSteps = opts.maxSteps ?? MAX_TRACE_STEPS;
   try {
     const cluster = buildCluster(scenario);
