@@ -104,4 +104,30 @@ test.describe("a diagram that teaches", () => {
     await expect(page.getByTestId("tab-node")).toHaveAttribute("aria-selected", "true");
     await expect(page.getByTestId("node-picker")).toHaveValue("worker-0");
   });
+
+  test("zoomed in, the view follows the packet: it stays in sight as it crosses the cluster", async ({ page }) => {
+    const app = new HopscopePage(page);
+    await app.open("hops");
+    await app.pick("nodeport");
+    const topology = page.getByTestId("topology");
+    const box = (await topology.boundingBox())!;
+    // Zoom in (×~3) around the internet client, where the packet starts.
+    const client = (await page.getByTestId("node-client").boundingBox())!;
+    await page.mouse.move(client.x + client.width / 2, client.y + client.height / 2);
+    for (let i = 0; i < 6; i++) await page.mouse.wheel(0, -240);
+    await expect.poll(async () => Number(await topology.getAttribute("data-zoom"))).toBeGreaterThan(2);
+    const inside = async () => {
+      const p = (await page.getByTestId("packet").boundingBox())!;
+      const cx = p.x + p.width / 2;
+      const cy = p.y + p.height / 2;
+      return cx > box.x && cx < box.x + box.width && cy > box.y && cy < box.y + box.height;
+    };
+    // Across the host network to worker-0, then to the pod on worker-1: far apart at this zoom.
+    for (let i = 0; i < 5; i++) {
+      await page.keyboard.press("ArrowRight");
+      await expect(page.locator('[data-testid="packet"][data-animating="yes"]')).toHaveCount(0);
+      await expect.poll(inside, { message: `the packet is in sight after step ${i + 2}` }).toBe(true);
+    }
+    await page.screenshot({ path: "e2e-artifacts/teach-follow-zoomed.png" });
+  });
 });
