@@ -1,10 +1,10 @@
 /** What the worker does with each request; kept apart from the worker globals so tests can call it. */
 import { runScenario } from "../engine/k8s/run";
-import { withNarration } from "../engine/narrate";
+import { withNarration, type NarrationLang } from "../engine/narrate";
 import type { ShellSession } from "../engine/shell/session";
 import type * as ShellModule from "./shell";
 import { describeTopology } from "../engine/k8s/topology";
-import { BUILTIN_SCENARIOS, blankScenario, builtinScenario } from "../engine/scenarios/article";
+import { BUILTIN_SCENARIOS, blankScenario, builtinScenario, builtinSummary } from "../engine/scenarios/article";
 import { locatePath, parseJsonText } from "../engine/json-text";
 import { clip, validateScenario } from "../engine/k8s/spec";
 import { formatRule } from "../engine/netfilter/format";
@@ -38,11 +38,16 @@ export function capLines(text: string, max: number): string {
   return `${text.slice(0, at + 1)}[hopscope: ${rest.toLocaleString("en")} more ${rest === 1 ? "line" : "lines"} not shown; pipe the command into grep, head or tail]\n`;
 }
 
+/** The run scenario's title and description: a built-in's in `lang`; a scenario a user wrote keeps its own. */
+function told(asked: string | { readonly spec: unknown }, s: { id: string; title: string; description: string }, lang: NarrationLang | undefined): { id: string; title: string; description: string } {
+  return (typeof asked === "string" ? builtinSummary(asked, lang) : undefined) ?? s;
+}
+
 type Handlers = { readonly [K in Kind]: (req: RequestOf<K>) => Promise<ResultOf<K>> | ResultOf<K> };
 
 /** Each kind of request's answer: TypeScript checks that each returns its kind's result. */
 const handlers: Handlers = {
-  scenarios: () => ({ kind: "scenarios", scenarios: BUILTIN_SCENARIOS.map((s) => ({ id: s.id, title: s.title, description: s.description ?? "" })) }),
+  scenarios: (req) => ({ kind: "scenarios", scenarios: BUILTIN_SCENARIOS.map((s) => builtinSummary(s.id, req.lang)!) }),
   run(req) {
     const input = typeof req.scenario === "string" ? builtinScenario(req.scenario) : req.scenario.spec;
     if (!input) {
@@ -60,7 +65,7 @@ const handlers: Handlers = {
     }
     session = { cluster: r.cluster, flows: [...r.trace.flows] };
     capture = pcap;
-    const s = r.cluster.scenario;
+    const s = told(req.scenario, r.cluster.scenario, req.lang);
     const nodes = [...r.cluster.nodes.filter((n) => n.role === "worker"), ...r.cluster.nodes.filter((n) => n.role === "controller")].map((n) => n.name);
     return {
       kind: "run",
@@ -118,7 +123,7 @@ const handlers: Handlers = {
     if (!input) return { kind: "invalid", issues: [{ path: "scenario", message: `unknown scenario "${clip(String(req.scenario))}"` }] };
     const r = runScenario(input, req.lang ? { lang: req.lang } : {});
     if (!r.ok) return { kind: "invalid", issues: r.issues };
-    const s = r.cluster.scenario;
+    const s = told(req.scenario, r.cluster.scenario, req.lang);
     return { kind: "trace", scenario: { id: s.id, title: s.title, description: s.description }, trace: r.trace, topology: describeTopology(r.cluster) };
   },
   async complete(req) {
