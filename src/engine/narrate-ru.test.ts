@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { FAULT_KINDS, faultKinds } from "./k8s/faults";
 import { runScenario } from "./k8s/run";
 import { NARRATION_EN, withNarration, type Narration, type NarrationLang } from "./narrate";
 import { NARRATION_RU } from "./narrate-ru";
@@ -233,5 +234,22 @@ describe("the built-in scenarios' titles", () => {
       expect(builtinSummary(s.id)).toEqual(builtinSummary(s.id, "en"));
     }
     expect(builtinSummary("nope", "ru")).toBeUndefined();
+  });
+});
+
+describe("the what-if faults' words", () => {
+  it("has a Russian label and explanation for every fault; English as FAULT_KINDS has them", () => {
+    const ru = faultKinds("ru");
+    expect(ru.map((k) => k.kind)).toEqual(FAULT_KINDS.map((k) => k.kind));
+    expect(faultKinds("en")).toBe(FAULT_KINDS);
+    expect(faultKinds()).toBe(FAULT_KINDS);
+    ru.forEach((k, i) => {
+      expect(k.about, k.kind).toMatch(CYRILLIC);
+      expect(k.about).not.toBe(FAULT_KINDS[i]!.about);
+      expect(englishIn(k.about), k.about).toEqual([]);
+      // A label that is a sysctl setting stays as it is written.
+      if (/^net\./.test(FAULT_KINDS[i]!.label)) expect(k.label).toBe(FAULT_KINDS[i]!.label);
+      else expect(k.label, k.kind).toMatch(CYRILLIC);
+    });
   });
 });
