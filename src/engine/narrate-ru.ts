@@ -23,7 +23,7 @@ function invalidReason(reason: string): string {
   const icmp = /^ICMP type (\d+) cannot start a connection$/.exec(reason);
   if (icmp) return `ICMP-сообщение типа ${icmp[1]} не может начать соединение`;
   const tcp = /^TCP (.+) is invalid in state (\S+)$/.exec(reason);
-  if (tcp) return `TCP-сегмент ${tcp[1] === "without flags" ? "без флагов" : `с флагами ${tcp[1]}`} недопустим в состоянии ${tcp[2]}`;
+  if (tcp) return `TCP-сегмент ${tcp[1] === "without flags" ? "без флагов" : `с ${tcp[1]!.includes("+") ? "флагами" : "флагом"} ${tcp[1]}`} недопустим в состоянии ${tcp[2]}`;
   return reason;
 }
 
@@ -100,7 +100,7 @@ const say: Narration["say"] = {
   ctHit: (place, dir, state) => `conntrack на ${place} находит соединение ${dir === "reply" ? "в обратном направлении" : "в исходном направлении"} (состояние ${state}).`,
   ctDestroyed: (place) => `conntrack на ${place} удаляет запись: сброс до всякого ответа сразу завершает соединение (conntrack -L её больше не показывает).`,
   ctConfirmed: (place) => `conntrack на ${place} подтверждает новую запись.`,
-  ctAttached: (place) => `conntrack на ${place} относит это ICMP-сообщение к соединению, о котором оно (состояние RELATED): ядро привязывает его, пока собирает сообщение.`,
+  ctAttached: (place) => `conntrack на ${place} относит это ICMP-сообщение к соединению, которого оно касается (состояние RELATED): ядро привязывает его, пока собирает сообщение.`,
   icmpHeld: (what, host, afterRedirect) =>
     `ICMP-сообщение «${what}» не уходит обратно к ${host}: исчерпав запас из шести, ядро шлёт одному хосту не больше одной ошибки в секунду (net.ipv4.icmp_ratelimit = 1000)` +
     (afterRedirect ? `, а перенаправление, только что отправленное ${host}, запустило отсчёт для этого хоста заново.` : "."),

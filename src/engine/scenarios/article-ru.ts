@@ -26,12 +26,12 @@ export const BUILTIN_TEXT_RU: Readonly<Record<string, { readonly title: string; 
   "clusterip-dns-tcp": {
     title: "ClusterIP: DNS по TCP",
     description:
-      "Тот же вопрос по TCP (порт dns-tcp): KUBE-SVC-ERIFXISQEP7F7OF4 отправляет рукопожатие в KUBE-SEP-32LPCMGYG6ODGN3H, а та делает DNAT на 10.200.0.27:53.",
+      "Тот же вопрос по TCP (порт dns-tcp): KUBE-SVC-ERIFXISQEP7F7OF4 отправляет рукопожатие в KUBE-SEP-32LPCMGYG6ODGN3H, а эта цепочка делает DNAT на 10.200.0.27:53.",
   },
   nodeport: {
     title: "NodePort из интернета",
     description:
-      "Клиент в интернете (203.0.113.10, порт источника 30303) открывает http://<публичный IP worker-0>:31088/. Облако транслирует публичный адрес в 10.240.0.20; KUBE-NODEPORTS помечает соединение для маскарадинга и делает DNAT на nginx 10.200.1.18:80 на worker-1, поэтому worker-1 видит его пришедшим с 10.240.0.20.",
+      "Клиент в интернете (203.0.113.10, порт источника 30303) открывает http://<публичный IP worker-0>:31088/. Облако транслирует публичный адрес в 10.240.0.20; KUBE-NODEPORTS помечает соединение для маскарадинга и делает DNAT на nginx 10.200.1.18:80 на worker-1, поэтому для worker-1 оно приходит с 10.240.0.20.",
   },
   "node-to-pod": {
     title: "С ноды на под",
