@@ -4,17 +4,17 @@
  */
 export const BUILTIN_TEXT_RU: Readonly<Record<string, { readonly title: string; readonly description: string }>> = {
   "pod-to-pod": {
-    title: "С пода на под на другой ноде (ipMasq включён)",
+    title: "Под → под на другой ноде (ipMasq вкл.)",
     description:
       "busybox0-rw89s на worker-0 пингует busybox0-g6pww на worker-1. Цепочка ipMasq CNI-плагина bridge маскирует ping адресом worker-0, поэтому worker-1 видит 10.240.0.20, как и в conntrack из статьи; на обратном пути conntrack отменяет NAT в ответе. Ping приходит с TTL 62.",
   },
   "pod-to-pod-no-masq": {
-    title: "С пода на под на другой ноде (ipMasq выключен)",
+    title: "Под → под на другой ноде (ipMasq выкл.)",
     description:
       "Тот же ping, но без ipMasq в конфигурации CNI: ни цепочек CNI, ни NAT нигде. Каждый контейнер достаёт до любого другого со своим собственным адресом.",
   },
   "same-node": {
-    title: "С пода на под на той же ноде",
+    title: "Под → под на той же ноде",
     description:
       "busybox0-rw89s пингует под kube-dns на той же ноде. Кадр так и не покидает cnio0: мост передаёт его из одного veth в другой, и всё же при включённом bridge-nf-call-iptables (как на ноде с kube-proxy) он проходит FORWARD и POSTROUTING и получает запись в conntrack. TTL остаётся 64.",
   },
@@ -34,12 +34,12 @@ export const BUILTIN_TEXT_RU: Readonly<Record<string, { readonly title: string; 
       "Клиент в интернете (203.0.113.10, порт источника 30303) открывает http://<публичный IP worker-0>:31088/. Облако транслирует публичный адрес в 10.240.0.20; KUBE-NODEPORTS помечает соединение для маскарадинга и делает DNAT на nginx 10.200.1.18:80 на worker-1, поэтому для worker-1 оно приходит с 10.240.0.20.",
   },
   "node-to-pod": {
-    title: "С ноды на под",
+    title: "Нода → под",
     description:
       "Сама worker-0 пингует busybox0-g6pww на worker-1. Пакет начинает путь в цепочке OUTPUT ноды с адресом ноды, проходит через маршрутизатор VPC и доходит до пода с TTL 63; никакого NAT.",
   },
   "pod-to-internet": {
-    title: "Из пода в интернет",
+    title: "Под → интернет",
     description:
       "busybox0-rw89s пингует хост в интернете. Цепочка CNI маскирует ping адресом worker-0, а граница облака транслирует его в публичный адрес worker-0; на обратном пути NAT в ответе отменяется дважды.",
   },
