@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FAULT_KINDS, faultKinds } from "./k8s/faults";
 import { runScenario } from "./k8s/run";
-import { NARRATION_EN, withNarration, type Narration, type NarrationLang } from "./narrate";
+import { isNoRouteReason, NARRATION_EN, withNarration, type Narration, type NarrationLang } from "./narrate";
 import { NARRATION_RU } from "./narrate-ru";
 import { BUILTIN_TEXT_RU } from "./scenarios/article-ru";
 import { BUILTIN_SCENARIOS, builtinSummary } from "./scenarios/article";
@@ -251,5 +251,20 @@ describe("the what-if faults' words", () => {
       if (/^net\./.test(FAULT_KINDS[i]!.label)) expect(k.label).toBe(FAULT_KINDS[i]!.label);
       else expect(k.label, k.kind).toMatch(CYRILLIC);
     });
+  });
+});
+
+describe("isNoRouteReason", () => {
+  it("knows a no-route drop in either language, and nothing else", () => {
+    const drops = (lang: NarrationLang) =>
+      tell(BUILTIN_SCENARIOS.find((s) => s.id === "no-route")!, lang, false)
+        .flows.flatMap((f) => f.steps)
+        .flatMap((s) => (s.kind === "drop" ? [s.detail.reason] : []));
+    for (const lang of ["en", "ru"] as const) {
+      const reasons = drops(lang);
+      expect(reasons.length).toBeGreaterThan(0);
+      for (const r of reasons) expect(isNoRouteReason(r), r).toBe(true);
+      expect(isNoRouteReason(lang === "en" ? NARRATION_EN.reason.ttlExceeded(1) : NARRATION_RU.reason.ttlExceeded(1))).toBe(false);
+    }
   });
 });

@@ -217,6 +217,14 @@ const TABLES: Record<NarrationLang, Narration> = { en: NARRATION_EN, ru: NARRATI
 
 const told = (): Narration => TABLES[current];
 
+/**
+ * Whether a drop's reason is "no route to …", in whichever language the trace was told (the
+ * hooks view ends such a drop at the routing decision; it must not read the words itself).
+ */
+export function isNoRouteReason(reason: string): boolean {
+  return NARRATION_LANGS.some((l) => reason.startsWith(TABLES[l].reason.noRoute("", undefined)));
+}
+
 /** ICMP's type and code in words, as the RFCs name them (in the current language). */
 export const icmpName: Narration["icmpName"] = (type, code) => told().icmpName(type, code);
 export const whyInvalid: Narration["whyInvalid"] = (reason) => told().whyInvalid(reason);
