@@ -15,7 +15,7 @@ describe("the worker answers in the page's language", () => {
     const ru = await ok(handle({ id: 2, kind: "scenarios", lang: "ru" }));
     expect(en.scenarios.find((s) => s.id === "pod-to-pod")?.title).toBe("Pod to pod across nodes (ipMasq on)");
     expect(ru.scenarios.map((s) => s.id)).toEqual(en.scenarios.map((s) => s.id));
-    expect(ru.scenarios.find((s) => s.id === "pod-to-pod")?.title).toBe("Под → под на другой ноде (ipMasq вкл.)");
+    expect(ru.scenarios.find((s) => s.id === "pod-to-pod")?.title).toBe("Под → под, две ноды (с ipMasq)");
     for (const s of ru.scenarios) expect(s.description).toMatch(/[а-яё]/);
     expect(await ok(handle({ id: 3, kind: "scenarios", lang: "en" }))).toEqual(en);
   });

@@ -4,17 +4,17 @@
  */
 export const BUILTIN_TEXT_RU: Readonly<Record<string, { readonly title: string; readonly description: string }>> = {
   "pod-to-pod": {
-    title: "Под → под на другой ноде (ipMasq вкл.)",
+    title: "Под → под, две ноды (с ipMasq)",
     description:
       "busybox0-rw89s на worker-0 пингует busybox0-g6pww на worker-1. Цепочка ipMasq CNI-плагина bridge маскирует ping адресом worker-0, поэтому worker-1 видит 10.240.0.20, как и в conntrack из статьи; на обратном пути conntrack отменяет NAT в ответе. Ping приходит с TTL 62.",
   },
   "pod-to-pod-no-masq": {
-    title: "Под → под на другой ноде (ipMasq выкл.)",
+    title: "Под → под, две ноды (без ipMasq)",
     description:
       "Тот же ping, но без ipMasq в конфигурации CNI: ни цепочек CNI, ни NAT нигде. Каждый контейнер достаёт до любого другого со своим собственным адресом.",
   },
   "same-node": {
-    title: "Под → под на той же ноде",
+    title: "Под → под на одной ноде",
     description:
       "busybox0-rw89s пингует под kube-dns на той же ноде. Кадр так и не покидает cnio0: мост передаёт его из одного veth в другой, и всё же при включённом bridge-nf-call-iptables (как на ноде с kube-proxy) он проходит FORWARD и POSTROUTING и получает запись в conntrack. TTL остаётся 64.",
   },
