@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { handle } from "./handle";
+import { capLines, handle } from "./handle";
 import type { EngineResponse, Kind, ResultOf } from "./protocol";
 import { builtinScenario } from "../engine/scenarios/article";
 
@@ -44,5 +44,19 @@ describe("the worker answers in the page's language", () => {
     expect(ping.flows.map((f) => f.name)).toEqual(["запрос ping", "ответ ping"]);
     expect(ping.flows[0]!.origin).toBe("ping -c 1 10.200.1.15 (на busybox0-rw89s)");
     expect(ping.display).toMatch(/^PING 10\.200\.1\.15 \(10\.200\.1\.15\): 56 data bytes\n/);
+  });
+});
+
+describe("the terminal's cut-off notice", () => {
+  it("counts the lines not shown with the right Russian plural, and stays as it was in English", () => {
+    const lines = (n: number) => Array.from({ length: n }, (_, i) => `line ${i}`).join("\n") + "\n";
+    expect(capLines(lines(3), 2)).toBe("line 0\nline 1\n[hopscope: 1 more line not shown; pipe the command into grep, head or tail]\n");
+    expect(capLines(lines(3), 2, "ru")).toBe("line 0\nline 1\n[hopscope: не показана ещё 1 строка; передайте вывод команды в grep, head или tail]\n");
+    expect(capLines(lines(4), 2, "ru")).toMatch(/не показаны ещё 2 строки;/);
+    expect(capLines(lines(7), 2, "ru")).toMatch(/не показано ещё 5 строк;/);
+    expect(capLines(lines(13), 2, "ru")).toMatch(/не показано ещё 11 строк;/);
+    expect(capLines(lines(23), 2, "ru")).toMatch(/не показана ещё 21 строка;/);
+    expect(capLines(lines(24), 2, "ru")).toMatch(/не показаны ещё 22 строки;/);
+    expect(capLines(lines(27), 2, "ru")).toMatch(/не показано ещё 25 строк;/);
   });
 });

@@ -1,6 +1,7 @@
 /** What the worker does with each request; kept apart from the worker globals so tests can call it. */
 import { runScenario } from "../engine/k8s/run";
 import { withNarration, type NarrationLang } from "../engine/narrate";
+import { plural } from "../i18n/lang";
 import type { ShellSession } from "../engine/shell/session";
 import type * as ShellModule from "./shell";
 import { describeTopology } from "../engine/k8s/topology";
@@ -27,7 +28,7 @@ const loadShell = () => (shellModule ??= import("./shell"));
 /** How many lines of one command's output the terminal shows. */
 export const MAX_TERMINAL_LINES = 5000;
 
-export function capLines(text: string, max: number): string {
+export function capLines(text: string, max: number, lang: NarrationLang = "en"): string {
   let at = -1;
   for (let n = 0; n < max; n++) {
     at = text.indexOf("\n", at + 1);
@@ -35,7 +36,12 @@ export function capLines(text: string, max: number): string {
   }
   if (at === text.length - 1) return text;
   const rest = text.slice(at + 1).split("\n").filter((l, i, a) => l !== "" || i < a.length - 1).length;
-  return `${text.slice(0, at + 1)}[hopscope: ${rest.toLocaleString("en")} more ${rest === 1 ? "line" : "lines"} not shown; pipe the command into grep, head or tail]\n`;
+  const notice =
+    lang === "ru"
+      ? plural("ru", rest, { one: "не показана ещё # строка", few: "не показаны ещё # строки", many: "не показано ещё # строк", other: "не показано ещё # строки" }) +
+        "; передайте вывод команды в grep, head или tail"
+      : `${rest.toLocaleString("en")} more ${rest === 1 ? "line" : "lines"} not shown; pipe the command into grep, head or tail`;
+  return `${text.slice(0, at + 1)}[hopscope: ${notice}]\n`;
 }
 
 /** The run scenario's title and description: a built-in's in `lang`; a scenario a user wrote keeps its own. */
@@ -95,7 +101,7 @@ const handlers: Handlers = {
     const r = withNarration(req.lang, () => runLine(session!, ns, req.line, { clock: () => performance.now() }));
     // A terminal is no place for a quarter of a million lines (iptables-save on a big node):
     // the page gets the first ones and the count of the rest; the CLI prints everything.
-    return { kind: "exec", code: r.code, display: capLines(r.display, MAX_TERMINAL_LINES), flows: r.flows };
+    return { kind: "exec", code: r.code, display: capLines(r.display, MAX_TERMINAL_LINES, req.lang), flows: r.flows };
   },
   pcap() {
     // An error answer, not a file: there is no capture to give.
