@@ -122,6 +122,70 @@ const SAY_EN = {
   bridgeFlood: (bridge: string, mac: string, port: string) => `${bridge} does not know ${mac} yet and floods the frame; the copy on ${port} reaches its owner.`,
 };
 
+/**
+ * Why a packet was dropped: the drop step's reason (and the flow's, with `on`). Tool-given names
+ * (chains, tables, interfaces, sysctls, REJECT's --reject-with) stay as they are in every language.
+ */
+const REASON_EN = {
+  noRoute: (dst: string, type: string | undefined) => `no route to ${dst}${type !== undefined ? ` (${type} route)` : ""}`,
+  noSource: (dev: string) => `no source address on ${dev}`,
+  policy: (table: string, hook: string) => `the ${table} ${hook} policy is DROP`,
+  rule: (target: "DROP" | "REJECT", table: string, chain: string) => `${target} rule in ${table} ${chain}`,
+  natOutside: (target: string) => `${target} outside the nat table`,
+  redirectUnsettled: (hook: string) => `NAT drops an ICMP redirect about a connection whose NAT is not settled yet (nat ${hook})`,
+  redirectTranslated: (hook: string) => `NAT drops an ICMP redirect about a connection it translates (nat ${hook})`,
+  masqNoAddress: (dev: string) => `MASQUERADE: ${dev} has no address`,
+  noNeighbour: (ip: string, dev: string, hostUnreachable: boolean) => `no neighbour answers ARP for ${ip} on ${dev}${hostUnreachable ? " (Destination Host Unreachable)" : ""}`,
+  forwardingOff: () => "forwarding is off (net.ipv4.ip_forward = 0)",
+  ttlExceeded: (ttl: number) => `TTL exceeded in transit (ttl ${ttl})`,
+  noListener: (proto: "udp" | "tcp", port: number) =>
+    proto === "udp" ? `nothing listens on udp port ${port} (the kernel answers ICMP port unreachable)` : `nothing listens on tcp port ${port} (the kernel answers with a reset)`,
+  noIcmpSocket: () => "no socket wants this ICMP message",
+  /** Starts with the bridge's name (the view finds a bridge's drops by it). */
+  bridgeNoPort: (bridge: string, mac: string) => `${bridge} has no port leading to ${mac}`,
+  /** Starts with the bridge's name (the view finds a bridge's drops by it). */
+  bridgeHairpin: (bridge: string, port: string) => `${bridge} would send the frame back out of ${port}, where it came from, and hairpin mode is off`,
+  loop: (hops: number) => `the packet crossed more than ${hops} links (a forwarding loop)`,
+  down: (iface: string) => `${iface} is down`,
+  noMac: (segment: string, mac: string) => `no host on ${segment} has MAC ${mac}`,
+  notFor: (mac: string, iface: string) => `the frame is for ${mac}, not ${iface}`,
+  /** The flow's drop reason: the step's, and where. */
+  on: (reason: string, place: string) => `${reason} (on ${place})`,
+};
+
+/** Who took a delivered packet (the deliver step's `to`), when it is no listener's app. */
+const TAKER_EN = {
+  kernelEcho: () => "kernel (ICMP echo)",
+  kernelRedirect: () => "kernel (ICMP redirect)",
+  ping: () => "ping",
+  socketAbout: (proto: string) => `the ${proto} socket it is about`,
+  clientSocket: () => "client socket",
+};
+
+/** The other plain-language explanations of surprising steps. */
+const WHY_EN = {
+  redirectNat: () => "A redirect would let the two hosts talk past the translation (nf_nat_icmp_reply_translation).",
+  redirectIgnored: (dst: string, gateway: string | undefined, from: string) =>
+    `The kernel ignores this redirect: it heeds one only from the gateway it uses, and ${gateway !== undefined ? `its route to ${dst} goes through ${gateway}` : `its route to ${dst} has no gateway`}, not ${from}.`,
+  redirectHeeded: (dst: string, gateway: string) =>
+    `The kernel heeds this redirect and sends ${dst} through ${gateway} from now on (a route exception, which Hopscope does not model: later packets still follow the routing table).`,
+};
+
+/** A flow's name ("request", "ping reply", "traceroute probe, TTL 3"): English is the engine's own. */
+function flowNameEn(name: string): string {
+  return name;
+}
+
+/** What started a flow, for people: a scenario's traffic item or a shell line. */
+const ORIGIN_EN = {
+  traffic: (kind: string, from: string, to: string, port: number | undefined) => `${kind} from ${from} to ${to}${port !== undefined ? ` port ${port}` : ""}`,
+  theClient: () => "the client",
+  node: (node: string, ip: string, isPublic: boolean) => `${node}${isPublic ? "'s public address" : ""} (${ip})`,
+  service: (namespace: string, name: string, addr: string) => `service ${namespace}/${name} (${addr})`,
+  internet: (ip: string) => `the client on the internet (${ip})`,
+  shell: (line: string, where: string) => `${line} (on ${where})`,
+};
+
 /** Everything the trace says in words, in one language: English here, Russian in narrate-ru.ts. */
 export interface Narration {
   readonly icmpName: typeof icmpNameEn;
@@ -129,13 +193,37 @@ export interface Narration {
   readonly whySourcePort: typeof whySourcePortEn;
   readonly whyUnrepliedUdp: typeof whyUnrepliedUdpEn;
   readonly say: typeof SAY_EN;
+  readonly reason: typeof REASON_EN;
+  readonly taker: typeof TAKER_EN;
+  readonly why: typeof WHY_EN;
+  readonly flowName: typeof flowNameEn;
+  readonly origin: typeof ORIGIN_EN;
 }
 
-export const NARRATION_EN: Narration = { icmpName: icmpNameEn, whyInvalid: whyInvalidEn, whySourcePort: whySourcePortEn, whyUnrepliedUdp: whyUnrepliedUdpEn, say: SAY_EN };
+export const NARRATION_EN: Narration = {
+  icmpName: icmpNameEn,
+  whyInvalid: whyInvalidEn,
+  whySourcePort: whySourcePortEn,
+  whyUnrepliedUdp: whyUnrepliedUdpEn,
+  say: SAY_EN,
+  reason: REASON_EN,
+  taker: TAKER_EN,
+  why: WHY_EN,
+  flowName: flowNameEn,
+  origin: ORIGIN_EN,
+};
 
-const TABLES: Record<NarrationLang, Narration> = { en: NARRATION_EN, ru: NARRATION_RU ?? NARRATION_EN };
+const TABLES: Record<NarrationLang, Narration> = { en: NARRATION_EN, ru: NARRATION_RU };
 
 const told = (): Narration => TABLES[current];
+
+/**
+ * Whether a drop's reason is "no route to …", in whichever language the trace was told (the
+ * hooks view ends such a drop at the routing decision; it must not read the words itself).
+ */
+export function isNoRouteReason(reason: string): boolean {
+  return NARRATION_LANGS.some((l) => reason.startsWith(TABLES[l].reason.noRoute("", undefined)));
+}
 
 /** ICMP's type and code in words, as the RFCs name them (in the current language). */
 export const icmpName: Narration["icmpName"] = (type, code) => told().icmpName(type, code);
@@ -143,7 +231,22 @@ export const whyInvalid: Narration["whyInvalid"] = (reason) => told().whyInvalid
 export const whySourcePort: Narration["whySourcePort"] = (...a) => told().whySourcePort(...a);
 export const whyUnrepliedUdp: Narration["whyUnrepliedUdp"] = (place) => told().whyUnrepliedUdp(place);
 
+/** A table of sentences whose every entry tells in the current language. */
+function inCurrent<K extends "say" | "reason" | "taker" | "why" | "origin">(part: K): Narration[K] {
+  return Object.fromEntries(
+    Object.keys(NARRATION_EN[part]).map((k) => [k, (...a: unknown[]) => (told()[part] as unknown as Record<string, (...x: unknown[]) => string>)[k]!(...a)]),
+  ) as unknown as Narration[K];
+}
+
 /** The sentence of each step, in the current language. */
-export const say: Narration["say"] = Object.fromEntries(
-  (Object.keys(SAY_EN) as (keyof typeof SAY_EN)[]).map((k) => [k, (...a: unknown[]) => (told().say[k] as (...x: unknown[]) => string)(...a)]),
-) as Narration["say"];
+export const say: Narration["say"] = inCurrent("say");
+/** Why a packet was dropped, in the current language. */
+export const reason: Narration["reason"] = inCurrent("reason");
+/** Who took a delivered packet, in the current language. */
+export const taker: Narration["taker"] = inCurrent("taker");
+/** The other explanations of surprising steps, in the current language. */
+export const why: Narration["why"] = inCurrent("why");
+/** What started a flow, in the current language. */
+export const origin: Narration["origin"] = inCurrent("origin");
+/** A flow's name, in the current language. */
+export const flowName: Narration["flowName"] = (name) => told().flowName(name);

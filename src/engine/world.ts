@@ -23,6 +23,7 @@ import {
   type TcpInfo,
 } from "./packet/packet";
 import { seededRng, type Rng } from "./rng";
+import { flowName } from "./narrate";
 import type { Flow } from "./trace";
 import { output } from "./walk/ip";
 import { Walk, type Attached } from "./walk/walk";
@@ -77,7 +78,7 @@ export interface FlowResult {
   readonly flow: Flow;
   readonly delivered?: Delivery;
   /** The packet as it was when dropped, and where. */
-  readonly dropped?: { readonly ns: Netns; readonly packet: Packet; readonly reason: string; readonly rejectWith?: string };
+  readonly dropped?: { readonly ns: Netns; readonly packet: Packet; readonly reason: string; readonly rejectWith?: string; readonly reset?: boolean };
   /**
    * The ICMP error the dropping namespace sends back (no route, TTL exceeded), to be traced next,
    * with the connection it belongs to (icmp_glue_bits attaches the offending packet's conntrack)
@@ -203,7 +204,7 @@ export class World {
    * delivered or dropped. Never throws for anything the packet meets on its way.
    */
   send(from: string, spec: PacketSpec, name = "request", attach?: Attached): FlowResult {
-    const walk = new Walk(this, name);
+    const walk = new Walk(this, flowName(name));
     const ns = this.get(from);
     const ip = kernelIpFields(spec);
     const packet: Packet = {

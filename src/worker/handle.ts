@@ -1,10 +1,11 @@
 /** What the worker does with each request; kept apart from the worker globals so tests can call it. */
 import { runScenario } from "../engine/k8s/run";
-import { withNarration } from "../engine/narrate";
+import { withNarration, type NarrationLang } from "../engine/narrate";
+import { plural } from "../i18n/lang";
 import type { ShellSession } from "../engine/shell/session";
 import type * as ShellModule from "./shell";
 import { describeTopology } from "../engine/k8s/topology";
-import { BUILTIN_SCENARIOS, blankScenario, builtinScenario } from "../engine/scenarios/article";
+import { BUILTIN_SCENARIOS, blankScenario, builtinScenario, builtinSummary } from "../engine/scenarios/article";
 import { locatePath, parseJsonText } from "../engine/json-text";
 import { clip, validateScenario } from "../engine/k8s/spec";
 import { formatRule } from "../engine/netfilter/format";
@@ -27,7 +28,7 @@ const loadShell = () => (shellModule ??= import("./shell"));
 /** How many lines of one command's output the terminal shows. */
 export const MAX_TERMINAL_LINES = 5000;
 
-export function capLines(text: string, max: number): string {
+export function capLines(text: string, max: number, lang: NarrationLang = "en"): string {
   let at = -1;
   for (let n = 0; n < max; n++) {
     at = text.indexOf("\n", at + 1);
@@ -35,14 +36,24 @@ export function capLines(text: string, max: number): string {
   }
   if (at === text.length - 1) return text;
   const rest = text.slice(at + 1).split("\n").filter((l, i, a) => l !== "" || i < a.length - 1).length;
-  return `${text.slice(0, at + 1)}[hopscope: ${rest.toLocaleString("en")} more ${rest === 1 ? "line" : "lines"} not shown; pipe the command into grep, head or tail]\n`;
+  const notice =
+    lang === "ru"
+      ? plural("ru", rest, { one: "не показана ещё # строка", few: "не показаны ещё # строки", many: "не показано ещё # строк", other: "не показано ещё # строки" }) +
+        "; передайте вывод команды в grep, head или tail"
+      : `${rest.toLocaleString("en")} more ${rest === 1 ? "line" : "lines"} not shown; pipe the command into grep, head or tail`;
+  return `${text.slice(0, at + 1)}[hopscope: ${notice}]\n`;
+}
+
+/** The run scenario's title and description: a built-in's in `lang`; a scenario a user wrote keeps its own. */
+function told(asked: string | { readonly spec: unknown }, s: { id: string; title: string; description: string }, lang: NarrationLang | undefined): { id: string; title: string; description: string } {
+  return (typeof asked === "string" ? builtinSummary(asked, lang) : undefined) ?? s;
 }
 
 type Handlers = { readonly [K in Kind]: (req: RequestOf<K>) => Promise<ResultOf<K>> | ResultOf<K> };
 
 /** Each kind of request's answer: TypeScript checks that each returns its kind's result. */
 const handlers: Handlers = {
-  scenarios: () => ({ kind: "scenarios", scenarios: BUILTIN_SCENARIOS.map((s) => ({ id: s.id, title: s.title, description: s.description ?? "" })) }),
+  scenarios: (req) => ({ kind: "scenarios", scenarios: BUILTIN_SCENARIOS.map((s) => builtinSummary(s.id, req.lang)!) }),
   run(req) {
     const input = typeof req.scenario === "string" ? builtinScenario(req.scenario) : req.scenario.spec;
     if (!input) {
@@ -60,7 +71,7 @@ const handlers: Handlers = {
     }
     session = { cluster: r.cluster, flows: [...r.trace.flows] };
     capture = pcap;
-    const s = r.cluster.scenario;
+    const s = told(req.scenario, r.cluster.scenario, req.lang);
     const nodes = [...r.cluster.nodes.filter((n) => n.role === "worker"), ...r.cluster.nodes.filter((n) => n.role === "controller")].map((n) => n.name);
     return {
       kind: "run",
@@ -90,7 +101,7 @@ const handlers: Handlers = {
     const r = withNarration(req.lang, () => runLine(session!, ns, req.line, { clock: () => performance.now() }));
     // A terminal is no place for a quarter of a million lines (iptables-save on a big node):
     // the page gets the first ones and the count of the rest; the CLI prints everything.
-    return { kind: "exec", code: r.code, display: capLines(r.display, MAX_TERMINAL_LINES), flows: r.flows };
+    return { kind: "exec", code: r.code, display: capLines(r.display, MAX_TERMINAL_LINES, req.lang), flows: r.flows };
   },
   pcap() {
     // An error answer, not a file: there is no capture to give.
@@ -118,7 +129,7 @@ const handlers: Handlers = {
     if (!input) return { kind: "invalid", issues: [{ path: "scenario", message: `unknown scenario "${clip(String(req.scenario))}"` }] };
     const r = runScenario(input, req.lang ? { lang: req.lang } : {});
     if (!r.ok) return { kind: "invalid", issues: r.issues };
-    const s = r.cluster.scenario;
+    const s = told(req.scenario, r.cluster.scenario, req.lang);
     return { kind: "trace", scenario: { id: s.id, title: s.title, description: s.description }, trace: r.trace, topology: describeTopology(r.cluster) };
   },
   async complete(req) {

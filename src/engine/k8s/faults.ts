@@ -4,6 +4,8 @@
  * knows how to switch one on or off and whether it is on. The editor's toggles and the tests
  * both go through here; what a fault does to packets is the engine's business, not this file's.
  */
+import type { NarrationLang } from "../narrate";
+import { FAULT_TEXT_RU } from "./faults-ru";
 import type { ScenarioInput } from "./spec";
 
 type Workers = ScenarioInput["cluster"]["workers"];
@@ -36,6 +38,11 @@ export const FAULT_KINDS: readonly { readonly kind: FaultKind; readonly label: s
   { kind: "no-endpoints", label: "selector matches no pod", about: "The service's selector matches no pod, so it has no endpoints." },
   { kind: "stale-endpoint", label: "stale endpoint", about: "An endpoint whose pod is gone, but whose rules remain." },
 ];
+
+/** The faults' labels and explanations in `lang` (Russian from faults-ru.ts; English: FAULT_KINDS). */
+export function faultKinds(lang?: NarrationLang): readonly { readonly kind: FaultKind; readonly label: string; readonly about: string }[] {
+  return lang === "ru" ? FAULT_KINDS.map((k) => ({ kind: k.kind, ...FAULT_TEXT_RU[k.kind] })) : FAULT_KINDS;
+}
 
 /** The selector a service gets when "no-endpoints" is on: a label no pod carries. */
 const NOBODY: Readonly<Record<string, string>> = { "hopscope-no-pod": "true" };

@@ -5,6 +5,7 @@
 import { formatIpv4, ipv4, type Ipv4 } from "../addr/ipv4";
 import type { Packet, TcpInfo } from "../packet/packet";
 import { hashString } from "../rng";
+import { origin } from "../narrate";
 import type { Flow } from "../trace";
 import type { FlowResult, PacketSpec } from "../world";
 import type { Cluster } from "./build";
@@ -59,7 +60,7 @@ export function resolveTraffic(c: Cluster, t: TrafficSpec, path: string): Endpoi
     if (!node) throw new ScenarioError(`${path}.to.node`, `no node named ${to.node}`);
     if (to.public && !node.publicIp) throw new ScenarioError(`${path}.to.public`, `${node.name} has no public IP`);
     dst = ipv4(to.public ? node.publicIp! : node.ip);
-    describe = `${node.name}${to.public ? "'s public address" : ""} (${formatIpv4(dst)})`;
+    describe = origin.node(node.name, formatIpv4(dst), to.public === true);
   } else if ("service" in to) {
     const svc = c.services.find((s) => s.name === to.service && s.namespace === to.namespace);
     if (!svc) throw new ScenarioError(`${path}.to.service`, `no service ${to.namespace}/${to.service}`);
@@ -70,10 +71,10 @@ export function resolveTraffic(c: Cluster, t: TrafficSpec, path: string): Endpoi
     if (!port) throw new ScenarioError(`${path}.to.port`, `service ${to.namespace}/${to.service} has no port ${String(to.port)}`);
     dst = ipv4(svc.clusterIP);
     dport ??= port.port;
-    describe = `service ${to.namespace}/${to.service} (${svc.clusterIP}:${port.port}/${port.protocol})`;
+    describe = origin.service(to.namespace, to.service, `${svc.clusterIP}:${port.port}/${port.protocol}`);
   } else {
     dst = ipv4(c.scenario.cloud.client.ip);
-    describe = `the client on the internet (${c.scenario.cloud.client.ip})`;
+    describe = origin.internet(c.scenario.cloud.client.ip);
   }
   const proto = t.kind === "ping" ? "icmp" : t.kind === "curl" ? "tcp" : t.protocol === "TCP" ? "tcp" : "udp";
   if (proto !== "icmp") dport ??= t.kind === "curl" ? 80 : 53;
@@ -96,10 +97,10 @@ export function traceTraffic(c: Cluster, t: TrafficSpec, index: number): Flow[] 
   const w = c.world;
   const flows: Flow[] = [];
   const sport = t.sport ?? 32768 + (hashString(`${c.scenario.id}/${index}`) % 28232);
-  const fromName = "pod" in t.from ? t.from.pod : "node" in t.from ? t.from.node : "the client";
-  const origin = `${t.kind} from ${fromName} to ${ep.describe}${ep.dport !== undefined && !("service" in t.to) ? ` port ${ep.dport}` : ""}`;
+  const fromName = "pod" in t.from ? t.from.pod : "node" in t.from ? t.from.node : origin.theClient();
+  const startedBy = origin.traffic(t.kind, fromName, ep.describe, ep.dport !== undefined && !("service" in t.to) ? ep.dport : undefined);
   const record = (r: FlowResult) => {
-    flows.push({ ...r.flow, origin });
+    flows.push({ ...r.flow, origin: startedBy });
     for (const s of r.side ?? []) record(s);
   };
   const step = (r: FlowResult) => {
@@ -134,7 +135,7 @@ export function traceTraffic(c: Cluster, t: TrafficSpec, index: number): Flow[] 
   if (!syn.delivered) {
     // A host with nothing listening on the port answers the SYN with a reset, as the shell's curl sees.
     const dr = syn.dropped;
-    if (dr && dr.reason.startsWith("nothing listens on tcp")) {
+    if (dr?.reset) {
       const d = dr.packet;
       step(w.send(dr.ns.name, { proto: "tcp", src: d.dst, dst: d.src, sport: d.dport, dport: d.sport, tcp: { syn: false, ack: true, fin: false, rst: true, psh: false, seq: 0, ackSeq: (d.tcp?.seq ?? 0) + 1, win: 0 } }, "reset"));
     }

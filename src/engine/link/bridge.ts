@@ -6,7 +6,7 @@
 import { formatIpv4, type Ipv4 } from "../addr/ipv4";
 import type { BridgeIface, Iface, Netns } from "../netns";
 import type { Frame, Packet } from "../packet/packet";
-import { say } from "../narrate";
+import { reason, say } from "../narrate";
 import { FDB_SHOWN } from "../trace";
 import { hook } from "../walk/hooks";
 import { ipRcv } from "../walk/ip";
@@ -34,9 +34,9 @@ function bridgePort(w: Walk, ns: Netns, br: BridgeIface, mac: string, inPort: If
     action = "flood";
     port = w.world.bridgePorts(ns, br.name).find((p) => p !== inPort && l2Endpoints(w, ns, p).some((e) => e.iface.mac === mac));
   }
-  if (!port) return w.drop(ns, packet, `${br.name} has no port leading to ${mac}`);
+  if (!port) return w.drop(ns, packet, reason.bridgeNoPort(br.name, mac));
   if (port === inPort && !port.hairpin) {
-    return w.drop(ns, packet, `${br.name} would send the frame back out of ${port.name}, where it came from, and hairpin mode is off`);
+    return w.drop(ns, packet, reason.bridgeHairpin(br.name, port.name));
   }
   const text = action === "forward" ? say.bridgeForward(br.name, mac, port.name) : say.bridgeFlood(br.name, mac, port.name);
   w.step(ns, packet, text, { kind: "bridge", bridge: br.name, action, mac, port: port.name, ...fdbShown(fdb, mac) });
@@ -64,7 +64,7 @@ export function bridgeIn(w: Walk, ns: Netns, br: BridgeIface, port: Iface, f: Fr
         // one it learnt from that pod's own ARP request, as a pod calling its own service is
         // (both seen in the lab); otherwise it goes straight to the bridge's forwarding.
         const peer = answerer(w, ns, br, m.nexthop);
-        if (peer === undefined) return w.drop(ns, skb.packet, `no neighbour answers ARP for ${formatIpv4(m.nexthop)} on ${br.name}`);
+        if (peer === undefined) return w.drop(ns, skb.packet, reason.noNeighbour(formatIpv4(m.nexthop), br.name, false));
         const frame = { srcMac: f.srcMac, dstMac: peer.iface.mac, packet: skb.packet };
         const use = ns.neighbourUse(br.name, m.nexthop, w.world.now);
         if (use === "resolve") peer.ns.neighbourLearnt(peer.iface.name, br.addrs[0]?.ip ?? (0 as Ipv4));

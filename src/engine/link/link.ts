@@ -9,7 +9,7 @@ import type { Ipv4 } from "../addr/ipv4";
 import type { Iface, Netns } from "../netns";
 import { tcpdumpLine } from "../packet/format";
 import type { Frame } from "../packet/packet";
-import { say } from "../narrate";
+import { reason, say } from "../narrate";
 import { endpoints } from "../trace";
 import { hook } from "../walk/hooks";
 import { ipRcv } from "../walk/ip";
@@ -77,8 +77,8 @@ export function wireStep(w: Walk, ns: Netns, iface: Iface, dir: "in" | "out", f:
 
 /** A frame sent out of `iface`: the wire step, the counters, and on to where the link leads. */
 export function xmit(w: Walk, ns: Netns, iface: Iface, f: Frame, loopSkb?: Skb): Verdict {
-  if (++w.hops > MAX_HOPS) return w.drop(ns, f.packet, `the packet crossed more than ${MAX_HOPS} links (a forwarding loop)`);
-  if (!iface.up) return w.drop(ns, f.packet, `${iface.name} is down`);
+  if (++w.hops > MAX_HOPS) return w.drop(ns, f.packet, reason.loop(MAX_HOPS));
+  if (!iface.up) return w.drop(ns, f.packet, reason.down(iface.name));
   w.world.now += WIRE_DELAY_MS;
   // A capture on lo sees each packet once, as it comes back in (checked in the lab), so only
   // the other devices show it leaving.
@@ -106,7 +106,7 @@ export function xmit(w: Walk, ns: Netns, iface: Iface, f: Frame, loopSkb?: Skb):
         .segmentMembers(iface.segment ?? "")
         .map((x) => ({ ns: w.world.get(x.ns), iface: w.world.get(x.ns).requireIface(x.iface) }))
         .find((x) => x.iface.mac === f.dstMac && x.iface !== iface);
-      if (!m) return w.drop(ns, f.packet, `no host on ${iface.segment} has MAC ${f.dstMac}`);
+      if (!m) return w.drop(ns, f.packet, reason.noMac(iface.segment!, f.dstMac));
       return rx(w, m.ns, m.iface, f);
     }
   }
@@ -114,11 +114,11 @@ export function xmit(w: Walk, ns: Netns, iface: Iface, f: Frame, loopSkb?: Skb):
 
 /** A frame arriving on `iface`: into its bridge when it is a port, else up to IP when it is for this interface. */
 function rx(w: Walk, ns: Netns, iface: Iface, f: Frame): Verdict {
-  if (!iface.up) return w.drop(ns, f.packet, `${iface.name} is down`);
+  if (!iface.up) return w.drop(ns, f.packet, reason.down(iface.name));
   wireStep(w, ns, iface, "in", f);
   iface.stats.rxPackets++;
   iface.stats.rxBytes += f.packet.length + 14;
   if (iface.master !== undefined) return bridgeIn(w, ns, ns.requireBridge(iface.master), iface, f);
-  if (f.dstMac !== iface.mac && f.dstMac !== "ff:ff:ff:ff:ff:ff") return w.drop(ns, f.packet, `the frame is for ${f.dstMac}, not ${iface.name}`);
+  if (f.dstMac !== iface.mac && f.dstMac !== "ff:ff:ff:ff:ff:ff") return w.drop(ns, f.packet, reason.notFor(f.dstMac, iface.name));
   return ipRcv(w, ns, iface, f.packet);
 }

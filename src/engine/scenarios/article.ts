@@ -4,6 +4,8 @@
  * addresses come from the documentation ranges, so a lab built from a scenario reaches no real host.
  */
 import type { ScenarioInput } from "../k8s/spec";
+import type { NarrationLang } from "../narrate";
+import { BUILTIN_TEXT_RU } from "./article-ru";
 
 type Cluster = Pick<ScenarioInput, "cluster" | "cloud" | "workloads" | "services">;
 
@@ -173,6 +175,17 @@ export const BUILTIN_SCENARIOS: readonly ScenarioInput[] = [
     noRouteCluster(),
   ),
 ];
+
+/**
+ * A built-in scenario's id, title and description in `lang` (Russian from article-ru.ts);
+ * undefined for an id that is no built-in's.
+ */
+export function builtinSummary(id: string, lang?: NarrationLang): { id: string; title: string; description: string } | undefined {
+  const s = builtinScenario(id);
+  if (!s) return undefined;
+  const told = lang === "ru" ? BUILTIN_TEXT_RU[id] : undefined;
+  return { id: s.id, title: told?.title ?? s.title, description: told?.description ?? s.description ?? "" };
+}
 
 export function builtinScenario(id: string): ScenarioInput | undefined {
   return BUILTIN_SCENARIOS.find((s) => s.id === id);

@@ -208,7 +208,7 @@ function connect(ctx: ProbeContext, dst: Ipv4, dport: number): Connect {
       return { kind: "unreachable", why: kind === "icmp-net-unreachable" ? "Network is unreachable" : "No route to host" };
     }
     // A host with nothing listening on the port answers the SYN with a reset.
-    if (!dr || !dr.reason.startsWith("nothing listens on tcp")) return { kind: "timeout" };
+    if (!dr?.reset) return { kind: "timeout" };
     const d = dr.packet;
     const rst = record(ctx, w.send(dr.ns.name, { proto: "tcp", src: d.dst, dst: d.src, sport: d.dport!, dport: d.sport!, tcp: tcp({ rst: true, ack: true }, 0, d.tcp!.seq + 1, 0) }, "RST"));
     return rst.delivered ? { kind: "refused" } : { kind: "timeout" };

@@ -11,6 +11,7 @@
 import type { Cluster } from "../k8s/build";
 import type { Netns } from "../netns";
 import type { Flow } from "../trace";
+import { origin } from "../narrate";
 import { LINE_LIMITS, LineBudget, stepsOf, type LineLimits } from "./budget";
 import { ok, fail, runCommand, type CommandResult } from "./exec";
 import { compileGrep } from "./grep-regex";
@@ -734,8 +735,8 @@ export function runLine(s: ShellSession | Cluster, ns: Netns, line: string, opts
     if (code === 0) code = 1;
   }
   // Each flow says which line started it, and where.
-  const origin = `${line.trim().length > 120 ? `${line.trim().slice(0, 120)}…` : line.trim()} (on ${ns.pod ?? ns.node})`;
-  const flows = newFlows.map((f) => ({ ...f, origin }));
+  const startedBy = origin.shell(line.trim().length > 120 ? `${line.trim().slice(0, 120)}…` : line.trim(), ns.pod ?? ns.node);
+  const flows = newFlows.map((f) => ({ ...f, origin: startedBy }));
   for (const f of flows) session.flows.push(f);
   return { stdout, stderr, code, flows, display };
 }

@@ -7,7 +7,7 @@
 import type { Ipv4 } from "../addr/ipv4";
 import { formatConntrackEntry } from "../conntrack/format";
 import { natPacket, setupNat, type Manip } from "../conntrack/nat";
-import { say, whyInvalid, whySourcePort, whyUnrepliedUdp } from "../narrate";
+import { reason, say, why as explain, whyInvalid, whySourcePort, whyUnrepliedUdp } from "../narrate";
 import { formatRule } from "../netfilter/format";
 import { readCounters, type HookName, type TableName } from "../netfilter/types";
 import { walkTable, type MatchContext, type MatchedRule } from "../netfilter/walk";
@@ -107,13 +107,13 @@ function table(w: Walk, ns: Netns, table: TableName, hook: HookName, skb: Skb): 
   skb.mark = ctx.mark;
   if (verdict.kind === "drop") {
     const by = verdict.by === "policy" ? undefined : formatRule(verdict.by.chain, verdict.by.rule);
-    const why = verdict.by === "policy" ? `the ${table} ${hook} policy is DROP` : `${verdict.rejectWith ? "REJECT" : "DROP"} rule in ${table} ${verdict.chain}`;
+    const why = verdict.by === "policy" ? reason.policy(table, hook) : reason.rule(verdict.rejectWith ? "REJECT" : "DROP", table, verdict.chain);
     // ipt_REJECT answers the sender for the host (nf_send_unreach: an ICMP error, as icmp_send makes one).
     const icmp = verdict.rejectWith !== undefined ? REJECT_ICMP[verdict.rejectWith] : undefined;
     if (icmp) answerWithError(w, ns, skb, icmp[0], icmp[1]);
     return w.drop(ns, skb.packet, verdict.rejectWith ? `${why} (${verdict.rejectWith})` : why, by, verdict.rejectWith);
   }
-  if (verdict.kind === "nat") return w.drop(ns, skb.packet, `${verdict.target.kind} outside the nat table`);
+  if (verdict.kind === "nat") return w.drop(ns, skb.packet, reason.natOutside(verdict.target.kind));
   return undefined;
 }
 
@@ -205,9 +205,9 @@ function nat(w: Walk, ns: Netns, hook: HookName, skb: Skb): Verdict | undefined 
   if (ct.state === "RELATED" && skb.packet.icmp?.type === 5) {
     // nf_nat_icmp_reply_translation: a redirect would let two hosts talk past the translation,
     // so NAT drops one about a connection it translates, or whose NAT is not settled yet.
-    const why = "A redirect would let the two hosts talk past the translation (nf_nat_icmp_reply_translation).";
-    if (!e.srcNatDone || !e.dstNatDone) return w.drop(ns, skb.packet, `NAT drops an ICMP redirect about a connection whose NAT is not settled yet (nat ${hook})`, undefined, undefined, why);
-    if (e.srcNat || e.dstNat) return w.drop(ns, skb.packet, `NAT drops an ICMP redirect about a connection it translates (nat ${hook})`, undefined, undefined, why);
+    const why = explain.redirectNat();
+    if (!e.srcNatDone || !e.dstNatDone) return w.drop(ns, skb.packet, reason.redirectUnsettled(hook), undefined, undefined, why);
+    if (e.srcNat || e.dstNat) return w.drop(ns, skb.packet, reason.redirectTranslated(hook), undefined, undefined, why);
   }
   const done = manip === "src" ? e.srcNatDone : e.dstNatDone;
   let decidedBy: { rule: string; kind: "SNAT" | "DNAT" | "MASQUERADE"; random: boolean } | undefined;
@@ -215,7 +215,7 @@ function nat(w: Walk, ns: Netns, hook: HookName, skb: Skb): Verdict | undefined 
     const ctx = context(w, ns, hook, skb);
     const verdict = walkTable("nat", ns.nf.tables.nat, hook, skb.packet, ctx, (m) => ruleStep(w, ns, hook, skb.packet, m));
     skb.mark = ctx.mark;
-    if (verdict.kind === "drop") return w.drop(ns, skb.packet, `DROP rule in nat ${verdict.chain}`, verdict.by === "policy" ? undefined : formatRule(verdict.by.chain, verdict.by.rule));
+    if (verdict.kind === "drop") return w.drop(ns, skb.packet, reason.rule("DROP", "nat", verdict.chain), verdict.by === "policy" ? undefined : formatRule(verdict.by.chain, verdict.by.rule));
     let changed: boolean;
     if (verdict.kind === "nat") {
       const t = verdict.target;
@@ -224,7 +224,7 @@ function nat(w: Walk, ns: Netns, hook: HookName, skb: Skb): Verdict | undefined 
       let ports: { min: number; max: number } | undefined;
       if (t.kind === "MASQUERADE") {
         const addr = ns.primaryAddress(skb.outIface!, skb.nexthop);
-        if (addr === undefined) return w.drop(ns, skb.packet, `MASQUERADE: ${skb.outIface} has no address`);
+        if (addr === undefined) return w.drop(ns, skb.packet, reason.masqNoAddress(skb.outIface!));
         minIp = maxIp = addr;
         ports = t.ports;
       } else {

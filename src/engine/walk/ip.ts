@@ -6,7 +6,7 @@
  */
 import { formatIpv4 } from "../addr/ipv4";
 import { answerer, xmit } from "../link/link";
-import { icmpName, say } from "../narrate";
+import { icmpName, reason, say, taker, why as explain } from "../narrate";
 import type { Iface, Netns } from "../netns";
 import { ICMP_HEADER, IP_HEADER, quotedHeader, type Packet } from "../packet/packet";
 import { formatRoute } from "../route/format";
@@ -72,7 +72,7 @@ export function output(w: Walk, ns: Netns, first: Packet, pickSource: boolean, a
   if (pickSource) {
     const m = ns.route(packet.dst);
     const src = m && m.route.dev !== undefined ? (m.route.src ?? ns.primaryAddress(m.route.dev, m.nexthop)) : undefined;
-    if (m && src === undefined) return w.drop(ns, packet, `no source address on ${m.route.dev}`);
+    if (m && src === undefined) return w.drop(ns, packet, reason.noSource(m.route.dev!));
     if (src !== undefined) packet = { ...packet, src };
   }
   const skb: Skb = { packet, mark: 0 };
@@ -106,7 +106,7 @@ function routeOrDrop(w: Walk, ns: Netns, skb: Skb, decision: "output" | "input")
   if (!m || m.route.type === "unreachable" || m.route.type === "blackhole" || m.route.type === "prohibit") {
     // A router without a route answers "network unreachable" (ip_error); a local sender just gets ENETUNREACH.
     if (decision === "input" && ns.sysctl.ipForward && (!m || m.route.type === "unreachable")) answerWithError(w, ns, skb, 3, 0);
-    return w.drop(ns, packet, `no route to ${formatIpv4(packet.dst)}${m ? ` (${m.route.type} route)` : ""}`);
+    return w.drop(ns, packet, reason.noRoute(formatIpv4(packet.dst), m?.route.type));
   }
   const r = m.route;
   const kind = r.type === "local" ? "local" : decision === "output" ? "output" : "forward";
@@ -139,7 +139,7 @@ export function postrouting(w: Walk, ns: Netns, skb: Skb, route: RouteMatch): Ve
     // ipv4_link_failure: when the neighbour never answers, the stack tells the sender (itself
     // too: ping's "Destination Host Unreachable") with an ICMP host unreachable.
     answerWithError(w, ns, skb, 3, 1, ARP_GIVE_UP_MS);
-    return w.drop(ns, skb.packet, `no neighbour answers ARP for ${formatIpv4(route.nexthop)} on ${dev.name} (Destination Host Unreachable)`);
+    return w.drop(ns, skb.packet, reason.noNeighbour(formatIpv4(route.nexthop), dev.name, true));
   }
   // An ARP request that goes out teaches the host that answers it who asked (as STALE).
   if (ns.neighbourUse(dev.name, route.nexthop, w.world.now) === "resolve") peer.ns.neighbourLearnt(peer.iface.name, skb.packet.src);
@@ -161,12 +161,12 @@ export function ipRcv(w: Walk, ns: Netns, iface: Iface, packet: Packet, pre?: Sk
     if (v) return v;
     return deliver(w, ns, iface, skb);
   }
-  if (!ns.sysctl.ipForward) return w.drop(ns, skb.packet, `forwarding is off (net.ipv4.ip_forward = 0)`);
+  if (!ns.sysctl.ipForward) return w.drop(ns, skb.packet, reason.forwardingOff());
   // The cloud's fabric neither decrements TTL nor answers its expiry: it is no hop (the lab's
   // stand-in adds 1 in mangle PREROUTING, so a TTL of 1 leaves it as 1).
   if (!ns.fabric && skb.packet.ttl <= 1) {
     answerWithError(w, ns, skb, 11, 0);
-    return w.drop(ns, skb.packet, `TTL exceeded in transit (ttl ${skb.packet.ttl})`);
+    return w.drop(ns, skb.packet, reason.ttlExceeded(skb.packet.ttl));
   }
   if (!ns.fabric) skb.packet = { ...skb.packet, ttl: skb.packet.ttl - 1 };
   maybeRedirect(w, ns, iface, skb, route);
@@ -184,28 +184,23 @@ function deliver(w: Walk, ns: Netns, iface: Iface, skb: Skb): Verdict {
   let why: string | undefined;
   if (p.proto === "icmp") {
     const t = p.icmp!.type;
-    if (t === 8) to = ns.sysctl.icmpEchoIgnoreAll ? undefined : "kernel (ICMP echo)";
+    if (t === 8) to = ns.sysctl.icmpEchoIgnoreAll ? undefined : taker.kernelEcho();
     else if (t === 5 && p.icmp!.inner) {
-      to = "kernel (ICMP redirect)";
+      to = taker.kernelRedirect();
       why = redirectFate(ns, p);
     }
-    else if (p.icmp!.inner) to = p.icmp!.inner.proto === "icmp" ? "ping" : `the ${p.icmp!.inner.proto} socket it is about`;
-    else if (w.world.hasClient(ns.name, "icmp", p.icmp!.id)) to = "ping";
+    else if (p.icmp!.inner) to = p.icmp!.inner.proto === "icmp" ? taker.ping() : taker.socketAbout(p.icmp!.inner.proto);
+    else if (w.world.hasClient(ns.name, "icmp", p.icmp!.id)) to = taker.ping();
   } else {
     const l = ns.listener(p.proto, p.dport);
     if (l && !(p.proto === "tcp" && p.tcp && !p.tcp.syn && !p.tcp.ack)) to = l.app;
-    else if (w.world.hasClient(ns.name, p.proto, p.dport)) to = "client socket";
+    else if (w.world.hasClient(ns.name, p.proto, p.dport)) to = taker.clientSocket();
   }
   if (to === undefined) {
     // __udp4_lib_rcv: no socket for the port, so the kernel answers port unreachable.
     if (p.proto === "udp") answerWithError(w, ns, skb, 3, 3);
-    const reason =
-      p.proto === "udp"
-        ? `nothing listens on udp port ${p.dport} (the kernel answers ICMP port unreachable)`
-        : p.proto === "tcp"
-          ? `nothing listens on tcp port ${p.dport} (the kernel answers with a reset)`
-          : `no socket wants this ICMP message`;
-    return w.drop(ns, p, reason);
+    const why = p.proto === "icmp" ? reason.noIcmpSocket() : reason.noListener(p.proto, p.dport);
+    return w.drop(ns, p, why, undefined, undefined, undefined, p.proto === "tcp");
   }
   w.step(ns, p, say.delivered(ns.label, say.payloadName(p.proto, p.icmp?.type, p.icmp?.code), formatIpv4(p.src), to), { kind: "deliver", to }, undefined, why);
   return { kind: "delivered", delivery: { ns, iface: iface.name, packet: p, to } };
@@ -222,9 +217,7 @@ function redirectFate(ns: Netns, p: Packet): string {
   const from = formatIpv4(p.src);
   const m = ns.route(icmp.inner!.dst);
   if (!m || m.route.via === undefined || m.nexthop !== p.src || icmp.gateway === p.src) {
-    const uses = m && m.route.via !== undefined ? `its route to ${dst} goes through ${formatIpv4(m.nexthop)}` : `its route to ${dst} has no gateway`;
-    return `The kernel ignores this redirect: it heeds one only from the gateway it uses, and ${uses}, not ${from}.`;
+    return explain.redirectIgnored(dst, m && m.route.via !== undefined ? formatIpv4(m.nexthop) : undefined, from);
   }
-  const gw = icmp.gateway !== undefined ? formatIpv4(icmp.gateway) : "?";
-  return `The kernel heeds this redirect and sends ${dst} through ${gw} from now on (a route exception, which Hopscope does not model: later packets still follow the routing table).`;
+  return explain.redirectHeeded(dst, icmp.gateway !== undefined ? formatIpv4(icmp.gateway) : "?");
 }

@@ -10,7 +10,7 @@ import { stepPacket, type Flow, type Step, type StepDetail } from "../trace";
 import type { ConnEntry, CtInfo, Direction } from "../conntrack/conntrack";
 import type { Ipv4 } from "../addr/ipv4";
 import type { Delivery, FlowResult, PacketSpec, World } from "../world";
-import { say } from "../narrate";
+import { reason as because, say } from "../narrate";
 
 export interface Delivered {
   readonly kind: "delivered";
@@ -24,6 +24,8 @@ export interface Dropped {
   readonly reason: string;
   /** A REJECT rule's --reject-with, when one dropped it: what the sender is told. */
   readonly rejectWith?: string;
+  /** The receiving host answers with a TCP reset: nothing listens on the port. */
+  readonly reset?: boolean;
 }
 
 /** How a packet's journey ended. */
@@ -91,11 +93,11 @@ export class Walk {
   }
 
   /** The packet is dropped here: the step that says so, and the verdict. */
-  drop(ns: Netns, packet: Packet, reason: string, rule?: string, rejectWith?: string, why?: string): Dropped {
-    const because = why ?? this.icmpHeld;
+  drop(ns: Netns, packet: Packet, reason: string, rule?: string, rejectWith?: string, why?: string, reset?: boolean): Dropped {
+    const explained = why ?? this.icmpHeld;
     this.icmpHeld = undefined;
-    this.step(ns, packet, say.dropped(ns.label, reason), { kind: "drop", reason, ...(rule && { rule }) }, undefined, because);
-    return { kind: "dropped", ns, packet, reason: `${reason} (on ${ns.label})`, ...(rejectWith !== undefined && { rejectWith }) };
+    this.step(ns, packet, say.dropped(ns.label, reason), { kind: "drop", reason, ...(rule && { rule }) }, undefined, explained);
+    return { kind: "dropped", ns, packet, reason: because.on(reason, ns.label), ...(rejectWith !== undefined && { rejectWith }), ...(reset && { reset }) };
   }
 
   finish(v: Verdict): FlowResult {
@@ -105,7 +107,7 @@ export class Walk {
       return { flow, delivered: v.delivery, ...side };
     }
     const flow: Flow = { name: this.name, verdict: "dropped", dropReason: v.reason, steps: this.steps };
-    const dropped = { ns: v.ns, packet: v.packet, reason: v.reason, ...(v.rejectWith !== undefined && { rejectWith: v.rejectWith }) };
+    const dropped = { ns: v.ns, packet: v.packet, reason: v.reason, ...(v.rejectWith !== undefined && { rejectWith: v.rejectWith }), ...(v.reset && { reset: true }) };
     return { flow, dropped, ...(this.icmpError && { icmpError: this.icmpError }), ...side };
   }
 }
