@@ -157,7 +157,7 @@ test.describe("the teaching parts in Russian", () => {
     // Names the kernel prints stay as they are.
     await expect(view.getByTestId("hook-PREROUTING")).toContainText("PREROUTING");
     await expect(view.getByTestId("hooks-rule").last()).toHaveText(/-j DNAT --to-destination 10\.200\.1\.18:80$/);
-    await expect(view.getByTestId("hook-route-in")).toContainText("решение о маршрутизации");
+    await expect(view.getByTestId("hook-route-in")).toContainText("решение о маршрути\u00adзации");
     await expect(view.getByTestId("hook-local")).toContainText("локальный процесс");
     await view.scrollIntoViewIfNeeded();
     await shot(page, "hooks");

@@ -296,7 +296,13 @@ function Box({ t, station, h, bridge, onGo, phoneHidden = false }: { t: Words; s
   const first = passes.flatMap((p) => p.steps)[0];
   // In and out name their device on a line of its own.
   const edge = station === "in" || station === "out" || station === "br-in" || station === "br-out";
-  const title = edge ? (station.endsWith("in") ? t.in : t.out) : stationName(t, station, isHook(station) ? undefined : label);
+  const title = edge
+    ? station.endsWith("in")
+      ? t.in
+      : t.out
+    : station === "route-in" || station === "route-out"
+      ? t.routingDecisionBox
+      : stationName(t, station, isHook(station) ? undefined : label);
   const heading = (
     <span className="flex items-baseline gap-1">
       {order.length > 0 && (

@@ -35,6 +35,8 @@ export const hooksText = defineCatalog(
     out: "out",
     bridgingDecision: "bridging decision",
     routingDecision: "routing decision",
+    /** The box's title, in a narrow column: where a long word may break. */
+    routingDecisionBox: "routing decision",
     localProcess: "local process",
     calledByBridge: (p: { name: string }) => `${p.name} (called by the bridge)`,
     fromConntrack: (p: { stage: string }) => `${p.stage}: from the connection's conntrack entry`,
@@ -90,6 +92,8 @@ export const hooksText = defineCatalog(
     out: "выход",
     bridgingDecision: "решение моста",
     routingDecision: "решение о маршрутизации",
+    // A soft hyphen: the word breaks in a narrow box instead of running out of it.
+    routingDecisionBox: "решение о маршрути\u00adзации",
     localProcess: "локальный процесс",
     calledByBridge: (p) => `${p.name} (вызывает мост)`,
     fromConntrack: (p) => `${p.stage}: из записи conntrack соединения`,

@@ -97,7 +97,7 @@ export const CHAPTERS: readonly Chapter[] = [
     shell: { target: "worker-0/busybox0-rw89s", line: "ip route" },
     text: "The pod sends everything to its gateway 10.200.0.1 (cnio0), worker-0 sends it to the VPC router, and the router knows each worker's pod range: 10.200.1.0/24 via 10.240.0.21. Those routes are not the CNI plugin's work here: they were added to the VPC by hand. The pod's own routing table is in the Shell tab.",
     ru: {
-      title: "Под — поду",
+      title: "От пода к поду",
       section: "маршрутизацию от пода к поду",
       text: "Под отправляет всё своему шлюзу 10.200.0.1 (cnio0), worker-0 — маршрутизатору VPC, а маршрутизатор знает диапазон подов каждого воркера: 10.200.1.0/24 via 10.240.0.21. Эти маршруты здесь не дело CNI-плагина: их добавили в VPC вручную. Таблица маршрутизации самого пода — во вкладке Shell.",
     },
