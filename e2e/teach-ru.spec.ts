@@ -134,6 +134,7 @@ test.describe("the teaching parts in Russian", () => {
     await expect(dialog.getByRole("button", { name: "Закрыть" })).toBeFocused();
     await expect(dialog.getByRole("heading", { level: 3 }).first()).toHaveText("Шаги");
     await expect(dialog).toContainText("Предыдущий шаг, следующий шаг");
+    await expect(dialog.locator("kbd", { hasText: "Пробел" })).toHaveCount(2);
     await expect(dialog).toContainText("Хуки: по шагу на каждый хук netfilter, каждый NAT и отброс");
     await expect(dialog.getByRole("region", { name: "Клавиши" }).or(dialog.getByLabel("Клавиши"))).toBeVisible();
     await shot(page, "keys");
@@ -161,6 +162,19 @@ test.describe("the teaching parts in Russian", () => {
     await expect(view.getByTestId("hook-local")).toContainText("локальный процесс");
     await view.scrollIntoViewIfNeeded();
     await shot(page, "hooks");
+  });
+
+  test("an embed with the quiz on, in Russian (screenshot at 800x450)", async ({ page }) => {
+    await page.setViewportSize({ width: 800, height: 450 });
+    await page.goto("/#lang=ru&embed=1&quiz=1&level=rules");
+    await expect(page.getByTestId("topology")).toBeVisible();
+    await expect(page.getByTestId("loading")).toHaveCount(0);
+    const quiz = page.getByRole("region", { name: "Викторина" });
+    await expect(quiz).toBeVisible();
+    await page.locator("body").click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press("End");
+    await expect(quiz.getByTestId("quiz-question")).toHaveText("Какой будет адрес источника после этого хопа?");
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/embed-quiz-800.png` });
   });
 
   test("the export dialog in Russian, and its Markdown narration's labels", async ({ page }) => {

@@ -82,7 +82,7 @@ export function KeyboardHelp({ onClose }: { onClose: () => void }) {
                       {s.keys.map((k, i) => (
                         <span key={k}>
                           {i > 0 && <span className="text-slate-500">{t.or}</span>}
-                          <kbd className="rounded border border-slate-300 bg-slate-50 px-1.5 py-0.5 font-mono text-xs">{k}</kbd>
+                          <kbd className="rounded border border-slate-300 bg-slate-50 px-1.5 py-0.5 font-mono text-xs">{ru && k === "Space" ? "Пробел" : k}</kbd>
                         </span>
                       ))}
                     </dt>
