@@ -90,6 +90,7 @@ describe("the teaching parts in Russian", () => {
       ["KUBE-SEP-LRUTK6XRXU43VLIG", "KUBE-SEP"],
       ["DNAT", "DNAT"],
     ]);
+    expect(marked("После маскарадинга источник — 10.240.0.20")).toEqual([["маскарадинга", "MASQUERADE"]]);
     expect(marked("Мосты и таблица пересылки")).toEqual([
       ["Мосты", "bridge"],
       ["таблица пересылки", "FDB"],
