@@ -167,3 +167,25 @@ describe("a rule question's wrong answers", () => {
     expect(q.choices.length).toBe(4);
   });
 });
+
+describe("the quiz in Russian", () => {
+  it("asks the same questions with the same choices, worded in Russian; the store asks in the page's language", async () => {
+    const store = await loaded("nodeport");
+    const { steps, topology } = store.getState();
+    const en = quizQuestions(steps, topology);
+    const ru = quizQuestions(steps, topology, undefined, "ru");
+    const bare = (q: Question) => ({ key: q.key, at: q.at, reveal: q.reveal, kind: q.kind, choices: q.choices, answer: q.answer });
+    expect(ru.map(bare)).toEqual(en.map(bare));
+    for (const [i, q] of ru.entries()) {
+      expect(q.prompt).toMatch(/[А-Яа-я]/);
+      expect(q.prompt).not.toBe(en[i]!.prompt);
+      expect(q.context).toMatch(/^(На |Пакет \()/);
+    }
+    const rule = ru.find((q) => q.kind === "rule")!;
+    expect(rule.prompt).toBe("Какое правило сработает?");
+    expect(rule.context).toMatch(/входит в цепочку KUBE-SERVICES таблицы nat на хуке PREROUTING\.$/);
+    expect(store.getState().quizQuestions()[0]!.prompt).toBe(en[0]!.prompt);
+    store.setState({ lang: "ru" });
+    expect(store.getState().quizQuestions()[0]!.prompt).toBe(ru[0]!.prompt);
+  });
+});

@@ -8,6 +8,7 @@
  */
 import type { StateCreator } from "zustand";
 import type { Topology } from "../engine/k8s/topology";
+import type { Lang } from "../i18n/lang";
 import type { NodeRule } from "../worker/protocol";
 import type { FlatStep } from "./playback";
 import type { Source } from "./scenario";
@@ -36,6 +37,37 @@ export const PROMPTS: Readonly<Record<QuestionKind, string>> = {
   source: "What is the source address after this hop?",
   destination: "What is the destination address after this hop?",
   rule: "Which rule matches?",
+};
+
+/** The questions' words in each language (the store asks in the page's language). */
+const WORDS: Readonly<
+  Record<
+    Lang,
+    {
+      readonly prompts: Readonly<Record<QuestionKind, string>>;
+      readonly at: (node: string, packet: string) => string;
+      readonly enters: (p: { node: string; packet: string; table: string; chain: string; hook: string }) => string;
+      readonly leaving: (packet: string, node: string) => string;
+    }
+  >
+> = {
+  en: {
+    prompts: PROMPTS,
+    at: (node, packet) => `On ${node}: ${packet}.`,
+    enters: (p) => `On ${p.node}, the packet (${p.packet}) enters the ${p.table} table's ${p.chain} chain at ${p.hook}.`,
+    leaving: (packet, node) => `The packet (${packet}) is leaving ${node}.`,
+  },
+  ru: {
+    prompts: {
+      next: "Куда пакет пойдёт дальше?",
+      source: "Какой будет адрес источника после этого хопа?",
+      destination: "Какой будет адрес назначения после этого хопа?",
+      rule: "Какое правило сработает?",
+    },
+    at: (node, packet) => `На ${node}: ${packet}.`,
+    enters: (p) => `На ${p.node} пакет (${p.packet}) входит в цепочку ${p.chain} таблицы ${p.table} на хуке ${p.hook}.`,
+    leaving: (packet, node) => `Пакет (${packet}) покидает ${node}.`,
+  },
 };
 
 /** At most this many choices per question (the right one and up to three others). */
@@ -72,7 +104,13 @@ function packetText(s: FlatStep): string {
  * choices are the other rules of that chain on that node when `rulesOf` knows them, else the
  * other rules the trace shows there.
  */
-export function quizQuestions(steps: readonly FlatStep[], topology: Topology | undefined, rulesOf: (node: string) => readonly NodeRule[] | undefined = () => undefined): Question[] {
+export function quizQuestions(
+  steps: readonly FlatStep[],
+  topology: Topology | undefined,
+  rulesOf: (node: string) => readonly NodeRule[] | undefined = () => undefined,
+  lang: Lang = "en",
+): Question[] {
+  const w = WORDS[lang];
   const out: Question[] = [];
   const addresses = topology ? [...topology.nodes.map((n) => n.ip), ...topology.pods.map((p) => p.ip), ...topology.services.map((s) => s.clusterIP)] : [];
   const machines = topology ? topology.nodes.filter((n) => n.kind !== "controller").map((n) => n.id) : [];
@@ -112,7 +150,7 @@ export function quizQuestions(steps: readonly FlatStep[], topology: Topology | u
       const right = nat.d.after[field];
       const other = field === "src" ? nat.d.before.dst : nat.d.before.src;
       const c = choicesWith(key, right, [nat.d.before[field], other, ...addresses.filter((a) => a !== right).sort((a, b) => hash(key + a) - hash(key + b))]);
-      if (c) add({ key, at, reveal: nat.i, kind: field === "src" ? "source" : "destination", prompt: PROMPTS[field === "src" ? "source" : "destination"], context: `On ${steps[at]!.step.node}: ${packetText(steps[at]!)}.`, ...c });
+      if (c) add({ key, at, reveal: nat.i, kind: field === "src" ? "source" : "destination", prompt: w.prompts[field === "src" ? "source" : "destination"], context: w.at(steps[at]!.step.node, packetText(steps[at]!)), ...c });
     }
 
     // The rule KUBE-SERVICES matches.
@@ -133,7 +171,7 @@ export function quizQuestions(steps: readonly FlatStep[], topology: Topology | u
         if (o.chain === d.chain && o.rule !== d.rule) alsoMatch.add(o.rule);
       }
       const c = choicesWith(key, d.rule, (known && known.length > 1 ? known : seen).filter((r) => !alsoMatch.has(r)));
-      if (c) add({ key, at, reveal: i, kind: "rule", prompt: PROMPTS.rule, context: `On ${s.step.node}, the packet (${packetText(s)}) enters the ${d.table} table's ${d.chain} chain at ${d.hook}.`, ...c });
+      if (c) add({ key, at, reveal: i, kind: "rule", prompt: w.prompts.rule, context: w.enters({ node: s.step.node, packet: packetText(s), table: d.table, chain: d.chain, hook: d.hook }), ...c });
       break;
     }
 
@@ -148,7 +186,7 @@ export function quizQuestions(steps: readonly FlatStep[], topology: Topology | u
       const last = steps[end - 1]!;
       // The flow's end (where many expect the packet to go straight to), then the other machines.
       const c = choicesWith(key, right, [last.step.node, place(last), ...machines.filter((m) => m !== here).sort((a, b) => hash(key + a) - hash(key + b))]);
-      if (c) add({ key, at: from, reveal: from + 1, kind: "next", prompt: PROMPTS.next, context: `The packet (${packetText(steps[from]!)}) is leaving ${here}.`, ...c });
+      if (c) add({ key, at: from, reveal: from + 1, kind: "next", prompt: w.prompts.next, context: w.leaving(packetText(steps[from]!), here), ...c });
     }
     start = end;
   }
@@ -182,7 +220,7 @@ export interface QuizSlice {
 }
 
 export const quizSlice: StateCreator<HopscopeState, [], [], QuizSlice> = (set, get) => {
-  let cache: { steps: readonly FlatStep[]; topology?: Topology; rules: HopscopeState["rules"]; questions: Question[] } | undefined;
+  let cache: { steps: readonly FlatStep[]; topology?: Topology; rules: HopscopeState["rules"]; lang: Lang; questions: Question[] } | undefined;
   // The nodes whose rules were asked for, per trace: a rule question's choices are that chain's rules.
   let asked: { steps: readonly FlatStep[]; nodes: Set<string> } | undefined;
   const answers = () => {
@@ -196,10 +234,10 @@ export const quizSlice: StateCreator<HopscopeState, [], [], QuizSlice> = (set, g
       set({ quizOn: on, ...(on && { playing: false }) });
     },
     quizQuestions() {
-      const { steps, topology, rules } = get();
-      if (cache && cache.steps === steps && cache.topology === topology && cache.rules === rules) return cache.questions;
-      const questions = quizQuestions(steps, topology, (node) => rules[node]);
-      cache = { steps, rules, questions, ...(topology && { topology }) };
+      const { steps, topology, rules, lang } = get();
+      if (cache && cache.steps === steps && cache.topology === topology && cache.rules === rules && cache.lang === lang) return cache.questions;
+      const questions = quizQuestions(steps, topology, (node) => rules[node], lang);
+      cache = { steps, rules, lang, questions, ...(topology && { topology }) };
       if (get().status.kind === "ready") {
         if (asked?.steps !== steps) asked = { steps, nodes: new Set() };
         for (const q of questions) {

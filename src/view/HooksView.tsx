@@ -8,6 +8,8 @@ import { useMemo } from "react";
 import type { Topology } from "../engine/k8s/topology";
 import type { StepPacket } from "../engine/trace";
 import type { FlatStep } from "../store/playback";
+import { useT } from "../i18n/use";
+import { hooksText } from "./hooks-text";
 import { HOOK_STAGES, TERMINAL, hooksAt, ipHook, isHook, type HooksAt, type HookStation, type Pass, type Station, type TablePass } from "./hooks";
 
 /** Where each box sits in the wide grid (11 columns: boxes in odd ones, arrows between; 7 rows). */
@@ -34,7 +36,9 @@ const PLACE: Readonly<Record<Station, string>> = {
 const BRIDGE_ROW: readonly Station[] = ["br-in", "br-PREROUTING", "br-decision", "br-FORWARD", "br-POSTROUTING", "br-out"];
 const IP_BOXES: readonly Station[] = ["in", "PREROUTING", "route-in", "INPUT", "local", "route-out", "OUTPUT", "FORWARD", "POSTROUTING", "out"];
 
-/** Arrows between boxes in the wide grid: [placement, glyph, the two stations it joins]. */
+type Words = (typeof hooksText)["en"];
+
+/** Arrows between boxes in the wide grid: [placement, glyph (or a word's key), the two stations it joins]. */
 const ARROWS: readonly (readonly [string, string, Station, Station])[] = [
   ["md:col-start-2 md:row-start-3", "→", "in", "PREROUTING"],
   ["md:col-start-4 md:row-start-3", "→", "PREROUTING", "route-in"],
@@ -46,8 +50,8 @@ const ARROWS: readonly (readonly [string, string, Station, Station])[] = [
   ["md:col-start-8 md:row-start-7", "→", "local", "route-out"],
   ["md:col-start-9 md:row-start-6", "↑", "route-out", "OUTPUT"],
   ["md:col-start-9 md:row-start-4", "↑", "OUTPUT", "POSTROUTING"],
-  ["md:col-start-1 md:row-start-2 text-[10px]", "↓ up to IP", "br-decision", "in"],
-  ["md:col-start-11 md:row-start-2 text-[10px]", "↑ to the bridge", "out", "br-decision"],
+  ["md:col-start-1 md:row-start-2 text-[10px]", "upToIp", "br-decision", "in"],
+  ["md:col-start-11 md:row-start-2 text-[10px]", "toBridge", "out", "br-decision"],
   ["md:col-start-2 md:row-start-1", "→", "br-in", "br-PREROUTING"],
   ["md:col-start-4 md:row-start-1", "→", "br-PREROUTING", "br-decision"],
   ["md:col-start-6 md:row-start-1", "→", "br-decision", "br-FORWARD"],
@@ -55,38 +59,38 @@ const ARROWS: readonly (readonly [string, string, Station, Station])[] = [
   ["md:col-start-10 md:row-start-1", "→", "br-POSTROUTING", "br-out"],
 ];
 
-const HOOK_DOC: Readonly<Record<keyof typeof HOOK_STAGES, string>> = {
-  PREROUTING: "every packet that arrives, before routing",
-  INPUT: "packets for this host, after routing",
-  FORWARD: "packets routed through this host",
-  OUTPUT: "packets this host's processes send",
-  POSTROUTING: "every packet that leaves, after routing",
-};
+const hookDoc = (t: Words, hook: keyof typeof HOOK_STAGES): string => t[`doc${hook}`];
 
-function stationName(s: Station, label?: string): string {
+/** A label the hooks model gives in English words (not a device's name), in the page's language. */
+function labelText(t: Words, label: string | undefined): string | undefined {
+  return label === "a process" ? t.aProcess : label === "the bridge" ? t.theBridge : label === "a port" ? t.aPort : label;
+}
+
+function stationName(t: Words, s: Station, rawLabel?: string): string {
+  const label = labelText(t, rawLabel);
   switch (s) {
     case "br-in":
     case "in":
-      return label ? `in: ${label}` : "in";
+      return label ? `${t.in}: ${label}` : t.in;
     case "br-out":
     case "out":
-      return label ? `out: ${label}` : "out";
+      return label ? `${t.out}: ${label}` : t.out;
     case "br-decision":
-      return "bridging decision";
+      return t.bridgingDecision;
     case "route-in":
     case "route-out":
-      return "routing decision";
+      return t.routingDecision;
     case "local":
-      return "local process";
+      return t.localProcess;
     default:
       return ipHook(s);
   }
 }
 
 /** How a place is named in text: the bridge's hooks say so. */
-function spoken(s: Station, label?: string): string {
-  const name = stationName(s, label);
-  return s.startsWith("br-") && isHook(s) ? `${name} (called by the bridge)` : name;
+function spoken(t: Words, s: Station, label?: string): string {
+  const name = stationName(t, s, label);
+  return s.startsWith("br-") && isHook(s) ? t.calledByBridge({ name }) : name;
 }
 
 export function endpointText(p: StepPacket): string {
@@ -94,16 +98,17 @@ export function endpointText(p: StepPacket): string {
 }
 
 /** What a stage did, in words: the chains entered and the verdict. */
-function stageText(t: TablePass, dropped: boolean): string {
+function stageText(w: Words, t: TablePass, dropped: boolean): string {
   if (t.stage === "conntrack") return "conntrack";
   if (t.stage === "confirm") return "conntrack confirm";
   const chains = t.chains.join(" → ");
-  if (!t.decided) return t.stage === "nat" ? `${t.stage}: from the connection's conntrack entry` : `${t.stage}: ${chains}`;
-  const verdict = TERMINAL.has(t.decided.target) ? t.decided.target : dropped ? "no rule decided" : "no rule decided, the policy let it on";
+  if (!t.decided) return t.stage === "nat" ? w.fromConntrack({ stage: t.stage }) : `${t.stage}: ${chains}`;
+  const verdict = TERMINAL.has(t.decided.target) ? t.decided.target : dropped ? w.noRuleDecided : w.policyLetOn;
   return `${t.stage}: ${chains}: ${verdict}`;
 }
 
 export function HooksView({ steps, cursor, topology, onGo }: { steps: readonly FlatStep[]; cursor: number; topology?: Topology; onGo?: (i: number) => void }) {
+  const t = useT(hooksText);
   const here = steps[cursor]?.step;
   const nodeInfo = here ? topology?.nodes.find((n) => n.id === here.node) : undefined;
   const bridge = here && here.pod === undefined ? nodeInfo?.bridge?.name : undefined;
@@ -111,56 +116,60 @@ export function HooksView({ steps, cursor, topology, onGo }: { steps: readonly F
   const h = useMemo(() => hooksAt(steps, cursor, { ...(bridge && { bridge }), ports }), [steps, cursor, bridge, ports]);
   if (!h || !here) {
     return (
-      <section aria-label="Netfilter hooks" className="p-3 text-sm text-slate-600" data-testid="hooks-view">
-        No step selected.
+      <section aria-label={t.hooksRegion} className="p-3 text-sm text-slate-600" data-testid="hooks-view">
+        {t.noStep}
       </section>
     );
   }
-  const where = h.pod ? `${h.pod} (on ${h.node})` : h.node;
-  const name = `Netfilter hooks ${h.pod ? "in" : "on"} ${where}`;
+  const where = h.pod ? t.podOn({ pod: h.pod, node: h.node }) : h.node;
+  const name = t.name({ where, inPod: h.pod !== undefined });
   const showBridge = bridge !== undefined || h.passes.some((p) => p.station.startsWith("br-"));
   return (
     <section aria-label={name} id="hooks-view" tabIndex={-1} className="flex h-full min-h-0 flex-col overflow-y-auto text-xs md:flex-row md:overflow-hidden" data-testid="hooks-view">
-      <figure className="min-w-0 flex-1 p-2 md:overflow-auto" aria-label={`Diagram: ${name}`}>
+      <figure className="min-w-0 flex-1 p-2 md:overflow-auto" aria-label={t.diagram({ name })}>
         <figcaption className="mb-1 flex flex-wrap items-baseline gap-x-2">
           <span className="font-semibold text-slate-800">{name}</span>
           <span className="text-slate-600" data-testid="hooks-now">
-            now: {describeCurrent(h)}
+            {t.now}
+            {describeCurrent(t, h)}
           </span>
           <span className="font-mono text-[10px] text-slate-600" data-testid="hooks-packet-now">
             {endpointText(h.now)}
-            {endpointText(h.entered) !== endpointText(h.now) && <span className="font-sans"> (first seen here as {endpointText(h.entered)})</span>}
+            {endpointText(h.entered) !== endpointText(h.now) && <span className="font-sans">{t.firstSeen({ packet: endpointText(h.entered) })}</span>}
           </span>
           <span className="sr-only" data-testid="hooks-summary">
-            {summary(h)}
+            {summary(t, h)}
           </span>
         </figcaption>
         <div className="flex flex-col gap-1 md:grid md:grid-cols-[minmax(4rem,0.7fr)_0.75rem_minmax(7rem,1.3fr)_0.75rem_minmax(5rem,1fr)_0.75rem_minmax(5.5rem,1fr)_0.75rem_minmax(7rem,1.3fr)_0.75rem_minmax(4rem,0.7fr)] md:items-stretch md:gap-y-0.5">
           {showBridge && (
             <>
-              <p className="mt-1 font-semibold text-slate-600 md:hidden">Bridge {bridge ?? ""}</p>
+              <p className="mt-1 font-semibold text-slate-600 md:hidden">
+                {t.bridgeHeading}
+                {bridge ?? ""}
+              </p>
               {/* On a phone the bridge's boxes show only when this packet came through the bridge. */}
               {BRIDGE_ROW.map((s) => (
-                <Box key={s} station={s} h={h} bridge={bridge} onGo={onGo} phoneHidden={!h.passes.some((p) => p.station.startsWith("br-"))} />
+                <Box key={s} t={t} station={s} h={h} bridge={bridge} onGo={onGo} phoneHidden={!h.passes.some((p) => p.station.startsWith("br-"))} />
               ))}
               <p className="text-[10px] text-slate-500 md:col-span-9 md:col-start-2 md:row-start-2 md:text-center" data-testid="hooks-bridge-note">
-                {bridgeNote(h, bridge)}
+                {bridgeNote(t, h, bridge)}
               </p>
               <p className="mt-1 font-semibold text-slate-600 md:hidden">IP</p>
             </>
           )}
           {IP_BOXES.map((s) => (
-            <Box key={s} station={s} h={h} bridge={bridge} onGo={onGo} />
+            <Box key={s} t={t} station={s} h={h} bridge={bridge} onGo={onGo} />
           ))}
           {ARROWS.filter(([, , a, b]) => showBridge || (!a.startsWith("br-") && !b.startsWith("br-"))).map(([place, glyph, a, b]) => (
             <span key={`${a}-${b}`} aria-hidden="true" className={`hidden self-center text-center md:block ${place} ${joined(h, a, b) ? "font-bold text-blue-700" : "text-slate-500"}`}>
-              {glyph}
+              {glyph === "upToIp" || glyph === "toBridge" ? t[glyph] : glyph}
             </span>
           ))}
         </div>
       </figure>
       <div className="border-t border-slate-200 p-2 md:w-64 md:shrink-0 md:overflow-y-auto md:border-l md:border-t-0">
-        <h3 className="mb-1 font-semibold text-slate-700">This packet at {where}, in order</h3>
+        <h3 className="mb-1 font-semibold text-slate-700">{t.inOrder({ where })}</h3>
         <ol className="space-y-1" data-testid="hooks-path">
           {h.passes.map((p, i) => (
             <li
@@ -168,20 +177,25 @@ export function HooksView({ steps, cursor, topology, onGo }: { steps: readonly F
               aria-current={i === h.current.pass ? "step" : undefined}
               className={`rounded px-1.5 py-0.5 ${i === h.current.pass ? "bg-amber-100 ring-1 ring-amber-500" : p.silent ? "text-slate-500" : ""}`}
             >
-              <span className="font-semibold">{spoken(p.station, p.label)}</span>
-              {p.decision && <span> ({decisionText(p)})</span>}
-              {p.rerouted && <span> (routed again: nat OUTPUT changed the destination)</span>}
-              {p.silent && isHook(p.station) && <span> nothing matched</span>}
-              {p.dropped && <span className="font-semibold text-red-700" data-testid="hooks-drop"> dropped here{p.dropReason ? `: ${p.dropReason}` : ""}</span>}
+              <span className="font-semibold">{spoken(t, p.station, p.label)}</span>
+              {p.decision && <span> ({decisionText(t, p)})</span>}
+              {p.rerouted && <span>{t.rerouted}</span>}
+              {p.silent && isHook(p.station) && <span>{t.nothingMatched}</span>}
+              {p.dropped && (
+                <span className="font-semibold text-red-700" data-testid="hooks-drop">
+                  {t.droppedHere}
+                  {p.dropReason ? `: ${p.dropReason}` : ""}
+                </span>
+              )}
               {p.tables.length > 0 && (
                 <ul className="ml-3 list-disc">
-                  {p.tables.map((t, j) => (
-                    <li key={j} className={i === h.current.pass && t.stage === h.current.stage && t.steps.includes(cursor) ? "font-semibold" : ""}>
-                      {stageText(t, p.dropped === true)}
-                      {t.decided && !TERMINAL.has(t.decided.target) && <span className="block text-[10px] text-slate-700">the last rule that matched:</span>}
-                      {t.decided && (
+                  {p.tables.map((tp, j) => (
+                    <li key={j} className={i === h.current.pass && tp.stage === h.current.stage && tp.steps.includes(cursor) ? "font-semibold" : ""}>
+                      {stageText(t, tp, p.dropped === true)}
+                      {tp.decided && !TERMINAL.has(tp.decided.target) && <span className="block text-[10px] text-slate-700">{t.lastRule}</span>}
+                      {tp.decided && (
                         <code className="mt-0.5 block break-all rounded bg-slate-100 px-1 font-mono text-[10px] text-slate-800" data-testid="hooks-rule">
-                          {t.decided.rule}
+                          {tp.decided.rule}
                         </code>
                       )}
                     </li>
@@ -193,15 +207,15 @@ export function HooksView({ steps, cursor, topology, onGo }: { steps: readonly F
         </ol>
         {h.nats.length > 0 && (
           <>
-            <h3 className="mt-2 font-semibold text-slate-700">Addresses before and after NAT</h3>
+            <h3 className="mt-2 font-semibold text-slate-700">{t.natHeading}</h3>
             <ul className="space-y-1 font-mono text-[11px]" data-testid="hooks-nat">
               {h.nats.map((n) => (
                 <li key={n.step} className={n.step === cursor ? "rounded bg-amber-100 px-1" : ""}>
                   <span className="font-sans font-semibold">
-                    {n.type} in {spoken(n.station)}:
+                    {t.natIn({ type: n.type, place: spoken(t, n.station) })}
                   </span>{" "}
                   <span data-testid="nat-before">{endpointText(n.before)}</span>
-                  <span className="font-sans"> becomes </span>
+                  <span className="font-sans">{t.becomes}</span>
                   <span data-testid="nat-after">{endpointText(n.after)}</span>
                 </li>
               ))}
@@ -209,37 +223,34 @@ export function HooksView({ steps, cursor, topology, onGo }: { steps: readonly F
           </>
         )}
         <p className="mt-2 text-[10px] text-slate-500">
-          In each hook the kernel runs, by priority: raw −300, conntrack −200, mangle −150, nat (DNAT) −100, filter 0, security 50, nat (SNAT) 100, then
-          conntrack confirms the connection last. Hopscope models no security table (kube-proxy and the CNI write no rules there).
+          {t.priorities}
         </p>
       </div>
     </section>
   );
 }
 
-function decisionText(p: Pass): string {
-  const by = p.dev !== undefined ? ` to ${p.dev}` : "";
+function decisionText(t: Words, p: Pass): string {
+  const dev = p.dev;
   switch (p.decision) {
     case "local":
-      return p.station === "br-decision" ? "for the bridge's own MAC: up to the host" : "local: for this host";
+      return p.station === "br-decision" ? t.upToHost : t.localHost;
     case "forward":
-      return p.station === "br-decision" ? `forwarded by the FDB${by}` : `forward${p.dev !== undefined ? `, out of ${p.dev}` : ""}`;
+      return p.station === "br-decision" ? t.forwardedByFdb({ dev }) : t.forward({ dev });
     case "flood":
-      return `unknown MAC: flooded${by && `, the copy${by} reaches it`}`;
+      return t.flooded({ dev });
     case "output":
-      return p.dev !== undefined ? `out of ${p.dev}` : "out";
+      return t.outOf({ dev });
     default:
       return p.decision ?? "";
   }
 }
 
-function bridgeNote(h: HooksAt, bridge: string | undefined): string {
+function bridgeNote(t: Words, h: HooksAt, bridge: string | undefined): string {
   const bridged = h.passes.some((p) => p.station === "br-in");
-  const name = bridge ?? "the bridge";
-  if (!bridged) return `⇵ ${name}: frames for the host go up to IP, IP sends out through ${name}; with br_netfilter the bridge's hooks call iptables for bridged frames`;
-  return h.brNetfilter
-    ? `br_netfilter: ${name} called iptables for this frame (bridge-nf-call-iptables = 1)`
-    : `${name} did not call iptables for this frame (no netfilter step at the bridge)`;
+  const name = bridge ?? t.theBridge;
+  if (!bridged) return t.bridgeNoteIdle({ name });
+  return h.brNetfilter ? t.bridgeNoteOn({ name }) : t.bridgeNoteOff({ name });
 }
 
 /** Whether the packet went from `a` straight to `b` here. */
@@ -248,32 +259,32 @@ function joined(h: HooksAt, a: Station, b: Station): boolean {
   return false;
 }
 
-function describeCurrent(h: HooksAt): string {
+function describeCurrent(t: Words, h: HooksAt): string {
   const p = h.passes[h.current.pass]!;
-  const parts = [spoken(p.station, p.label)];
+  const parts = [spoken(t, p.station, p.label)];
   if (h.current.stage) parts.push(h.current.stage === "confirm" ? "conntrack confirm" : h.current.stage);
-  if (h.current.chain) parts.push(`chain ${h.current.chain}`);
+  if (h.current.chain) parts.push(t.chain({ chain: h.current.chain }));
   return parts.join(", ");
 }
 
-function summary(h: HooksAt): string {
+function summary(w: Words, h: HooksAt): string {
   const path = h.passes
     .map((p) => {
       const t = p.tables.map((x) => (x.decided && TERMINAL.has(x.decided.target) ? `${x.stage} ${x.decided.target}` : x.stage)).join(", ");
-      return `${spoken(p.station, p.label)}${t ? ` (${t})` : ""}`;
+      return `${spoken(w, p.station, p.label)}${t ? ` (${t})` : ""}`;
     })
     .join("; ");
-  const nat = h.nats.map((n) => `${n.type}: ${endpointText(n.before)} became ${endpointText(n.after)}`).join("; ");
-  return `Now at ${describeCurrent(h)}. So far: ${path}.${nat ? ` ${nat}.` : ""}`;
+  const nat = h.nats.map((n) => w.became({ type: n.type, before: endpointText(n.before), after: endpointText(n.after) })).join("; ");
+  return w.summary({ now: describeCurrent(w, h), path, nat });
 }
 
-function Box({ station, h, bridge, onGo, phoneHidden = false }: { station: Station; h: HooksAt; bridge: string | undefined; onGo: ((i: number) => void) | undefined; phoneHidden?: boolean }) {
+function Box({ t, station, h, bridge, onGo, phoneHidden = false }: { t: Words; station: Station; h: HooksAt; bridge: string | undefined; onGo: ((i: number) => void) | undefined; phoneHidden?: boolean }) {
   const passes = h.passes.filter((p) => p.station === station);
   const passed = passes.length > 0;
   const current = h.passes[h.current.pass]!.station === station;
   const pass = current ? h.passes[h.current.pass]! : passes.at(-1);
   const dropped = passes.some((p) => p.dropped);
-  const label = pass?.label ?? (station.startsWith("br-") && !isHook(station) && station !== "br-decision" ? "a port" : station.startsWith("br-") ? bridge : undefined);
+  const label = labelText(t, pass?.label) ?? (station.startsWith("br-") && !isHook(station) && station !== "br-decision" ? t.aPort : station.startsWith("br-") ? bridge : undefined);
   const order = passes.map((p) => h.passes.indexOf(p) + 1);
   const tone = dropped
     ? "border-red-600 bg-red-50"
@@ -285,7 +296,13 @@ function Box({ station, h, bridge, onGo, phoneHidden = false }: { station: Stati
   const first = passes.flatMap((p) => p.steps)[0];
   // In and out name their device on a line of its own.
   const edge = station === "in" || station === "out" || station === "br-in" || station === "br-out";
-  const title = edge ? (station.endsWith("in") ? "in" : "out") : stationName(station, isHook(station) ? undefined : label);
+  const title = edge
+    ? station.endsWith("in")
+      ? t.in
+      : t.out
+    : station === "route-in" || station === "route-out"
+      ? t.routingDecisionBox
+      : stationName(t, station, isHook(station) ? undefined : label);
   const heading = (
     <span className="flex items-baseline gap-1">
       {order.length > 0 && (
@@ -303,20 +320,20 @@ function Box({ station, h, bridge, onGo, phoneHidden = false }: { station: Stati
       data-testid={`hook-${station}`}
       data-passed={passed ? "yes" : "no"}
       aria-current={current ? "location" : undefined}
-      title={isHook(station) ? `${ipHook(station)}: ${HOOK_DOC[ipHook(station)]}${station.startsWith("br-") ? " (called by the bridge under br_netfilter)" : ""}` : undefined}
+      title={isHook(station) ? `${ipHook(station)}: ${hookDoc(t, ipHook(station))}${station.startsWith("br-") ? t.bridgeCalls : ""}` : undefined}
     >
       {onGo && first !== undefined ? (
-        <button type="button" className="text-left hover:underline" onClick={() => onGo(first)} aria-label={`${spoken(station, label)}: go to its first step`}>
+        <button type="button" className="text-left hover:underline" onClick={() => onGo(first)} aria-label={t.goFirst({ place: spoken(t, station, label) })}>
           {heading}
         </button>
       ) : (
         heading
       )}
       {edge && <span className="block font-mono text-[10px] [overflow-wrap:anywhere]">{label}</span>}
-      {dropped && <span className="block text-[10px] font-semibold text-red-700">dropped</span>}
+      {dropped && <span className="block text-[10px] font-semibold text-red-700">{t.dropped}</span>}
       {isHook(station) && (!station.startsWith("br-") || h.passes.some((p) => p.station === "br-in")) && <Stages station={station} pass={pass} h={h} current={current} />}
       {station === "route-in" || station === "route-out" || station === "br-decision" ? (
-        pass?.decision ? <span className="block text-[10px]">{decisionText(pass)}</span> : null
+        pass?.decision ? <span className="block text-[10px]">{decisionText(t, pass)}</span> : null
       ) : null}
     </div>
   );

@@ -6,17 +6,14 @@
  */
 import { useEffect, useId, useRef, useState } from "react";
 import { LEVELS, type Level } from "../../store/levels";
+import { useT } from "../../i18n/use";
 import { useHopscope } from "../../store/store";
+import { exportText } from "./i18n";
 import type { ExportKind } from "./names";
 import { diagramSize, findDiagram, flowSteps, pixelSize, screenSize, type Area } from "./plan";
 
-const CHOICES: readonly { kind: ExportKind; label: string }[] = [
-  { kind: "png", label: "PNG image" },
-  { kind: "svg", label: "SVG image" },
-  { kind: "gif", label: "GIF animation" },
-  { kind: "webm", label: "WebM video" },
-  { kind: "md", label: "Narration (Markdown)" },
-];
+/** The choices in order; each is labelled by its kind's catalog entry. */
+const CHOICES: readonly ExportKind[] = ["png", "svg", "gif", "webm", "md"];
 
 const SCALES = [1, 2, 3] as const;
 
@@ -37,6 +34,7 @@ type Run = { readonly kind: ExportKind; readonly done: number; readonly total: n
 type Outcome = { readonly ok: boolean; readonly text: string };
 
 export function ExportMenu() {
+  const t = useT(exportText);
   const [open, setOpen] = useState(false);
   const [scale, setScale] = useState<number>(1);
   const [area, setArea] = useState<Area>("screen");
@@ -99,13 +97,13 @@ export function ExportMenu() {
         });
         if (abort.signal.aborted) throw new Cancelled();
         saveFile(file.name, file.blob);
-        setOutcome({ ok: true, text: `Saved ${file.name} (${file.summary})` });
+        setOutcome({ ok: true, text: t.saved({ name: file.name, summary: file.summary }) });
       } catch (e) {
-        if (e instanceof Cancelled) setOutcome({ ok: true, text: "Export cancelled" });
+        if (e instanceof Cancelled) setOutcome({ ok: true, text: t.cancelled });
         else throw e;
       }
     } catch (e) {
-      setOutcome({ ok: false, text: `Could not export: ${e instanceof Error ? e.message : String(e)}` });
+      setOutcome({ ok: false, text: t.failed({ message: e instanceof Error ? e.message : String(e) }) });
     } finally {
       runRef.current = undefined;
       setRun(undefined);
@@ -138,18 +136,18 @@ export function ExportMenu() {
     const size = sizes ? pixelSize(sizes[area], kind, scale) : undefined;
     // No line breaks inside a size or a count.
     const px = size ? `${size.width}\u00a0×\u00a0${size.height}\u00a0px` : "";
-    const n = `${frames}\u00a0${frames === 1 ? "frame" : "frames"}`;
+    const n = t.frames({ n: frames });
     switch (kind) {
       case "png":
-        return `This step (${step}), ${px}`;
+        return t.thisStep({ step, px });
       case "svg":
-        return `This step (${step}), vector, ${px}`;
+        return t.thisStepVector({ step, px });
       case "gif":
-        return `This flow, ${n}, ${px}`;
+        return t.thisFlow({ frames: n, px });
       case "webm":
-        return `This flow, ${n}, ${px}`;
+        return t.thisFlow({ frames: n, px });
       case "md":
-        return `This flow's ${frames} ${frames === 1 ? "step" : "steps"} in words`;
+        return t.inWords({ n: frames });
     }
   };
 
@@ -166,7 +164,7 @@ export function ExportMenu() {
         onClick={() => (open ? close() : openMenu())}
         data-testid="export"
       >
-        Export
+        {t.export}
       </button>
       {open && (
         <>
@@ -183,22 +181,22 @@ export function ExportMenu() {
           >
             <div className="mb-2 flex items-center justify-between gap-2">
               <h2 id={titleId} className="font-semibold">
-                Export
+                {t.export}
               </h2>
-              <button type="button" className="rounded px-2 py-0.5 text-slate-600 hover:bg-slate-100" onClick={close} aria-label="Close export">
+              <button type="button" className="rounded px-2 py-0.5 text-slate-600 hover:bg-slate-100" onClick={close} aria-label={t.close}>
                 ✕
               </button>
             </div>
             <div className="mb-3 flex flex-wrap gap-3">
               <label className="flex items-center gap-1">
-                <span className="text-slate-600">Area</span>
+                <span className="text-slate-600">{t.area}</span>
                 <select className="rounded border border-slate-300 bg-white px-1 py-0.5" value={area} disabled={run !== undefined} onChange={(e) => setArea(e.target.value as Area)} data-testid="export-area">
-                  <option value="screen">the view as on screen</option>
-                  <option value="whole">the whole diagram</option>
+                  <option value="screen">{t.areaScreen}</option>
+                  <option value="whole">{t.areaWhole}</option>
                 </select>
               </label>
               <label className="flex items-center gap-1">
-                <span className="text-slate-600">Scale</span>
+                <span className="text-slate-600">{t.scale}</span>
                 <select className="rounded border border-slate-300 bg-white px-1 py-0.5" value={scale} disabled={run !== undefined} onChange={(e) => setScale(Number(e.target.value))} data-testid="export-scale">
                   {SCALES.map((s) => (
                     <option key={s} value={s}>
@@ -208,7 +206,7 @@ export function ExportMenu() {
                 </select>
               </label>
               <label className="flex items-center gap-1">
-                <span className="text-slate-600">Level of detail</span>
+                <span className="text-slate-600">{t.level}</span>
                 <select
                   className="rounded border border-slate-300 bg-white px-1 py-0.5"
                   value={level}
@@ -218,7 +216,7 @@ export function ExportMenu() {
                 >
                   {LEVELS.map((l) => (
                     <option key={l} value={l}>
-                      {l}
+                      {t.levelName({ level: l })}
                     </option>
                   ))}
                 </select>
@@ -226,40 +224,40 @@ export function ExportMenu() {
             </div>
             <label className="mb-3 flex items-center gap-2">
               <input type="checkbox" checked={captions} disabled={run !== undefined} onChange={(e) => setCaptions(e.target.checked)} data-testid="export-captions" />
-              <span>Captions on animation frames (the step and its sentence)</span>
+              <span>{t.captions}</span>
             </label>
             <ul className="space-y-1">
-              {CHOICES.map((c) => {
-                const id = `${titleId}-${c.kind}`;
+              {CHOICES.map((kind) => {
+                const id = `${titleId}-${kind}`;
                 return (
-                  <li key={c.kind} className="flex items-center gap-2">
+                  <li key={kind} className="flex items-center gap-2">
                     <button
                       type="button"
                       className={`${btn} w-44 shrink-0 text-left`}
                       disabled={run !== undefined || !hasSteps}
                       aria-describedby={id}
-                      onClick={() => void start(c.kind)}
+                      onClick={() => void start(kind)}
                       data-export-choice=""
-                      data-testid={`export-${c.kind}`}
+                      data-testid={`export-${kind}`}
                     >
-                      {c.label}
+                      {t[kind]}
                     </button>
                     <span id={id} className="text-xs text-slate-600">
-                      {describe(c.kind)}
+                      {describe(kind)}
                     </span>
                   </li>
                 );
               })}
             </ul>
-            {!hasSteps && <p className="mt-2 text-xs text-slate-600">Nothing to export yet: the scenario has no traffic.</p>}
+            {!hasSteps && <p className="mt-2 text-xs text-slate-600">{t.nothing}</p>}
             {run && (
               <div className="mt-3 flex items-center gap-2" data-testid="export-progress">
-                <progress className="h-2 flex-1" max={run.total} value={run.done} aria-label="Export progress" />
+                <progress className="h-2 flex-1" max={run.total} value={run.done} aria-label={t.progress} />
                 <span className="text-xs tabular-nums text-slate-600">
-                  {run.total > 1 ? `frame ${run.done} of ${run.total}` : "working…"}
+                  {run.total > 1 ? t.frameOf({ done: run.done, total: run.total }) : t.working}
                 </span>
                 <button type="button" className={btn} onClick={() => run.abort.abort()}>
-                  Cancel
+                  {t.cancel}
                 </button>
               </div>
             )}

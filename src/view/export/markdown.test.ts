@@ -4,6 +4,7 @@ import { builtinScenario } from "../../engine/scenarios/article";
 import { flatten } from "../../store/playback";
 import { visibleSteps } from "../../store/levels";
 import { escapeMarkdown, narrationMarkdown } from "./markdown";
+import { exportText } from "./i18n";
 import { exportName, slug } from "./names";
 
 function flowAt(id: string, flow: number, level: "hops" | "rules") {
@@ -51,5 +52,42 @@ describe("exportName", () => {
     expect(exportName("nodeport", "png", { step: 12 })).toBe("hopscope-nodeport-step-12.png");
     expect(exportName("Pod to pod (ipMasq on)", "gif", { flow: 2, level: "hops" })).toBe("hopscope-pod-to-pod-ipmasq-on-flow-2-hops.gif");
     expect(slug("***")).toBe("scenario");
+  });
+});
+
+describe("the export in Russian", () => {
+  it("writes the narration's headings and labels in Russian, and the tools' lines unchanged", () => {
+    const f = flowAt("nodeport", 0, "rules");
+    const input = { scenarioTitle: "NodePort", flowName: f.first.flowName, outcome: f.first.outcome, level: "rules", steps: f.steps };
+    const en = narrationMarkdown(input);
+    const ru = narrationMarkdown({ ...input, lang: "ru" });
+    expect(ru).toContain(`- Уровень детализации: правила (${f.steps.length} шагов)`);
+    expect(ru).toMatch(/^- Поток: /m);
+    expect(ru).toMatch(/^- Итог: /m);
+    expect(ru).toMatch(/^- Где: /m);
+    expect(ru).toMatch(/^- Пакет: (TCP|UDP|ICMP) `/m);
+    expect(ru).toMatch(/^Таблица nat, цепочка KUBE-SERVICES \(PREROUTING\), правило \d+:$/m);
+    expect(ru).toMatch(/^DNAT: `[^`]+` становится `[^`]+`\.$/m);
+    expect(ru).not.toMatch(/^- (Flow|Outcome|Where|Packet|Level of detail):/m);
+    // Code blocks (rules, tcpdump, conntrack) are the same in both.
+    const blocks = (md: string) => [...md.matchAll(/^```text\n([\s\S]*?)\n```$/gm)].map((m) => m[1]);
+    expect(blocks(ru)).toEqual(blocks(en));
+    expect(blocks(en).length).toBeGreaterThan(5);
+  });
+
+  it("says every dialog string in Russian, with plural forms", () => {
+    for (const key of Object.keys(exportText.en) as (keyof typeof exportText.en)[]) {
+      const sample = (v: unknown) =>
+        typeof v === "function" ? String((v as (p: unknown) => string)({ n: 2, step: 3, px: "1 px", frames: "2 frames", done: 1, total: 4, name: "a.md", summary: "s", message: "m", width: 2, height: 2, level: "hops", pod: "p", node: "n", command: "ip route", table: "nat", chain: "C", hook: "H", index: 1 })) : String(v);
+      const en = sample(exportText.en[key]);
+      const ru = sample(exportText.ru[key]);
+      expect(ru, key).not.toBe(en);
+      expect(ru, key).toMatch(/[А-Яа-яЁё]/);
+    }
+    const frames = (n: number) => exportText.ru.frames({ n }).replace("\u00a0", " ");
+    expect([1, 2, 5, 11, 21, 22, 25].map(frames)).toEqual(["1 кадр", "2 кадра", "5 кадров", "11 кадров", "21 кадр", "22 кадра", "25 кадров"]);
+    expect(exportText.ru.inWords({ n: 21 })).toBe("21 шаг этого потока словами");
+    expect(exportText.en.inWords({ n: 1 })).toBe("This flow's 1 step in words");
+    expect(exportText.en.frames({ n: 2 })).toBe("2\u00a0frames");
   });
 });

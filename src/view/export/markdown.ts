@@ -5,6 +5,10 @@
  * conntrack entry), verbatim in code blocks.
  */
 import { endpoints, type Step } from "../../engine/trace";
+import type { Lang } from "../../i18n/lang";
+import { exportText } from "./i18n";
+
+type Words = (typeof exportText)["en"];
 
 export interface NarrationInput {
   readonly scenarioTitle: string;
@@ -16,6 +20,8 @@ export interface NarrationInput {
   readonly outcome: string;
   readonly level: string;
   readonly steps: readonly Step[];
+  /** The headings' and labels' language (the step sentences come told in it already); English by default. */
+  readonly lang?: Lang;
 }
 
 /**
@@ -40,50 +46,51 @@ function code(text: string): string {
   return longest ? `${f} ${text} ${f}` : `${f}${text}${f}`;
 }
 
-function where(s: Step): string {
-  const place = s.pod ? `pod ${s.pod} on ${s.node}` : s.node;
-  return s.iface ? `${place}, ${s.iface} (${s.dir === "in" ? "received" : "sent"})` : place;
+function where(t: Words, s: Step): string {
+  const place = s.pod ? t.mdPodOn({ pod: s.pod, node: s.node }) : s.node;
+  return s.iface ? `${place}, ${s.iface} (${s.dir === "in" ? t.mdReceived : t.mdSent})` : place;
 }
 
 /** What the tools print about a step, as they print it. */
-function toolText(s: Step): string[] {
+function toolText(t: Words, s: Step): string[] {
   const d = s.detail;
   switch (d.kind) {
     case "wire":
       return [`tcpdump -n -e -i ${s.iface ?? "any"}:`, fence(`${d.mac ? `${d.mac.src} > ${d.mac.dst}, ethertype IPv4 (0x0800), length ${d.length + 14}: ` : ""}${d.tcpdump}`)];
     case "route":
-      return [`The route that matched (ip route${d.table === "local" ? " show table local" : ""}):`, fence(d.route)];
+      return [t.mdRoute({ command: `ip route${d.table === "local" ? " show table local" : ""}` }), fence(d.route)];
     case "rule":
-      return [`Table ${d.table}, chain ${d.chain} (${d.hook}), rule ${d.index}:`, fence(d.rule)];
+      return [t.mdRule({ table: d.table, chain: d.chain, hook: d.hook, index: d.index }), fence(d.rule)];
     case "nat":
       return [
-        `${d.type}: ${code(endpoints(d.before))} becomes ${code(endpoints(d.after))}.`,
-        ...(d.rule ? ["The rule that set it up:", fence(d.rule)] : []),
+        `${d.type}: ${code(endpoints(d.before))} ${t.mdBecomes} ${code(endpoints(d.after))}.`,
+        ...(d.rule ? [t.mdRuleSetUp, fence(d.rule)] : []),
         "conntrack -L:",
         fence(d.conntrack),
       ];
     case "conntrack":
       return d.entry ? [`conntrack -L (${d.event}):`, fence(d.entry)] : [];
     case "drop":
-      return [`Dropped: ${escapeMarkdown(d.reason)}`, ...(d.rule ? [fence(d.rule)] : [])];
+      return [`${t.mdDropped}: ${escapeMarkdown(d.reason)}`, ...(d.rule ? [fence(d.rule)] : [])];
     default:
       return [];
   }
 }
 
 export function narrationMarkdown(n: NarrationInput): string {
+  const t = exportText[n.lang ?? "en"];
   const out: string[] = [`# ${escapeMarkdown(n.scenarioTitle)}`, ""];
   if (n.description) out.push(escapeMarkdown(n.description), "");
-  out.push(`- Flow: ${escapeMarkdown(n.flowName)}`);
-  if (n.origin) out.push(`- Started by: ${escapeMarkdown(n.origin)}`);
-  out.push(`- Outcome: ${escapeMarkdown(n.outcome)}`);
-  out.push(`- Level of detail: ${n.level} (${n.steps.length} ${n.steps.length === 1 ? "step" : "steps"})`);
+  out.push(`- ${t.mdFlow}: ${escapeMarkdown(n.flowName)}`);
+  if (n.origin) out.push(`- ${t.mdStartedBy}: ${escapeMarkdown(n.origin)}`);
+  out.push(`- ${t.mdOutcome}: ${escapeMarkdown(n.outcome)}`);
+  out.push(`- ${t.mdLevel({ level: t.levelName({ level: n.level }), n: n.steps.length })}`);
   n.steps.forEach((s, i) => {
     out.push("", `## ${i + 1}. ${escapeMarkdown(s.text)}`, "");
-    if (s.why) out.push(`> Why: ${escapeMarkdown(s.why)}`, "");
-    out.push(`- Where: ${escapeMarkdown(where(s))}`);
-    out.push(`- Packet: ${s.packet.proto.toUpperCase()} ${code(endpoints(s.packet))}, ttl ${s.packet.ttl}`);
-    const tools = toolText(s);
+    if (s.why) out.push(`> ${t.mdWhy}: ${escapeMarkdown(s.why)}`, "");
+    out.push(`- ${t.mdWhere}: ${escapeMarkdown(where(t, s))}`);
+    out.push(`- ${t.mdPacket}: ${s.packet.proto.toUpperCase()} ${code(endpoints(s.packet))}, ttl ${s.packet.ttl}`);
+    const tools = toolText(t, s);
     if (tools.length) out.push("", ...tools.flatMap((t, k) => (k === 0 ? [t] : ["", t])));
   });
   return out.join("\n") + "\n";

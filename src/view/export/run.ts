@@ -7,6 +7,7 @@
  */
 import { flushSync } from "react-dom";
 import { useHopscope, type FlatStep } from "../../store/store";
+import { exportText } from "./i18n";
 import { narrationMarkdown } from "./markdown";
 import { exportName, type ExportKind } from "./names";
 import { areaSize, findDiagram, flowSteps, pixelSize as sized, type Area } from "./plan";
@@ -38,9 +39,12 @@ export class Cancelled extends Error {
   }
 }
 
+/** The page language's words. */
+const words = () => exportText[useHopscope.getState().lang];
+
 function diagram(): SVGSVGElement {
   const svg = findDiagram();
-  if (!svg) throw new Error("there is no diagram on the page to export");
+  if (!svg) throw new Error(words().noDiagram);
   return svg;
 }
 
@@ -50,7 +54,7 @@ const pixelSize = (svg: SVGSVGElement, kind: ExportKind, req: ExportRequest) => 
 export function flowFrames(): { frames: readonly number[]; flow: number; level: string; steps: readonly FlatStep[] } {
   const { steps, cursor, level } = useHopscope.getState();
   const here = steps[cursor];
-  if (!here) throw new Error("there are no steps to export: the scenario has no traffic yet");
+  if (!here) throw new Error(words().noSteps);
   const frames = flowSteps(steps, cursor, level);
   return { frames, flow: here.flow, level, steps };
 }
@@ -160,7 +164,7 @@ async function gif(req: ExportRequest): Promise<ExportResult> {
   return {
     name: exportName(scenarioName(), "gif", { flow: flow + 1, level }),
     blob: new Blob([bytes.slice().buffer], { type: "image/gif" }),
-    summary: `${frames.length} ${frames.length === 1 ? "frame" : "frames"}, ${width} × ${height}`,
+    summary: words().summaryFrames({ n: frames.length, width, height }),
   };
 }
 
@@ -172,7 +176,7 @@ async function webm(req: ExportRequest): Promise<ExportResult> {
   canvas.width = width;
   canvas.height = height;
   const ctx = canvas.getContext("2d")!;
-  const video = await webmWriter(canvas, stepSeconds());
+  const video = await webmWriter(canvas, stepSeconds(), words());
   let buffer: ArrayBuffer;
   try {
     await still(() =>
@@ -189,7 +193,7 @@ async function webm(req: ExportRequest): Promise<ExportResult> {
   return {
     name: exportName(scenarioName(), "webm", { flow: flow + 1, level }),
     blob: new Blob([buffer], { type: "video/webm" }),
-    summary: `${frames.length} ${frames.length === 1 ? "frame" : "frames"}, ${width} × ${height}`,
+    summary: words().summaryFrames({ n: frames.length, width, height }),
   };
 }
 
@@ -205,11 +209,12 @@ function markdown(): ExportResult {
     outcome: first.outcome,
     level,
     steps: frames.map((i) => steps[i]!.step),
+    lang: useHopscope.getState().lang,
   });
   return {
     name: exportName(scenarioName(), "md", { flow: flow + 1, level }),
     blob: new Blob([text], { type: "text/markdown;charset=utf-8" }),
-    summary: `${frames.length} ${frames.length === 1 ? "step" : "steps"} at the ${level} level`,
+    summary: words().summarySteps({ n: frames.length, level: words().levelName({ level }) }),
   };
 }
 

@@ -14,10 +14,17 @@ export interface VideoWriter {
   cancel(): Promise<void>;
 }
 
-export async function webmWriter(canvas: HTMLCanvasElement, secondsPerFrame: number): Promise<VideoWriter> {
+/** Why a video cannot be made, in the page's language. */
+export interface VideoErrors {
+  readonly noEncoder: string;
+  readonly noVp8: (p: { width: number; height: number }) => string;
+  readonly noFile: string;
+}
+
+export async function webmWriter(canvas: HTMLCanvasElement, secondsPerFrame: number, errors: VideoErrors): Promise<VideoWriter> {
   const { width, height } = canvas;
-  if (typeof VideoEncoder === "undefined") throw new Error("this browser cannot encode video (it has no WebCodecs VideoEncoder); the GIF animation works everywhere");
-  if (!(await canEncodeVideo("vp8", { width, height }))) throw new Error(`this browser cannot encode VP8 video at ${width} × ${height}; try a smaller scale, or the GIF animation`);
+  if (typeof VideoEncoder === "undefined") throw new Error(errors.noEncoder);
+  if (!(await canEncodeVideo("vp8", { width, height }))) throw new Error(errors.noVp8({ width, height }));
   const output = new Output({ format: new WebMOutputFormat(), target: new BufferTarget() });
   const source = new CanvasSource(canvas, { codec: "vp8", bitrate: QUALITY_HIGH });
   output.addVideoTrack(source, { frameRate: 1 / secondsPerFrame });
@@ -27,7 +34,7 @@ export async function webmWriter(canvas: HTMLCanvasElement, secondsPerFrame: num
     async finish() {
       await output.finalize();
       const buffer = output.target.buffer;
-      if (!buffer) throw new Error("the video encoder produced no file");
+      if (!buffer) throw new Error(errors.noFile);
       return buffer;
     },
     cancel: () => output.cancel(),

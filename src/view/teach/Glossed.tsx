@@ -9,6 +9,7 @@
  * Only for prose: tool output (rules, conntrack lines, tcpdump) is never passed through this.
  */
 import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { useLang } from "../../i18n/use";
 import { markTerms, type GlossaryEntry } from "./glossary";
 
 /** How long the tip waits after the pointer leaves, so it can cross the gap onto the tip. */
@@ -37,6 +38,8 @@ function placeTip(term: HTMLElement, tip: HTMLElement): void {
 }
 
 function Term({ text, entry }: { text: string; entry: GlossaryEntry }) {
+  const lang = useLang();
+  const said = lang === "ru" ? entry.ru : entry;
   const id = useId();
   const [hover, setHover] = useState(false);
   const [focus, setFocus] = useState(false);
@@ -76,7 +79,7 @@ function Term({ text, entry }: { text: string; entry: GlossaryEntry }) {
       window.removeEventListener("scroll", place, { capture: true });
       window.removeEventListener("resize", place);
     };
-  }, [open, entry]);
+  }, [open, entry, lang]);
 
   const enter = () => {
     window.clearTimeout(closeTimer.current);
@@ -115,8 +118,8 @@ function Term({ text, entry }: { text: string; entry: GlossaryEntry }) {
         hidden={!open}
         className="fixed z-50 rounded border border-slate-300 bg-white p-2 text-left text-xs font-normal leading-snug text-slate-800 normal-case shadow-lg"
       >
-        <span className="mb-0.5 block font-semibold">{entry.term}</span>
-        <Definition text={entry.definition} />
+        <span className="mb-0.5 block font-semibold">{said.term}</span>
+        <Definition text={said.definition} />
       </span>
     </span>
   );

@@ -4,9 +4,13 @@
  * inside while it is open.
  */
 import { useEffect, useEffectEvent, useId, useRef } from "react";
+import { useLang, useT } from "../../i18n/use";
+import { teachText } from "./i18n";
 import { SHORTCUTS } from "./shortcuts";
 
 export function KeyboardHelp({ onClose }: { onClose: () => void }) {
+  const t = useT(teachText);
+  const ru = useLang() === "ru";
   const titleId = useId();
   const dialog = useRef<HTMLDivElement>(null);
   const close = useRef<HTMLButtonElement>(null);
@@ -60,29 +64,29 @@ export function KeyboardHelp({ onClose }: { onClose: () => void }) {
       >
         <div className="flex items-center gap-2 border-b border-slate-200 px-4 py-2">
           <h2 id={titleId} className="flex-1 text-base font-semibold">
-            Keyboard shortcuts
+            {t.keysTitle}
           </h2>
           <button ref={close} type="button" onClick={onClose} className="rounded border border-slate-300 px-2.5 py-1 text-sm hover:bg-slate-100">
-            Close
+            {t.close}
           </button>
         </div>
         {/* The list scrolls on a small screen; it is focusable so the keyboard can scroll it. */}
-        <div className="min-h-0 overflow-y-auto px-4 py-2" tabIndex={0} aria-label="Shortcuts">
+        <div className="min-h-0 overflow-y-auto px-4 py-2" tabIndex={0} aria-label={t.keysList}>
           {SHORTCUTS.map((g) => (
             <section key={g.title} className="mb-3">
-              <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">{g.title}</h3>
+              <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">{ru ? g.titleRu : g.title}</h3>
               <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
                 {g.items.map((s) => (
                   <div key={s.keys.join(" ")} className="contents">
                     <dt className="whitespace-nowrap">
                       {s.keys.map((k, i) => (
                         <span key={k}>
-                          {i > 0 && <span className="text-slate-500"> or </span>}
-                          <kbd className="rounded border border-slate-300 bg-slate-50 px-1.5 py-0.5 font-mono text-xs">{k}</kbd>
+                          {i > 0 && <span className="text-slate-500">{t.or}</span>}
+                          <kbd className="rounded border border-slate-300 bg-slate-50 px-1.5 py-0.5 font-mono text-xs">{ru && k === "Space" ? "Пробел" : k}</kbd>
                         </span>
                       ))}
                     </dt>
-                    <dd>{s.what}</dd>
+                    <dd>{ru ? s.ru : s.what}</dd>
                   </div>
                 ))}
               </dl>

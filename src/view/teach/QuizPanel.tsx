@@ -2,9 +2,12 @@
  * The quiz beside the diagram: the question at the step on screen (predict, then step on to see
  * it), the learner's answer marked right or wrong with the right one shown, and the score.
  */
+import { useT } from "../../i18n/use";
 import { useHopscope } from "../../store/store";
+import { teachText } from "./i18n";
 
 export function QuizPanel() {
+  const t = useT(teachText);
   // Re-rendered when the step, the answers, the trace or the rules (a rule question's choices) change.
   const cursor = useHopscope((s) => s.cursor);
   const steps = useHopscope((s) => s.steps);
@@ -15,13 +18,12 @@ export function QuizPanel() {
   const given = q ? st.answerOf(q) : undefined;
   const score = st.quizScore();
   const atEnd = steps.length > 0 && cursor >= steps.length - 1;
-  const scoreText = `${score.right} of ${score.total} right`;
   return (
-    <section aria-label="Quiz" className="border-b border-slate-200 bg-amber-50/60 p-3 text-sm" data-testid="quiz">
+    <section aria-label={t.quiz} className="border-b border-slate-200 bg-amber-50/60 p-3 text-sm" data-testid="quiz">
       <div className="flex items-baseline gap-2">
-        <h2 className="flex-1 text-xs font-semibold uppercase tracking-wide text-slate-500">Quiz</h2>
+        <h2 className="flex-1 text-xs font-semibold uppercase tracking-wide text-slate-500">{t.quiz}</h2>
         <span className="text-xs text-slate-600" data-testid="quiz-score">
-          {score.answered} of {score.total} answered · {score.right} right
+          {t.quizScore(score)}
         </span>
       </div>
       {q ? (
@@ -30,7 +32,7 @@ export function QuizPanel() {
             {q.prompt}
           </h3>
           <p className="text-xs text-slate-600">{q.context}</p>
-          <ul className="mt-2 space-y-1" aria-label="Choices">
+          <ul className="mt-2 space-y-1" aria-label={t.choices}>
             {q.choices.map((c, i) => {
               const right = given !== undefined && i === q.answer;
               const wrong = given === i && i !== q.answer;
@@ -49,12 +51,12 @@ export function QuizPanel() {
                     {c}
                     {right && (
                       <span id={`quiz-mark-${i}`} className="ml-2 font-sans font-semibold text-green-800">
-                        ✓ right answer
+                        {t.rightAnswer}
                       </span>
                     )}
                     {wrong && (
                       <span id={`quiz-mark-${i}`} className="ml-2 font-sans font-semibold text-red-800">
-                        ✗ your answer
+                        {t.yourAnswer}
                       </span>
                     )}
                   </button>
@@ -64,15 +66,15 @@ export function QuizPanel() {
           </ul>
           <p role="status" className="mt-2 text-xs" data-testid="quiz-feedback">
             {given === undefined
-              ? "Answer to step on."
+              ? t.answerToStep
               : given === q.answer
-                ? "Right. Step on to see it happen."
-                : `Not quite: it is ${q.choices[q.answer]!.length > 40 ? "the rule marked right" : q.choices[q.answer]}. Step on to see it happen.`}
+                ? t.rightStep
+                : t.notQuite({ answer: q.choices[q.answer]!.length > 40 ? undefined : q.choices[q.answer] })}
           </p>
         </div>
       ) : (
         <p className="mt-1 text-xs text-slate-600" data-testid="quiz-idle">
-          {atEnd ? `End of the trace: ${scoreText}.` : score.total === 0 ? "No questions in this trace." : "Step on: a question comes up before the packet's next surprise."}
+          {atEnd ? t.endOfTrace(score) : score.total === 0 ? t.noQuestions : t.stepOnQuiz}
         </p>
       )}
     </section>

@@ -4,7 +4,9 @@
  * to run. Closing the tour leaves the reader where they are.
  */
 import { useEffect, useRef } from "react";
+import { useLang, useT } from "../../i18n/use";
 import { useHopscope } from "../../store/store";
+import { teachText } from "./i18n";
 import { ARTICLE_URL, ARTICLE_URL_RU, CHAPTERS, chapterStep, type Chapter } from "./tour";
 
 /** Shows a chapter: its scenario (loaded when another is on screen), its step, its tab and its shell command. */
@@ -28,6 +30,12 @@ export async function openChapter(ch: Chapter): Promise<void> {
 
 export function TourPanel({ chapter, onChapter, onClose }: { chapter: number; onChapter: (i: number) => void; onClose: () => void }) {
   const ch = CHAPTERS[chapter]!;
+  const t = useT(teachText);
+  const ru = useLang() === "ru";
+  const said = (c: Chapter) => (ru ? c.ru : c);
+  // The article in the page's language first, the other one after it.
+  const [mainUrl, otherUrl] = ru ? [ARTICLE_URL_RU, ARTICLE_URL] : [ARTICLE_URL, ARTICLE_URL_RU];
+  const otherLang = ru ? "en" : "ru";
   // Opening the tour takes the keyboard there: to the chapter's title.
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
@@ -38,7 +46,7 @@ export function TourPanel({ chapter, onChapter, onClose }: { chapter: number; on
   const btn = "rounded border border-slate-300 bg-white px-2 py-1 text-sm hover:bg-slate-100 disabled:opacity-40";
   return (
     <section
-      aria-label="Tour"
+      aria-label={t.tour}
       className="border-b border-slate-200 bg-blue-50/60 p-3 text-sm"
       data-testid="tour"
       onKeyDown={(e) => {
@@ -50,37 +58,38 @@ export function TourPanel({ chapter, onChapter, onClose }: { chapter: number; on
     >
       <div className="flex items-center gap-2">
         <p className="flex-1 text-xs font-semibold uppercase tracking-wide text-slate-600" data-testid="tour-position">
-          Chapter {chapter + 1} of {CHAPTERS.length}
+          {t.chapterOf({ n: chapter + 1, total: CHAPTERS.length })}
         </p>
-        <button type="button" className="rounded px-1.5 text-slate-600 hover:bg-slate-200" aria-label="Close the tour" onClick={onClose}>
+        <button type="button" className="rounded px-1.5 text-slate-600 hover:bg-slate-200" aria-label={t.closeTour} onClick={onClose}>
           ✕
         </button>
       </div>
-      <h2 ref={heading} tabIndex={-1} className="mt-1 text-base font-semibold outline-none">{ch.title}</h2>
-      <p className="mt-1 leading-snug">{ch.text}</p>
+      <h2 ref={heading} tabIndex={-1} className="mt-1 text-base font-semibold outline-none">{said(ch).title}</h2>
+      <p className="mt-1 leading-snug">{said(ch).text}</p>
       <p className="mt-2 text-xs text-slate-600">
-        In the Shell tab, on {ch.shell.target}: <code className="rounded bg-white px-1 font-mono">{ch.shell.line}</code>
+        {t.inShell({ target: ch.shell.target })}
+        <code className="rounded bg-white px-1 font-mono">{ch.shell.line}</code>
       </p>
       <p className="mt-1 text-xs text-slate-600">
-        In the article, the part on {ch.section}:{" "}
-        <a href={ARTICLE_URL} target="_blank" rel="noopener" className="text-blue-700 underline">
-          Kubernetes Networking: Behind the scenes
+        {t.inArticle({ section: said(ch).section })}
+        <a href={mainUrl} target="_blank" rel="noopener" className="text-blue-700 underline">
+          {t.articleTitle}
         </a>{" "}
-        (in Russian:{" "}
-        <a href={ARTICLE_URL_RU} target="_blank" rel="noopener" lang="ru" hrefLang="ru" className="text-blue-700 underline">
-          За кулисами сети в Kubernetes
+        {t.otherArticleBefore}
+        <a href={otherUrl} target="_blank" rel="noopener" lang={otherLang} hrefLang={otherLang} className="text-blue-700 underline">
+          {t.otherArticleTitle}
         </a>
         )
       </p>
       <div className="mt-2 flex gap-2">
         <button type="button" className={btn} disabled={chapter === 0} onClick={() => go(chapter - 1)}>
-          Previous chapter
+          {t.prevChapter}
         </button>
         <button type="button" className={btn} disabled={chapter === CHAPTERS.length - 1} onClick={() => go(chapter + 1)}>
-          Next chapter
+          {t.nextChapter}
         </button>
       </div>
-      <nav aria-label="Chapters" className="mt-2">
+      <nav aria-label={t.chapters} className="mt-2">
         <ol className="space-y-0.5 text-xs">
           {CHAPTERS.map((c, i) => (
             <li key={c.id}>
@@ -90,7 +99,7 @@ export function TourPanel({ chapter, onChapter, onClose }: { chapter: number; on
                 aria-current={i === chapter ? "step" : undefined}
                 onClick={() => go(i)}
               >
-                {i + 1}. {c.title}
+                {i + 1}. {said(c).title}
               </button>
             </li>
           ))}

@@ -6,6 +6,7 @@
  * The marker is for prose only (a step's sentence, its "why", a drop's reason): tool output
  * (rule text, conntrack -L lines, tcpdump, a shell's output) stays exactly as the tools print it.
  */
+import { GLOSSARY_RU, type GlossaryRu } from "./glossary-ru";
 
 export interface GlossaryEntry {
   /** The term as the glossary names it. */
@@ -18,12 +19,14 @@ export interface GlossaryEntry {
    * makes it part of another word).
    */
   readonly pattern: string;
+  /** The term in Russian: its name, its definition and the Russian words for it. */
+  readonly ru: GlossaryRu;
 }
 
 /** `[Bb]ridges?`: a lower-case word, also at a sentence's start, and its plural. */
 const word = (w: string, plural = true) => `[${w[0]!.toUpperCase()}${w[0]}]${w.slice(1).replace(/ /g, "\\s+")}${plural ? "s?" : ""}`;
 
-export const GLOSSARY: readonly GlossaryEntry[] = [
+const ENTRIES = [
   {
     term: "SNAT",
     pattern: "SNAT",
@@ -207,14 +210,26 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     definition:
       "A separate copy of the kernel's network stack: its own interfaces, addresses, routes, iptables rules and conntrack table. Each pod has one; the node's own is the root namespace. `ip netns list` shows the ones CNI named cni-….",
   },
-];
+] as const satisfies readonly Omit<GlossaryEntry, "ru">[];
+
+/** Every English term has its Russian (TypeScript refuses a missing one). */
+const RU: Readonly<Record<(typeof ENTRIES)[number]["term"], GlossaryRu>> = GLOSSARY_RU;
+
+export const GLOSSARY: readonly GlossaryEntry[] = ENTRIES.map((e) => ({ ...e, ru: RU[e.term] }));
 
 /** A piece of a marked sentence: plain text, or a term and its entry. */
 export type Piece = string | { readonly text: string; readonly entry: GlossaryEntry };
 
-/** Not a word's inside: no letter, digit, `_` or `-` may touch a match. */
-const EDGE = "A-Za-z0-9_\\-";
-const MATCHER = new RegExp(`(?<![${EDGE}])(?:${GLOSSARY.map((e) => `(${e.pattern})`).join("|")})(?![${EDGE}])`, "g");
+/**
+ * Not a word's inside: no letter (Latin or Cyrillic), digit, `_` or `-` may touch a match, except
+ * a hyphen before a Russian word after it ("veth-пара": the Latin term and a Russian noun).
+ */
+const EDGE = "A-Za-z0-9_\\-А-Яа-яЁё";
+const CYRILLIC = "А-Яа-яЁё";
+const MATCHER = new RegExp(
+  `(?<![${EDGE}])(?:${GLOSSARY.map((e) => `(${e.ru.pattern ? `${e.pattern}|${e.ru.pattern}` : e.pattern})`).join("|")})(?![A-Za-z0-9_${CYRILLIC}])(?!-(?![${CYRILLIC}]))`,
+  "g",
+);
 
 /**
  * The sentence in pieces, each glossary term's first appearance marked (one marked term per
