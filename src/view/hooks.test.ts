@@ -149,6 +149,20 @@ describe("the hooks a packet passed at a node", () => {
     expect(h.passes[2]!).toMatchObject({ silent: false, dropReason: "no route to 10.200.1.15" });
   });
 
+  it("a missing route told in Russian ends at the routing decision too", () => {
+    const r = runScenario(builtin("no-route"), { lang: "ru" });
+    if (!r.ok) throw new Error("no-route did not run");
+    const steps = flatten(r.trace);
+    const drop = find(steps, (s) => s.step.kind === "drop");
+    const h = hooksAt(steps, drop)!;
+    expect(h.passes.map((p) => [p.station, p.dropped ?? false])).toEqual([
+      ["in", false],
+      ["PREROUTING", false],
+      ["route-in", true],
+    ]);
+    expect(h.passes[2]!.dropReason).toMatch(/[а-я]/);
+  });
+
   it("tells chains from targets", () => {
     expect(isChain("KUBE-SERVICES")).toBe(true);
     expect(isChain("my-chain")).toBe(true);

@@ -7,6 +7,7 @@
  * conntrack had nothing to do leaves no step. Those hooks are filled in from the path the packet
  * took (in → PREROUTING → routing → FORWARD → POSTROUTING → out, and so on) and marked `silent`.
  */
+import { isNoRouteReason } from "../engine/narrate";
 import type { Step, StepPacket } from "../engine/trace";
 import type { FlatStep } from "../store/playback";
 
@@ -300,7 +301,7 @@ export function hooksAt(steps: readonly FlatStep[], cursor: number, where_: Node
         // The bridge's own refusals (no port for the MAC, no hairpin) are its forwarding decision's.
         if (bridged && bridgeName !== undefined && d.reason.startsWith(`${bridgeName} `)) open("br-decision", undefined, bridgeName);
         // No route: the routing decision is where it ends (before INPUT or FORWARD, or OUTPUT).
-        else if (d.reason.startsWith("no route to ")) {
+        else if (isNoRouteReason(d.reason)) {
           const st = last()?.station;
           if (st === undefined || st === "local") open("route-out");
           else if (st === "in" || st === "PREROUTING") open("route-in");
