@@ -221,10 +221,11 @@ export function App() {
       ) : (
       <header className="flex flex-wrap items-center gap-3 border-b border-slate-200 bg-white px-4 py-2">
         <h1 className="text-lg font-semibold">Hopscope</h1>
-        <label className="flex items-center gap-2 text-sm">
+        {/* min-w-0 and max-w-full: on a phone a long title (or a longer label, in Russian) shrinks the list instead of widening the page. */}
+        <label className="flex min-w-0 max-w-full items-center gap-2 text-sm">
           <span className="text-slate-600">{t.scenario}</span>
           <select
-            className="rounded border border-slate-300 bg-white px-2 py-1"
+            className="min-w-0 max-w-full rounded border border-slate-300 bg-white px-2 py-1"
             value={edited ? EDITED : (scenario?.id ?? "")}
             onChange={(e) => {
               if (e.target.value !== EDITED) void useHopscope.getState().pick(e.target.value);

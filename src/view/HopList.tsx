@@ -49,6 +49,7 @@ function FlowHeader({ s }: { s: FlatStep }) {
 }
 
 function StepButton({ s, i, current, onPick, nowrap }: { s: FlatStep; i: number; current: boolean; onPick: (i: number) => void; nowrap?: boolean }) {
+  const t = HOPS[useLang()];
   return (
     <button
       type="button"
@@ -58,7 +59,7 @@ function StepButton({ s, i, current, onPick, nowrap }: { s: FlatStep; i: number;
       title={nowrap ? s.step.text : undefined}
     >
       {/* On the current step's highlight the kind takes the text's colour: an accent on amber is hard to read. */}
-      <span className={`mr-1 font-mono ${current ? "font-semibold" : (KIND_COLOUR[s.step.kind] ?? "")}`}>{s.step.kind}</span>
+      <span className={`mr-1 font-mono ${current ? "font-semibold" : (KIND_COLOUR[s.step.kind] ?? "")}`}>{t.kind({ kind: s.step.kind })}</span>
       {s.step.text}
     </button>
   );

@@ -120,17 +120,22 @@ export const CONTROLS = defineCatalog(
   },
 );
 
+const KINDS_RU: Readonly<Record<string, string>> = { wire: "провод", route: "маршрут", rule: "правило", bridge: "мост", deliver: "доставка", drop: "отброшен" };
+
 /** The list of hops. */
 export const HOPS = defineCatalog(
   {
     delivered: "delivered",
     dropped: "dropped: ",
+    kind: (p: { kind: string }) => p.kind,
     list: "Hops of the packet, in order",
     windowed: (p: { count: number }) => `Hops of the packet, in order (${p.count.toLocaleString("en")} steps; the ones in view are listed)`,
   },
   {
     delivered: "доставлен",
     dropped: "отброшен: ",
+    /** A step's kind as its tag: netfilter's own words (nat, conntrack) stay. */
+    kind: (p: { kind: string }) => KINDS_RU[p.kind] ?? p.kind,
     list: "Хопы пакета по порядку",
     windowed: (p: { count: number }) => `Хопы пакета по порядку (${plural("ru", p.count, { one: "# шаг", few: "# шага", many: "# шагов", other: "# шага" })}; перечислены видимые)`,
   },
@@ -309,8 +314,8 @@ export const TOPOLOGY = defineCatalog(
     label: "Топология кластера: сеть узлов, сеть подов каждого воркера на его мосту cnio0, маршрутизатор VPC, интернет и виртуальная сеть сервисов",
     hostNetwork: "сеть узлов",
     router: "Маршрутизатор VPC (облачная сеть)",
-    routes: "маршруты к CIDR подов",
-    publicNat: (p: { ip: string }) => `публичный NAT 1:1 · со стороны интернета ${p.ip}`,
+    routes: "CIDR подов → узлы",
+    publicNat: (p: { ip: string }) => `публичный NAT 1:1 · снаружи ${p.ip}`,
     pickClient: "Выбрать интернет-клиента",
     client: "Интернет-клиент",
     docRange: "(диапазон для документации)",
