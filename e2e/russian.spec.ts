@@ -129,6 +129,14 @@ test.describe("the page in Russian", () => {
     await editor.getByRole("tab", { name: "JSON" }).click();
     await expect(editor.getByRole("textbox", { name: "JSON сценария" })).toBeVisible();
     await expect(editor.getByRole("status")).toHaveText("Сценарий, который на экране.");
+    // Compare: its frame in Russian (the versions' names and its divergence sentence are the history's and compare.ts's).
+    await editor.getByRole("button", { name: "Сравнить" }).click();
+    const dialog = page.getByRole("dialog", { name: "Сравнение двух версий" });
+    await expect(dialog.getByRole("heading", { name: "Сравнение" })).toBeVisible();
+    await expect(dialog.getByText("Первая версия")).toBeVisible();
+    await expect(dialog.getByTestId("compare-first-status")).toHaveText(/: \d+ поток(а|ов)?, \d+ шаг(а|ов)?$/);
+    await dialog.getByRole("button", { name: "Закрыть сравнение" }).click();
+    await expect(dialog).toHaveCount(0);
   });
 
   test("no English UI word is left in the visible page (tool output, names and addresses aside)", async ({ page }) => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { NOTICES } from "../../store/notices";
 import { EDITOR } from "../editor/i18n";
-import { APP, CONTROLS, DETAIL, HOPS, NODE, SHARE, TERMINAL, TOPOLOGY } from "./page";
+import { APP, COMPARE, CONTROLS, DETAIL, HOPS, NODE, SHARE, TERMINAL, TOPOLOGY } from "./page";
 
-const CATALOGS = { APP, CONTROLS, HOPS, DETAIL, NODE, TERMINAL, SHARE, TOPOLOGY, EDITOR, NOTICES } as const;
+const CATALOGS = { APP, CONTROLS, HOPS, DETAIL, NODE, TERMINAL, SHARE, TOPOLOGY, COMPARE, EDITOR, NOTICES } as const;
 
 /** Any parameter a catalog function reads is 5 (a number, and as text "5"). */
 const ANY = new Proxy({}, { get: (_, k) => (k === Symbol.toPrimitive ? () => 5 : 5) });

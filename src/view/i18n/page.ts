@@ -333,3 +333,55 @@ export const TOPOLOGY = defineCatalog(
     droppedAt: (p: { where: string; why: string }) => `отброшен на ${p.where}: ${p.why}`,
   },
 );
+
+/** Compare's frame: its pickers, each side's state, the rows' window (the divergence sentence is compare.ts's). */
+export const COMPARE = defineCatalog(
+  {
+    compare: "Compare",
+    first: "First version",
+    second: "Second version",
+    pickOption: "Pick a version",
+    closeName: "Close compare",
+    close: "Close",
+    same: "The two traces are the same, hop by hop.",
+    pick: "Pick a version.",
+    tracing: "Tracing…",
+    traced: (p: { title: string; flows: number; steps: number }) => `${p.title}: ${p.flows} ${p.flows === 1 ? "flow" : "flows"}, ${p.steps.toLocaleString("en")} steps`,
+    invalid: (p: { label: string }) => `${p.label} is not a scenario the engine can run:`,
+    failed: (p: { label: string; message: string }) => `${p.label} could not be traced: ${p.message}`,
+    retry: "Try again",
+    rows: (p: { start: number; end: number; total: number }) => `Rows ${p.start.toLocaleString("en")}–${p.end.toLocaleString("en")} of ${p.total.toLocaleString("en")}`,
+    earlier: "Earlier rows",
+    later: "Later rows",
+    back: "Back to the divergence",
+    table: "The two traces, hop by hop",
+    firstDivergence: "first divergence",
+    noHop: "no such hop",
+  },
+  {
+    compare: "Сравнение",
+    first: "Первая версия",
+    second: "Вторая версия",
+    pickOption: "Выберите версию",
+    closeName: "Закрыть сравнение",
+    close: "Закрыть",
+    same: "Обе трассы совпадают хоп в хоп.",
+    pick: "Выберите версию.",
+    tracing: "Трассировка…",
+    traced: (p: { title: string; flows: number; steps: number }) =>
+      `${p.title}: ${plural("ru", p.flows, { one: "# поток", few: "# потока", many: "# потоков", other: "# потока" })}, ${plural("ru", p.steps, { one: "# шаг", few: "# шага", many: "# шагов", other: "# шага" })}`,
+    invalid: (p: { label: string }) => `${p.label} — не сценарий, который движок может выполнить:`,
+    failed: (p: { label: string; message: string }) => `${p.label}: трассировка не удалась: ${p.message}`,
+    retry: "Попробовать ещё раз",
+    rows: (p: { start: number; end: number; total: number }) => {
+      const f = new Intl.NumberFormat("ru");
+      return `Строки ${f.format(p.start)}–${f.format(p.end)} из ${f.format(p.total)}`;
+    },
+    earlier: "Предыдущие строки",
+    later: "Следующие строки",
+    back: "Назад к расхождению",
+    table: "Обе трассы, хоп за хопом",
+    firstDivergence: "первое расхождение",
+    noHop: "такого хопа нет",
+  },
+);
