@@ -114,6 +114,16 @@ test.describe("the page in Russian", () => {
     await ctx.close();
   });
 
+  test("a broken link says what was wrong in Russian and opens the default scenario", async ({ page }) => {
+    await page.goto("/#lang=ru&view=%3Cscript%3E");
+    const notice = page.getByTestId("notice");
+    await expect(notice).toContainText("В данных ссылки есть символы, которых в ссылке Hopscope не бывает");
+    await expect(notice).toContainText("Показан сценарий по умолчанию.");
+    await expect(page.getByTestId("scenario-picker")).toHaveValue("pod-to-pod");
+    await notice.getByRole("button", { name: "Закрыть" }).click();
+    await expect(notice).toHaveCount(0);
+  });
+
   test("the editor in Russian: its buttons, form and send form", async ({ page }) => {
     await openRu(page);
     await page.getByRole("button", { name: "Изменить сценарий" }).click();

@@ -22,7 +22,7 @@ export const NOTICES = defineCatalog(
   {
     linkFailed: (p: { reason: string }) => `Сценарий из этой ссылки не удалось выполнить (${p.reason}). Вместо него показан сценарий по умолчанию.`,
     engineStopped: "движок остановился",
-    badLink: (p: { error: string }) => `${p.error} Вместо него показан сценарий по умолчанию.`,
+    badLink: (p: { error: string }) => `${p.error} Показан сценарий по умолчанию.`,
     restarted: (p: { reason: string }) => `${p.reason}. Движок перезапущен.`,
     failedAgain: (p: { reason: string }) => `${p.reason}. Движок снова упал при перезагрузке; выберите сценарий, чтобы попробовать ещё раз.`,
     reloaded: (p: { reason: string }) => `${p.reason}. Движок перезапущен, ваш сценарий загружен заново.`,

@@ -87,7 +87,7 @@ export const scenarioSlice =
         if (!current()) return;
         set({ scenarios: r.scenarios });
         if (params.view !== undefined) {
-          const decoded = decodeView(params);
+          const decoded = decodeView(params, get().lang);
           if (decoded.ok) {
             set({ panels: decoded.state.panels });
             const outcome = await get().load(decoded.state.scenario, { flow: decoded.state.flow, step: decoded.state.step }, decoded.state.shell, { showReplay: true });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { decodeView } from "../../share/codec";
 import { NOTICES } from "../../store/notices";
 import { EDITOR } from "../editor/i18n";
 import { APP, COMPARE, CONTROLS, DETAIL, HOPS, NODE, SHARE, TERMINAL, TOPOLOGY } from "./page";
@@ -87,5 +88,18 @@ describe("English is as it was", () => {
     expect(SHARE.en.savedPcap({ name: "a", frames: 1 })).toBe("Saved a (1 frame)");
     expect(NOTICES.en.restarted({ reason: "It broke" })).toBe("It broke. The engine was restarted.");
     expect(EDITOR.en.notApplied({ count: 1 })).toBe("Not applied: this edit has a problem (shown at the fields). The diagram still shows the last valid scenario.");
+  });
+});
+
+describe("a link that cannot be opened says why in the page's language", () => {
+  it("in Russian, and in English exactly as before", () => {
+    const bad = { view: "<script>" };
+    const en = decodeView(bad);
+    const ru = decodeView(bad, "ru");
+    expect(en).toEqual({ ok: false, error: "The link's data has characters a Hopscope link never contains: it was changed or garbled." });
+    expect(ru.ok).toBe(false);
+    expect(!ru.ok && ru.error).toBe("В данных ссылки есть символы, которых в ссылке Hopscope не бывает: её изменили или испортили.");
+    const none = decodeView({}, "ru");
+    expect(!none.ok && none.error).toMatch(/^В ссылке нет вида/);
   });
 });
