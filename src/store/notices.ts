@@ -7,6 +7,8 @@ import { plural } from "../i18n/lang";
 
 export const NOTICES = defineCatalog(
   {
+    /** The history's name for a blank scenario (Compare lists it). */
+    newScenario: "New scenario",
     linkFailed: (p: { reason: string }) => `This link's scenario could not be run (${p.reason}). Showing the default scenario instead.`,
     engineStopped: "the engine stopped",
     badLink: (p: { error: string }) => `${p.error} Showing the default scenario instead.`,
@@ -20,6 +22,7 @@ export const NOTICES = defineCatalog(
       `This link's shell lines name places this scenario does not have; ${p.count === 1 ? "one was" : `${p.count} were`} skipped: ${p.list}.`,
   },
   {
+    newScenario: "Новый сценарий",
     linkFailed: (p: { reason: string }) => `Сценарий из этой ссылки не удалось выполнить (${p.reason}). Вместо него показан сценарий по умолчанию.`,
     engineStopped: "движок остановился",
     badLink: (p: { error: string }) => `${p.error} Показан сценарий по умолчанию.`,

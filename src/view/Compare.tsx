@@ -132,7 +132,8 @@ export function Compare({ versions, initial, trace, onClose }: CompareProps): JS
   const labels = useMemo<readonly [string, string]>(() => (labelA === labelB ? [`${labelA} (first)`, `${labelB} (second)`] : [labelA, labelB]), [labelA, labelB]);
 
   const rows = useMemo(() => (traceA && traceB ? alignTraces(traceA, traceB) : undefined), [traceA, traceB]);
-  const divergence = useMemo(() => (rows ? firstDivergence(rows, labels) : undefined), [rows, labels]);
+  const lang = useLang();
+  const divergence = useMemo(() => (rows ? firstDivergence(rows, labels, lang) : undefined), [rows, labels, lang]);
   const picked = [first, second] as const;
 
   return (
