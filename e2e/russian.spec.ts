@@ -216,6 +216,10 @@ test.describe("the page in Russian", () => {
     }
     await page.getByRole("button", { name: "Изменить сценарий" }).click();
     await page.screenshot({ path: `${dir}/ru-editor-1280x800.png` });
+    await page.getByRole("button", { name: "Сравнить" }).click();
+    await expect(page.getByTestId("compare-first-status")).toHaveText(/шаг/);
+    await page.screenshot({ path: `${dir}/ru-compare-1280x800.png` });
+    await page.getByRole("button", { name: "Закрыть сравнение" }).click();
     await page.setViewportSize({ width: 800, height: 450 });
     await page.goto("/#lang=ru&embed=1&start=12&level=rules");
     await expect(page.getByTestId("position")).toHaveText(/^13 \//);

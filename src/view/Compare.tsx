@@ -341,8 +341,8 @@ function FlowRows({ row, header, highlight, rowRef }: { row: Row; header: boolea
 }
 
 /** Where a step happened: node[/pod], then the interface and direction. */
-function place(s: Step): string {
-  return `${s.node}${s.pod ? `/${s.pod}` : ""}${s.iface ? ` · ${s.iface} ${s.dir ?? ""}`.trimEnd() : ""}`;
+function place(s: Step, dirWord: (dir: string) => string): string {
+  return `${s.node}${s.pod ? `/${s.pod}` : ""}${s.iface ? ` · ${s.iface} ${s.dir ? dirWord(s.dir) : ""}`.trimEnd() : ""}`;
 }
 
 /** What a cell says about the step: the packet for a frame or a rewrite, the reason for a drop, else its text. */
@@ -377,7 +377,7 @@ function Cell({ step, note }: { step: Step | undefined; note?: string | undefine
       {note && <span className="sr-only">{note}: </span>}
       <div>
         <span className={`mr-1 font-mono ${KIND_COLOUR[step.kind] ?? ""}`}>{kind({ kind: step.kind })}</span>
-        <span className="text-slate-600">{place(step)}</span>
+        <span className="text-slate-600">{place(step, (dir) => t.dir({ dir }))}</span>
       </div>
       <div className={step.kind === "drop" ? "text-red-800" : step.kind === "wire" || step.kind === "nat" ? "font-mono" : ""}>{summary(step)}</div>
     </td>

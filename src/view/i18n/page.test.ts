@@ -13,7 +13,7 @@ const COMMANDS = /ip route show table local|ip route|conntrack -L|iptables -L -v
 const text = (v: unknown): string => (typeof v === "function" ? (v as (p: unknown) => string)(ANY) : String(v));
 
 /** Entries that are the same in both languages on purpose: names and commands only. */
-const SAME = new Set(["EDITOR.json", "EDITOR.ping", "HOPS.kind"]);
+const SAME = new Set(["EDITOR.json", "EDITOR.ping", "HOPS.kind", "COMPARE.dir"]);
 /** Entries that differ but are a name, not a sentence (no Cyrillic needed). */
 const NAMES = new Set(["DETAIL.mac"]);
 /** Common English UI words: none may be left in a Russian string (code names are not among them). */
@@ -43,6 +43,7 @@ describe("the page's catalogs", () => {
 it("a step's kind tag: English words in Russian, netfilter's names kept", () => {
   expect(["wire", "route", "rule", "nat", "conntrack", "bridge", "deliver", "drop"].map((kind) => HOPS.ru.kind({ kind }))).toEqual(["провод", "маршрут", "правило", "nat", "conntrack", "мост", "доставка", "отброшен"]);
   expect(HOPS.en.kind({ kind: "rule" })).toBe("rule");
+  expect([COMPARE.ru.dir({ dir: "in" }), COMPARE.ru.dir({ dir: "out" }), COMPARE.en.dir({ dir: "in" })]).toEqual(["принят", "отправлен", "in"]);
 });
 
 describe("plural forms in Russian", () => {

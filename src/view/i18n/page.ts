@@ -357,6 +357,7 @@ export const COMPARE = defineCatalog(
     table: "The two traces, hop by hop",
     firstDivergence: "first divergence",
     noHop: "no such hop",
+    dir: (p: { dir: string }) => p.dir,
   },
   {
     compare: "Сравнение",
@@ -383,5 +384,7 @@ export const COMPARE = defineCatalog(
     table: "Обе трассы, хоп за хопом",
     firstDivergence: "первое расхождение",
     noHop: "такого хопа нет",
+    /** A frame's direction at its interface: received or sent. */
+    dir: (p: { dir: string }) => (p.dir === "in" ? "принят" : p.dir === "out" ? "отправлен" : p.dir),
   },
 );
