@@ -95,7 +95,7 @@ export function EditorPanel(props: {
                 // The new packet's flows come after the ones on screen: play from the first of them.
                 const before = useHopscope.getState().trace?.flows.length ?? 0;
                 onPicking(false);
-                void edit({ ...shown, traffic: [...shown.traffic, item] }, describeTraffic(item)).then((outcome) => {
+                void edit({ ...shown, traffic: [...shown.traffic, item] }, describeTraffic(item, lang)).then((outcome) => {
                   if (outcome !== "ready") return;
                   const { steps, setCursor } = useHopscope.getState();
                   const first = steps.findIndex((x) => x.flow >= before);
@@ -108,7 +108,7 @@ export function EditorPanel(props: {
           <ScenarioForm doc={shown} issues={pending?.issues} onEdit={onEdit} />
         </div>
       ) : (
-        <JsonView doc={shown} pendingIssues={pending?.issues} validate={validateText} onApply={(d) => onEdit(d, "JSON edit")} />
+        <JsonView doc={shown} pendingIssues={pending?.issues} validate={validateText} onApply={(d) => onEdit(d, t.hJson)} />
       )}
     </section>
   );

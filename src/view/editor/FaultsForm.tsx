@@ -62,7 +62,7 @@ function FaultRow({ doc, kind, label, about, onEdit }: { doc: Doc; kind: FaultKi
           type="checkbox"
           checked={on}
           disabled={!fault}
-          onChange={(e) => fault && onEdit(setFault(doc, fault, e.target.checked), `${name} ${e.target.checked ? "on" : "off"}`)}
+          onChange={(e) => fault && onEdit(setFault(doc, fault, e.target.checked), t.hOnOff({ name, on: e.target.checked }))}
           aria-label={t.fault({ name })}
           data-testid={`fault-${kind}`}
         />

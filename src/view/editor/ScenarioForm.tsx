@@ -47,8 +47,8 @@ function Networks({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[]
         <TextField label={t.serviceNetwork} value={c.serviceNetwork} path="cluster.serviceNetwork" issues={issues} onCommit={(v) => set("serviceNetwork", v)} />
       </div>
       <div className="flex flex-wrap gap-3">
-        <CheckField label={t.allNodes({ name: "ipMasq" })} checked={c.cni?.ipMasq ?? true} onChange={(v) => onEdit({ ...doc, cluster: { ...c, cni: { ...c.cni, ipMasq: v } } }, `ipMasq ${v ? "on" : "off"}`)} />
-        <CheckField label={t.allNodes({ name: "hairpinMode" })} checked={c.cni?.hairpinMode ?? false} onChange={(v) => onEdit({ ...doc, cluster: { ...c, cni: { ...c.cni, hairpinMode: v } } }, `hairpinMode ${v ? "on" : "off"}`)} />
+        <CheckField label={t.allNodes({ name: "ipMasq" })} checked={c.cni?.ipMasq ?? true} onChange={(v) => onEdit({ ...doc, cluster: { ...c, cni: { ...c.cni, ipMasq: v } } }, t.hOnOff({ name: "ipMasq", on: v }))} />
+        <CheckField label={t.allNodes({ name: "hairpinMode" })} checked={c.cni?.hairpinMode ?? false} onChange={(v) => onEdit({ ...doc, cluster: { ...c, cni: { ...c.cni, hairpinMode: v } } }, t.hOnOff({ name: "hairpinMode", on: v }))} />
       </div>
     </Section>
   );
@@ -63,23 +63,23 @@ function Workers({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[];
       title={t.workers({ count: c.workers.length })}
       actions={
         <>
-          <button type="button" className={smallBtn} onClick={() => onEdit(addWorker(doc), "Add a worker")}>
+          <button type="button" className={smallBtn} onClick={() => onEdit(addWorker(doc), t.hAddWorker)}>
             {t.addWorker}
           </button>
-          <NumberField label={t.controllers} value={c.controllers.length} path="cluster.controllers" issues={issues} min={0} max={50} onCommit={(n) => onEdit(setControllers(doc, Math.max(0, Math.min(50, n ?? 0))), `${n ?? 0} controllers`)} />
+          <NumberField label={t.controllers} value={c.controllers.length} path="cluster.controllers" issues={issues} min={0} max={50} onCommit={(n) => onEdit(setControllers(doc, Math.max(0, Math.min(50, n ?? 0))), t.hControllers({ count: n ?? 0 }))} />
         </>
       }
     >
       {c.workers.map((w, i) => (
         <fieldset key={i} className="grid grid-cols-2 gap-1.5 rounded border border-slate-200 p-2" aria-label={w.name}>
-          <TextField label={t.name} value={w.name} path={`cluster.workers.${i}.name`} issues={issues} onCommit={(v) => setWorker(i, { ...w, name: v }, `Rename ${w.name}`)} />
-          <TextField label={t.address} value={w.ip} path={`cluster.workers.${i}.ip`} issues={issues} onCommit={(v) => setWorker(i, { ...w, ip: v }, `${w.name} address`)} />
-          <TextField label={t.podCidr} value={w.podCidr} path={`cluster.workers.${i}.podCidr`} issues={issues} onCommit={(v) => setWorker(i, { ...w, podCidr: v }, `${w.name} pod CIDR`)} />
-          <TextField label={t.publicIp} value={w.publicIp ?? ""} path={`cluster.workers.${i}.publicIp`} issues={issues} onCommit={(v) => { const { publicIp: _p, ...rest } = w; setWorker(i, v ? { ...rest, publicIp: v } : rest, `${w.name} public IP`); }} />
+          <TextField label={t.name} value={w.name} path={`cluster.workers.${i}.name`} issues={issues} onCommit={(v) => setWorker(i, { ...w, name: v }, t.hRename({ name: w.name }))} />
+          <TextField label={t.address} value={w.ip} path={`cluster.workers.${i}.ip`} issues={issues} onCommit={(v) => setWorker(i, { ...w, ip: v }, t.hField({ name: w.name, field: "address" }))} />
+          <TextField label={t.podCidr} value={w.podCidr} path={`cluster.workers.${i}.podCidr`} issues={issues} onCommit={(v) => setWorker(i, { ...w, podCidr: v }, t.hField({ name: w.name, field: "pod CIDR" }))} />
+          <TextField label={t.publicIp} value={w.publicIp ?? ""} path={`cluster.workers.${i}.publicIp`} issues={issues} onCommit={(v) => { const { publicIp: _p, ...rest } = w; setWorker(i, v ? { ...rest, publicIp: v } : rest, t.hField({ name: w.name, field: "public IP" })); }} />
           <div className="col-span-full flex flex-wrap items-center gap-3">
-            <CheckField label="ipMasq" checked={w.cni?.ipMasq ?? c.cni?.ipMasq ?? true} onChange={(v) => setWorker(i, { ...w, cni: { ...w.cni, ipMasq: v } }, `ipMasq ${v ? "on" : "off"} on ${w.name}`)} />
-            <CheckField label="hairpinMode" checked={w.cni?.hairpinMode ?? c.cni?.hairpinMode ?? false} onChange={(v) => setWorker(i, { ...w, cni: { ...w.cni, hairpinMode: v } }, `hairpinMode ${v ? "on" : "off"} on ${w.name}`)} />
-            <button type="button" className={`${smallBtn} ml-auto`} onClick={() => onEdit(removeWorker(doc, w.name), `Remove ${w.name}`)} aria-label={t.removeNamed({ name: w.name })} disabled={c.workers.length <= 1}>
+            <CheckField label="ipMasq" checked={w.cni?.ipMasq ?? c.cni?.ipMasq ?? true} onChange={(v) => setWorker(i, { ...w, cni: { ...w.cni, ipMasq: v } }, t.hOnOffAt({ name: "ipMasq", on: v, node: w.name }))} />
+            <CheckField label="hairpinMode" checked={w.cni?.hairpinMode ?? c.cni?.hairpinMode ?? false} onChange={(v) => setWorker(i, { ...w, cni: { ...w.cni, hairpinMode: v } }, t.hOnOffAt({ name: "hairpinMode", on: v, node: w.name }))} />
+            <button type="button" className={`${smallBtn} ml-auto`} onClick={() => onEdit(removeWorker(doc, w.name), t.hRemove({ name: w.name }))} aria-label={t.removeNamed({ name: w.name })} disabled={c.workers.length <= 1}>
               {t.remove}
             </button>
           </div>
@@ -97,7 +97,7 @@ function Workloads({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[
     <Section
       title={t.workloads({ count: list.length })}
       actions={
-        <button type="button" className={smallBtn} onClick={() => onEdit(addDeployment(doc), "Add a Deployment")}>
+        <button type="button" className={smallBtn} onClick={() => onEdit(addDeployment(doc), t.hAddDeployment)}>
           {t.addDeployment}
         </button>
       }
@@ -107,21 +107,21 @@ function Workloads({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[
         const setPort = (p: number | undefined) => {
           const c0 = w.containers[0]!;
           const ports = p === undefined ? [] : [{ ...(c0.ports?.[0] ?? { name: "http", protocol: "TCP" as const }), containerPort: p }];
-          set(i, { ...w, containers: replaceAt(w.containers, 0, { ...c0, ports }) }, `${w.name} port`);
+          set(i, { ...w, containers: replaceAt(w.containers, 0, { ...c0, ports }) }, t.hField({ name: w.name, field: "port" }));
         };
         return (
           <fieldset key={i} className="grid grid-cols-2 gap-1.5 rounded border border-slate-200 p-2" aria-label={`${w.kind} ${w.name}`}>
-            <TextField label={t.kindName({ kind: w.kind })} value={w.name} path={`workloads.${i}.name`} issues={issues} onCommit={(v) => set(i, { ...w, name: v }, `Rename ${w.name}`)} />
+            <TextField label={t.kindName({ kind: w.kind })} value={w.name} path={`workloads.${i}.name`} issues={issues} onCommit={(v) => set(i, { ...w, name: v }, t.hRename({ name: w.name }))} />
             {w.kind === "Pod" ? (
-              <TextField label={t.node} value={w.node} path={`workloads.${i}.node`} issues={issues} onCommit={(v) => set(i, { ...w, node: v }, `${w.name} node`)} />
+              <TextField label={t.node} value={w.node} path={`workloads.${i}.node`} issues={issues} onCommit={(v) => set(i, { ...w, node: v }, t.hField({ name: w.name, field: "node" }))} />
             ) : (
-              <NumberField label={t.replicas} value={w.replicas} path={`workloads.${i}.replicas`} issues={issues} min={0} onCommit={(n) => set(i, { ...w, replicas: n ?? 0, ...(w.pods && w.pods.length > (n ?? 0) && { pods: w.pods.slice(0, n ?? 0) }) }, `${w.name} replicas ${n ?? 0}`)} />
+              <NumberField label={t.replicas} value={w.replicas} path={`workloads.${i}.replicas`} issues={issues} min={0} onCommit={(n) => set(i, { ...w, replicas: n ?? 0, ...(w.pods && w.pods.length > (n ?? 0) && { pods: w.pods.slice(0, n ?? 0) }) }, t.hReplicas({ name: w.name, count: n ?? 0 }))} />
             )}
-            <TextField label={t.image} value={w.containers[0]?.image ?? ""} path={`workloads.${i}.containers.0.image`} issues={issues} onCommit={(v) => set(i, { ...w, containers: replaceAt(w.containers, 0, { ...w.containers[0]!, image: v }) }, `${w.name} image`)} />
+            <TextField label={t.image} value={w.containers[0]?.image ?? ""} path={`workloads.${i}.containers.0.image`} issues={issues} onCommit={(v) => set(i, { ...w, containers: replaceAt(w.containers, 0, { ...w.containers[0]!, image: v }) }, t.hField({ name: w.name, field: "image" }))} />
             <NumberField label={t.containerPort} value={port} path={`workloads.${i}.containers.0.ports`} issues={issues} onCommit={setPort} />
-            <TextField label={t.labels} value={Object.entries(w.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(", ")} path={`workloads.${i}.labels`} issues={issues} onCommit={(v) => set(i, { ...w, labels: parseLabels(v) }, `${w.name} labels`)} />
+            <TextField label={t.labels} value={Object.entries(w.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(", ")} path={`workloads.${i}.labels`} issues={issues} onCommit={(v) => set(i, { ...w, labels: parseLabels(v) }, t.hField({ name: w.name, field: "labels" }))} />
             <div className="flex items-end justify-end">
-              <button type="button" className={smallBtn} onClick={() => onEdit({ ...doc, workloads: removeAt(list, i) }, `Remove ${w.name}`)} aria-label={t.removeNamed({ name: `${w.kind} ${w.name}` })}>
+              <button type="button" className={smallBtn} onClick={() => onEdit({ ...doc, workloads: removeAt(list, i) }, t.hRemove({ name: w.name }))} aria-label={t.removeNamed({ name: `${w.kind} ${w.name}` })}>
                 {t.remove}
               </button>
             </div>
@@ -153,10 +153,10 @@ function Services({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[]
       title={t.services({ count: list.length })}
       actions={
         <>
-          <button type="button" className={smallBtn} onClick={() => onEdit(addService(doc, "ClusterIP"), "Add a ClusterIP service")}>
+          <button type="button" className={smallBtn} onClick={() => onEdit(addService(doc, "ClusterIP"), t.hAddService({ type: "ClusterIP" }))}>
             {t.addClusterIp}
           </button>
-          <button type="button" className={smallBtn} onClick={() => onEdit(addService(doc, "NodePort"), "Add a NodePort service")}>
+          <button type="button" className={smallBtn} onClick={() => onEdit(addService(doc, "NodePort"), t.hAddService({ type: "NodePort" }))}>
             {t.addNodePort}
           </button>
         </>
@@ -170,7 +170,7 @@ function Services({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[]
         if (!choices.some(([k]) => k === selectorKey)) choices.unshift([selectorKey, Object.entries(s.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(", ") || t.noSelector]);
         return (
           <fieldset key={i} className="grid grid-cols-2 gap-1.5 rounded border border-slate-200 p-2" aria-label={`service ${s.name}`}>
-            <TextField label={t.serviceName} value={s.name} path={`services.${i}.name`} issues={issues} onCommit={(v) => set(i, { ...s, name: v }, `Rename ${s.name}`)} />
+            <TextField label={t.serviceName} value={s.name} path={`services.${i}.name`} issues={issues} onCommit={(v) => set(i, { ...s, name: v }, t.hRename({ name: s.name }))} />
             <SelectField
               label={t.type}
               value={s.type ?? "ClusterIP"}
@@ -179,12 +179,12 @@ function Services({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[]
               issues={issues}
               onChange={(ty) => {
                 const { nodePort: _n, ...rest } = p0;
-                set(i, { ...s, type: ty, ports: replaceAt(s.ports, 0, ty === "NodePort" ? { ...rest, nodePort: freeNodePort(doc) } : rest) }, `${s.name} type ${ty}`);
+                set(i, { ...s, type: ty, ports: replaceAt(s.ports, 0, ty === "NodePort" ? { ...rest, nodePort: freeNodePort(doc) } : rest) }, t.hType({ name: s.name, type: ty }));
               }}
             />
             <TextField label="ClusterIP" value={s.clusterIP} path={`services.${i}.clusterIP`} issues={issues} onCommit={(v) => set(i, { ...s, clusterIP: v }, `${s.name} ClusterIP`)} />
-            <SelectField label={t.selector} value={selectorKey} options={choices} path={`services.${i}.selector`} issues={issues} onChange={(k) => set(i, { ...s, selector: JSON.parse(k) as Record<string, string> }, `${s.name} selector`)} />
-            <NumberField label={t.port} value={p0.port} path={`services.${i}.ports.0.port`} issues={issues} onCommit={(n) => setPort({ port: n ?? 0 }, `${s.name} port`)} />
+            <SelectField label={t.selector} value={selectorKey} options={choices} path={`services.${i}.selector`} issues={issues} onChange={(k) => set(i, { ...s, selector: JSON.parse(k) as Record<string, string> }, t.hField({ name: s.name, field: "selector" }))} />
+            <NumberField label={t.port} value={p0.port} path={`services.${i}.ports.0.port`} issues={issues} onCommit={(n) => setPort({ port: n ?? 0 }, t.hField({ name: s.name, field: "port" }))} />
             <TextField
               label={t.targetPort}
               value={p0.targetPort === undefined ? "" : String(p0.targetPort)}
@@ -196,11 +196,11 @@ function Services({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[]
               }}
             />
             {s.type === "NodePort" && <NumberField label="nodePort" value={p0.nodePort} path={`services.${i}.ports.0.nodePort`} issues={issues} onCommit={(n) => setPort({ nodePort: n }, `${s.name} nodePort`)} />}
-            <SelectField label={t.protocol} value={p0.protocol ?? "TCP"} options={[["TCP", "TCP"], ["UDP", "UDP"]]} path={`services.${i}.ports.0.protocol`} issues={issues} onChange={(v) => setPort({ protocol: v }, `${s.name} protocol`)} />
+            <SelectField label={t.protocol} value={p0.protocol ?? "TCP"} options={[["TCP", "TCP"], ["UDP", "UDP"]]} path={`services.${i}.ports.0.protocol`} issues={issues} onChange={(v) => setPort({ protocol: v }, t.hField({ name: s.name, field: "protocol" }))} />
             <SelectField label="externalTrafficPolicy" value={s.externalTrafficPolicy ?? "Cluster"} options={[["Cluster", "Cluster"], ["Local", "Local"]]} path={`services.${i}.externalTrafficPolicy`} issues={issues} onChange={(v) => set(i, { ...s, externalTrafficPolicy: v }, `${s.name} externalTrafficPolicy ${v}`)} />
             <SelectField label="sessionAffinity" value={s.sessionAffinity ?? "None"} options={[["None", "None"], ["ClientIP", "ClientIP"]]} path={`services.${i}.sessionAffinity`} issues={issues} onChange={(v) => set(i, { ...s, sessionAffinity: v }, `${s.name} sessionAffinity ${v}`)} />
             <div className="col-span-full flex justify-end">
-              <button type="button" className={smallBtn} onClick={() => onEdit({ ...doc, services: removeAt(list, i) }, `Remove ${s.name}`)} aria-label={t.removeService({ name: s.name })}>
+              <button type="button" className={smallBtn} onClick={() => onEdit({ ...doc, services: removeAt(list, i) }, t.hRemove({ name: s.name }))} aria-label={t.removeService({ name: s.name })}>
                 {t.remove}
               </button>
             </div>
@@ -221,7 +221,7 @@ function Traffic({ doc, onEdit }: { doc: Doc; onEdit: Edit }) {
         {doc.traffic.map((t, i) => (
           <li key={i} className="flex items-center gap-2 text-xs">
             <span className="min-w-0 flex-1">{describeTraffic(t, lang)}</span>
-            <button type="button" className={smallBtn} onClick={() => onEdit({ ...doc, traffic: removeAt(doc.traffic, i) }, `Remove ${describeTraffic(t)}`)} aria-label={tr.removeNamed({ name: describeTraffic(t, lang) })}>
+            <button type="button" className={smallBtn} onClick={() => onEdit({ ...doc, traffic: removeAt(doc.traffic, i) }, tr.hRemove({ name: describeTraffic(t, lang) }))} aria-label={tr.removeNamed({ name: describeTraffic(t, lang) })}>
               {tr.remove}
             </button>
           </li>
@@ -236,8 +236,8 @@ export function ScenarioForm({ doc, issues, onEdit }: { doc: Doc; issues?: reado
   return (
     <div>
       <Section title={t.scenario}>
-        <TextField label={t.titleField} value={doc.title} path="title" issues={issues} onCommit={(v) => onEdit({ ...doc, title: v }, "Title")} wide />
-        <TextField label={t.description} value={doc.description ?? ""} path="description" issues={issues} onCommit={(v) => onEdit({ ...doc, description: v }, "Description")} wide />
+        <TextField label={t.titleField} value={doc.title} path="title" issues={issues} onCommit={(v) => onEdit({ ...doc, title: v }, t.hTitle)} wide />
+        <TextField label={t.description} value={doc.description ?? ""} path="description" issues={issues} onCommit={(v) => onEdit({ ...doc, description: v }, t.hDescription)} wide />
         <TextField label={t.id} value={doc.id} path="id" issues={issues} onCommit={(v) => onEdit({ ...doc, id: v }, "Id")} wide />
       </Section>
       <Networks doc={doc} issues={issues} onEdit={onEdit} />

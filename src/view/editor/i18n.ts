@@ -7,6 +7,19 @@
 import { defineCatalog } from "../../i18n/catalog";
 import { plural } from "../../i18n/lang";
 
+/** The fields an edit's history name gives (the scenario's own keys, like targetPort, stay). */
+const HISTORY_FIELDS_RU: Readonly<Record<string, string>> = {
+  address: "адрес",
+  "pod CIDR": "CIDR подов",
+  "public IP": "публичный IP",
+  node: "узел",
+  image: "образ",
+  labels: "метки",
+  port: "порт",
+  selector: "селектор",
+  protocol: "протокол",
+};
+
 export const EDITOR = defineCatalog(
   {
     // The panel
@@ -125,6 +138,21 @@ export const EDITOR = defineCatalog(
     undone: (p: { label: string }) => `Undone: ${p.label}`,
     builtIn: (p: { label: string }) => `Built-in: ${p.label}`,
     withoutIt: "without it",
+    // The history's names for edits (Compare lists them)
+    hOnOff: (p: { name: string; on: boolean }) => `${p.name} ${p.on ? "on" : "off"}`,
+    hOnOffAt: (p: { name: string; on: boolean; node: string }) => `${p.name} ${p.on ? "on" : "off"} on ${p.node}`,
+    hAddWorker: "Add a worker",
+    hControllers: (p: { count: number }) => `${p.count} controllers`,
+    hRename: (p: { name: string }) => `Rename ${p.name}`,
+    hRemove: (p: { name: string }) => `Remove ${p.name}`,
+    hField: (p: { name: string; field: string }) => `${p.name} ${p.field}`,
+    hReplicas: (p: { name: string; count: number }) => `${p.name} replicas ${p.count}`,
+    hType: (p: { name: string; type: string }) => `${p.name} type ${p.type}`,
+    hAddDeployment: "Add a Deployment",
+    hAddService: (p: { type: string }) => `Add a ${p.type} service`,
+    hTitle: "Title",
+    hDescription: "Description",
+    hJson: "JSON edit",
   },
   {
     editor: "Редактор сценария",
@@ -238,5 +266,19 @@ export const EDITOR = defineCatalog(
     undone: (p: { label: string }) => `Отменено: ${p.label}`,
     builtIn: (p: { label: string }) => `Встроенный: ${p.label}`,
     withoutIt: "без неё",
+    hOnOff: (p: { name: string; on: boolean }) => `${p.name} ${p.on ? "вкл." : "выкл."}`,
+    hOnOffAt: (p: { name: string; on: boolean; node: string }) => `${p.name} ${p.on ? "вкл." : "выкл."} на ${p.node}`,
+    hAddWorker: "Добавлен воркер",
+    hControllers: (p: { count: number }) => `${plural("ru", p.count, { one: "# контроллер", few: "# контроллера", many: "# контроллеров", other: "# контроллера" })}`,
+    hRename: (p: { name: string }) => `Переименован ${p.name}`,
+    hRemove: (p: { name: string }) => `Удалено: ${p.name}`,
+    hField: (p: { name: string; field: string }) => `${p.name}: ${HISTORY_FIELDS_RU[p.field] ?? p.field}`,
+    hReplicas: (p: { name: string; count: number }) => `${p.name}: реплик ${p.count}`,
+    hType: (p: { name: string; type: string }) => `${p.name}: тип ${p.type}`,
+    hAddDeployment: "Добавлен Deployment",
+    hAddService: (p: { type: string }) => `Добавлен сервис ${p.type}`,
+    hTitle: "Название",
+    hDescription: "Описание",
+    hJson: "Правка JSON",
   },
 );

@@ -15,7 +15,7 @@ const text = (v: unknown): string => (typeof v === "function" ? (v as (p: unknow
 /** Entries that are the same in both languages on purpose: names and commands only. */
 const SAME = new Set(["EDITOR.json", "EDITOR.ping", "HOPS.kind", "COMPARE.dir"]);
 /** Entries that differ but are a name, not a sentence (no Cyrillic needed). */
-const NAMES = new Set(["DETAIL.mac"]);
+const NAMES = new Set(["DETAIL.mac", "EDITOR.hField"]);
 /** Common English UI words: none may be left in a Russian string (code names are not among them). */
 const ENGLISH = /\b(the|and|step|steps|packet|node|rules|open|show|hide|copy|link|scenario|edit|play|pause|next|previous|first|last|of|is|on|in|to|from|no|yet|not|with|without|add|remove|pick|send|table|chain|rule|entry|entries|field|before|after|why|dropped|delivered|level|speed|fit)\b/i;
 
@@ -74,6 +74,9 @@ describe("plural forms in Russian", () => {
     expect(SHARE.ru.savedPcap({ name: "a.pcapng", frames: 5 })).toBe("Сохранён файл a.pcapng (5 кадров)");
     expect(EDITOR.ru.problems({ count: 2 })).toBe("2 ошибки: исправьте, чтобы применить.");
     expect(NOTICES.ru.missing({ count: 1, list: "x" })).toContain("пропущена 1 строка: x.");
+    expect(EDITOR.ru.hControllers({ count: 3 })).toBe("3 контроллера");
+    expect(EDITOR.ru.hField({ name: "worker-0", field: "pod CIDR" })).toBe("worker-0: CIDR подов");
+    expect(EDITOR.en.hField({ name: "worker-0", field: "pod CIDR" })).toBe("worker-0 pod CIDR");
   });
 });
 
