@@ -11,6 +11,7 @@ import type { EngineRequester } from "../worker/client";
 import type { InvalidResult, Issue, TraceResult, ValidateResult } from "../worker/protocol";
 import type { LoadOutcome, Source } from "./scenario";
 import type { HopscopeState } from "./store";
+import { NOTICES } from "./notices";
 
 /** A step of the history: what was on screen, and a few words for it (the Compare picker shows them). */
 export interface HistoryEntry {
@@ -112,7 +113,7 @@ export const editorSlice =
       async newScenario() {
         const r = await engine.request({ kind: "document", of: { blank: true } });
         if (r.kind !== "document") return "failed";
-        return get().edit(r.spec as ScenarioInput, "New scenario");
+        return get().edit(r.spec as ScenarioInput, NOTICES[get().lang].newScenario);
       },
       async pick(id) {
         return show({ id }, get().scenarios.find((s) => s.id === id)?.title ?? id, "past");

@@ -13,6 +13,7 @@ import type { EngineRequester } from "../worker/client";
 import type { NodeRule, ScenarioSummary } from "../worker/protocol";
 import { flatten } from "./playback";
 import { replayLines } from "./shell";
+import { NOTICES } from "./notices";
 import type { HopscopeState } from "./store";
 import type { Panels } from "./view";
 
@@ -86,15 +87,16 @@ export const scenarioSlice =
         if (!current()) return;
         set({ scenarios: r.scenarios });
         if (params.view !== undefined) {
-          const decoded = decodeView(params);
+          const decoded = decodeView(params, get().lang);
           if (decoded.ok) {
             set({ panels: decoded.state.panels });
             const outcome = await get().load(decoded.state.scenario, { flow: decoded.state.flow, step: decoded.state.step }, decoded.state.shell, { showReplay: true });
             if (outcome !== "failed" || !current()) return;
             const status = get().status;
-            set({ notice: `This link's scenario could not be run (${status.kind === "error" ? status.message : "the engine stopped"}). Showing the default scenario instead.` });
+            const t = NOTICES[get().lang];
+            set({ notice: t.linkFailed({ reason: status.kind === "error" ? status.message : t.engineStopped }) });
           } else {
-            set({ notice: `${decoded.error} Showing the default scenario instead.` });
+            set({ notice: NOTICES[get().lang].badLink({ error: decoded.error }) });
           }
         }
         const first = r.scenarios[0];
@@ -216,16 +218,16 @@ export const scenarioSlice =
       engineRestarted(reason: string) {
         const { source, steps, cursor, shellLines } = get();
         if (!source) {
-          set({ notice: `${reason}. The engine was restarted.` });
+          set({ notice: NOTICES[get().lang].restarted({ reason }) });
           return;
         }
         if (autoReloading) {
-          set({ notice: `${reason}. The engine failed again while reloading; pick a scenario to try again.`, status: { kind: "error", message: reason } });
+          set({ notice: NOTICES[get().lang].failedAgain({ reason }), status: { kind: "error", message: reason } });
           return;
         }
         autoReloading = true;
         // "loading" at once, so a shell line typed now waits for the reload instead of meeting an empty worker.
-        set({ notice: `${reason}. The engine was restarted; your scenario is reloaded.`, status: { kind: "loading" } });
+        set({ notice: NOTICES[get().lang].reloaded({ reason }), status: { kind: "loading" } });
         const at = steps[cursor];
         // After the failed request has been answered with its error.
         setTimeout(() => {

@@ -11,6 +11,7 @@ import { MAX_SHELL_LINE, MAX_SHELL_LINES, type ShellLine } from "../share/codec"
 import type { EngineRequester } from "../worker/client";
 import { flatten } from "./playback";
 import type { HopscopeState } from "./store";
+import { NOTICES } from "./notices";
 
 export interface ReplayEntry {
   readonly target: string;
@@ -119,6 +120,7 @@ export interface Replay {
  * newer load overtook this one.
  */
 export async function replayLines(engine: EngineRequester, lines: readonly ShellLine[], current: () => boolean, lang?: Lang): Promise<Replay | undefined> {
+  const t = NOTICES[lang ?? "en"];
   const flows: Flow[] = [];
   const replayed: ShellLine[] = [];
   const log: ReplayEntry[] = [];
@@ -128,18 +130,18 @@ export async function replayLines(engine: EngineRequester, lines: readonly Shell
   for (const s of lines) {
     // Each line has its own budget in the worker; the replay as a whole has one too.
     if (performance.now() - started > REPLAY_BUDGET_MS) {
-      cut = `This link's shell session was replayed up to line ${replayed.length} of ${lines.length}: the replay ran for more than ${REPLAY_BUDGET_MS / 1000} s, the most it may take.`;
+      cut = t.replayCut({ done: replayed.length, total: lines.length, seconds: REPLAY_BUDGET_MS / 1000 });
       break;
     }
     const e = await engine.request({ kind: "exec", target: s.target, line: s.line, ...(lang && { lang }) });
     if (!current()) return undefined;
     flows.push(...e.flows);
     log.push({ target: s.target, line: s.line, display: firstLines(e.display, REPLAY_SHOWN_LINES) });
-    if (e.targetError !== undefined) missing.push(`line ${replayed.length + missing.length + 1} (${e.targetError})`);
+    if (e.targetError !== undefined) missing.push(t.missingLine({ line: replayed.length + missing.length + 1, error: e.targetError }));
     else replayed.push(s);
   }
   const notices = [
-    ...(missing.length ? [`This link's shell lines name places this scenario does not have; ${missing.length === 1 ? "one was" : `${missing.length} were`} skipped: ${missing.slice(0, 3).join("; ")}${missing.length > 3 ? "; …" : ""}.`] : []),
+    ...(missing.length ? [t.missing({ count: missing.length, list: `${missing.slice(0, 3).join("; ")}${missing.length > 3 ? "; …" : ""}` })] : []),
     ...(cut ? [cut] : []),
   ];
   return { flows, replayed, log, ...(notices.length && { notice: notices.join(" ") }) };

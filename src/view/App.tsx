@@ -23,9 +23,8 @@ import { QuizPanel } from "./teach/QuizPanel";
 import { TourPanel, openChapter } from "./teach/TourPanel";
 import { CHAPTERS } from "./teach/tour";
 import { isHelpKey } from "./teach/shortcuts";
+import { APP } from "./i18n/page";
 
-/** The bottom panel's tabs, as the reader sees them. */
-const TAB_LABELS = { node: "Rules & conntrack", shell: "Shell", hooks: "Netfilter hooks" } as const;
 
 /** The hooks view for the current step: its tab, then the view itself in focus (on a phone it is further down the page). */
 function showHooks(): void {
@@ -75,6 +74,9 @@ export function App() {
   // Dark or light: the system's, unless the reader picked one here (an embed on this site follows that choice too).
   const theme = useTheme();
   const lang = useHopscope((s) => s.lang);
+  const t = APP[lang];
+  /** The bottom panel's tabs, as the reader sees them. */
+  const tabLabels = { node: t.tabNode, shell: t.tabShell, hooks: t.tabHooks } as const;
   // The document's language follows the page's (screen readers, hyphenation, the browser's own controls).
   useEffect(() => {
     document.documentElement.lang = lang;
@@ -213,23 +215,24 @@ export function App() {
           <span className="font-semibold">Hopscope</span>
           <span className="min-w-0 flex-1 truncate text-slate-600">{scenario?.title}</span>
           <a href={fullAppHref()} target="_blank" rel="noopener" className="text-blue-700 underline" data-testid="open-full">
-            Open in Hopscope ↗
+            {t.openFull}
           </a>
         </div>
       ) : (
       <header className="flex flex-wrap items-center gap-3 border-b border-slate-200 bg-white px-4 py-2">
         <h1 className="text-lg font-semibold">Hopscope</h1>
-        <label className="flex items-center gap-2 text-sm">
-          <span className="text-slate-600">Scenario</span>
+        {/* min-w-0 and max-w-full: on a phone a long title (or a longer label, in Russian) shrinks the list instead of widening the page. */}
+        <label className="flex min-w-0 max-w-full items-center gap-2 text-sm">
+          <span className="text-slate-600">{t.scenario}</span>
           <select
-            className="rounded border border-slate-300 bg-white px-2 py-1"
+            className="min-w-0 max-w-full rounded border border-slate-300 bg-white px-2 py-1"
             value={edited ? EDITED : (scenario?.id ?? "")}
             onChange={(e) => {
               if (e.target.value !== EDITED) void useHopscope.getState().pick(e.target.value);
             }}
             data-testid="scenario-picker"
           >
-            {edited && scenario && <option value={EDITED}>{`Edited: ${scenario.title}`}</option>}
+            {edited && scenario && <option value={EDITED}>{t.edited({ title: scenario.title })}</option>}
             {scenarios.map((s) => (
               <option key={s.id} value={s.id}>
                 {s.title}
@@ -241,11 +244,11 @@ export function App() {
           {scenario?.description}
         </p>
         <fieldset className="flex items-center gap-2 text-xs text-slate-600">
-          <legend className="sr-only">Panels</legend>
+          <legend className="sr-only">{t.panels}</legend>
           {(["detail", "hops", "node"] as const).map((k) => (
             <label key={k} className="flex items-center gap-1">
               <input type="checkbox" checked={panels[k]} onChange={(e) => setPanels({ [k]: e.target.checked })} data-testid={`panel-${k}`} />
-              {k === "node" ? "node panel" : k}
+              {k === "node" ? t.panelNode : k === "hops" ? t.panelHops : t.panelDetail}
             </label>
           ))}
         </fieldset>
@@ -260,7 +263,7 @@ export function App() {
           }}
           data-testid="tour-toggle"
         >
-          Tour
+          {t.tour}
         </button>
         <button
           type="button"
@@ -269,7 +272,7 @@ export function App() {
           onClick={() => useHopscope.getState().setQuiz(!quizOn)}
           data-testid="quiz-toggle"
         >
-          Quiz
+          {t.quiz}
         </button>
         <button
           type="button"
@@ -277,7 +280,7 @@ export function App() {
           aria-pressed={editorOpen}
           onClick={() => (editorOpen ? useHopscope.getState().closeEditor() : void useHopscope.getState().openEditor())}
         >
-          Edit scenario
+          {t.editScenario}
         </button>
         <ShareButtons />
         <ExportMenu />
@@ -295,17 +298,17 @@ export function App() {
           ))}
         </select>
         <label className="flex items-center gap-1 text-sm">
-          <span className="text-slate-600">Theme</span>
+          <span className="text-slate-600">{t.theme}</span>
           <select
             className="rounded border border-slate-300 bg-white px-1 py-1"
             value={theme.choice}
             onChange={(e) => theme.setChoice(e.target.value as ThemeChoice)}
-            aria-label="Theme"
+            aria-label={t.theme}
             data-testid="theme"
           >
-            <option value="system">System</option>
-            <option value="light">Light</option>
-            <option value="dark">Dark</option>
+            <option value="system">{t.themeSystem}</option>
+            <option value="light">{t.themeLight}</option>
+            <option value="dark">{t.themeDark}</option>
           </select>
         </label>
       </header>
@@ -314,7 +317,7 @@ export function App() {
         <div role="alert" className="flex items-center gap-3 border-b border-amber-300 bg-amber-50 px-4 py-2 text-sm" data-testid="notice">
           <span className="flex-1">{notice}</span>
           <button type="button" className="rounded border border-amber-400 px-2 py-0.5" onClick={dismissNotice}>
-            Dismiss
+            {t.dismiss}
           </button>
         </div>
       )}
@@ -332,10 +335,10 @@ export function App() {
         }`}
       >
         <div className={`flex min-h-0 flex-col border-r border-slate-200 ${embed.on ? "" : "max-md:contents"}`}>
-        <section className={`relative bg-white ${embed.on ? "min-h-0 flex-1" : "h-[52vh] min-h-64 max-md:order-1 md:h-auto md:min-h-0 md:flex-1"}`} aria-label="Topology">
+        <section className={`relative bg-white ${embed.on ? "min-h-0 flex-1" : "h-[52vh] min-h-64 max-md:order-1 md:h-auto md:min-h-0 md:flex-1"}`} aria-label={t.topology}>
           {status.kind === "error" && (
             <p role="alert" className="m-4 rounded border border-red-300 bg-red-50 p-3 text-red-800" data-testid="engine-error">
-              The network engine could not run this scenario: {status.message}
+              {t.engineError({ message: status.message })}
             </p>
           )}
           {topology && (
@@ -352,26 +355,26 @@ export function App() {
           )}
           {topology && topology.pods.length + topology.nodes.length > 0 && steps.length === 0 && status.kind === "ready" && (
             <p className="absolute bottom-3 left-4 rounded bg-white/90 px-2 py-1 text-sm text-slate-700" data-testid="no-traffic">
-              No traffic yet: open the editor and send a packet.
+              {t.noTraffic}
             </p>
           )}
           {topology && !exporting && <Legend />}
-          {status.kind === "loading" && <p className="absolute left-4 top-4 rounded bg-white/90 px-2 py-1 text-sm" data-testid="loading">Tracing…</p>}
+          {status.kind === "loading" && <p className="absolute left-4 top-4 rounded bg-white/90 px-2 py-1 text-sm" data-testid="loading">{t.tracing}</p>}
         </section>
         {panelNode && panels.node && !embed.on && topology && (
-          <section className={`flex ${bottom === "shell" ? "md:h-[45%] md:min-h-56" : bottom === "hooks" ? "md:h-[58%] md:min-h-72" : "md:h-56"} h-[70vh] flex-col border-t border-slate-200 bg-slate-50 max-md:order-3`} aria-label="Node panels">
+          <section className={`flex ${bottom === "shell" ? "md:h-[45%] md:min-h-56" : bottom === "hooks" ? "md:h-[58%] md:min-h-72" : "md:h-56"} h-[70vh] flex-col border-t border-slate-200 bg-slate-50 max-md:order-3`} aria-label={t.nodePanels}>
             <div className="flex gap-1 border-b border-slate-200 px-2 pt-1 text-xs" role="tablist">
-              {(["node", "shell", "hooks"] as const).map((t) => (
+              {(["node", "shell", "hooks"] as const).map((tab) => (
                 <button
-                  key={t}
+                  key={tab}
                   type="button"
                   role="tab"
-                  aria-selected={bottom === t}
-                  onClick={() => setBottom(t)}
-                  className={`rounded-t px-2 py-0.5 ${bottom === t ? "bg-white font-semibold" : "text-slate-600"}`}
-                  data-testid={`tab-${t}`}
+                  aria-selected={bottom === tab}
+                  onClick={() => setBottom(tab)}
+                  className={`rounded-t px-2 py-0.5 ${bottom === tab ? "bg-white font-semibold" : "text-slate-600"}`}
+                  data-testid={`tab-${tab}`}
                 >
-                  {TAB_LABELS[t]}
+                  {tabLabels[tab]}
                 </button>
               ))}
             </div>
@@ -411,14 +414,14 @@ export function App() {
               }} />}
           {quizOn && <QuizPanel />}
           {showDetail && (
-          <div className="border-b border-slate-200 p-3" aria-label="Hop detail">
-            <h2 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">This hop</h2>
+          <div className="border-b border-slate-200 p-3" aria-label={t.hopDetail}>
+            <h2 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">{t.thisHop}</h2>
             <HopDetail step={current} entryListed={entryListed} {...(panelNode && panels.node && !embed.on && topology && { onShowHooks: showHooks })} />
           </div>
           )}
           {showHops && (
           <div className="flex min-h-48 flex-1 flex-col p-3">
-            <h2 className="text-xs font-semibold uppercase tracking-wide text-slate-500">All hops</h2>
+            <h2 className="text-xs font-semibold uppercase tracking-wide text-slate-500">{t.allHops}</h2>
             <HopList steps={steps} shown={visible} cursor={cursor} onPick={setCursor} />
           </div>
           )}
@@ -430,7 +433,7 @@ export function App() {
       <footer className="sticky bottom-0 z-10 border-t border-slate-200 bg-white px-4 py-2">
         <Controls cursor={cursor} visible={visible} level={level} playing={playing} speed={speed} onMove={setCursor} onStep={move} onToggle={togglePlay} onSpeed={setSpeed} onLevel={setLevel} onFit={() => setFit((n) => n + 1)} {...(!embed.on && { onHelp: () => setHelpOpen(true) })} />
         <p className="sr-only" aria-live="polite" data-testid="live">
-          {current ? `Step ${placeOf(visible, cursor) + 1} of ${visible.length}: ${current.text}` : ""}
+          {current ? t.live({ n: placeOf(visible, cursor) + 1, total: visible.length, text: current.text }) : ""}
         </p>
       </footer>
     </div>

@@ -8,6 +8,8 @@ import { useEffect, useMemo, useRef, useState, type JSX, type Ref } from "react"
 import { endpoints, type Step, type Trace } from "../engine/trace";
 import type { InvalidResult, TraceResult } from "../worker/protocol";
 import { alignTraces, firstDivergence, type Row } from "./compare";
+import { useLang, useT } from "../i18n/use";
+import { COMPARE, HOPS } from "./i18n/page";
 
 export interface Version {
   readonly key: string;
@@ -69,6 +71,7 @@ function defaultWindow(count: number, at: number | undefined): { start: number; 
 }
 
 export function Compare({ versions, initial, trace, onClose }: CompareProps): JSX.Element {
+  const t = useT(COMPARE);
   const [picks, setPicks] = useState<readonly [string, string]>(() => initial ?? [versions[0]?.key ?? "", versions[1]?.key ?? versions[0]?.key ?? ""]);
   const [outcomes, setOutcomes] = useState<ReadonlyMap<string, Outcome>>(() => new Map());
   const pending = useRef(new Set<string>());
@@ -129,14 +132,15 @@ export function Compare({ versions, initial, trace, onClose }: CompareProps): JS
   const labels = useMemo<readonly [string, string]>(() => (labelA === labelB ? [`${labelA} (first)`, `${labelB} (second)`] : [labelA, labelB]), [labelA, labelB]);
 
   const rows = useMemo(() => (traceA && traceB ? alignTraces(traceA, traceB) : undefined), [traceA, traceB]);
-  const divergence = useMemo(() => (rows ? firstDivergence(rows, labels) : undefined), [rows, labels]);
+  const lang = useLang();
+  const divergence = useMemo(() => (rows ? firstDivergence(rows, labels, lang) : undefined), [rows, labels, lang]);
   const picked = [first, second] as const;
 
   return (
-    <section role="region" aria-label="Compare" className="flex h-full min-h-0 flex-col bg-white text-slate-900" data-testid="compare">
+    <section role="region" aria-label={t.compare} className="flex h-full min-h-0 flex-col bg-white text-slate-900" data-testid="compare">
       <div className="flex flex-wrap items-center gap-3 border-b border-slate-200 px-4 py-2">
-        <h2 className="text-lg font-semibold">Compare</h2>
-        {(["First version", "Second version"] as const).map((name, i) => (
+        <h2 className="text-lg font-semibold">{t.compare}</h2>
+        {([t.first, t.second] as const).map((name, i) => (
           <label key={name} className="flex min-w-0 items-center gap-2 text-sm">
             <span className="shrink-0 text-slate-600">{name}</span>
             <select
@@ -149,7 +153,7 @@ export function Compare({ versions, initial, trace, onClose }: CompareProps): JS
               }}
               data-testid={i === 0 ? "compare-first" : "compare-second"}
             >
-              {!picked[i] && <option value={picks[i]}>Pick a version</option>}
+              {!picked[i] && <option value={picks[i]}>{t.pickOption}</option>}
               {versions.map((v) => (
                 <option key={v.key} value={v.key}>
                   {v.label}
@@ -158,8 +162,8 @@ export function Compare({ versions, initial, trace, onClose }: CompareProps): JS
             </select>
           </label>
         ))}
-        <button type="button" className={`${btn} ml-auto`} onClick={onClose} aria-label="Close compare" data-testid="compare-close">
-          Close
+        <button type="button" className={`${btn} ml-auto`} onClick={onClose} aria-label={t.closeName} data-testid="compare-close">
+          {t.close}
         </button>
       </div>
 
@@ -182,7 +186,7 @@ export function Compare({ versions, initial, trace, onClose }: CompareProps): JS
       {rows && (
         <>
           <p role="status" className={`px-4 py-2 text-sm font-medium ${divergence ? "bg-amber-50 text-amber-950" : "text-emerald-800"}`} data-testid="divergence">
-            {divergence ? divergence.text : "The two traces are the same, hop by hop."}
+            {divergence ? divergence.text : t.same}
           </p>
           <RowTable key={`${firstKey}|${secondKey}`} rows={rows} labels={labels} divergence={divergence?.index} />
         </>
@@ -193,12 +197,13 @@ export function Compare({ versions, initial, trace, onClose }: CompareProps): JS
 
 /** One version's state under its picker: tracing, traced, or why it could not be. */
 function SideStatus({ which, label, picked, outcome, onRetry }: { which: "first" | "second"; label: string; picked: boolean; outcome: Outcome | undefined; onRetry: () => void }) {
+  const t = useT(COMPARE);
   const testid = `compare-${which}-status`;
-  if (!picked) return <p className="text-slate-500" data-testid={testid}>Pick a version.</p>;
+  if (!picked) return <p className="text-slate-500" data-testid={testid}>{t.pick}</p>;
   if (!outcome) {
     return (
       <p className="text-slate-600" data-testid={testid} aria-live="polite">
-        Tracing…
+        {t.tracing}
       </p>
     );
   }
@@ -206,7 +211,7 @@ function SideStatus({ which, label, picked, outcome, onRetry }: { which: "first"
     const steps = outcome.trace.flows.reduce((n, f) => n + f.steps.length, 0);
     return (
       <p className="min-w-0 truncate text-slate-600" title={`${label}: ${outcome.title}`} data-testid={testid}>
-        {outcome.title}: {outcome.trace.flows.length} {outcome.trace.flows.length === 1 ? "flow" : "flows"}, {steps.toLocaleString("en")} steps
+        {t.traced({ title: outcome.title, flows: outcome.trace.flows.length, steps })}
       </p>
     );
   }
@@ -214,7 +219,7 @@ function SideStatus({ which, label, picked, outcome, onRetry }: { which: "first"
     <div role="alert" className="min-w-0 rounded border border-red-300 bg-red-50 p-2 text-red-800" data-testid={testid}>
       {outcome.kind === "invalid" ? (
         <>
-          <p className="font-medium">{label} is not a scenario the engine can run:</p>
+          <p className="font-medium">{t.invalid({ label })}</p>
           <ul className="mt-1 list-disc space-y-0.5 pl-5 text-xs">
             {outcome.issues.map((x, k) => (
               <li key={k} className="break-words">
@@ -227,10 +232,10 @@ function SideStatus({ which, label, picked, outcome, onRetry }: { which: "first"
       ) : (
         <>
           <p className="break-words">
-            {label} could not be traced: {outcome.message}
+            {t.failed({ label, message: outcome.message })}
           </p>
           <button type="button" className={`${btn} mt-1`} onClick={onRetry} data-testid={`compare-${which}-retry`}>
-            Try again
+            {t.retry}
           </button>
         </>
       )}
@@ -240,6 +245,7 @@ function SideStatus({ which, label, picked, outcome, onRetry }: { which: "first"
 
 /** The rows, a window at a time, with the divergence highlighted and scrolled to. */
 function RowTable({ rows, labels, divergence }: { rows: readonly Row[]; labels: readonly [string, string]; divergence: number | undefined }) {
+  const t = useT(COMPARE);
   // A window the reader paged to; the default (around the divergence) until then.
   const [paged, setPaged] = useState<{ start: number; end: number }>();
   const { start, end } = paged ?? defaultWindow(rows.length, divergence);
@@ -271,22 +277,22 @@ function RowTable({ rows, labels, divergence }: { rows: readonly Row[]; labels: 
       {windowed && (
         <div className="flex flex-wrap items-center gap-2 px-4 py-1 text-xs text-slate-600">
           <span data-testid="compare-window">
-            Rows {(start + 1).toLocaleString("en")}–{end.toLocaleString("en")} of {rows.length.toLocaleString("en")}
+            {t.rows({ start: start + 1, end, total: rows.length })}
           </span>
           <button type="button" className={btn} onClick={earlier} disabled={start === 0} data-testid="compare-earlier">
-            Earlier rows
+            {t.earlier}
           </button>
           <button type="button" className={btn} onClick={later} disabled={end === rows.length} data-testid="compare-later">
-            Later rows
+            {t.later}
           </button>
           {divergence !== undefined && (divergence < start || divergence >= end) && (
             <button type="button" className={btn} onClick={() => setPaged(undefined)}>
-              Back to the divergence
+              {t.back}
             </button>
           )}
         </div>
       )}
-      <div ref={box} className="min-h-0 flex-1 overflow-auto" tabIndex={0} aria-label="The two traces, hop by hop" data-testid="compare-rows">
+      <div ref={box} className="min-h-0 flex-1 overflow-auto" tabIndex={0} aria-label={t.table} data-testid="compare-rows">
         <table className="w-full min-w-[22rem] table-fixed border-collapse text-xs">
           <thead className="sticky top-0 z-10 bg-white text-left">
             <tr className="border-b border-slate-200">
@@ -315,6 +321,7 @@ function RowTable({ rows, labels, divergence }: { rows: readonly Row[]; labels: 
 }
 
 function FlowRows({ row, header, highlight, rowRef }: { row: Row; header: boolean; highlight: boolean; rowRef: Ref<HTMLTableRowElement> | undefined }) {
+  const t = useT(COMPARE);
   const tone = highlight ? "bg-amber-200 ring-2 ring-inset ring-amber-500" : row.same ? "" : "bg-amber-50";
   return (
     <>
@@ -326,7 +333,7 @@ function FlowRows({ row, header, highlight, rowRef }: { row: Row; header: boolea
         </tr>
       )}
       <tr ref={rowRef} className={`border-b border-slate-100 align-top ${tone}`} data-same={row.same ? "yes" : "no"} data-testid={highlight ? "divergence-row" : undefined}>
-        <Cell step={row.left} note={highlight ? "first divergence" : undefined} />
+        <Cell step={row.left} note={highlight ? t.firstDivergence : undefined} />
         <Cell step={row.right} />
       </tr>
     </>
@@ -334,8 +341,8 @@ function FlowRows({ row, header, highlight, rowRef }: { row: Row; header: boolea
 }
 
 /** Where a step happened: node[/pod], then the interface and direction. */
-function place(s: Step): string {
-  return `${s.node}${s.pod ? `/${s.pod}` : ""}${s.iface ? ` · ${s.iface} ${s.dir ?? ""}`.trimEnd() : ""}`;
+function place(s: Step, dirWord: (dir: string) => string): string {
+  return `${s.node}${s.pod ? `/${s.pod}` : ""}${s.iface ? ` · ${s.iface} ${s.dir ? dirWord(s.dir) : ""}`.trimEnd() : ""}`;
 }
 
 /** What a cell says about the step: the packet for a frame or a rewrite, the reason for a drop, else its text. */
@@ -355,11 +362,13 @@ function summary(s: Step): string {
 }
 
 function Cell({ step, note }: { step: Step | undefined; note?: string | undefined }) {
+  const t = useT(COMPARE);
+  const kind = HOPS[useLang()].kind;
   if (!step) {
     return (
       <td className="px-1.5 py-1 text-slate-500 italic sm:px-2">
         {note && <span className="sr-only">{note}: </span>}
-        no such hop
+        {t.noHop}
       </td>
     );
   }
@@ -367,8 +376,8 @@ function Cell({ step, note }: { step: Step | undefined; note?: string | undefine
     <td className="px-1.5 py-1 break-words sm:px-2" title={step.text}>
       {note && <span className="sr-only">{note}: </span>}
       <div>
-        <span className={`mr-1 font-mono ${KIND_COLOUR[step.kind] ?? ""}`}>{step.kind}</span>
-        <span className="text-slate-600">{place(step)}</span>
+        <span className={`mr-1 font-mono ${KIND_COLOUR[step.kind] ?? ""}`}>{kind({ kind: step.kind })}</span>
+        <span className="text-slate-600">{place(step, (dir) => t.dir({ dir }))}</span>
       </div>
       <div className={step.kind === "drop" ? "text-red-800" : step.kind === "wire" || step.kind === "nat" ? "font-mono" : ""}>{summary(step)}</div>
     </td>

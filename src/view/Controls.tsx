@@ -1,8 +1,10 @@
 /** Playback: first, back, play/pause, forward, last, speed, a timeline to scrub and the level of detail. */
 import type { Level } from "../store/levels";
 import { placeOf } from "../store/levels";
+import { useT } from "../i18n/use";
+import { CONTROLS } from "./i18n/page";
 
-const LEVEL_NAMES: Record<Level, string> = { hops: "Hops", hooks: "Hooks", rules: "Rules" };
+const LEVELS: readonly Level[] = ["hops", "hooks", "rules"];
 const btn = "rounded border border-slate-300 bg-white px-2.5 py-1 text-sm hover:bg-slate-100 disabled:opacity-40";
 
 export function Controls(props: {
@@ -23,30 +25,31 @@ export function Controls(props: {
   onHelp?: () => void;
 }) {
   const { cursor, visible, level, playing, speed, onMove, onStep, onToggle, onSpeed, onLevel, onFit, onHelp } = props;
+  const t = useT(CONTROLS);
   const count = visible.length;
   const place = placeOf(visible, cursor);
   const last = Math.max(0, count - 1);
   const atStart = count === 0 || cursor <= visible[0]!;
   const atEnd = count === 0 || cursor >= visible[last]!;
   return (
-    <div className="flex flex-wrap items-center gap-2" role="toolbar" aria-label="Playback">
-      <button type="button" className={btn} onClick={() => onMove(visible[0] ?? 0)} disabled={atStart} aria-label="First step (Home)" data-testid="first">
+    <div className="flex flex-wrap items-center gap-2" role="toolbar" aria-label={t.playback}>
+      <button type="button" className={btn} onClick={() => onMove(visible[0] ?? 0)} disabled={atStart} aria-label={t.first} data-testid="first">
         |◀
       </button>
-      <button type="button" className={btn} onClick={() => onStep(-1)} disabled={atStart} aria-label="Previous step (Left arrow)" data-testid="back">
+      <button type="button" className={btn} onClick={() => onStep(-1)} disabled={atStart} aria-label={t.back} data-testid="back">
         ◀
       </button>
-      <button type="button" className={`${btn} w-20`} onClick={onToggle} aria-label={playing ? "Pause (Space)" : "Play (Space)"} data-testid="play">
-        {playing ? "Pause" : "Play"}
+      <button type="button" className={`${btn} w-20`} onClick={onToggle} aria-label={playing ? t.pauseName : t.playName} data-testid="play">
+        {playing ? t.pause : t.play}
       </button>
-      <button type="button" className={btn} onClick={() => onStep(1)} disabled={atEnd} aria-label="Next step (Right arrow)" data-testid="forward">
+      <button type="button" className={btn} onClick={() => onStep(1)} disabled={atEnd} aria-label={t.forward} data-testid="forward">
         ▶
       </button>
-      <button type="button" className={btn} onClick={() => onMove(visible[last] ?? 0)} disabled={atEnd} aria-label="Last step (End)" data-testid="last">
+      <button type="button" className={btn} onClick={() => onMove(visible[last] ?? 0)} disabled={atEnd} aria-label={t.last} data-testid="last">
         ▶|
       </button>
       <label className="ml-2 flex flex-1 items-center gap-2 text-sm">
-        <span className="sr-only">Timeline</span>
+        <span className="sr-only">{t.timeline}</span>
         <input
           type="range"
           min={0}
@@ -54,26 +57,26 @@ export function Controls(props: {
           value={place}
           onChange={(e) => onMove(visible[Number(e.target.value)] ?? 0)}
           className="min-w-40 flex-1"
-          aria-label="Timeline"
-          aria-valuetext={`step ${place + 1} of ${count}`}
+          aria-label={t.timeline}
+          aria-valuetext={t.valueText({ n: place + 1, total: count })}
           data-testid="timeline"
         />
         <span className="w-24 text-right font-mono text-xs" data-testid="position">
           {count ? place + 1 : 0} / {count}
         </span>
       </label>
-      <label className="flex items-center gap-1 text-sm" title="Level of detail: hops (one step per place), hooks (one per netfilter hook), rules (every rule). Keys 1, 2, 3; L cycles.">
-        Level
-        <select aria-label="Level of detail" value={level} onChange={(e) => onLevel(e.target.value as Level)} className="rounded border border-slate-300 bg-white px-1 py-0.5" data-testid="level">
-          {(Object.keys(LEVEL_NAMES) as Level[]).map((l) => (
+      <label className="flex items-center gap-1 text-sm" title={t.levelHelp}>
+        {t.level}
+        <select aria-label={t.levelName} value={level} onChange={(e) => onLevel(e.target.value as Level)} className="rounded border border-slate-300 bg-white px-1 py-0.5" data-testid="level">
+          {LEVELS.map((l) => (
             <option key={l} value={l}>
-              {LEVEL_NAMES[l]}
+              {t[l]}
             </option>
           ))}
         </select>
       </label>
       <label className="flex items-center gap-1 text-sm">
-        speed
+        {t.speed}
         <select value={speed} onChange={(e) => onSpeed(Number(e.target.value))} className="rounded border border-slate-300 bg-white px-1 py-0.5" data-testid="speed">
           {[0.5, 1, 2, 4, 8].map((s) => (
             <option key={s} value={s}>
@@ -83,11 +86,11 @@ export function Controls(props: {
         </select>
       </label>
       <button type="button" className={btn} onClick={onFit} data-testid="fit">
-        Fit
+        {t.fit}
       </button>
       {onHelp && (
-        <button type="button" className={btn} onClick={onHelp} aria-haspopup="dialog" title="Keyboard shortcuts (?)">
-          Keyboard shortcuts
+        <button type="button" className={btn} onClick={onHelp} aria-haspopup="dialog" title={t.shortcutsTitle}>
+          {t.shortcuts}
         </button>
       )}
     </div>

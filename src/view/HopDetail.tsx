@@ -1,6 +1,8 @@
 /** The current hop in full: the packet's fields, and whatever decided its fate here. */
 import type { Step, StepPacket } from "../engine/trace";
 import { Glossed } from "./teach/Glossed";
+import { useT } from "../i18n/use";
+import { DETAIL } from "./i18n/page";
 
 const FIELDS: readonly (keyof StepPacket)[] = ["proto", "src", "sport", "dst", "dport", "ttl"];
 
@@ -18,14 +20,15 @@ function PacketFields({ p }: { p: StepPacket }) {
 }
 
 function NatDiff({ before, after, changed }: { before: StepPacket; after: StepPacket; changed: readonly string[] }) {
+  const t = useT(DETAIL);
   const rows = (["src", "sport", "dst", "dport"] as const).filter((f) => before[f] !== undefined || after[f] !== undefined);
   return (
     <table className="w-full font-mono text-xs" data-testid="nat-diff">
       <thead>
         <tr className="text-left text-slate-500">
-          <th className="font-normal">field</th>
-          <th className="font-normal">before</th>
-          <th className="font-normal">after</th>
+          <th className="font-normal">{t.field}</th>
+          <th className="font-normal">{t.before}</th>
+          <th className="font-normal">{t.after}</th>
         </tr>
       </thead>
       <tbody>
@@ -37,7 +40,7 @@ function NatDiff({ before, after, changed }: { before: StepPacket; after: StepPa
               <td>{String(before[f] ?? "")}</td>
               <td>
                 {String(after[f] ?? "")}
-                {hit && <span className="sr-only"> (changed)</span>}
+                {hit && <span className="sr-only">{t.changed}</span>}
               </td>
             </tr>
           );
@@ -55,15 +58,13 @@ function Code({ children, testid }: { children: string; testid?: string }) {
   );
 }
 
-/** What a conntrack entry's heading says when conntrack -L would not list it yet. */
-const UNCONFIRMED = "unconfirmed: conntrack -L lists it once the packet leaves the node or is delivered to it";
-
 /**
  * `entryListed`: whether `conntrack -L` lists the conntrack entry this step shows, by this step
  * (a connection's first packet creates its entry unconfirmed).
  */
 export function HopDetail({ step, entryListed = true, onShowHooks }: { step?: Step; entryListed?: boolean; onShowHooks?: () => void }) {
-  if (!step) return <p className="text-sm text-slate-500">No step selected.</p>;
+  const t = useT(DETAIL);
+  if (!step) return <p className="text-sm text-slate-500">{t.none}</p>;
   const d = step.detail;
   // A netfilter step (a rule, a NAT, conntrack) has its place in the node's hooks.
   const inHooks = onShowHooks && (d.kind === "rule" || d.kind === "nat" || d.kind === "conntrack");
@@ -73,12 +74,12 @@ export function HopDetail({ step, entryListed = true, onShowHooks }: { step?: St
         <Glossed text={step.text} />
       </p>
       <p className="text-xs text-slate-500">
-        {step.pod ? `${step.pod} on ${step.node}` : step.node}
-        {step.iface ? ` · ${step.iface} (${step.dir === "in" ? "received" : "sent"})` : ""}
+        {step.pod ? t.podOn({ pod: step.pod, node: step.node }) : step.node}
+        {step.iface ? ` · ${step.iface} (${step.dir === "in" ? t.received : t.sent})` : ""}
       </p>
       {step.why && (
         <p className="rounded bg-sky-50 p-2 text-xs text-sky-950" data-testid="hop-why">
-          <span className="font-semibold">Why: </span>
+          <span className="font-semibold">{t.why}</span>
           <Glossed text={step.why} />
         </p>
       )}
@@ -91,14 +92,14 @@ export function HopDetail({ step, entryListed = true, onShowHooks }: { step?: St
       )}
       {d?.kind === "route" && (
         <>
-          <h4 className="text-xs font-semibold text-slate-600">the route that matched (ip route{d.table === "local" ? " show table local" : ""})</h4>
+          <h4 className="text-xs font-semibold text-slate-600">{t.route({ local: d.table === "local" })}</h4>
           <Code testid="route-text">{d.route}</Code>
         </>
       )}
       {d?.kind === "rule" && (
         <>
           <h4 className="text-xs font-semibold text-slate-600">
-            table {d.table}, chain {d.chain} ({d.hook}), rule {d.index}: {d.counters.pkts} packets, {d.counters.bytes} bytes
+            {t.rule({ table: d.table, chain: d.chain, hook: d.hook, index: d.index, pkts: d.counters.pkts, bytes: d.counters.bytes })}
           </h4>
           <Code testid="rule-text">{d.rule}</Code>
         </>
@@ -106,32 +107,32 @@ export function HopDetail({ step, entryListed = true, onShowHooks }: { step?: St
       {d?.kind === "nat" && (
         <>
           <h4 className="text-xs font-semibold text-slate-600">
-            <Glossed text={d.type} />: the header before and after
+            <Glossed text={d.type} />
+            {t.natHeader}
           </h4>
           <NatDiff before={d.before} after={d.after} changed={d.changed} />
           {d.rule && <Code testid="rule-text">{d.rule}</Code>}
-          <h4 className="text-xs font-semibold text-slate-600">{entryListed ? "conntrack -L" : `the conntrack entry (${UNCONFIRMED})`}</h4>
+          <h4 className="text-xs font-semibold text-slate-600">{entryListed ? "conntrack -L" : t.entry({ unconfirmed: t.unconfirmed })}</h4>
           <Code testid="conntrack-text">{d.conntrack}</Code>
         </>
       )}
       {d?.kind === "conntrack" && d.entry && (
         <>
-          <h4 className="text-xs font-semibold text-slate-600">{entryListed ? `conntrack -L (${d.event})` : `the conntrack entry (${d.event}; ${UNCONFIRMED})`}</h4>
+          <h4 className="text-xs font-semibold text-slate-600">{entryListed ? `conntrack -L (${d.event})` : t.entryEvent({ event: d.event, unconfirmed: t.unconfirmed })}</h4>
           <Code testid="conntrack-text">{d.entry}</Code>
         </>
       )}
       {d?.kind === "bridge" && d.fdb && (
         <>
           <h4 className="text-xs font-semibold text-slate-600">
-            {d.bridge}'s forwarding table when the frame came ({d.fdbSize ?? d.fdb.length} {d.fdbSize === 1 ? "entry" : "entries"}
-            {d.fdbSize !== undefined && d.fdbSize > d.fdb.length ? `, ${d.fdb.length} shown` : ""})
+            {t.fdb({ bridge: d.bridge, size: d.fdbSize ?? d.fdb.length, ...(d.fdbSize !== undefined && d.fdbSize > d.fdb.length && { shown: d.fdb.length }) })}
           </h4>
-          {d.action === "flood" && !d.fdb.some((e) => e.mac === d.mac) && <p className="text-xs text-slate-600">No entry for {d.mac}: the bridge floods the frame to every port.</p>}
+          {d.action === "flood" && !d.fdb.some((e) => e.mac === d.mac) && <p className="text-xs text-slate-600">{t.flood({ mac: d.mac })}</p>}
           <table className="w-full font-mono text-[11px]" data-testid="fdb">
             <thead>
               <tr className="text-left text-slate-500">
-                <th className="font-normal">mac</th>
-                <th className="font-normal">port</th>
+                <th className="font-normal">{t.mac}</th>
+                <th className="font-normal">{t.port}</th>
                 <th className="font-normal" />
               </tr>
             </thead>
@@ -140,7 +141,7 @@ export function HopDetail({ step, entryListed = true, onShowHooks }: { step?: St
                 <tr key={e.mac} className={e.mac === d.mac ? "bg-amber-100 font-semibold" : ""} data-looked-up={e.mac === d.mac ? "yes" : undefined}>
                   <td>{e.mac}</td>
                   <td>{e.port}</td>
-                  <td className="font-sans text-slate-500">{e.local ? "the bridge's own" : "learned"}</td>
+                  <td className="font-sans text-slate-500">{e.local ? t.own : t.learned}</td>
                 </tr>
               ))}
             </tbody>
@@ -149,10 +150,10 @@ export function HopDetail({ step, entryListed = true, onShowHooks }: { step?: St
       )}
       {inHooks && (
         <button type="button" className="rounded border border-slate-300 bg-white px-2 py-0.5 text-xs hover:bg-slate-100" onClick={onShowHooks} data-testid="show-hooks">
-          Show in the hooks view
+          {t.showHooks}
         </button>
       )}
-      {d?.kind === "drop" && <p className="rounded bg-red-50 p-2 text-red-800">Dropped: <Glossed text={d.reason} />{d.rule ? ` — ${d.rule}` : ""}</p>}
+      {d?.kind === "drop" && <p className="rounded bg-red-50 p-2 text-red-800">{t.dropped}<Glossed text={d.reason} />{d.rule ? ` — ${d.rule}` : ""}</p>}
     </div>
   );
 }

@@ -7,6 +7,16 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { placeOf } from "../store/levels";
 import type { FlatStep } from "../store/store";
+import type { Lang } from "../i18n/lang";
+import { useLang } from "../i18n/use";
+import { HOPS } from "./i18n/page";
+
+/** A flow's outcome in the page's language ("delivered", or "dropped: " and the engine's reason). */
+export function outcomeText(outcome: string, lang: Lang): string {
+  const t = HOPS[lang];
+  if (outcome === "delivered") return t.delivered;
+  return outcome.startsWith("dropped: ") ? t.dropped + outcome.slice("dropped: ".length) : outcome;
+}
 
 const KIND_COLOUR: Record<string, string> = {
   wire: "text-sky-700",
@@ -28,16 +38,18 @@ type Row = { readonly header: string } | { readonly step: number };
 
 /** A flow's name, and what started it. */
 function FlowHeader({ s }: { s: FlatStep }) {
+  const lang = useLang();
   return (
     <div className="mt-2 mb-1 text-slate-500" data-testid="flow-header">
       <span className="font-semibold uppercase tracking-wide">{s.flowName}</span>
       {s.origin && <span className="font-mono normal-case"> · {s.origin}</span>}
-      <span className={`${s.outcome === "delivered" ? "text-emerald-700" : "text-red-700"}`}> · {s.outcome}</span>
+      <span className={`${s.outcome === "delivered" ? "text-emerald-700" : "text-red-700"}`}> · {outcomeText(s.outcome, lang)}</span>
     </div>
   );
 }
 
 function StepButton({ s, i, current, onPick, nowrap }: { s: FlatStep; i: number; current: boolean; onPick: (i: number) => void; nowrap?: boolean }) {
+  const t = HOPS[useLang()];
   return (
     <button
       type="button"
@@ -47,7 +59,7 @@ function StepButton({ s, i, current, onPick, nowrap }: { s: FlatStep; i: number;
       title={nowrap ? s.step.text : undefined}
     >
       {/* On the current step's highlight the kind takes the text's colour: an accent on amber is hard to read. */}
-      <span className={`mr-1 font-mono ${current ? "font-semibold" : (KIND_COLOUR[s.step.kind] ?? "")}`}>{s.step.kind}</span>
+      <span className={`mr-1 font-mono ${current ? "font-semibold" : (KIND_COLOUR[s.step.kind] ?? "")}`}>{t.kind({ kind: s.step.kind })}</span>
       {s.step.text}
     </button>
   );
@@ -68,6 +80,7 @@ export function HopList(props: Omit<ListProps, "cursor"> & { cursor: number }) {
 }
 
 function FullList({ steps, shown, cursor, onPick }: ListProps) {
+  const t = HOPS[useLang()];
   const current = useRef<HTMLLIElement>(null);
   const box = useRef<HTMLOListElement>(null);
   // The current step scrolls into view inside the list only: the page and the panel around it
@@ -80,7 +93,7 @@ function FullList({ steps, shown, cursor, onPick }: ListProps) {
     else if (li.offsetTop + li.offsetHeight > ol.scrollTop + ol.clientHeight) ol.scrollTop = li.offsetTop + li.offsetHeight - ol.clientHeight;
   }, [cursor]);
   return (
-    <ol ref={box} className="relative min-h-0 flex-1 space-y-0.5 overflow-y-auto text-xs" data-testid="hop-list" aria-label="Hops of the packet, in order">
+    <ol ref={box} className="relative min-h-0 flex-1 space-y-0.5 overflow-y-auto text-xs" data-testid="hop-list" aria-label={t.list}>
       {shown.map((i, k) => {
         const s = steps[i]!;
         const header = k === 0 || steps[shown[k - 1]!]!.flow !== s.flow;
@@ -97,6 +110,7 @@ function FullList({ steps, shown, cursor, onPick }: ListProps) {
 }
 
 function WindowedList({ steps, shown, cursor, onPick }: ListProps) {
+  const lang = useLang();
   const box = useRef<HTMLOListElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(400);
@@ -106,12 +120,12 @@ function WindowedList({ steps, shown, cursor, onPick }: ListProps) {
     const rowOfStep = new Int32Array(steps.length);
     shown.forEach((i, k) => {
       const s = steps[i]!;
-      if (k === 0 || steps[shown[k - 1]!]!.flow !== s.flow) rows.push({ header: `${s.origin ? `${s.flowName} · ${s.origin}` : s.flowName} · ${s.outcome}` });
+      if (k === 0 || steps[shown[k - 1]!]!.flow !== s.flow) rows.push({ header: `${s.origin ? `${s.flowName} · ${s.origin}` : s.flowName} · ${outcomeText(s.outcome, lang)}` });
       rowOfStep[i] = rows.length;
       rows.push({ step: i });
     });
     return { rows, rowOfStep };
-  }, [steps, shown]);
+  }, [steps, shown, lang]);
 
   useLayoutEffect(() => {
     const el = box.current;
@@ -143,7 +157,7 @@ function WindowedList({ steps, shown, cursor, onPick }: ListProps) {
       onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
       data-testid="hop-list"
       data-windowed="true"
-      aria-label={`Hops of the packet, in order (${shown.length.toLocaleString("en")} steps; the ones in view are listed)`}
+      aria-label={HOPS[lang].windowed({ count: shown.length })}
     >
       <li aria-hidden="true" style={{ height: rows.length * ROW }} className="pointer-events-none" />
       {rows.slice(first, last).map((r, k) => {

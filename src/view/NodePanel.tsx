@@ -7,6 +7,8 @@ import { useEffect, useMemo, useRef } from "react";
 import type { FlatStep } from "../store/store";
 import type { NodeRule } from "../worker/protocol";
 import { nodeView, ruleKey } from "./nodeState";
+import { useT } from "../i18n/use";
+import { NODE } from "./i18n/page";
 
 export function NodePanel({
   node,
@@ -28,6 +30,7 @@ export function NodePanel({
   steps: readonly FlatStep[];
   cursor: number;
 }) {
+  const t = useT(NODE);
   const view = useMemo(() => nodeView(steps, cursor, node), [steps, cursor, node]);
   const focusRow = useRef<HTMLTableRowElement>(null);
   const rulesBox = useRef<HTMLDivElement>(null);
@@ -50,7 +53,7 @@ export function NodePanel({
     <div className="flex h-full min-h-0 flex-col text-xs" data-testid="node-panel">
       <div className="flex flex-wrap items-center gap-2 border-b border-slate-200 px-3 py-1.5">
         <label className="flex items-center gap-1 font-semibold">
-          Node
+          {t.node}
           <select value={node} onChange={(e) => onPin(e.target.value)} className="rounded border border-slate-300 bg-white px-1 py-0.5 font-normal" data-testid="node-picker">
             {nodes.map((n) => (
               <option key={n} value={n}>
@@ -66,27 +69,27 @@ export function NodePanel({
           className={`rounded border px-1.5 py-0.5 ${pinned ? "border-slate-300 bg-white" : "border-sky-400 bg-sky-50 text-sky-800"}`}
           data-testid="follow-packet"
         >
-          Follow the packet
+          {t.follow}
         </button>
-        <span className="text-slate-500">iptables -L -v (nat, filter) and conntrack -L after this step</span>
+        <span className="text-slate-500">{t.what}</span>
       </div>
       <div className="grid min-h-0 flex-1 grid-cols-2 gap-3 overflow-hidden p-2">
         <div ref={rulesBox} className="min-h-0 overflow-auto" data-testid="node-rules">
           {rules === undefined ? (
-            <p className="text-slate-500">Reading {node}'s rules…</p>
+            <p className="text-slate-500">{t.reading({ node })}</p>
           ) : tables.length === 0 ? (
             <p className="text-slate-500" data-testid="no-rules">
-              {node} has no iptables rules loaded.
+              {t.noRules({ node })}
             </p>
           ) : (
             tables.map(([table, list]) => (
               <table key={table} className="mb-2 w-full font-mono text-[11px]" data-testid={`${table}-rules`}>
-                <caption className="text-left font-sans font-semibold text-slate-600">table {table}</caption>
+                <caption className="text-left font-sans font-semibold text-slate-600">{t.table({ table })}</caption>
                 <thead>
                   <tr className="text-left text-slate-500">
                     <th className="pr-2 text-right font-normal">pkts</th>
                     <th className="pr-2 text-right font-normal">bytes</th>
-                    <th className="font-normal">rule</th>
+                    <th className="font-normal">{t.rule}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -109,7 +112,7 @@ export function NodePanel({
                         <td className="pr-2 text-right align-top">{c.bytes}</td>
                         <td className="break-all">
                           {r.rule}
-                          {decided && <span className="ml-1 font-sans text-orange-800">(decided this NAT)</span>}
+                          {decided && <span className="ml-1 font-sans text-orange-800">{t.decided}</span>}
                         </td>
                       </tr>
                     );
@@ -122,12 +125,11 @@ export function NodePanel({
         <div className="min-h-0 overflow-auto">
           {view.unconfirmedNow && (
             <p className="mb-1 rounded bg-sky-50 p-1 text-sky-900" data-testid="conntrack-unconfirmed">
-              Not listed by conntrack -L yet: the entry this step shows is unconfirmed. The kernel confirms it when the packet leaves the node (POSTROUTING) or
-              is delivered to it (INPUT); if the packet is dropped first, it is never listed.
+              {t.unconfirmed}
             </p>
           )}
           {view.conntrack.length === 0 ? (
-            <p className="text-slate-500" data-testid="conntrack-table">No conntrack entries yet.</p>
+            <p className="text-slate-500" data-testid="conntrack-table">{t.noEntries}</p>
           ) : (
             <ul className="space-y-1 font-mono text-[11px]" data-testid="conntrack-table">
               {view.conntrack.map((line) => (

@@ -8,6 +8,8 @@ import { useMemo, useState } from "react";
 import { viewUrl } from "../share/browser";
 import { scenarioFile, shareOffer, type ShareOffer } from "../share/offer";
 import { pcapFile, useHopscope } from "../store/store";
+import { useT } from "../i18n/use";
+import { SHARE } from "./i18n/page";
 
 /** What sharing the page's current view offers (undefined before a scenario is loaded). */
 function currentOffer(): ShareOffer | undefined {
@@ -45,6 +47,7 @@ function embedCode(): string | undefined {
 }
 
 export function ShareButtons() {
+  const t = useT(SHARE);
   const [copied, setCopied] = useState<string>();
   const copy = async (what: "link" | "embed") => {
     const text = what === "link" ? linkFor(false) : embedCode();
@@ -59,10 +62,10 @@ export function ShareButtons() {
     }
     try {
       await navigator.clipboard.writeText(text);
-      setCopied(what === "link" ? "Link copied" : "Embed code copied");
+      setCopied(what === "link" ? t.linkCopied : t.embedCopied);
     } catch {
       // No clipboard (an insecure origin, a denied permission): show the text to copy by hand.
-      window.prompt("Copy this:", text);
+      window.prompt(t.copyThis, text);
     }
     setTimeout(() => setCopied(undefined), 2000);
   };
@@ -76,16 +79,16 @@ export function ShareButtons() {
     if (!st.source || !("spec" in st.source)) return;
     const file = scenarioFile(st.source.spec);
     saveFile(file.name, new Blob([file.text], { type: "application/json" }));
-    setCopied(`Saved ${file.name}`);
+    setCopied(t.saved({ name: file.name }));
     setTimeout(() => setCopied(undefined), 4000);
   };
   const download = async () => {
     try {
       const file = await pcapFile();
       saveFile(file.name, new Blob([file.bytes], { type: "application/x-pcapng" }));
-      setCopied(`Saved ${file.name} (${file.frames.toLocaleString("en")} ${file.frames === 1 ? "frame" : "frames"})`);
+      setCopied(t.savedPcap({ name: file.name, frames: file.frames }));
     } catch (e) {
-      setCopied(`No capture: ${e instanceof Error ? e.message : String(e)}`);
+      setCopied(t.noCapture({ message: e instanceof Error ? e.message : String(e) }));
     }
     setTimeout(() => setCopied(undefined), 4000);
   };
@@ -95,7 +98,7 @@ export function ShareButtons() {
       {offer?.kind === "file" ? (
         <>
           <button type="button" className={btn} onClick={downloadScenario} data-testid="download-scenario">
-            Download scenario file
+            {t.downloadScenario}
           </button>
           <span className="text-xs text-amber-800" data-testid="share-too-large">
             {offer.reason}
@@ -104,10 +107,10 @@ export function ShareButtons() {
       ) : (
         <>
           <button type="button" className={btn} onClick={() => void copy("link")} data-testid="copy-link">
-            Copy link
+            {t.copyLink}
           </button>
           <button type="button" className={btn} onClick={() => void copy("embed")} data-testid="copy-embed">
-            Copy embed code
+            {t.copyEmbed}
           </button>
         </>
       )}
@@ -116,10 +119,10 @@ export function ShareButtons() {
         className={`${btn} disabled:opacity-50`}
         onClick={() => void download()}
         disabled={!ready}
-        title="The packets of this session (the scenario's and the shell's) as a pcapng file for Wireshark or tcpdump"
+        title={t.pcapTitle}
         data-testid="download-pcap"
       >
-        Download pcap
+        {t.downloadPcap}
       </button>
       <span role="status" className="text-xs text-emerald-700" data-testid="copied">
         {copied}

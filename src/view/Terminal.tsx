@@ -9,6 +9,9 @@
 import { useEffect, useRef, useState } from "react";
 import { completeLine, execLine, useHopscope, type ReplayEntry } from "../store/store";
 import type { Topology } from "../engine/k8s/topology";
+import type { Lang } from "../i18n/lang";
+import { useLang } from "../i18n/use";
+import { TERMINAL } from "./i18n/page";
 
 interface Entry {
   readonly prompt: string;
@@ -25,10 +28,10 @@ export function promptFor(target: string, kind?: string, busybox = true): string
 }
 
 /** What a pod's shell is: the node's tools in the pod's namespace, and busybox's applets where the pod runs busybox. */
-function podHint(target: string, topology: Topology): string {
+function podHint(target: string, topology: Topology, lang: Lang): string {
   const pod = topology.pods.find((p) => `${p.node}/${p.name}` === target);
   if (!pod) return "";
-  return pod.busybox ? "the node's tools in the pod's namespace (as nsenter -n), busybox's ping, nslookup, wget · " : "the node's tools in the pod's namespace (as nsenter -n) · ";
+  return pod.busybox ? TERMINAL[lang].podHintBusybox : TERMINAL[lang].podHint;
 }
 
 export function Terminal({ topology, initial }: { topology: Topology; initial: string }) {
@@ -36,8 +39,10 @@ export function Terminal({ topology, initial }: { topology: Topology; initial: s
   const kindOf = (t: string) => topology.nodes.find((n) => n.id === t)?.kind;
   const prompt = (t: string) => promptFor(t, kindOf(t), topology.pods.find((p) => `${p.node}/${p.name}` === t)?.busybox ?? true);
   const replayLog = useHopscope((s) => s.replayLog);
+  const lang = useLang();
+  const t = TERMINAL[lang];
   const fromReplay = (log: readonly ReplayEntry[]): Entry[] =>
-    log.length ? [{ prompt: "", line: "", out: `[hopscope: the shared session's ${log.length} ${log.length === 1 ? "line" : "lines"}, replayed]\n` }, ...log.map((e) => ({ prompt: prompt(e.target), line: e.line, out: e.display }))] : [];
+    log.length ? [{ prompt: "", line: "", out: t.replayed({ lines: log.length }) }, ...log.map((e) => ({ prompt: prompt(e.target), line: e.line, out: e.display }))] : [];
   const [target, setTarget] = useState(() => replayLog.at(-1)?.target ?? initial);
   const [entries, setEntries] = useState<Entry[]>(() => fromReplay(replayLog));
   // A shared session opened later (another link, back or forward) replaces what the terminal shows.
@@ -85,7 +90,7 @@ export function Terminal({ topology, initial }: { topology: Topology; initial: s
       return;
     }
     const r = await execLine(target, text).catch((e: unknown) => ({ display: `${e instanceof Error ? e.message : String(e)}\n`, code: 1, flows: 0 }));
-    const note = r.flows ? `[hopscope: ${r.flows} new flow${r.flows === 1 ? "" : "s"} traced; the view shows the first]\n` : "";
+    const note = r.flows ? t.newFlows({ flows: r.flows }) : "";
     setEntries((es) => [...es, { prompt: prompt(target), line: text, out: r.display + note }].slice(-200));
   };
 
@@ -138,7 +143,7 @@ export function Terminal({ topology, initial }: { topology: Topology; initial: s
     <div className="keep-palette flex h-full min-h-0 flex-col bg-slate-900 font-mono text-[12px] text-slate-100" data-testid="terminal">
       <div className="flex items-center gap-2 border-b border-slate-700 px-3 py-1 font-sans text-xs text-slate-300">
         <label className="flex items-center gap-1">
-          Shell on
+          {t.shellOn}
           <select value={target} onChange={(e) => setTarget(e.target.value)} className="rounded bg-slate-800 px-1 py-0.5 text-slate-100" data-testid="terminal-target">
             {targets.map((t) => (
               <option key={t} value={t}>
@@ -148,10 +153,11 @@ export function Terminal({ topology, initial }: { topology: Topology; initial: s
           </select>
         </label>
         <span className="min-w-0 flex-1 truncate" title="ip route|addr|link|netns, ifconfig, ethtool -S, brctl show, bridge fdb, iptables(-save), conntrack -L, tcpdump -n -i IFACE, lsns -t net, ps -p, nsenter, ctr, kubectl, ping, curl, nslookup, dig; pipes into grep, head, tail, cut, wc, sort, xargs">
-          {podHint(target, topology)}after the scenario's traffic · Tab completes, Esc leaves · try sudo lsns -t net, ip netns, sudo conntrack -L, tcpdump -n -i cnio0, ping -c 2 10.200.1.15
+          {podHint(target, topology, lang)}
+          {t.hint}
         </span>
         <button type="button" onClick={copy} className="rounded border border-slate-600 px-2 py-0.5 text-slate-200 hover:bg-slate-800 focus-visible:ring-2 focus-visible:ring-sky-400" data-testid="terminal-copy">
-          Copy session
+          {t.copy}
         </button>
       </div>
       <div ref={logRef} className="min-h-0 flex-1 overflow-auto px-3 py-1" role="log" aria-live="polite" data-testid="terminal-log">
@@ -170,7 +176,7 @@ export function Terminal({ topology, initial }: { topology: Topology; initial: s
       </div>
       <label className="flex items-center gap-2 border-t border-slate-700 px-3 py-1">
         <span className="text-emerald-400">{prompt(target)}</span>
-        <span className="sr-only">command</span>
+        <span className="sr-only">{t.command}</span>
         <input
           ref={inputRef}
           value={line}

@@ -10,6 +10,8 @@ import type { FlatStep } from "../store/playback";
 import { center, layoutTopology, stepPosition, type Box } from "./layout";
 import { PacketMarker } from "./PacketMarker";
 import { Trail, dropLabel, headerBadge } from "./TrailLayer";
+import { useLang } from "../i18n/use";
+import { TOPOLOGY } from "./i18n/page";
 import { trailOf } from "./trail";
 import { C, DROP, FILL, SERVICES_DASH, STROKE, TEXT, WIRE } from "./diagramStyle";
 
@@ -103,6 +105,8 @@ export function Topology({
   /** What is picked so far (drawn highlighted). */
   picked?: readonly PickTarget[];
 }) {
+  const lang = useLang();
+  const tr = TOPOLOGY[lang];
   const isPicked = (t: PickTarget) => (picked ?? []).some((p) => same(p, t));
   const layout = useMemo(() => layoutTopology(topology), [topology]);
   const svgRef = useRef<SVGSVGElement>(null);
@@ -153,7 +157,7 @@ export function Topology({
   const router = topology.nodes.find((n) => n.kind === "router");
   const client = topology.nodes.find((n) => n.kind === "client");
   return (
-    <svg ref={svgRef} viewBox={`0 0 ${layout.width} ${layout.height}`} className="diagram-colours h-full w-full select-none" role="img" aria-label="Cluster topology: the host network, each worker's pod network on its cnio0 bridge, the VPC router, the internet and the virtual service network" data-testid="topology">
+    <svg ref={svgRef} viewBox={`0 0 ${layout.width} ${layout.height}`} className="diagram-colours h-full w-full select-none" role="img" aria-label={tr.label} data-testid="topology">
       <g ref={gRef}>
         {/* internet and the VPC router */}
         {router && client && (
@@ -162,7 +166,7 @@ export function Topology({
         {router && <line x1={center(layout.nodes.get(router.id)!).x} y1={112} x2={center(layout.nodes.get(router.id)!).x} y2={layout.hostLineY} stroke={C.host} strokeWidth={WIRE.link} />}
         <line x1={26} y1={layout.hostLineY} x2={1240} y2={layout.hostLineY} stroke={C.host} strokeWidth={WIRE.bus} />
         <Label x={40} y={layout.hostLineY - 10} weight={600} fill={C.host}>
-          host network {topology.hostNetwork}
+          {tr.hostNetwork} {topology.hostNetwork}
         </Label>
         {topology.nodes.map((n) => {
           const b = layout.nodes.get(n.id)!;
@@ -171,19 +175,19 @@ export function Topology({
             return (
               <g key={n.id} data-testid={`node-${n.id}`}>
                 <Rect b={b} stroke={C.host} fill={FILL.router} active={active} />
-                <Label x={b.x + 12} y={b.y + 24} weight={600}>VPC router (cloud fabric)</Label>
-                <Label x={b.x + 12} y={b.y + 44} size={12}>{n.ip} · routes per pod CIDR</Label>
-                <Label x={b.x + 12} y={b.y + 64} size={12} fill={TEXT.muted}>1:1 public NAT · internet side {n.publicIp}</Label>
+                <Label x={b.x + 12} y={b.y + 24} weight={600}>{tr.router}</Label>
+                <Label x={b.x + 12} y={b.y + 44} size={12}>{n.ip} · {tr.routes}</Label>
+                <Label x={b.x + 12} y={b.y + 64} size={12} fill={TEXT.muted}>{tr.publicNat({ ip: n.publicIp ?? "" })}</Label>
               </g>
             );
           }
           if (n.kind === "client") {
             return (
-              <g key={n.id} data-testid={`node-${n.id}`} {...pickable(onPick, { client: true }, "Pick the internet client", isPicked({ client: true }))}>
+              <g key={n.id} data-testid={`node-${n.id}`} {...pickable(onPick, { client: true }, tr.pickClient, isPicked({ client: true }))}>
                 <Rect b={b} stroke={C.net} fill={FILL.client} active={active || isPicked({ client: true })} />
-                <Label x={b.x + 12} y={b.y + 24} weight={600}>Internet client</Label>
+                <Label x={b.x + 12} y={b.y + 24} weight={600}>{tr.client}</Label>
                 <Label x={b.x + 12} y={b.y + 44} size={12}>{n.ip}</Label>
-                <Label x={b.x + 12} y={b.y + 64} size={12} fill={TEXT.muted}>(documentation range)</Label>
+                <Label x={b.x + 12} y={b.y + 64} size={12} fill={TEXT.muted}>{tr.docRange}</Label>
               </g>
             );
           }
@@ -196,13 +200,13 @@ export function Topology({
               <line x1={x} y1={layout.hostLineY} x2={x} y2={b.y} stroke={C.host} strokeWidth={WIRE.link} />
             );
           return (
-            <g key={n.id} data-testid={`node-${n.id}`} {...(onPick ? pickable(onPick, { node: n.id }, `Pick ${n.id}`, isPicked({ node: n.id })) : openable(onOpen, { node: n.id }, `Open ${n.id}'s rules and conntrack`))}>
+            <g key={n.id} data-testid={`node-${n.id}`} {...(onPick ? pickable(onPick, { node: n.id }, tr.pick({ name: n.id }), isPicked({ node: n.id })) : openable(onOpen, { node: n.id }, tr.openNode({ node: n.id })))}>
               {link}
               <Rect b={b} stroke={C.host} active={active || isPicked({ node: n.id })} />
               <Label x={b.x + 12} y={b.y + 24} weight={600}>{n.id}</Label>
               <Label x={b.x + 12} y={b.y + 44} size={12}>eth0 {n.ip}</Label>
-              {n.publicIp && <Label x={b.x + 12} y={b.y + 62} size={12} fill={TEXT.muted}>public {n.publicIp}</Label>}
-              {n.podCidr && <Label x={b.x + 12} y={b.y + 82} size={12} fill={TEXT.pod}>pod network {n.podCidr}</Label>}
+              {n.publicIp && <Label x={b.x + 12} y={b.y + 62} size={12} fill={TEXT.muted}>{tr.public} {n.publicIp}</Label>}
+              {n.podCidr && <Label x={b.x + 12} y={b.y + 82} size={12} fill={TEXT.pod}>{tr.podNetwork} {n.podCidr}</Label>}
             </g>
           );
         })}
@@ -214,7 +218,7 @@ export function Topology({
               <g key={`br-${n.id}`}>
                 <rect x={br.x} y={br.y} width={br.w} height={br.h} rx={6} fill={FILL.bridge} stroke={C.pod} strokeWidth={STROKE.normal} />
                 <Label x={br.x + 10} y={br.y + 22} size={12} weight={600} fill={TEXT.pod}>
-                  {n.bridge!.name} {n.bridge!.ip} (bridge)
+                  {n.bridge!.name} {n.bridge!.ip} {tr.bridge}
                 </Label>
               </g>
             );
@@ -229,25 +233,25 @@ export function Topology({
         {topology.pods.map((p) => {
           const b = layout.pods.get(p.name)!;
           return (
-            <g key={p.name} data-testid={`pod-${p.name}`} {...(onPick ? pickable(onPick, { pod: p.name }, `Pick pod ${p.name}`, isPicked({ pod: p.name })) : openable(onOpen, { pod: p.name }, `Open a shell in ${p.name}`))}>
+            <g key={p.name} data-testid={`pod-${p.name}`} {...(onPick ? pickable(onPick, { pod: p.name }, tr.pickPod({ pod: p.name }), isPicked({ pod: p.name })) : openable(onOpen, { pod: p.name }, tr.openShell({ pod: p.name })))}>
               <Rect b={b} stroke={C.pod} fill={FILL.pod} active={step?.pod === p.name || isPicked({ pod: p.name })} />
               <Label x={b.x + 10} y={b.y + 20} size={12} weight={600}>{p.name.length > 30 ? p.name.slice(0, 29) + "…" : p.name}</Label>
               <Label x={b.x + 10} y={b.y + 38} size={12}>eth0 {p.ip}</Label>
-              <Label x={b.x + 10} y={b.y + 55} size={11} fill={TEXT.muted}>{p.hostVeth} on the host</Label>
+              <Label x={b.x + 10} y={b.y + 55} size={11} fill={TEXT.muted}>{p.hostVeth} {tr.onHost}</Label>
             </g>
           );
         })}
         {/* the service network: virtual */}
         <rect x={layout.services.x} y={layout.services.y} width={layout.services.w} height={layout.services.h} rx={10} fill={FILL.services} stroke={C.svc} strokeWidth={STROKE.normal} strokeDasharray={SERVICES_DASH} />
         <Label x={56} y={layout.services.y + 24} weight={600} fill={TEXT.svc}>
-          service network {topology.serviceNetwork} — virtual: no wire, only kube-proxy's iptables rules on every node
+          {tr.services({ cidr: topology.serviceNetwork })}
         </Label>
         {topology.services.map((s, i) => {
           const t: PickTarget = { service: s.name, namespace: s.namespace };
           const x = 56 + (i % 3) * 400;
           const y = layout.services.y + 50 + Math.floor(i / 3) * 20;
           return (
-            <g key={`${s.namespace}/${s.name}`} data-testid={`service-${s.namespace}-${s.name}`} {...pickable(onPick, t, `Pick service ${s.namespace}/${s.name}`, isPicked(t))}>
+            <g key={`${s.namespace}/${s.name}`} data-testid={`service-${s.namespace}-${s.name}`} {...pickable(onPick, t, tr.pickService({ name: `${s.namespace}/${s.name}` }), isPicked(t))}>
               {onPick && <rect x={x - 4} y={y - 14} width={390} height={19} rx={4} fill={isPicked(t) ? FILL.servicePicked : "transparent"} />}
               <Label x={x} y={y} size={12} weight={isPicked(t) ? 600 : 400}>
                 {s.namespace}/{s.name} {s.clusterIP} · {s.ports.join(", ")}
@@ -260,7 +264,7 @@ export function Topology({
           <g data-testid="drop-marker" transform={`translate(${here.x} ${here.y})`}>
             <path d="M -14 -14 L 14 14 M -14 14 L 14 -14" stroke={DROP.colour} strokeWidth={6} strokeLinecap="round" />
             <path d="M -14 -14 L 14 14 M -14 14 L 14 -14" stroke="white" strokeWidth={2} strokeLinecap="round" />
-            <DropLabel x={here.x} width={layout.width} text={dropLabel(step)} />
+            <DropLabel x={here.x} width={layout.width} text={dropLabel(step, lang)} />
           </g>
         )}
         {here && step && step.kind !== "drop" && (
@@ -290,13 +294,14 @@ function DropLabel({ x, width, text }: { x: number; width: number; text: string 
 
 /** At a rule or NAT step: the chain and target that decided, a button to the node's rules. */
 function RuleChip({ x, y, width, step, onOpen }: { x: number; y: number; width: number; step: Step; onOpen: (t: OpenTarget) => void }) {
+  const tr = TOPOLOGY[useLang()];
   const d = step.detail;
   const text = d.kind === "rule" ? `${d.table} ${d.chain} → ${d.target}` : d.kind === "nat" ? `${d.type}` : "";
   if (!text) return null;
   const w = text.length * 6.4 + 16;
   const left = Math.min(Math.max(4, x - w / 2), width - w - 4);
   return (
-    <g transform={`translate(${left} ${y + 24})`} data-testid="rule-chip" {...openable(onOpen, { rule: { node: step.node } }, `Show the rule: ${text}, in ${step.node}'s rules`)}>
+    <g transform={`translate(${left} ${y + 24})`} data-testid="rule-chip" {...openable(onOpen, { rule: { node: step.node } }, tr.showRule({ rule: text, node: step.node }))}>
       <rect width={w} height={20} rx={10} fill={TEXT.ruleFill} stroke="#6d28d9" />
       <text x={8} y={14} fontSize={11} fill={TEXT.rule} fontFamily="ui-monospace, monospace">
         {text}

@@ -2,6 +2,8 @@
 import type { Step } from "../engine/trace";
 import { TRAIL } from "./diagramStyle";
 import { labelPoint, type TrailSegment } from "./trail";
+import type { Lang } from "../i18n/lang";
+import { TOPOLOGY } from "./i18n/page";
 
 const FONT = "ui-monospace, SFMono-Regular, Menlo, monospace";
 /** Width of one character of the labels' 11 px monospace font, near enough to size their boxes. */
@@ -16,10 +18,10 @@ export function headerBadge(step: Step): string {
 }
 
 /** What a drop's label says: where and why, in one line. */
-export function dropLabel(step: Step): string {
+export function dropLabel(step: Step, lang: Lang = "en"): string {
   const why = step.detail.kind === "drop" ? step.detail.reason : step.text;
   const where = step.pod ?? step.node;
-  const text = `dropped at ${where}: ${why}`;
+  const text = TOPOLOGY[lang].droppedAt({ where, why });
   return text.length > 78 ? `${text.slice(0, 77)}…` : text;
 }
 

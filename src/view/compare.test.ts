@@ -62,6 +62,11 @@ describe("ipMasq on and off on worker-0 (the article's pod-to-pod ping)", () => 
     expect(rows[d!.index]!.right).toBeUndefined();
   });
 
+  it("says it in Russian too, with the same addresses", () => {
+    expect(firstDivergence(rows, ["ipMasq вкл.", "выкл."], "ru")?.text).toBe("ipMasq вкл.: адрес источника становится 10.240.0.20; выкл.: остаётся 10.200.0.21");
+    expect(firstDivergence(alignTraces(off, on), ["ipMasq выкл.", "вкл."], "ru")?.text).toBe("ipMasq выкл.: адрес источника остаётся 10.200.0.21; вкл.: становится 10.240.0.20");
+  });
+
   it("says it the other way round with the sides swapped", () => {
     expect(firstDivergence(alignTraces(off, on), ["ipMasq off", "on"])?.text).toBe("ipMasq off: the source stays 10.200.0.21; on: it becomes 10.240.0.20");
   });

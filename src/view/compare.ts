@@ -21,6 +21,8 @@
  * usually far less, since flows are aligned one pair at a time.
  */
 import type { Step, StepPacket, Trace } from "../engine/trace";
+import { defineCatalog } from "../i18n/catalog";
+import type { Lang } from "../i18n/lang";
 
 /** One line of the comparison: a step of the first trace, of the second, or of both, at the same place. */
 export interface Row {
@@ -244,13 +246,63 @@ const FIELD_WORDS: Readonly<Record<Field, string>> = {
   ttl: "the TTL",
 };
 
+const FIELD_WORDS_RU: Readonly<Record<Field, string>> = {
+  proto: "протокол",
+  src: "адрес источника",
+  dst: "адрес назначения",
+  sport: "порт источника",
+  dport: "порт назначения",
+  ttl: "TTL",
+};
+
 const ADDRESS_FIELDS: readonly Field[] = ["proto", "src", "dst", "sport", "dport"];
 const FIELDS: readonly Field[] = [...ADDRESS_FIELDS, "ttl"];
 
-const value = (p: StepPacket, f: Field) => String(p[f] ?? "none");
+const value = (p: StepPacket, f: Field, w: Words) => String(p[f] ?? w.none);
 const plain = (text: string) => text.replace(/[.\s]+$/, "");
-const where = (s: Step) => (s.pod ? `${s.pod} on ${s.node}` : s.node);
+const where = (s: Step, w: Words) => (s.pod ? w.on({ pod: s.pod, node: s.node }) : s.node);
 const article = (word: string) => (/^[aeiou]/i.test(word) ? "an" : "a");
+
+/** The sentences' words, in the page's language ("the packet" the first time a side names it, "it" after). */
+const WORDS = defineCatalog(
+  {
+    field: (p: { field: Field }) => FIELD_WORDS[p.field],
+    none: "none",
+    on: (p: { pod: string; node: string }) => `${p.pod} on ${p.node}`,
+    becomes: (p: { A: string; B: string; word: string; va: string; vb: string }) => `${p.A}: ${p.word} becomes ${p.va}; ${p.B}: it stays ${p.vb}`,
+    stays: (p: { A: string; B: string; word: string; va: string; vb: string }) => `${p.A}: ${p.word} stays ${p.va}; ${p.B}: it becomes ${p.vb}`,
+    is: (p: { A: string; B: string; word: string; va: string; vb: string }) => `${p.A}: ${p.word} is ${p.va}; ${p.B}: ${p.vb}`,
+    drops: (p: { where: string; first: boolean; reason: string }) => `${p.where} drops ${p.first ? "the packet" : "it"}: ${p.reason}`,
+    goesOnTo: (p: { first: boolean; to: string }) => `${p.first ? "the packet" : "it"} goes on to ${p.to}`,
+    goesOnDrops: (p: { first: boolean; drops: string }) => `${p.first ? "the packet" : "it"} goes on, and ${p.drops} later`,
+    goesOn: (p: { first: boolean }) => `${p.first ? "the packet" : "it"} goes on`,
+    deliversHere: "delivers it here",
+    sends: (p: { via?: string; dev: string }) => `sends it ${p.via ? `via ${p.via} ` : ""}out of ${p.dev}`,
+    sameText: (p: { A: string; B: string; text: string; l: string; r: string }) => `${p.A}: ${p.text}, on ${p.l}; ${p.B}: on ${p.r}`,
+    noHop: "no such hop",
+    there: (p: { flow: string; from: string }) => `there is ${article(p.flow)} ${p.flow}, from ${p.from}`,
+    noFlow: (p: { flow: string }) => `no ${p.flow}`,
+  },
+  {
+    field: (p: { field: Field }) => FIELD_WORDS_RU[p.field],
+    none: "нет",
+    on: (p: { pod: string; node: string }) => `${p.pod} на ${p.node}`,
+    becomes: (p: { A: string; B: string; word: string; va: string; vb: string }) => `${p.A}: ${p.word} становится ${p.va}; ${p.B}: остаётся ${p.vb}`,
+    stays: (p: { A: string; B: string; word: string; va: string; vb: string }) => `${p.A}: ${p.word} остаётся ${p.va}; ${p.B}: становится ${p.vb}`,
+    is: (p: { A: string; B: string; word: string; va: string; vb: string }) => `${p.A}: ${p.word} — ${p.va}; ${p.B}: ${p.vb}`,
+    drops: (p: { where: string; first: boolean; reason: string }) => `${p.where} отбрасывает ${p.first ? "пакет" : "его"}: ${p.reason}`,
+    goesOnTo: (p: { first: boolean; to: string }) => `${p.first ? "пакет" : "он"} идёт дальше, до ${p.to}`,
+    goesOnDrops: (p: { first: boolean; drops: string }) => `${p.first ? "пакет" : "он"} идёт дальше, а потом ${p.drops}`,
+    goesOn: (p: { first: boolean }) => `${p.first ? "пакет" : "он"} идёт дальше`,
+    deliversHere: "доставляет его сюда",
+    sends: (p: { via?: string; dev: string }) => `отправляет его ${p.via ? `через ${p.via} ` : ""}в ${p.dev}`,
+    sameText: (p: { A: string; B: string; text: string; l: string; r: string }) => `${p.A}: ${p.text}, на ${p.l}; ${p.B}: на ${p.r}`,
+    noHop: "такого хопа нет",
+    there: (p: { flow: string; from: string }) => `есть поток «${p.flow}» от ${p.from}`,
+    noFlow: (p: { flow: string }) => `потока «${p.flow}» нет`,
+  },
+);
+type Words = (typeof WORDS)["en"];
 
 /** The packet each side has at a row: its own step's, or the one it last had in the flow (a gap changes nothing). */
 type Packets = readonly [StepPacket | undefined, StepPacket | undefined];
@@ -271,62 +323,62 @@ function fate(rows: readonly Row[], k: number, side: "left" | "right"): Step | u
   return undefined;
 }
 
-function packetSentence({ before, at }: AtRow, [A, B]: readonly [string, string], fields: readonly Field[]): string | undefined {
+function packetSentence({ before, at }: AtRow, [A, B]: readonly [string, string], fields: readonly Field[], w: Words): string | undefined {
   const [pa, pb] = at;
   if (!pa || !pb) return undefined;
   const f = fields.find((x) => pa[x] !== pb[x]);
   if (!f) return undefined;
-  const word = FIELD_WORDS[f];
-  const va = value(pa, f);
-  const vb = value(pb, f);
-  const movedA = before[0] !== undefined && value(before[0], f) !== va;
-  const movedB = before[1] !== undefined && value(before[1], f) !== vb;
-  if (movedA && !movedB) return `${A}: ${word} becomes ${va}; ${B}: it stays ${vb}`;
-  if (movedB && !movedA) return `${A}: ${word} stays ${va}; ${B}: it becomes ${vb}`;
-  return `${A}: ${word} is ${va}; ${B}: ${vb}`;
+  const word = w.field({ field: f });
+  const va = value(pa, f, w);
+  const vb = value(pb, f, w);
+  const movedA = before[0] !== undefined && value(before[0], f, w) !== va;
+  const movedB = before[1] !== undefined && value(before[1], f, w) !== vb;
+  if (movedA && !movedB) return w.becomes({ A, B, word, va, vb });
+  if (movedB && !movedA) return w.stays({ A, B, word, va, vb });
+  return w.is({ A, B, word, va, vb });
 }
 
-function dropSentence(rows: readonly Row[], k: number, [A, B]: readonly [string, string]): string | undefined {
+function dropSentence(rows: readonly Row[], k: number, [A, B]: readonly [string, string], w: Words): string | undefined {
   const l = rows[k]!.left;
   const r = rows[k]!.right;
   const dl = l?.kind === "drop" ? l : undefined;
   const dr = r?.kind === "drop" ? r : undefined;
   if (!dl && !dr) return undefined;
-  const drops = (s: Step & { kind: "drop" }, it: string) => `${where(s)} drops ${it}: ${s.detail.reason}`;
-  const goesOn = (side: "left" | "right", it: string) => {
+  const drops = (s: Step & { kind: "drop" }, first: boolean) => w.drops({ where: where(s, w), first, reason: s.detail.reason });
+  const goesOn = (side: "left" | "right", first: boolean) => {
     const end = fate(rows, k, side);
-    if (end?.kind === "deliver") return `${it} goes on to ${end.pod ?? end.node}`;
-    if (end?.kind === "drop") return `${it} goes on, and ${drops(end, "it")} later`;
-    return `${it} goes on`;
+    if (end?.kind === "deliver") return w.goesOnTo({ first, to: end.pod ?? end.node });
+    if (end?.kind === "drop") return w.goesOnDrops({ first, drops: drops(end, false) });
+    return w.goesOn({ first });
   };
-  if (dl && dr) return `${A}: ${drops(dl, "the packet")}; ${B}: ${drops(dr, "it")}`;
-  if (dl) return `${A}: ${drops(dl, "the packet")}; ${B}: ${goesOn("right", "it")}`;
-  return `${A}: ${goesOn("left", "the packet")}; ${B}: ${drops(dr!, "it")}`;
+  if (dl && dr) return `${A}: ${drops(dl, true)}; ${B}: ${drops(dr, false)}`;
+  if (dl) return `${A}: ${drops(dl, true)}; ${B}: ${goesOn("right", false)}`;
+  return `${A}: ${goesOn("left", true)}; ${B}: ${drops(dr!, false)}`;
 }
 
-function routeSays(s: Step & { kind: "route" }): string {
+function routeSays(s: Step & { kind: "route" }, w: Words): string {
   const d = s.detail;
-  if (d.decision === "local") return "delivers it here";
-  return `sends it ${d.nexthop ? `via ${d.nexthop} ` : ""}out of ${d.dev ?? "?"}`;
+  if (d.decision === "local") return w.deliversHere;
+  return w.sends({ ...(d.nexthop && { via: d.nexthop }), dev: d.dev ?? "?" });
 }
 
 /** A row both sides have, named: the drop, then the packet, then what was decided there. */
-function bothSentence(rows: readonly Row[], k: number, packets: AtRow, labels: readonly [string, string]): string {
+function bothSentence(rows: readonly Row[], k: number, packets: AtRow, labels: readonly [string, string], w: Words): string {
   const [A, B] = labels;
   const l = rows[k]!.left!;
   const r = rows[k]!.right!;
-  const drop = dropSentence(rows, k, labels);
+  const drop = dropSentence(rows, k, labels, w);
   if (drop) return drop;
-  const packet = packetSentence(packets, labels, FIELDS);
+  const packet = packetSentence(packets, labels, FIELDS, w);
   if (packet) return packet;
-  if (l.kind === "route" && r.kind === "route" && placeKey(l) === placeKey(r)) return `${A}: ${l.pod ?? l.node} ${routeSays(l)}; ${B}: ${routeSays(r)}`;
+  if (l.kind === "route" && r.kind === "route" && placeKey(l) === placeKey(r)) return `${A}: ${l.pod ?? l.node} ${routeSays(l, w)}; ${B}: ${routeSays(r, w)}`;
   // The same words in different places (flows aligned by position): where each happened.
-  if (l.text === r.text) return `${A}: ${plain(l.text)}, on ${where(l)}; ${B}: on ${where(r)}`;
+  if (l.text === r.text) return w.sameText({ A, B, text: plain(l.text), l: where(l, w), r: where(r, w) });
   return `${A}: ${plain(l.text)}; ${B}: ${plain(r.text)}`;
 }
 
-function hopSentence(row: Row, [A, B]: readonly [string, string]): string {
-  return row.left ? `${A}: ${plain(row.left.text)}; ${B}: no such hop` : `${A}: no such hop; ${B}: ${plain(row.right!.text)}`;
+function hopSentence(row: Row, [A, B]: readonly [string, string], w: Words): string {
+  return row.left ? `${A}: ${plain(row.left.text)}; ${B}: ${w.noHop}` : `${A}: ${w.noHop}; ${B}: ${plain(row.right!.text)}`;
 }
 
 const gap = (r: Row) => !r.left !== !r.right;
@@ -351,26 +403,26 @@ function matters(row: Row): boolean {
  * step in it that rewrites the packet's addresses or ports, against the other side's packet as
  * it stands; else the row just after it, when the packets differ there; else row m itself.
  */
-function runDivergence(rows: readonly Row[], m: number, pairEnd: number, before: Packets, labels: readonly [string, string]): Divergence {
+function runDivergence(rows: readonly Row[], m: number, pairEnd: number, before: Packets, labels: readonly [string, string], w: Words): Divergence {
   let end = m;
   while (end < pairEnd && gap(rows[end]!)) end++;
   for (let k = m; k < end; k++) {
-    const drop = dropSentence(rows, k, labels);
+    const drop = dropSentence(rows, k, labels, w);
     if (drop) return { index: k, text: drop };
   }
   let [a, b] = before;
   for (let k = m; k < end; k++) {
     const row = rows[k]!;
     const at: Packets = [row.left?.packet ?? a, row.right?.packet ?? b];
-    const s = packetSentence({ before: [a, b], at }, labels, ADDRESS_FIELDS);
+    const s = packetSentence({ before: [a, b], at }, labels, ADDRESS_FIELDS, w);
     if (s) return { index: k, text: s };
     [a, b] = at;
   }
   const next = rows[end];
-  if (end < pairEnd && next && !next.same && !gap(next) && (dropSentence(rows, end, labels) || !samePacket(next.left!.packet, next.right!.packet))) {
-    return { index: end, text: bothSentence(rows, end, { before: [a, b], at: [next.left!.packet, next.right!.packet] }, labels) };
+  if (end < pairEnd && next && !next.same && !gap(next) && (dropSentence(rows, end, labels, w) || !samePacket(next.left!.packet, next.right!.packet))) {
+    return { index: end, text: bothSentence(rows, end, { before: [a, b], at: [next.left!.packet, next.right!.packet] }, labels, w) };
   }
-  return { index: m, text: hopSentence(rows[m]!, labels) };
+  return { index: m, text: hopSentence(rows[m]!, labels, w) };
 }
 
 /**
@@ -396,7 +448,8 @@ function runDivergence(rows: readonly Row[], m: number, pairEnd: number, before:
  * When only bookkeeping differs, the first row that is not the same is named by its texts.
  * The index is the row so named, so it may be a few rows past the first that is not the same.
  */
-export function firstDivergence(rows: readonly Row[], labels: readonly [string, string]): Divergence | undefined {
+export function firstDivergence(rows: readonly Row[], labels: readonly [string, string], lang: Lang = "en"): Divergence | undefined {
+  const w = WORDS[lang];
   const first = rows.findIndex((r) => !r.same);
   if (first < 0) return undefined;
   const [A, B] = labels;
@@ -418,12 +471,12 @@ export function firstDivergence(rows: readonly Row[], labels: readonly [string, 
       if (!firstLeft || !firstRight) {
         // A flow only one side has.
         const s = (firstLeft ?? firstRight)!;
-        const there = `there is ${article(row.flow)} ${row.flow}, from ${s.pod ?? s.node}`;
-        return { index: k, text: firstLeft ? `${A}: ${there}; ${B}: no ${row.flow}` : `${A}: no ${row.flow}; ${B}: ${there}` };
+        const there = w.there({ flow: row.flow, from: s.pod ?? s.node });
+        return { index: k, text: firstLeft ? `${A}: ${there}; ${B}: ${w.noFlow({ flow: row.flow })}` : `${A}: ${w.noFlow({ flow: row.flow })}; ${B}: ${there}` };
       }
       if (gap(row)) {
         // Flows that differ from their first step: their first packets, side by side.
-        const s = packetSentence({ before: [undefined, undefined], at: [firstLeft.packet, firstRight.packet] }, labels, FIELDS);
+        const s = packetSentence({ before: [undefined, undefined], at: [firstLeft.packet, firstRight.packet] }, labels, FIELDS, w);
         if (s) return { index: k, text: s };
       }
     }
@@ -431,14 +484,14 @@ export function firstDivergence(rows: readonly Row[], labels: readonly [string, 
     const at: Packets = [row.left?.packet ?? a, row.right?.packet ?? b];
     if (!row.same) {
       if (!gap(row)) {
-        if (matters(row)) return { index: k, text: bothSentence(rows, k, { before, at }, labels) };
+        if (matters(row)) return { index: k, text: bothSentence(rows, k, { before, at }, labels, w) };
       } else if (!bookkeeping((row.left ?? row.right)!)) {
-        return runDivergence(rows, k, pairEnd, before, labels);
+        return runDivergence(rows, k, pairEnd, before, labels, w);
       }
     }
     [a, b] = at;
   }
   const row = rows[first]!;
-  if (gap(row)) return { index: first, text: hopSentence(row, labels) };
-  return { index: first, text: bothSentence(rows, first, { before: [row.left!.packet, row.right!.packet], at: [row.left!.packet, row.right!.packet] }, labels) };
+  if (gap(row)) return { index: first, text: hopSentence(row, labels, w) };
+  return { index: first, text: bothSentence(rows, first, { before: [row.left!.packet, row.right!.packet], at: [row.left!.packet, row.right!.packet] }, labels, w) };
 }

@@ -8,8 +8,14 @@ import { useEffect, useMemo, useState } from "react";
 import { faultDifference, faultName } from "../../engine/k8s/faults";
 import { useHopscope, type Source } from "../../store/store";
 import { Compare, type Version } from "../Compare";
+import { useT } from "../../i18n/use";
+import { EDITOR } from "./i18n";
+
+/** The side of the last edit without the fault, named in the page's language when shown. */
+const WITHOUT = "\u0000without";
 
 export function CompareDialog({ onClose }: { onClose: () => void }) {
+  const t = useT(EDITOR);
   const source = useHopscope((s) => s.source);
   const currentLabel = useHopscope((s) => s.currentLabel);
   const past = useHopscope((s) => s.past);
@@ -19,12 +25,12 @@ export function CompareDialog({ onClose }: { onClose: () => void }) {
 
   const versions = useMemo<Version[]>(() => {
     const out: Version[] = [];
-    if (source) out.push({ key: "now", label: `Now: ${currentLabel}`, source });
-    [...past].reverse().forEach((e, i) => out.push({ key: `before-${i}`, label: `Before: ${e.label}`, source: e.source }));
-    [...future].reverse().forEach((e, i) => out.push({ key: `undone-${i}`, label: `Undone: ${e.label}`, source: e.source }));
-    for (const s of scenarios) out.push({ key: `builtin-${s.id}`, label: `Built-in: ${s.title}`, source: { id: s.id } });
-    return out.map((v) => (named[v.key] ? { ...v, label: named[v.key]! } : v));
-  }, [source, currentLabel, past, future, scenarios, named]);
+    if (source) out.push({ key: "now", label: t.now({ label: currentLabel }), source });
+    [...past].reverse().forEach((e, i) => out.push({ key: `before-${i}`, label: t.before({ label: e.label }), source: e.source }));
+    [...future].reverse().forEach((e, i) => out.push({ key: `undone-${i}`, label: t.undone({ label: e.label }), source: e.source }));
+    for (const s of scenarios) out.push({ key: `builtin-${s.id}`, label: t.builtIn({ label: s.title }), source: { id: s.id } });
+    return out.map((v) => (named[v.key] ? { ...v, label: named[v.key] === WITHOUT ? t.withoutIt : named[v.key]! } : v));
+  }, [source, currentLabel, past, future, scenarios, named, t]);
 
   const initial: [string, string] | undefined = past.length > 0 ? ["before-0", "now"] : versions.length > 1 ? [versions[0]!.key, versions[1]!.key] : undefined;
 
@@ -39,7 +45,7 @@ export function CompareDialog({ onClose }: { onClose: () => void }) {
       const d = faultDifference(a, b);
       if (!d) return;
       const name = faultName(d.fault);
-      setNamed(d.on === "a" ? { "before-0": name, now: "without it" } : { "before-0": "without it", now: name });
+      setNamed(d.on === "a" ? { "before-0": name, now: WITHOUT } : { "before-0": WITHOUT, now: name });
     });
     return () => {
       live = false;
@@ -47,7 +53,7 @@ export function CompareDialog({ onClose }: { onClose: () => void }) {
   }, [before, source]);
 
   return (
-    <div className="fixed inset-0 z-30 flex bg-slate-900/40 p-2 md:p-6" role="dialog" aria-modal="true" aria-label="Compare two versions">
+    <div className="fixed inset-0 z-30 flex bg-slate-900/40 p-2 md:p-6" role="dialog" aria-modal="true" aria-label={t.compareTitle}>
       <div className="flex min-h-0 w-full flex-1 flex-col overflow-hidden rounded bg-white shadow-xl">
         <Compare versions={versions} {...(initial && { initial })} trace={(s) => useHopscope.getState().traceOf(s as Source)} onClose={onClose} />
       </div>

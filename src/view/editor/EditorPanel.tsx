@@ -12,6 +12,8 @@ import { FaultsForm } from "./FaultsForm";
 import { JsonView } from "./JsonView";
 import { ScenarioForm, describeTraffic } from "./ScenarioForm";
 import { SendForm, type SendDraft } from "./SendForm";
+import { useLang } from "../../i18n/use";
+import { EDITOR } from "./i18n";
 
 export function EditorPanel(props: {
   topology?: Topology;
@@ -23,6 +25,8 @@ export function EditorPanel(props: {
   onClose: () => void;
 }) {
   const { topology, send, onSend, picking, onPicking, onCompare, onClose } = props;
+  const lang = useLang();
+  const t = EDITOR[lang];
   const doc = useHopscope((s) => s.doc);
   const pending = useHopscope((s) => s.pending);
   const canUndo = useHopscope((s) => s.past.length > 0);
@@ -39,45 +43,45 @@ export function EditorPanel(props: {
   const onEdit = (d: ScenarioInput, label: string) => void edit(d, label);
 
   return (
-    <section className="flex min-h-0 flex-1 flex-col bg-white" aria-label="Scenario editor" data-testid="editor">
+    <section className="flex min-h-0 flex-1 flex-col bg-white" aria-label={t.editor} data-testid="editor">
       <div className="flex flex-wrap items-center gap-1.5 border-b border-slate-200 px-3 py-2">
-        <h2 className="mr-auto text-sm font-semibold">Edit scenario</h2>
-        <button type="button" className={smallBtn} onClick={() => void undo()} disabled={!canUndo || busy} title="Undo (Ctrl+Z)">
-          Undo
+        <h2 className="mr-auto text-sm font-semibold">{t.title}</h2>
+        <button type="button" className={smallBtn} onClick={() => void undo()} disabled={!canUndo || busy} title={t.undoTitle}>
+          {t.undo}
         </button>
-        <button type="button" className={smallBtn} onClick={() => void redo()} disabled={!canRedo || busy} title="Redo (Ctrl+Shift+Z)">
-          Redo
+        <button type="button" className={smallBtn} onClick={() => void redo()} disabled={!canRedo || busy} title={t.redoTitle}>
+          {t.redo}
         </button>
         <button type="button" className={smallBtn} onClick={onCompare} disabled={busy}>
-          Compare
+          {t.compare}
         </button>
         <button type="button" className={smallBtn} onClick={() => void newScenario()} disabled={busy}>
-          New scenario
+          {t.newScenario}
         </button>
-        <button type="button" className={smallBtn} onClick={onClose} aria-label="Close the editor">
+        <button type="button" className={smallBtn} onClick={onClose} aria-label={t.close}>
           ✕
         </button>
       </div>
       {pending && (
         <div role="alert" className="flex items-start gap-2 border-b border-red-200 bg-red-50 px-3 py-2 text-xs text-red-800" data-testid="pending">
           <span className="flex-1">
-            Not applied: {pending.issues.length === 1 ? "this edit has a problem" : `this edit has ${pending.issues.length} problems`} (shown at the fields). The diagram still shows the last valid scenario.
+            {t.notApplied({ count: pending.issues.length })}
             <span className="block">{pending.issues.slice(0, 3).map((i) => `${i.path}: ${i.message}`).join("; ")}</span>
           </span>
           <button type="button" className={smallBtn} onClick={discardPending}>
-            Discard
+            {t.discard}
           </button>
         </div>
       )}
-      <div className="flex gap-1 border-b border-slate-200 px-2 pt-1 text-xs" role="tablist" aria-label="Editor views">
-        {(["form", "json"] as const).map((t) => (
-          <button key={t} type="button" role="tab" aria-selected={tab === t} onClick={() => setTab(t)} className={`rounded-t px-2 py-0.5 ${tab === t ? "bg-slate-100 font-semibold" : "text-slate-600"}`}>
-            {t === "form" ? "Form" : "JSON"}
+      <div className="flex gap-1 border-b border-slate-200 px-2 pt-1 text-xs" role="tablist" aria-label={t.views}>
+        {(["form", "json"] as const).map((v) => (
+          <button key={v} type="button" role="tab" aria-selected={tab === v} onClick={() => setTab(v)} className={`rounded-t px-2 py-0.5 ${tab === v ? "bg-slate-100 font-semibold" : "text-slate-600"}`}>
+            {v === "form" ? t.form : t.json}
           </button>
         ))}
       </div>
       {!shown ? (
-        <p className="p-3 text-sm text-slate-600">Loading the scenario…</p>
+        <p className="p-3 text-sm text-slate-600">{t.loading}</p>
       ) : tab === "form" ? (
         <div className="min-h-0 flex-1 overflow-y-auto">
           {topology && (
@@ -87,11 +91,11 @@ export function EditorPanel(props: {
               onDraft={onSend}
               picking={picking}
               onPicking={onPicking}
-              onSend={(t) => {
+              onSend={(item) => {
                 // The new packet's flows come after the ones on screen: play from the first of them.
                 const before = useHopscope.getState().trace?.flows.length ?? 0;
                 onPicking(false);
-                void edit({ ...shown, traffic: [...shown.traffic, t] }, describeTraffic(t)).then((outcome) => {
+                void edit({ ...shown, traffic: [...shown.traffic, item] }, describeTraffic(item, lang)).then((outcome) => {
                   if (outcome !== "ready") return;
                   const { steps, setCursor } = useHopscope.getState();
                   const first = steps.findIndex((x) => x.flow >= before);
@@ -104,7 +108,7 @@ export function EditorPanel(props: {
           <ScenarioForm doc={shown} issues={pending?.issues} onEdit={onEdit} />
         </div>
       ) : (
-        <JsonView doc={shown} pendingIssues={pending?.issues} validate={validateText} onApply={(d) => onEdit(d, "JSON edit")} />
+        <JsonView doc={shown} pendingIssues={pending?.issues} validate={validateText} onApply={(d) => onEdit(d, t.hJson)} />
       )}
     </section>
   );

@@ -3,6 +3,8 @@ import { useState } from "react";
 import { FAULT_KINDS, faultIsOn, setFault, type Fault, type FaultKind } from "../../engine/k8s/faults";
 import type { ScenarioInput } from "../../engine/k8s/spec";
 import { Section } from "./fields";
+import { useT } from "../../i18n/use";
+import { EDITOR } from "./i18n";
 
 const pick = "rounded border border-slate-300 bg-white px-1 py-0.5 text-xs";
 
@@ -28,6 +30,7 @@ const needsWorker = (k: FaultKind) => k !== "no-endpoints" && k !== "stale-endpo
 const needsService = (k: FaultKind) => k === "kube-proxy-stopped" || k === "no-endpoints" || k === "stale-endpoint";
 
 function FaultRow({ doc, kind, label, about, onEdit }: { doc: Doc; kind: FaultKind; label: string; about: string; onEdit: (d: Doc, label: string) => void }) {
+  const t = useT(EDITOR);
   const workers = doc.cluster.workers.map((w) => w.name);
   const services = (doc.services ?? []).map((s) => `${s.namespace ?? "default"}/${s.name}`);
   const [worker, setWorker] = useState(workers[0] ?? "");
@@ -51,7 +54,7 @@ function FaultRow({ doc, kind, label, about, onEdit }: { doc: Doc; kind: FaultKi
       fault = undefined;
     }
   }
-  const name = `${label}${needsWorker(kind) ? ` on ${w}` : ""}${needsService(kind) ? ` (${svc})` : ""}`;
+  const name = `${label}${needsWorker(kind) ? t.faultOn({ node: w }) : ""}${needsService(kind) ? ` (${svc})` : ""}`;
   return (
     <div className="flex flex-wrap items-center gap-1.5 text-xs">
       <label className="flex items-center gap-1.5" title={about}>
@@ -59,14 +62,14 @@ function FaultRow({ doc, kind, label, about, onEdit }: { doc: Doc; kind: FaultKi
           type="checkbox"
           checked={on}
           disabled={!fault}
-          onChange={(e) => fault && onEdit(setFault(doc, fault, e.target.checked), `${name} ${e.target.checked ? "on" : "off"}`)}
-          aria-label={`Fault: ${name}`}
+          onChange={(e) => fault && onEdit(setFault(doc, fault, e.target.checked), t.hOnOff({ name, on: e.target.checked }))}
+          aria-label={t.fault({ name })}
           data-testid={`fault-${kind}`}
         />
         <span className="font-medium">{label}</span>
       </label>
       {needsWorker(kind) && (
-        <select className={pick} value={w} onChange={(e) => setWorker(e.target.value)} aria-label={`${label}: node`}>
+        <select className={pick} value={w} onChange={(e) => setWorker(e.target.value)} aria-label={t.faultNode({ label })}>
           {workers.map((x) => (
             <option key={x}>{x}</option>
           ))}
@@ -74,8 +77,8 @@ function FaultRow({ doc, kind, label, about, onEdit }: { doc: Doc; kind: FaultKi
       )}
       {kind === "vpc-route-wrong-worker" && (
         <>
-          <span>to</span>
-          <select className={pick} value={o} onChange={(e) => setOther(e.target.value)} aria-label={`${label}: sent to`}>
+          <span>{t.faultTo}</span>
+          <select className={pick} value={o} onChange={(e) => setOther(e.target.value)} aria-label={t.faultSentTo({ label })}>
             {workers.filter((x) => x !== w).map((x) => (
               <option key={x}>{x}</option>
             ))}
@@ -84,23 +87,24 @@ function FaultRow({ doc, kind, label, about, onEdit }: { doc: Doc; kind: FaultKi
       )}
       {needsService(kind) &&
         (services.length ? (
-          <select className={pick} value={svc} onChange={(e) => setService(e.target.value)} aria-label={`${label}: service`}>
+          <select className={pick} value={svc} onChange={(e) => setService(e.target.value)} aria-label={t.faultService({ label })}>
             {services.map((x) => (
               <option key={x}>{x}</option>
             ))}
           </select>
         ) : (
-          <span className="text-slate-500">(add a service first)</span>
+          <span className="text-slate-500">{t.addServiceFirst}</span>
         ))}
-      {kind === "stale-endpoint" && <input className={`${pick} w-28`} value={staleIp} onChange={(e) => setIp(e.target.value)} aria-label="Stale endpoint address" />}
+      {kind === "stale-endpoint" && <input className={`${pick} w-28`} value={staleIp} onChange={(e) => setIp(e.target.value)} aria-label={t.staleAddress} />}
     </div>
   );
 }
 
 export function FaultsForm({ doc, onEdit }: { doc: Doc; onEdit: (d: Doc, label: string) => void }) {
+  const t = useT(EDITOR);
   return (
-    <Section title="What-if faults">
-      <p className="text-xs text-slate-500">Each is part of the scenario: links, files and the lab script carry it.</p>
+    <Section title={t.faults}>
+      <p className="text-xs text-slate-500">{t.faultsAbout}</p>
       {FAULT_KINDS.map((k) => (
         <FaultRow key={k.kind} doc={doc} kind={k.kind} label={k.label} about={k.about} onEdit={onEdit} />
       ))}

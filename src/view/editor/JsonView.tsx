@@ -7,6 +7,8 @@ import { useEffect, useRef, useState } from "react";
 import type { ScenarioInput } from "../../engine/k8s/spec";
 import type { Issue, ValidateResult } from "../../worker/protocol";
 import { smallBtn } from "./fields";
+import { useLang } from "../../i18n/use";
+import { EDITOR } from "./i18n";
 
 /** The largest file Import reads: a scenario at every limit is far smaller. */
 export const MAX_IMPORT_BYTES = 16 * 1024 * 1024;
@@ -22,6 +24,8 @@ export function download(name: string, text: string): void {
 
 export function JsonView(props: { doc: ScenarioInput; pendingIssues?: readonly Issue[]; validate: (text: string) => Promise<ValidateResult>; onApply: (doc: ScenarioInput) => void }) {
   const { doc, pendingIssues, validate, onApply } = props;
+  const lang = useLang();
+  const t = EDITOR[lang];
   const pretty = JSON.stringify(doc, null, 2);
   const [text, setText] = useState(pretty);
   const [dirty, setDirty] = useState(false);
@@ -76,8 +80,8 @@ export function JsonView(props: { doc: ScenarioInput; pendingIssues?: readonly I
   return (
     <div className="flex min-h-0 flex-1 flex-col gap-2 p-3">
       <div className="flex flex-wrap items-center gap-2">
-        <button type="button" className="rounded bg-blue-700 px-3 py-1 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-40" disabled={!canApply} onClick={apply} title="Apply (Ctrl+Enter)">
-          Apply
+        <button type="button" className="rounded bg-blue-700 px-3 py-1 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-40" disabled={!canApply} onClick={apply} title={t.applyTitle}>
+          {t.apply}
         </button>
         <button
           type="button"
@@ -88,13 +92,13 @@ export function JsonView(props: { doc: ScenarioInput; pendingIssues?: readonly I
             setDirty(false);
           }}
         >
-          Revert
+          {t.revert}
         </button>
         <button type="button" className={smallBtn} onClick={() => fileInput.current?.click()}>
-          Import
+          {t.import}
         </button>
         <button type="button" className={smallBtn} onClick={() => download(`${doc.id}.json`, `${pretty}\n`)}>
-          Export
+          {t.export}
         </button>
         <input
           ref={fileInput}
@@ -107,7 +111,7 @@ export function JsonView(props: { doc: ScenarioInput; pendingIssues?: readonly I
             e.target.value = "";
             if (!f) return;
             if (f.size > MAX_IMPORT_BYTES) {
-              setImportError(`${f.name} is ${(f.size / 1048576).toFixed(1)} MB; Hopscope imports at most ${MAX_IMPORT_BYTES / 1048576} MB.`);
+              setImportError(t.tooBig({ name: f.name, mb: new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false }).format(f.size / 1048576), max: MAX_IMPORT_BYTES / 1048576 }));
               return;
             }
             setImportError(undefined);
@@ -118,7 +122,7 @@ export function JsonView(props: { doc: ScenarioInput; pendingIssues?: readonly I
           }}
         />
         <span className="text-xs text-slate-600" role="status" data-testid="json-status">
-          {!dirty ? "The scenario on screen." : current === undefined ? "Checking…" : current.issues.length === 0 ? "Valid: Apply shows it." : `${current.issues.length} ${current.issues.length === 1 ? "problem" : "problems"}: fix ${current.issues.length === 1 ? "it" : "them"} to apply.`}
+          {!dirty ? t.onScreen : current === undefined ? t.checking : current.issues.length === 0 ? t.valid : t.problems({ count: current.issues.length })}
         </span>
       </div>
       {importError && (
@@ -128,7 +132,7 @@ export function JsonView(props: { doc: ScenarioInput; pendingIssues?: readonly I
       )}
       <textarea
         ref={area}
-        aria-label="Scenario JSON"
+        aria-label={t.jsonLabel}
         spellCheck={false}
         className="min-h-64 flex-1 resize-none rounded border border-slate-300 bg-white p-2 font-mono text-xs leading-snug"
         value={text}
@@ -145,16 +149,16 @@ export function JsonView(props: { doc: ScenarioInput; pendingIssues?: readonly I
         }}
       />
       {issues.length > 0 && (
-        <ul className="max-h-40 overflow-y-auto text-xs text-red-800" aria-label="Problems" data-testid="json-issues">
+        <ul className="max-h-40 overflow-y-auto text-xs text-red-800" aria-label={t.problemsLabel} data-testid="json-issues">
           {issues.slice(0, 50).map((i, n) => (
             <li key={n}>
               <button type="button" className="text-left underline decoration-dotted" onClick={() => goTo(i)}>
-                {i.line !== undefined ? `line ${i.line}, column ${i.column ?? 1}` : "—"}
+                {i.line !== undefined ? t.lineColumn({ line: i.line, column: i.column ?? 1 }) : "—"}
               </button>{" "}
               <span className="font-mono">{i.path || "(json)"}</span>: {i.message}
             </li>
           ))}
-          {issues.length > 50 && <li>… and {issues.length - 50} more</li>}
+          {issues.length > 50 && <li>{t.more({ count: issues.length - 50 })}</li>}
         </ul>
       )}
     </div>

@@ -7,11 +7,15 @@ import { addDeployment, addService, addWorker, freeNodePort, removeAt, renumber,
 import type { ScenarioInput } from "../../engine/k8s/spec";
 import type { Issue } from "../../worker/protocol";
 import { CheckField, NumberField, Section, SelectField, TextField, issuesAt, smallBtn } from "./fields";
+import type { Lang } from "../../i18n/lang";
+import { useLang, useT } from "../../i18n/use";
+import { EDITOR } from "./i18n";
 
 type Doc = ScenarioInput;
 type Edit = (doc: Doc, label: string) => void;
 
-export function describeTraffic(t: Doc["traffic"][number]): string {
+export function describeTraffic(t: Doc["traffic"][number], lang: Lang = "en"): string {
+  if (lang === "ru") return describeTrafficRu(t);
   const from = "pod" in t.from ? t.from.pod : "node" in t.from ? t.from.node : "the client";
   const to = t.to;
   const where =
@@ -19,53 +23,64 @@ export function describeTraffic(t: Doc["traffic"][number]): string {
   return `${t.kind} from ${from} to ${where}${t.port !== undefined ? ` port ${t.port}` : ""}${t.protocol ? ` (${t.protocol})` : ""}`;
 }
 
+/** A traffic item in Russian: the command, then source → destination. */
+function describeTrafficRu(t: Doc["traffic"][number]): string {
+  const from = "pod" in t.from ? t.from.pod : "node" in t.from ? t.from.node : "клиент";
+  const to = t.to;
+  const where =
+    "pod" in to ? to.pod : "node" in to ? `${to.node}${to.public ? " (публичный адрес)" : ""}` : "service" in to ? `сервис ${to.namespace ?? "default"}/${to.service}` : "ip" in to ? to.ip : "клиент";
+  return `${t.kind}: ${from} → ${where}${t.port !== undefined ? `, порт ${t.port}` : ""}${t.protocol ? ` (${t.protocol})` : ""}`;
+}
+
 function Networks({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[]; onEdit: Edit }) {
+  const t = useT(EDITOR);
   const c = doc.cluster;
   // A network moved to another block takes its addresses along (workers, pods, ClusterIPs, traffic).
   const set = (k: "hostNetwork" | "podNetwork" | "serviceNetwork" | "gateway", v: string) =>
     onEdit(k === "gateway" ? { ...doc, cluster: { ...c, gateway: v } } : renumber(doc, k, v), `${k} ${v}`);
   return (
-    <Section title="Networks">
+    <Section title={t.networks}>
       <div className="grid grid-cols-2 gap-2">
-        <TextField label="Host network" value={c.hostNetwork} path="cluster.hostNetwork" issues={issues} onCommit={(v) => set("hostNetwork", v)} />
-        <TextField label="Gateway (VPC router)" value={c.gateway} path="cluster.gateway" issues={issues} onCommit={(v) => set("gateway", v)} />
-        <TextField label="Pod network" value={c.podNetwork} path="cluster.podNetwork" issues={issues} onCommit={(v) => set("podNetwork", v)} />
-        <TextField label="Service network" value={c.serviceNetwork} path="cluster.serviceNetwork" issues={issues} onCommit={(v) => set("serviceNetwork", v)} />
+        <TextField label={t.hostNetwork} value={c.hostNetwork} path="cluster.hostNetwork" issues={issues} onCommit={(v) => set("hostNetwork", v)} />
+        <TextField label={t.gateway} value={c.gateway} path="cluster.gateway" issues={issues} onCommit={(v) => set("gateway", v)} />
+        <TextField label={t.podNetwork} value={c.podNetwork} path="cluster.podNetwork" issues={issues} onCommit={(v) => set("podNetwork", v)} />
+        <TextField label={t.serviceNetwork} value={c.serviceNetwork} path="cluster.serviceNetwork" issues={issues} onCommit={(v) => set("serviceNetwork", v)} />
       </div>
       <div className="flex flex-wrap gap-3">
-        <CheckField label="ipMasq (all nodes)" checked={c.cni?.ipMasq ?? true} onChange={(v) => onEdit({ ...doc, cluster: { ...c, cni: { ...c.cni, ipMasq: v } } }, `ipMasq ${v ? "on" : "off"}`)} />
-        <CheckField label="hairpinMode (all nodes)" checked={c.cni?.hairpinMode ?? false} onChange={(v) => onEdit({ ...doc, cluster: { ...c, cni: { ...c.cni, hairpinMode: v } } }, `hairpinMode ${v ? "on" : "off"}`)} />
+        <CheckField label={t.allNodes({ name: "ipMasq" })} checked={c.cni?.ipMasq ?? true} onChange={(v) => onEdit({ ...doc, cluster: { ...c, cni: { ...c.cni, ipMasq: v } } }, t.hOnOff({ name: "ipMasq", on: v }))} />
+        <CheckField label={t.allNodes({ name: "hairpinMode" })} checked={c.cni?.hairpinMode ?? false} onChange={(v) => onEdit({ ...doc, cluster: { ...c, cni: { ...c.cni, hairpinMode: v } } }, t.hOnOff({ name: "hairpinMode", on: v }))} />
       </div>
     </Section>
   );
 }
 
 function Workers({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[]; onEdit: Edit }) {
+  const t = useT(EDITOR);
   const c = doc.cluster;
   const setWorker = (i: number, w: Doc["cluster"]["workers"][number], label: string) => onEdit({ ...doc, cluster: { ...c, workers: replaceAt(c.workers, i, w) } }, label);
   return (
     <Section
-      title={`Workers (${c.workers.length})`}
+      title={t.workers({ count: c.workers.length })}
       actions={
         <>
-          <button type="button" className={smallBtn} onClick={() => onEdit(addWorker(doc), "Add a worker")}>
-            Add worker
+          <button type="button" className={smallBtn} onClick={() => onEdit(addWorker(doc), t.hAddWorker)}>
+            {t.addWorker}
           </button>
-          <NumberField label="Controllers" value={c.controllers.length} path="cluster.controllers" issues={issues} min={0} max={50} onCommit={(n) => onEdit(setControllers(doc, Math.max(0, Math.min(50, n ?? 0))), `${n ?? 0} controllers`)} />
+          <NumberField label={t.controllers} value={c.controllers.length} path="cluster.controllers" issues={issues} min={0} max={50} onCommit={(n) => onEdit(setControllers(doc, Math.max(0, Math.min(50, n ?? 0))), t.hControllers({ count: n ?? 0 }))} />
         </>
       }
     >
       {c.workers.map((w, i) => (
         <fieldset key={i} className="grid grid-cols-2 gap-1.5 rounded border border-slate-200 p-2" aria-label={w.name}>
-          <TextField label="Name" value={w.name} path={`cluster.workers.${i}.name`} issues={issues} onCommit={(v) => setWorker(i, { ...w, name: v }, `Rename ${w.name}`)} />
-          <TextField label="Address" value={w.ip} path={`cluster.workers.${i}.ip`} issues={issues} onCommit={(v) => setWorker(i, { ...w, ip: v }, `${w.name} address`)} />
-          <TextField label="Pod CIDR" value={w.podCidr} path={`cluster.workers.${i}.podCidr`} issues={issues} onCommit={(v) => setWorker(i, { ...w, podCidr: v }, `${w.name} pod CIDR`)} />
-          <TextField label="Public IP" value={w.publicIp ?? ""} path={`cluster.workers.${i}.publicIp`} issues={issues} onCommit={(v) => { const { publicIp: _p, ...rest } = w; setWorker(i, v ? { ...rest, publicIp: v } : rest, `${w.name} public IP`); }} />
+          <TextField label={t.name} value={w.name} path={`cluster.workers.${i}.name`} issues={issues} onCommit={(v) => setWorker(i, { ...w, name: v }, t.hRename({ name: w.name }))} />
+          <TextField label={t.address} value={w.ip} path={`cluster.workers.${i}.ip`} issues={issues} onCommit={(v) => setWorker(i, { ...w, ip: v }, t.hField({ name: w.name, field: "address" }))} />
+          <TextField label={t.podCidr} value={w.podCidr} path={`cluster.workers.${i}.podCidr`} issues={issues} onCommit={(v) => setWorker(i, { ...w, podCidr: v }, t.hField({ name: w.name, field: "pod CIDR" }))} />
+          <TextField label={t.publicIp} value={w.publicIp ?? ""} path={`cluster.workers.${i}.publicIp`} issues={issues} onCommit={(v) => { const { publicIp: _p, ...rest } = w; setWorker(i, v ? { ...rest, publicIp: v } : rest, t.hField({ name: w.name, field: "public IP" })); }} />
           <div className="col-span-full flex flex-wrap items-center gap-3">
-            <CheckField label="ipMasq" checked={w.cni?.ipMasq ?? c.cni?.ipMasq ?? true} onChange={(v) => setWorker(i, { ...w, cni: { ...w.cni, ipMasq: v } }, `ipMasq ${v ? "on" : "off"} on ${w.name}`)} />
-            <CheckField label="hairpinMode" checked={w.cni?.hairpinMode ?? c.cni?.hairpinMode ?? false} onChange={(v) => setWorker(i, { ...w, cni: { ...w.cni, hairpinMode: v } }, `hairpinMode ${v ? "on" : "off"} on ${w.name}`)} />
-            <button type="button" className={`${smallBtn} ml-auto`} onClick={() => onEdit(removeWorker(doc, w.name), `Remove ${w.name}`)} aria-label={`Remove ${w.name}`} disabled={c.workers.length <= 1}>
-              Remove
+            <CheckField label="ipMasq" checked={w.cni?.ipMasq ?? c.cni?.ipMasq ?? true} onChange={(v) => setWorker(i, { ...w, cni: { ...w.cni, ipMasq: v } }, t.hOnOffAt({ name: "ipMasq", on: v, node: w.name }))} />
+            <CheckField label="hairpinMode" checked={w.cni?.hairpinMode ?? c.cni?.hairpinMode ?? false} onChange={(v) => setWorker(i, { ...w, cni: { ...w.cni, hairpinMode: v } }, t.hOnOffAt({ name: "hairpinMode", on: v, node: w.name }))} />
+            <button type="button" className={`${smallBtn} ml-auto`} onClick={() => onEdit(removeWorker(doc, w.name), t.hRemove({ name: w.name }))} aria-label={t.removeNamed({ name: w.name })} disabled={c.workers.length <= 1}>
+              {t.remove}
             </button>
           </div>
         </fieldset>
@@ -75,14 +90,15 @@ function Workers({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[];
 }
 
 function Workloads({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[]; onEdit: Edit }) {
+  const t = useT(EDITOR);
   const list = doc.workloads ?? [];
   const set = (i: number, w: WorkloadInput, label: string) => onEdit({ ...doc, workloads: replaceAt(list, i, w) }, label);
   return (
     <Section
-      title={`Workloads (${list.length})`}
+      title={t.workloads({ count: list.length })}
       actions={
-        <button type="button" className={smallBtn} onClick={() => onEdit(addDeployment(doc), "Add a Deployment")}>
-          Add deployment
+        <button type="button" className={smallBtn} onClick={() => onEdit(addDeployment(doc), t.hAddDeployment)}>
+          {t.addDeployment}
         </button>
       }
     >
@@ -91,22 +107,22 @@ function Workloads({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[
         const setPort = (p: number | undefined) => {
           const c0 = w.containers[0]!;
           const ports = p === undefined ? [] : [{ ...(c0.ports?.[0] ?? { name: "http", protocol: "TCP" as const }), containerPort: p }];
-          set(i, { ...w, containers: replaceAt(w.containers, 0, { ...c0, ports }) }, `${w.name} port`);
+          set(i, { ...w, containers: replaceAt(w.containers, 0, { ...c0, ports }) }, t.hField({ name: w.name, field: "port" }));
         };
         return (
           <fieldset key={i} className="grid grid-cols-2 gap-1.5 rounded border border-slate-200 p-2" aria-label={`${w.kind} ${w.name}`}>
-            <TextField label={`${w.kind} name`} value={w.name} path={`workloads.${i}.name`} issues={issues} onCommit={(v) => set(i, { ...w, name: v }, `Rename ${w.name}`)} />
+            <TextField label={t.kindName({ kind: w.kind })} value={w.name} path={`workloads.${i}.name`} issues={issues} onCommit={(v) => set(i, { ...w, name: v }, t.hRename({ name: w.name }))} />
             {w.kind === "Pod" ? (
-              <TextField label="Node" value={w.node} path={`workloads.${i}.node`} issues={issues} onCommit={(v) => set(i, { ...w, node: v }, `${w.name} node`)} />
+              <TextField label={t.node} value={w.node} path={`workloads.${i}.node`} issues={issues} onCommit={(v) => set(i, { ...w, node: v }, t.hField({ name: w.name, field: "node" }))} />
             ) : (
-              <NumberField label="Replicas" value={w.replicas} path={`workloads.${i}.replicas`} issues={issues} min={0} onCommit={(n) => set(i, { ...w, replicas: n ?? 0, ...(w.pods && w.pods.length > (n ?? 0) && { pods: w.pods.slice(0, n ?? 0) }) }, `${w.name} replicas ${n ?? 0}`)} />
+              <NumberField label={t.replicas} value={w.replicas} path={`workloads.${i}.replicas`} issues={issues} min={0} onCommit={(n) => set(i, { ...w, replicas: n ?? 0, ...(w.pods && w.pods.length > (n ?? 0) && { pods: w.pods.slice(0, n ?? 0) }) }, t.hReplicas({ name: w.name, count: n ?? 0 }))} />
             )}
-            <TextField label="Image" value={w.containers[0]?.image ?? ""} path={`workloads.${i}.containers.0.image`} issues={issues} onCommit={(v) => set(i, { ...w, containers: replaceAt(w.containers, 0, { ...w.containers[0]!, image: v }) }, `${w.name} image`)} />
-            <NumberField label="Container port" value={port} path={`workloads.${i}.containers.0.ports`} issues={issues} onCommit={setPort} />
-            <TextField label="Labels (k=v, …)" value={Object.entries(w.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(", ")} path={`workloads.${i}.labels`} issues={issues} onCommit={(v) => set(i, { ...w, labels: parseLabels(v) }, `${w.name} labels`)} />
+            <TextField label={t.image} value={w.containers[0]?.image ?? ""} path={`workloads.${i}.containers.0.image`} issues={issues} onCommit={(v) => set(i, { ...w, containers: replaceAt(w.containers, 0, { ...w.containers[0]!, image: v }) }, t.hField({ name: w.name, field: "image" }))} />
+            <NumberField label={t.containerPort} value={port} path={`workloads.${i}.containers.0.ports`} issues={issues} onCommit={setPort} />
+            <TextField label={t.labels} value={Object.entries(w.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(", ")} path={`workloads.${i}.labels`} issues={issues} onCommit={(v) => set(i, { ...w, labels: parseLabels(v) }, t.hField({ name: w.name, field: "labels" }))} />
             <div className="flex items-end justify-end">
-              <button type="button" className={smallBtn} onClick={() => onEdit({ ...doc, workloads: removeAt(list, i) }, `Remove ${w.name}`)} aria-label={`Remove ${w.kind} ${w.name}`}>
-                Remove
+              <button type="button" className={smallBtn} onClick={() => onEdit({ ...doc, workloads: removeAt(list, i) }, t.hRemove({ name: w.name }))} aria-label={t.removeNamed({ name: `${w.kind} ${w.name}` })}>
+                {t.remove}
               </button>
             </div>
             {issuesAt(issues, `workloads.${i}`).length > 0 && <span className="col-span-full text-xs text-red-700">{issuesAt(issues, `workloads.${i}`).filter((x) => !/\.(name|node|replicas|image|ports|labels)/.test(x.path.slice(`workloads.${i}`.length))).map((x) => x.message).join("; ")}</span>}
@@ -128,19 +144,20 @@ export function parseLabels(text: string): Record<string, string> {
 }
 
 function Services({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[]; onEdit: Edit }) {
+  const t = useT(EDITOR);
   const list = doc.services ?? [];
   const set = (i: number, s: ServiceInput, label: string) => onEdit({ ...doc, services: replaceAt(list, i, s) }, label);
   const workloads = doc.workloads ?? [];
   return (
     <Section
-      title={`Services (${list.length})`}
+      title={t.services({ count: list.length })}
       actions={
         <>
-          <button type="button" className={smallBtn} onClick={() => onEdit(addService(doc, "ClusterIP"), "Add a ClusterIP service")}>
-            Add ClusterIP service
+          <button type="button" className={smallBtn} onClick={() => onEdit(addService(doc, "ClusterIP"), t.hAddService({ type: "ClusterIP" }))}>
+            {t.addClusterIp}
           </button>
-          <button type="button" className={smallBtn} onClick={() => onEdit(addService(doc, "NodePort"), "Add a NodePort service")}>
-            Add NodePort service
+          <button type="button" className={smallBtn} onClick={() => onEdit(addService(doc, "NodePort"), t.hAddService({ type: "NodePort" }))}>
+            {t.addNodePort}
           </button>
         </>
       }
@@ -149,27 +166,27 @@ function Services({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[]
         const p0 = s.ports[0]!;
         const setPort = (p: Partial<typeof p0>, label: string) => set(i, { ...s, ports: replaceAt(s.ports, 0, { ...p0, ...p }) }, label);
         const selectorKey = JSON.stringify(s.selector ?? {});
-        const choices: (readonly [string, string])[] = workloads.map((w) => [JSON.stringify(w.labels ?? {}), `${w.name} (${Object.entries(w.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(", ") || "no labels"})`] as const);
-        if (!choices.some(([k]) => k === selectorKey)) choices.unshift([selectorKey, Object.entries(s.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(", ") || "(no selector)"]);
+        const choices: (readonly [string, string])[] = workloads.map((w) => [JSON.stringify(w.labels ?? {}), `${w.name} (${Object.entries(w.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(", ") || t.noLabels})`] as const);
+        if (!choices.some(([k]) => k === selectorKey)) choices.unshift([selectorKey, Object.entries(s.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(", ") || t.noSelector]);
         return (
           <fieldset key={i} className="grid grid-cols-2 gap-1.5 rounded border border-slate-200 p-2" aria-label={`service ${s.name}`}>
-            <TextField label="Service name" value={s.name} path={`services.${i}.name`} issues={issues} onCommit={(v) => set(i, { ...s, name: v }, `Rename ${s.name}`)} />
+            <TextField label={t.serviceName} value={s.name} path={`services.${i}.name`} issues={issues} onCommit={(v) => set(i, { ...s, name: v }, t.hRename({ name: s.name }))} />
             <SelectField
-              label="Type"
+              label={t.type}
               value={s.type ?? "ClusterIP"}
               options={[["ClusterIP", "ClusterIP"], ["NodePort", "NodePort"]]}
               path={`services.${i}.type`}
               issues={issues}
-              onChange={(t) => {
+              onChange={(ty) => {
                 const { nodePort: _n, ...rest } = p0;
-                set(i, { ...s, type: t, ports: replaceAt(s.ports, 0, t === "NodePort" ? { ...rest, nodePort: freeNodePort(doc) } : rest) }, `${s.name} type ${t}`);
+                set(i, { ...s, type: ty, ports: replaceAt(s.ports, 0, ty === "NodePort" ? { ...rest, nodePort: freeNodePort(doc) } : rest) }, t.hType({ name: s.name, type: ty }));
               }}
             />
             <TextField label="ClusterIP" value={s.clusterIP} path={`services.${i}.clusterIP`} issues={issues} onCommit={(v) => set(i, { ...s, clusterIP: v }, `${s.name} ClusterIP`)} />
-            <SelectField label="Selector" value={selectorKey} options={choices} path={`services.${i}.selector`} issues={issues} onChange={(k) => set(i, { ...s, selector: JSON.parse(k) as Record<string, string> }, `${s.name} selector`)} />
-            <NumberField label="Port" value={p0.port} path={`services.${i}.ports.0.port`} issues={issues} onCommit={(n) => setPort({ port: n ?? 0 }, `${s.name} port`)} />
+            <SelectField label={t.selector} value={selectorKey} options={choices} path={`services.${i}.selector`} issues={issues} onChange={(k) => set(i, { ...s, selector: JSON.parse(k) as Record<string, string> }, t.hField({ name: s.name, field: "selector" }))} />
+            <NumberField label={t.port} value={p0.port} path={`services.${i}.ports.0.port`} issues={issues} onCommit={(n) => setPort({ port: n ?? 0 }, t.hField({ name: s.name, field: "port" }))} />
             <TextField
-              label="Target port"
+              label={t.targetPort}
               value={p0.targetPort === undefined ? "" : String(p0.targetPort)}
               path={`services.${i}.ports.0.targetPort`}
               issues={issues}
@@ -179,12 +196,12 @@ function Services({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[]
               }}
             />
             {s.type === "NodePort" && <NumberField label="nodePort" value={p0.nodePort} path={`services.${i}.ports.0.nodePort`} issues={issues} onCommit={(n) => setPort({ nodePort: n }, `${s.name} nodePort`)} />}
-            <SelectField label="Protocol" value={p0.protocol ?? "TCP"} options={[["TCP", "TCP"], ["UDP", "UDP"]]} path={`services.${i}.ports.0.protocol`} issues={issues} onChange={(v) => setPort({ protocol: v }, `${s.name} protocol`)} />
+            <SelectField label={t.protocol} value={p0.protocol ?? "TCP"} options={[["TCP", "TCP"], ["UDP", "UDP"]]} path={`services.${i}.ports.0.protocol`} issues={issues} onChange={(v) => setPort({ protocol: v }, t.hField({ name: s.name, field: "protocol" }))} />
             <SelectField label="externalTrafficPolicy" value={s.externalTrafficPolicy ?? "Cluster"} options={[["Cluster", "Cluster"], ["Local", "Local"]]} path={`services.${i}.externalTrafficPolicy`} issues={issues} onChange={(v) => set(i, { ...s, externalTrafficPolicy: v }, `${s.name} externalTrafficPolicy ${v}`)} />
             <SelectField label="sessionAffinity" value={s.sessionAffinity ?? "None"} options={[["None", "None"], ["ClientIP", "ClientIP"]]} path={`services.${i}.sessionAffinity`} issues={issues} onChange={(v) => set(i, { ...s, sessionAffinity: v }, `${s.name} sessionAffinity ${v}`)} />
             <div className="col-span-full flex justify-end">
-              <button type="button" className={smallBtn} onClick={() => onEdit({ ...doc, services: removeAt(list, i) }, `Remove ${s.name}`)} aria-label={`Remove service ${s.name}`}>
-                Remove
+              <button type="button" className={smallBtn} onClick={() => onEdit({ ...doc, services: removeAt(list, i) }, t.hRemove({ name: s.name }))} aria-label={t.removeService({ name: s.name })}>
+                {t.remove}
               </button>
             </div>
           </fieldset>
@@ -195,15 +212,17 @@ function Services({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[]
 }
 
 function Traffic({ doc, onEdit }: { doc: Doc; onEdit: Edit }) {
+  const lang = useLang();
+  const tr = EDITOR[lang];
   return (
-    <Section title={`Traffic (${doc.traffic.length})`}>
-      {doc.traffic.length === 0 && <p className="text-xs text-slate-500">No traffic yet: send a packet (below, or by clicking a source and a destination on the diagram).</p>}
+    <Section title={tr.traffic({ count: doc.traffic.length })}>
+      {doc.traffic.length === 0 && <p className="text-xs text-slate-500">{tr.noTraffic}</p>}
       <ol className="flex flex-col gap-1">
         {doc.traffic.map((t, i) => (
           <li key={i} className="flex items-center gap-2 text-xs">
-            <span className="min-w-0 flex-1">{describeTraffic(t)}</span>
-            <button type="button" className={smallBtn} onClick={() => onEdit({ ...doc, traffic: removeAt(doc.traffic, i) }, `Remove ${describeTraffic(t)}`)} aria-label={`Remove ${describeTraffic(t)}`}>
-              Remove
+            <span className="min-w-0 flex-1">{describeTraffic(t, lang)}</span>
+            <button type="button" className={smallBtn} onClick={() => onEdit({ ...doc, traffic: removeAt(doc.traffic, i) }, tr.hRemove({ name: describeTraffic(t, lang) }))} aria-label={tr.removeNamed({ name: describeTraffic(t, lang) })}>
+              {tr.remove}
             </button>
           </li>
         ))}
@@ -213,12 +232,13 @@ function Traffic({ doc, onEdit }: { doc: Doc; onEdit: Edit }) {
 }
 
 export function ScenarioForm({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[]; onEdit: Edit }) {
+  const t = useT(EDITOR);
   return (
     <div>
-      <Section title="Scenario">
-        <TextField label="Title" value={doc.title} path="title" issues={issues} onCommit={(v) => onEdit({ ...doc, title: v }, "Title")} wide />
-        <TextField label="Description" value={doc.description ?? ""} path="description" issues={issues} onCommit={(v) => onEdit({ ...doc, description: v }, "Description")} wide />
-        <TextField label="Id (the file name it exports to)" value={doc.id} path="id" issues={issues} onCommit={(v) => onEdit({ ...doc, id: v }, "Id")} wide />
+      <Section title={t.scenario}>
+        <TextField label={t.titleField} value={doc.title} path="title" issues={issues} onCommit={(v) => onEdit({ ...doc, title: v }, t.hTitle)} wide />
+        <TextField label={t.description} value={doc.description ?? ""} path="description" issues={issues} onCommit={(v) => onEdit({ ...doc, description: v }, t.hDescription)} wide />
+        <TextField label={t.id} value={doc.id} path="id" issues={issues} onCommit={(v) => onEdit({ ...doc, id: v }, "Id")} wide />
       </Section>
       <Networks doc={doc} issues={issues} onEdit={onEdit} />
       <Workers doc={doc} issues={issues} onEdit={onEdit} />

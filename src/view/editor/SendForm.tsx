@@ -7,6 +7,9 @@ import type { Topology } from "../../engine/k8s/topology";
 import type { TrafficInput } from "../../engine/k8s/edit";
 import type { PickTarget } from "../Topology";
 import { input, smallBtn } from "./fields";
+import type { Lang } from "../../i18n/lang";
+import { useLang } from "../../i18n/use";
+import { EDITOR } from "./i18n";
 
 export type SendKind = "ping" | "curl" | "dig";
 
@@ -29,11 +32,12 @@ export function toPublic(d: SendDraft): boolean {
 
 const key = (t: PickTarget | undefined) => (t === undefined ? "" : JSON.stringify(t));
 
-function label(t: PickTarget): string {
-  if ("pod" in t) return `pod ${t.pod}`;
+function label(t: PickTarget, lang: Lang): string {
+  const tr = EDITOR[lang];
+  if ("pod" in t) return tr.pod({ pod: t.pod });
   if ("node" in t) return t.node;
-  if ("service" in t) return `service ${t.namespace}/${t.service}`;
-  return "the internet client";
+  if ("service" in t) return tr.service({ name: `${t.namespace}/${t.service}` });
+  return tr.client;
 }
 
 /** The port a kind of traffic uses unless told: curl 80 (or a service's first port, or a NodePort), dig 53. */
@@ -58,14 +62,15 @@ export function defaultPort(d: SendDraft, topology: Topology): number | undefine
 }
 
 /** The traffic item a draft makes, or why it cannot be sent yet. */
-export function trafficOf(d: SendDraft, topology: Topology): TrafficInput | string {
-  if (!d.from) return "Pick where the packet starts: a pod, a node or the client.";
-  if (!d.to) return "Pick where it goes: a pod, a service, a node or the client.";
-  if ("service" in d.from) return "A service sends nothing: it is only rules. Start from a pod, a node or the client.";
-  if (key(d.from) === key(d.to)) return "Pick a destination other than the source.";
+export function trafficOf(d: SendDraft, topology: Topology, lang: Lang = "en"): TrafficInput | string {
+  const tr = EDITOR[lang];
+  if (!d.from) return tr.noFrom;
+  if (!d.to) return tr.noTo;
+  if ("service" in d.from) return tr.fromService;
+  if (key(d.from) === key(d.to)) return tr.same;
   const typed = d.port.trim();
   const port = typed === "" ? defaultPort(d, topology) : Number(typed);
-  if (d.kind !== "ping" && (port === undefined || !Number.isInteger(port) || port < 1 || port > 65535)) return "The port is a number from 1 to 65535.";
+  if (d.kind !== "ping" && (port === undefined || !Number.isInteger(port) || port < 1 || port > 65535)) return tr.badPort;
   const from: TrafficInput["from"] = "pod" in d.from ? { pod: d.from.pod } : "node" in d.from ? { node: d.from.node } : { client: true };
   const to: TrafficInput["to"] =
     "pod" in d.to ? { pod: d.to.pod } : "node" in d.to ? { node: d.to.node, ...(toPublic(d) && topology.nodes.some((n) => n.id === (d.to as { node: string }).node && n.publicIp) && { public: true }) } : "service" in d.to ? { service: d.to.service, namespace: d.to.namespace } : { client: true };
@@ -87,59 +92,61 @@ export function SendForm(props: {
     { client: true as const },
   ];
   const destinations: PickTarget[] = [...topology.services.map((s) => ({ service: s.name, namespace: s.namespace })), ...sources];
-  const result = trafficOf(draft, topology);
+  const lang = useLang();
+  const t = EDITOR[lang];
+  const result = trafficOf(draft, topology, lang);
   const toNode = draft.to && "node" in draft.to ? topology.nodes.find((n) => n.id === (draft.to as { node: string }).node) : undefined;
   return (
-    <section className="flex flex-col gap-2 border-b border-slate-200 px-3 py-2" aria-label="Send a packet">
+    <section className="flex flex-col gap-2 border-b border-slate-200 px-3 py-2" aria-label={t.sendPacket}>
       <div className="flex items-center gap-2">
-        <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Send a packet</h3>
+        <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">{t.sendPacket}</h3>
         <button type="button" className={`${smallBtn} ml-auto`} aria-pressed={picking} onClick={() => onPicking(!picking)} data-testid="pick-on-diagram">
-          {picking ? "Stop picking" : "Pick on the diagram"}
+          {picking ? t.stopPicking : t.pickOnDiagram}
         </button>
       </div>
       {picking && (
         <p className="text-xs text-slate-600" role="status">
-          {draft.from === undefined ? "Click the source on the diagram (or Tab to it and press Enter)." : draft.to === undefined ? `From ${label(draft.from)}: now click the destination.` : "Both picked: choose what to send."}
+          {draft.from === undefined ? t.clickSource : draft.to === undefined ? t.clickDestination({ from: label(draft.from, lang) }) : t.bothPicked}
         </p>
       )}
       <div className="grid grid-cols-2 gap-1.5">
         <label className="flex flex-col gap-0.5 text-xs text-slate-600">
-          From
+          {t.from}
           <select className={input} value={key(draft.from)} onChange={(e) => onDraft({ ...draft, from: e.target.value ? (JSON.parse(e.target.value) as PickTarget) : undefined })}>
-            <option value="">(pick)</option>
-            {sources.map((t) => (
-              <option key={key(t)} value={key(t)}>
-                {label(t)}
+            <option value="">{t.pickOption}</option>
+            {sources.map((target) => (
+              <option key={key(target)} value={key(target)}>
+                {label(target, lang)}
               </option>
             ))}
           </select>
         </label>
         <label className="flex flex-col gap-0.5 text-xs text-slate-600">
-          To
+          {t.to}
           <select className={input} value={key(draft.to)} onChange={(e) => onDraft({ ...draft, to: e.target.value ? (JSON.parse(e.target.value) as PickTarget) : undefined })}>
-            <option value="">(pick)</option>
-            {destinations.map((t) => (
-              <option key={key(t)} value={key(t)}>
-                {label(t)}
+            <option value="">{t.pickOption}</option>
+            {destinations.map((target) => (
+              <option key={key(target)} value={key(target)}>
+                {label(target, lang)}
               </option>
             ))}
           </select>
         </label>
         <label className="flex flex-col gap-0.5 text-xs text-slate-600">
-          Send
+          {t.send}
           <select className={input} value={draft.kind} onChange={(e) => onDraft({ ...draft, kind: e.target.value as SendKind, port: "" })}>
-            <option value="ping">ping (ICMP echo)</option>
-            <option value="curl">curl (a TCP connection)</option>
-            <option value="dig">dig (a DNS query)</option>
+            <option value="ping">{t.ping}</option>
+            <option value="curl">{t.curl}</option>
+            <option value="dig">{t.dig}</option>
           </select>
         </label>
         <label className="flex flex-col gap-0.5 text-xs text-slate-600">
-          Port
+          {t.port}
           <input className={input} inputMode="numeric" disabled={draft.kind === "ping"} value={draft.port} placeholder={String(defaultPort(draft, topology) ?? "")} onChange={(e) => onDraft({ ...draft, port: e.target.value })} />
         </label>
         {draft.kind === "dig" && (
           <label className="flex flex-col gap-0.5 text-xs text-slate-600">
-            Protocol
+            {t.protocol}
             <select className={input} value={draft.protocol} onChange={(e) => onDraft({ ...draft, protocol: e.target.value as "UDP" | "TCP" })}>
               <option>UDP</option>
               <option>TCP</option>
@@ -149,7 +156,7 @@ export function SendForm(props: {
         {toNode?.publicIp && (
           <label className="col-span-full flex items-center gap-1.5 text-xs text-slate-700">
             <input type="checkbox" checked={toPublic(draft)} onChange={(e) => onDraft({ ...draft, publicAddress: e.target.checked })} />
-            to its public address {toNode.publicIp} (through the cloud's NAT)
+            {t.toPublic({ ip: toNode.publicIp })}
           </label>
         )}
       </div>
@@ -161,7 +168,7 @@ export function SendForm(props: {
           onClick={() => typeof result !== "string" && onSend(result)}
           data-testid="send"
         >
-          Send
+          {t.send}
         </button>
         {typeof result === "string" && <span className="text-xs text-slate-600">{result}</span>}
       </div>

@@ -5,6 +5,8 @@
  */
 import { useId, useState } from "react";
 import type { Issue } from "../../worker/protocol";
+import { useT } from "../../i18n/use";
+import { EDITOR } from "./i18n";
 
 export const input = "w-full min-w-0 rounded border border-slate-300 bg-white px-1.5 py-0.5 text-sm aria-[invalid=true]:border-red-500";
 export const smallBtn = "rounded border border-slate-300 bg-white px-2 py-0.5 text-xs hover:bg-slate-100 disabled:opacity-40";
@@ -61,6 +63,7 @@ export function TextField(props: { label: string; value: string; path: string; i
 
 export function NumberField(props: { label: string; value: number | undefined; path: string; issues?: readonly Issue[]; min?: number; max?: number; onCommit: (v: number | undefined) => void }) {
   const { label, value, path, issues, min, max, onCommit } = props;
+  const t = useT(EDITOR);
   const shown = value === undefined ? "" : String(value);
   const [text, setText] = useState(shown);
   const [seen, setSeen] = useState(shown);
@@ -97,7 +100,7 @@ export function NumberField(props: { label: string; value: number | undefined; p
         {...(min !== undefined && { "aria-valuemin": min })}
         {...(max !== undefined && { "aria-valuemax": max })}
       />
-      <Problem id={id} issues={notNumber ? [{ path, message: "a number" }, ...mine] : mine} />
+      <Problem id={id} issues={notNumber ? [{ path, message: t.aNumber }, ...mine] : mine} />
     </label>
   );
 }
