@@ -47,7 +47,7 @@ export class HopscopePage {
 
   /** Picks the level of detail in the footer's "Level of detail" list, as a user would. */
   async level(level: "hops" | "hooks" | "rules"): Promise<void> {
-    const select = this.page.getByRole("combobox", { name: "Level of detail" });
+    const select = this.page.getByRole("combobox", { name: /^(Level of detail|Уровень детализации)$/ });
     await select.selectOption(level);
     // The arrow keys that follow are for stepping, not for the list.
     await select.blur();

@@ -165,25 +165,13 @@ test.describe("the page in Russian", () => {
         '[data-testid="filter-rules"]',
         '[data-testid="conntrack-table"]',
         '[data-testid="fdb"]',
-        // Another engineer's parts (the teaching tools and the export menu), translated separately.
-        '[data-testid="legend"]',
-        '[data-testid="export"]',
-        // TEMPORARY, until the engine's Russian narration (src/engine/narrate-ru.ts) is merged: the
-        // trace's own sentences, flow names, drop reasons and the built-in scenarios' titles come
-        // from the engine. Remove these five lines then, so they are checked too.
-        '[data-testid="hop-text"]',
-        '[data-testid="hop-why"]',
-        '[data-testid="hop-list"] button',
-        '[data-testid="flow-header"]',
-        '[data-testid="scenario-picker"], [data-testid="scenario-description"], [data-testid="live"], [data-testid="drop-reason"]',
-        // The what-if faults' names come from the engine too (src/engine/k8s/faults.ts): the same, until it has them in Russian.
-        'label:has([data-testid^="fault-"]) span',
       ].join(", ");
       const out: string[] = [];
       const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
       for (let n = walker.nextNode(); n; n = walker.nextNode()) {
         const el = n.parentElement;
-        const t = n.textContent?.trim() ?? "";
+        // A route as `ip route` prints it, quoted inside a sentence ("(маршрут 10.200.1.0/24 dev cnio0 proto kernel scope link …)"), is tool output.
+        const t = (n.textContent ?? "").replace(/\(маршрут [^)]*\)/g, "").trim();
         if (!el || !t || el.closest(skip)) continue;
         if (el instanceof HTMLElement && !el.checkVisibility() && el.tagName !== "OPTION") continue;
         if (words.test(t)) out.push(t);

@@ -1,9 +1,9 @@
 /** The what-if faults as toggles: each names what it applies to, and is on when the document has it. */
 import { useState } from "react";
-import { FAULT_KINDS, faultIsOn, setFault, type Fault, type FaultKind } from "../../engine/k8s/faults";
+import { faultIsOn, faultKinds, setFault, type Fault, type FaultKind } from "../../engine/k8s/faults";
 import type { ScenarioInput } from "../../engine/k8s/spec";
 import { Section } from "./fields";
-import { useT } from "../../i18n/use";
+import { useLang, useT } from "../../i18n/use";
 import { EDITOR } from "./i18n";
 
 const pick = "rounded border border-slate-300 bg-white px-1 py-0.5 text-xs";
@@ -102,10 +102,11 @@ function FaultRow({ doc, kind, label, about, onEdit }: { doc: Doc; kind: FaultKi
 
 export function FaultsForm({ doc, onEdit }: { doc: Doc; onEdit: (d: Doc, label: string) => void }) {
   const t = useT(EDITOR);
+  const lang = useLang();
   return (
     <Section title={t.faults}>
       <p className="text-xs text-slate-500">{t.faultsAbout}</p>
-      {FAULT_KINDS.map((k) => (
+      {faultKinds(lang).map((k) => (
         <FaultRow key={k.kind} doc={doc} kind={k.kind} label={k.label} about={k.about} onEdit={onEdit} />
       ))}
     </Section>

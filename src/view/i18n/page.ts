@@ -47,7 +47,7 @@ export const APP = defineCatalog(
     panelHops: "хопы",
     panelNode: "панель узла",
     tour: "Экскурсия",
-    quiz: "Тест",
+    quiz: "Викторина",
     editScenario: "Изменить сценарий",
     theme: "Тема",
     themeSystem: "Как в системе",
