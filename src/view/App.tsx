@@ -430,8 +430,14 @@ export function App() {
       </main>
       {compareOpen && <CompareDialog onClose={() => setCompareOpen(false)} />}
       {helpOpen && <KeyboardHelp onClose={() => setHelpOpen(false)} />}
-      <footer className="sticky bottom-0 z-10 border-t border-slate-200 bg-white px-4 py-2">
-        <Controls cursor={cursor} visible={visible} level={level} playing={playing} speed={speed} onMove={setCursor} onStep={move} onToggle={togglePlay} onSpeed={setSpeed} onLevel={setLevel} onFit={() => setFit((n) => n + 1)} {...(!embed.on && { onHelp: () => setHelpOpen(true) })} />
+      <footer className={`sticky bottom-0 z-10 border-t border-slate-200 bg-white ${embed.on ? "px-2 py-1" : "px-4 py-2"}`}>
+        {/* An embed without the hop detail still says what is happening: one line of narration. */}
+        {embed.on && !showDetail && current && (
+          <p className="mb-1 truncate text-sm" title={current.text} data-testid="embed-narration">
+            {current.text}
+          </p>
+        )}
+        <Controls compact={embed.on} cursor={cursor} visible={visible} level={level} playing={playing} speed={speed} onMove={setCursor} onStep={move} onToggle={togglePlay} onSpeed={setSpeed} onLevel={setLevel} onFit={() => setFit((n) => n + 1)} {...(!embed.on && { onHelp: () => setHelpOpen(true) })} />
         <p className="sr-only" aria-live="polite" data-testid="live">
           {current ? t.live({ n: placeOf(visible, cursor) + 1, total: visible.length, text: current.text }) : ""}
         </p>

@@ -23,8 +23,11 @@ export function Controls(props: {
   onFit: () => void;
   /** Opens the keyboard help (also on `?`); no button without it. */
   onHelp?: () => void;
+  /** One row in a small frame (an 800×450 embed): the lists keep their names but not their visible labels. */
+  compact?: boolean;
 }) {
-  const { cursor, visible, level, playing, speed, onMove, onStep, onToggle, onSpeed, onLevel, onFit, onHelp } = props;
+  const { cursor, visible, level, playing, speed, onMove, onStep, onToggle, onSpeed, onLevel, onFit, onHelp, compact } = props;
+  const label = compact ? "sr-only" : undefined;
   const t = useT(CONTROLS);
   const count = visible.length;
   const place = placeOf(visible, cursor);
@@ -39,7 +42,7 @@ export function Controls(props: {
       <button type="button" className={btn} onClick={() => onStep(-1)} disabled={atStart} aria-label={t.back} data-testid="back">
         ◀
       </button>
-      <button type="button" className={`${btn} w-20`} onClick={onToggle} aria-label={playing ? t.pauseName : t.playName} data-testid="play">
+      <button type="button" className={`${btn} ${compact ? "w-16" : "w-20"}`} onClick={onToggle} aria-label={playing ? t.pauseName : t.playName} data-testid="play">
         {playing ? t.pause : t.play}
       </button>
       <button type="button" className={btn} onClick={() => onStep(1)} disabled={atEnd} aria-label={t.forward} data-testid="forward">
@@ -56,17 +59,17 @@ export function Controls(props: {
           max={last}
           value={place}
           onChange={(e) => onMove(visible[Number(e.target.value)] ?? 0)}
-          className="min-w-40 flex-1"
+          className={`${compact ? "min-w-16" : "min-w-40"} flex-1`}
           aria-label={t.timeline}
           aria-valuetext={t.valueText({ n: place + 1, total: count })}
           data-testid="timeline"
         />
-        <span className="w-24 text-right font-mono text-xs" data-testid="position">
+        <span className={`${compact ? "w-16" : "w-24"} text-right font-mono text-xs`} data-testid="position">
           {count ? place + 1 : 0} / {count}
         </span>
       </label>
       <label className="flex items-center gap-1 text-sm" title={t.levelHelp}>
-        {t.level}
+        <span className={label}>{t.level}</span>
         <select aria-label={t.levelName} value={level} onChange={(e) => onLevel(e.target.value as Level)} className="rounded border border-slate-300 bg-white px-1 py-0.5" data-testid="level">
           {LEVELS.map((l) => (
             <option key={l} value={l}>
@@ -76,7 +79,7 @@ export function Controls(props: {
         </select>
       </label>
       <label className="flex items-center gap-1 text-sm">
-        {t.speed}
+        <span className={label}>{t.speed}</span>
         <select value={speed} onChange={(e) => onSpeed(Number(e.target.value))} className="rounded border border-slate-300 bg-white px-1 py-0.5" data-testid="speed">
           {[0.5, 1, 2, 4, 8].map((s) => (
             <option key={s} value={s}>
