@@ -32,3 +32,30 @@ test("with the hop detail shown, an embed does not repeat the narration in a lin
   await expect(page.getByTestId("hop-detail")).toBeVisible();
   await expect(page.getByTestId("embed-narration")).toHaveCount(0);
 });
+
+test("presentation mode on a 1920×1080 projector: P shows the diagram, the narration in large type and the controls only; Esc leaves", async ({ page }) => {
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.goto("/");
+  await expect(page.getByTestId("loading")).toHaveCount(0);
+  const before = (await page.getByTestId("topology").boundingBox())!;
+  await page.keyboard.press("p");
+  await expect(page.getByTestId("page")).toHaveAttribute("data-presenting", "yes");
+  await expect(page.getByTestId("scenario-picker")).toHaveCount(0);
+  await expect(page.getByTestId("hop-list")).toHaveCount(0);
+  await expect(page.getByTestId("tab-node")).toHaveCount(0);
+  const line = page.getByTestId("embed-narration");
+  await expect(line).toBeVisible();
+  expect(parseFloat(await line.evaluate((el) => getComputedStyle(el).fontSize))).toBeGreaterThanOrEqual(24);
+  // The diagram takes the room the panels had.
+  const after = (await page.getByTestId("topology").boundingBox())!;
+  expect(after.width).toBeGreaterThan(before.width + 300);
+  expect(after.height).toBeGreaterThan(before.height);
+  // Keyboard only: stepping still works, and the line follows.
+  const first = await line.textContent();
+  await page.keyboard.press("ArrowRight");
+  await expect(line).not.toHaveText(first!);
+  await page.screenshot({ path: "e2e-artifacts/present-1920x1080.png" });
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("page")).toHaveAttribute("data-presenting", "no");
+  await expect(page.getByTestId("scenario-picker")).toBeVisible();
+});

@@ -89,7 +89,9 @@ export function App() {
     if (replayLog.length) setBottom("shell");
   }
   const [fit, setFit] = useState(0);
-  const editorOpen = useHopscope((s) => s.editorOpen && !s.embed.on);
+  // Presentation mode (P): the diagram, a line of narration in large type and the controls, for a projector.
+  const [presenting, setPresenting] = useState(false);
+  const editorOpen = useHopscope((s) => s.editorOpen && !s.embed.on) && !presenting;
   const [send, setSend] = useState<SendDraft>(EMPTY_SEND);
   const [picking, setPicking] = useState(false);
   const [compareOpen, setCompareOpen] = useState(false);
@@ -157,6 +159,16 @@ export function App() {
       // Typing in a field keeps its keys; a checkbox keeps Space (it toggles) but not the arrows.
       if (t && (t.tagName === "SELECT" || t.tagName === "TEXTAREA" || (inputType !== undefined && !["range", "checkbox", "radio"].includes(inputType)))) return;
       if ((inputType === "checkbox" || inputType === "radio") && e.key === " ") return;
+      if ((e.key === "p" || e.key === "P") && !e.ctrlKey && !e.metaKey && !e.altKey && !useHopscope.getState().embed.on) {
+        e.preventDefault();
+        setPresenting((on) => !on);
+        return;
+      }
+      // Escape leaves presentation mode (and does nothing else here when not presenting).
+      if (e.key === "Escape") {
+        setPresenting(false);
+        return;
+      }
       if (isHelpKey(e)) {
         e.preventDefault();
         setHelpOpen(true);
@@ -193,7 +205,7 @@ export function App() {
   const showDetail = panels.detail && !embed.hide.includes("detail");
   const showHops = panels.hops && !embed.hide.includes("hops") && !embed.on;
   const showTour = tourOpen && !embed.on;
-  const showAside = showDetail || showHops || showTour || quizOn;
+  const showAside = !presenting && (showDetail || showHops || showTour || quizOn);
   const entryListed = useMemo(() => {
     const d = current?.detail;
     const conn = d?.kind === "conntrack" ? d.conn : d?.kind === "nat" ? d.conn : undefined;
@@ -209,8 +221,8 @@ export function App() {
   return (
     // Wide screens fit everything in the window; on a phone the page scrolls: the diagram at full
     // width, then the hop detail and list, then the node panels, with the controls kept in view.
-    <div className={`flex flex-col bg-slate-50 text-slate-900 ${embed.on ? "h-screen" : "min-h-screen md:h-screen"}`}>
-      {embed.on ? (
+    <div className={`flex flex-col bg-slate-50 text-slate-900 ${embed.on || presenting ? "h-screen" : "min-h-screen md:h-screen"}`} data-testid="page" data-presenting={presenting ? "yes" : "no"}>
+      {presenting ? null : embed.on ? (
         <div className="flex items-center gap-2 border-b border-slate-200 bg-white px-3 py-1 text-sm">
           <span className="font-semibold">Hopscope</span>
           <span className="min-w-0 flex-1 truncate text-slate-600">{scenario?.title}</span>
@@ -334,8 +346,8 @@ export function App() {
               : "grid-cols-1"
         }`}
       >
-        <div className={`flex min-h-0 flex-col border-r border-slate-200 ${embed.on ? "" : "max-md:contents"}`}>
-        <section className={`relative bg-white ${embed.on ? "min-h-0 flex-1" : "h-[52vh] min-h-64 max-md:order-1 md:h-auto md:min-h-0 md:flex-1"}`} aria-label={t.topology}>
+        <div className={`flex min-h-0 flex-col border-r border-slate-200 ${embed.on || presenting ? "" : "max-md:contents"}`}>
+        <section className={`relative bg-white ${embed.on || presenting ? "min-h-0 flex-1" : "h-[52vh] min-h-64 max-md:order-1 md:h-auto md:min-h-0 md:flex-1"}`} aria-label={t.topology}>
           {status.kind === "error" && (
             <p role="alert" className="m-4 rounded border border-red-300 bg-red-50 p-3 text-red-800" data-testid="engine-error">
               {t.engineError({ message: status.message })}
@@ -361,7 +373,7 @@ export function App() {
           {topology && !exporting && <Legend />}
           {status.kind === "loading" && <p className="absolute left-4 top-4 rounded bg-white/90 px-2 py-1 text-sm" data-testid="loading">{t.tracing}</p>}
         </section>
-        {panelNode && panels.node && !embed.on && topology && (
+        {panelNode && panels.node && !embed.on && !presenting && topology && (
           <section className={`flex ${bottom === "shell" ? "md:h-[45%] md:min-h-56" : bottom === "hooks" ? "md:h-[58%] md:min-h-72" : "md:h-56"} h-[70vh] flex-col border-t border-slate-200 bg-slate-50 max-md:order-3`} aria-label={t.nodePanels}>
             <div className="flex gap-1 border-b border-slate-200 px-2 pt-1 text-xs" role="tablist">
               {(["node", "shell", "hooks"] as const).map((tab) => (
@@ -432,8 +444,8 @@ export function App() {
       {helpOpen && <KeyboardHelp onClose={() => setHelpOpen(false)} />}
       <footer className={`sticky bottom-0 z-10 border-t border-slate-200 bg-white ${embed.on ? "px-2 py-1" : "px-4 py-2"}`}>
         {/* An embed without the hop detail still says what is happening: one line of narration. */}
-        {embed.on && !showDetail && current && (
-          <p className="mb-1 truncate text-sm" title={current.text} data-testid="embed-narration">
+        {((embed.on && !showDetail) || presenting) && current && (
+          <p className={`mb-1 truncate ${presenting ? "text-2xl" : "text-sm"}`} title={current.text} data-testid="embed-narration">
             {current.text}
           </p>
         )}

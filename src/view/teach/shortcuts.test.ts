@@ -16,6 +16,9 @@ const SHOWN: Record<string, string> = {
   "?": "?",
   l: "L",
   L: "L",
+  p: "P",
+  P: "P",
+  Escape: "Esc",
 };
 
 describe("the keyboard help", () => {

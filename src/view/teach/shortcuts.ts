@@ -35,6 +35,13 @@ export const SHORTCUTS: readonly ShortcutGroup[] = [
     ],
   },
   {
+    title: "View", titleRu: "Вид",
+    items: [
+      { keys: ["P"], what: "Presentation mode: the diagram, the narration in large type and the controls only", ru: "Режим презентации: только схема, пояснение крупным шрифтом и управление" },
+      { keys: ["Esc"], what: "Leave presentation mode", ru: "Выйти из режима презентации" },
+    ],
+  },
+  {
     title: "Editing", titleRu: "Редактирование",
     items: [
       { keys: ["Ctrl+Z"], what: "Undo the last edit of the scenario", ru: "Отменить последнюю правку сценария" },
