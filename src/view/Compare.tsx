@@ -10,6 +10,7 @@ import type { InvalidResult, TraceResult } from "../worker/protocol";
 import { alignTraces, firstDivergence, type Row } from "./compare";
 import { useLang, useT } from "../i18n/use";
 import { COMPARE, HOPS } from "./i18n/page";
+import { KIND_COLOUR } from "./HopList";
 
 export interface Version {
   readonly key: string;
@@ -40,16 +41,6 @@ const PAGE = 100;
 /** Rows shown above the divergence when a comparison opens. */
 const BEFORE_DIVERGENCE = 30;
 
-const KIND_COLOUR: Record<string, string> = {
-  wire: "text-sky-700",
-  route: "text-slate-700",
-  rule: "text-purple-700",
-  nat: "text-orange-700",
-  conntrack: "text-emerald-700",
-  bridge: "text-teal-700",
-  deliver: "text-blue-800",
-  drop: "text-red-700",
-};
 
 const btn = "rounded border border-slate-300 bg-white px-2.5 py-1 text-sm hover:bg-slate-100 disabled:opacity-40";
 

@@ -18,7 +18,8 @@ export function outcomeText(outcome: string, lang: Lang): string {
   return outcome.startsWith("dropped: ") ? t.dropped + outcome.slice("dropped: ".length) : outcome;
 }
 
-const KIND_COLOUR: Record<string, string> = {
+/** Each step kind's colour, wherever steps are listed (the hop list, Compare). */
+export const KIND_COLOUR: Record<string, string> = {
   wire: "text-sky-700",
   route: "text-slate-700",
   rule: "text-purple-700",

@@ -10,6 +10,7 @@ import { scenarioFile, shareOffer, type ShareOffer } from "../share/offer";
 import { pcapFile, useHopscope } from "../store/store";
 import { useT } from "../i18n/use";
 import { SHARE } from "./i18n/page";
+import { saveFile } from "./dom";
 
 /** What sharing the page's current view offers (undefined before a scenario is loaded). */
 function currentOffer(): ShareOffer | undefined {
@@ -22,20 +23,6 @@ function currentOffer(): ShareOffer | undefined {
 function linkFor(embed: boolean): string | undefined {
   const offer = currentOffer();
   return offer === undefined || offer.kind === "link" ? viewUrl(embed) : undefined;
-}
-
-/** Saves `blob` as a download named `name`. */
-function saveFile(name: string, blob: Blob): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  a.style.display = "none";
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  // The download has started from the URL by the time this runs.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 function embedCode(): string | undefined {

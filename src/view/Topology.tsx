@@ -30,52 +30,39 @@ function Rect({ b, stroke, fill = FILL.node, dash, active }: { b: Box; stroke: s
 /** What a click on the diagram opens when nothing is being picked: a node's panel, a pod's shell, a rule's detail. */
 export type OpenTarget = { readonly node: string } | { readonly pod: string } | { readonly rule: { readonly node: string } };
 
-/** Props that make an element open something on click, Enter or Space. */
-function openable(onOpen: ((t: OpenTarget) => void) | undefined, target: OpenTarget, label: string) {
-  if (!onOpen) return {};
+/** Props that make an element of the diagram a button: a click, or Tab then Enter or Space, calls `act`. */
+function asButton(act: () => void, label: string, pressed?: boolean) {
   return {
     role: "button",
     tabIndex: 0,
     "aria-label": label,
+    ...(pressed !== undefined && { "aria-pressed": pressed }),
     className: "cursor-pointer outline-none [&:focus-visible>rect]:stroke-[#D55E00] [&:hover>rect]:stroke-[#D55E00]",
     onClick: (e: React.MouseEvent) => {
       e.stopPropagation();
-      onOpen(target);
+      act();
     },
     onKeyDown: (e: React.KeyboardEvent) => {
       if (e.key === "Enter" || e.key === " ") {
         e.preventDefault();
         e.stopPropagation();
-        onOpen(target);
+        act();
       }
     },
   };
 }
 
+/** Opens a node's panel, a pod's shell or a rule's node, when nothing is being picked. */
+function openable(onOpen: ((t: OpenTarget) => void) | undefined, target: OpenTarget, label: string) {
+  return onOpen ? asButton(() => onOpen(target), label) : {};
+}
+
 /** What a click on the diagram picks while the editor sends a packet. */
 export type PickTarget = { readonly node: string } | { readonly pod: string } | { readonly client: true } | { readonly service: string; readonly namespace: string };
 
-/** Props that make an element of the diagram a button for picking it (keyboard too: Tab, then Enter or Space). */
+/** Picks a packet's end for the editor (keyboard too: Tab, then Enter or Space). */
 function pickable(onPick: ((t: PickTarget) => void) | undefined, target: PickTarget, label: string, picked: boolean) {
-  if (!onPick) return {};
-  return {
-    role: "button",
-    tabIndex: 0,
-    "aria-label": label,
-    "aria-pressed": picked,
-    className: "cursor-pointer outline-none [&:focus-visible>rect]:stroke-[#D55E00] [&:hover>rect]:stroke-[#D55E00]",
-    onClick: (e: React.MouseEvent) => {
-      e.stopPropagation();
-      onPick(target);
-    },
-    onKeyDown: (e: React.KeyboardEvent) => {
-      if (e.key === "Enter" || e.key === " ") {
-        e.preventDefault();
-        e.stopPropagation();
-        onPick(target);
-      }
-    },
-  };
+  return onPick ? asButton(() => onPick(target), label, picked) : {};
 }
 
 const same = (a: PickTarget | undefined, b: PickTarget) => a !== undefined && JSON.stringify(a) === JSON.stringify(b);

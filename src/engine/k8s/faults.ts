@@ -1,5 +1,5 @@
 /**
- * The what-if faults, as edits of a scenario document: each is a field of the scenario format
+ * The what-if faults, as edits of a scenario: each is a field of the scenario format
  * (so a link, a file, the lab export and the kernel tests all carry it), and this module only
  * knows how to switch one on or off and whether it is on. The editor's toggles and the tests
  * both go through here; what a fault does to packets is the engine's business, not this file's.
@@ -99,7 +99,7 @@ function withCni(s: ScenarioInput, w: WorkerInput, key: "ipMasq" | "hairpinMode"
   return Object.keys(cni).length > 0 ? { ...rest, cni } : rest;
 }
 
-/** Whether the fault is on in this document. */
+/** Whether the fault is on in this scenario. */
 export function faultIsOn(s: ScenarioInput, f: Fault): boolean {
   switch (f.kind) {
     case "vpc-route-missing": {
@@ -131,7 +131,7 @@ export function faultIsOn(s: ScenarioInput, f: Fault): boolean {
 }
 
 /**
- * The document with the fault switched on or off. Switching "no-endpoints" off cannot know the
+ * The scenario with the fault switched on or off. Switching "no-endpoints" off cannot know the
  * selector it replaced; the editor keeps that in its undo history, and this gives the service
  * a selector on its own name (app: <name>), the usual convention.
  */
@@ -187,7 +187,7 @@ function order(s: ScenarioInput, dst: string): number {
   return i < 0 ? Number.MAX_SAFE_INTEGER : i;
 }
 
-/** Every fault that could be set on a document: each kind on each worker (and service, and other worker). */
+/** Every fault that could be set on a scenario: each kind on each worker (and service, and other worker). */
 function candidates(a: ScenarioInput, b: ScenarioInput): Fault[] {
   const workers = [...new Set([...a.cluster.workers, ...b.cluster.workers].map((w) => w.name))];
   const services = [...new Set([...(a.services ?? []), ...(b.services ?? [])].map((s) => `${s.namespace ?? "default"}/${s.name}`))];
@@ -210,7 +210,7 @@ function isOnSafely(s: ScenarioInput, f: Fault): boolean | undefined {
 }
 
 /**
- * When two documents differ by one fault and nothing else a fault toggle changes, that fault and
+ * When two scenarios differ by one fault and nothing else a fault toggle changes, that fault and
  * which side has it: Compare then names the sides by it ("ipMasq off on worker-0" / "without it").
  */
 export function faultDifference(a: ScenarioInput, b: ScenarioInput): { readonly fault: Fault; readonly on: "a" | "b" } | undefined {

@@ -11,24 +11,12 @@ import { useHopscope } from "../../store/store";
 import { exportText } from "./i18n";
 import type { ExportKind } from "./names";
 import { diagramSize, findDiagram, flowSteps, pixelSize, screenSize, type Area } from "./plan";
+import { keepTabInside, saveFile } from "../dom";
 
 /** The choices in order; each is labelled by its kind's catalog entry. */
 const CHOICES: readonly ExportKind[] = ["png", "svg", "gif", "webm", "md"];
 
 const SCALES = [1, 2, 3] as const;
-
-/** Saves `blob` as a download named `name`. */
-function saveFile(name: string, blob: Blob): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  a.style.display = "none";
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 type Run = { readonly kind: ExportKind; readonly done: number; readonly total: number; readonly abort: AbortController };
 type Outcome = { readonly ok: boolean; readonly text: string };
@@ -117,19 +105,8 @@ export function ExportMenu() {
       close();
       return;
     }
-    if (e.key !== "Tab") return;
     // The focus stays in the dialog.
-    const items = [...(dialogRef.current?.querySelectorAll<HTMLElement>("button:not([disabled]), select:not([disabled]), input:not([disabled])") ?? [])];
-    if (!items.length) return;
-    const first = items[0]!;
-    const last = items.at(-1)!;
-    if (e.shiftKey && document.activeElement === first) {
-      e.preventDefault();
-      last.focus();
-    } else if (!e.shiftKey && document.activeElement === last) {
-      e.preventDefault();
-      first.focus();
-    }
+    keepTabInside(e, dialogRef.current);
   };
 
   const describe = (kind: ExportKind): string => {

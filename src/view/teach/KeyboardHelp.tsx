@@ -7,6 +7,7 @@ import { useEffect, useEffectEvent, useId, useRef } from "react";
 import { useLang, useT } from "../../i18n/use";
 import { teachText } from "./i18n";
 import { SHORTCUTS } from "./shortcuts";
+import { keepTabInside } from "../dom";
 
 export function KeyboardHelp({ onClose }: { onClose: () => void }) {
   const t = useT(teachText);
@@ -34,22 +35,8 @@ export function KeyboardHelp({ onClose }: { onClose: () => void }) {
     };
   }, []);
 
-  const onKeyDown = (e: React.KeyboardEvent) => {
-    if (e.key === "Tab") {
-      // Keep Tab inside the dialog: its only control is Close, besides the scrolling list.
-      const focusables = dialog.current?.querySelectorAll<HTMLElement>('button, [tabindex="0"]');
-      if (!focusables?.length) return;
-      const first = focusables[0]!;
-      const last = focusables[focusables.length - 1]!;
-      if (e.shiftKey && document.activeElement === first) {
-        e.preventDefault();
-        last.focus();
-      } else if (!e.shiftKey && document.activeElement === last) {
-        e.preventDefault();
-        first.focus();
-      }
-    }
-  };
+  // Keep Tab inside the dialog: its only control is Close, besides the scrolling list.
+  const onKeyDown = (e: React.KeyboardEvent) => keepTabInside(e, dialog.current);
 
   return (
     <div className="fixed inset-0 z-40 flex items-start justify-center bg-slate-900/40 p-2 md:items-center md:p-6" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
