@@ -9,12 +9,6 @@ import { PACKET, TEXT } from "./diagramStyle";
 
 type Point = { readonly x: number; readonly y: number };
 
-/** Waypoints along the drawn wires from a to b: via the host network when they are far apart. */
-export function wirePath(a: Point, b: Point, busY: number): Point[] {
-  if (Math.abs(a.x - b.x) < 30 || (a.y < busY - 20 && b.y < busY - 20)) return [a, b];
-  return [a, { x: a.x, y: busY }, { x: b.x, y: busY }, b];
-}
-
 function pointAt(path: readonly Point[], t: number): Point {
   const lengths = path.slice(1).map((p, i) => Math.hypot(p.x - path[i]!.x, p.y - path[i]!.y));
   const total = lengths.reduce((a, b) => a + b, 0) || 1;
@@ -30,7 +24,7 @@ function pointAt(path: readonly Point[], t: number): Point {
   return path[path.length - 1]!;
 }
 
-export function PacketMarker({ at, busY, reducedMotion, colour, badge, flipBadge }: { at: Point; busY: number; reducedMotion: boolean; colour: string; badge?: string; flipBadge?: boolean }) {
+export function PacketMarker({ at, route, reducedMotion, colour, badge, width }: { at: Point; /** The wires between two places. */ route: (a: Point, b: Point) => Point[]; reducedMotion: boolean; colour: string; badge?: string; /** The diagram's width: the badge stays inside it. */ width: number }) {
   const ref = useRef<SVGGElement>(null);
   const last = useRef<Point | null>(null);
 
@@ -47,7 +41,7 @@ export function PacketMarker({ at, busY, reducedMotion, colour, badge, flipBadge
       g.setAttribute("data-animating", "no");
       return;
     }
-    const path = wirePath(from, at, busY);
+    const path = route(from, at);
     const length = path.slice(1).reduce((s, p, i) => s + Math.hypot(p.x - path[i]!.x, p.y - path[i]!.y), 0);
     const duration = Math.min(600, Math.max(120, length * 0.8));
     const start = performance.now();
@@ -62,25 +56,26 @@ export function PacketMarker({ at, busY, reducedMotion, colour, badge, flipBadge
     };
     frame = requestAnimationFrame(tick);
     return () => cancelAnimationFrame(frame);
-  }, [x, y, busY, reducedMotion]);
+  }, [x, y, route, reducedMotion]);
 
   return (
     <g ref={ref} data-testid="packet" data-animating="no" aria-hidden="true">
       <circle r={PACKET.r} fill={colour} stroke={PACKET.outline} strokeWidth={3} />
       <circle r={PACKET.halo} fill="none" stroke={colour} strokeOpacity={0.4} strokeWidth={2} />
-      {badge && <Badge text={badge} flip={flipBadge ?? false} />}
+      {badge && <Badge text={badge} x={x} width={width} />}
     </g>
   );
 }
 
 /** The packet's header beside it: it travels with the packet. */
-function Badge({ text, flip }: { text: string; flip: boolean }) {
+function Badge({ text, x: at, width }: { text: string; x: number; width: number }) {
   const w = text.length * 6.7 + 14;
-  const x = flip ? -22 - w : 22;
+  // To the packet's right, else its left, else as far inside the picture as it goes.
+  const x = at + 22 + w <= width ? 22 : at - 22 - w >= 0 ? -22 - w : Math.max(4 - at, width - 4 - w - at);
   return (
     <g transform={`translate(${x} -34)`} data-testid="packet-badge">
       <rect width={w} height={20} rx={10} fill={TEXT.badge} />
-      <text x={7} y={14} fontSize={11} fontWeight={600} fill={TEXT.badgeText} fontFamily="ui-monospace, SFMono-Regular, Menlo, monospace">
+      <text x={7} y={14} fontSize={11} className="lbl-11" fontWeight={600} fill={TEXT.badgeText} fontFamily="ui-monospace, SFMono-Regular, Menlo, monospace">
         {text}
       </text>
     </g>

@@ -46,7 +46,7 @@ export function Trail({ segments }: { segments: readonly TrailSegment[] }) {
     return [
       <g key={`l${i}`} transform={`translate(${box.x} ${box.y})`} data-testid="trail-label" data-nat={nat ? "yes" : "no"}>
         <rect width={w} height={h} rx={4} fill={nat ? TRAIL.nat : TRAIL.label} fillOpacity={0.94} stroke={nat ? TRAIL.natStroke : TRAIL.labelStroke} strokeWidth={nat ? 1.5 : 0.75} />
-        <text x={6} y={12.5} fontSize={11} fontFamily={FONT} fill="#1f2937">
+        <text x={6} y={12.5} fontSize={11} className="lbl-11" fontFamily={FONT} fill="#1f2937">
           <tspan fill={s.changed.src ? TRAIL.natText : undefined} fontWeight={s.changed.src ? 700 : 400}>
             {src}
           </tspan>

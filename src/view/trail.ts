@@ -7,7 +7,7 @@
 import type { Topology } from "../engine/k8s/topology";
 import type { Step, StepPacket } from "../engine/trace";
 import type { FlatStep } from "../store/playback";
-import type { Layout } from "./layout";
+import { eth0Point, hostRoute, type Layout } from "./layout";
 
 type Point = { readonly x: number; readonly y: number };
 
@@ -49,20 +49,11 @@ function route(a: Place, b: Place, l: Layout, t: Topology): Point[] {
     const box = l.pods.get(p);
     return box ? { x: box.x + box.w - 18, y: box.y } : undefined;
   };
-  const nodeInfo = (n: string) => t.nodes.find((x) => x.id === n);
   const bridgeY = (n: string) => {
     const br = l.bridges.get(n);
     return br ? br.y + br.h / 2 : undefined;
   };
-  const eth0 = (n: string): Point | undefined => {
-    const box = l.nodes.get(n);
-    if (!box) return undefined;
-    const k = nodeInfo(n)?.kind;
-    if (k === "router") return { x: box.x + box.w / 2, y: box.y + box.h };
-    if (k === "client") return { x: box.x, y: box.y + box.h / 2 };
-    if (k === "controller") return { x: box.x, y: box.y + box.h / 2 };
-    return { x: box.x + box.w / 2, y: box.y };
-  };
+  const eth0 = (n: string): Point | undefined => eth0Point(l, t, n);
   // A pod to its own node: down its veth to the bridge, along it, up to eth0.
   const podToNode = (pod: string, node: string): Point[] => {
     const p = podAt(pod);
@@ -79,27 +70,11 @@ function route(a: Place, b: Place, l: Layout, t: Topology): Point[] {
   }
   if (a.pod !== undefined && b.pod === undefined && a.node === b.node) return podToNode(a.pod, a.node);
   if (a.pod === undefined && b.pod !== undefined && a.node === b.node) return podToNode(b.pod, b.node).reverse();
-  // Between hosts: from each end's eth0 over the host network (the client reaches it through the router).
+  // Between hosts: from each end's eth0 over the host network (its buses and trunk; the client through the router).
   const from = a.pod !== undefined ? podToNode(a.pod, a.node) : [];
   const to = b.pod !== undefined ? podToNode(b.pod, b.node).reverse() : [];
-  const ea = eth0(a.node);
-  const eb = eth0(b.node);
-  if (!ea || !eb) return [];
-  const ka = nodeInfo(a.node)?.kind;
-  const kb = nodeInfo(b.node)?.kind;
-  let middle: Point[];
-  if ((ka === "client" && kb === "router") || (ka === "router" && kb === "client")) {
-    const r = l.nodes.get(ka === "router" ? a.node : b.node)!;
-    const side = { x: r.x + r.w, y: r.y + r.h / 2 };
-    middle = ka === "router" ? [side, eb] : [ea, side];
-  } else if (ka === "controller" || kb === "controller") {
-    const riser = 26;
-    const pa = ka === "controller" ? [ea, { x: riser, y: ea.y }, { x: riser, y: l.hostLineY }] : [ea, { x: ea.x, y: l.hostLineY }];
-    const pb = kb === "controller" ? [{ x: riser, y: l.hostLineY }, { x: riser, y: eb.y }, eb] : [{ x: eb.x, y: l.hostLineY }, eb];
-    middle = [...pa, ...pb];
-  } else {
-    middle = [ea, { x: ea.x, y: l.hostLineY }, { x: eb.x, y: l.hostLineY }, eb];
-  }
+  const middle = hostRoute(l, t, a.node, b.node);
+  if (middle.length === 0) return [];
   return [...from, ...middle, ...to];
 }
 

@@ -39,6 +39,7 @@ export const SHORTCUTS: readonly ShortcutGroup[] = [
     items: [
       { keys: ["P"], what: "Presentation mode: the diagram, the narration in large type and the controls only", ru: "Режим презентации: только схема, пояснение крупным шрифтом и управление" },
       { keys: ["Esc"], what: "Leave presentation mode", ru: "Выйти из режима презентации" },
+      { keys: ["/"], what: "Find a pod, node, service or address on the diagram", ru: "Найти под, узел, сервис или адрес на схеме" },
     ],
   },
   {
