@@ -26,11 +26,14 @@ for (const lang of ["en", "ru"] as const) {
   });
 }
 
-test("with the hop detail shown, an embed does not repeat the narration in a line", async ({ page }) => {
-  await page.setViewportSize({ width: 800, height: 450 });
+test("with the hop detail shown, a large embed does not repeat the narration in a line; in an 800×450 one the detail gives way to it", async ({ page }) => {
+  await page.setViewportSize({ width: 1200, height: 675 });
   await page.goto("/#embed=1");
   await expect(page.getByTestId("hop-detail")).toBeVisible();
   await expect(page.getByTestId("embed-narration")).toHaveCount(0);
+  await page.setViewportSize({ width: 800, height: 450 });
+  await expect(page.getByTestId("hop-detail")).toHaveCount(0);
+  await expect(page.getByTestId("embed-narration")).toBeVisible();
 });
 
 test("presentation mode on a 1920×1080 projector: P shows the diagram, the narration in large type and the controls only; Esc leaves", async ({ page }) => {

@@ -44,6 +44,12 @@ async function screen(page: Page): Promise<{ width: number; height: number }> {
   return { width: Math.round(box.width), height: Math.round(box.height) };
 }
 
+/** The diagram's own size: its view box, rounded as the export rounds it. */
+async function viewBox(page: Page): Promise<{ width: number; height: number }> {
+  const [, , w, h] = ((await page.getByTestId("topology").getAttribute("viewBox")) ?? "").split(" ").map(Number);
+  return { width: Math.round(w!), height: Math.round(h!) };
+}
+
 test.describe("export", () => {
   test.setTimeout(180_000);
 
@@ -62,11 +68,12 @@ test.describe("export", () => {
     const two = await download(page, "PNG image");
     expect(pngInfo(two.bytes)).toEqual({ width: size.width * 2, height: size.height * 2 });
     await expect(dialog.getByRole("status")).toHaveText(`Saved hopscope-nodeport-step-12.png (${size.width * 2} × ${size.height * 2})`);
-    // The whole diagram: its own size (the 1280×800 view box) times the scale, whatever the window.
+    // The whole diagram: its own size (its view box, laid out for the room it has) times the scale, whatever the zoom.
+    const own = await viewBox(page);
     await dialog.getByLabel("Area").selectOption("whole");
     await dialog.getByLabel("Scale").selectOption("1");
-    await expect(dialog.getByRole("button", { name: "PNG image" })).toHaveAccessibleDescription("This step (12), 1280\u00a0×\u00a0800\u00a0px");
-    expect(pngInfo((await download(page, "PNG image")).bytes)).toEqual({ width: 1280, height: 800 });
+    await expect(dialog.getByRole("button", { name: "PNG image" })).toHaveAccessibleDescription(`This step (12), ${own.width}\u00a0×\u00a0${own.height}\u00a0px`);
+    expect(pngInfo((await download(page, "PNG image")).bytes)).toEqual(own);
     // The reader's step is where it was.
     await expect(page.getByTestId("position")).toHaveText(/^12 \//);
   });
@@ -110,7 +117,8 @@ test.describe("export", () => {
     await dialog.getByLabel("Area").selectOption("whole");
     const whole = new TextDecoder().decode((await download(page, "SVG image")).bytes);
     expect(await zoomOf(whole)).toBeNull();
-    expect(whole).toMatch(/^<\?xml[^>]*>\n<svg [^>]*width="1280" height="800"/);
+    const own = await viewBox(page);
+    expect(whole).toMatch(new RegExp(`^<\\?xml[^>]*>\n<svg [^>]*width="${own.width}" height="${own.height}"`));
   });
 
   for (const level of ["hops", "rules"] as const) {
@@ -152,7 +160,11 @@ test.describe("export", () => {
           const h = (await new ImageDecoder({ data: new Uint8Array(plain!), type: "image/gif" }).decode()).image.displayHeight;
           return {
             bottomSame: JSON.stringify(await row(plain!, h - 3)) === JSON.stringify(await row(withCaptions!, h - 3)),
-            topSame: JSON.stringify(await row(plain!, 2)) === JSON.stringify(await row(withCaptions!, 2)),
+            // Each frame has its own palette, so a colour may move by a step or two; the picture above the band is the same.
+            topSame: await (async () => {
+              const [a, b] = [await row(plain!, 2), await row(withCaptions!, 2)];
+              return a.every((v, k) => Math.abs(v - b[k]!) <= 12);
+            })(),
           };
         },
         [[...gif.bytes], [...captioned.bytes]],

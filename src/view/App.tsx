@@ -35,17 +35,20 @@ function showHooks(): void {
 /** The picker's value for a scenario that is not one of the built-in ones. */
 const EDITED = "(edited)";
 
-function usePrefersReducedMotion(): boolean {
-  const [reduced, setReduced] = useState(() => window.matchMedia?.("(prefers-reduced-motion: reduce)").matches ?? false);
+/** Whether a media query matches, followed as it changes. */
+function useMedia(query: string): boolean {
+  const [matches, setMatches] = useState(() => window.matchMedia?.(query).matches ?? false);
   useEffect(() => {
-    const mq = window.matchMedia?.("(prefers-reduced-motion: reduce)");
+    const mq = window.matchMedia?.(query);
     if (!mq) return;
-    const on = () => setReduced(mq.matches);
+    const on = () => setMatches(mq.matches);
     mq.addEventListener("change", on);
     return () => mq.removeEventListener("change", on);
-  }, []);
-  return reduced;
+  }, [query]);
+  return matches;
 }
+
+const usePrefersReducedMotion = () => useMedia("(prefers-reduced-motion: reduce)");
 
 export function App() {
   const scenarios = useHopscope((s) => s.scenarios);
@@ -71,6 +74,9 @@ export function App() {
   const exporting = useHopscope((s) => s.exporting);
   const { init, setCursor, move, togglePlay, setSpeed, setLevel, dismissNotice, setPanels } = useHopscope.getState();
   const reducedMotion = usePrefersReducedMotion();
+  // A phone's page scrolls: the diagram takes the full width and the height its layout needs.
+  const phone = useMedia("(max-width: 767px)");
+  const smallWindow = useMedia("(max-width: 999px), (max-height: 599px)");
   // Dark or light: the system's, unless the reader picked one here (an embed on this site follows that choice too).
   const theme = useTheme();
   const lang = useHopscope((s) => s.lang);
@@ -202,7 +208,8 @@ export function App() {
   }, [move, setCursor, togglePlay, setLevel]);
 
   const current = steps[cursor]?.step;
-  const showDetail = panels.detail && !embed.hide.includes("detail");
+  // A small embed (a slide's 800×450) has room for the diagram, one line of narration and the controls: its detail gives way.
+  const showDetail = panels.detail && !embed.hide.includes("detail") && !(embed.on && smallWindow);
   const showHops = panels.hops && !embed.hide.includes("hops") && !embed.on;
   const showTour = tourOpen && !embed.on;
   const showAside = !presenting && (showDetail || showHops || showTour || quizOn);
@@ -347,7 +354,7 @@ export function App() {
         }`}
       >
         <div className={`flex min-h-0 flex-col border-r border-slate-200 ${embed.on || presenting ? "" : "max-md:contents"}`}>
-        <section className={`relative bg-white ${embed.on || presenting ? "min-h-0 flex-1" : "h-[52vh] min-h-64 max-md:order-1 md:h-auto md:min-h-0 md:flex-1"}`} aria-label={t.topology}>
+        <section className={`relative bg-white ${embed.on || presenting ? "min-h-0 flex-1" : "min-h-64 max-md:order-1 md:h-auto md:min-h-0 md:flex-1"}`} aria-label={t.topology}>
           {status.kind === "error" && (
             <p role="alert" className="m-4 rounded border border-red-300 bg-red-50 p-3 text-red-800" data-testid="engine-error">
               {t.engineError({ message: status.message })}
@@ -362,6 +369,7 @@ export function App() {
               steps={steps}
               cursor={cursor}
               onOpen={embed.on ? undefined : onOpen}
+              grow={phone && !embed.on && !presenting}
               {...(editorOpen && picking && { onPick, picked: [send.from, send.to].filter((x): x is PickTarget => x !== undefined) })}
             />
           )}
