@@ -64,4 +64,26 @@ test.describe("big scenarios' links", () => {
     const saved = JSON.parse(await readFile(await download.path(), "utf8"));
     expect(saved).toEqual(spec);
   });
+
+  test("the editor shows a worker series as one line, lists it on demand, and offers both placements", async ({ page }) => {
+    const spec = scaleScenario({ workers: 3, podsPerWorker: 2, services: 3 });
+    await page.goto(`/#view=${encodeView({ scenario: { spec } })}&at=0.0`);
+    await expect(page.getByTestId("loading")).toHaveCount(0);
+    const steps = await page.getByTestId("position").textContent();
+    await page.getByRole("button", { name: "Edit scenario" }).click();
+    const editor = page.getByTestId("editor");
+    await expect(editor.getByTestId("worker-series")).toHaveText(
+      "3 workers written as a series (cluster.workerSeries): worker-0 … worker-2, addresses from 10.240.0.20, pod CIDRs from 10.200.0.0/24.List them one by one",
+    );
+    await expect(editor.getByText("Workers (3)")).toBeVisible();
+    const placement = editor.getByRole("group", { name: "Deployment app-0" }).getByLabel("Placement");
+    await expect(placement).toHaveValue("spread");
+    await expect(placement.locator("option")).toHaveText(["round-robin (r mod n)", "spread (fewest pods)"]);
+    await editor.getByRole("button", { name: "List them one by one" }).click();
+    await expect(editor.getByTestId("worker-series")).toHaveCount(0);
+    await expect(editor.getByRole("group", { name: "worker-2" }).getByLabel("Pod CIDR")).toHaveValue("10.200.2.0/24");
+    // The same cluster: the same trace.
+    await expect(page.getByTestId("position")).toHaveText(steps!);
+    await expect(page.getByTestId("notice")).toHaveCount(0);
+  });
 });

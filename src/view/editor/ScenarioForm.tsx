@@ -93,7 +93,7 @@ function Workers({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[];
       {series && (
         <div className="flex flex-wrap items-center gap-2 rounded border border-dashed border-slate-300 p-2 text-xs text-slate-700" data-testid="worker-series">
           <span>
-            {t.workerSeries({ count: series.count, first: fromSeries[0]?.name ?? series.firstName, last: fromSeries.at(-1)?.name ?? series.firstName, ip: series.firstIp, podCidr: series.firstPodCidr })}
+            {t.workerSeries({ count: series.count, after: c.workers.length > 0, first: fromSeries[0]?.name ?? series.firstName, last: fromSeries.at(-1)?.name ?? series.firstName, ip: series.firstIp, podCidr: series.firstPodCidr })}
           </span>
           <button type="button" className={`${smallBtn} ml-auto`} onClick={() => onEdit(listWorkerSeries(doc), t.hListSeries)} disabled={fromSeries.length === 0}>
             {t.listSeries}

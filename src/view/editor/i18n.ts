@@ -101,10 +101,10 @@ export const EDITOR = defineCatalog(
     node: "Node",
     replicas: "Replicas",
     placement: "Placement",
-    placementRoundRobin: "round-robin: replica r on worker r mod n",
-    placementSpread: "spread: on the worker with the fewest pods",
-    workerSeries: (p: { count: number; first: string; last: string; ip: string; podCidr: string }) =>
-      `Then ${p.count} ${p.count === 1 ? "worker" : "workers"} written as a series (cluster.workerSeries): ${p.first} … ${p.last}, addresses from ${p.ip}, pod CIDRs from ${p.podCidr}.`,
+    placementRoundRobin: "round-robin (r mod n)",
+    placementSpread: "spread (fewest pods)",
+    workerSeries: (p: { count: number; after: boolean; first: string; last: string; ip: string; podCidr: string }) =>
+      `${p.after ? "Then " : ""}${p.count} ${p.count === 1 ? "worker" : "workers"} written as a series (cluster.workerSeries): ${p.first} … ${p.last}, addresses from ${p.ip}, pod CIDRs from ${p.podCidr}.`,
     listSeries: "List them one by one",
     hListSeries: "List the series' workers",
     hPlacement: (p: { name: string; placement: string }) => `${p.name} placement ${p.placement}`,
@@ -238,10 +238,10 @@ export const EDITOR = defineCatalog(
     node: "Узел",
     replicas: "Реплики",
     placement: "Размещение",
-    placementRoundRobin: "round-robin: реплика r на воркере r mod n",
-    placementSpread: "spread: на воркер, где меньше всего подов",
-    workerSeries: (p: { count: number; first: string; last: string; ip: string; podCidr: string }) =>
-      `Затем ${plural("ru", p.count, { one: "# воркер", few: "# воркера", many: "# воркеров", other: "# воркера" })} серией (cluster.workerSeries): ${p.first} … ${p.last}, адреса с ${p.ip}, CIDR подов с ${p.podCidr}.`,
+    placementRoundRobin: "round-robin (r mod n)",
+    placementSpread: "spread (меньше подов)",
+    workerSeries: (p: { count: number; after: boolean; first: string; last: string; ip: string; podCidr: string }) =>
+      `${p.after ? "Затем " : ""}${plural("ru", p.count, { one: "# воркер", few: "# воркера", many: "# воркеров", other: "# воркера" })} серией (cluster.workerSeries): ${p.first} … ${p.last}, адреса с ${p.ip}, CIDR подов с ${p.podCidr}.`,
     listSeries: "Перечислить по одному",
     hListSeries: "Воркеры серии перечислены",
     hPlacement: (p: { name: string; placement: string }) => `${p.name}: размещение ${p.placement}`,
