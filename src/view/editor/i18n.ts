@@ -238,7 +238,7 @@ export const EDITOR = defineCatalog(
     node: "Узел",
     replicas: "Реплики",
     placement: "Размещение",
-    placementRoundRobin: "round-robin (r mod n)",
+    placementRoundRobin: "round-robin (по кругу, r mod n)",
     placementSpread: "spread (меньше подов)",
     workerSeries: (p: { count: number; after: boolean; first: string; last: string; ip: string; podCidr: string }) =>
       `${p.after ? "Затем " : ""}${plural("ru", p.count, { one: "# воркер", few: "# воркера", many: "# воркеров", other: "# воркера" })} серией (cluster.workerSeries): ${p.first} … ${p.last}, адреса с ${p.ip}, CIDR подов с ${p.podCidr}.`,
