@@ -239,11 +239,16 @@ export function documentWorkers(doc: ScenarioInput): ScenarioInput["cluster"]["w
   const listed = Array.isArray(doc.cluster?.workers) ? doc.cluster.workers : [];
   const series = doc.cluster?.workerSeries;
   if (!series) return listed;
+  // Documents are not changed in place (each edit makes a new one): the expansion is kept per series object.
+  const known = expanded.get(series);
+  if (known && known.listed === listed) return known.workers;
   const r = v.safeParse(WorkerSeries, series);
-  if (!r.success || r.output.count + listed.length > LIMITS.workers) return listed;
-  const e = expandWorkerSeries(r.output);
-  return e.ok ? [...listed, ...e.workers] : listed;
+  const e = r.success && r.output.count + listed.length <= LIMITS.workers ? expandWorkerSeries(r.output) : undefined;
+  const workers = e?.ok ? [...listed, ...e.workers] : listed;
+  expanded.set(series, { listed, workers });
+  return workers;
 }
+const expanded = new WeakMap<object, { readonly listed: readonly unknown[]; readonly workers: ScenarioInput["cluster"]["workers"] }>();
 
 /** The document with its worker series written out as listed workers (the same cluster, every worker editable). */
 export function listWorkerSeries(doc: ScenarioInput): ScenarioInput {
