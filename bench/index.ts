@@ -2,10 +2,13 @@
 import { runClusterBench } from "./cluster";
 import { runEditorBench } from "./editor";
 import { runEngineBench } from "./engine";
-import { runShareBench } from "./share";
+import { runBigLinkBench, runShareBench } from "./share";
 import { runShellBench } from "./shell";
 
-const benches: Record<string, () => void | Promise<void>> = { engine: runEngineBench, cluster: runClusterBench, shell: runShellBench, share: runShareBench, editor: runEditorBench };
+const benches: Record<string, () => void | Promise<void>> = { engine: runEngineBench, cluster: runClusterBench, shell: runShellBench, share: () => {
+    runShareBench();
+    runBigLinkBench();
+  }, editor: runEditorBench };
 const named = process.argv.slice(2);
 const unknown = named.filter((n) => !(n in benches));
 if (unknown.length) {

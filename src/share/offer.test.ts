@@ -62,6 +62,14 @@ describe("shareOffer", () => {
     expect(shareOffer({ spec }, view)).toEqual({ kind: "file", reason: "This scenario is too large for a link (its data would unpack to over 1 MB of text, more than a link may carry): share it as a file instead." });
   });
 
+  it("says why in the page's language", () => {
+    const spec = articlePlus20Pods10Services();
+    expect(shareOffer({ spec }, "A".repeat(MAX_SHARE_CHARS + 1), "ru")).toEqual({
+      kind: "file",
+      reason: "Этот сценарий слишком велик для ссылки (его данные заняли бы 65 КБ, больше 64 КБ, которые может нести ссылка): поделитесь им как файлом.",
+    });
+  });
+
   it("offers nothing but a reason for a built-in's view too large for a link", () => {
     expect(shareOffer({ id: "nodeport" }, "A".repeat(MAX_SHARE_CHARS + 1))).toEqual({ kind: "none", reason: "This view is too large for a link (its data would be 65 KB, over the 64 KB a link may carry)." });
   });

@@ -16,7 +16,7 @@ import { saveFile } from "./dom";
 function currentOffer(): ShareOffer | undefined {
   const st = useHopscope.getState();
   const shared = st.shareView();
-  return st.source && shared ? shareOffer(st.source, shared.view) : undefined;
+  return st.source && shared ? shareOffer(st.source, shared.view, st.lang) : undefined;
 }
 
 /** The view's URL, unless its link would not open (too large): then nothing. */
@@ -60,7 +60,8 @@ export function ShareButtons() {
   // The view's link part, as the store caches it: it changes with the scenario, panels and shell lines only.
   const source = useHopscope((st) => st.source);
   const view = useHopscope((st) => (st.source ? st.shareView()?.view : undefined));
-  const offer = useMemo(() => (source && view !== undefined ? shareOffer(source, view) : undefined), [source, view]);
+  const lang = useHopscope((st) => st.lang);
+  const offer = useMemo(() => (source && view !== undefined ? shareOffer(source, view, lang) : undefined), [source, view, lang]);
   const downloadScenario = () => {
     const st = useHopscope.getState();
     if (!st.source || !("spec" in st.source)) return;

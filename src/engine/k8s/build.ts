@@ -164,6 +164,21 @@ function createPods(world: World, s: Scenario, cni: CniPlugin, cniNodes: Readonl
     containerIds.add(id);
     return id;
   };
+  // Pods on each worker so far, for "spread" placement: the worker with the fewest, the first listed of equals.
+  const load = new Map<string, number>();
+  const leastLoaded = () => {
+    let best = s.cluster.workers[0]!.name;
+    let fewest = Infinity;
+    for (const w of s.cluster.workers) {
+      const n = load.get(w.name) ?? 0;
+      if (n < fewest) {
+        best = w.name;
+        fewest = n;
+        if (n === 0) break;
+      }
+    }
+    return best;
+  };
   const addPod = (spec: {
     name: string;
     namespace: string;
@@ -179,6 +194,7 @@ function createPods(world: World, s: Scenario, cni: CniPlugin, cniNodes: Readonl
     if (!node) throw new ScenarioError(`${spec.path}.node`, `no worker named ${spec.node}`);
     if (podNames.has(spec.name)) throw new ScenarioError(spec.path, `pod ${spec.name} exists twice`);
     podNames.add(spec.name);
+    load.set(node.name, (load.get(node.name) ?? 0) + 1);
     // The real IDs and names are random draws; these are derived from the pod, and a derived one
     // that is already taken (a 32-bit seed repeats among tens of thousands of pods) is drawn
     // again, as the runtime would retry, so no two pods share a sandbox or a namespace.
@@ -236,7 +252,7 @@ function createPods(world: World, s: Scenario, cni: CniPlugin, cniNodes: Readonl
     }
     for (let r = 0; r < wl.replicas; r++) {
       const placement = wl.pods[r];
-      const worker = placement?.node ?? s.cluster.workers[r % s.cluster.workers.length]!.name;
+      const worker = placement?.node ?? (wl.placement === "spread" ? leastLoaded() : s.cluster.workers[r % s.cluster.workers.length]!.name);
       let name = placement?.name;
       while (name === undefined || podNames.has(name)) {
         let suffix = "";

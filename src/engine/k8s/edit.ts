@@ -6,7 +6,7 @@
  * and says what is wrong where).
  */
 import { cidrContains, cidrOf, formatIpv4, parseCidr, parseIpv4, type Cidr } from "../addr/ipv4";
-import type { ScenarioInput } from "./spec";
+import { documentWorkers, listWorkerSeries, type ScenarioInput } from "./spec";
 
 type Doc = ScenarioInput;
 export type WorkerInput = Doc["cluster"]["workers"][number];
@@ -57,7 +57,7 @@ function freeAddress(cidr: Cidr | undefined, start: number, taken: ReadonlySet<n
 
 function hostAddresses(d: Doc): Set<number> {
   const out = new Set<number>();
-  for (const n of [...d.cluster.controllers, ...d.cluster.workers]) {
+  for (const n of [...d.cluster.controllers, ...documentWorkers(d)]) {
     const ip = tryIp(n.ip);
     if (ip !== undefined) out.add(ip);
   }
@@ -70,7 +70,7 @@ function hostAddresses(d: Doc): Set<number> {
 function nextPodCidr(d: Doc): string | undefined {
   const pod = tryCidr(d.cluster.podNetwork);
   if (!pod || pod.prefix > 24) return undefined;
-  const taken = d.cluster.workers.map((w) => tryCidr(w.podCidr)).filter((c): c is Cidr => c !== undefined);
+  const taken = documentWorkers(d).map((w) => tryCidr(w.podCidr)).filter((c): c is Cidr => c !== undefined);
   for (let i = 0; i < 2 ** (24 - pod.prefix); i++) {
     const addr = (pod.net + i * 256) >>> 0;
     const candidate = cidrOf(addr, 24);
@@ -81,6 +81,9 @@ function nextPodCidr(d: Doc): string | undefined {
 
 /** A worker more: worker-N, the next host address from .20 on, the next /24 pod CIDR; a public IP when the others have one. */
 export function addWorker(d: Doc): Doc {
+  // A cluster whose workers end in a series: the series' next one.
+  const series = d.cluster.workerSeries;
+  if (series) return { ...d, cluster: { ...d.cluster, workerSeries: { ...series, count: series.count + 1 } } };
   const name = nextName("worker", [...d.cluster.workers, ...d.cluster.controllers].map((n) => n.name));
   const host = tryCidr(d.cluster.hostNetwork);
   const ip = freeAddress(host, 20, hostAddresses(d)) ?? "";
@@ -95,7 +98,9 @@ export function addWorker(d: Doc): Doc {
 }
 
 /** Removes a worker, and what depends on it: pods placed on it, its VPC route, traffic from it. */
-export function removeWorker(d: Doc, name: string): Doc {
+export function removeWorker(doc: Doc, name: string): Doc {
+  // A worker of a series: the series is written out, then that worker goes.
+  const d = doc.cluster.workers.some((x) => x.name === name) ? doc : listWorkerSeries(doc);
   const w = d.cluster.workers.find((x) => x.name === name);
   if (!w) return d;
   const workloads = (d.workloads ?? []).flatMap((wl): WorkloadInput[] => {
@@ -123,7 +128,7 @@ export function setControllers(d: Doc, count: number): Doc {
   const host = tryCidr(d.cluster.hostNetwork);
   while (controllers.length < count) {
     const next = { ...d, cluster: { ...d.cluster, controllers } };
-    const name = nextName("controller", [...controllers, ...d.cluster.workers].map((n) => n.name));
+    const name = nextName("controller", [...controllers, ...documentWorkers(d)].map((n) => n.name));
     const ip = freeAddress(host, 10, hostAddresses(next));
     if (ip === undefined) break;
     const pub = tryIp("198.51.100.10")! + controllers.length;

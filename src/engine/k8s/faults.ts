@@ -6,7 +6,7 @@
  */
 import type { NarrationLang } from "../narrate";
 import { FAULT_TEXT_RU } from "./faults-ru";
-import type { ScenarioInput } from "./spec";
+import { documentWorkers, listWorkerSeries, type ScenarioInput } from "./spec";
 
 type Workers = ScenarioInput["cluster"]["workers"];
 type WorkerInput = Workers[number];
@@ -48,7 +48,8 @@ export function faultKinds(lang?: NarrationLang): readonly { readonly kind: Faul
 const NOBODY: Readonly<Record<string, string>> = { "hopscope-no-pod": "true" };
 
 function worker(s: ScenarioInput, name: string): WorkerInput {
-  const w = s.cluster.workers.find((x) => x.name === name);
+  // A worker of a series (cluster.workerSeries) too: the document's workers as the cluster has them.
+  const w = documentWorkers(s).find((x) => x.name === name);
   if (!w) throw new Error(`no worker ${name}`);
   return w;
 }
@@ -60,8 +61,10 @@ function service(s: ScenarioInput, key: string): ServiceInput {
   return svc;
 }
 
-function withWorker(s: ScenarioInput, name: string, change: (w: WorkerInput) => WorkerInput): ScenarioInput {
-  worker(s, name);
+function withWorker(doc: ScenarioInput, name: string, change: (w: WorkerInput) => WorkerInput): ScenarioInput {
+  worker(doc, name);
+  // A fault on a worker of a series is a field of that worker: the series is written out first.
+  const s = doc.cluster.workers.some((w) => w.name === name) ? doc : listWorkerSeries(doc);
   return { ...s, cluster: { ...s.cluster, workers: s.cluster.workers.map((w) => (w.name === name ? change(w) : w)) } };
 }
 
@@ -73,12 +76,12 @@ function withService(s: ScenarioInput, key: string, change: (svc: ServiceInput) 
 /** The VPC's pod routes as a list (the "auto" default written out). */
 function podRoutes(s: ScenarioInput): { dst: string; via: string }[] {
   const r = s.cloud.podRoutes;
-  return r === undefined || r === "auto" ? s.cluster.workers.map((w) => ({ dst: w.podCidr, via: w.ip })) : r.map((x) => ({ ...x }));
+  return r === undefined || r === "auto" ? documentWorkers(s).map((w) => ({ dst: w.podCidr, via: w.ip })) : r.map((x) => ({ ...x }));
 }
 
 /** Routes back to "auto" when they are what "auto" gives. */
 function setPodRoutes(s: ScenarioInput, routes: { dst: string; via: string }[]): ScenarioInput {
-  const auto = s.cluster.workers.map((w) => ({ dst: w.podCidr, via: w.ip }));
+  const auto = documentWorkers(s).map((w) => ({ dst: w.podCidr, via: w.ip }));
   const same = routes.length === auto.length && routes.every((r, i) => r.dst === auto[i]!.dst && r.via === auto[i]!.via);
   return { ...s, cloud: { ...s.cloud, podRoutes: same ? "auto" : routes } };
 }
@@ -183,13 +186,13 @@ export function setFault(s: ScenarioInput, f: Fault, on: boolean): ScenarioInput
 
 /** A route's place: its worker's place in the list, so a restored route goes back where it was. */
 function order(s: ScenarioInput, dst: string): number {
-  const i = s.cluster.workers.findIndex((w) => w.podCidr === dst);
+  const i = documentWorkers(s).findIndex((w) => w.podCidr === dst);
   return i < 0 ? Number.MAX_SAFE_INTEGER : i;
 }
 
 /** Every fault that could be set on a scenario: each kind on each worker (and service, and other worker). */
 function candidates(a: ScenarioInput, b: ScenarioInput): Fault[] {
-  const workers = [...new Set([...a.cluster.workers, ...b.cluster.workers].map((w) => w.name))];
+  const workers = [...new Set([...documentWorkers(a), ...documentWorkers(b)].map((w) => w.name))];
   const services = [...new Set([...(a.services ?? []), ...(b.services ?? [])].map((s) => `${s.namespace ?? "default"}/${s.name}`))];
   const out: Fault[] = [];
   for (const w of workers) {

@@ -9,7 +9,7 @@
  * kernel checks them. Messages echo at most about 80 characters of a bad value.
  */
 import * as v from "valibot";
-import { broadcastOf, isIpv4, parseCidr, type Cidr } from "../addr/ipv4";
+import { broadcastOf, formatIpv4, isIpv4, parseCidr, parseIpv4, type Cidr } from "../addr/ipv4";
 
 export const SCENARIO_VERSION = 1;
 
@@ -184,6 +184,79 @@ const Worker = v.strictObject({
   kubeProxy: v.optional(v.strictObject({ stoppedBefore: list(v.pipe(v.string(), v.regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "namespace/name of a service")), LIMITS.services, "services") })),
 });
 
+/**
+ * Workers written as a series instead of one by one: `count` workers after the listed ones, the
+ * k-th (from 0) named as firstName with its trailing number plus k (as many digits at least:
+ * node-01, node-02 … node-10), with address firstIp + k, public address firstPublicIp + k when
+ * given, and pod CIDR the k-th block of firstPodCidr's size from it (10.200.0.0/24, 10.200.1.0/24 …).
+ * Validation expands it: the cluster is built, traced and shown exactly as if each were listed.
+ */
+const WorkerSeries = v.strictObject({
+  count: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(LIMITS.workers, `at most ${LIMITS.workers} workers`)),
+  firstName: v.pipe(nodeName, v.regex(/(^|[^0-9])[0-9]{1,6}$/, "a name ending in a number of 1 to 6 digits, like worker-0: the series counts up from it")),
+  firstIp: ipv4,
+  firstPodCidr: cidr,
+  firstPublicIp: v.optional(ipv4),
+});
+export type WorkerSeriesSpec = v.InferOutput<typeof WorkerSeries>;
+
+/** A series' field as a listed worker's: where an issue about the k-th worker of the series is reported. */
+const SERIES_FIELD: Readonly<Record<string, string>> = { name: "firstName", ip: "firstIp", podCidr: "firstPodCidr", publicIp: "firstPublicIp" };
+
+/**
+ * The workers a series stands for, or what is wrong with it (a name past 63 characters, an
+ * address past 255.255.255.255), as a field of the series and a message.
+ */
+export function expandWorkerSeries(series: WorkerSeriesSpec): { readonly ok: true; readonly workers: { name: string; ip: string; publicIp?: string; podCidr: string }[] } | { readonly ok: false; readonly field: string; readonly message: string } {
+  const m = /^(.*?)([0-9]+)$/.exec(series.firstName)!;
+  const prefix = m[1]!;
+  const digits = m[2]!;
+  const first = Number(digits);
+  const last = `${prefix}${String(first + series.count - 1).padStart(digits.length, "0")}`;
+  if (last.length > 63) return { ok: false, field: "count", message: `the series' last name, ${clip(last)}, is over 63 characters` };
+  const ip = parseIpv4(series.firstIp);
+  if (ip + series.count - 1 > 0xffffffff) return { ok: false, field: "count", message: `${series.count} addresses from ${series.firstIp} run past 255.255.255.255` };
+  const publicIp = series.firstPublicIp === undefined ? undefined : parseIpv4(series.firstPublicIp);
+  if (publicIp !== undefined && publicIp + series.count - 1 > 0xffffffff) return { ok: false, field: "count", message: `${series.count} public addresses from ${series.firstPublicIp} run past 255.255.255.255` };
+  const pod = parseCidr(series.firstPodCidr);
+  const block = 2 ** (32 - pod.prefix);
+  if (pod.net + (series.count - 1) * block > 2 ** 32 - block) return { ok: false, field: "count", message: `${series.count} blocks of /${pod.prefix} from ${series.firstPodCidr} run past 255.255.255.255` };
+  const workers = Array.from({ length: series.count }, (_, k) => ({
+    name: `${prefix}${String(first + k).padStart(digits.length, "0")}`,
+    ip: formatIpv4(ip + k),
+    ...(publicIp !== undefined && { publicIp: formatIpv4(publicIp + k) }),
+    podCidr: `${formatIpv4(pod.net + k * block)}/${pod.prefix}`,
+  }));
+  return { ok: true, workers };
+}
+
+/**
+ * A document's workers, listed ones and a series' alike, as the cluster will have them (for the
+ * editor: its lists of workers, the next free name and addresses). A series that cannot be
+ * expanded, or is not well formed, adds none.
+ */
+export function documentWorkers(doc: ScenarioInput): ScenarioInput["cluster"]["workers"] {
+  const listed = Array.isArray(doc.cluster?.workers) ? doc.cluster.workers : [];
+  const series = doc.cluster?.workerSeries;
+  if (!series) return listed;
+  // Documents are not changed in place (each edit makes a new one): the expansion is kept per series object.
+  const known = expanded.get(series);
+  if (known && known.listed === listed) return known.workers;
+  const r = v.safeParse(WorkerSeries, series);
+  const e = r.success && r.output.count + listed.length <= LIMITS.workers ? expandWorkerSeries(r.output) : undefined;
+  const workers = e?.ok ? [...listed, ...e.workers] : listed;
+  expanded.set(series, { listed, workers });
+  return workers;
+}
+const expanded = new WeakMap<object, { readonly listed: readonly unknown[]; readonly workers: ScenarioInput["cluster"]["workers"] }>();
+
+/** The document with its worker series written out as listed workers (the same cluster, every worker editable). */
+export function listWorkerSeries(doc: ScenarioInput): ScenarioInput {
+  if (!doc.cluster.workerSeries) return doc;
+  const { workerSeries: _series, ...cluster } = doc.cluster;
+  return { ...doc, cluster: { ...cluster, workers: documentWorkers(doc) } };
+}
+
 const ContainerPort = v.strictObject({
   name: v.optional(dnsName),
   containerPort: port,
@@ -196,6 +269,10 @@ const Container = v.strictObject({
   ports: v.optional(list(ContainerPort, LIMITS.ports, "ports"), []),
 });
 const Containers = v.pipe(list(Container, LIMITS.containers, "containers"), v.minLength(1, "at least one container"));
+
+/** How a Deployment's or ReplicationController's replicas without a listed placement are placed. */
+export const PLACEMENTS = ["round-robin", "spread"] as const;
+export type PlacementPolicy = (typeof PLACEMENTS)[number];
 
 const Placement = v.strictObject({
   node: dnsName,
@@ -228,6 +305,15 @@ const Workload = v.variant("kind", [
     /** Deployment only: the pod-template-hash label (kube 1.10 prints it in decimal). */
     podTemplateHash: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0xffffffff))),
     pods: v.optional(list(Placement, LIMITS.replicas, "placements"), []),
+    /**
+     * Where replicas without a `pods` placement go. "round-robin" (the default, and what a
+     * document without this field has always meant): replica r on worker r mod the number of
+     * workers, counted from the first worker for every workload. "spread": each such replica on
+     * the worker running the fewest pods at that moment (the pods made before it, in document
+     * order, placed ones and bare pods included), ties to the worker listed first, as the
+     * scheduler's default spreading would balance them.
+     */
+    placement: v.optional(v.picklist(PLACEMENTS, `one of ${PLACEMENTS.map((p) => `"${p}"`).join(" or ")}`), "round-robin"),
   }),
 ]);
 
@@ -298,7 +384,11 @@ export const ScenarioSchema = v.strictObject({
     serviceNetwork: cidr,
     gateway: ipv4,
     controllers: list(Node, LIMITS.controllers, "controllers"),
-    workers: v.pipe(list(Worker, LIMITS.workers, "workers"), v.minLength(1, "at least one worker")),
+    // At least one worker, listed here or in the series (checked once the series is known);
+    // with a series, the list may be empty ("workers": []).
+    workers: list(Worker, LIMITS.workers, "workers"),
+    /** More workers, written as a series; they follow the listed ones. */
+    workerSeries: v.optional(WorkerSeries),
     cni: v.optional(CniConfig, {}),
   }),
   cloud: v.strictObject({
@@ -364,11 +454,48 @@ export function validateScenario(input: unknown): SpecResult {
   if (!r.success) {
     return { ok: false, issues: r.issues.slice(0, 20).map((i) => ({ path: clip(v.getDotPath(i) ?? "(root)"), message: issueMessage(i) })) };
   }
-  const issues = crossCheck(r.output);
-  return issues.length ? { ok: false, issues: issues.slice(0, 20) } : { ok: true, scenario: r.output };
+  // The series written out: from here on, the cluster's workers are listed ones only.
+  const { workerSeries: series, ...cluster } = r.output.cluster;
+  const listed = cluster.workers.length;
+  let scenario: Scenario = r.output;
+  if (series) {
+    if (listed + series.count > LIMITS.workers) {
+      return { ok: false, issues: [{ path: "cluster.workerSeries.count", message: `${listed} listed workers and ${series.count} in the series; a cluster holds at most ${LIMITS.workers}` }] };
+    }
+    const e = expandWorkerSeries(series);
+    if (!e.ok) return { ok: false, issues: [{ path: `cluster.workerSeries.${e.field}`, message: e.message }] };
+    scenario = { ...r.output, cluster: { ...cluster, workers: [...cluster.workers, ...e.workers] } };
+  } else if (listed === 0) {
+    return { ok: false, issues: [{ path: "cluster.workers", message: "at least one worker (listed here, or as a cluster.workerSeries)" }] };
+  }
+  const issues = crossCheck(scenario, listed);
+  return issues.length ? { ok: false, issues: issues.slice(0, 20) } : { ok: true, scenario };
 }
 
-function crossCheck(s: Scenario): SpecIssue[] {
+/** `listed`: how many of the cluster's workers were listed; the rest came from the series. */
+function crossCheck(s: Scenario, listed = s.cluster.workers.length): SpecIssue[] {
+  const issues = crossCheckExpanded(s);
+  if (listed === s.cluster.workers.length) return issues;
+  // An issue about a worker of the series is the series' field's, naming the worker; the first
+  // one of each field is enough (a wrong first address makes every worker's wrong).
+  const seen = new Set<string>();
+  const out: SpecIssue[] = [];
+  for (const i of issues) {
+    const m = /^cluster\.workers\.(\d+)(?:\.([A-Za-z]+))?/.exec(i.path);
+    const k = m ? Number(m[1]) : -1;
+    if (!m || k < listed) {
+      out.push(i);
+      continue;
+    }
+    const path = `cluster.workerSeries${m[2] ? `.${SERIES_FIELD[m[2]] ?? m[2]}` : ""}`;
+    if (seen.has(path)) continue;
+    seen.add(path);
+    out.push({ path, message: `${s.cluster.workers[k]!.name}, worker ${k - listed} of the series: ${i.message}` });
+  }
+  return out;
+}
+
+function crossCheckExpanded(s: Scenario): SpecIssue[] {
   const issues: SpecIssue[] = [];
   const nodes = new Set<string>();
   const ips = new Map<string, string>();

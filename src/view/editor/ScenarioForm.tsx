@@ -4,7 +4,7 @@
  * step Undo goes back over); a field that is wrong keeps what was typed and says why.
  */
 import { addDeployment, addService, addWorker, freeNodePort, removeAt, renumber, removeWorker, replaceAt, setControllers, type ServiceInput, type WorkloadInput } from "../../engine/k8s/edit";
-import type { ScenarioInput } from "../../engine/k8s/spec";
+import { documentWorkers, listWorkerSeries, type PlacementPolicy, type ScenarioInput } from "../../engine/k8s/spec";
 import type { Issue } from "../../worker/protocol";
 import { CheckField, NumberField, Section, SelectField, TextField, issuesAt, smallBtn } from "./fields";
 import type { Lang } from "../../i18n/lang";
@@ -58,9 +58,14 @@ function Workers({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[];
   const t = useT(EDITOR);
   const c = doc.cluster;
   const setWorker = (i: number, w: Doc["cluster"]["workers"][number], label: string) => onEdit({ ...doc, cluster: { ...c, workers: replaceAt(c.workers, i, w) } }, label);
+  // Workers of a series (cluster.workerSeries) follow the listed ones; the form says what they
+  // are and can write them out, each then editable like any listed worker.
+  const all = documentWorkers(doc);
+  const series = c.workerSeries;
+  const fromSeries = all.slice(c.workers.length);
   return (
     <Section
-      title={t.workers({ count: c.workers.length })}
+      title={t.workers({ count: all.length })}
       actions={
         <>
           <button type="button" className={smallBtn} onClick={() => onEdit(addWorker(doc), t.hAddWorker)}>
@@ -79,12 +84,23 @@ function Workers({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[];
           <div className="col-span-full flex flex-wrap items-center gap-3">
             <CheckField label="ipMasq" checked={w.cni?.ipMasq ?? c.cni?.ipMasq ?? true} onChange={(v) => setWorker(i, { ...w, cni: { ...w.cni, ipMasq: v } }, t.hOnOffAt({ name: "ipMasq", on: v, node: w.name }))} />
             <CheckField label="hairpinMode" checked={w.cni?.hairpinMode ?? c.cni?.hairpinMode ?? false} onChange={(v) => setWorker(i, { ...w, cni: { ...w.cni, hairpinMode: v } }, t.hOnOffAt({ name: "hairpinMode", on: v, node: w.name }))} />
-            <button type="button" className={`${smallBtn} ml-auto`} onClick={() => onEdit(removeWorker(doc, w.name), t.hRemove({ name: w.name }))} aria-label={t.removeNamed({ name: w.name })} disabled={c.workers.length <= 1}>
+            <button type="button" className={`${smallBtn} ml-auto`} onClick={() => onEdit(removeWorker(doc, w.name), t.hRemove({ name: w.name }))} aria-label={t.removeNamed({ name: w.name })} disabled={all.length <= 1}>
               {t.remove}
             </button>
           </div>
         </fieldset>
       ))}
+      {series && (
+        <div className="flex flex-wrap items-center gap-2 rounded border border-dashed border-slate-300 p-2 text-xs text-slate-700" data-testid="worker-series">
+          <span>
+            {t.workerSeries({ count: series.count, after: c.workers.length > 0, first: fromSeries[0]?.name ?? series.firstName, last: fromSeries.at(-1)?.name ?? series.firstName, ip: series.firstIp, podCidr: series.firstPodCidr })}
+          </span>
+          <button type="button" className={`${smallBtn} ml-auto`} onClick={() => onEdit(listWorkerSeries(doc), t.hListSeries)} disabled={fromSeries.length === 0}>
+            {t.listSeries}
+          </button>
+          {issuesAt(issues, "cluster.workerSeries").length > 0 && <span className="basis-full text-red-700">{issuesAt(issues, "cluster.workerSeries").map((x) => `${x.path}: ${x.message}`).join("; ")}</span>}
+        </div>
+      )}
     </Section>
   );
 }
@@ -117,6 +133,23 @@ function Workloads({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[
             ) : (
               <NumberField label={t.replicas} value={w.replicas} path={`workloads.${i}.replicas`} issues={issues} min={0} onCommit={(n) => set(i, { ...w, replicas: n ?? 0, ...(w.pods && w.pods.length > (n ?? 0) && { pods: w.pods.slice(0, n ?? 0) }) }, t.hReplicas({ name: w.name, count: n ?? 0 }))} />
             )}
+            {w.kind !== "Pod" && (
+              <SelectField<PlacementPolicy>
+                label={t.placement}
+                value={w.placement ?? "round-robin"}
+                options={[
+                  ["round-robin", t.placementRoundRobin],
+                  ["spread", t.placementSpread],
+                ]}
+                path={`workloads.${i}.placement`}
+                issues={issues}
+                onChange={(p) => {
+                  // round-robin is the default: it is left out, as a document that never had the field.
+                  const { placement: _old, ...rest } = w;
+                  set(i, p === "round-robin" ? rest : { ...rest, placement: p }, t.hPlacement({ name: w.name, placement: p }));
+                }}
+              />
+            )}
             <TextField label={t.image} value={w.containers[0]?.image ?? ""} path={`workloads.${i}.containers.0.image`} issues={issues} onCommit={(v) => set(i, { ...w, containers: replaceAt(w.containers, 0, { ...w.containers[0]!, image: v }) }, t.hField({ name: w.name, field: "image" }))} />
             <NumberField label={t.containerPort} value={port} path={`workloads.${i}.containers.0.ports`} issues={issues} onCommit={setPort} />
             <TextField label={t.labels} value={Object.entries(w.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(", ")} path={`workloads.${i}.labels`} issues={issues} onCommit={(v) => set(i, { ...w, labels: parseLabels(v) }, t.hField({ name: w.name, field: "labels" }))} />
@@ -125,7 +158,7 @@ function Workloads({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[
                 {t.remove}
               </button>
             </div>
-            {issuesAt(issues, `workloads.${i}`).length > 0 && <span className="col-span-full text-xs text-red-700">{issuesAt(issues, `workloads.${i}`).filter((x) => !/\.(name|node|replicas|image|ports|labels)/.test(x.path.slice(`workloads.${i}`.length))).map((x) => x.message).join("; ")}</span>}
+            {issuesAt(issues, `workloads.${i}`).length > 0 && <span className="col-span-full text-xs text-red-700">{issuesAt(issues, `workloads.${i}`).filter((x) => !/\.(name|node|replicas|placement|image|ports|labels)/.test(x.path.slice(`workloads.${i}`.length))).map((x) => x.message).join("; ")}</span>}
           </fieldset>
         );
       })}
