@@ -27,7 +27,8 @@ export function Controls(props: {
   compact?: boolean;
 }) {
   const { cursor, visible, level, playing, speed, onMove, onStep, onToggle, onSpeed, onLevel, onFit, onHelp, compact } = props;
-  const label = compact ? "sr-only" : undefined;
+  // A phone's narrow footer keeps the lists' names for screen readers and drops their visible labels, like a small embed.
+  const label = compact ? "sr-only" : "max-md:sr-only";
   const t = useT(CONTROLS);
   const count = visible.length;
   const place = placeOf(visible, cursor);
@@ -92,7 +93,8 @@ export function Controls(props: {
         {t.fit}
       </button>
       {onHelp && (
-        <button type="button" className={btn} onClick={onHelp} aria-haspopup="dialog" title={t.shortcutsTitle}>
+        // No keyboard on most phones: the help is for wider screens (`?` still opens it).
+        <button type="button" className={`${btn} max-md:hidden`} onClick={onHelp} aria-haspopup="dialog" title={t.shortcutsTitle}>
           {t.shortcuts}
         </button>
       )}
