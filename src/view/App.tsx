@@ -117,6 +117,7 @@ export function App() {
   // A wide screen (Tailwind's lg) shows the most used header controls in its row; a narrower one folds them into the menu.
   const wide = useMediaQuery("(min-width: 1024px)");
   // On a touch screen a horizontal swipe on the narration, the hop panels or the footer steps (not on the diagram: one finger pans it).
+  // Those areas leave horizontal gestures to the page (touch-pan-y), so the browser's own swipe (history back) does not take them.
   const swipe = useSwipe((delta) => useHopscope.getState().move(delta));
   const quizOn = useHopscope((s) => s.quizOn);
   const onPick = (t: PickTarget) => {
@@ -303,7 +304,7 @@ export function App() {
           {scenario?.description}
         </p>
         {/* The most used controls stay in sight on a wide screen; on a narrow one they join the menu. */}
-        {wide && <div className="flex shrink-0 items-center gap-2">{primaryControls}</div>}
+        {wide && <div className="flex shrink-0 items-center gap-2 whitespace-nowrap">{primaryControls}</div>}
         <HeaderMenu label={t.menu} buttonRef={menuButton}>
           <div className="flex flex-col items-start gap-3">
             {!wide && <div className="flex flex-wrap items-center gap-2">{primaryControls}</div>}
@@ -449,7 +450,7 @@ export function App() {
           </div>
         )}
         {showAside && (
-        <aside {...swipe} className={`flex flex-col ${embed.on ? "min-h-0 overflow-y-auto" : "max-md:order-2 md:min-h-0 md:overflow-y-auto"}`}>
+        <aside {...swipe} className={`flex touch-pan-y touch-pinch-zoom flex-col ${embed.on ? "min-h-0 overflow-y-auto" : "max-md:order-2 md:min-h-0 md:overflow-y-auto"}`}>
           {showTour && <TourPanel chapter={chapter} onChapter={setChapter} onClose={() => {
                 setTourOpen(false);
                 // The keyboard goes back to where the tour was opened from (the menu's button, when the tour's own is folded in it).
@@ -474,7 +475,7 @@ export function App() {
       </main>
       {compareOpen && <CompareDialog onClose={() => setCompareOpen(false)} />}
       {helpOpen && <KeyboardHelp onClose={() => setHelpOpen(false)} />}
-      <footer {...swipe} className={`sticky bottom-0 z-10 border-t border-slate-200 bg-white ${embed.on ? "px-2 py-1" : "px-4 py-2"}`}>
+      <footer {...swipe} className={`sticky touch-pan-y touch-pinch-zoom bottom-0 z-10 border-t border-slate-200 bg-white ${embed.on ? "px-2 py-1" : "px-4 py-2"}`}>
         {/* An embed without the hop detail still says what is happening: one line of narration. */}
         {((embed.on && !showDetail) || presenting) && current && (
           <p className={`mb-1 truncate ${presenting ? "text-2xl" : "text-sm"}`} title={current.text} data-testid="embed-narration">

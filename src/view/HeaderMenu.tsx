@@ -61,7 +61,7 @@ export function HeaderMenu(props: { label: string; children: ReactNode; buttonRe
   return (
     <div
       ref={root}
-      className="relative"
+      className="relative shrink-0"
       onKeyDown={onKeyDown}
       onBlur={(e) => {
         // Tab past the last control (or Shift+Tab before the first) leaves the menu and closes it.
@@ -75,7 +75,7 @@ export function HeaderMenu(props: { label: string; children: ReactNode; buttonRe
       <button
         ref={button}
         type="button"
-        className={`rounded border px-2.5 py-1 text-sm ${open ? "border-blue-700 bg-blue-50 text-blue-800" : "border-slate-300 bg-white hover:bg-slate-100"}`}
+        className={`whitespace-nowrap rounded border px-2.5 py-1 text-sm ${open ? "border-blue-700 bg-blue-50 text-blue-800" : "border-slate-300 bg-white hover:bg-slate-100"}`}
         aria-expanded={open}
         aria-controls={panelId}
         onClick={() => setOpen(!open)}
