@@ -58,6 +58,8 @@ test.describe("a 390×844 phone", () => {
       const controls = (await page.getByRole("toolbar").boundingBox())!;
       expect(controls.y).toBeGreaterThanOrEqual(diagram.y + diagram.height - 1);
       expect(controls.x + controls.width).toBeLessThanOrEqual(390);
+      // Two rows of controls at most: the buttons and Fit, then the timeline and the lists.
+      expect(controls.height).toBeLessThan(100);
       await page.getByTestId("hop-detail").scrollIntoViewIfNeeded();
       const detail = await box(page, "hop-detail");
       const diagramNow = await box(page, "topology");

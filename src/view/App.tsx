@@ -476,9 +476,9 @@ export function App() {
       {compareOpen && <CompareDialog onClose={() => setCompareOpen(false)} />}
       {helpOpen && <KeyboardHelp onClose={() => setHelpOpen(false)} />}
       <footer {...swipe} className={`sticky touch-pan-y touch-pinch-zoom bottom-0 z-10 border-t border-slate-200 bg-white ${embed.on ? "px-2 py-1" : "px-4 py-2"}`}>
-        {/* An embed without the hop detail still says what is happening: one line of narration. */}
+        {/* An embed without the hop detail still says what is happening: one line of narration (two, large, when presenting). */}
         {((embed.on && !showDetail) || presenting) && current && (
-          <p className={`mb-1 truncate ${presenting ? "text-2xl" : "text-sm"}`} title={current.text} data-testid="embed-narration">
+          <p className={`mb-1 ${presenting ? "line-clamp-2 text-2xl" : "truncate text-sm"}`} title={current.text} data-testid="embed-narration">
             {current.text}
           </p>
         )}
