@@ -42,7 +42,7 @@ async function swipe(page: Page, from: { x: number; y: number }, to: { x: number
 }
 
 test.describe("a 390×844 phone", () => {
-  test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+  test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, permissions: ["clipboard-read", "clipboard-write"] });
 
   for (const lang of ["en", "ru"] as const) {
     test(`the diagram at full width, the controls and the hop detail below it, no sideways scroll (${lang})`, async ({ page }) => {
@@ -79,6 +79,12 @@ test.describe("a 390×844 phone", () => {
       expect(panel.x + panel.width).toBeLessThanOrEqual(390);
       expect(await sidewaysScroll(page)).toBeLessThanOrEqual(0);
       await page.screenshot({ path: `${SHOTS}/phone-390x844-${lang}-menu.png` });
+      // A copy done from the menu closes it, and says so where it can be seen.
+      await menu.getByTestId("copy-embed").click();
+      await expect(menu).toBeHidden();
+      await expect(page.getByRole("button", { name: lang === "ru" ? "Меню" : "Menu" })).toBeFocused();
+      await expect(page.getByTestId("copied")).toBeVisible();
+      await expect(page.getByTestId("copied")).toHaveText(/.+/);
     });
   }
 

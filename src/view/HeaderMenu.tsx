@@ -2,7 +2,7 @@
  * The header's "Menu": a disclosure button and the panel of controls folded into it (the panels'
  * checkboxes, the embed code, the pcap, the language and the theme; on a narrow screen the tour,
  * the quiz, the editor, the link and the export as well). The panel stays mounted while closed, so
- * its controls keep their state. Keyboard: Enter or Space opens it and puts the focus on its first
+ * its controls keep their state; one marked data-menu-close closes it when used. Keyboard: Enter or Space opens it and puts the focus on its first
  * control, ↓ and ↑ (or Tab) move between its controls, Escape closes it and gives the focus back to
  * the button; a click outside or the focus leaving it closes it too.
  */
@@ -68,8 +68,8 @@ export function HeaderMenu(props: { label: string; children: ReactNode; buttonRe
         if (e.relatedTarget && !root.current?.contains(e.relatedTarget as Node)) setOpen(false);
       }}
       onClick={(e) => {
-        // A control that opens something elsewhere on the page (the tour, the quiz, the editor) closes the menu.
-        if ((e.target as HTMLElement).closest("[data-menu-close]") && panel.current?.contains(e.target as Node)) setOpen(false);
+        // A control that does its work elsewhere on the page (the tour, the quiz, the editor, a copy or a download) closes the menu.
+        if ((e.target as HTMLElement).closest("[data-menu-close]") && panel.current?.contains(e.target as Node)) close();
       }}
     >
       <button

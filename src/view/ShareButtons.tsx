@@ -52,7 +52,7 @@ export function ShareStatus() {
   return (
     <span
       role="status"
-      className="pointer-events-none absolute right-4 top-full z-20 mt-1 max-w-[calc(100vw-2rem)] rounded border border-emerald-300 bg-emerald-50 px-2 py-1 text-xs text-emerald-800 shadow empty:border-0 empty:p-0 empty:shadow-none"
+      className="pointer-events-none absolute right-4 top-full z-40 mt-1 max-w-[calc(100vw-2rem)] rounded border border-emerald-300 bg-emerald-50 px-2 py-1 text-xs text-emerald-800 shadow empty:border-0 empty:p-0 empty:shadow-none"
       data-testid="copied"
     >
       {text}
@@ -113,7 +113,7 @@ export function ShareButtons({ part = "all" }: { part?: "link" | "more" | "all" 
   const link =
     offer?.kind === "file" ? (
       <>
-        <button type="button" className={btn} onClick={downloadScenario} data-testid="download-scenario">
+        <button type="button" className={btn} onClick={downloadScenario} data-testid="download-scenario" data-menu-close="">
           {t.downloadScenario}
         </button>
         <span className="max-w-xs truncate text-xs text-amber-800" title={offer.reason} data-testid="share-too-large">
@@ -121,14 +121,14 @@ export function ShareButtons({ part = "all" }: { part?: "link" | "more" | "all" 
         </span>
       </>
     ) : (
-      <button type="button" className={btn} onClick={() => void copy("link")} data-testid="copy-link">
+      <button type="button" className={btn} onClick={() => void copy("link")} data-testid="copy-link" data-menu-close="">
         {t.copyLink}
       </button>
     );
   const more = (
     <>
       {offer?.kind !== "file" && (
-        <button type="button" className={btn} onClick={() => void copy("embed")} data-testid="copy-embed">
+        <button type="button" className={btn} onClick={() => void copy("embed")} data-testid="copy-embed" data-menu-close="">
           {t.copyEmbed}
         </button>
       )}
@@ -139,6 +139,7 @@ export function ShareButtons({ part = "all" }: { part?: "link" | "more" | "all" 
         disabled={!ready}
         title={t.pcapTitle}
         data-testid="download-pcap"
+          data-menu-close=""
       >
         {t.downloadPcap}
       </button>
