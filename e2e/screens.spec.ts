@@ -146,6 +146,20 @@ for (const lang of ["en", "ru"] as const) {
   });
 }
 
+for (const lang of ["en", "ru"] as const) {
+  test(`between a tablet and a laptop (800, 1024, 1200 px) the header stays one row and the page does not scroll sideways (${lang})`, async ({ page }) => {
+    for (const width of [800, 1024, 1200]) {
+      await page.setViewportSize({ width, height: 800 });
+      await open(page, lang === "ru" ? "#lang=ru" : "");
+      const header = (await page.locator("header").boundingBox())!;
+      expect(header.height, `${width}`).toBeLessThan(56);
+      const menu = await box(page, "header-menu");
+      expect(menu.x + menu.width, `${width}`).toBeLessThanOrEqual(width);
+      expect(await sidewaysScroll(page), `${width}`).toBeLessThanOrEqual(0);
+    }
+  });
+}
+
 test("the header's menu from the keyboard: Enter opens it on its first control, ↓ and ↑ move, Escape closes it and gives the focus back", async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 800 });
   await open(page);
@@ -210,7 +224,13 @@ test("at 1920×1080 the page's type is larger than at 1280×800, and presentatio
   await expect(page.getByRole("toolbar")).toBeVisible();
   const line = page.getByTestId("embed-narration");
   expect(await line.evaluate((el) => parseFloat(getComputedStyle(el).fontSize))).toBeGreaterThanOrEqual(28);
+  // The controls grow too, beyond the projector's own larger type.
+  const positionPx = await page.getByTestId("position").evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+  expect(positionPx).toBeGreaterThan(sizes["position 1920"]! * 1.1);
   await page.screenshot({ path: `${SHOTS}/present-1920x1080.png` });
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("page")).toHaveAttribute("data-presenting", "no");
+  expect(await page.getByTestId("position").evaluate((el) => parseFloat(getComputedStyle(el).fontSize))).toBe(sizes["position 1920"]);
 });
 
 test("an 800×450 embed: the diagram, one line of narration and one row of controls", async ({ page }) => {

@@ -94,6 +94,11 @@ export function App() {
   // Presentation mode (P): the diagram, a line of narration in large type and the controls, for a projector.
   const [presenting, setPresenting] = useState(false);
   const editorOpen = useHopscope((s) => s.editorOpen && !s.embed.on) && !presenting;
+  // Its larger type is the root's font size (src/index.css), so every rem-sized part grows together.
+  useEffect(() => {
+    document.documentElement.classList.toggle("presenting", presenting);
+    return () => document.documentElement.classList.remove("presenting");
+  }, [presenting]);
   const [send, setSend] = useState<SendDraft>(EMPTY_SEND);
   const [picking, setPicking] = useState(false);
   const [compareOpen, setCompareOpen] = useState(false);
@@ -114,8 +119,8 @@ export function App() {
   const [chapter, setChapter] = useState(0);
   const tourButton = useRef<HTMLButtonElement>(null);
   const menuButton = useRef<HTMLButtonElement>(null);
-  // A wide screen (Tailwind's lg) shows the most used header controls in its row; a narrower one folds them into the menu.
-  const wide = useMediaQuery("(min-width: 1024px)");
+  // A wide screen shows the most used header controls in its row (one row at 1280 px, in Russian too); a narrower one folds them into the menu.
+  const wide = useMediaQuery("(min-width: 1200px)");
   // On a touch screen a horizontal swipe on the narration, the hop panels or the footer steps (not on the diagram: one finger pans it).
   // Those areas leave horizontal gestures to the page (touch-pan-y), so the browser's own swipe (history back) does not take them.
   const swipe = useSwipe((delta) => useHopscope.getState().move(delta));
@@ -279,13 +284,13 @@ export function App() {
           </a>
         </div>
       ) : (
-      <header className="relative flex items-center gap-2 border-b border-slate-200 bg-white px-3 py-1.5 lg:gap-3 lg:px-4">
+      <header className={`relative flex items-center border-b border-slate-200 bg-white py-1.5 ${wide ? "gap-3 px-4" : "gap-2 px-3"}`}>
         <h1 className="shrink-0 text-lg font-semibold">Hopscope</h1>
         {/* min-w-0: a long title (or a longer label, in Russian) shrinks the list instead of widening the page. */}
-        <label className="flex min-w-0 shrink items-center gap-2 text-sm max-lg:flex-1">
-          <span className="text-slate-600 max-lg:sr-only">{t.scenario}</span>
+        <label className={`flex min-w-0 shrink items-center gap-2 text-sm ${wide ? "" : "flex-1"}`}>
+          <span className={wide ? "text-slate-600" : "sr-only"}>{t.scenario}</span>
           <select
-            className="w-full min-w-0 rounded border border-slate-300 bg-white px-2 py-1 lg:max-w-80"
+            className={`w-full rounded border border-slate-300 bg-white px-2 py-1 ${wide ? "min-w-40 max-w-80" : "min-w-0"}`}
             value={edited ? EDITED : (scenario?.id ?? "")}
             onChange={(e) => {
               if (e.target.value !== EDITED) void useHopscope.getState().pick(e.target.value);
@@ -300,9 +305,12 @@ export function App() {
             ))}
           </select>
         </label>
-        <p className="min-w-24 flex-1 truncate text-sm text-slate-600 max-lg:hidden" title={scenario?.description} data-testid="scenario-description">
-          {scenario?.description}
-        </p>
+        {/* The description takes the room left over, and gives it up whole when that is too little to read (a container query). */}
+        <div className={`@container min-w-0 flex-1 ${wide ? "" : "hidden"}`}>
+          <p className="truncate text-sm text-slate-600 @max-[8rem]:hidden" title={scenario?.description} data-testid="scenario-description">
+            {scenario?.description}
+          </p>
+        </div>
         {/* The most used controls stay in sight on a wide screen; on a narrow one they join the menu. */}
         {wide && <div className="flex shrink-0 items-center gap-2 whitespace-nowrap">{primaryControls}</div>}
         <HeaderMenu label={t.menu} buttonRef={menuButton}>
@@ -482,7 +490,8 @@ export function App() {
             {current.text}
           </p>
         )}
-        <Controls compact={embed.on} cursor={cursor} visible={visible} level={level} playing={playing} speed={speed} onMove={setCursor} onStep={move} onToggle={togglePlay} onSpeed={setSpeed} onLevel={setLevel} onFit={() => setFit((n) => n + 1)} {...(!embed.on && { onHelp: () => setHelpOpen(true) })} />
+        {/* Presenting, the keyboard help is `?` away: no button for it on the projector. */}
+        <Controls compact={embed.on} cursor={cursor} visible={visible} level={level} playing={playing} speed={speed} onMove={setCursor} onStep={move} onToggle={togglePlay} onSpeed={setSpeed} onLevel={setLevel} onFit={() => setFit((n) => n + 1)} {...(!embed.on && !presenting && { onHelp: () => setHelpOpen(true) })} />
         <p className="sr-only" aria-live="polite" data-testid="live">
           {current ? t.live({ n: placeOf(visible, cursor) + 1, total: visible.length, text: current.text }) : ""}
         </p>
