@@ -118,6 +118,12 @@ test.describe("a 390×844 phone", () => {
     await expect(position).toHaveText(/^3 \//);
   });
 
+  test("a tap on a node in the diagram opens its rules", async ({ page }) => {
+    await open(page, "#level=rules");
+    await page.getByRole("button", { name: "Open worker-2's rules and conntrack" }).tap();
+    await expect(page.getByTestId("node-picker")).toHaveValue("worker-2");
+  });
+
   test("a tap on a hop in the list selects it", async ({ page }) => {
     await open(page, "#level=rules");
     const hop = page.getByTestId("hop-list").locator("li").nth(4);
