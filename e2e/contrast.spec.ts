@@ -5,6 +5,7 @@
  */
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
+import { openMenu } from "./hopscope";
 
 async function contrastProblems(page: Page): Promise<string[]> {
   // The packet's move settles first (a half-drawn frame is not what a reader looks at).
@@ -50,6 +51,9 @@ for (const scheme of ["light", "dark"] as const) {
     await page.keyboard.press("Escape");
     await page.getByRole("button", { name: "Keyboard shortcuts" }).click();
     await check("the keyboard help");
+    await page.keyboard.press("Escape");
+    await openMenu(page);
+    await check("the header's menu");
     await page.screenshot({ path: `e2e-artifacts/contrast-${scheme}.png` });
     const problems = Object.entries(seen).filter(([, p]) => p.length > 0);
     for (const [what, p] of problems) console.log(`${scheme}, ${what}:\n  ${p.slice(0, 12).join("\n  ")}${p.length > 12 ? `\n  … and ${p.length - 12} more` : ""}`);
@@ -63,12 +67,14 @@ test("the theme follows the system, and the reader's choice overrides it and is 
   const page = await ctx.newPage();
   await page.goto("/");
   await expect(page.locator("html")).toHaveClass(/\bdark\b/);
+  await openMenu(page);
   const theme = page.getByRole("combobox", { name: "Theme" });
   await expect(theme).toHaveValue("system");
   await theme.selectOption("light");
   await expect(page.locator("html")).not.toHaveClass(/\bdark\b/);
   await page.reload();
   await expect(page.locator("html")).not.toHaveClass(/\bdark\b/);
+  await openMenu(page);
   await expect(page.getByRole("combobox", { name: "Theme" })).toHaveValue("light");
   await page.getByRole("combobox", { name: "Theme" }).selectOption("system");
   await expect(page.locator("html")).toHaveClass(/\bdark\b/);

@@ -1,5 +1,5 @@
 /** Page object for the Hopscope app. */
-import { expect, type Page } from "@playwright/test";
+import { expect, type Locator, type Page } from "@playwright/test";
 import lzString from "lz-string";
 
 export const PANELS = { detail: true, hops: true, node: true };
@@ -13,6 +13,19 @@ export function encodeView(view: { scenario: unknown; panels?: typeof PANELS; sh
   return lzString.compressToEncodedURIComponent(JSON.stringify({ v: 2, scenario: view.scenario, panels: view.panels ?? PANELS, ...shell }));
 }
 
+/**
+ * Opens the header's menu (if it is not open) and gives its panel: the panels' checkboxes, the
+ * embed code, the pcap, the language and the theme live there (on a narrow screen, the tour, the
+ * quiz, the editor, the link and the export too).
+ */
+export async function openMenu(page: Page): Promise<Locator> {
+  const button = page.getByRole("button", { name: /^(Menu|Меню)$/ });
+  if ((await button.getAttribute("aria-expanded")) !== "true") await button.click();
+  const panel = page.getByTestId("header-menu-panel");
+  await expect(panel).toBeVisible();
+  return panel;
+}
+
 export class HopscopePage {
   constructor(readonly page: Page) {}
 
@@ -24,6 +37,11 @@ export class HopscopePage {
     await this.page.goto(level === "hops" ? "/" : `/#level=${level}`);
     await expect(this.page.getByTestId("topology")).toBeVisible();
     await expect(this.page.getByTestId("loading")).toHaveCount(0);
+  }
+
+  /** The header's menu, opened. */
+  menu(): Promise<Locator> {
+    return openMenu(this.page);
   }
 
   async pick(id: string): Promise<void> {

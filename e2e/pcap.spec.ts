@@ -34,6 +34,7 @@ test.describe("packet capture download", () => {
     await input.press("Enter");
     await expect(page.getByTestId("terminal-out").last()).toContainText("1 packets transmitted, 1 packets received");
 
+    await app.menu();
     const button = page.getByRole("button", { name: "Download pcap", exact: true });
     await expect(button).toBeEnabled();
     const [download] = await Promise.all([page.waitForEvent("download"), button.click()]);
@@ -61,6 +62,7 @@ test.describe("packet capture download", () => {
     const app = new HopscopePage(page);
     await app.open();
     await app.pick("same-node");
+    await app.menu();
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download pcap", exact: true }).click()]);
     expect(download.suggestedFilename()).toBe("same-node.pcapng");
     await expect(page.getByTestId("copied")).toHaveText(`Saved same-node.pcapng (${scenarioLines("same-node").length} frames)`);

@@ -1,7 +1,7 @@
 /** The page in Russian (`lang=ru`): its own words, plurals, the language kept in links and across a switch. */
 import { expect, test, type Page } from "@playwright/test";
 import { mkdirSync } from "node:fs";
-import { HopscopePage } from "./hopscope";
+import { HopscopePage, openMenu } from "./hopscope";
 
 async function openRu(page: Page, extra = "&level=rules"): Promise<void> {
   await page.goto(`/#lang=ru${extra}`);
@@ -35,6 +35,7 @@ test.describe("the page in Russian", () => {
     await expect(page.getByText("Сценарий", { exact: true })).toBeVisible();
     await expect(page.getByRole("button", { name: "Изменить сценарий" })).toBeVisible();
     await expect(page.getByRole("button", { name: "Копировать ссылку" })).toBeVisible();
+    await openMenu(page);
     await expect(page.getByRole("combobox", { name: "Тема" })).toBeVisible();
     await expect(page.getByRole("combobox", { name: "Language / Язык" })).toHaveValue("ru");
     // Controls
@@ -104,6 +105,7 @@ test.describe("the page in Russian", () => {
     await expect(fresh.getByTestId("live")).toHaveText(/^Шаг 7 из \d+: /);
     await expect(fresh.getByRole("toolbar", { name: "Воспроизведение" })).toBeVisible();
     // Back to English: the same step, every word English again.
+    await openMenu(page);
     await page.getByRole("combobox", { name: "Language / Язык" }).selectOption("en");
     await expect(page.locator("html")).toHaveAttribute("lang", "en");
     await expect(page.getByTestId("position")).toHaveText(/^7 \//);

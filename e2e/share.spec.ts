@@ -46,7 +46,9 @@ test.describe("share links and embedding", () => {
   test("the embed code is an iframe with a size and a title", async ({ browser }) => {
     const ctx = await browser.newContext({ permissions: ["clipboard-read", "clipboard-write"] });
     const page = await ctx.newPage();
-    await new HopscopePage(page).open();
+    const app = new HopscopePage(page);
+    await app.open();
+    await app.menu();
     await page.getByTestId("copy-embed").click();
     const code = await page.evaluate(() => navigator.clipboard.readText());
     expect(code).toMatch(/^<iframe src="[^"]+#view=[^"]+&amp;embed=1&amp;level=rules" width="800" height="450" title="Hopscope: Pod to pod across nodes \(ipMasq on\)"/);

@@ -2,7 +2,10 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { LEVELS, placeOf, visibleSteps } from "../store/levels";
 import { useHopscope } from "../store/store";
 import { listenToHost, syncUrlWithStore, viewUrl } from "../share/browser";
-import { ShareButtons } from "./ShareButtons";
+import { ShareButtons, ShareStatus } from "./ShareButtons";
+import { HeaderMenu } from "./HeaderMenu";
+import { useMediaQuery } from "./media";
+import { useSwipe } from "./swipe";
 import { useTheme, type ThemeChoice } from "./theme";
 import { LANGS, LANG_NAMES, type Lang } from "../i18n/lang";
 import { ExportMenu } from "./export/ExportMenu";
@@ -35,20 +38,7 @@ function showHooks(): void {
 /** The picker's value for a scenario that is not one of the built-in ones. */
 const EDITED = "(edited)";
 
-/** Whether a media query matches, followed as it changes. */
-function useMedia(query: string): boolean {
-  const [matches, setMatches] = useState(() => window.matchMedia?.(query).matches ?? false);
-  useEffect(() => {
-    const mq = window.matchMedia?.(query);
-    if (!mq) return;
-    const on = () => setMatches(mq.matches);
-    mq.addEventListener("change", on);
-    return () => mq.removeEventListener("change", on);
-  }, [query]);
-  return matches;
-}
-
-const usePrefersReducedMotion = () => useMedia("(prefers-reduced-motion: reduce)");
+const usePrefersReducedMotion = () => useMediaQuery("(prefers-reduced-motion: reduce)");
 
 export function App() {
   const scenarios = useHopscope((s) => s.scenarios);
@@ -75,8 +65,8 @@ export function App() {
   const { init, setCursor, move, togglePlay, setSpeed, setLevel, dismissNotice, setPanels } = useHopscope.getState();
   const reducedMotion = usePrefersReducedMotion();
   // A phone's page scrolls: the diagram takes the full width and the height its layout needs.
-  const phone = useMedia("(max-width: 767px)");
-  const smallWindow = useMedia("(max-width: 999px), (max-height: 599px)");
+  const phone = useMediaQuery("(max-width: 767px)");
+  const smallWindow = useMediaQuery("(max-width: 999px), (max-height: 599px)");
   // Dark or light: the system's, unless the reader picked one here (an embed on this site follows that choice too).
   const theme = useTheme();
   const lang = useHopscope((s) => s.lang);
@@ -98,6 +88,11 @@ export function App() {
   // Presentation mode (P): the diagram, a line of narration in large type and the controls, for a projector.
   const [presenting, setPresenting] = useState(false);
   const editorOpen = useHopscope((s) => s.editorOpen && !s.embed.on) && !presenting;
+  // Its larger type is the root's font size (src/index.css), so every rem-sized part grows together.
+  useEffect(() => {
+    document.documentElement.classList.toggle("presenting", presenting);
+    return () => document.documentElement.classList.remove("presenting");
+  }, [presenting]);
   const [send, setSend] = useState<SendDraft>(EMPTY_SEND);
   const [picking, setPicking] = useState(false);
   const [compareOpen, setCompareOpen] = useState(false);
@@ -117,6 +112,12 @@ export function App() {
   const [tourOpen, setTourOpen] = useState(false);
   const [chapter, setChapter] = useState(0);
   const tourButton = useRef<HTMLButtonElement>(null);
+  const menuButton = useRef<HTMLButtonElement>(null);
+  // A wide screen shows the most used header controls in its row (one row at 1280 px, in Russian too); a narrower one folds them into the menu.
+  const wide = useMediaQuery("(min-width: 1200px)", true);
+  // On a touch screen a horizontal swipe on the narration, the hop panels or the footer steps (not on the diagram: one finger pans it).
+  // Those areas leave horizontal gestures to the page (touch-pan-y), so the browser's own swipe (history back) does not take them.
+  const swipe = useSwipe((delta) => useHopscope.getState().move(delta));
   const quizOn = useHopscope((s) => s.quizOn);
   const onPick = (t: PickTarget) => {
     // The first pick is the source, the second the destination; a third starts again.
@@ -225,6 +226,46 @@ export function App() {
   useEffect(() => {
     if (panelNode && panels.node && !embed.on) void useHopscope.getState().fetchRules(panelNode);
   }, [panelNode, panels.node, embed.on, rules]);
+  // The tour, the quiz, the editor, the link and the export: in the header's row on a wide screen, in its menu on a narrow one.
+  const primaryControls = (
+    <>
+      <button
+        type="button"
+        className={`rounded border px-2.5 py-1 text-sm ${tourOpen ? "border-blue-700 bg-blue-50 text-blue-800" : "border-slate-300 bg-white hover:bg-slate-100"}`}
+        aria-pressed={tourOpen}
+        ref={tourButton}
+        onClick={() => {
+          setTourOpen(!tourOpen);
+          if (!tourOpen) void openChapter(CHAPTERS[chapter]!);
+        }}
+        data-testid="tour-toggle"
+        data-menu-close=""
+      >
+        {t.tour}
+      </button>
+      <button
+        type="button"
+        className={`rounded border px-2.5 py-1 text-sm ${quizOn ? "border-amber-600 bg-amber-50 text-amber-900" : "border-slate-300 bg-white hover:bg-slate-100"}`}
+        aria-pressed={quizOn}
+        onClick={() => useHopscope.getState().setQuiz(!quizOn)}
+        data-testid="quiz-toggle"
+        data-menu-close=""
+      >
+        {t.quiz}
+      </button>
+      <button
+        type="button"
+        className={`rounded border px-2.5 py-1 text-sm ${editorOpen ? "border-blue-700 bg-blue-50 text-blue-800" : "border-slate-300 bg-white hover:bg-slate-100"}`}
+        aria-pressed={editorOpen}
+        onClick={() => (editorOpen ? useHopscope.getState().closeEditor() : void useHopscope.getState().openEditor())}
+        data-menu-close=""
+      >
+        {t.editScenario}
+      </button>
+      <ShareButtons part="link" />
+      <ExportMenu />
+    </>
+  );
   return (
     // Wide screens fit everything in the window; on a phone the page scrolls: the diagram at full
     // width, then the hop detail and list, then the node panels, with the controls kept in view.
@@ -238,13 +279,13 @@ export function App() {
           </a>
         </div>
       ) : (
-      <header className="flex flex-wrap items-center gap-3 border-b border-slate-200 bg-white px-4 py-2">
-        <h1 className="text-lg font-semibold">Hopscope</h1>
-        {/* min-w-0 and max-w-full: on a phone a long title (or a longer label, in Russian) shrinks the list instead of widening the page. */}
-        <label className="flex min-w-0 max-w-full items-center gap-2 text-sm">
-          <span className="text-slate-600">{t.scenario}</span>
+      <header className={`relative flex items-center border-b border-slate-200 bg-white py-1.5 ${wide ? "gap-3 px-4" : "gap-2 px-3"}`}>
+        <h1 className="shrink-0 text-lg font-semibold">Hopscope</h1>
+        {/* min-w-0: a long title (or a longer label, in Russian) shrinks the list instead of widening the page. */}
+        <label className={`flex min-w-0 shrink items-center gap-2 text-sm ${wide ? "" : "flex-1"}`}>
+          <span className={wide ? "text-slate-600" : "sr-only"}>{t.scenario}</span>
           <select
-            className="min-w-0 max-w-full rounded border border-slate-300 bg-white px-2 py-1"
+            className={`w-full rounded border border-slate-300 bg-white px-2 py-1 ${wide ? "min-w-40 max-w-80" : "min-w-0"}`}
             value={edited ? EDITED : (scenario?.id ?? "")}
             onChange={(e) => {
               if (e.target.value !== EDITED) void useHopscope.getState().pick(e.target.value);
@@ -259,77 +300,64 @@ export function App() {
             ))}
           </select>
         </label>
-        <p className="min-w-0 flex-1 truncate text-sm text-slate-600" title={scenario?.description} data-testid="scenario-description">
-          {scenario?.description}
-        </p>
-        <fieldset className="flex items-center gap-2 text-xs text-slate-600">
-          <legend className="sr-only">{t.panels}</legend>
-          {(["detail", "hops", "node"] as const).map((k) => (
-            <label key={k} className="flex items-center gap-1">
-              <input type="checkbox" checked={panels[k]} onChange={(e) => setPanels({ [k]: e.target.checked })} data-testid={`panel-${k}`} />
-              {k === "node" ? t.panelNode : k === "hops" ? t.panelHops : t.panelDetail}
-            </label>
-          ))}
-        </fieldset>
-        <button
-          type="button"
-          className={`rounded border px-2.5 py-1 text-sm ${tourOpen ? "border-blue-700 bg-blue-50 text-blue-800" : "border-slate-300 bg-white hover:bg-slate-100"}`}
-          aria-pressed={tourOpen}
-          ref={tourButton}
-          onClick={() => {
-            setTourOpen(!tourOpen);
-            if (!tourOpen) void openChapter(CHAPTERS[chapter]!);
-          }}
-          data-testid="tour-toggle"
-        >
-          {t.tour}
-        </button>
-        <button
-          type="button"
-          className={`rounded border px-2.5 py-1 text-sm ${quizOn ? "border-amber-600 bg-amber-50 text-amber-900" : "border-slate-300 bg-white hover:bg-slate-100"}`}
-          aria-pressed={quizOn}
-          onClick={() => useHopscope.getState().setQuiz(!quizOn)}
-          data-testid="quiz-toggle"
-        >
-          {t.quiz}
-        </button>
-        <button
-          type="button"
-          className={`rounded border px-2.5 py-1 text-sm ${editorOpen ? "border-blue-700 bg-blue-50 text-blue-800" : "border-slate-300 bg-white hover:bg-slate-100"}`}
-          aria-pressed={editorOpen}
-          onClick={() => (editorOpen ? useHopscope.getState().closeEditor() : void useHopscope.getState().openEditor())}
-        >
-          {t.editScenario}
-        </button>
-        <ShareButtons />
-        <ExportMenu />
-        <select
-          className="rounded border border-slate-300 bg-white px-1 py-1 text-sm"
-          value={lang}
-          onChange={(e) => void useHopscope.getState().setLang(e.target.value as Lang)}
-          aria-label="Language / Язык"
-          data-testid="lang"
-        >
-          {LANGS.map((l) => (
-            <option key={l} value={l} lang={l}>
-              {LANG_NAMES[l]}
-            </option>
-          ))}
-        </select>
-        <label className="flex items-center gap-1 text-sm">
-          <span className="text-slate-600">{t.theme}</span>
-          <select
-            className="rounded border border-slate-300 bg-white px-1 py-1"
-            value={theme.choice}
-            onChange={(e) => theme.setChoice(e.target.value as ThemeChoice)}
-            aria-label={t.theme}
-            data-testid="theme"
-          >
-            <option value="system">{t.themeSystem}</option>
-            <option value="light">{t.themeLight}</option>
-            <option value="dark">{t.themeDark}</option>
-          </select>
-        </label>
+        {/* The description takes the room left over, and gives it up whole when that is too little to read (a container query). */}
+        <div className={`@container min-w-0 flex-1 ${wide ? "" : "hidden"}`}>
+          <p className="truncate text-sm text-slate-600 @max-[8rem]:hidden" title={scenario?.description} data-testid="scenario-description">
+            {scenario?.description}
+          </p>
+        </div>
+        {/* The most used controls stay in sight on a wide screen; on a narrow one they join the menu. */}
+        {wide && <div className="flex shrink-0 items-center gap-2 whitespace-nowrap">{primaryControls}</div>}
+        <HeaderMenu label={t.menu} buttonRef={menuButton}>
+          <div className="flex flex-col items-start gap-3">
+            {!wide && <div className="flex flex-wrap items-center gap-2">{primaryControls}</div>}
+            <fieldset className="flex flex-wrap items-center gap-x-3 gap-y-1 text-slate-700">
+              <legend className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-600">{t.panels}</legend>
+              {(["detail", "hops", "node"] as const).map((k) => (
+                <label key={k} className="flex items-center gap-1">
+                  <input type="checkbox" checked={panels[k]} onChange={(e) => setPanels({ [k]: e.target.checked })} data-testid={`panel-${k}`} />
+                  {k === "node" ? t.panelNode : k === "hops" ? t.panelHops : t.panelDetail}
+                </label>
+              ))}
+            </fieldset>
+            <ShareButtons part="more" />
+            <div className="flex flex-wrap items-center gap-3">
+              <label className="flex items-center gap-1">
+                <span className="text-slate-600" aria-hidden="true">
+                  Language / Язык
+                </span>
+                <select
+                  className="rounded border border-slate-300 bg-white px-1 py-1"
+                  value={lang}
+                  onChange={(e) => void useHopscope.getState().setLang(e.target.value as Lang)}
+                  aria-label="Language / Язык"
+                  data-testid="lang"
+                >
+                  {LANGS.map((l) => (
+                    <option key={l} value={l} lang={l}>
+                      {LANG_NAMES[l]}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label className="flex items-center gap-1">
+                <span className="text-slate-600">{t.theme}</span>
+                <select
+                  className="rounded border border-slate-300 bg-white px-1 py-1"
+                  value={theme.choice}
+                  onChange={(e) => theme.setChoice(e.target.value as ThemeChoice)}
+                  aria-label={t.theme}
+                  data-testid="theme"
+                >
+                  <option value="system">{t.themeSystem}</option>
+                  <option value="light">{t.themeLight}</option>
+                  <option value="dark">{t.themeDark}</option>
+                </select>
+              </label>
+            </div>
+          </div>
+        </HeaderMenu>
+        <ShareStatus />
       </header>
       )}
       {notice && (
@@ -344,12 +372,12 @@ export function App() {
         className={`grid flex-1 md:min-h-0 ${
           editorOpen
             ? showAside
-              ? "grid-cols-1 md:grid-cols-[minmax(0,1fr)_360px_320px]"
-              : "grid-cols-1 md:grid-cols-[minmax(0,1fr)_380px]"
+              ? "grid-cols-1 md:grid-cols-[minmax(0,1fr)_22.5rem_20rem]"
+              : "grid-cols-1 md:grid-cols-[minmax(0,1fr)_23.75rem]"
             : showAside
               ? embed.on
-                ? "min-h-0 grid-cols-[minmax(0,1fr)_300px]"
-                : "grid-cols-1 md:grid-cols-[minmax(0,1fr)_380px]"
+                ? "min-h-0 grid-cols-[minmax(0,1fr)_18.75rem]"
+                : "grid-cols-1 md:grid-cols-[minmax(0,1fr)_23.75rem]"
               : "grid-cols-1"
         }`}
       >
@@ -426,11 +454,12 @@ export function App() {
           </div>
         )}
         {showAside && (
-        <aside className={`flex flex-col ${embed.on ? "min-h-0 overflow-y-auto" : "max-md:order-2 md:min-h-0 md:overflow-y-auto"}`}>
+        <aside {...swipe} className={`flex touch-pan-y touch-pinch-zoom flex-col ${embed.on ? "min-h-0 overflow-y-auto" : "max-md:order-2 md:min-h-0 md:overflow-y-auto"}`}>
           {showTour && <TourPanel chapter={chapter} onChapter={setChapter} onClose={() => {
                 setTourOpen(false);
-                // The keyboard goes back to where the tour was opened from.
-                tourButton.current?.focus();
+                // The keyboard goes back to where the tour was opened from (the menu's button, when the tour's own is folded in it).
+                const back = tourButton.current;
+                (back && back.offsetParent !== null ? back : menuButton.current)?.focus();
               }} />}
           {quizOn && <QuizPanel />}
           {showDetail && (
@@ -450,14 +479,15 @@ export function App() {
       </main>
       {compareOpen && <CompareDialog onClose={() => setCompareOpen(false)} />}
       {helpOpen && <KeyboardHelp onClose={() => setHelpOpen(false)} />}
-      <footer className={`sticky bottom-0 z-10 border-t border-slate-200 bg-white ${embed.on ? "px-2 py-1" : "px-4 py-2"}`}>
-        {/* An embed without the hop detail still says what is happening: one line of narration. */}
+      <footer {...swipe} className={`sticky touch-pan-y touch-pinch-zoom bottom-0 z-10 border-t border-slate-200 bg-white ${embed.on ? "px-2 py-1" : "px-4 py-2"}`}>
+        {/* An embed without the hop detail still says what is happening: one line of narration (two, large, when presenting). */}
         {((embed.on && !showDetail) || presenting) && current && (
-          <p className={`mb-1 truncate ${presenting ? "text-2xl" : "text-sm"}`} title={current.text} data-testid="embed-narration">
+          <p className={`mb-1 ${presenting ? "line-clamp-2 text-2xl" : "truncate text-sm"}`} title={current.text} data-testid="embed-narration">
             {current.text}
           </p>
         )}
-        <Controls compact={embed.on} cursor={cursor} visible={visible} level={level} playing={playing} speed={speed} onMove={setCursor} onStep={move} onToggle={togglePlay} onSpeed={setSpeed} onLevel={setLevel} onFit={() => setFit((n) => n + 1)} {...(!embed.on && { onHelp: () => setHelpOpen(true) })} />
+        {/* Presenting, the keyboard help is `?` away: no button for it on the projector. */}
+        <Controls compact={embed.on} cursor={cursor} visible={visible} level={level} playing={playing} speed={speed} onMove={setCursor} onStep={move} onToggle={togglePlay} onSpeed={setSpeed} onLevel={setLevel} onFit={() => setFit((n) => n + 1)} {...(!embed.on && !presenting && { onHelp: () => setHelpOpen(true) })} />
         <p className="sr-only" aria-live="polite" data-testid="live">
           {current ? t.live({ n: placeOf(visible, cursor) + 1, total: visible.length, text: current.text }) : ""}
         </p>

@@ -27,7 +27,8 @@ export function Controls(props: {
   compact?: boolean;
 }) {
   const { cursor, visible, level, playing, speed, onMove, onStep, onToggle, onSpeed, onLevel, onFit, onHelp, compact } = props;
-  const label = compact ? "sr-only" : undefined;
+  // A phone's narrow footer keeps the lists' names for screen readers and drops their visible labels, like a small embed.
+  const label = compact ? "sr-only" : "max-md:sr-only";
   const t = useT(CONTROLS);
   const count = visible.length;
   const place = placeOf(visible, cursor);
@@ -51,7 +52,8 @@ export function Controls(props: {
       <button type="button" className={btn} onClick={() => onMove(visible[last] ?? 0)} disabled={atEnd} aria-label={t.last} data-testid="last">
         ▶|
       </button>
-      <label className="ml-2 flex flex-1 items-center gap-2 text-sm">
+      {/* On a phone the buttons and Fit take the first row, the timeline and the lists the second. */}
+      <label className="ml-2 flex flex-1 items-center gap-2 text-sm max-md:order-1 max-md:ml-0">
         <span className="sr-only">{t.timeline}</span>
         <input
           type="range"
@@ -59,16 +61,16 @@ export function Controls(props: {
           max={last}
           value={place}
           onChange={(e) => onMove(visible[Number(e.target.value)] ?? 0)}
-          className={`${compact ? "min-w-16" : "min-w-40"} flex-1`}
+          className={`${compact ? "min-w-16" : "min-w-40 max-md:w-0 max-md:min-w-16"} flex-1`}
           aria-label={t.timeline}
           aria-valuetext={t.valueText({ n: place + 1, total: count })}
           data-testid="timeline"
         />
-        <span className={`${compact ? "w-16" : "w-24"} text-right font-mono text-xs`} data-testid="position">
+        <span className={`${compact ? "w-16" : "w-24 max-md:w-14"} text-right font-mono text-xs`} data-testid="position">
           {count ? place + 1 : 0} / {count}
         </span>
       </label>
-      <label className="flex items-center gap-1 text-sm" title={t.levelHelp}>
+      <label className="flex items-center gap-1 text-sm max-md:order-1" title={t.levelHelp}>
         <span className={label}>{t.level}</span>
         <select aria-label={t.levelName} value={level} onChange={(e) => onLevel(e.target.value as Level)} className="rounded border border-slate-300 bg-white px-1 py-0.5" data-testid="level">
           {LEVELS.map((l) => (
@@ -78,7 +80,7 @@ export function Controls(props: {
           ))}
         </select>
       </label>
-      <label className="flex items-center gap-1 text-sm">
+      <label className="flex items-center gap-1 text-sm max-md:order-1">
         <span className={label}>{t.speed}</span>
         <select value={speed} onChange={(e) => onSpeed(Number(e.target.value))} className="rounded border border-slate-300 bg-white px-1 py-0.5" data-testid="speed">
           {[0.5, 1, 2, 4, 8].map((s) => (
@@ -92,7 +94,8 @@ export function Controls(props: {
         {t.fit}
       </button>
       {onHelp && (
-        <button type="button" className={btn} onClick={onHelp} aria-haspopup="dialog" title={t.shortcutsTitle}>
+        // No keyboard on most phones: the help is for wider screens (`?` still opens it).
+        <button type="button" className={`${btn} max-md:hidden`} onClick={onHelp} aria-haspopup="dialog" title={t.shortcutsTitle}>
           {t.shortcuts}
         </button>
       )}

@@ -50,8 +50,8 @@ const ARROWS: readonly (readonly [string, string, Station, Station])[] = [
   ["md:col-start-8 md:row-start-7", "→", "local", "route-out"],
   ["md:col-start-9 md:row-start-6", "↑", "route-out", "OUTPUT"],
   ["md:col-start-9 md:row-start-4", "↑", "OUTPUT", "POSTROUTING"],
-  ["md:col-start-1 md:row-start-2 text-[10px]", "upToIp", "br-decision", "in"],
-  ["md:col-start-11 md:row-start-2 text-[10px]", "toBridge", "out", "br-decision"],
+  ["md:col-start-1 md:row-start-2 text-[0.625rem]", "upToIp", "br-decision", "in"],
+  ["md:col-start-11 md:row-start-2 text-[0.625rem]", "toBridge", "out", "br-decision"],
   ["md:col-start-2 md:row-start-1", "→", "br-in", "br-PREROUTING"],
   ["md:col-start-4 md:row-start-1", "→", "br-PREROUTING", "br-decision"],
   ["md:col-start-6 md:row-start-1", "→", "br-decision", "br-FORWARD"],
@@ -133,7 +133,7 @@ export function HooksView({ steps, cursor, topology, onGo }: { steps: readonly F
             {t.now}
             {describeCurrent(t, h)}
           </span>
-          <span className="font-mono text-[10px] text-slate-600" data-testid="hooks-packet-now">
+          <span className="font-mono text-[0.625rem] text-slate-600" data-testid="hooks-packet-now">
             {endpointText(h.now)}
             {endpointText(h.entered) !== endpointText(h.now) && <span className="font-sans">{t.firstSeen({ packet: endpointText(h.entered) })}</span>}
           </span>
@@ -152,7 +152,7 @@ export function HooksView({ steps, cursor, topology, onGo }: { steps: readonly F
               {BRIDGE_ROW.map((s) => (
                 <Box key={s} t={t} station={s} h={h} bridge={bridge} onGo={onGo} phoneHidden={!h.passes.some((p) => p.station.startsWith("br-"))} />
               ))}
-              <p className="text-[10px] text-slate-500 md:col-span-9 md:col-start-2 md:row-start-2 md:text-center" data-testid="hooks-bridge-note">
+              <p className="text-[0.625rem] text-slate-500 md:col-span-9 md:col-start-2 md:row-start-2 md:text-center" data-testid="hooks-bridge-note">
                 {bridgeNote(t, h, bridge)}
               </p>
               <p className="mt-1 font-semibold text-slate-600 md:hidden">IP</p>
@@ -192,9 +192,9 @@ export function HooksView({ steps, cursor, topology, onGo }: { steps: readonly F
                   {p.tables.map((tp, j) => (
                     <li key={j} className={i === h.current.pass && tp.stage === h.current.stage && tp.steps.includes(cursor) ? "font-semibold" : ""}>
                       {stageText(t, tp, p.dropped === true)}
-                      {tp.decided && !TERMINAL.has(tp.decided.target) && <span className="block text-[10px] text-slate-700">{t.lastRule}</span>}
+                      {tp.decided && !TERMINAL.has(tp.decided.target) && <span className="block text-[0.625rem] text-slate-700">{t.lastRule}</span>}
                       {tp.decided && (
-                        <code className="mt-0.5 block break-all rounded bg-slate-100 px-1 font-mono text-[10px] text-slate-800" data-testid="hooks-rule">
+                        <code className="mt-0.5 block break-all rounded bg-slate-100 px-1 font-mono text-[0.625rem] text-slate-800" data-testid="hooks-rule">
                           {tp.decided.rule}
                         </code>
                       )}
@@ -208,7 +208,7 @@ export function HooksView({ steps, cursor, topology, onGo }: { steps: readonly F
         {h.nats.length > 0 && (
           <>
             <h3 className="mt-2 font-semibold text-slate-700">{t.natHeading}</h3>
-            <ul className="space-y-1 font-mono text-[11px]" data-testid="hooks-nat">
+            <ul className="space-y-1 font-mono text-[0.6875rem]" data-testid="hooks-nat">
               {h.nats.map((n) => (
                 <li key={n.step} className={n.step === cursor ? "rounded bg-amber-100 px-1" : ""}>
                   <span className="font-sans font-semibold">
@@ -222,7 +222,7 @@ export function HooksView({ steps, cursor, topology, onGo }: { steps: readonly F
             </ul>
           </>
         )}
-        <p className="mt-2 text-[10px] text-slate-500">
+        <p className="mt-2 text-[0.625rem] text-slate-500">
           {t.priorities}
         </p>
       </div>
@@ -306,7 +306,7 @@ function Box({ t, station, h, bridge, onGo, phoneHidden = false }: { t: Words; s
   const heading = (
     <span className="flex items-baseline gap-1">
       {order.length > 0 && (
-        <span className="rounded-full bg-blue-700 px-1 text-[9px] font-bold text-white" aria-hidden="true">
+        <span className="rounded-full bg-blue-700 px-1 text-[0.5625rem] font-bold text-white" aria-hidden="true">
           {order.join(",")}
         </span>
       )}
@@ -329,11 +329,11 @@ function Box({ t, station, h, bridge, onGo, phoneHidden = false }: { t: Words; s
       ) : (
         heading
       )}
-      {edge && <span className="block font-mono text-[10px] [overflow-wrap:anywhere]">{label}</span>}
-      {dropped && <span className="block text-[10px] font-semibold text-red-700">{t.dropped}</span>}
+      {edge && <span className="block font-mono text-[0.625rem] [overflow-wrap:anywhere]">{label}</span>}
+      {dropped && <span className="block text-[0.625rem] font-semibold text-red-700">{t.dropped}</span>}
       {isHook(station) && (!station.startsWith("br-") || h.passes.some((p) => p.station === "br-in")) && <Stages station={station} pass={pass} h={h} current={current} />}
       {station === "route-in" || station === "route-out" || station === "br-decision" ? (
-        pass?.decision ? <span className="block text-[10px]">{decisionText(t, pass)}</span> : null
+        pass?.decision ? <span className="block text-[0.625rem]">{decisionText(t, pass)}</span> : null
       ) : null}
     </div>
   );
@@ -362,7 +362,7 @@ function Stages({ station, pass, h, current }: { station: HookStation; pass: Pas
         return (
           <span
             key={stage}
-            className={`rounded px-1 text-[10px] leading-4 ${tone}`}
+            className={`rounded px-1 text-[0.625rem] leading-4 ${tone}`}
             title={`${stage === "confirm" ? "conntrack confirm" : stage}${chains}${target}`}
             data-testid={`stage-${stage}`}
             data-entered={t ? "yes" : "no"}

@@ -52,7 +52,7 @@ function NatDiff({ before, after, changed }: { before: StepPacket; after: StepPa
 
 function Code({ children, testid }: { children: string; testid?: string }) {
   return (
-    <pre className="mt-1 overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-100 p-2 font-mono text-[11px] leading-snug" data-testid={testid}>
+    <pre className="mt-1 overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-100 p-2 font-mono text-[0.6875rem] leading-snug" data-testid={testid}>
       {children}
     </pre>
   );
@@ -128,7 +128,7 @@ export function HopDetail({ step, entryListed = true, onShowHooks }: { step?: St
             {t.fdb({ bridge: d.bridge, size: d.fdbSize ?? d.fdb.length, ...(d.fdbSize !== undefined && d.fdbSize > d.fdb.length && { shown: d.fdb.length }) })}
           </h4>
           {d.action === "flood" && !d.fdb.some((e) => e.mac === d.mac) && <p className="text-xs text-slate-600">{t.flood({ mac: d.mac })}</p>}
-          <table className="w-full font-mono text-[11px]" data-testid="fdb">
+          <table className="w-full font-mono text-[0.6875rem]" data-testid="fdb">
             <thead>
               <tr className="text-left text-slate-500">
                 <th className="font-normal">{t.mac}</th>

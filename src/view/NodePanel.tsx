@@ -83,7 +83,7 @@ export function NodePanel({
             </p>
           ) : (
             tables.map(([table, list]) => (
-              <table key={table} className="mb-2 w-full font-mono text-[11px]" data-testid={`${table}-rules`}>
+              <table key={table} className="mb-2 w-full font-mono text-[0.6875rem]" data-testid={`${table}-rules`}>
                 <caption className="text-left font-sans font-semibold text-slate-600">{t.table({ table })}</caption>
                 <thead>
                   <tr className="text-left text-slate-500">
@@ -131,7 +131,7 @@ export function NodePanel({
           {view.conntrack.length === 0 ? (
             <p className="text-slate-500" data-testid="conntrack-table">{t.noEntries}</p>
           ) : (
-            <ul className="space-y-1 font-mono text-[11px]" data-testid="conntrack-table">
+            <ul className="space-y-1 font-mono text-[0.6875rem]" data-testid="conntrack-table">
               {view.conntrack.map((line) => (
                 <li key={line} className={`whitespace-pre-wrap break-all rounded px-1 ${line === view.conntrackNow ? "bg-amber-200" : "bg-slate-100"}`}>
                   {line}

@@ -4,7 +4,8 @@
  * scenario file"), with a line saying why. "Download pcap": the session's packets as a capture
  * file for Wireshark or tcpdump.
  */
-import { useMemo, useState } from "react";
+import { useMemo } from "react";
+import { create } from "zustand";
 import { viewUrl } from "../share/browser";
 import { scenarioFile, shareOffer, type ShareOffer } from "../share/offer";
 import { pcapFile, useHopscope } from "../store/store";
@@ -33,9 +34,38 @@ function embedCode(): string | undefined {
   return `<iframe src="${attr(url)}" width="800" height="450" title="Hopscope: ${attr(title)}" style="border:0;max-width:100%" loading="lazy"></iframe>`;
 }
 
-export function ShareButtons() {
+/** What the last share action did, said in one line (the buttons may sit in the header's menu, the line stays in sight). */
+const useShareStatus = create<{ text?: string; timer?: ReturnType<typeof setTimeout> }>(() => ({}));
+
+function clearLater(ms: number): void {
+  useShareStatus.setState({ timer: setTimeout(() => useShareStatus.setState({ text: undefined, timer: undefined }), ms) });
+}
+
+function setCopied(text: string | undefined): void {
+  clearTimeout(useShareStatus.getState().timer);
+  useShareStatus.setState({ text, timer: undefined });
+}
+
+/** The share buttons' status line: a small note under the header's right end while there is something to say. */
+export function ShareStatus() {
+  const text = useShareStatus((s) => s.text);
+  return (
+    <span
+      role="status"
+      className="pointer-events-none absolute right-4 top-full z-40 mt-1 max-w-[calc(100vw-2rem)] rounded border border-emerald-300 bg-emerald-50 px-2 py-1 text-xs text-emerald-800 shadow empty:border-0 empty:p-0 empty:shadow-none"
+      data-testid="copied"
+    >
+      {text}
+    </span>
+  );
+}
+
+/**
+ * The share buttons: `link`, the view's link (or, for a scenario too large for one, its file);
+ * `more`, the embed code and the pcap; `all`, both.
+ */
+export function ShareButtons({ part = "all" }: { part?: "link" | "more" | "all" }) {
   const t = useT(SHARE);
-  const [copied, setCopied] = useState<string>();
   const copy = async (what: "link" | "embed") => {
     const text = what === "link" ? linkFor(false) : embedCode();
     if (!text) {
@@ -43,7 +73,7 @@ export function ShareButtons() {
       const offer = currentOffer();
       if (offer && offer.kind !== "link") {
         setCopied(offer.reason);
-        setTimeout(() => setCopied(undefined), 4000);
+        clearLater(4000);
       }
       return;
     }
@@ -54,7 +84,7 @@ export function ShareButtons() {
       // No clipboard (an insecure origin, a denied permission): show the text to copy by hand.
       window.prompt(t.copyThis, text);
     }
-    setTimeout(() => setCopied(undefined), 2000);
+    clearLater(2000);
   };
   const ready = useHopscope((st) => st.status.kind === "ready");
   // The view's link part, as the store caches it: it changes with the scenario, panels and shell lines only.
@@ -68,7 +98,7 @@ export function ShareButtons() {
     const file = scenarioFile(st.source.spec);
     saveFile(file.name, new Blob([file.text], { type: "application/json" }));
     setCopied(t.saved({ name: file.name }));
-    setTimeout(() => setCopied(undefined), 4000);
+    clearLater(4000);
   };
   const download = async () => {
     try {
@@ -78,29 +108,30 @@ export function ShareButtons() {
     } catch (e) {
       setCopied(t.noCapture({ message: e instanceof Error ? e.message : String(e) }));
     }
-    setTimeout(() => setCopied(undefined), 4000);
+    clearLater(4000);
   };
   const btn = "rounded border border-slate-300 bg-white px-2 py-1 text-sm hover:bg-slate-100";
-  return (
-    <div className="flex flex-wrap items-center gap-2">
-      {offer?.kind === "file" ? (
-        <>
-          <button type="button" className={btn} onClick={downloadScenario} data-testid="download-scenario">
-            {t.downloadScenario}
-          </button>
-          <span className="text-xs text-amber-800" data-testid="share-too-large">
-            {offer.reason}
-          </span>
-        </>
-      ) : (
-        <>
-          <button type="button" className={btn} onClick={() => void copy("link")} data-testid="copy-link">
-            {t.copyLink}
-          </button>
-          <button type="button" className={btn} onClick={() => void copy("embed")} data-testid="copy-embed">
-            {t.copyEmbed}
-          </button>
-        </>
+  const link =
+    offer?.kind === "file" ? (
+      <>
+        <button type="button" className={btn} onClick={downloadScenario} data-testid="download-scenario" data-menu-close="">
+          {t.downloadScenario}
+        </button>
+        <span className="max-w-xs truncate text-xs text-amber-800" title={offer.reason} data-testid="share-too-large">
+          {offer.reason}
+        </span>
+      </>
+    ) : (
+      <button type="button" className={btn} onClick={() => void copy("link")} data-testid="copy-link" data-menu-close="">
+        {t.copyLink}
+      </button>
+    );
+  const more = (
+    <>
+      {offer?.kind !== "file" && (
+        <button type="button" className={btn} onClick={() => void copy("embed")} data-testid="copy-embed" data-menu-close="">
+          {t.copyEmbed}
+        </button>
       )}
       <button
         type="button"
@@ -109,12 +140,16 @@ export function ShareButtons() {
         disabled={!ready}
         title={t.pcapTitle}
         data-testid="download-pcap"
+          data-menu-close=""
       >
         {t.downloadPcap}
       </button>
-      <span role="status" className="text-xs text-emerald-700" data-testid="copied">
-        {copied}
-      </span>
+    </>
+  );
+  return (
+    <div className="flex min-w-0 flex-wrap items-center gap-2">
+      {part !== "more" && link}
+      {part !== "link" && more}
     </div>
   );
 }

@@ -140,7 +140,7 @@ export function Terminal({ topology, initial }: { topology: Topology; initial: s
   };
 
   return (
-    <div className="keep-palette flex h-full min-h-0 flex-col bg-slate-900 font-mono text-[12px] text-slate-100" data-testid="terminal">
+    <div className="keep-palette flex h-full min-h-0 flex-col bg-slate-900 font-mono text-xs text-slate-100" data-testid="terminal">
       <div className="flex items-center gap-2 border-b border-slate-700 px-3 py-1 font-sans text-xs text-slate-300">
         <label className="flex items-center gap-1">
           {t.shellOn}

@@ -131,7 +131,7 @@ function Definition({ text }: { text: string }) {
     <>
       {text.split("`").map((part, i) =>
         i % 2 === 1 ? (
-          <code key={i} className="rounded bg-slate-100 px-0.5 font-mono text-[11px]">
+          <code key={i} className="rounded bg-slate-100 px-0.5 font-mono text-[0.6875rem]">
             {part}
           </code>
         ) : (

@@ -43,7 +43,7 @@ export function QuizPanel() {
                     disabled={given !== undefined}
                     onClick={() => st.answerQuiz(i)}
                     aria-describedby={right || wrong ? `quiz-mark-${i}` : undefined}
-                    className={`w-full rounded border px-2 py-1 text-left ${q.kind === "rule" ? "break-all font-mono text-[11px]" : "font-mono text-xs"} ${
+                    className={`w-full rounded border px-2 py-1 text-left ${q.kind === "rule" ? "break-all font-mono text-[0.6875rem]" : "font-mono text-xs"} ${
                       right ? "border-green-600 bg-green-50" : wrong ? "border-red-600 bg-red-50" : "border-slate-300 bg-white hover:bg-slate-100"
                     } disabled:cursor-default`}
                     data-testid="quiz-choice"
