@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { HopscopePage } from "./hopscope";
+import { frameTimes, keyToStep } from "./measure";
 
 /** The hops that make each walk-through what it is: addresses before and after each NAT. */
 const KEY_HOPS: Record<string, string[]> = {
@@ -159,30 +160,11 @@ test.describe("the article's cluster", () => {
   test("key press to highlighted step: measured", async ({ page }) => {
     const app = new HopscopePage(page);
     await app.open();
-    const times: number[] = [];
-    for (let i = 0; i < 10; i++) {
-      const ms = await page.evaluate(
-        () =>
-          new Promise<number>((resolve) => {
-            const list = document.querySelector('[data-testid="hop-list"]')!;
-            const before = list.querySelector('li[aria-current="step"]');
-            const t0 = performance.now();
-            const obs = new MutationObserver(() => {
-              const now = list.querySelector('li[aria-current="step"]');
-              if (now && now !== before) {
-                obs.disconnect();
-                requestAnimationFrame(() => resolve(performance.now() - t0));
-              }
-            });
-            obs.observe(list, { subtree: true, attributes: true, attributeFilter: ["aria-current"] });
-            window.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowRight", bubbles: true }));
-          }),
-      );
-      times.push(ms);
-    }
-    times.sort((a, b) => a - b);
-    console.log(`key press → highlighted step: median ${times[5]!.toFixed(1)} ms, max ${times[9]!.toFixed(1)} ms`);
-    expect(times.length).toBe(10);
+    const t = await keyToStep(page);
+    console.log(`key press → highlighted step: median ${t.median.toFixed(1)} ms, max ${t.max.toFixed(1)} ms`);
+    expect(t.times.length).toBe(10);
+    // Each press moved one step on.
+    await expect(page.getByTestId("position")).toHaveText(/^11 \//);
   });
 
   test("animation frame times while playing: measured", async ({ page }) => {
@@ -190,26 +172,10 @@ test.describe("the article's cluster", () => {
     await app.open();
     await page.getByTestId("speed").selectOption("4");
     await page.getByTestId("play").click();
-    const frames = await page.evaluate(
-      () =>
-        new Promise<number[]>((resolve) => {
-          const out: number[] = [];
-          let last = performance.now();
-          const end = last + 3000;
-          const tick = (t: number) => {
-            out.push(t - last);
-            last = t;
-            if (t < end) requestAnimationFrame(tick);
-            else resolve(out);
-          };
-          requestAnimationFrame(tick);
-        }),
-    );
+    const f = await frameTimes(page);
     await page.getByTestId("play").click();
-    frames.sort((a, b) => a - b);
-    const p = (q: number) => frames[Math.min(frames.length - 1, Math.floor(q * frames.length))]!;
-    console.log(`frame times while playing (${frames.length} frames in 3 s): median ${p(0.5).toFixed(1)} ms, p95 ${p(0.95).toFixed(1)} ms, max ${p(1).toFixed(1)} ms`);
-    expect(frames.length).toBeGreaterThan(10);
+    console.log(`frame times while playing (${f.frames} frames in 3 s): median ${f.median.toFixed(1)} ms, p95 ${f.p95.toFixed(1)} ms, max ${f.max.toFixed(1)} ms`);
+    expect(f.frames).toBeGreaterThan(10);
   });
 
   test("the packet travels between hops, and under reduced motion it jumps: the same steps, no motion", async ({ browser }) => {

@@ -398,6 +398,7 @@ export function App() {
               cursor={cursor}
               onOpen={embed.on ? undefined : onOpen}
               grow={phone && !embed.on && !presenting}
+              minLabelPx={embed.on ? 11 : 10}
               {...(editorOpen && picking && { onPick, picked: [send.from, send.to].filter((x): x is PickTarget => x !== undefined) })}
             />
           )}

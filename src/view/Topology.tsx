@@ -96,13 +96,13 @@ const FONT_FAMILY = "ui-sans-serif, system-ui, sans-serif";
   }
 }
 
-/** Labels drawn smaller than this many pixels are hidden. */
+/** Labels drawn smaller than this many pixels are hidden (an embed asks for 11). */
 const MIN_LABEL_PX = 10;
 const LABEL_SIZES = [FONT.small, FONT.text, FONT.title] as const;
 
 /** The sizes (in units) to hide at `scale` pixels per unit: "11 12" hides 11- and 12-unit labels. */
-export function hiddenSizes(scale: number): string {
-  return LABEL_SIZES.filter((s) => s * scale < MIN_LABEL_PX - 0.01).join(" ");
+export function hiddenSizes(scale: number, min = MIN_LABEL_PX): string {
+  return LABEL_SIZES.filter((s) => s * scale < min - 0.01).join(" ");
 }
 
 /** The svg's pixels per layout unit at zoom scale k: the view box is fitted into the element. */
@@ -141,6 +141,7 @@ export function Topology({
   cursor,
   onOpen,
   grow = false,
+  minLabelPx = MIN_LABEL_PX,
 }: {
   topology: TopologyData;
   step?: Step;
@@ -157,6 +158,8 @@ export function Topology({
   picked?: readonly PickTarget[];
   /** The diagram takes the height it needs, at the room's width (a phone's page scrolls). */
   grow?: boolean;
+  /** Labels that would be drawn smaller than this are hidden until one zooms in. */
+  minLabelPx?: number;
 }) {
   const lang = useLang();
   const tr = TOPOLOGY[lang];
@@ -193,9 +196,9 @@ export function Topology({
     const svg = svgRef.current;
     if (!svg) return;
     const px = pixelsPerUnit(svg, layoutRef.current, transformRef.current.k);
-    svg.setAttribute("data-hide", hiddenSizes(px));
+    svg.setAttribute("data-hide", hiddenSizes(px, minLabelPx));
     svg.setAttribute("data-px", px.toFixed(3));
-  }, []);
+  }, [minLabelPx]);
 
   useEffect(() => {
     const svg = svgRef.current;
@@ -234,7 +237,8 @@ export function Topology({
       const z = zoomRef.current;
       if (!svg || !z) return;
       const l = layoutRef.current;
-      const k = Math.max(1, Math.min(4, 0.5 * Math.min(l.width / Math.max(b.w, 40), l.height / Math.max(b.h, 30))));
+      // Close enough to read it (at least 1.5×), never so close that it spills out of the view.
+      const k = Math.max(1.5, Math.min(4, 0.6 * Math.min(l.width / Math.max(b.w, 40), l.height / Math.max(b.h, 30))));
       const c = center(b);
       const to = zoomIdentity.translate(l.width / 2, l.height / 2).scale(k).translate(-c.x, -c.y);
       if (reducedMotion) select(svg).call(z.transform, to);
@@ -382,6 +386,11 @@ export function Topology({
                 )}
                 {mode === "mini" ? (
                   <Label x={b.x + b.w / 2} y={b.y + 13} size={FONT.small} anchor="middle">{fitText(n.id, b.w - 6, FONT.small)}</Label>
+                ) : mode === "full" && layout.tight ? (
+                  <>
+                    <Label x={b.x + 10} y={b.y + 17} size={FONT.title} weight={600}>{fitText(n.id, textW - (layout.podFolds.get(n.id)?.box.w ?? -6) - 6, FONT.title, true)}</Label>
+                    {n.podCidr && <Label x={b.x + 10} y={b.y + 33} size={FONT.small} fill={TEXT.pod}>{fitText(`${tr.podNetwork} ${n.podCidr}`, textW, FONT.small)}</Label>}
+                  </>
                 ) : mode === "full" ? (
                   <>
                     <Label x={b.x + 10} y={b.y + 18} size={FONT.title} weight={600}>{name}</Label>
@@ -426,8 +435,8 @@ export function Topology({
             return (
               <g key={name} data-testid={`pod-${name}`} {...(onPick ? pickable(onPick, { pod: name }, tr.pickPod({ pod: name }), isPicked({ pod: name })) : openable(onOpen, { pod: name }, tr.openShell({ pod: name })))}>
                 <Rect b={b} stroke={C.pod} fill={FILL.pod} active={step?.pod === name || isPicked({ pod: name })} />
-                <Label x={b.x + 8} y={b.y + 17} weight={600}>{fitText(name, w, FONT.text, true)}</Label>
-                <Label x={b.x + 8} y={b.y + 33}>{fitText(`eth0 ${p.ip}`, w, FONT.text)}</Label>
+                <Label x={b.x + 8} y={b.y + (b.h < 40 ? 15 : 17)} weight={600}>{fitText(name, w, FONT.text, true)}</Label>
+                <Label x={b.x + 8} y={b.y + (b.h < 40 ? 30 : 33)}>{fitText(`eth0 ${p.ip}`, w, FONT.text)}</Label>
                 {b.h >= 50 && <Label x={b.x + 8} y={b.y + 48} size={FONT.small} fill={TEXT.muted}>{fitText(`${p.hostVeth} ${tr.onHost}`, w, FONT.small)}</Label>}
               </g>
             );

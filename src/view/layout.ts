@@ -74,6 +74,8 @@ export interface Layout {
   readonly cellsCaption?: Point;
   /** Two-line boxes (the third and fourth lines of headers and pods are left out). */
   readonly compact: boolean;
+  /** Two-line headers (name, pod network) with the fold button beside the name, two-line pods. */
+  readonly tight: boolean;
   /** Which rung of the ladder the layout took (0: everything whole … 5: small tiles), and whether even that overflows its room. */
   readonly density: number;
   readonly overflows: boolean;
@@ -129,6 +131,7 @@ const CELL = { w: 62, h: 18 };
 const CELL_GAP = 4;
 const FOLD_H = 22;
 const SERVICES_FOLD_W = 170;
+const TIGHT_FOLD_W = 76;
 /** Room above the first row of cells for their caption. */
 const CELL_CAPTION = 20;
 const SERVICE_ROW_H = 18;
@@ -187,6 +190,8 @@ const NOTHING: Involved = { nodes: new Set(), pods: new Set(), services: new Set
 interface Rung {
   /** Two-line boxes: the router's and nodes' headers and the pods lose their third and fourth lines. */
   readonly compact: boolean;
+  /** Tighter still (a small embed): two-line headers and pods, the fold button in the header, services three to a row. */
+  readonly tight?: boolean;
   readonly foldPods: boolean;
   /** 0: every node whole; 1: untouched nodes as tiles; 2: as small tiles. */
   readonly tiles: 0 | 1 | 2;
@@ -200,10 +205,12 @@ const LADDER: readonly Rung[] = [
   { compact: true, foldPods: true, tiles: 0 },
   { compact: true, foldPods: true, tiles: 1 },
   { compact: true, foldPods: true, tiles: 2 },
+  { compact: true, tight: true, foldPods: true, tiles: 2 },
 ];
 
 /** The sizes of a rung's boxes. */
-function sizes(compact: boolean) {
+function sizes(compact: boolean, tight = false) {
+  if (tight) return { band: 44, bandGap: 22, header: (_hasPublic: boolean) => 40, bridge: 22, pod: 36, controller: 40 };
   return compact
     ? { band: 46, bandGap: 24, header: (_hasPublic: boolean) => 58, bridge: 24, pod: 40, controller: 44 }
     : { band: 62, bandGap: 30, header: (hasPublic: boolean) => (hasPublic ? 76 : 60), bridge: BRIDGE_H, pod: POD_H, controller: 62 };
@@ -246,7 +253,7 @@ function climb(t: Topology, opts: LayoutOptions, width: number, H: number): Layo
 }
 
 function layoutAt(t: Topology, opts: LayoutOptions, W: number, H: number, rung: Rung, density: number): Layout {
-  const size = sizes(rung.compact);
+  const size = sizes(rung.compact, rung.tight);
   const involved = opts.involved ?? NOTHING;
   const unfolded = opts.unfolded ?? new Set<string>();
   const router = t.nodes.find((n) => n.kind === "router");
@@ -263,7 +270,7 @@ function layoutAt(t: Topology, opts: LayoutOptions, W: number, H: number, rung: 
   // The top band: the router over the workers, the internet client at the right.
   const nodes = new Map<string, Box>();
   const narrow = W < 620;
-  const colW = controllers.length === 0 || narrow ? 0 : rung.tiles ? 124 : Math.min(180, Math.max(150, Math.round(W * 0.16)));
+  const colW = controllers.length === 0 || narrow ? 0 : rung.tiles ? 136 : Math.min(180, Math.max(150, Math.round(W * 0.16)));
   const trunkX = PAD + 6;
   const areaX = colW ? PAD + colW + 16 : PAD + 20;
   const areaW = W - areaX - PAD;
@@ -284,7 +291,7 @@ function layoutAt(t: Topology, opts: LayoutOptions, W: number, H: number, rung: 
   const hostLineY = bandY + size.band + size.bandGap;
 
   // Services at the bottom: the touched ones (or all, when few or unfolded), and a fold button.
-  const svcCols = Math.max(1, Math.floor((W - 2 * PAD - 24) / SERVICE_COL_W));
+  const svcCols = Math.max(1, Math.floor((W - 2 * PAD - 24) / (rung.tight ? SERVICE_COL_W - 40 : SERVICE_COL_W)));
   const svcColW = (W - 2 * PAD - 24) / svcCols;
   const foldServices = t.services.length > SERVICES_UNFOLDED_MAX;
   const servicesShown = !foldServices || opts.servicesUnfolded ? t.services : t.services.filter((s) => involved.services.has(key(s)));
@@ -331,7 +338,7 @@ function layoutAt(t: Topology, opts: LayoutOptions, W: number, H: number, rung: 
       if (n.kind === "controller") return { id: n.id, w: fullW, h: size.controller, mode: "full", shown: [], perRow, header };
       const rows = Math.ceil(shown.length / perRow);
       const podsH = rows ? 16 + rows * (size.pod + POD_GAP) - POD_GAP : 0;
-      const h = header + size.bridge + podsH + (fold ? POD_GAP + FOLD_H : 0) + 10;
+      const h = header + size.bridge + podsH + (fold && !rung.tight ? POD_GAP + FOLD_H : 0) + (rung.tight ? 8 : 10);
       return { id: n.id, w: fullW, h, mode: "full", shown, fold, perRow, header };
     }
     const tiles = n.kind === "controller" ? TILE : tileSize;
@@ -422,7 +429,8 @@ function layoutAt(t: Topology, opts: LayoutOptions, W: number, H: number, rung: 
         const c = k % it.perRow;
         pods.set(p.name, { x: b.x + 10 + c * (podW + POD_GAP), y: b.y + it.header + size.bridge + 16 + r * (size.pod + POD_GAP), w: podW, h: size.pod });
       });
-      if (it.fold) podFolds.set(it.id, { ...it.fold, box: { x: b.x + 10, y: b.y + b.h - 10 - FOLD_H, w: b.w - 20, h: FOLD_H } });
+      // Tight: the fold button at the right of the name's line.
+      if (it.fold) podFolds.set(it.id, { ...it.fold, box: rung.tight ? { x: b.x + b.w - 8 - TIGHT_FOLD_W, y: b.y + 5, w: TIGHT_FOLD_W, h: 18 } : { x: b.x + 10, y: b.y + b.h - 10 - FOLD_H, w: b.w - 20, h: FOLD_H } });
     } else if (it.fold) {
       podFolds.set(it.id, { ...it.fold, box: { x: b.x + 6, y: b.y + b.h - 20, w: b.w - 12, h: 16 } });
     }
@@ -457,6 +465,7 @@ function layoutAt(t: Topology, opts: LayoutOptions, W: number, H: number, rung: 
     ...(serviceFold && { serviceFold }),
     ...(cellsCaption && { cellsCaption }),
     compact: rung.compact,
+    tight: rung.tight ?? false,
     density,
     overflows: needed > H * FIT_SLACK,
   };
