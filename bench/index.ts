@@ -4,11 +4,13 @@ import { runEditorBench } from "./editor";
 import { runEngineBench } from "./engine";
 import { runBigLinkBench, runShareBench } from "./share";
 import { runShellBench } from "./shell";
+import { runLayoutBench } from "./layout";
+import { runUiBench } from "./ui";
 
 const benches: Record<string, () => void | Promise<void>> = { engine: runEngineBench, cluster: runClusterBench, shell: runShellBench, share: () => {
     runShareBench();
     runBigLinkBench();
-  }, editor: runEditorBench };
+  }, editor: runEditorBench, layout: runLayoutBench, ui: runUiBench };
 const named = process.argv.slice(2);
 const unknown = named.filter((n) => !(n in benches));
 if (unknown.length) {
