@@ -70,6 +70,15 @@ test.describe("the diagram at scale", () => {
       expect(noOverlaps(s.nodes)).toEqual([]);
       expect(noOverlaps(s.pods)).toEqual([]);
       if (s.services) for (const b of s.nodes) expect(overlaps(b, { id: "services", ...s.services }), `${b.id} over the services`).toBe(false);
+      // The search box, the Legend button and the minimap float over the diagram: never over a node.
+      const floating = [page.getByRole("search"), page.getByRole("button", { name: "Legend" }), page.getByTestId("minimap")];
+      for (const f of floating) {
+        if (!(await f.count())) continue;
+        const r = (await f.boundingBox())!;
+        const what = await f.evaluate((e) => e.getAttribute("aria-label") ?? e.tagName);
+        const under = s.nodes.filter((b) => overlaps({ id: what, x: r.x, y: r.y, w: r.width, h: r.height }, b)).map((b) => b.id);
+        expect(under, `${what} over nodes`).toEqual([]);
+      }
       const small = s.labels.filter((l) => l.px < 10 - 0.01);
       expect(small, small.map((l) => `${l.text} ${l.px.toFixed(1)} px`).join(", ")).toEqual([]);
       // What the trace touches is drawn whole, and its names are read at Fit.

@@ -301,7 +301,16 @@ export function Topology({
   const trunkBottom = Math.max(lastBus.y, ...[...layout.attach.values()].filter((a) => a.on === "trunk").map((a) => a.at.y));
   const servicesByKey = useMemo(() => new Map(topology.services.map((s) => [`${s.namespace}/${s.name}`, s])), [topology]);
   const podsByName = useMemo(() => new Map(topology.pods.map((p) => [p.name, p])), [topology]);
-  const showMinimap = layout.overflows || layout.density >= 4;
+  // The minimap's place on screen: the layout's corner for it, through the view box's fit (not the zoom: it stays put).
+  const mapAt: React.CSSProperties | undefined = useMemo(() => {
+    const m = layout.minimap;
+    if (!m || !room) return undefined;
+    const h = grow ? layout.height : room.height;
+    const s = Math.min(room.width / layout.width, h / layout.height);
+    const ox = (room.width - layout.width * s) / 2;
+    const oy = (h - layout.height * s) / 2;
+    return { left: ox + m.x * s, top: oy + m.y * s, width: m.w * s, height: m.h * s };
+  }, [layout, room, grow]);
   const foldButton = (f: Fold, node: string | undefined) => {
     const label = node === undefined ? (f.unfolded ? tr.hideServices : tr.showServices({ n: f.count })) : f.unfolded ? tr.hidePods({ node }) : tr.showPods({ n: f.count, node });
     const text = node === undefined ? (f.unfolded ? tr.foldServices : tr.moreServices({ n: f.count })) : f.unfolded ? tr.foldPods : tr.morePods({ n: f.count });
@@ -483,10 +492,11 @@ export function Topology({
         </g>
       </svg>
       <DiagramSearch topology={topology} onFound={onFound} />
-      {showMinimap && (
+      {mapAt && (
         <Minimap
           layout={layout}
           label={tr.overview}
+          at={mapAt}
           subscribe={(f) => {
             minimapRef.current = f;
             f(transformRef.current);

@@ -33,6 +33,11 @@ function checkBoxes(l: Layout, t: Topology): void {
   expect(inside(l.services, picture)).toBe(true);
   for (const r of l.serviceRows) expect(inside({ x: r.x, y: r.y - 13, w: r.w, h: 16 }, l.services), r.key).toBe(true);
   if (l.serviceFold) expect(inside(l.serviceFold.box, l.services)).toBe(true);
+  if (l.minimap) {
+    expect(inside(l.minimap, picture)).toBe(true);
+    expect(overlap(l.minimap, l.services), "the minimap over the services").toBe(false);
+    for (const [id, b] of nodes) expect(overlap(l.minimap, b), `the minimap over ${id}`).toBe(false);
+  }
 }
 
 /** The smallest label's size in pixels when the picture is fitted into its room. */

@@ -70,6 +70,8 @@ export interface Layout {
   readonly services: Box;
   readonly serviceRows: readonly ServiceRow[];
   readonly serviceFold?: Fold;
+  /** Where the minimap goes, on big clusters: beside the services, at the bottom right. */
+  readonly minimap?: Box;
   /** Where the caption over the cells (untouched workers by name only) goes. */
   readonly cellsCaption?: Point;
   /** Two-line boxes (the third and fourth lines of headers and pods are left out). */
@@ -132,6 +134,10 @@ const CELL_GAP = 4;
 const FOLD_H = 22;
 const SERVICES_FOLD_W = 170;
 const TIGHT_FOLD_W = 76;
+const MINIMAP_W = 150;
+const MINIMAP_MAX_H = 100;
+/** Room at the top left for the diagram's search box. */
+const SEARCH_W = 250;
 /** Room above the first row of cells for their caption. */
 const CELL_CAPTION = 20;
 const SERVICE_ROW_H = 18;
@@ -277,7 +283,9 @@ function layoutAt(t: Topology, opts: LayoutOptions, W: number, H: number, rung: 
   // As wide as their text asks (the page measures it, in its language), within what the band has.
   const clientW = Math.min(230, Math.max(130, (opts.bandText?.client ?? 170) + 20));
   const legendRoomW = W >= 700 ? LEGEND_W : 0;
-  const routerW = Math.min(W - 2 * PAD - clientW - legendRoomW - 36, 330, Math.max(150, (opts.bandText?.router ?? 230) + 20));
+  // The top left corner is the search box's (Topology.tsx) when the band shares its row.
+  const searchRoom = legendRoomW ? SEARCH_W : 0;
+  const routerW = Math.min(W - PAD - searchRoom - clientW - legendRoomW - 36 - PAD, 330, Math.max(150, (opts.bandText?.router ?? 230) + 20));
   // The top right corner is the Legend button's (App.tsx): the client keeps clear of it. On a
   // narrow screen the band starts under the search box and the Legend button instead.
   const legendRoom = W >= 700 ? LEGEND_W : 0;
@@ -285,14 +293,16 @@ function layoutAt(t: Topology, opts: LayoutOptions, W: number, H: number, rung: 
   if (client) nodes.set(client.id, { x: W - PAD - clientW - legendRoom, y: bandY, w: clientW, h: size.band });
   if (router) {
     const wanted = areaX + areaW / 2 - routerW / 2;
-    const x = Math.max(PAD, Math.min(wanted, W - PAD - clientW - legendRoom - 36 - routerW));
+    const x = Math.max(PAD + searchRoom, Math.min(wanted, W - PAD - clientW - legendRoom - 36 - routerW));
     nodes.set(router.id, { x, y: bandY, w: routerW, h: size.band });
   }
   const hostLineY = bandY + size.band + size.bandGap;
 
   // Services at the bottom: the touched ones (or all, when few or unfolded), and a fold button.
-  const svcCols = Math.max(1, Math.floor((W - 2 * PAD - 24) / (rung.tight ? SERVICE_COL_W - 40 : SERVICE_COL_W)));
-  const svcColW = (W - 2 * PAD - 24) / svcCols;
+  // Beside the services, at the bottom right, the minimap of a big cluster has its own room.
+  const mapW = rung.tiles ? MINIMAP_W + 10 : 0;
+  const svcCols = Math.max(1, Math.floor((W - 2 * PAD - 24 - mapW) / (rung.tight ? SERVICE_COL_W - 40 : SERVICE_COL_W)));
+  const svcColW = (W - 2 * PAD - 24 - mapW) / svcCols;
   const foldServices = t.services.length > SERVICES_UNFOLDED_MAX;
   const servicesShown = !foldServices || opts.servicesUnfolded ? t.services : t.services.filter((s) => involved.services.has(key(s)));
   const svcRows = Math.ceil(servicesShown.length / svcCols);
@@ -437,7 +447,7 @@ function layoutAt(t: Topology, opts: LayoutOptions, W: number, H: number, rung: 
   }
 
   const servicesY = rowsBottom + 18;
-  const services = { x: PAD, y: servicesY, w: W - 2 * PAD, h: servicesH };
+  const services = { x: PAD, y: servicesY, w: W - 2 * PAD - mapW, h: servicesH };
   const serviceRows: ServiceRow[] = servicesShown.map((s, k) => ({
     key: key(s),
     x: PAD + 12 + (k % svcCols) * svcColW,
@@ -445,7 +455,7 @@ function layoutAt(t: Topology, opts: LayoutOptions, W: number, H: number, rung: 
     w: svcColW - 12,
   }));
   const serviceFold = foldServices
-    ? { box: { x: W - PAD - 12 - SERVICES_FOLD_W, y: servicesY + 5, w: SERVICES_FOLD_W, h: FOLD_H }, count: opts.servicesUnfolded ? t.services.length - involved.services.size : t.services.length - servicesShown.length, unfolded: opts.servicesUnfolded ?? false }
+    ? { box: { x: W - PAD - mapW - 12 - SERVICES_FOLD_W, y: servicesY + 5, w: SERVICES_FOLD_W, h: FOLD_H }, count: opts.servicesUnfolded ? t.services.length - involved.services.size : t.services.length - servicesShown.length, unfolded: opts.servicesUnfolded ?? false }
     : undefined;
   const needed = servicesY + servicesH + PAD;
   return {
@@ -464,6 +474,7 @@ function layoutAt(t: Topology, opts: LayoutOptions, W: number, H: number, rung: 
     serviceRows,
     ...(serviceFold && { serviceFold }),
     ...(cellsCaption && { cellsCaption }),
+    ...(mapW && { minimap: { x: W - PAD - MINIMAP_W, y: servicesY, w: MINIMAP_W, h: Math.min(servicesH, MINIMAP_MAX_H) } }),
     compact: rung.compact,
     tight: rung.tight ?? false,
     density,
