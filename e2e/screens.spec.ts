@@ -91,6 +91,8 @@ test.describe("a 390×844 phone", () => {
   test("a horizontal swipe on the hop detail or the controls steps; a vertical one, or one on the diagram, does not", async ({ page }) => {
     await open(page, "#level=rules");
     const position = page.getByTestId("position");
+    // The diagram takes the first screen; the hop detail is below it.
+    await page.getByTestId("hop-detail").evaluate((e) => e.scrollIntoView({ block: "center" }));
     const detail = await box(page, "hop-detail");
     const y = detail.y + Math.min(40, detail.height / 2);
     // Finger right to left: forward, like turning a page.

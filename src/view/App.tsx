@@ -64,8 +64,6 @@ export function App() {
   const exporting = useHopscope((s) => s.exporting);
   const { init, setCursor, move, togglePlay, setSpeed, setLevel, dismissNotice, setPanels } = useHopscope.getState();
   const reducedMotion = usePrefersReducedMotion();
-  // A phone's page scrolls: the diagram takes the full width and the height its layout needs.
-  const phone = useMediaQuery("(max-width: 767px)");
   const smallWindow = useMediaQuery("(max-width: 999px), (max-height: 599px)");
   // Dark or light: the system's, unless the reader picked one here (an embed on this site follows that choice too).
   const theme = useTheme();
@@ -382,7 +380,7 @@ export function App() {
         }`}
       >
         <div className={`flex min-h-0 flex-col border-r border-slate-200 ${embed.on || presenting ? "" : "max-md:contents"}`}>
-        <section className={`relative bg-white ${embed.on || presenting ? "min-h-0 flex-1" : "min-h-64 max-md:order-1 md:h-auto md:min-h-0 md:flex-1"}`} aria-label={t.topology}>
+        <section className={`relative bg-white ${embed.on || presenting ? "min-h-0 flex-1" : "min-h-64 max-md:order-1 max-md:h-[calc(100svh-8.75rem)] md:h-auto md:min-h-0 md:flex-1"}`} aria-label={t.topology}>
           {status.kind === "error" && (
             <p role="alert" className="m-4 rounded border border-red-300 bg-red-50 p-3 text-red-800" data-testid="engine-error">
               {t.engineError({ message: status.message })}
@@ -397,7 +395,6 @@ export function App() {
               steps={steps}
               cursor={cursor}
               onOpen={embed.on ? undefined : onOpen}
-              grow={phone && !embed.on && !presenting}
               minLabelPx={embed.on ? 11 : 10}
               {...(editorOpen && picking && { onPick, picked: [send.from, send.to].filter((x): x is PickTarget => x !== undefined) })}
             />

@@ -140,7 +140,6 @@ export function Topology({
   steps,
   cursor,
   onOpen,
-  grow = false,
   minLabelPx = MIN_LABEL_PX,
 }: {
   topology: TopologyData;
@@ -156,8 +155,6 @@ export function Topology({
   onPick?: (t: PickTarget) => void;
   /** What is picked so far (drawn highlighted). */
   picked?: readonly PickTarget[];
-  /** The diagram takes the height it needs, at the room's width (a phone's page scrolls). */
-  grow?: boolean;
   /** Labels that would be drawn smaller than this are hidden until one zooms in. */
   minLabelPx?: number;
 }) {
@@ -180,8 +177,8 @@ export function Topology({
     };
   }, [topology, tr]);
   const layout = useMemo(
-    () => layoutTopology(topology, { ...(room && { width: room.width, height: grow ? Infinity : room.height }), involved, unfolded: open.nodes, servicesUnfolded: open.services, bandText }),
-    [topology, room, grow, involved, open.nodes, open.services, bandText],
+    () => layoutTopology(topology, { ...(room && { width: room.width, height: room.height }), involved, unfolded: open.nodes, servicesUnfolded: open.services, bandText }),
+    [topology, room, involved, open.nodes, open.services, bandText],
   );
   const svgRef = useRef<SVGSVGElement>(null);
   const gRef = useRef<SVGGElement>(null);
@@ -305,12 +302,11 @@ export function Topology({
   const mapAt: React.CSSProperties | undefined = useMemo(() => {
     const m = layout.minimap;
     if (!m || !room) return undefined;
-    const h = grow ? layout.height : room.height;
-    const s = Math.min(room.width / layout.width, h / layout.height);
+    const s = Math.min(room.width / layout.width, room.height / layout.height);
     const ox = (room.width - layout.width * s) / 2;
-    const oy = (h - layout.height * s) / 2;
+    const oy = (room.height - layout.height * s) / 2;
     return { left: ox + m.x * s, top: oy + m.y * s, width: m.w * s, height: m.h * s };
-  }, [layout, room, grow]);
+  }, [layout, room]);
   const foldButton = (f: Fold, node: string | undefined) => {
     const label = node === undefined ? (f.unfolded ? tr.hideServices : tr.showServices({ n: f.count })) : f.unfolded ? tr.hidePods({ node }) : tr.showPods({ n: f.count, node });
     const text = node === undefined ? (f.unfolded ? tr.foldServices : tr.moreServices({ n: f.count })) : f.unfolded ? tr.foldPods : tr.morePods({ n: f.count });
@@ -326,12 +322,11 @@ export function Topology({
     );
   };
   return (
-    <div ref={boxRef} className={`relative w-full ${grow ? "" : "h-full"}`}>
+    <div ref={boxRef} className="relative h-full w-full">
       <svg
         ref={svgRef}
         viewBox={`0 0 ${layout.width} ${layout.height}`}
-        className="diagram-colours block w-full select-none"
-        style={{ height: grow ? layout.height : "100%" }}
+        className="diagram-colours block h-full w-full select-none"
         role="img"
         aria-label={tr.label}
         data-testid="topology"
