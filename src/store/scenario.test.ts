@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { encodeView, formatHash, type SharedView } from "../share/codec";
+import { rowOf, ruleAt } from "./rules";
 import { fakeEngine } from "./fake-engine";
 import { visibleSteps } from "./levels";
 import { createHopscope, type HopscopeState, type HopscopeStore } from "./store";
@@ -129,7 +130,7 @@ describe("loading", () => {
     expect(store.getState().shellLines).toEqual([]);
   });
 
-  it("formats a node's rules when the panel asks for them, once per scenario load", async () => {
+  it("fetches a node's outline of rules when the panel asks for it, once per scenario load, and their text by rows", async () => {
     const { store, engine } = setup();
     await store.getState().load("pod-to-pod");
     expect(engine().log()).toEqual(["run pod-to-pod"]);
@@ -137,8 +138,19 @@ describe("loading", () => {
     await store.getState().fetchRules("worker-0");
     const rules = store.getState().rules;
     expect(Object.keys(rules)).toEqual(["worker-0"]);
-    expect(rules["worker-0"]?.some((r) => r.table === "nat" && r.chain === "KUBE-SERVICES")).toBe(true);
+    const outline = rules["worker-0"]!;
+    const services = rowOf(outline, "nat", "KUBE-SERVICES", 1)!;
+    expect(services).toBeGreaterThan(0);
+    expect(outline.tables.map((t) => t.table)).toEqual(["nat", "filter"]);
     expect(engine().log()).toEqual(["run pod-to-pod", "rules worker-0"]);
+    // The text of the rows asked for, as iptables-save prints them.
+    const texts = await store.getState().ruleText("worker-0", services, 2);
+    expect(texts).toHaveLength(2);
+    expect(texts![0]).toMatch(/^-A KUBE-SERVICES /);
+    // The last rows: fewer than asked for at the end.
+    const last = await store.getState().ruleText("worker-0", outline.total - 1, 10);
+    expect(last).toHaveLength(1);
+    expect(last![0]).toMatch(new RegExp(`^-A ${ruleAt(outline, outline.total - 1)!.chain} `));
     await store.getState().load("same-node");
     expect(store.getState().rules).toEqual({});
   });

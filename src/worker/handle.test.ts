@@ -96,3 +96,25 @@ describe("the editor's requests", () => {
     expect(ct.display).toMatch(/^1\n/);
   });
 });
+
+describe("a node's rules for the panel", () => {
+  it("answers the outline without formatting, then any rows' text in iptables-save's order and words", async () => {
+    await ok(handle({ id: 20, kind: "run", scenario: "nodeport" }));
+    const outline = await ok(handle({ id: 21, kind: "rules", node: "worker-0" }));
+    expect(outline.chains.slice(0, 4).map((c) => `${c.table} ${c.chain}`)).toEqual(["nat PREROUTING", "nat INPUT", "nat OUTPUT", "nat POSTROUTING"]);
+    const total = outline.chains.reduce((n, c) => n + c.count, 0);
+    const all = await ok(handle({ id: 22, kind: "ruleText", node: "worker-0", from: 0, count: total + 5 }));
+    expect(all.rules).toHaveLength(total);
+    // The rules are iptables-save's "-A" lines of the nat table, then of the filter table.
+    const save = await ok(handle({ id: 23, kind: "exec", target: "worker-0", line: "sudo iptables-save" }));
+    const section = (table: string) => save.display.split(/^\*/m).find((s) => s.startsWith(`${table}\n`))!.split("\n").filter((l) => l.startsWith("-A "));
+    expect(section("nat").length).toBeGreaterThan(10);
+    expect(all.rules).toEqual([...section("nat"), ...section("filter")]);
+    // A window in the middle is the same rows.
+    const some = await ok(handle({ id: 24, kind: "ruleText", node: "worker-0", from: 7, count: 5 }));
+    expect(some).toEqual({ kind: "ruleText", node: "worker-0", from: 7, rules: all.rules.slice(7, 12) });
+    // Past the end, and a node that does not exist: nothing.
+    expect((await ok(handle({ id: 25, kind: "ruleText", node: "worker-0", from: total, count: 5 }))).rules).toEqual([]);
+    expect((await ok(handle({ id: 26, kind: "rules", node: "worker-9" }))).chains).toEqual([]);
+  });
+});

@@ -11,7 +11,7 @@ import { clip, validateScenario } from "../engine/k8s/spec";
 import { formatRule } from "../engine/netfilter/format";
 import { chainsInSaveOrder } from "../engine/netfilter/save";
 import { PcapngWriter } from "../engine/packet/pcapng";
-import type { EngineRequest, EngineResponse, Kind, NodeRule, RequestOf, ResultOf } from "./protocol";
+import { MAX_RULE_TEXTS, type EngineRequest, type EngineResponse, type Kind, type RequestOf, type ResultOf, type RuleChain, type RunResult } from "./protocol";
 
 /** The cluster of the last scenario run and every flow traced in it so far: what the shell's commands look at. */
 let session: ShellSession | undefined;
@@ -49,6 +49,15 @@ function told(asked: string | { readonly spec: unknown }, s: { id: string; title
   return (typeof asked === "string" ? builtinSummary(asked, lang) : undefined) ?? s;
 }
 
+/** The tables the node panel shows, in iptables-save's order. */
+const RULE_TABLES = ["nat", "filter"] as const;
+
+/** A node, the VPC router or the client of the last scenario run, by name: the namespaces the node panel shows. */
+function nodeNs(name: string) {
+  const c = session?.cluster;
+  return c && (c.nodes.some((n) => n.name === name) || name === c.router || name === c.client) ? c.world.get(name) : undefined;
+}
+
 type Handlers = { readonly [K in Kind]: (req: RequestOf<K>) => Promise<ResultOf<K>> | ResultOf<K> };
 
 /** Each kind of request's answer: TypeScript checks that each returns its kind's result. */
@@ -61,6 +70,7 @@ const handlers: Handlers = {
       capture = undefined;
       return { kind: "invalid", issues: [{ path: "scenario", message: `unknown scenario "${String(req.scenario)}"` }] };
     }
+    const t0 = performance.now();
     const pcap = new PcapngWriter();
     const r = runScenario(input, { taps: [pcap], ...(req.lang && { lang: req.lang }) });
     if (!r.ok) {
@@ -73,24 +83,44 @@ const handlers: Handlers = {
     capture = pcap;
     const s = told(req.scenario, r.cluster.scenario, req.lang);
     const nodes = [...r.cluster.nodes.filter((n) => n.role === "worker"), ...r.cluster.nodes.filter((n) => n.role === "controller")].map((n) => n.name);
-    return {
+    const answer: RunResult = {
       kind: "run",
       scenario: { id: s.id, title: s.title, description: s.description },
       trace: r.trace,
       topology: describeTopology(r.cluster),
       nodes: [...nodes, r.cluster.router, r.cluster.client],
     };
+    // The engine's part of a load, in the worker's own timeline (the page's "run answered" adds the copying); the last one only.
+    performance.clearMeasures("hopscope: engine run");
+    performance.measure("hopscope: engine run", { start: t0, end: performance.now() });
+    return answer;
   },
   rules(req) {
-    const c = session?.cluster;
-    const ns = c && (c.nodes.some((n) => n.name === req.node) || req.node === c.router || req.node === c.client) ? c.world.get(req.node) : undefined;
-    if (!ns) return { kind: "rules", node: req.node, rules: [] };
-    const rules: NodeRule[] = [];
-    for (const table of ["nat", "filter"] as const) {
-      if (!ns.nf.loaded.has(table)) continue;
-      for (const ch of chainsInSaveOrder(ns.nf, table)) ch.rules.forEach((rule, i) => rules.push({ table, chain: ch.name, index: i + 1, rule: formatRule(ch.name, rule) }));
+    const ns = nodeNs(req.node);
+    const chains: RuleChain[] = [];
+    if (ns) for (const table of RULE_TABLES) if (ns.nf.loaded.has(table)) for (const ch of chainsInSaveOrder(ns.nf, table)) chains.push({ table, chain: ch.name, count: ch.rules.length });
+    return { kind: "rules", node: req.node, chains };
+  },
+  ruleText(req) {
+    const ns = nodeNs(req.node);
+    const from = Math.max(0, Math.floor(req.from));
+    const end = from + Math.max(0, Math.min(MAX_RULE_TEXTS, Math.floor(req.count)));
+    const rules: string[] = [];
+    if (ns && end > from) {
+      // Only the rules asked for are formatted: a big node's nat table holds tens of thousands.
+      let row = 0;
+      for (const table of RULE_TABLES) {
+        if (!ns.nf.loaded.has(table)) continue;
+        for (const ch of chainsInSaveOrder(ns.nf, table)) {
+          const n = ch.rules.length;
+          if (row + n > from && row < end) for (let i = Math.max(0, from - row); i < n && row + i < end; i++) rules.push(formatRule(ch.name, ch.rules[i]!));
+          row += n;
+          if (row >= end) break;
+        }
+        if (row >= end) break;
+      }
     }
-    return { kind: "rules", node: req.node, rules };
+    return { kind: "ruleText", node: req.node, from, rules };
   },
   async exec(req) {
     if (!session) return { kind: "exec", code: 1, display: "no scenario is loaded\n", flows: [] };

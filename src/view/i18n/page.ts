@@ -213,6 +213,9 @@ export const NODE = defineCatalog(
     unconfirmed:
       "Not listed by conntrack -L yet: the entry this step shows is unconfirmed. The kernel confirms it when the packet leaves the node (POSTROUTING) or is delivered to it (INPUT); if the packet is dropped first, it is never listed.",
     noEntries: "No conntrack entries yet.",
+    rulesBox: (p: { node: string; count: number }) => `${p.node}'s iptables rules (${p.count.toLocaleString("en")})`,
+    tableRows: (p: { table: string; count: number }) => `table ${p.table} (${p.count.toLocaleString("en")} rules; the ones in view are listed)`,
+    conntrackRows: (p: { count: number }) => `conntrack -L (${p.count.toLocaleString("en")} entries; the ones in view are listed)`,
   },
   {
     node: "Узел",
@@ -226,6 +229,9 @@ export const NODE = defineCatalog(
     unconfirmed:
       "conntrack -L её пока не показывает: запись, которую показывает этот шаг, не подтверждена. Ядро подтверждает её, когда пакет покидает узел (POSTROUTING) или доставляется на него (INPUT); если пакет отброшен раньше, запись так и не появится в списке.",
     noEntries: "Записей conntrack пока нет.",
+    rulesBox: (p: { node: string; count: number }) => `Правила iptables узла ${p.node} (${p.count.toLocaleString("ru")})`,
+    tableRows: (p: { table: string; count: number }) => `таблица ${p.table} (${plural("ru", p.count, { one: "# правило", few: "# правила", many: "# правил", other: "# правила" })}; перечислены видимые)`,
+    conntrackRows: (p: { count: number }) => `conntrack -L (${plural("ru", p.count, { one: "# запись", few: "# записи", many: "# записей", other: "# записи" })}; перечислены видимые)`,
   },
 );
 
