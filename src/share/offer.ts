@@ -16,9 +16,13 @@ export type ShareOffer =
   /** The link would be refused for its size, and there is no document to offer (a built-in's view). */
   | { readonly kind: "none"; readonly reason: string };
 
+/** The last blob checked: the URL's sync and the share buttons ask about the same one (unpacking a big one takes a tenth of a second). */
+let lastChecked: { view: string; tooLarge: string | undefined } | undefined;
+
 /** What to offer for sharing a view whose scenario is `scenario` and whose `view=` blob is `view`. */
 export function shareOffer(scenario: ShareState["scenario"], view: string): ShareOffer {
-  const tooLarge = linkTooLarge(view);
+  if (lastChecked?.view !== view) lastChecked = { view, tooLarge: linkTooLarge(view) };
+  const tooLarge = lastChecked.tooLarge;
   if (tooLarge === undefined) return { kind: "link" };
   if ("spec" in scenario) return { kind: "file", reason: `This scenario is too large for a link (${tooLarge}): share it as a file instead.` };
   return { kind: "none", reason: `This view is too large for a link (${tooLarge}).` };

@@ -1,3 +1,4 @@
+import lzString from "lz-string";
 import { describe, expect, it, vi } from "vitest";
 import { encodeView, formatHash, type SharedView } from "../share/codec";
 import { rowOf, ruleAt } from "./rules";
@@ -52,6 +53,27 @@ describe("restoring a link's view", () => {
     expect(s.notice).toBeUndefined();
     expect(s.scenarios.map((x) => x.id)).toContain("pod-to-pod");
     expect(engine().log()).toEqual(["scenarios", "run nodeport"]);
+  });
+
+  it("shares the view it was opened at with the link's own blob (nothing re-encoded), until the panels change", async () => {
+    const { store } = setup();
+    const view = { scenario: { id: "nodeport" }, panels: PANELS, shell: [{ target: "worker-0", line: "ip route" }] };
+    // Written whole (a version 2 blob), which the encoder of today would write otherwise.
+    const blob = lzString.compressToEncodedURIComponent(JSON.stringify({ v: 2, scenario: view.scenario, panels: view.panels, shell: [{ t: "worker-0", l: "ip route" }] }));
+    expect(blob).not.toBe(encodeView(view));
+    await store.getState().init(formatHash({ view: blob, at: { flow: 1, step: 2 }, embed: false, autoplay: false, hide: [], level: "rules" }));
+    expect(store.getState().shareView()).toEqual({ view: blob, at: { flow: 1, step: 2 } });
+    store.getState().setPanels({ node: true });
+    expect(store.getState().shareView()?.view).toBe(encodeView({ ...view, panels: { ...PANELS, node: true } }));
+    store.getState().setPanels({ node: false });
+    expect(store.getState().shareView()?.view).toBe(blob);
+  });
+
+  it("a version 1 link (its blob holds its position) is shared with a blob of today's", async () => {
+    const { store } = setup();
+    const blob = lzString.compressToEncodedURIComponent(JSON.stringify({ v: 1, scenario: { id: "nodeport" }, flow: 0, step: 0, panels: PANELS }));
+    await store.getState().init(`#view=${blob}&level=rules`);
+    expect(store.getState().shareView()?.view).toBe(encodeView({ scenario: { id: "nodeport" }, panels: PANELS }));
   });
 
   it("a link without a level (made before levels existed) opens at the hop level, on the hop its step belongs to", async () => {

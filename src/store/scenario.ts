@@ -8,7 +8,7 @@ import type { Topology } from "../engine/k8s/topology";
 import type { Trace } from "../engine/trace";
 import type { Lang } from "../i18n/lang";
 import { firstShownFrom } from "./levels";
-import { MAX_SHARE_CHARS, decodeView, encodeView, parseHash, type HashParams, type Position, type ShareState, type ShellLine } from "../share/codec";
+import { MAX_SHARE_CHARS, decodeView, linkVersion, encodeView, parseHash, type HashParams, type Position, type ShareState, type ShellLine } from "../share/codec";
 import type { EngineRequester } from "../worker/client";
 import { MAX_RULE_TEXTS, type ScenarioSummary } from "../worker/protocol";
 import { nodeRules, type NodeRules } from "./rules";
@@ -40,6 +40,8 @@ function measure(name: string, from: string | undefined): void {
   performance.measure(`hopscope: ${name}`, from);
   performance.clearMarks(from);
 }
+
+const samePanels = (a: Panels, b: Panels) => a.detail === b.detail && a.hops === b.hops && a.node === b.node;
 
 export type LoadOutcome = "ready" | "failed" | "superseded";
 
@@ -106,6 +108,10 @@ export const scenarioSlice =
     let shownGeneration = 0;
     // The link's view blob for the scenario, panels and shell lines it was made from.
     let viewCache: { source: Source; panels: Panels; shellLines: readonly ShellLine[]; view: string } | undefined;
+    // The link the view on screen was opened from: its own blob is that view's, as long as the
+    // scenario, panels and shell lines are still the ones it named. Writing it again would cost a
+    // big edited scenario a diff and a compression (a third of a second for 1,000 services) at load.
+    let linked: { scenario: Source; panels: Panels; shell: readonly ShellLine[]; view: string } | undefined;
     // The view restored from the URL: one restore per hash at a time (React's StrictMode runs the
     // page's first effect twice in development; both calls share one restore), and a restore that
     // a newer one overtook stops without touching the page.
@@ -120,6 +126,8 @@ export const scenarioSlice =
         if (params.view !== undefined) {
           const decoded = decodeView(params, get().lang);
           if (decoded.ok) {
+            // (A version 1 blob holds a position too: it is not the view's blob at any other step.)
+            linked = linkVersion(decoded.state) === 1 ? undefined : { scenario: decoded.state.scenario, panels: decoded.state.panels, shell: decoded.state.shell ?? [], view: params.view };
             set({ panels: decoded.state.panels });
             const outcome = await get().load(decoded.state.scenario, { flow: decoded.state.flow, step: decoded.state.step }, decoded.state.shell, { showReplay: true });
             if (outcome !== "failed" || !current()) return;
@@ -265,6 +273,12 @@ export const scenarioSlice =
         const { source, steps, cursor, panels, shellLines } = get();
         if (!source) return undefined;
         if (!viewCache || viewCache.source !== source || viewCache.panels !== panels || viewCache.shellLines !== shellLines) {
+          const l = linked;
+          if (l && l.scenario === source && samePanels(l.panels, panels) && l.shell.length === shellLines.length && l.shell.every((x, i) => x.target === shellLines[i]!.target && x.line === shellLines[i]!.line)) {
+            viewCache = { source, panels, shellLines, view: l.view };
+            const at = steps[cursor];
+            return { view: l.view, at: { flow: at?.flow ?? 0, step: at?.index ?? 0 } };
+          }
           const withShell = shellLines.length ? encodeView({ scenario: source, panels, shell: shellLines }) : undefined;
           // A session too long for a link is shared without its shell lines (the scenario and step still are).
           const view = withShell !== undefined && withShell.length <= MAX_SHARE_CHARS ? withShell : encodeView({ scenario: source, panels });

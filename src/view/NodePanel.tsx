@@ -12,7 +12,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { useHopscope, type FlatStep } from "../store/store";
 import { rowOf, ruleAt, type NodeRules } from "../store/rules";
 import { nodeView, ruleKey } from "./nodeState";
-import { rowsInView, useScrollWindow } from "./windowing";
+import { inNextFrame, rowsInView, useScrollWindow } from "./windowing";
 import { useT } from "../i18n/use";
 import { NODE } from "./i18n/page";
 
@@ -116,28 +116,31 @@ export function NodePanel({
   const textAt = useRuleTexts(node, rules, needFirst, needLast);
   const allRead = rules !== undefined && (windowed || rules.total === 0 || textAt(rules.total - 1) !== undefined);
 
-  // The rule in view inside the rules' own box: the page around it does not move.
+  // The rule in view inside the rules' own box: the page around it does not move. Measured and
+  // scrolled in the next frame, with the layout the browser makes for it anyway: read here, at the
+  // commit of a step, it would lay the page out once more (on a big cluster, a third of a second).
   useEffect(() => {
     const box = rulesBox.current;
     if (!box) return;
-    let top: number;
-    let height: number;
+    let where: () => { top: number; height: number } | undefined;
     if (windowed) {
       if (focusKey === undefined) return;
       const k = keyParts(focusKey);
       const row = rowOf(rules, k.table, k.chain, k.index);
       const tb = layout.find((x) => x.table === k.table);
       if (row === undefined || !tb) return;
-      top = tb.top + (2 + row - tb.start) * ROW;
-      height = ROW;
+      where = () => ({ top: tb.top + (2 + row - tb.start) * ROW, height: ROW });
     } else {
       const el = focusRow.current;
       if (!el) return;
-      top = el.getBoundingClientRect().top - box.getBoundingClientRect().top + box.scrollTop;
-      height = el.offsetHeight;
+      where = () => ({ top: el.getBoundingClientRect().top - box.getBoundingClientRect().top + box.scrollTop, height: el.offsetHeight });
     }
-    if (top < box.scrollTop) box.scrollTop = top;
-    else if (top + height > box.scrollTop + box.clientHeight) box.scrollTop = top + height - box.clientHeight;
+    return inNextFrame(() => {
+      const w = where();
+      if (!w) return;
+      if (w.top < box.scrollTop) box.scrollTop = w.top;
+      else if (w.top + w.height > box.scrollTop + box.clientHeight) box.scrollTop = w.top + w.height - box.clientHeight;
+    });
   }, [focusKey, node, rules, windowed, layout, allRead]);
 
   const rowState = (key: string) => {
@@ -297,9 +300,11 @@ function Conntrack({ view }: { view: ReturnType<typeof nodeView> }) {
   useEffect(() => {
     const el = box.current;
     if (!el || !windowed || now < 0) return;
-    const top = now * ROW;
-    if (top < el.scrollTop) el.scrollTop = top;
-    else if (top + ROW > el.scrollTop + el.clientHeight) el.scrollTop = top + ROW - el.clientHeight;
+    return inNextFrame(() => {
+      const top = now * ROW;
+      if (top < el.scrollTop) el.scrollTop = top;
+      else if (top + ROW > el.scrollTop + el.clientHeight) el.scrollTop = top + ROW - el.clientHeight;
+    });
   }, [now, windowed]);
   const [first, last] = rowsInView(win, 0, view.conntrack.length, ROW);
   return (

@@ -31,3 +31,13 @@ export function rowsInView(win: { scrollTop: number; height: number }, top: numb
   const last = Math.min(count, Math.ceil((win.scrollTop - top + win.height) / rowHeight) + OVERSCAN);
   return [first, Math.max(first, last)];
 }
+
+/**
+ * Runs `fn` at the start of the next frame; returns its cancellation (an effect's cleanup). A
+ * list's scroll-into-view reads the layout: at a step's commit that lays the whole page out an
+ * extra time, in the frame it shares the layout the browser makes before drawing.
+ */
+export function inNextFrame(fn: () => void): () => void {
+  const id = requestAnimationFrame(fn);
+  return () => cancelAnimationFrame(id);
+}
