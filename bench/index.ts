@@ -2,10 +2,11 @@
 import { runClusterBench } from "./cluster";
 import { runEditorBench } from "./editor";
 import { runEngineBench } from "./engine";
+import { runLoadBench } from "./load";
 import { runShareBench } from "./share";
 import { runShellBench } from "./shell";
 
-const benches: Record<string, () => void | Promise<void>> = { engine: runEngineBench, cluster: runClusterBench, shell: runShellBench, share: runShareBench, editor: runEditorBench };
+const benches: Record<string, () => void | Promise<void>> = { engine: runEngineBench, cluster: runClusterBench, shell: runShellBench, share: runShareBench, editor: runEditorBench, load: runLoadBench };
 const named = process.argv.slice(2);
 const unknown = named.filter((n) => !(n in benches));
 if (unknown.length) {
