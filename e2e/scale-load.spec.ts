@@ -128,6 +128,28 @@ test.describe("a 100-worker, 3,000-pod, 1,000-service scenario in the build", ()
     await expect(target).toBeInViewport();
     expect(await box.locator('[role="row"]').count()).toBeLessThan(200);
 
+    // Finding a rule, as the browser's own find cannot in a window: back at the top, the search
+    // scrolls to the one rule with that text; a common word goes from match to match.
+    await box.evaluate((el) => (el.scrollTop = 0));
+    await expect(target).toHaveCount(0);
+    const search = page.getByRole("searchbox", { name: "Find in worker-0's rules" });
+    await search.fill(lastRule);
+    await search.press("Enter");
+    await expect(page.getByTestId("rule-find-status")).toHaveText("1 of 1");
+    await expect(box.locator('[data-found="true"]')).toContainText(lastRule);
+    await expect(box.locator('[data-found="true"]')).toBeInViewport();
+    await search.fill("-j KUBE-MARK-MASQ");
+    await search.press("Enter");
+    await expect(page.getByTestId("rule-find-status")).toHaveText(/^1 of \d{1,3}(,\d{3})*$/);
+    const firstFound = await box.locator('[data-found="true"]').getAttribute("data-rule");
+    await page.getByRole("button", { name: "Next match" }).click();
+    await expect(page.getByTestId("rule-find-status")).toHaveText(/^2 of /);
+    await expect(box.locator('[data-found="true"]')).toContainText("-j KUBE-MARK-MASQ");
+    expect(await box.locator('[data-found="true"]').getAttribute("data-rule")).not.toBe(firstFound);
+    await page.getByRole("button", { name: "Previous match" }).click();
+    await expect(page.getByTestId("rule-find-status")).toHaveText(/^1 of /);
+    await expect(box.locator('[data-found="true"]')).toHaveAttribute("data-rule", firstFound!);
+
     // The timings, and the key press one on this page: as it is, and with the diagram taken out of
     // the layout (display: none), which tells the diagram's share from the rest of the page's.
     const keys = await keyToStep(page);

@@ -83,6 +83,11 @@ export interface ScenarioSlice {
    * by the worker now; undefined when the scenario changed meanwhile or the worker failed.
    */
   ruleText(node: string, from: number, count: number): Promise<readonly string[] | undefined>;
+  /**
+   * Finds text in a node's rules: the matching row at or after `from` (before, `backwards`), and
+   * how many match; undefined when the scenario changed meanwhile or the worker failed.
+   */
+  findRule(node: string, text: string, from: number, backwards?: boolean): Promise<{ readonly matches: number; readonly row?: number; readonly nth?: number } | undefined>;
   /** Fetches the text of one chain of a node's rules into `chainRules` (once per scenario load). */
   fetchChainRules(node: string, table: string, chain: string): Promise<void>;
   /**
@@ -254,6 +259,16 @@ export const scenarioSlice =
         try {
           const r = await engine.request({ kind: "ruleText", node, from, count: Math.min(count, MAX_RULE_TEXTS) });
           return shown === shownGeneration ? r.rules : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      async findRule(node: string, text: string, from: number, backwards?: boolean) {
+        if (get().status.kind !== "ready") return undefined;
+        const shown = shownGeneration;
+        try {
+          const r = await engine.request({ kind: "ruleFind", node, text, from, ...(backwards && { backwards }) });
+          return shown === shownGeneration ? r : undefined;
         } catch {
           return undefined;
         }

@@ -115,6 +115,31 @@ export function NodePanel({
   }, [rules, windowed, layout, win]);
   const textAt = useRuleTexts(node, rules, needFirst, needLast);
   const allRead = rules !== undefined && (windowed || rules.total === 0 || textAt(rules.total - 1) !== undefined);
+  // Find in the rules: the browser's own find sees only the rows drawn, so a windowed list has its own.
+  const [findText, setFindText] = useState("");
+  const [found, setFound] = useState<{ rules: NodeRules; text: string; matches: number; row?: number; nth?: number }>();
+  const foundNow = found && found.rules === rules && found.text === findText ? found : undefined;
+  const find = (backwards: boolean) => {
+    if (!rules || findText === "") return;
+    const from = foundNow?.row === undefined ? 0 : foundNow.row + (backwards ? -1 : 1);
+    const text = findText;
+    void useHopscope
+      .getState()
+      .findRule(node, text, Math.max(0, from), backwards)
+      .then((r) => r && setFound({ rules, text, ...r }));
+  };
+  // The rule found, in the middle of the box.
+  useEffect(() => {
+    const box = rulesBox.current;
+    const row = foundNow?.row;
+    if (!box || !windowed || row === undefined) return;
+    const tb = layout.find((x) => row >= x.start && row < x.start + x.count);
+    if (!tb) return;
+    const top = tb.top + (2 + row - tb.start) * ROW;
+    return inNextFrame(() => {
+      box.scrollTop = Math.max(0, top - (box.clientHeight - ROW) / 2);
+    });
+  }, [foundNow?.row, foundNow, windowed, layout]);
 
   // The rule in view inside the rules' own box: the page around it does not move. Measured and
   // scrolled in the next frame, with the layout the browser makes for it anyway: read here, at the
@@ -173,6 +198,32 @@ export function NodePanel({
           {t.follow}
         </button>
         <span className="text-slate-500">{t.what}</span>
+        {windowed && (
+          <span className="flex items-center gap-1" role="search" data-testid="rule-find">
+            <input
+              type="search"
+              value={findText}
+              onChange={(e) => setFindText(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key !== "Enter") return;
+                e.preventDefault();
+                find(e.shiftKey);
+              }}
+              placeholder={t.findHint}
+              aria-label={t.find({ node })}
+              className="w-40 rounded border border-slate-300 bg-white px-1 py-0.5 font-mono"
+            />
+            <button type="button" className="rounded border border-slate-300 bg-white px-1.5 py-0.5" aria-label={t.findPrevious} title={t.findPrevious} onClick={() => find(true)}>
+              ↑
+            </button>
+            <button type="button" className="rounded border border-slate-300 bg-white px-1.5 py-0.5" aria-label={t.findNext} title={t.findNext} onClick={() => find(false)}>
+              ↓
+            </button>
+            <span role="status" className="text-slate-600" data-testid="rule-find-status">
+              {foundNow ? (foundNow.nth !== undefined ? t.found({ nth: foundNow.nth, matches: foundNow.matches }) : t.notFound) : ""}
+            </span>
+          </span>
+        )}
       </div>
       <div className="grid min-h-0 flex-1 grid-cols-2 gap-3 overflow-hidden p-2">
         <div
@@ -217,12 +268,14 @@ export function NodePanel({
                       const key = ruleKey(at.table, at.chain, at.index);
                       const st = rowState(key);
                       const text = textAt(row);
+                      const isFound = row === foundNow?.row;
                       return (
                         <div
                           key={row}
                           role="row"
                           aria-rowindex={f + k + 2}
-                          className={`absolute left-0 flex w-max min-w-full whitespace-pre ${st.className}`}
+                          className={`absolute left-0 flex w-max min-w-full whitespace-pre ${st.className} ${isFound ? "outline-2 -outline-offset-2 outline-sky-600" : ""}`}
+                          data-found={isFound ? "true" : undefined}
                           style={{ top: (f + k + 2) * ROW, height: ROW }}
                           data-rule={`${at.chain}#${at.index}`}
                           data-table={at.table}

@@ -118,3 +118,24 @@ describe("a node's rules for the panel", () => {
     expect((await ok(handle({ id: 26, kind: "rules", node: "worker-9" }))).chains).toEqual([]);
   });
 });
+
+describe("finding text in a node's rules", () => {
+  it("goes from match to match either way, wrapping around, in any case", async () => {
+    await ok(handle({ id: 30, kind: "run", scenario: "nodeport" }));
+    const outline = await ok(handle({ id: 31, kind: "rules", node: "worker-0" }));
+    const total = outline.chains.reduce((n, c) => n + c.count, 0);
+    const all = (await ok(handle({ id: 32, kind: "ruleText", node: "worker-0", from: 0, count: total }))).rules;
+    const rows = all.flatMap((r, i) => (r.toLowerCase().includes("kube-mark-masq") ? [i] : []));
+    expect(rows.length).toBeGreaterThan(2);
+    const find = (from: number, backwards?: boolean) => ok(handle({ id: 33, kind: "ruleFind", node: "worker-0", text: "KUBE-mark-MASQ", from, ...(backwards && { backwards }) }));
+    expect(await find(0)).toEqual({ kind: "ruleFind", node: "worker-0", matches: rows.length, row: rows[0], nth: 1 });
+    expect((await find(rows[0]! + 1)).row).toBe(rows[1]);
+    expect((await find(rows.at(-1)! + 1)).row).toBe(rows[0]);
+    expect((await find(rows[1]!, true)).row).toBe(rows[1]);
+    expect((await find(rows[1]! - 1, true)).row).toBe(rows[0]);
+    // Backwards from before the first match: the last one.
+    expect(rows[0]).toBeGreaterThan(0);
+    expect(await find(rows[0]! - 1, true)).toMatchObject({ row: rows.at(-1), nth: rows.length });
+    expect(await ok(handle({ id: 34, kind: "ruleFind", node: "worker-0", text: "no such rule text", from: 0 }))).toEqual({ kind: "ruleFind", node: "worker-0", matches: 0 });
+  });
+});

@@ -69,6 +69,18 @@ function savedChains(nf: Ruleset): readonly { readonly table: string; readonly c
   return chains;
 }
 
+/** Each ruleset's rules as iptables-save prints them, in lower case, formatted on the first search of its node. */
+const searched = new WeakMap<Ruleset, { readonly chains: readonly unknown[]; readonly texts: readonly string[] }>();
+
+function searchTexts(nf: Ruleset): readonly string[] {
+  const chains = savedChains(nf);
+  const kept = searched.get(nf);
+  if (kept?.chains === chains) return kept.texts;
+  const texts = chains.flatMap(({ chain }) => chain.rules.map((r) => formatRule(chain.name, r).toLowerCase()));
+  searched.set(nf, { chains, texts });
+  return texts;
+}
+
 /** A node, the VPC router or the client of the last scenario run, by name: the namespaces the node panel shows. */
 function nodeNs(name: string) {
   const c = session?.cluster;
@@ -134,6 +146,22 @@ const handlers: Handlers = {
       }
     }
     return { kind: "ruleText", node: req.node, from, rules };
+  },
+  ruleFind(req) {
+    const ns = nodeNs(req.node);
+    const needle = req.text.toLowerCase();
+    if (!ns || needle === "") return { kind: "ruleFind", node: req.node, matches: 0 };
+    const rows: number[] = [];
+    searchTexts(ns.nf).forEach((t, i) => t.includes(needle) && rows.push(i));
+    if (rows.length === 0) return { kind: "ruleFind", node: req.node, matches: 0 };
+    // The first match at or after `from`; going backwards, the one before that (or `from` itself).
+    const after = rows.findIndex((r) => r >= req.from);
+    let k: number;
+    if (!req.backwards) k = after < 0 ? 0 : after;
+    else if (after >= 0 && rows[after] === req.from) k = after;
+    else k = (after < 0 ? rows.length : after) - 1;
+    if (k < 0) k = rows.length - 1;
+    return { kind: "ruleFind", node: req.node, matches: rows.length, row: rows[k]!, nth: k + 1 };
   },
   async exec(req) {
     if (!session) return { kind: "exec", code: 1, display: "no scenario is loaded\n", flows: [] };

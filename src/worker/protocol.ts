@@ -47,6 +47,11 @@ export interface Requests {
    * outline `rules` answers: formatted as iptables-save prints them, only when shown.
    */
   readonly ruleText: { readonly node: string; readonly from: number; readonly count: number };
+  /**
+   * Finds text (any case) in a node's rules as iptables-save prints them: the first matching row
+   * at or after `from` (at or before it, `backwards`), wrapping around, and how many rows match.
+   */
+  readonly ruleFind: { readonly node: string; readonly text: string; readonly from: number; readonly backwards?: boolean };
   /** The session's frames (the scenario's traffic and every shell line's since) as a pcapng file. */
   readonly pcap: object;
   /** A scenario's document, to edit: a built-in's by id, or a blank one to build on. */
@@ -80,6 +85,16 @@ export interface RunResult {
    * router and the internet client (a pod's steps belong to its node's panel).
    */
   readonly nodes: readonly string[];
+}
+
+export interface RuleFindResult {
+  readonly kind: "ruleFind";
+  readonly node: string;
+  /** How many of the node's rules contain the text. */
+  readonly matches: number;
+  /** The row found, and which of the matches it is (from 1); absent when none matches. */
+  readonly row?: number;
+  readonly nth?: number;
 }
 
 /** A scenario the worker would not run (unknown, or not a valid document), and why. */
@@ -164,6 +179,7 @@ export interface Results {
   readonly complete: CompleteResult;
   readonly rules: RulesResult;
   readonly ruleText: RuleTextResult;
+  readonly ruleFind: RuleFindResult;
   readonly pcap: PcapResult;
   readonly document: DocumentResult | InvalidResult;
   readonly validate: ValidateResult;
@@ -182,6 +198,7 @@ export const RESULT_KINDS: { readonly [K in Kind]: readonly ResultOf<K>["kind"][
   complete: ["complete"],
   rules: ["rules"],
   ruleText: ["ruleText"],
+  ruleFind: ["ruleFind"],
   pcap: ["pcap"],
   document: ["document", "invalid"],
   validate: ["validate"],

@@ -216,6 +216,12 @@ export const NODE = defineCatalog(
     rulesBox: (p: { node: string; count: number }) => `${p.node}'s iptables rules (${p.count.toLocaleString("en")})`,
     tableRows: (p: { table: string; count: number }) => `table ${p.table} (${p.count.toLocaleString("en")} rules; the ones in view are listed)`,
     conntrackRows: (p: { count: number }) => `conntrack -L (${p.count.toLocaleString("en")} entries; the ones in view are listed)`,
+    find: (p: { node: string }) => `Find in ${p.node}'s rules`,
+    findHint: "Find a rule",
+    findNext: "Next match",
+    findPrevious: "Previous match",
+    found: (p: { nth: number; matches: number }) => `${p.nth.toLocaleString("en")} of ${p.matches.toLocaleString("en")}`,
+    notFound: "No rule matches",
   },
   {
     node: "Узел",
@@ -232,6 +238,12 @@ export const NODE = defineCatalog(
     rulesBox: (p: { node: string; count: number }) => `Правила iptables узла ${p.node} (${p.count.toLocaleString("ru")})`,
     tableRows: (p: { table: string; count: number }) => `таблица ${p.table} (${plural("ru", p.count, { one: "# правило", few: "# правила", many: "# правил", other: "# правила" })}; перечислены видимые)`,
     conntrackRows: (p: { count: number }) => `conntrack -L (${plural("ru", p.count, { one: "# запись", few: "# записи", many: "# записей", other: "# записи" })}; перечислены видимые)`,
+    find: (p: { node: string }) => `Поиск в правилах ${p.node}`,
+    findHint: "Найти правило",
+    findNext: "Следующее совпадение",
+    findPrevious: "Предыдущее совпадение",
+    found: (p: { nth: number; matches: number }) => `${p.nth.toLocaleString("ru")} из ${p.matches.toLocaleString("ru")}`,
+    notFound: "Ни одно правило не подходит",
   },
 );
 
