@@ -4,13 +4,13 @@
  * scenario file"), with a line saying why. "Download pcap": the session's packets as a capture
  * file for Wireshark or tcpdump.
  */
-import { useMemo, useState } from "react";
+import { useEffect, useState } from "react";
 import { viewUrl } from "../share/browser";
 import { scenarioFile, shareOffer, type ShareOffer } from "../share/offer";
 import { pcapFile, useHopscope } from "../store/store";
 import { useT } from "../i18n/use";
 import { SHARE } from "./i18n/page";
-import { saveFile } from "./dom";
+import { afterPaint, saveFile } from "./dom";
 
 /** What sharing the page's current view offers (undefined before a scenario is loaded). */
 function currentOffer(): ShareOffer | undefined {
@@ -57,10 +57,18 @@ export function ShareButtons() {
     setTimeout(() => setCopied(undefined), 2000);
   };
   const ready = useHopscope((st) => st.status.kind === "ready");
-  // The view's link part, as the store caches it: it changes with the scenario, panels and shell lines only.
+  // What to offer changes with the scenario, panels and shell lines only. Worked out after the
+  // view is drawn: writing a big edited scenario's link part takes a third of a second, which
+  // would otherwise hold the scenario off the screen (a click on a button works it out at once).
   const source = useHopscope((st) => st.source);
-  const view = useHopscope((st) => (st.source ? st.shareView()?.view : undefined));
-  const offer = useMemo(() => (source && view !== undefined ? shareOffer(source, view) : undefined), [source, view]);
+  const panels = useHopscope((st) => st.panels);
+  const shellLines = useHopscope((st) => st.shellLines);
+  const [worked, setWorked] = useState<{ source: unknown; panels: unknown; shellLines: unknown; offer: ShareOffer | undefined }>();
+  useEffect(() => {
+    if (!source) return;
+    return afterPaint(() => setWorked({ source, panels, shellLines, offer: currentOffer() }));
+  }, [source, panels, shellLines]);
+  const offer = worked && worked.source === source && worked.panels === panels && worked.shellLines === shellLines ? worked.offer : undefined;
   const downloadScenario = () => {
     const st = useHopscope.getState();
     if (!st.source || !("spec" in st.source)) return;
