@@ -176,9 +176,13 @@ test.describe("a 100-worker, 3,000-pod, 1,000-service scenario in the build", ()
     await editor.getByTestId("import-file").setInputFiles({ name: "big.json", mimeType: "application/json", buffer: Buffer.from(json) });
     await expect(editor.getByTestId("json-status")).toHaveText("Valid: Apply shows it.", { timeout: 60_000 });
     const checked = Date.now();
+    const before = page.url();
     await editor.getByRole("button", { name: "Apply" }).click();
     await expectShown(page);
     const shown = Date.now();
+    // The address bar's link is written once the scenario is drawn, and it opens that scenario.
+    await expect.poll(() => page.url()).not.toBe(before);
+    expect(page.url()).toMatch(/#view=[A-Za-z0-9+\-$]+&at=0\.\d+&level=rules$/);
     const keys = await keyToStep(page);
     console.log(`[the same scenario from a ${(json.length / 1024).toFixed(0)} KB file]`);
     console.log(`  import → checked: ${checked - t0} ms; Apply → topology and first step shown: ${shown - checked} ms`);

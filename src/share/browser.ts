@@ -16,6 +16,11 @@ export function viewUrl(embed: boolean): string | undefined {
   return `${window.location.origin}${window.location.pathname}${formatHash({ view: shared.view, at: shared.at, embed, autoplay: false, hide: [], level: s0.level, quiz: s0.quizOn, lang: s0.lang })}`;
 }
 
+/** Whether an edited scenario's document is big enough for its link part to take time to write (over 32 KB of JSON). */
+function bigDocument(spec: unknown): boolean {
+  return JSON.stringify(spec).length > 32 * 1024;
+}
+
 /** Keeps location.hash in step with the store; returns the unsubscribe function. */
 export function syncUrlWithStore(): () => void {
   let lastSource = useHopscope.getState().source;
@@ -49,9 +54,9 @@ export function syncUrlWithStore(): () => void {
       waiting.restored ||= restored;
       return;
     }
-    // A new edited scenario's link part takes a big one a third of a second to write: after the
-    // scenario is drawn. A built-in's, and a step's or panel's change, are written at once.
-    if (s.source && "spec" in s.source && s.source !== lastSource) {
+    // A new big edited scenario's link part takes a third of a second to write (1,000 services):
+    // after the scenario is drawn. Anything else is written at once.
+    if (s.source && "spec" in s.source && s.source !== lastSource && bigDocument(s.source.spec)) {
       const w: { restored: boolean; cancel: () => void } = { restored, cancel: () => undefined };
       w.cancel = afterPaint(() => {
         waiting = undefined;
