@@ -184,6 +184,14 @@ test.describe("a 100-worker, 3,000-pod, 1,000-service scenario in the build", ()
     await expect.poll(() => page.url()).not.toBe(before);
     expect(page.url()).toMatch(/#view=[A-Za-z0-9+\-$]+&at=0\.\d+&level=rules$/);
     const keys = await keyToStep(page);
+    // The form shows the first 50 services (each with its selector's 1,000 workloads) and more on request.
+    await editor.getByRole("tab", { name: "Form" }).click();
+    const services = editor.locator('fieldset[aria-label^="service "]');
+    await expect(services).toHaveCount(50);
+    const more = editor.getByRole("button", { name: "Show 50 more (50 of 1000 shown; the JSON view has them all)" });
+    await more.click();
+    await expect(services).toHaveCount(100);
+    await expect(editor.locator('fieldset[aria-label="service svc99"]')).toBeVisible();
     console.log(`[the same scenario from a ${(json.length / 1024).toFixed(0)} KB file]`);
     console.log(`  import → checked: ${checked - t0} ms; Apply → topology and first step shown: ${shown - checked} ms`);
     for (const [n, d] of await userTimings(page)) console.log(`  ${n}: ${d.toFixed(0)} ms`);
