@@ -16,9 +16,14 @@ export function viewUrl(embed: boolean): string | undefined {
   return `${window.location.origin}${window.location.pathname}${formatHash({ view: shared.view, at: shared.at, embed, autoplay: false, hide: [], level: s0.level, quiz: s0.quizOn, lang: s0.lang })}`;
 }
 
+const bigDocuments = new WeakMap<object, boolean>();
+
 /** Whether an edited scenario's document is big enough for its link part to take time to write (over 32 KB of JSON). */
 function bigDocument(spec: unknown): boolean {
-  return JSON.stringify(spec).length > 32 * 1024;
+  if (typeof spec !== "object" || spec === null) return false;
+  let big = bigDocuments.get(spec);
+  if (big === undefined) bigDocuments.set(spec, (big = JSON.stringify(spec).length > 32 * 1024));
+  return big;
 }
 
 /** Keeps location.hash in step with the store; returns the unsubscribe function. */
@@ -54,9 +59,10 @@ export function syncUrlWithStore(): () => void {
       waiting.restored ||= restored;
       return;
     }
-    // A new big edited scenario's link part takes a third of a second to write (1,000 services):
-    // after the scenario is drawn. Anything else is written at once.
-    if (s.source && "spec" in s.source && s.source !== lastSource && bigDocument(s.source.spec)) {
+    // A big edited scenario's link part takes a third of a second to write (1,000 services), and
+    // its URL (tens of KB) a few milliseconds to set at each step: after the page is drawn, the
+    // steps of a frame at once. Anything else is written at once.
+    if (s.source && "spec" in s.source && bigDocument(s.source.spec)) {
       const w: { restored: boolean; cancel: () => void } = { restored, cancel: () => undefined };
       w.cancel = afterPaint(() => {
         waiting = undefined;
