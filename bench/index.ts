@@ -2,15 +2,25 @@
 import { runClusterBench } from "./cluster";
 import { runEditorBench } from "./editor";
 import { runEngineBench } from "./engine";
+import { runLoadBench } from "./load";
 import { runBigLinkBench, runShareBench } from "./share";
 import { runShellBench } from "./shell";
 import { runLayoutBench } from "./layout";
 import { runUiBench } from "./ui";
 
-const benches: Record<string, () => void | Promise<void>> = { engine: runEngineBench, cluster: runClusterBench, shell: runShellBench, share: () => {
+const benches: Record<string, () => void | Promise<void>> = {
+  engine: runEngineBench,
+  cluster: runClusterBench,
+  shell: runShellBench,
+  share: () => {
     runShareBench();
     runBigLinkBench();
-  }, editor: runEditorBench, layout: runLayoutBench, ui: runUiBench };
+  },
+  editor: runEditorBench,
+  load: runLoadBench,
+  layout: runLayoutBench,
+  ui: runUiBench,
+};
 const named = process.argv.slice(2);
 const unknown = named.filter((n) => !(n in benches));
 if (unknown.length) {

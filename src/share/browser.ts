@@ -3,7 +3,8 @@
  * LMS) can drive an embedded Hopscope with postMessage. Nothing from a URL or a message is ever
  * executed or put into the page as HTML: it is decoded, validated and turned into store calls.
  */
-import { useHopscope } from "../store/store";
+import { useHopscope, type HopscopeState } from "../store/store";
+import { afterPaint } from "../view/dom";
 import { formatHash } from "./codec";
 import { shareOffer } from "./offer";
 
@@ -15,18 +16,24 @@ export function viewUrl(embed: boolean): string | undefined {
   return `${window.location.origin}${window.location.pathname}${formatHash({ view: shared.view, at: shared.at, embed, autoplay: false, hide: [], level: s0.level, quiz: s0.quizOn, lang: s0.lang })}`;
 }
 
+const bigDocuments = new WeakMap<object, boolean>();
+
+/** Whether an edited scenario's document is big enough for its link part to take time to write (over 32 KB of JSON). */
+function bigDocument(spec: unknown): boolean {
+  if (typeof spec !== "object" || spec === null) return false;
+  let big = bigDocuments.get(spec);
+  if (big === undefined) bigDocuments.set(spec, (big = JSON.stringify(spec).length > 32 * 1024));
+  return big;
+}
+
 /** Keeps location.hash in step with the store; returns the unsubscribe function. */
 export function syncUrlWithStore(): () => void {
   let lastSource = useHopscope.getState().source;
   // Whether the view's link is too large, for the last view blob (it changes only with the scenario, panels or shell).
   let checked: { view: string; tooLarge: boolean } | undefined;
-  return useHopscope.subscribe((s, prev) => {
-    // While a view is restored from the URL (first load, back, forward) the URL is left alone;
-    // once it is in, the URL is rewritten in place (a bad link becomes the default view's).
-    if (s.restoring) return;
-    const restored = prev.restoring;
-    if (s.status.kind !== "ready") return;
-    if (!restored && s.source === prev.source && s.cursor === prev.cursor && s.panels === prev.panels && s.shellLines === prev.shellLines && s.level === prev.level && s.quizOn === prev.quizOn && s.lang === prev.lang) return;
+  // A write waiting for the page to be drawn, and whether a restored view is among what it writes.
+  let waiting: { cancel: () => void; restored: boolean } | undefined;
+  const write = (s: HopscopeState, restored: boolean) => {
     const shared = s.shareView();
     if (!shared || !s.source) return;
     // A view too large for a link is not written into the address bar (it would not open again);
@@ -40,7 +47,37 @@ export function syncUrlWithStore(): () => void {
     const url = hash || window.location.pathname + window.location.search;
     if (newScenario) window.history.pushState(null, "", url);
     else window.history.replaceState(null, "", url);
+  };
+  const unsubscribe = useHopscope.subscribe((s, prev) => {
+    // While a view is restored from the URL (first load, back, forward) the URL is left alone;
+    // once it is in, the URL is rewritten in place (a bad link becomes the default view's).
+    if (s.restoring) return;
+    const restored = prev.restoring;
+    if (s.status.kind !== "ready") return;
+    if (!restored && s.source === prev.source && s.cursor === prev.cursor && s.panels === prev.panels && s.shellLines === prev.shellLines && s.level === prev.level && s.quizOn === prev.quizOn && s.lang === prev.lang) return;
+    if (waiting) {
+      waiting.restored ||= restored;
+      return;
+    }
+    // A big edited scenario's link part takes a third of a second to write (1,000 services), and
+    // its URL (tens of KB) a few milliseconds to set at each step: after the page is drawn, the
+    // steps of a frame at once. Anything else is written at once.
+    if (s.source && "spec" in s.source && bigDocument(s.source.spec)) {
+      const w: { restored: boolean; cancel: () => void } = { restored, cancel: () => undefined };
+      w.cancel = afterPaint(() => {
+        waiting = undefined;
+        const now = useHopscope.getState();
+        if (now.status.kind === "ready" && !now.restoring) write(now, w.restored);
+      });
+      waiting = w;
+      return;
+    }
+    write(s, restored);
   });
+  return () => {
+    waiting?.cancel();
+    unsubscribe();
+  };
 }
 
 /** Messages a host page may send an embedded Hopscope. */

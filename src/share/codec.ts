@@ -121,6 +121,11 @@ const V3Schema = v.strictObject({ v: v.literal(3), scenario: ScenarioSchemaV3, p
 
 export type DecodeResult = { readonly ok: true; readonly state: ShareState } | { readonly ok: false; readonly error: string };
 
+/** The blob version of each state decodeView read. */
+const versions = new WeakMap<ShareState, number>();
+/** The version of the blob a state was read from by decodeView (a version 1 blob carries its own position), if it was. */
+export const linkVersion = (state: ShareState): number | undefined => versions.get(state);
+
 /**
  * The `view=` blob of a version 3 link: the scenario, panels and shell lines, without the
  * position. It depends on nothing else, so a caller may compute it once per scenario, panels
@@ -252,7 +257,9 @@ export function decodeView(params: { readonly view?: string | undefined; readonl
     }
     const at = s.v === 1 ? { flow: s.flow, step: s.step } : (params.at ?? { flow: 0, step: 0 });
     const shell = s.shell?.length ? { shell: s.shell.map((x) => ({ target: x.t, line: x.l })) } : {};
-    return { ok: true, state: { scenario, flow: at.flow, step: at.step, panels: s.panels, ...shell } };
+    const state: ShareState = { scenario, flow: at.flow, step: at.step, panels: s.panels, ...shell };
+    versions.set(state, s.v);
+    return { ok: true, state };
   } catch (e) {
     return { ok: false, error: t.unreadable({ message: clip(e instanceof Error ? e.message : String(e)) }) };
   }

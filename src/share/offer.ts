@@ -34,10 +34,14 @@ const OFFER_TEXT = defineCatalog(
   },
 );
 
+/** The last blob checked: the URL's sync and the share buttons ask about the same one (unpacking a big one takes a tenth of a second). */
+let lastChecked: { view: string; lang: Lang; tooLarge: string | undefined } | undefined;
+
 /** What to offer for sharing a view whose scenario is `scenario` and whose `view=` blob is `view`. */
 export function shareOffer(scenario: ShareState["scenario"], view: string, lang: Lang = "en"): ShareOffer {
   const t = OFFER_TEXT[lang];
-  const tooLarge = linkTooLarge(view, lang);
+  if (lastChecked?.view !== view || lastChecked.lang !== lang) lastChecked = { view, lang, tooLarge: linkTooLarge(view, lang) };
+  const tooLarge = lastChecked.tooLarge;
   if (tooLarge === undefined) return { kind: "link" };
   if ("spec" in scenario) return { kind: "file", reason: t.file({ why: tooLarge }) };
   return { kind: "none", reason: t.none({ why: tooLarge }) };

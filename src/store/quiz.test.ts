@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { fakeEngine } from "./fake-engine";
 import { quizQuestions, type Question } from "./quiz";
 import { createHopscope, type FlatStep } from "./store";
@@ -58,8 +58,8 @@ describe("the quiz's questions", () => {
     store.getState().setQuiz(true);
     const before = store.getState().quizQuestions().find((q) => q.kind === "rule")!;
     expect(before.choices[before.answer]).toMatch(/^-A KUBE-SERVICES .* -j KUBE-NODEPORTS$/);
-    // Asking for the questions fetched worker-0's rules; then the choices are KUBE-SERVICES' own rules.
-    await store.getState().fetchRules("worker-0");
+    // Asking for the questions fetched that chain's rules on worker-0; then the choices are KUBE-SERVICES' own rules.
+    await vi.waitFor(() => expect(store.getState().chainRules["worker-0 nat KUBE-SERVICES"]).toBeDefined());
     const rule = store.getState().quizQuestions().find((q) => q.kind === "rule")!;
     expect(rule.key).toBe(before.key);
     expect(rule.choices.length).toBe(4);
@@ -155,13 +155,13 @@ describe("a rule question's wrong answers", () => {
     const store = await loaded("pod-to-pod");
     const r = await store.getState().execLine("worker-0", "dig @10.32.0.10 kubernetes.default.svc.cluster.local");
     expect(r.flows).toBeGreaterThan(0);
-    await store.getState().fetchRules("worker-0");
-    const { steps, topology, rules } = store.getState();
+    await store.getState().fetchChainRules("worker-0", "nat", "KUBE-SERVICES");
+    const { steps, topology, chainRules } = store.getState();
     const flow = steps.find((s) => s.origin !== undefined && s.flow > 1)!.flow;
     const matched = steps.filter((s) => s.flow === flow && s.step.node === "worker-0" && s.step.detail.kind === "rule" && s.step.detail.chain === "KUBE-SERVICES").map((s) => (s.step.detail.kind === "rule" ? s.step.detail.rule : ""));
     expect(matched.length).toBe(2);
     expect(matched[0]).toMatch(/-j KUBE-MARK-MASQ$/);
-    const q = quizQuestions(steps, topology, (n) => rules[n]).find((x) => x.kind === "rule" && steps[x.at]!.flow === flow)!;
+    const q = quizQuestions(steps, topology, (n, t, c) => chainRules[`${n} ${t} ${c}`]).find((x) => x.kind === "rule" && steps[x.at]!.flow === flow)!;
     expect(q.choices[q.answer]).toBe(matched[0]);
     expect(q.choices).not.toContain(matched[1]);
     expect(q.choices.length).toBe(4);

@@ -9,7 +9,6 @@
 import type { StateCreator } from "zustand";
 import type { Topology } from "../engine/k8s/topology";
 import type { Lang } from "../i18n/lang";
-import type { NodeRule } from "../worker/protocol";
 import type { FlatStep } from "./playback";
 import type { Source } from "./scenario";
 import type { HopscopeState } from "./store";
@@ -101,13 +100,13 @@ function packetText(s: FlatStep): string {
  * destination rewrite), the first rule kube-proxy's KUBE-SERVICES chain matches, and the first
  * time the packet leaves a worker for another machine (else the first time it leaves any); a
  * question a flow before asked (same kind, place and answer) is not asked again. Rule
- * choices are the other rules of that chain on that node when `rulesOf` knows them, else the
+ * choices are the other rules of that chain on that node when `chainOf` knows them, else the
  * other rules the trace shows there.
  */
 export function quizQuestions(
   steps: readonly FlatStep[],
   topology: Topology | undefined,
-  rulesOf: (node: string) => readonly NodeRule[] | undefined = () => undefined,
+  chainOf: (node: string, table: string, chain: string) => readonly string[] | undefined = () => undefined,
   lang: Lang = "en",
 ): Question[] {
   const w = WORDS[lang];
@@ -160,7 +159,7 @@ export function quizQuestions(
       if (d.kind !== "rule" || d.chain !== "KUBE-SERVICES") continue;
       const at = i - 1;
       const key = keyOf(at);
-      const known = rulesOf(s.step.node)?.filter((r) => r.table === d.table && r.chain === d.chain).map((r) => r.rule);
+      const known = chainOf(s.step.node, d.table, d.chain);
       const seen: string[] = [];
       // Rules of the chain that match this packet too (a KUBE-MARK-MASQ before the KUBE-SVC one) are not wrong answers.
       const alsoMatch = new Set<string>();
@@ -220,9 +219,9 @@ export interface QuizSlice {
 }
 
 export const quizSlice: StateCreator<HopscopeState, [], [], QuizSlice> = (set, get) => {
-  let cache: { steps: readonly FlatStep[]; topology?: Topology; rules: HopscopeState["rules"]; lang: Lang; questions: Question[] } | undefined;
-  // The nodes whose rules were asked for, per trace: a rule question's choices are that chain's rules.
-  let asked: { steps: readonly FlatStep[]; nodes: Set<string> } | undefined;
+  let cache: { steps: readonly FlatStep[]; topology?: Topology; chainRules: HopscopeState["chainRules"]; lang: Lang; questions: Question[] } | undefined;
+  // The chains whose rules were asked for, per trace: a rule question's choices are that chain's rules.
+  let asked: { steps: readonly FlatStep[]; chains: Set<string> } | undefined;
   const answers = () => {
     const { quizAnswers, quizFor, source } = get();
     return quizFor !== undefined && quizFor === source ? quizAnswers : {};
@@ -234,17 +233,19 @@ export const quizSlice: StateCreator<HopscopeState, [], [], QuizSlice> = (set, g
       set({ quizOn: on, ...(on && { playing: false }) });
     },
     quizQuestions() {
-      const { steps, topology, rules, lang } = get();
-      if (cache && cache.steps === steps && cache.topology === topology && cache.rules === rules && cache.lang === lang) return cache.questions;
-      const questions = quizQuestions(steps, topology, (node) => rules[node], lang);
-      cache = { steps, rules, lang, questions, ...(topology && { topology }) };
+      const { steps, topology, chainRules, lang } = get();
+      if (cache && cache.steps === steps && cache.topology === topology && cache.chainRules === chainRules && cache.lang === lang) return cache.questions;
+      const questions = quizQuestions(steps, topology, (node, table, chain) => chainRules[`${node} ${table} ${chain}`], lang);
+      cache = { steps, chainRules, lang, questions, ...(topology && { topology }) };
       if (get().status.kind === "ready") {
-        if (asked?.steps !== steps) asked = { steps, nodes: new Set() };
+        if (asked?.steps !== steps) asked = { steps, chains: new Set() };
         for (const q of questions) {
-          const node = q.kind === "rule" ? steps[q.reveal]?.step.node : undefined;
-          if (node !== undefined && !rules[node] && !asked.nodes.has(node)) {
-            asked.nodes.add(node);
-            void get().fetchRules(node);
+          const s = q.kind === "rule" ? steps[q.reveal]?.step : undefined;
+          if (s?.detail.kind !== "rule") continue;
+          const key = `${s.node} ${s.detail.table} ${s.detail.chain}`;
+          if (!chainRules[key] && !asked.chains.has(key)) {
+            asked.chains.add(key);
+            void get().fetchChainRules(s.node, s.detail.table, s.detail.chain);
           }
         }
       }

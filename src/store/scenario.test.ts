@@ -1,5 +1,7 @@
+import lzString from "lz-string";
 import { describe, expect, it, vi } from "vitest";
 import { encodeView, formatHash, type SharedView } from "../share/codec";
+import { rowOf, ruleAt } from "./rules";
 import { fakeEngine } from "./fake-engine";
 import { visibleSteps } from "./levels";
 import { createHopscope, type HopscopeState, type HopscopeStore } from "./store";
@@ -51,6 +53,27 @@ describe("restoring a link's view", () => {
     expect(s.notice).toBeUndefined();
     expect(s.scenarios.map((x) => x.id)).toContain("pod-to-pod");
     expect(engine().log()).toEqual(["scenarios", "run nodeport"]);
+  });
+
+  it("shares the view it was opened at with the link's own blob (nothing re-encoded), until the panels change", async () => {
+    const { store } = setup();
+    const view = { scenario: { id: "nodeport" }, panels: PANELS, shell: [{ target: "worker-0", line: "ip route" }] };
+    // Written whole (a version 2 blob), which the encoder of today would write otherwise.
+    const blob = lzString.compressToEncodedURIComponent(JSON.stringify({ v: 2, scenario: view.scenario, panels: view.panels, shell: [{ t: "worker-0", l: "ip route" }] }));
+    expect(blob).not.toBe(encodeView(view));
+    await store.getState().init(formatHash({ view: blob, at: { flow: 1, step: 2 }, embed: false, autoplay: false, hide: [], level: "rules" }));
+    expect(store.getState().shareView()).toEqual({ view: blob, at: { flow: 1, step: 2 } });
+    store.getState().setPanels({ node: true });
+    expect(store.getState().shareView()?.view).toBe(encodeView({ ...view, panels: { ...PANELS, node: true } }));
+    store.getState().setPanels({ node: false });
+    expect(store.getState().shareView()?.view).toBe(blob);
+  });
+
+  it("a version 1 link (its blob holds its position) is shared with a blob of today's", async () => {
+    const { store } = setup();
+    const blob = lzString.compressToEncodedURIComponent(JSON.stringify({ v: 1, scenario: { id: "nodeport" }, flow: 0, step: 0, panels: PANELS }));
+    await store.getState().init(`#view=${blob}&level=rules`);
+    expect(store.getState().shareView()?.view).toBe(encodeView({ scenario: { id: "nodeport" }, panels: PANELS }));
   });
 
   it("a link without a level (made before levels existed) opens at the hop level, on the hop its step belongs to", async () => {
@@ -129,7 +152,7 @@ describe("loading", () => {
     expect(store.getState().shellLines).toEqual([]);
   });
 
-  it("formats a node's rules when the panel asks for them, once per scenario load", async () => {
+  it("fetches a node's outline of rules when the panel asks for it, once per scenario load, and their text by rows", async () => {
     const { store, engine } = setup();
     await store.getState().load("pod-to-pod");
     expect(engine().log()).toEqual(["run pod-to-pod"]);
@@ -137,8 +160,19 @@ describe("loading", () => {
     await store.getState().fetchRules("worker-0");
     const rules = store.getState().rules;
     expect(Object.keys(rules)).toEqual(["worker-0"]);
-    expect(rules["worker-0"]?.some((r) => r.table === "nat" && r.chain === "KUBE-SERVICES")).toBe(true);
+    const outline = rules["worker-0"]!;
+    const services = rowOf(outline, "nat", "KUBE-SERVICES", 1)!;
+    expect(services).toBeGreaterThan(0);
+    expect(outline.tables.map((t) => t.table)).toEqual(["nat", "filter"]);
     expect(engine().log()).toEqual(["run pod-to-pod", "rules worker-0"]);
+    // The text of the rows asked for, as iptables-save prints them.
+    const texts = await store.getState().ruleText("worker-0", services, 2);
+    expect(texts).toHaveLength(2);
+    expect(texts![0]).toMatch(/^-A KUBE-SERVICES /);
+    // The last rows: fewer than asked for at the end.
+    const last = await store.getState().ruleText("worker-0", outline.total - 1, 10);
+    expect(last).toHaveLength(1);
+    expect(last![0]).toMatch(new RegExp(`^-A ${ruleAt(outline, outline.total - 1)!.chain} `));
     await store.getState().load("same-node");
     expect(store.getState().rules).toEqual({});
   });

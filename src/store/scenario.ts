@@ -8,9 +8,10 @@ import type { Topology } from "../engine/k8s/topology";
 import type { Trace } from "../engine/trace";
 import type { Lang } from "../i18n/lang";
 import { firstShownFrom } from "./levels";
-import { MAX_SHARE_CHARS, decodeView, encodeView, parseHash, type HashParams, type Position, type ShareState, type ShellLine } from "../share/codec";
+import { MAX_SHARE_CHARS, decodeView, linkVersion, encodeView, parseHash, type HashParams, type Position, type ShareState, type ShellLine } from "../share/codec";
 import type { EngineRequester } from "../worker/client";
-import type { NodeRule, ScenarioSummary } from "../worker/protocol";
+import { MAX_RULE_TEXTS, type ScenarioSummary } from "../worker/protocol";
+import { nodeRules, type NodeRules } from "./rules";
 import { flatten } from "./playback";
 import { replayLines } from "./shell";
 import { NOTICES } from "./notices";
@@ -18,6 +19,29 @@ import type { HopscopeState } from "./store";
 import type { Panels } from "./view";
 
 export type Source = ShareState["scenario"];
+
+/**
+ * Loading's own timings as User Timing entries, for the browser's performance panel and the e2e
+ * timings: "hopscope: run answered" (asked until the worker's answer arrived, cloned) and
+ * "hopscope: run stored" (the trace flattened and set in the store; React renders after).
+ * Nothing is recorded where the API is missing.
+ */
+function mark(name: string): string | undefined {
+  if (typeof performance === "undefined" || typeof performance.mark !== "function") return undefined;
+  const id = `hopscope: ${name} ${performance.now()}`;
+  performance.mark(id);
+  return id;
+}
+
+function measure(name: string, from: string | undefined): void {
+  if (from === undefined) return;
+  // The last load's figures only: a long session does not pile them up.
+  performance.clearMeasures(`hopscope: ${name}`);
+  performance.measure(`hopscope: ${name}`, from);
+  performance.clearMarks(from);
+}
+
+const samePanels = (a: Panels, b: Panels) => a.detail === b.detail && a.hops === b.hops && a.node === b.node;
 
 export type LoadOutcome = "ready" | "failed" | "superseded";
 
@@ -37,8 +61,10 @@ export interface ScenarioSlice {
   readonly topology?: Topology;
   /** The namespaces the node panel can show (workers, controllers, the VPC router, the client). */
   readonly nodes: readonly string[];
-  /** Each node's nat and filter rules, fetched from the worker when the panel first shows the node. */
-  readonly rules: Readonly<Record<string, readonly NodeRule[]>>;
+  /** Each node's outline of nat and filter rules, fetched from the worker when the panel first shows the node. */
+  readonly rules: Readonly<Record<string, NodeRules>>;
+  /** The text of whole chains ("worker-0 nat KUBE-SERVICES" → its rules), fetched for the quiz's choices. */
+  readonly chainRules: Readonly<Record<string, readonly string[]>>;
   /** What the scenario on screen was loaded from: a built-in's id, or a whole scenario. */
   readonly source?: Source;
   /** True while init() restores a view from the URL: the URL is not rewritten meanwhile. */
@@ -50,8 +76,20 @@ export interface ScenarioSlice {
    * (the status says why), or overtaken by a newer load, which then owns the page.
    */
   load(source: Source | string, at?: Position, shell?: readonly ShellLine[], opts?: { showReplay?: boolean }): Promise<LoadOutcome>;
-  /** Fetches a node's rules for the panel (once per scenario load). */
+  /** Fetches a node's outline of rules for the panel (once per scenario load). */
   fetchRules(node: string): Promise<void>;
+  /**
+   * The text of a node's rules from row `from` of its outline (at most MAX_RULE_TEXTS), formatted
+   * by the worker now; undefined when the scenario changed meanwhile or the worker failed.
+   */
+  ruleText(node: string, from: number, count: number): Promise<readonly string[] | undefined>;
+  /**
+   * Finds text in a node's rules: the matching row at or after `from` (before, `backwards`), and
+   * how many match; undefined when the scenario changed meanwhile or the worker failed.
+   */
+  findRule(node: string, text: string, from: number, backwards?: boolean): Promise<{ readonly matches: number; readonly row?: number; readonly nth?: number } | undefined>;
+  /** Fetches the text of one chain of a node's rules into `chainRules` (once per scenario load). */
+  fetchChainRules(node: string, table: string, chain: string): Promise<void>;
   /**
    * The view as a share link's parts: the `view` blob (scenario, panels, shell lines: computed
    * once and cached, since it only changes with them) and the position, which changes at every step.
@@ -75,6 +113,10 @@ export const scenarioSlice =
     let shownGeneration = 0;
     // The link's view blob for the scenario, panels and shell lines it was made from.
     let viewCache: { source: Source; panels: Panels; shellLines: readonly ShellLine[]; view: string } | undefined;
+    // The link the view on screen was opened from: its own blob is that view's, as long as the
+    // scenario, panels and shell lines are still the ones it named. Writing it again would cost a
+    // big edited scenario a diff and a compression (a third of a second for 1,000 services) at load.
+    let linked: { scenario: Source; panels: Panels; shell: readonly ShellLine[]; view: string } | undefined;
     // The view restored from the URL: one restore per hash at a time (React's StrictMode runs the
     // page's first effect twice in development; both calls share one restore), and a restore that
     // a newer one overtook stops without touching the page.
@@ -89,6 +131,8 @@ export const scenarioSlice =
         if (params.view !== undefined) {
           const decoded = decodeView(params, get().lang);
           if (decoded.ok) {
+            // (A version 1 blob holds a position too: it is not the view's blob at any other step.)
+            linked = linkVersion(decoded.state) === 1 ? undefined : { scenario: decoded.state.scenario, panels: decoded.state.panels, shell: decoded.state.shell ?? [], view: params.view };
             set({ panels: decoded.state.panels });
             const outcome = await get().load(decoded.state.scenario, { flow: decoded.state.flow, step: decoded.state.step }, decoded.state.shell, { showReplay: true });
             if (outcome !== "failed" || !current()) return;
@@ -110,6 +154,7 @@ export const scenarioSlice =
       scenarios: [],
       nodes: [],
       rules: {},
+      chainRules: {},
       restoring: false,
       lang: "en",
       async setLang(lang: Lang) {
@@ -145,7 +190,9 @@ export const scenarioSlice =
         const current = () => generation === loadGeneration;
         set({ status: { kind: "loading" }, playing: false, shellLines: [] });
         try {
+          const asked = mark("load");
           const r = await engine.request({ kind: "run", scenario: "id" in src ? src.id : { spec: src.spec }, lang: get().lang });
+          measure("run answered", asked);
           if (!current()) return "superseded";
           if (r.kind === "invalid") {
             set({ status: { kind: "error", message: r.issues.map((i) => `${i.path}: ${i.message}`).join("; ") } });
@@ -156,6 +203,7 @@ export const scenarioSlice =
           if (!replay) return "superseded";
           if (replay.notice !== undefined) set({ notice: replay.notice });
           const trace = replay.flows.length ? { ...r.trace, flows: r.trace.flows.concat(replay.flows) } : r.trace;
+          const stored = mark("store");
           const steps = flatten(trace);
           // A new view opens on the level's first step; a link's position is kept as it was.
           let cursor = firstShownFrom(steps, get().level, 0);
@@ -175,6 +223,7 @@ export const scenarioSlice =
             topology: r.topology,
             nodes: r.nodes,
             rules: {},
+            chainRules: {},
             steps,
             cursor,
             shellLines: replay.replayed,
@@ -185,6 +234,7 @@ export const scenarioSlice =
             currentLabel: "spec" in src ? `Edited: ${r.scenario.title}` : r.scenario.title,
             pending: undefined,
           });
+          measure("run stored", stored);
           return "ready";
         } catch (e) {
           if (!current()) return "superseded";
@@ -198,15 +248,52 @@ export const scenarioSlice =
         try {
           const r = await engine.request({ kind: "rules", node });
           // Rules asked for a scenario that has since been replaced are not this one's.
-          if (shown === shownGeneration) set({ rules: { ...get().rules, [node]: r.rules } });
+          if (shown === shownGeneration) set({ rules: { ...get().rules, [node]: nodeRules(r.chains) } });
         } catch {
           // A failed worker reloads the scenario; the panel asks again then.
         }
+      },
+      async ruleText(node: string, from: number, count: number) {
+        if (get().status.kind !== "ready") return undefined;
+        const shown = shownGeneration;
+        try {
+          const r = await engine.request({ kind: "ruleText", node, from, count: Math.min(count, MAX_RULE_TEXTS) });
+          return shown === shownGeneration ? r.rules : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      async findRule(node: string, text: string, from: number, backwards?: boolean) {
+        if (get().status.kind !== "ready") return undefined;
+        const shown = shownGeneration;
+        try {
+          const r = await engine.request({ kind: "ruleFind", node, text, from, ...(backwards && { backwards }) });
+          return shown === shownGeneration ? r : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      async fetchChainRules(node: string, table: string, chain: string) {
+        const key = `${node} ${table} ${chain}`;
+        if (get().chainRules[key]) return;
+        await get().fetchRules(node);
+        const outline = get().rules[node];
+        const i = outline?.byName.get(`${table}/${chain}`);
+        if (!outline || i === undefined) return;
+        const shown = shownGeneration;
+        const texts = await get().ruleText(node, outline.starts[i]!, outline.chains[i]!.count);
+        if (texts && shown === shownGeneration) set({ chainRules: { ...get().chainRules, [key]: texts } });
       },
       shareView() {
         const { source, steps, cursor, panels, shellLines } = get();
         if (!source) return undefined;
         if (!viewCache || viewCache.source !== source || viewCache.panels !== panels || viewCache.shellLines !== shellLines) {
+          const l = linked;
+          if (l && l.scenario === source && samePanels(l.panels, panels) && l.shell.length === shellLines.length && l.shell.every((x, i) => x.target === shellLines[i]!.target && x.line === shellLines[i]!.line)) {
+            viewCache = { source, panels, shellLines, view: l.view };
+            const at = steps[cursor];
+            return { view: l.view, at: { flow: at?.flow ?? 0, step: at?.index ?? 0 } };
+          }
           const withShell = shellLines.length ? encodeView({ scenario: source, panels, shell: shellLines }) : undefined;
           // A session too long for a link is shared without its shell lines (the scenario and step still are).
           const view = withShell !== undefined && withShell.length <= MAX_SHARE_CHARS ? withShell : encodeView({ scenario: source, panels });

@@ -10,6 +10,7 @@ import type { FlatStep } from "../store/store";
 import type { Lang } from "../i18n/lang";
 import { useLang } from "../i18n/use";
 import { HOPS } from "./i18n/page";
+import { inNextFrame } from "./windowing";
 
 /** A flow's outcome in the page's language ("delivered", or "dropped: " and the engine's reason). */
 export function outcomeText(outcome: string, lang: Lang): string {
@@ -86,13 +87,18 @@ function FullList({ steps, shown, cursor, onPick }: ListProps) {
   const box = useRef<HTMLOListElement>(null);
   // The current step scrolls into view inside the list only: the page and the panel around it
   // stay where the reader put them (scrollIntoView would move every scrolling ancestor).
-  useEffect(() => {
-    const li = current.current;
-    const ol = box.current;
-    if (!li || !ol || ol.scrollHeight <= ol.clientHeight) return;
-    if (li.offsetTop < ol.scrollTop) ol.scrollTop = li.offsetTop;
-    else if (li.offsetTop + li.offsetHeight > ol.scrollTop + ol.clientHeight) ol.scrollTop = li.offsetTop + li.offsetHeight - ol.clientHeight;
-  }, [cursor]);
+  // Measured in the next frame, with the layout the browser makes for it anyway (see inNextFrame).
+  useEffect(
+    () =>
+      inNextFrame(() => {
+        const li = current.current;
+        const ol = box.current;
+        if (!li || !ol || ol.scrollHeight <= ol.clientHeight) return;
+        if (li.offsetTop < ol.scrollTop) ol.scrollTop = li.offsetTop;
+        else if (li.offsetTop + li.offsetHeight > ol.scrollTop + ol.clientHeight) ol.scrollTop = li.offsetTop + li.offsetHeight - ol.clientHeight;
+      }),
+    [cursor],
+  );
   return (
     <ol ref={box} className="relative min-h-0 flex-1 space-y-0.5 overflow-y-auto text-xs" data-testid="hop-list" aria-label={t.list}>
       {shown.map((i, k) => {
@@ -143,9 +149,11 @@ function WindowedList({ steps, shown, cursor, onPick }: ListProps) {
     const el = box.current;
     const row = rowOfStep[cursor];
     if (!el || row === undefined) return;
-    const top = row * ROW;
-    if (top < el.scrollTop) el.scrollTop = top;
-    else if (top + ROW > el.scrollTop + el.clientHeight) el.scrollTop = top + ROW - el.clientHeight;
+    return inNextFrame(() => {
+      const top = row * ROW;
+      if (top < el.scrollTop) el.scrollTop = top;
+      else if (top + ROW > el.scrollTop + el.clientHeight) el.scrollTop = top + ROW - el.clientHeight;
+    });
   }, [cursor, rowOfStep]);
 
   const first = Math.max(0, Math.floor(scrollTop / ROW) - OVERSCAN);

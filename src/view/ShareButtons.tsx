@@ -4,14 +4,14 @@
  * scenario file"), with a line saying why. "Download pcap": the session's packets as a capture
  * file for Wireshark or tcpdump.
  */
-import { useMemo } from "react";
+import { useEffect, useState } from "react";
 import { create } from "zustand";
 import { viewUrl } from "../share/browser";
 import { scenarioFile, shareOffer, type ShareOffer } from "../share/offer";
 import { pcapFile, useHopscope } from "../store/store";
 import { useT } from "../i18n/use";
 import { SHARE } from "./i18n/page";
-import { saveFile } from "./dom";
+import { afterPaint, saveFile } from "./dom";
 
 /** What sharing the page's current view offers (undefined before a scenario is loaded). */
 function currentOffer(): ShareOffer | undefined {
@@ -87,11 +87,19 @@ export function ShareButtons({ part = "all" }: { part?: "link" | "more" | "all" 
     clearLater(2000);
   };
   const ready = useHopscope((st) => st.status.kind === "ready");
-  // The view's link part, as the store caches it: it changes with the scenario, panels and shell lines only.
+  // What to offer changes with the scenario, panels and shell lines only. Worked out after the
+  // view is drawn: writing a big edited scenario's link part takes a third of a second, which
+  // would otherwise hold the scenario off the screen (a click on a button works it out at once).
   const source = useHopscope((st) => st.source);
-  const view = useHopscope((st) => (st.source ? st.shareView()?.view : undefined));
+  const panels = useHopscope((st) => st.panels);
+  const shellLines = useHopscope((st) => st.shellLines);
   const lang = useHopscope((st) => st.lang);
-  const offer = useMemo(() => (source && view !== undefined ? shareOffer(source, view, lang) : undefined), [source, view, lang]);
+  const [worked, setWorked] = useState<{ source: unknown; panels: unknown; shellLines: unknown; lang: unknown; offer: ShareOffer | undefined }>();
+  useEffect(() => {
+    if (!source) return;
+    return afterPaint(() => setWorked({ source, panels, shellLines, lang, offer: currentOffer() }));
+  }, [source, panels, shellLines, lang]);
+  const offer = worked && worked.source === source && worked.panels === panels && worked.shellLines === shellLines && worked.lang === lang ? worked.offer : undefined;
   const downloadScenario = () => {
     const st = useHopscope.getState();
     if (!st.source || !("spec" in st.source)) return;

@@ -75,8 +75,9 @@ export function Terminal({ topology, initial }: { topology: Topology; initial: s
   const logRef = useRef<HTMLDivElement>(null);
   const inputRef = useRef<HTMLInputElement>(null);
 
+  // The newest output in view; an empty log has nothing to scroll to (and reading its height would lay the page out).
   useEffect(() => {
-    logRef.current?.scrollTo({ top: logRef.current.scrollHeight });
+    if (entries.length) logRef.current?.scrollTo({ top: logRef.current.scrollHeight });
   }, [entries]);
 
   const run = async () => {

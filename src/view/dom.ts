@@ -31,3 +31,18 @@ export function keepTabInside(e: { key: string; shiftKey: boolean; preventDefaul
     first.focus();
   }
 }
+
+/**
+ * Runs `fn` once the browser has drawn the next frame (a frame, then a task), for work that can
+ * wait until what changed is on screen; returns its cancellation (an effect's cleanup).
+ */
+export function afterPaint(fn: () => void): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const frame = requestAnimationFrame(() => {
+    timer = setTimeout(fn, 0);
+  });
+  return () => {
+    cancelAnimationFrame(frame);
+    if (timer !== undefined) clearTimeout(timer);
+  };
+}

@@ -41,15 +41,15 @@ describe("the engine client", () => {
   it("answers each request with its kind's result, and run with invalid too", async () => {
     const { c } = client((req) =>
       req.kind === "rules"
-        ? { id: req.id, ok: true, result: { kind: "rules", node: req.node, rules: [] } }
+        ? { id: req.id, ok: true, result: { kind: "rules", node: req.node, chains: [] } }
         : { id: req.id, ok: true, result: { kind: "invalid", issues: [{ path: "scenario", message: "no" }] } },
     );
-    expect(await c.request({ kind: "rules", node: "worker-0" })).toEqual({ kind: "rules", node: "worker-0", rules: [] });
+    expect(await c.request({ kind: "rules", node: "worker-0" })).toEqual({ kind: "rules", node: "worker-0", chains: [] });
     expect(await c.request({ kind: "run", scenario: "x" })).toEqual({ kind: "invalid", issues: [{ path: "scenario", message: "no" }] });
   });
 
   it("refuses an answer of another kind than the request's, saying which", async () => {
-    const { c } = client((req) => ({ id: req.id, ok: true, result: { kind: "rules", node: "worker-0", rules: [] } }));
+    const { c } = client((req) => ({ id: req.id, ok: true, result: { kind: "rules", node: "worker-0", chains: [] } }));
     await expect(c.request({ kind: "pcap" })).rejects.toThrow('the engine answered a "pcap" request with a "rules" result');
     await expect(c.request({ kind: "exec", target: "worker-0", line: "ip route" })).rejects.toThrow('the engine answered a "exec" request with a "rules" result');
     const invalid = client((req) => ({ id: req.id, ok: true, result: { kind: "invalid", issues: [] } }));

@@ -96,3 +96,46 @@ describe("the editor's requests", () => {
     expect(ct.display).toMatch(/^1\n/);
   });
 });
+
+describe("a node's rules for the panel", () => {
+  it("answers the outline without formatting, then any rows' text in iptables-save's order and words", async () => {
+    await ok(handle({ id: 20, kind: "run", scenario: "nodeport" }));
+    const outline = await ok(handle({ id: 21, kind: "rules", node: "worker-0" }));
+    expect(outline.chains.slice(0, 4).map((c) => `${c.table} ${c.chain}`)).toEqual(["nat PREROUTING", "nat INPUT", "nat OUTPUT", "nat POSTROUTING"]);
+    const total = outline.chains.reduce((n, c) => n + c.count, 0);
+    const all = await ok(handle({ id: 22, kind: "ruleText", node: "worker-0", from: 0, count: total + 5 }));
+    expect(all.rules).toHaveLength(total);
+    // The rules are iptables-save's "-A" lines of the nat table, then of the filter table.
+    const save = await ok(handle({ id: 23, kind: "exec", target: "worker-0", line: "sudo iptables-save" }));
+    const section = (table: string) => save.display.split(/^\*/m).find((s) => s.startsWith(`${table}\n`))!.split("\n").filter((l) => l.startsWith("-A "));
+    expect(section("nat").length).toBeGreaterThan(10);
+    expect(all.rules).toEqual([...section("nat"), ...section("filter")]);
+    // A window in the middle is the same rows.
+    const some = await ok(handle({ id: 24, kind: "ruleText", node: "worker-0", from: 7, count: 5 }));
+    expect(some).toEqual({ kind: "ruleText", node: "worker-0", from: 7, rules: all.rules.slice(7, 12) });
+    // Past the end, and a node that does not exist: nothing.
+    expect((await ok(handle({ id: 25, kind: "ruleText", node: "worker-0", from: total, count: 5 }))).rules).toEqual([]);
+    expect((await ok(handle({ id: 26, kind: "rules", node: "worker-9" }))).chains).toEqual([]);
+  });
+});
+
+describe("finding text in a node's rules", () => {
+  it("goes from match to match either way, wrapping around, in any case", async () => {
+    await ok(handle({ id: 30, kind: "run", scenario: "nodeport" }));
+    const outline = await ok(handle({ id: 31, kind: "rules", node: "worker-0" }));
+    const total = outline.chains.reduce((n, c) => n + c.count, 0);
+    const all = (await ok(handle({ id: 32, kind: "ruleText", node: "worker-0", from: 0, count: total }))).rules;
+    const rows = all.flatMap((r, i) => (r.toLowerCase().includes("kube-mark-masq") ? [i] : []));
+    expect(rows.length).toBeGreaterThan(2);
+    const find = (from: number, backwards?: boolean) => ok(handle({ id: 33, kind: "ruleFind", node: "worker-0", text: "KUBE-mark-MASQ", from, ...(backwards && { backwards }) }));
+    expect(await find(0)).toEqual({ kind: "ruleFind", node: "worker-0", matches: rows.length, row: rows[0], nth: 1 });
+    expect((await find(rows[0]! + 1)).row).toBe(rows[1]);
+    expect((await find(rows.at(-1)! + 1)).row).toBe(rows[0]);
+    expect((await find(rows[1]!, true)).row).toBe(rows[1]);
+    expect((await find(rows[1]! - 1, true)).row).toBe(rows[0]);
+    // Backwards from before the first match: the last one.
+    expect(rows[0]).toBeGreaterThan(0);
+    expect(await find(rows[0]! - 1, true)).toMatchObject({ row: rows.at(-1), nth: rows.length });
+    expect(await ok(handle({ id: 34, kind: "ruleFind", node: "worker-0", text: "no such rule text", from: 0 }))).toEqual({ kind: "ruleFind", node: "worker-0", matches: 0 });
+  });
+});

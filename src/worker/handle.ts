@@ -10,8 +10,9 @@ import { locatePath, parseJsonText } from "../engine/json-text";
 import { clip, validateScenario } from "../engine/k8s/spec";
 import { formatRule } from "../engine/netfilter/format";
 import { chainsInSaveOrder } from "../engine/netfilter/save";
+import type { Chain, Ruleset } from "../engine/netfilter/types";
 import { PcapngWriter } from "../engine/packet/pcapng";
-import type { EngineRequest, EngineResponse, Kind, NodeRule, RequestOf, ResultOf } from "./protocol";
+import { MAX_RULE_TEXTS, type EngineRequest, type EngineResponse, type Kind, type RequestOf, type ResultOf, type RuleChain, type RunResult } from "./protocol";
 
 /** The cluster of the last scenario run and every flow traced in it so far: what the shell's commands look at. */
 let session: ShellSession | undefined;
@@ -49,6 +50,43 @@ function told(asked: string | { readonly spec: unknown }, s: { id: string; title
   return (typeof asked === "string" ? builtinSummary(asked, lang) : undefined) ?? s;
 }
 
+/** The tables the node panel shows, in iptables-save's order. */
+const RULE_TABLES = ["nat", "filter"] as const;
+
+/** Each ruleset's nat and filter chains in iptables-save's order, sorted once (a 1,000-service node has 13,000 chains). */
+const saveOrder = new WeakMap<Ruleset, { readonly sizes: string; readonly chains: readonly { readonly table: string; readonly chain: Chain }[] }>();
+
+/**
+ * A ruleset's nat and filter chains in iptables-save's order: the panel's rows. Kept per ruleset
+ * while its tables hold the same number of chains (the scenario's rules do not change).
+ */
+function savedChains(nf: Ruleset): readonly { readonly table: string; readonly chain: Chain }[] {
+  const sizes = RULE_TABLES.map((t) => (nf.loaded.has(t) ? nf.tables[t].chains.size : -1)).join(",");
+  const kept = saveOrder.get(nf);
+  if (kept?.sizes === sizes) return kept.chains;
+  const chains = RULE_TABLES.flatMap((table) => (nf.loaded.has(table) ? chainsInSaveOrder(nf, table).map((chain) => ({ table, chain })) : []));
+  saveOrder.set(nf, { sizes, chains });
+  return chains;
+}
+
+/** Each ruleset's rules as iptables-save prints them, in lower case, formatted on the first search of its node. */
+const searched = new WeakMap<Ruleset, { readonly chains: readonly unknown[]; readonly texts: readonly string[] }>();
+
+function searchTexts(nf: Ruleset): readonly string[] {
+  const chains = savedChains(nf);
+  const kept = searched.get(nf);
+  if (kept?.chains === chains) return kept.texts;
+  const texts = chains.flatMap(({ chain }) => chain.rules.map((r) => formatRule(chain.name, r).toLowerCase()));
+  searched.set(nf, { chains, texts });
+  return texts;
+}
+
+/** A node, the VPC router or the client of the last scenario run, by name: the namespaces the node panel shows. */
+function nodeNs(name: string) {
+  const c = session?.cluster;
+  return c && (c.nodes.some((n) => n.name === name) || name === c.router || name === c.client) ? c.world.get(name) : undefined;
+}
+
 type Handlers = { readonly [K in Kind]: (req: RequestOf<K>) => Promise<ResultOf<K>> | ResultOf<K> };
 
 /** Each kind of request's answer: TypeScript checks that each returns its kind's result. */
@@ -61,6 +99,7 @@ const handlers: Handlers = {
       capture = undefined;
       return { kind: "invalid", issues: [{ path: "scenario", message: `unknown scenario "${String(req.scenario)}"` }] };
     }
+    const t0 = performance.now();
     const pcap = new PcapngWriter();
     const r = runScenario(input, { taps: [pcap], ...(req.lang && { lang: req.lang }) });
     if (!r.ok) {
@@ -73,24 +112,56 @@ const handlers: Handlers = {
     capture = pcap;
     const s = told(req.scenario, r.cluster.scenario, req.lang);
     const nodes = [...r.cluster.nodes.filter((n) => n.role === "worker"), ...r.cluster.nodes.filter((n) => n.role === "controller")].map((n) => n.name);
-    return {
+    const answer: RunResult = {
       kind: "run",
       scenario: { id: s.id, title: s.title, description: s.description },
       trace: r.trace,
       topology: describeTopology(r.cluster),
       nodes: [...nodes, r.cluster.router, r.cluster.client],
     };
+    // The engine's part of a load, in the worker's own timeline (the page's "run answered" adds the copying); the last one only.
+    performance.clearMeasures("hopscope: engine run");
+    performance.measure("hopscope: engine run", { start: t0, end: performance.now() });
+    return answer;
   },
   rules(req) {
-    const c = session?.cluster;
-    const ns = c && (c.nodes.some((n) => n.name === req.node) || req.node === c.router || req.node === c.client) ? c.world.get(req.node) : undefined;
-    if (!ns) return { kind: "rules", node: req.node, rules: [] };
-    const rules: NodeRule[] = [];
-    for (const table of ["nat", "filter"] as const) {
-      if (!ns.nf.loaded.has(table)) continue;
-      for (const ch of chainsInSaveOrder(ns.nf, table)) ch.rules.forEach((rule, i) => rules.push({ table, chain: ch.name, index: i + 1, rule: formatRule(ch.name, rule) }));
+    const ns = nodeNs(req.node);
+    const chains: RuleChain[] = [];
+    if (ns) for (const { table, chain } of savedChains(ns.nf)) chains.push({ table, chain: chain.name, count: chain.rules.length });
+    return { kind: "rules", node: req.node, chains };
+  },
+  ruleText(req) {
+    const ns = nodeNs(req.node);
+    const from = Math.max(0, Math.floor(req.from));
+    const end = from + Math.max(0, Math.min(MAX_RULE_TEXTS, Math.floor(req.count)));
+    const rules: string[] = [];
+    if (ns && end > from) {
+      // Only the rules asked for are formatted: a big node's nat table holds tens of thousands.
+      let row = 0;
+      for (const { chain } of savedChains(ns.nf)) {
+        const n = chain.rules.length;
+        if (row + n > from) for (let i = Math.max(0, from - row); i < n && row + i < end; i++) rules.push(formatRule(chain.name, chain.rules[i]!));
+        row += n;
+        if (row >= end) break;
+      }
     }
-    return { kind: "rules", node: req.node, rules };
+    return { kind: "ruleText", node: req.node, from, rules };
+  },
+  ruleFind(req) {
+    const ns = nodeNs(req.node);
+    const needle = req.text.toLowerCase();
+    if (!ns || needle === "") return { kind: "ruleFind", node: req.node, matches: 0 };
+    const rows: number[] = [];
+    searchTexts(ns.nf).forEach((t, i) => t.includes(needle) && rows.push(i));
+    if (rows.length === 0) return { kind: "ruleFind", node: req.node, matches: 0 };
+    // The first match at or after `from`; going backwards, the one before that (or `from` itself).
+    const after = rows.findIndex((r) => r >= req.from);
+    let k: number;
+    if (!req.backwards) k = after < 0 ? 0 : after;
+    else if (after >= 0 && rows[after] === req.from) k = after;
+    else k = (after < 0 ? rows.length : after) - 1;
+    if (k < 0) k = rows.length - 1;
+    return { kind: "ruleFind", node: req.node, matches: rows.length, row: rows[k]!, nth: k + 1 };
   },
   async exec(req) {
     if (!session) return { kind: "exec", code: 1, display: "no scenario is loaded\n", flows: [] };

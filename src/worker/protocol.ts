@@ -14,14 +14,20 @@ export interface ScenarioSummary {
   readonly description: string;
 }
 
-/** One of a node's iptables rules, in iptables-save order, for the per-node panel. */
-export interface NodeRule {
+/**
+ * One chain of a node's rules, for the per-node panel's outline: the chains of the nat and filter
+ * tables in iptables-save order, each with its number of rules. A row of the panel is a rule's
+ * place in that order (the nat table's first rule is row 0); its text is asked for when shown.
+ */
+export interface RuleChain {
   readonly table: string;
   readonly chain: string;
-  /** 1-based position in its chain, as rule steps count. */
-  readonly index: number;
-  readonly rule: string;
+  /** How many rules the chain holds. */
+  readonly count: number;
 }
+
+/** The most rule texts one `ruleText` request answers with. */
+export const MAX_RULE_TEXTS = 5000;
 
 /** What each kind of request carries besides its kind and id. */
 export interface Requests {
@@ -34,8 +40,18 @@ export interface Requests {
   readonly exec: { readonly target: string; readonly line: string; readonly lang?: NarrationLang };
   /** Tab completion of a shell line's last word on that node or pod. */
   readonly complete: { readonly target: string; readonly line: string };
-  /** A node's nat and filter rules, formatted when the panel shows the node. */
+  /** A node's nat and filter chains, with how many rules each holds (nothing is formatted). */
   readonly rules: { readonly node: string };
+  /**
+   * The text of `count` of a node's rules (at most MAX_RULE_TEXTS), from row `from` of the
+   * outline `rules` answers: formatted as iptables-save prints them, only when shown.
+   */
+  readonly ruleText: { readonly node: string; readonly from: number; readonly count: number };
+  /**
+   * Finds text (any case) in a node's rules as iptables-save prints them: the first matching row
+   * at or after `from` (at or before it, `backwards`), wrapping around, and how many rows match.
+   */
+  readonly ruleFind: { readonly node: string; readonly text: string; readonly from: number; readonly backwards?: boolean };
   /** The session's frames (the scenario's traffic and every shell line's since) as a pcapng file. */
   readonly pcap: object;
   /** A scenario's document, to edit: a built-in's by id, or a blank one to build on. */
@@ -71,6 +87,16 @@ export interface RunResult {
   readonly nodes: readonly string[];
 }
 
+export interface RuleFindResult {
+  readonly kind: "ruleFind";
+  readonly node: string;
+  /** How many of the node's rules contain the text. */
+  readonly matches: number;
+  /** The row found, and which of the matches it is (from 1); absent when none matches. */
+  readonly row?: number;
+  readonly nth?: number;
+}
+
 /** A scenario the worker would not run (unknown, or not a valid document), and why. */
 export interface InvalidResult {
   readonly kind: "invalid";
@@ -97,7 +123,16 @@ export interface CompleteResult {
 export interface RulesResult {
   readonly kind: "rules";
   readonly node: string;
-  readonly rules: readonly NodeRule[];
+  /** In iptables-save order: the nat table's chains, then the filter table's; none when the node has no rules. */
+  readonly chains: readonly RuleChain[];
+}
+
+export interface RuleTextResult {
+  readonly kind: "ruleText";
+  readonly node: string;
+  readonly from: number;
+  /** The rules from row `from` on, as iptables-save prints them ("-A KUBE-SERVICES …"); fewer at the end. */
+  readonly rules: readonly string[];
 }
 
 export interface PcapResult {
@@ -143,6 +178,8 @@ export interface Results {
   readonly exec: ExecResult;
   readonly complete: CompleteResult;
   readonly rules: RulesResult;
+  readonly ruleText: RuleTextResult;
+  readonly ruleFind: RuleFindResult;
   readonly pcap: PcapResult;
   readonly document: DocumentResult | InvalidResult;
   readonly validate: ValidateResult;
@@ -160,6 +197,8 @@ export const RESULT_KINDS: { readonly [K in Kind]: readonly ResultOf<K>["kind"][
   exec: ["exec"],
   complete: ["complete"],
   rules: ["rules"],
+  ruleText: ["ruleText"],
+  ruleFind: ["ruleFind"],
   pcap: ["pcap"],
   document: ["document", "invalid"],
   validate: ["validate"],

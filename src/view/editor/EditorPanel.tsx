@@ -3,7 +3,7 @@
  * (with the what-if faults and click-to-send) or as JSON. Every change goes through the store's
  * edit(), which checks it, traces it and records it.
  */
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import type { ScenarioInput } from "../../engine/k8s/spec";
 import type { Topology } from "../../engine/k8s/topology";
 import { useHopscope } from "../../store/store";
@@ -40,7 +40,9 @@ export function EditorPanel(props: {
     if (!doc && source) void useHopscope.getState().ensureDoc();
   }, [doc, source]);
   const shown = pending?.doc ?? doc;
-  const onEdit = (d: ScenarioInput, label: string) => void edit(d, label);
+  // One function for the page's life: the form is not drawn again at every step of the trace.
+  const onEdit = useCallback((d: ScenarioInput, label: string) => void edit(d, label), [edit]);
+  const onApplyJson = useCallback((d: ScenarioInput) => onEdit(d, t.hJson), [onEdit, t]);
 
   return (
     <section className="flex min-h-0 flex-1 flex-col bg-white" aria-label={t.editor} data-testid="editor">
@@ -108,7 +110,7 @@ export function EditorPanel(props: {
           <ScenarioForm doc={shown} issues={pending?.issues} onEdit={onEdit} />
         </div>
       ) : (
-        <JsonView doc={shown} pendingIssues={pending?.issues} validate={validateText} onApply={(d) => onEdit(d, t.hJson)} />
+        <JsonView doc={shown} pendingIssues={pending?.issues} validate={validateText} onApply={onApplyJson} />
       )}
     </section>
   );

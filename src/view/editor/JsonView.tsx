@@ -3,7 +3,7 @@
  * field), applied with Apply (or Ctrl+Enter); Import reads a .json file into it, Export saves
  * the scenario on screen.
  */
-import { useEffect, useRef, useState } from "react";
+import { memo, useEffect, useRef, useState } from "react";
 import type { ScenarioInput } from "../../engine/k8s/spec";
 import type { Issue, ValidateResult } from "../../worker/protocol";
 import { smallBtn } from "./fields";
@@ -22,7 +22,8 @@ export function download(name: string, text: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-export function JsonView(props: { doc: ScenarioInput; pendingIssues?: readonly Issue[]; validate: (text: string) => Promise<ValidateResult>; onApply: (doc: ScenarioInput) => void }) {
+/** The JSON view; drawn again only when its props change (not at every step of the trace: a big scenario's text is 800 KB). */
+export const JsonView = memo(function JsonView(props: { doc: ScenarioInput; pendingIssues?: readonly Issue[]; validate: (text: string) => Promise<ValidateResult>; onApply: (doc: ScenarioInput) => void }) {
   const { doc, pendingIssues, validate, onApply } = props;
   const lang = useLang();
   const t = EDITOR[lang];
@@ -163,4 +164,4 @@ export function JsonView(props: { doc: ScenarioInput; pendingIssues?: readonly I
       )}
     </div>
   );
-}
+});

@@ -8,11 +8,28 @@ import { documentWorkers, listWorkerSeries, type PlacementPolicy, type ScenarioI
 import type { Issue } from "../../worker/protocol";
 import { CheckField, NumberField, Section, SelectField, TextField, issuesAt, smallBtn } from "./fields";
 import type { Lang } from "../../i18n/lang";
+import { memo, useState } from "react";
 import { useLang, useT } from "../../i18n/use";
 import { EDITOR } from "./i18n";
 
 type Doc = ScenarioInput;
 type Edit = (doc: Doc, label: string) => void;
+
+/** Items of a list the form shows at first, and more at each press: a 1,000-service scenario would otherwise be a million fields and options. */
+const SHOWN_AT_ONCE = 50;
+
+/** How many of a list's `count` items are shown, and the button that shows more (none when all are). */
+function useShown(count: number): { shown: number; more: React.ReactNode } {
+  const t = useT(EDITOR);
+  const [shown, setShown] = useState(SHOWN_AT_ONCE);
+  const more =
+    count > shown ? (
+      <button type="button" className={smallBtn} onClick={() => setShown(shown + SHOWN_AT_ONCE)}>
+        {t.showMore({ more: Math.min(SHOWN_AT_ONCE, count - shown), shown, count })}
+      </button>
+    ) : null;
+  return { shown, more };
+}
 
 export function describeTraffic(t: Doc["traffic"][number], lang: Lang = "en"): string {
   if (lang === "ru") return describeTrafficRu(t);
@@ -63,6 +80,7 @@ function Workers({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[];
   const all = documentWorkers(doc);
   const series = c.workerSeries;
   const fromSeries = all.slice(c.workers.length);
+  const workersShown = useShown(c.workers.length);
   return (
     <Section
       title={t.workers({ count: all.length })}
@@ -75,7 +93,7 @@ function Workers({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[];
         </>
       }
     >
-      {c.workers.map((w, i) => (
+      {c.workers.slice(0, workersShown.shown).map((w, i) => (
         <fieldset key={i} className="grid grid-cols-2 gap-1.5 rounded border border-slate-200 p-2" aria-label={w.name}>
           <TextField label={t.name} value={w.name} path={`cluster.workers.${i}.name`} issues={issues} onCommit={(v) => setWorker(i, { ...w, name: v }, t.hRename({ name: w.name }))} />
           <TextField label={t.address} value={w.ip} path={`cluster.workers.${i}.ip`} issues={issues} onCommit={(v) => setWorker(i, { ...w, ip: v }, t.hField({ name: w.name, field: "address" }))} />
@@ -90,6 +108,7 @@ function Workers({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[];
           </div>
         </fieldset>
       ))}
+      {workersShown.more}
       {series && (
         <div className="flex flex-wrap items-center gap-2 rounded border border-dashed border-slate-300 p-2 text-xs text-slate-700" data-testid="worker-series">
           <span>
@@ -109,6 +128,7 @@ function Workloads({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[
   const t = useT(EDITOR);
   const list = doc.workloads ?? [];
   const set = (i: number, w: WorkloadInput, label: string) => onEdit({ ...doc, workloads: replaceAt(list, i, w) }, label);
+  const workloadsShown = useShown(list.length);
   return (
     <Section
       title={t.workloads({ count: list.length })}
@@ -118,7 +138,7 @@ function Workloads({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[
         </button>
       }
     >
-      {list.map((w, i) => {
+      {list.slice(0, workloadsShown.shown).map((w, i) => {
         const port = w.containers[0]?.ports?.[0]?.containerPort;
         const setPort = (p: number | undefined) => {
           const c0 = w.containers[0]!;
@@ -162,6 +182,7 @@ function Workloads({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[
           </fieldset>
         );
       })}
+      {workloadsShown.more}
     </Section>
   );
 }
@@ -181,6 +202,9 @@ function Services({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[]
   const list = doc.services ?? [];
   const set = (i: number, s: ServiceInput, label: string) => onEdit({ ...doc, services: replaceAt(list, i, s) }, label);
   const workloads = doc.workloads ?? [];
+  const servicesShown = useShown(list.length);
+  // The workloads a selector can pick, written once for every service shown.
+  const workloadChoices: (readonly [string, string])[] = workloads.map((w) => [JSON.stringify(w.labels ?? {}), `${w.name} (${Object.entries(w.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(", ") || t.noLabels})`] as const);
   return (
     <Section
       title={t.services({ count: list.length })}
@@ -195,11 +219,11 @@ function Services({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[]
         </>
       }
     >
-      {list.map((s, i) => {
+      {list.slice(0, servicesShown.shown).map((s, i) => {
         const p0 = s.ports[0]!;
         const setPort = (p: Partial<typeof p0>, label: string) => set(i, { ...s, ports: replaceAt(s.ports, 0, { ...p0, ...p }) }, label);
         const selectorKey = JSON.stringify(s.selector ?? {});
-        const choices: (readonly [string, string])[] = workloads.map((w) => [JSON.stringify(w.labels ?? {}), `${w.name} (${Object.entries(w.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(", ") || t.noLabels})`] as const);
+        const choices = [...workloadChoices];
         if (!choices.some(([k]) => k === selectorKey)) choices.unshift([selectorKey, Object.entries(s.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(", ") || t.noSelector]);
         return (
           <fieldset key={i} className="grid grid-cols-2 gap-1.5 rounded border border-slate-200 p-2" aria-label={`service ${s.name}`}>
@@ -240,6 +264,7 @@ function Services({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[]
           </fieldset>
         );
       })}
+      {servicesShown.more}
     </Section>
   );
 }
@@ -264,7 +289,8 @@ function Traffic({ doc, onEdit }: { doc: Doc; onEdit: Edit }) {
   );
 }
 
-export function ScenarioForm({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[]; onEdit: Edit }) {
+/** The form; drawn again only when its document, issues or edit function change (not at every step). */
+export const ScenarioForm = memo(function ScenarioForm({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[]; onEdit: Edit }) {
   const t = useT(EDITOR);
   return (
     <div>
@@ -280,4 +306,4 @@ export function ScenarioForm({ doc, issues, onEdit }: { doc: Doc; issues?: reado
       <Traffic doc={doc} onEdit={onEdit} />
     </div>
   );
-}
+});

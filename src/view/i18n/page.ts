@@ -215,6 +215,15 @@ export const NODE = defineCatalog(
     unconfirmed:
       "Not listed by conntrack -L yet: the entry this step shows is unconfirmed. The kernel confirms it when the packet leaves the node (POSTROUTING) or is delivered to it (INPUT); if the packet is dropped first, it is never listed.",
     noEntries: "No conntrack entries yet.",
+    rulesBox: (p: { node: string; count: number }) => `${p.node}'s iptables rules (${p.count.toLocaleString("en")})`,
+    tableRows: (p: { table: string; count: number }) => `table ${p.table} (${p.count.toLocaleString("en")} rules; the ones in view are listed)`,
+    conntrackRows: (p: { count: number }) => `conntrack -L (${p.count.toLocaleString("en")} entries; the ones in view are listed)`,
+    find: (p: { node: string }) => `Find in ${p.node}'s rules`,
+    findHint: "Find a rule",
+    findNext: "Next match",
+    findPrevious: "Previous match",
+    found: (p: { nth: number; matches: number }) => `${p.nth.toLocaleString("en")} of ${p.matches.toLocaleString("en")}`,
+    notFound: "No rule matches",
   },
   {
     node: "Узел",
@@ -228,6 +237,15 @@ export const NODE = defineCatalog(
     unconfirmed:
       "conntrack -L её пока не показывает: запись, которую показывает этот шаг, не подтверждена. Ядро подтверждает её, когда пакет покидает узел (POSTROUTING) или доставляется на него (INPUT); если пакет отброшен раньше, запись так и не появится в списке.",
     noEntries: "Записей conntrack пока нет.",
+    rulesBox: (p: { node: string; count: number }) => `Правила iptables узла ${p.node} (${p.count.toLocaleString("ru")})`,
+    tableRows: (p: { table: string; count: number }) => `таблица ${p.table} (${plural("ru", p.count, { one: "# правило", few: "# правила", many: "# правил", other: "# правила" })}; перечислены видимые)`,
+    conntrackRows: (p: { count: number }) => `conntrack -L (${plural("ru", p.count, { one: "# запись", few: "# записи", many: "# записей", other: "# записи" })}; перечислены видимые)`,
+    find: (p: { node: string }) => `Поиск в правилах ${p.node}`,
+    findHint: "Найти правило",
+    findNext: "Следующее совпадение",
+    findPrevious: "Предыдущее совпадение",
+    found: (p: { nth: number; matches: number }) => `${p.nth.toLocaleString("ru")} из ${p.matches.toLocaleString("ru")}`,
+    notFound: "Ни одно правило не подходит",
   },
 );
 
