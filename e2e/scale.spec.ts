@@ -71,7 +71,7 @@ test.describe("the diagram at scale", () => {
       expect(noOverlaps(s.pods)).toEqual([]);
       if (s.services) for (const b of s.nodes) expect(overlaps(b, { id: "services", ...s.services }), `${b.id} over the services`).toBe(false);
       // The search box, the Legend button and the minimap float over the diagram: never over a node.
-      const floating = [page.getByRole("search"), page.getByRole("button", { name: "Legend" }), page.getByTestId("minimap")];
+      const floating = [page.getByRole("search", { name: "Find on the diagram" }), page.getByRole("button", { name: "Legend" }), page.getByTestId("minimap")];
       for (const f of floating) {
         if (!(await f.count())) continue;
         const r = (await f.boundingBox())!;

@@ -42,6 +42,7 @@ export function DiagramSearch({ topology, onFound }: { topology: Topology; onFou
   return (
     <form
       role="search"
+      aria-label={tr.searchRegion}
       className="absolute left-2 top-2 z-10 flex max-w-[calc(100%-7rem)] flex-col gap-1"
       onSubmit={(e) => {
         e.preventDefault();
