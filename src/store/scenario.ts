@@ -8,7 +8,7 @@ import type { Topology } from "../engine/k8s/topology";
 import type { Trace } from "../engine/trace";
 import type { Lang } from "../i18n/lang";
 import { firstShownFrom } from "./levels";
-import { MAX_SHARE_CHARS, decodeView, encodeView, parseHash, type HashParams, type Position, type ShareState, type ShellLine } from "../share/codec";
+import { MAX_SHARE_CHARS, encodeView, parseHash, type HashParams, type Position, type ShareState, type ShellLine } from "../share/codec";
 import type { EngineRequester } from "../worker/client";
 import type { NodeRule, ScenarioSummary } from "../worker/protocol";
 import { flatten } from "./playback";
@@ -87,6 +87,9 @@ export const scenarioSlice =
         if (!current()) return;
         set({ scenarios: r.scenarios });
         if (params.view !== undefined) {
+          // The reader (valibot, the scenario schema) is loaded only for a link that holds a view.
+          const { decodeView } = await import("../share/decode");
+          if (!current()) return;
           const decoded = decodeView(params, get().lang);
           if (decoded.ok) {
             set({ panels: decoded.state.panels });
