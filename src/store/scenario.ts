@@ -87,10 +87,16 @@ export const scenarioSlice =
         if (!current()) return;
         set({ scenarios: r.scenarios });
         if (params.view !== undefined) {
-          // The reader (valibot, the scenario schema) is loaded only for a link that holds a view.
-          const { decodeView } = await import("../share/decode");
+          // The link's reader is loaded only for a URL that holds a view, and the scenario
+          // schema (the larger part) only for a view whose scenario is a document.
+          const { readView } = await import("../share/read");
           if (!current()) return;
-          const decoded = decodeView(params, get().lang);
+          let decoded = readView(params, get().lang);
+          if (decoded.ok === "unchecked") {
+            const { validateScenario } = await import("../engine/k8s/spec");
+            if (!current()) return;
+            decoded = decoded.finish(validateScenario);
+          }
           if (decoded.ok) {
             set({ panels: decoded.state.panels });
             const outcome = await get().load(decoded.state.scenario, { flow: decoded.state.flow, step: decoded.state.step }, decoded.state.shell, { showReplay: true });
