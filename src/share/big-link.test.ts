@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { scaleScenario, writtenOut } from "../engine/scenarios/generate";
-import { decodeView, encodeView, formatHash, parseHash } from "./codec";
+import { encodeView, formatHash, parseHash } from "./codec";
+import { decodeView } from "./decode";
 
 const panels = { detail: true, hops: true, node: true };
 const EIGHT_KB = 8 * 1024;

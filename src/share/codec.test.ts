@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { BUILTIN_SCENARIOS, articleCluster, blankScenario, builtinScenario } from "../engine/scenarios/article";
 import { runScenario } from "../engine/k8s/run";
 import { validateScenario, type ScenarioInput } from "../engine/k8s/spec";
-import { MAX_ECHO_CHARS, MAX_UNPACKED_CHARS, baseFingerprint, decodeShare, decodeView, encodeShare, encodeView, formatHash, parseHash, type HashParams, type ShareState } from "./codec";
+import { MAX_ECHO_CHARS, MAX_UNPACKED_CHARS, baseFingerprint, encodeShare, encodeView, formatHash, parseHash, type HashParams, type ShareState } from "./codec";
+import { decodeShare, decodeView } from "./decode";
 import { diff } from "./compact";
 import { articlePlus20Pods10Services } from "./sample-edit";
 

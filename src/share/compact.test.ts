@@ -3,7 +3,8 @@ import { compressToEncodedURIComponent } from "lz-string";
 import { describe, expect, it } from "vitest";
 import { BUILTIN_SCENARIOS, builtinScenario } from "../engine/scenarios/article";
 import { validateScenario } from "../engine/k8s/spec";
-import { baseFingerprint, decodeView, encodeView } from "./codec";
+import { baseFingerprint, encodeView } from "./codec";
+import { decodeView } from "./decode";
 import { MAX_PATCH_DEPTH, MAX_PATCH_ITEMS, applyPatch, diff, type ApplyResult, type Json } from "./compact";
 import { articlePlus20Pods10Services } from "./sample-edit";
 

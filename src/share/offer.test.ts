@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { runScenario } from "../engine/k8s/run";
 import type { ScenarioInput } from "../engine/k8s/spec";
 import { articleScenario } from "../engine/testing/article-scenario";
-import { MAX_SHARE_CHARS, decodeView, encodeView } from "./codec";
+import { MAX_SHARE_CHARS, encodeView } from "./codec";
+import { decodeView } from "./decode";
 import { scenarioFile, shareOffer } from "./offer";
 import { articlePlus20Pods10Services } from "./sample-edit";
 

@@ -8,7 +8,7 @@ import type { Topology } from "../engine/k8s/topology";
 import type { Trace } from "../engine/trace";
 import type { Lang } from "../i18n/lang";
 import { firstShownFrom } from "./levels";
-import { MAX_SHARE_CHARS, decodeView, linkVersion, encodeView, parseHash, type HashParams, type Position, type ShareState, type ShellLine } from "../share/codec";
+import { MAX_SHARE_CHARS, encodeView, linkVersion, parseHash, type HashParams, type Position, type ShareState, type ShellLine } from "../share/codec";
 import type { EngineRequester } from "../worker/client";
 import { MAX_RULE_TEXTS, type ScenarioSummary } from "../worker/protocol";
 import { nodeRules, type NodeRules } from "./rules";
@@ -129,7 +129,16 @@ export const scenarioSlice =
         if (!current()) return;
         set({ scenarios: r.scenarios });
         if (params.view !== undefined) {
-          const decoded = decodeView(params, get().lang);
+          // The link's reader is loaded only for a URL that holds a view, and the scenario
+          // schema (the larger part) only for a view whose scenario is a document.
+          const { readView } = await import("../share/read");
+          if (!current()) return;
+          let decoded = readView(params, get().lang);
+          if (decoded.ok === "unchecked") {
+            const { validateScenario } = await import("../engine/k8s/spec");
+            if (!current()) return;
+            decoded = decoded.finish(validateScenario);
+          }
           if (decoded.ok) {
             // (A version 1 blob holds a position too: it is not the view's blob at any other step.)
             linked = linkVersion(decoded.state) === 1 ? undefined : { scenario: decoded.state.scenario, panels: decoded.state.panels, shell: decoded.state.shell ?? [], view: params.view };

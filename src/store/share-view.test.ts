@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import type * as Codec from "../share/codec";
-import { decodeView, encodeView } from "../share/codec";
+import { encodeView } from "../share/codec";
+import { decodeView } from "../share/decode";
 import { fakeEngine } from "./fake-engine";
 import { createHopscope } from "./store";
 

@@ -12,27 +12,22 @@ import { ExportMenu } from "./export/ExportMenu";
 import { Controls } from "./Controls";
 import { HopDetail } from "./HopDetail";
 import { HopList } from "./HopList";
-import { HooksView } from "./HooksView";
 import { NodePanel } from "./NodePanel";
 import { confirmedAt } from "./nodeState";
 import { Terminal } from "./Terminal";
-import { CompareDialog } from "./editor/CompareDialog";
-import { EditorPanel } from "./editor/EditorPanel";
-import { EMPTY_SEND, type SendDraft } from "./editor/SendForm";
+import { EMPTY_SEND, type SendDraft } from "./editor/send-draft";
 import { Topology, type OpenTarget, type PickTarget } from "./Topology";
-import { KeyboardHelp } from "./teach/KeyboardHelp";
 import { Legend } from "./teach/Legend";
-import { QuizPanel } from "./teach/QuizPanel";
-import { TourPanel, openChapter } from "./teach/TourPanel";
-import { CHAPTERS } from "./teach/tour";
 import { isHelpKey } from "./teach/shortcuts";
 import { APP } from "./i18n/page";
+// The editor, compare and the teaching panels, loaded when they open.
+import { CompareDialog, EditorPanel, HooksView, KeyboardHelp, QuizPanel, TourPanel, focusHooksView, openTourChapter, preloadEditor } from "./lazy";
 
 
 /** The hooks view for the current step: its tab, then the view itself in focus (on a phone it is further down the page). */
 function showHooks(): void {
   useHopscope.getState().setBottomTab("hooks");
-  requestAnimationFrame(() => document.getElementById("hooks-view")?.focus());
+  void focusHooksView();
 }
 
 /** The picker's value for a scenario that is not one of the built-in ones. */
@@ -234,7 +229,7 @@ export function App() {
         ref={tourButton}
         onClick={() => {
           setTourOpen(!tourOpen);
-          if (!tourOpen) void openChapter(CHAPTERS[chapter]!);
+          if (!tourOpen) void openTourChapter(chapter);
         }}
         data-testid="tour-toggle"
         data-menu-close=""
@@ -256,6 +251,8 @@ export function App() {
         className={`rounded border px-2.5 py-1 text-sm ${editorOpen ? "border-blue-700 bg-blue-50 text-blue-800" : "border-slate-300 bg-white hover:bg-slate-100"}`}
         aria-pressed={editorOpen}
         onClick={() => (editorOpen ? useHopscope.getState().closeEditor() : void useHopscope.getState().openEditor())}
+        onPointerEnter={() => void preloadEditor()}
+        onFocus={() => void preloadEditor()}
         data-menu-close=""
       >
         {t.editScenario}

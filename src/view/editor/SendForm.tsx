@@ -11,24 +11,9 @@ import type { Lang } from "../../i18n/lang";
 import { useLang } from "../../i18n/use";
 import { EDITOR } from "./i18n";
 
-export type SendKind = "ping" | "curl" | "dig";
-
-export interface SendDraft {
-  readonly from?: PickTarget;
-  readonly to?: PickTarget;
-  readonly kind: SendKind;
-  readonly port: string;
-  readonly protocol: "UDP" | "TCP";
-  /** A node's public address as destination (a NodePort from the internet); unset: yes from the client, no otherwise. */
-  readonly publicAddress?: boolean;
-}
-
-export const EMPTY_SEND: SendDraft = { kind: "ping", port: "", protocol: "UDP" };
-
-/** Whether the packet goes to the node's public address: the client on the internet reaches a node by it. */
-export function toPublic(d: SendDraft): boolean {
-  return d.publicAddress ?? (d.from !== undefined && "client" in d.from);
-}
+// The draft's shape lives apart, so the page can hold a draft without loading the editor.
+export { EMPTY_SEND, toPublic, type SendDraft, type SendKind } from "./send-draft";
+import { toPublic, type SendDraft, type SendKind } from "./send-draft";
 
 const key = (t: PickTarget | undefined) => (t === undefined ? "" : JSON.stringify(t));
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeView } from "../../share/codec";
+import { decodeView } from "../../share/decode";
 import { NOTICES } from "../../store/notices";
 import { EDITOR } from "../editor/i18n";
 import { APP, COMPARE, CONTROLS, DETAIL, HOPS, NODE, SHARE, TERMINAL, TOPOLOGY } from "./page";
