@@ -6,7 +6,7 @@
  * and says what is wrong where).
  */
 import { cidrContains, cidrOf, formatIpv4, parseCidr, parseIpv4, type Cidr } from "../addr/ipv4";
-import { documentWorkers, listWorkerSeries, type ScenarioInput } from "./spec";
+import { scenarioWorkers, listWorkerSeries, type ScenarioInput } from "./spec";
 
 type Doc = ScenarioInput;
 export type WorkerInput = Doc["cluster"]["workers"][number];
@@ -57,7 +57,7 @@ function freeAddress(cidr: Cidr | undefined, start: number, taken: ReadonlySet<n
 
 function hostAddresses(d: Doc): Set<number> {
   const out = new Set<number>();
-  for (const n of [...d.cluster.controllers, ...documentWorkers(d)]) {
+  for (const n of [...d.cluster.controllers, ...scenarioWorkers(d)]) {
     const ip = tryIp(n.ip);
     if (ip !== undefined) out.add(ip);
   }
@@ -70,7 +70,7 @@ function hostAddresses(d: Doc): Set<number> {
 function nextPodCidr(d: Doc): string | undefined {
   const pod = tryCidr(d.cluster.podNetwork);
   if (!pod || pod.prefix > 24) return undefined;
-  const taken = documentWorkers(d).map((w) => tryCidr(w.podCidr)).filter((c): c is Cidr => c !== undefined);
+  const taken = scenarioWorkers(d).map((w) => tryCidr(w.podCidr)).filter((c): c is Cidr => c !== undefined);
   for (let i = 0; i < 2 ** (24 - pod.prefix); i++) {
     const addr = (pod.net + i * 256) >>> 0;
     const candidate = cidrOf(addr, 24);
@@ -128,7 +128,7 @@ export function setControllers(d: Doc, count: number): Doc {
   const host = tryCidr(d.cluster.hostNetwork);
   while (controllers.length < count) {
     const next = { ...d, cluster: { ...d.cluster, controllers } };
-    const name = nextName("controller", [...controllers, ...documentWorkers(d)].map((n) => n.name));
+    const name = nextName("controller", [...controllers, ...scenarioWorkers(d)].map((n) => n.name));
     const ip = freeAddress(host, 10, hostAddresses(next));
     if (ip === undefined) break;
     const pub = tryIp("198.51.100.10")! + controllers.length;

@@ -6,7 +6,7 @@
  */
 import type { NarrationLang } from "../narrate";
 import { FAULT_TEXT_RU } from "./faults-ru";
-import { documentWorkers, listWorkerSeries, type ScenarioInput } from "./spec";
+import { scenarioWorkers, listWorkerSeries, type ScenarioInput } from "./spec";
 
 type Workers = ScenarioInput["cluster"]["workers"];
 type WorkerInput = Workers[number];
@@ -48,8 +48,8 @@ export function faultKinds(lang?: NarrationLang): readonly { readonly kind: Faul
 const NOBODY: Readonly<Record<string, string>> = { "hopscope-no-pod": "true" };
 
 function worker(s: ScenarioInput, name: string): WorkerInput {
-  // A worker of a series (cluster.workerSeries) too: the document's workers as the cluster has them.
-  const w = documentWorkers(s).find((x) => x.name === name);
+  // A worker of a series (cluster.workerSeries) too: the scenario's workers as the cluster has them.
+  const w = scenarioWorkers(s).find((x) => x.name === name);
   if (!w) throw new Error(`no worker ${name}`);
   return w;
 }
@@ -76,12 +76,12 @@ function withService(s: ScenarioInput, key: string, change: (svc: ServiceInput) 
 /** The VPC's pod routes as a list (the "auto" default written out). */
 function podRoutes(s: ScenarioInput): { dst: string; via: string }[] {
   const r = s.cloud.podRoutes;
-  return r === undefined || r === "auto" ? documentWorkers(s).map((w) => ({ dst: w.podCidr, via: w.ip })) : r.map((x) => ({ ...x }));
+  return r === undefined || r === "auto" ? scenarioWorkers(s).map((w) => ({ dst: w.podCidr, via: w.ip })) : r.map((x) => ({ ...x }));
 }
 
 /** Routes back to "auto" when they are what "auto" gives. */
 function setPodRoutes(s: ScenarioInput, routes: { dst: string; via: string }[]): ScenarioInput {
-  const auto = documentWorkers(s).map((w) => ({ dst: w.podCidr, via: w.ip }));
+  const auto = scenarioWorkers(s).map((w) => ({ dst: w.podCidr, via: w.ip }));
   const same = routes.length === auto.length && routes.every((r, i) => r.dst === auto[i]!.dst && r.via === auto[i]!.via);
   return { ...s, cloud: { ...s.cloud, podRoutes: same ? "auto" : routes } };
 }
@@ -186,13 +186,13 @@ export function setFault(s: ScenarioInput, f: Fault, on: boolean): ScenarioInput
 
 /** A route's place: its worker's place in the list, so a restored route goes back where it was. */
 function order(s: ScenarioInput, dst: string): number {
-  const i = documentWorkers(s).findIndex((w) => w.podCidr === dst);
+  const i = scenarioWorkers(s).findIndex((w) => w.podCidr === dst);
   return i < 0 ? Number.MAX_SAFE_INTEGER : i;
 }
 
 /** Every fault that could be set on a scenario: each kind on each worker (and service, and other worker). */
 function candidates(a: ScenarioInput, b: ScenarioInput): Fault[] {
-  const workers = [...new Set([...documentWorkers(a), ...documentWorkers(b)].map((w) => w.name))];
+  const workers = [...new Set([...scenarioWorkers(a), ...scenarioWorkers(b)].map((w) => w.name))];
   const services = [...new Set([...(a.services ?? []), ...(b.services ?? [])].map((s) => `${s.namespace ?? "default"}/${s.name}`))];
   const out: Fault[] = [];
   for (const w of workers) {

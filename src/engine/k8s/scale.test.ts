@@ -1,14 +1,14 @@
 /**
  * Big scenarios written small: replicas spread over the workers ("placement": "spread") and
  * workers written as a series ("workerSeries"). Each builds exactly the cluster its long form
- * would, and a document without them means what it always meant.
+ * would, and a scenario without them means what it always meant.
  */
 import { describe, expect, it } from "vitest";
 import { articleScenario } from "../testing/article-scenario";
 import { buildCluster } from "./build";
 import { addWorker, removeWorker } from "./edit";
 import { faultIsOn, setFault } from "./faults";
-import { documentWorkers, listWorkerSeries, validateScenario, type Scenario, type ScenarioInput } from "./spec";
+import { scenarioWorkers, listWorkerSeries, validateScenario, type Scenario, type ScenarioInput } from "./spec";
 
 type Json = Record<string, unknown>;
 
@@ -52,7 +52,7 @@ function cluster(workers: number, workloads: Json[], series = false): ScenarioIn
   };
 }
 
-describe("placement: round-robin, what a document without the field has always meant", () => {
+describe("placement: round-robin, what a scenario without the field has always meant", () => {
   it("puts replica r of every workload on worker r mod the number of workers, from the first worker each time", () => {
     const s = valid(cluster(4, [deployment("a", 3), deployment("b", 3), deployment("c", 2)]));
     // a: 0 1 2, b: 0 1 2, c: 0 1: the first workers fill up, the last stays nearly empty.
@@ -175,16 +175,16 @@ describe("workerSeries", () => {
 
   it("lists the series' workers for the editor, and writes them out on demand", () => {
     const s = cluster(3, [], true);
-    expect(documentWorkers(s).map((w) => w.name)).toEqual(["worker-0", "worker-1", "worker-2"]);
+    expect(scenarioWorkers(s).map((w) => w.name)).toEqual(["worker-0", "worker-1", "worker-2"]);
     const listed = listWorkerSeries(s);
     expect(listed.cluster.workerSeries).toBeUndefined();
     expect(listed.cluster.workers).toEqual(cluster(3, []).cluster.workers);
     // A series that cannot be expanded adds no worker.
-    expect(documentWorkers({ ...s, cluster: { ...s.cluster, workerSeries: { ...s.cluster.workerSeries!, firstName: "x" } } })).toEqual([]);
+    expect(scenarioWorkers({ ...s, cluster: { ...s.cluster, workerSeries: { ...s.cluster.workerSeries!, firstName: "x" } } })).toEqual([]);
   });
 });
 
-describe("the editor's edits of a document with a worker series", () => {
+describe("the editor's edits of a scenario with a worker series", () => {
   it("adds the series' next worker, and removes one of its workers by writing the series out", () => {
     const s = cluster(3, [], true);
     expect(addWorker(s).cluster.workerSeries?.count).toBe(4);

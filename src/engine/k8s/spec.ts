@@ -231,15 +231,15 @@ export function expandWorkerSeries(series: WorkerSeriesSpec): { readonly ok: tru
 }
 
 /**
- * A document's workers, listed ones and a series' alike, as the cluster will have them (for the
+ * A scenario's workers, listed ones and a series' alike, as the cluster will have them (for the
  * editor: its lists of workers, the next free name and addresses). A series that cannot be
  * expanded, or is not well formed, adds none.
  */
-export function documentWorkers(doc: ScenarioInput): ScenarioInput["cluster"]["workers"] {
+export function scenarioWorkers(doc: ScenarioInput): ScenarioInput["cluster"]["workers"] {
   const listed = Array.isArray(doc.cluster?.workers) ? doc.cluster.workers : [];
   const series = doc.cluster?.workerSeries;
   if (!series) return listed;
-  // Documents are not changed in place (each edit makes a new one): the expansion is kept per series object.
+  // Scenarios are not changed in place (each edit makes a new one): the expansion is kept per series object.
   const known = expanded.get(series);
   if (known && known.listed === listed) return known.workers;
   const r = v.safeParse(WorkerSeries, series);
@@ -250,11 +250,11 @@ export function documentWorkers(doc: ScenarioInput): ScenarioInput["cluster"]["w
 }
 const expanded = new WeakMap<object, { readonly listed: readonly unknown[]; readonly workers: ScenarioInput["cluster"]["workers"] }>();
 
-/** The document with its worker series written out as listed workers (the same cluster, every worker editable). */
+/** The scenario with its worker series written out as listed workers (the same cluster, every worker editable). */
 export function listWorkerSeries(doc: ScenarioInput): ScenarioInput {
   if (!doc.cluster.workerSeries) return doc;
   const { workerSeries: _series, ...cluster } = doc.cluster;
-  return { ...doc, cluster: { ...cluster, workers: documentWorkers(doc) } };
+  return { ...doc, cluster: { ...cluster, workers: scenarioWorkers(doc) } };
 }
 
 const ContainerPort = v.strictObject({
@@ -307,9 +307,9 @@ const Workload = v.variant("kind", [
     pods: v.optional(list(Placement, LIMITS.replicas, "placements"), []),
     /**
      * Where replicas without a `pods` placement go. "round-robin" (the default, and what a
-     * document without this field has always meant): replica r on worker r mod the number of
+     * scenario without this field has always meant): replica r on worker r mod the number of
      * workers, counted from the first worker for every workload. "spread": each such replica on
-     * the worker running the fewest pods at that moment (the pods made before it, in document
+     * the worker running the fewest pods at that moment (the pods made before it, in the scenario's
      * order, placed ones and bare pods included), ties to the worker listed first, as the
      * scheduler's default spreading would balance them.
      */

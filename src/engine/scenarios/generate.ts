@@ -78,7 +78,7 @@ export function scaleScenario({ workers, podsPerWorker, services }: ScaleOptions
 }
 
 /**
- * The same scenario written the long way, as a document had to before workerSeries and
+ * The same scenario written the long way, as a scenario had to be before workerSeries and
  * "placement": "spread": every worker listed, every replica's node listed in its `pods`. It
  * builds the same pods, with the same names, on the same nodes (tests check it; the benchmark
  * prints both links' sizes).

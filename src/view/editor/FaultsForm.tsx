@@ -1,7 +1,7 @@
 /** The what-if faults as toggles: each names what it applies to, and is on when the document has it. */
 import { useState } from "react";
 import { faultIsOn, faultKinds, setFault, type Fault, type FaultKind } from "../../engine/k8s/faults";
-import { documentWorkers, type ScenarioInput } from "../../engine/k8s/spec";
+import { scenarioWorkers, type ScenarioInput } from "../../engine/k8s/spec";
 import { Section } from "./fields";
 import { useLang, useT } from "../../i18n/use";
 import { EDITOR } from "./i18n";
@@ -31,7 +31,7 @@ const needsService = (k: FaultKind) => k === "kube-proxy-stopped" || k === "no-e
 
 function FaultRow({ doc, kind, label, about, onEdit }: { doc: Doc; kind: FaultKind; label: string; about: string; onEdit: (d: Doc, label: string) => void }) {
   const t = useT(EDITOR);
-  const workers = documentWorkers(doc).map((w) => w.name);
+  const workers = scenarioWorkers(doc).map((w) => w.name);
   const services = (doc.services ?? []).map((s) => `${s.namespace ?? "default"}/${s.name}`);
   const [worker, setWorker] = useState(workers[0] ?? "");
   const [other, setOther] = useState(workers[1] ?? workers[0] ?? "");
@@ -41,7 +41,7 @@ function FaultRow({ doc, kind, label, about, onEdit }: { doc: Doc; kind: FaultKi
   const o = workers.includes(other) ? other : (workers.find((x) => x !== w) ?? w);
   const svc = services.includes(service) ? service : (services[0] ?? "");
   // A stale endpoint's address: one in the pod network nobody has (the last worker's .250), unless typed.
-  const lastCidr = documentWorkers(doc).at(-1)?.podCidr ?? "";
+  const lastCidr = scenarioWorkers(doc).at(-1)?.podCidr ?? "";
   const staleIp = ip || lastCidr.replace(/\.0\/24$/, ".250");
   const ready = (!needsWorker(kind) || w) && (!needsService(kind) || svc) && (kind !== "vpc-route-wrong-worker" || (o && o !== w));
   let on = false;

@@ -4,7 +4,7 @@
  * step Undo goes back over); a field that is wrong keeps what was typed and says why.
  */
 import { addDeployment, addService, addWorker, freeNodePort, removeAt, renumber, removeWorker, replaceAt, setControllers, type ServiceInput, type WorkloadInput } from "../../engine/k8s/edit";
-import { documentWorkers, listWorkerSeries, type PlacementPolicy, type ScenarioInput } from "../../engine/k8s/spec";
+import { scenarioWorkers, listWorkerSeries, type PlacementPolicy, type ScenarioInput } from "../../engine/k8s/spec";
 import type { Issue } from "../../worker/protocol";
 import { CheckField, NumberField, Section, SelectField, TextField, issuesAt, smallBtn } from "./fields";
 import type { Lang } from "../../i18n/lang";
@@ -77,7 +77,7 @@ function Workers({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[];
   const setWorker = (i: number, w: Doc["cluster"]["workers"][number], label: string) => onEdit({ ...doc, cluster: { ...c, workers: replaceAt(c.workers, i, w) } }, label);
   // Workers of a series (cluster.workerSeries) follow the listed ones; the form says what they
   // are and can write them out, each then editable like any listed worker.
-  const all = documentWorkers(doc);
+  const all = scenarioWorkers(doc);
   const series = c.workerSeries;
   const fromSeries = all.slice(c.workers.length);
   const workersShown = useShown(c.workers.length);
