@@ -390,9 +390,11 @@ export function Topology({
                 )}
                 {mode === "mini" ? (
                   <Label x={b.x + b.w / 2} y={b.y + 13} size={FONT.small} anchor="middle">{fitText(n.id, b.w - 6, FONT.small)}</Label>
-                ) : mode === "full" && layout.tight ? (
+                ) : mode === "full" && layout.tight && n.kind === "worker" ? (
                   <>
-                    <Label x={b.x + 10} y={b.y + 17} size={FONT.title} weight={600}>{fitText(n.id, textW - (layout.podFolds.get(n.id)?.box.w ?? -6) - 6, FONT.title, true)}</Label>
+                    <Label x={b.x + 10} y={b.y + 17} size={FONT.title} weight={600}>{fitText(n.id, textW - (layout.podFolds.get(n.id)?.box.w ?? textWidth(n.ip, FONT.text)) - 8, FONT.title, true)}</Label>
+                    {/* The fold button takes the line's right end; without one, the node's address does. */}
+                    {!layout.podFolds.has(n.id) && <Label x={b.x + b.w - 10} y={b.y + 17} anchor="end">{n.ip}</Label>}
                     {n.podCidr && <Label x={b.x + 10} y={b.y + 33} size={FONT.small} fill={TEXT.pod}>{fitText(`${tr.podNetwork} ${n.podCidr}`, textW, FONT.small)}</Label>}
                   </>
                 ) : mode === "full" ? (

@@ -78,7 +78,7 @@ export interface Layout {
   readonly compact: boolean;
   /** Two-line headers (name, pod network) with the fold button beside the name, two-line pods. */
   readonly tight: boolean;
-  /** Which rung of the ladder the layout took (0: everything whole … 5: small tiles), and whether even that overflows its room. */
+  /** Which rung of the ladder the layout took (0: everything whole … 7: cells, tight), and whether even that overflows its room. */
   readonly density: number;
   readonly overflows: boolean;
 }
@@ -207,6 +207,7 @@ interface Rung {
 const LADDER: readonly Rung[] = [
   { compact: false, foldPods: false, tiles: 0 },
   { compact: true, foldPods: false, tiles: 0 },
+  { compact: true, tight: true, foldPods: false, tiles: 0 },
   { compact: false, foldPods: true, tiles: 0 },
   { compact: true, foldPods: true, tiles: 0 },
   { compact: true, foldPods: true, tiles: 1 },
