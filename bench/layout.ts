@@ -11,7 +11,7 @@ import { line, measure, median, ms } from "./util";
 const ROOMS = [
   { name: "1280×800", width: 900, height: 480 },
   { name: "800×450 embed", width: 799, height: 358 },
-  { name: "390×844 phone", width: 390, height: Infinity },
+  { name: "390×844 phone", width: 390, height: 705 },
   { name: "1920×1080", width: 1540, height: 760 },
 ];
 

@@ -5,6 +5,7 @@ import { listenToHost, syncUrlWithStore, viewUrl } from "../share/browser";
 import { ShareButtons, ShareStatus } from "./ShareButtons";
 import { HeaderMenu } from "./HeaderMenu";
 import { useMediaQuery } from "./media";
+import { toggleClass } from "./outside";
 import { useSwipe } from "./swipe";
 import { useTheme, type ThemeChoice } from "./theme";
 import { LANGS, LANG_NAMES, type Lang } from "../i18n/lang";
@@ -224,7 +225,7 @@ export function App() {
     <>
       <button
         type="button"
-        className={`rounded border px-2.5 py-1 text-sm ${tourOpen ? "border-blue-700 bg-blue-50 text-blue-800" : "border-slate-300 bg-white hover:bg-slate-100"}`}
+        className={toggleClass(tourOpen)}
         aria-pressed={tourOpen}
         ref={tourButton}
         onClick={() => {
@@ -238,7 +239,7 @@ export function App() {
       </button>
       <button
         type="button"
-        className={`rounded border px-2.5 py-1 text-sm ${quizOn ? "border-amber-600 bg-amber-50 text-amber-900" : "border-slate-300 bg-white hover:bg-slate-100"}`}
+        className={toggleClass(quizOn, "amber")}
         aria-pressed={quizOn}
         onClick={() => useHopscope.getState().setQuiz(!quizOn)}
         data-testid="quiz-toggle"
@@ -248,7 +249,7 @@ export function App() {
       </button>
       <button
         type="button"
-        className={`rounded border px-2.5 py-1 text-sm ${editorOpen ? "border-blue-700 bg-blue-50 text-blue-800" : "border-slate-300 bg-white hover:bg-slate-100"}`}
+        className={toggleClass(editorOpen)}
         aria-pressed={editorOpen}
         onClick={() => (editorOpen ? useHopscope.getState().closeEditor() : void useHopscope.getState().openEditor())}
         onPointerEnter={() => void preloadEditor()}

@@ -7,6 +7,7 @@
  * the button; a click outside or the focus leaving it closes it too.
  */
 import { useEffect, useId, useRef, useState, type ReactNode, type RefObject } from "react";
+import { toggleClass, useOutsidePress } from "./outside";
 
 const FOCUSABLE = 'button:not([disabled]), select:not([disabled]), input:not([disabled]), a[href], [tabindex="0"]';
 
@@ -20,14 +21,7 @@ export function HeaderMenu(props: { label: string; children: ReactNode; buttonRe
   const panelId = useId();
 
   // A press outside closes the menu (without taking the focus anywhere).
-  useEffect(() => {
-    if (!open) return;
-    const onDown = (e: PointerEvent) => {
-      if (!root.current?.contains(e.target as Node)) setOpen(false);
-    };
-    document.addEventListener("pointerdown", onDown);
-    return () => document.removeEventListener("pointerdown", onDown);
-  }, [open]);
+  useOutsidePress(open, [root], () => setOpen(false));
 
   // Opened, the first control takes the focus.
   useEffect(() => {
@@ -75,7 +69,7 @@ export function HeaderMenu(props: { label: string; children: ReactNode; buttonRe
       <button
         ref={button}
         type="button"
-        className={`whitespace-nowrap rounded border px-2.5 py-1 text-sm ${open ? "border-blue-700 bg-blue-50 text-blue-800" : "border-slate-300 bg-white hover:bg-slate-100"}`}
+        className={`whitespace-nowrap ${toggleClass(open)}`}
         aria-expanded={open}
         aria-controls={panelId}
         onClick={() => setOpen(!open)}

@@ -298,6 +298,11 @@ export function Topology({
   const trunkBottom = Math.max(lastBus.y, ...[...layout.attach.values()].filter((a) => a.on === "trunk").map((a) => a.at.y));
   const servicesByKey = useMemo(() => new Map(topology.services.map((s) => [`${s.namespace}/${s.name}`, s])), [topology]);
   const podsByName = useMemo(() => new Map(topology.pods.map((p) => [p.name, p])), [topology]);
+  // The minimap's frame follows the zoom (set from the zoom handler, not through React).
+  const subscribeMinimap = useCallback((f: (t: ZoomTransform) => void) => {
+    minimapRef.current = f;
+    f(transformRef.current);
+  }, []);
   // The minimap's place on screen: the layout's corner for it, through the view box's fit (not the zoom: it stays put).
   const mapAt: React.CSSProperties | undefined = useMemo(() => {
     const m = layout.minimap;
@@ -494,10 +499,7 @@ export function Topology({
           layout={layout}
           label={tr.overview}
           at={mapAt}
-          subscribe={(f) => {
-            minimapRef.current = f;
-            f(transformRef.current);
-          }}
+          subscribe={subscribeMinimap}
           onGo={(x, y) => {
             const svg = svgRef.current;
             const z = zoomRef.current;

@@ -49,7 +49,7 @@ describe("the layout", () => {
     { width: 899, height: 440, name: "1280×800 with a two-row header" },
     { width: 799, height: 358, name: "an 800×450 embed" },
     { width: 1540, height: 760, name: "1920×1080" },
-    { width: 390, height: Infinity, name: "a phone" },
+    { width: 390, height: 705, name: "a phone (between its header and controls)" },
   ];
   const sizes: [number, number, number][] = [
     [3, 2, 3],

@@ -94,7 +94,7 @@ export interface Involved {
 export interface LayoutOptions {
   /** The room on screen, in CSS pixels. */
   readonly width?: number;
-  /** The room on screen; Infinity lets the picture be as tall as it needs (a page that scrolls). */
+  /** The room on screen, in CSS pixels. */
   readonly height?: number;
   readonly involved?: Involved;
   /** Nodes the reader unfolded. */
@@ -234,12 +234,10 @@ export function layoutTopology(t: Topology, opts: LayoutOptions = {}): Layout {
   const base = climb(t, opts, W, H);
   // A room larger than the picture needs (a projector, a big window): the same picture, larger,
   // as long as it says as much (no more folding than at its own size).
-  if (Number.isFinite(H)) {
-    for (const k of ENLARGE) {
-      if (W / k < 480) continue;
-      const big = climb(t, opts, W / k, H / k);
-      if (!big.overflows && big.density <= base.density) return big;
-    }
+  for (const k of ENLARGE) {
+    if (W / k < 480) continue;
+    const big = climb(t, opts, W / k, H / k);
+    if (!big.overflows && big.density <= base.density) return big;
   }
   return base;
 }
@@ -461,7 +459,7 @@ function layoutAt(t: Topology, opts: LayoutOptions, W: number, H: number, rung: 
   const needed = servicesY + servicesH + PAD;
   return {
     width: W,
-    height: Math.max(Number.isFinite(H) ? H : 0, needed),
+    height: Math.max(H, needed),
     hostLineY,
     trunkX,
     buses,

@@ -7,6 +7,7 @@ import { useEffect, useId, useRef, useState } from "react";
 import { useLang, useT } from "../../i18n/use";
 import { C, DROP, FILL, PACKET, SERVICES_DASH, STROKE, TRAIL, WIRE } from "../diagramStyle";
 import { teachText } from "./i18n";
+import { useOutsidePress } from "../outside";
 
 const W = 44;
 const H = 24;
@@ -79,18 +80,11 @@ export function Legend() {
       setOpen(false);
       button.current?.focus();
     };
-    // A click outside closes it too.
-    const onDown = (e: PointerEvent) => {
-      const t = e.target as Node;
-      if (!panel.current?.contains(t) && !button.current?.contains(t)) setOpen(false);
-    };
     document.addEventListener("keydown", onKey);
-    document.addEventListener("pointerdown", onDown);
-    return () => {
-      document.removeEventListener("keydown", onKey);
-      document.removeEventListener("pointerdown", onDown);
-    };
+    return () => document.removeEventListener("keydown", onKey);
   }, [open]);
+  // A click outside closes it too.
+  useOutsidePress(open, [panel, button], () => setOpen(false));
 
   return (
     <div className="absolute right-2 top-2 z-20 flex max-w-[calc(100%-1rem)] flex-col items-end">
