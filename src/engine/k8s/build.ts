@@ -297,11 +297,12 @@ function loadNodeRules(
     const missing = stopped.get(node);
     return missing && missing.size ? proxied.filter((p) => !missing.has(`${p.namespace}/${p.service}`)) : proxied;
   };
+  const ipOf = new Map(s.cluster.workers.map((w) => [w.name, w.ip]));
   const needsPerNode = proxier.perNode(proxied) || [...stopped.values()].some((m) => m.size > 0);
   let shared: ParsedSave | undefined;
   const proxyRulesFor = (node: string): ParsedSave => {
     if (shared && !needsPerNode) return shared;
-    const r = parseIptablesSave(proxier.rules(portsOn(node), node));
+    const r = parseIptablesSave(proxier.rules(portsOn(node), { name: node, ip: ipOf.get(node)! }));
     if (!r.ok) throw new Error(formatParseError(r.error, `${node}'s kube-proxy rules`));
     if (needsPerNode) return r.value;
     shared = shareRules(r.value);

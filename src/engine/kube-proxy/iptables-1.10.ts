@@ -144,7 +144,10 @@ export function proxyRulesText(rules: ProxyRules): string {
 /** kube-proxy 1.10 in iptables mode for a cluster whose pods are in `clusterCidr` (its --cluster-cidr). */
 export function iptablesProxier110(clusterCidr: string): Proxier {
   return {
-    rules: (ports, node) => proxyRulesText(kubeProxyRules(ports, clusterCidr, node)),
+    backend: "iptables",
+    mode: "iptables",
+    version: "1.10",
+    rules: (ports, node) => proxyRulesText(kubeProxyRules(ports, clusterCidr, node.name)),
     // kube-proxy writes the same rules on every node but for KUBE-XLB's local endpoints.
     perNode: (ports) => ports.some((p) => p.externalTrafficPolicy === "Local" && p.nodePort !== undefined),
     timeouts: withKubeProxyTimeouts,
