@@ -11,8 +11,9 @@ import { bridgePlugin } from "../cni/bridge";
 import type { CniNode, CniPlugin } from "../cni/plugin";
 import { dhcpDefaultRoute, routeAndPublish, setUpCloud, SEGMENT_HOST } from "../cloud/vpc";
 import { KERNEL_TIMEOUTS } from "../conntrack/conntrack";
-import { iptablesProxier110 } from "../kube-proxy/iptables-1.10";
 import type { Proxier } from "../kube-proxy/proxier";
+import { resolveKubeProxy } from "../kube-proxy/releases";
+import { proxierFor } from "../kube-proxy/select";
 import { formatParseError, parseIptablesSave, type ParsedSave } from "../netfilter/parse";
 import { iptablesRestoreOrThrow, restoreParsed, shareRules } from "../netfilter/save";
 import { hashString, seededRng } from "../rng";
@@ -71,12 +72,12 @@ export interface Components {
   readonly proxier: Proxier;
 }
 
-/** The article's: the CNI bridge plugin v0.6.0 and kube-proxy 1.10 in iptables mode. */
-export function articleComponents(s: Scenario): Components {
-  return { cni: bridgePlugin(), proxier: iptablesProxier110(s.cluster.podNetwork) };
+/** The scenario's: the CNI bridge plugin v0.6.0 (the article's) and the kube-proxy `cluster.kubeProxy` names (1.10 in iptables mode, the article's, by default). */
+export function scenarioComponents(s: Scenario): Components {
+  return { cni: bridgePlugin(), proxier: proxierFor(resolveKubeProxy(s.cluster.kubeProxy), s.cluster) };
 }
 
-export function buildCluster(s: Scenario, components: Components = articleComponents(s)): Cluster {
+export function buildCluster(s: Scenario, components: Components = scenarioComponents(s)): Cluster {
   const { cni, proxier } = components;
   const world = new World({ seed: s.seed });
   const nodes: NodeInfo[] = [];

@@ -9,6 +9,7 @@
  * kernel checks them. Messages echo at most about 80 characters of a bad value.
  */
 import * as v from "valibot";
+import { kubeProxyProblem } from "../kube-proxy/releases";
 import { broadcastOf, formatIpv4, isIpv4, parseCidr, parseIpv4, type Cidr } from "../addr/ipv4";
 
 export const SCENARIO_VERSION = 1;
@@ -390,6 +391,17 @@ export const ScenarioSchema = v.strictObject({
     /** More workers, written as a series; they follow the listed ones. */
     workerSeries: v.optional(WorkerSeries),
     cni: v.optional(CniConfig, {}),
+    /**
+     * Which kube-proxy every node runs: its mode and release ("1.10", the newest modelled, or
+     * "latest" for it). Absent: 1.10 in iptables mode, the article's. Checked against what is
+     * modelled after the schema (kube-proxy/select.ts).
+     */
+    kubeProxy: v.optional(
+      v.strictObject({
+        mode: v.optional(v.picklist(["iptables", "nftables"], "\"iptables\" or \"nftables\"")),
+        version: v.optional(v.pipe(v.string(), v.maxLength(16, "a release like \"1.10\" or \"latest\""), v.regex(/^(latest|[0-9]+\.[0-9]+)$/, "a release like \"1.10\" or \"latest\""))),
+      }),
+    ),
   }),
   cloud: v.strictObject({
     /** Routes the VPC router has for the pod CIDRs; "auto" gives one per worker. */
@@ -497,6 +509,10 @@ function crossCheck(s: Scenario, listed = s.cluster.workers.length): SpecIssue[]
 
 function crossCheckExpanded(s: Scenario): SpecIssue[] {
   const issues: SpecIssue[] = [];
+  if (s.cluster.kubeProxy) {
+    const problem = kubeProxyProblem(s.cluster.kubeProxy);
+    if (problem) issues.push({ path: s.cluster.kubeProxy.version === undefined ? "cluster.kubeProxy.mode" : "cluster.kubeProxy.version", message: problem });
+  }
   const nodes = new Set<string>();
   const ips = new Map<string, string>();
   const claim = (ip: string, what: string, path: string) => {
