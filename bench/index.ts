@@ -3,6 +3,7 @@ import { runClusterBench } from "./cluster";
 import { runEditorBench } from "./editor";
 import { runEngineBench } from "./engine";
 import { runLoadBench } from "./load";
+import { runModernBench } from "./modern";
 import { runBigLinkBench, runShareBench } from "./share";
 import { runShellBench } from "./shell";
 import { runLayoutBench } from "./layout";
@@ -20,6 +21,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   load: runLoadBench,
   layout: runLayoutBench,
   ui: runUiBench,
+  modern: runModernBench,
 };
 const named = process.argv.slice(2);
 const unknown = named.filter((n) => !(n in benches));

@@ -7,6 +7,7 @@
  */
 import type { StateCreator } from "zustand";
 import type { ScenarioInput } from "../engine/k8s/spec";
+import { isDefaultKubeProxy, type KubeProxyChoice } from "../engine/kube-proxy/releases";
 import type { EngineRequester } from "../worker/client";
 import type { InvalidResult, Issue, TraceResult, ValidateResult } from "../worker/protocol";
 import type { LoadOutcome, Source } from "./scenario";
@@ -51,6 +52,11 @@ export interface EditorSlice {
   redo(): Promise<void>;
   /** Checks scenario JSON text (the JSON view, as the user types). */
   validateText(text: string): Promise<ValidateResult>;
+  /**
+   * Runs the scenario on screen with another kube-proxy (an edit of `cluster.kubeProxy`, so Undo
+   * goes back). Back to the article's default, a built-in's document is the built-in again.
+   */
+  setKubeProxy(choice: KubeProxyChoice): Promise<EditOutcome>;
   /** Traces a scenario on its own (Compare). */
   traceOf(source: Source): Promise<TraceResult | InvalidResult>;
   /** The document a source stands for (a built-in's from the worker). */
@@ -107,6 +113,16 @@ export const editorSlice =
         }
         return show({ spec: doc }, label, "past");
       },
+      async setKubeProxy(choice) {
+        const doc = await get().ensureDoc();
+        if (!doc) return "failed";
+        const next = withKubeProxy(doc, choice);
+        if (isDefaultKubeProxy(choice)) {
+          const builtIn = get().scenarios.some((s) => s.id === next.id) ? await get().docOf({ id: next.id }) : undefined;
+          if (builtIn && JSON.stringify(builtIn) === JSON.stringify(next)) return get().pick(next.id);
+        }
+        return get().edit(next, NOTICES[get().lang].kubeProxy(choice));
+      },
       discardPending() {
         set({ pending: undefined });
       },
@@ -155,3 +171,9 @@ export const editorSlice =
       },
     };
   };
+
+/** A document with `cluster.kubeProxy` set to a choice; the article's default is written by leaving the field out. */
+export function withKubeProxy(doc: ScenarioInput, choice: KubeProxyChoice): ScenarioInput {
+  const { kubeProxy: _old, ...cluster } = doc.cluster;
+  return { ...doc, cluster: isDefaultKubeProxy(choice) ? cluster : { ...cluster, kubeProxy: { mode: choice.mode, version: choice.version } } };
+}

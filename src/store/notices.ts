@@ -9,6 +9,8 @@ export const NOTICES = defineCatalog(
   {
     /** The history's name for a blank scenario (Compare lists it). */
     newScenario: "New scenario",
+    /** The history's name for a switch of kube-proxy. */
+    kubeProxy: (p: { mode: string; version: string }) => `kube-proxy ${p.version} in ${p.mode} mode`,
     linkFailed: (p: { reason: string }) => `This link's scenario could not be run (${p.reason}). Showing the default scenario instead.`,
     engineStopped: "the engine stopped",
     badLink: (p: { error: string }) => `${p.error} Showing the default scenario instead.`,
@@ -23,6 +25,7 @@ export const NOTICES = defineCatalog(
   },
   {
     newScenario: "Новый сценарий",
+    kubeProxy: (p: { mode: string; version: string }) => `kube-proxy ${p.version} в режиме ${p.mode}`,
     linkFailed: (p: { reason: string }) => `Сценарий из этой ссылки не удалось выполнить (${p.reason}). Вместо него показан сценарий по умолчанию.`,
     engineStopped: "движок остановился",
     badLink: (p: { error: string }) => `${p.error} Показан сценарий по умолчанию.`,

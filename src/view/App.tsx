@@ -4,6 +4,7 @@ import { useHopscope } from "../store/store";
 import { listenToHost, syncUrlWithStore, viewUrl } from "../share/browser";
 import { ShareButtons, ShareStatus } from "./ShareButtons";
 import { HeaderMenu } from "./HeaderMenu";
+import { KubeProxySwitch } from "./KubeProxySwitch";
 import { useMediaQuery } from "./media";
 import { toggleClass } from "./outside";
 import { useSwipe } from "./swipe";
@@ -89,7 +90,7 @@ export function App() {
   }, [presenting]);
   const [send, setSend] = useState<SendDraft>(EMPTY_SEND);
   const [picking, setPicking] = useState(false);
-  const [compareOpen, setCompareOpen] = useState(false);
+  const [compareOpen, setCompareOpen] = useState<false | { initial?: readonly [string, string] }>(false);
   // A click on the diagram: a node or a rule chip opens the node's rules, a pod a shell in it.
   const onOpen = (t: OpenTarget) => {
     if (!panels.node) setPanels({ node: true });
@@ -296,6 +297,7 @@ export function App() {
             ))}
           </select>
         </label>
+        {wide && <KubeProxySwitch onCompare={(initial) => setCompareOpen({ initial })} />}
         {/* The description takes the room left over, and gives it up whole when that is too little to read (a container query). */}
         <div className={`@container min-w-0 flex-1 ${wide ? "" : "hidden"}`}>
           <p className="truncate text-sm text-slate-600 @max-[8rem]:hidden" title={scenario?.description} data-testid="scenario-description">
@@ -307,6 +309,7 @@ export function App() {
         <HeaderMenu label={t.menu} buttonRef={menuButton}>
           <div className="flex flex-col items-start gap-3">
             {!wide && <div className="flex flex-wrap items-center gap-2">{primaryControls}</div>}
+            {!wide && <KubeProxySwitch onCompare={(initial) => setCompareOpen({ initial })} />}
             <fieldset className="flex flex-wrap items-center gap-x-3 gap-y-1 text-slate-700">
               <legend className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-600">{t.panels}</legend>
               {(["detail", "hops", "node"] as const).map((k) => (
@@ -444,7 +447,7 @@ export function App() {
                 setPicking(on);
                 if (on) setSend({ ...send, from: undefined, to: undefined });
               }}
-              onCompare={() => setCompareOpen(true)}
+              onCompare={() => setCompareOpen({})}
               onClose={() => useHopscope.getState().closeEditor()}
             />
           </div>
@@ -473,7 +476,7 @@ export function App() {
         </aside>
         )}
       </main>
-      {compareOpen && <CompareDialog onClose={() => setCompareOpen(false)} />}
+      {compareOpen && <CompareDialog initial={compareOpen.initial} onClose={() => setCompareOpen(false)} />}
       {helpOpen && <KeyboardHelp onClose={() => setHelpOpen(false)} />}
       <footer {...swipe} className={`sticky touch-pan-y touch-pinch-zoom bottom-0 z-10 border-t border-slate-200 bg-white ${embed.on ? "px-2 py-1" : "px-4 py-2"}`}>
         {/* An embed without the hop detail still says what is happening: one line of narration (two, large, when presenting). */}

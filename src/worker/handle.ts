@@ -8,6 +8,7 @@ import { describeTopology } from "../engine/k8s/topology";
 import { BUILTIN_SCENARIOS, blankScenario, builtinScenario, builtinSummary } from "../engine/scenarios/article";
 import { locatePath, parseJsonText } from "../engine/json-text";
 import { clip, validateScenario } from "../engine/k8s/spec";
+import { resolveKubeProxy } from "../engine/kube-proxy/releases";
 import { formatRule } from "../engine/netfilter/format";
 import { chainsInSaveOrder } from "../engine/netfilter/save";
 import type { Chain, Ruleset } from "../engine/netfilter/types";
@@ -114,7 +115,7 @@ const handlers: Handlers = {
     const nodes = [...r.cluster.nodes.filter((n) => n.role === "worker"), ...r.cluster.nodes.filter((n) => n.role === "controller")].map((n) => n.name);
     const answer: RunResult = {
       kind: "run",
-      scenario: { id: s.id, title: s.title, description: s.description },
+      scenario: { id: s.id, title: s.title, description: s.description, kubeProxy: resolveKubeProxy(r.cluster.scenario.cluster.kubeProxy) },
       trace: r.trace,
       topology: describeTopology(r.cluster),
       nodes: [...nodes, r.cluster.router, r.cluster.client],
@@ -201,7 +202,7 @@ const handlers: Handlers = {
     const r = runScenario(input, req.lang ? { lang: req.lang } : {});
     if (!r.ok) return { kind: "invalid", issues: r.issues };
     const s = told(req.scenario, r.cluster.scenario, req.lang);
-    return { kind: "trace", scenario: { id: s.id, title: s.title, description: s.description }, trace: r.trace, topology: describeTopology(r.cluster) };
+    return { kind: "trace", scenario: { id: s.id, title: s.title, description: s.description, kubeProxy: resolveKubeProxy(r.cluster.scenario.cluster.kubeProxy) }, trace: r.trace, topology: describeTopology(r.cluster) };
   },
   async complete(req) {
     if (!session) return { kind: "complete", line: req.line, options: [] };

@@ -7,11 +7,14 @@
 import type { NarrationLang } from "../engine/narrate";
 import type { Topology } from "../engine/k8s/topology";
 import type { Flow, Trace } from "../engine/trace";
+import type { KubeProxyChoice } from "../engine/kube-proxy/releases";
 
 export interface ScenarioSummary {
   readonly id: string;
   readonly title: string;
   readonly description: string;
+  /** The kube-proxy its nodes run (the default and "latest" resolved); in run and trace answers. */
+  readonly kubeProxy?: KubeProxyChoice;
 }
 
 /**

@@ -10,8 +10,8 @@ import { runScenario } from "./run";
 import { validateScenario, type ScenarioInput } from "./spec";
 
 function withKubeProxy(kubeProxy: unknown): ScenarioInput {
-  const s = structuredClone(articleScenario("kp", {})) as ScenarioInput & { cluster: Record<string, unknown> };
-  s.cluster.kubeProxy = kubeProxy;
+  const s = structuredClone(articleScenario("kp", {})) as ScenarioInput;
+  (s.cluster as Record<string, unknown>).kubeProxy = kubeProxy;
   return s;
 }
 

@@ -46,3 +46,13 @@ export function kubeProxyProblem(kp: { readonly mode?: KubeProxyMode; readonly v
   const what = kp.version === undefined ? `${mode} mode` : `kube-proxy ${JSON.stringify(kp.version).slice(0, 20)} in ${mode} mode`;
   return `${what} is not modelled; Hopscope has ${supportedKubeProxies()}`;
 }
+
+/** Every modelled pair, oldest first per mode (the app's switch lists them in this order). */
+export function kubeProxyChoices(): KubeProxyChoice[] {
+  return (["iptables", "nftables"] as const).flatMap((mode) => KUBE_PROXY_RELEASES[mode].map((version) => ({ mode, version })));
+}
+
+/** Whether a choice is what an absent `cluster.kubeProxy` means (the article's). */
+export function isDefaultKubeProxy(kp: KubeProxyChoice): boolean {
+  return kp.mode === "iptables" && kp.version === "1.10";
+}

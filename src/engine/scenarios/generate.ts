@@ -23,13 +23,17 @@ export interface ScaleOptions {
   readonly podsPerWorker: number;
   /** Services, 1 or more; as many Deployments as services, at most one per pod to spread. */
   readonly services: number;
+  /** Ports per service: 1 (http 80 → 8080, the default) or 2 (and alt 8080 → 8080). */
+  readonly portsPerService?: 1 | 2;
+  /** The nodes' kube-proxy (`cluster.kubeProxy`); absent, the article's 1.10 in iptables mode. */
+  readonly kubeProxy?: { readonly mode: "iptables" | "nftables"; readonly version: string };
 }
 
 /** The client pod's and the server pod's names, for traffic a test adds. */
 export const SCALE_CLIENT = "client";
 export const SCALE_SERVER = "server";
 
-export function scaleScenario({ workers, podsPerWorker, services }: ScaleOptions): ScenarioInput {
+export function scaleScenario({ workers, podsPerWorker, services, portsPerService = 1, kubeProxy }: ScaleOptions): ScenarioInput {
   if (!Number.isInteger(workers) || workers < 2 || workers > LIMITS.workers) throw new RangeError(`workers: 2 to ${LIMITS.workers}, not ${workers}`);
   if (!Number.isInteger(podsPerWorker) || podsPerWorker < 1) throw new RangeError(`podsPerWorker: 1 or more, not ${podsPerWorker}`);
   if (!Number.isInteger(services) || services < 1 || services > LIMITS.services) throw new RangeError(`services: 1 to ${LIMITS.services}, not ${services}`);
@@ -61,6 +65,7 @@ export function scaleScenario({ workers, podsPerWorker, services }: ScaleOptions
       controllers: [{ name: "controller-0", ip: "10.240.0.10" }],
       workers: [],
       workerSeries: { count: workers, firstName: "worker-0", firstIp: "10.240.0.20", firstPodCidr: "10.200.0.0/24" },
+      ...(kubeProxy && { kubeProxy: { mode: kubeProxy.mode, version: kubeProxy.version } }),
     },
     cloud: { client: { ip: "203.0.113.10" } },
     workloads,
@@ -68,7 +73,7 @@ export function scaleScenario({ workers, podsPerWorker, services }: ScaleOptions
       name: `svc-${k}`,
       clusterIP: formatIpv4(firstService + k),
       selector: { app: `app-${k % deployments}` },
-      ports: [{ port: 80, targetPort: 8080 }],
+      ports: portsPerService === 2 ? [{ name: "http", port: 80, targetPort: 8080 }, { name: "alt", port: 8080, targetPort: 8080 }] : [{ port: 80, targetPort: 8080 }],
     })),
     traffic: [
       { kind: "curl", from: { pod: SCALE_CLIENT }, to: { pod: SCALE_SERVER }, port: 8080 },

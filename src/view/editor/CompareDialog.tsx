@@ -7,6 +7,10 @@
 import { useEffect, useMemo, useState } from "react";
 import { faultDifference, faultName } from "../../engine/k8s/faults";
 import { useHopscope, type Source } from "../../store/store";
+import { withKubeProxy } from "../../store/editor";
+import type { ScenarioInput } from "../../engine/k8s/spec";
+import { kubeProxyChoices } from "../../engine/kube-proxy/releases";
+import { kubeProxyKey } from "../KubeProxySwitch";
 import { Compare, type Version } from "../Compare";
 import { useT } from "../../i18n/use";
 import { EDITOR } from "./i18n";
@@ -14,7 +18,7 @@ import { EDITOR } from "./i18n";
 /** The side of the last edit without the fault, named in the page's language when shown. */
 const WITHOUT = "\u0000without";
 
-export function CompareDialog({ onClose }: { onClose: () => void }) {
+export function CompareDialog({ onClose, initial: asked }: { onClose: () => void; initial?: readonly [string, string] | undefined }) {
   const t = useT(EDITOR);
   const source = useHopscope((s) => s.source);
   const currentLabel = useHopscope((s) => s.currentLabel);
@@ -22,17 +26,35 @@ export function CompareDialog({ onClose }: { onClose: () => void }) {
   const future = useHopscope((s) => s.future);
   const scenarios = useHopscope((s) => s.scenarios);
   const [named, setNamed] = useState<Record<string, string>>({});
+  // The scenario on screen's document, for its versions with each kube-proxy (a built-in's comes from the worker).
+  const [doc, setDoc] = useState<{ of: Source; doc: ScenarioInput } | undefined>(undefined);
+  useEffect(() => {
+    if (!source) return;
+    let live = true;
+    void useHopscope
+      .getState()
+      .docOf(source)
+      .then((d) => {
+        if (live && d) setDoc({ of: source, doc: d });
+      });
+    return () => {
+      live = false;
+    };
+  }, [source]);
 
   const versions = useMemo<Version[]>(() => {
     const out: Version[] = [];
     if (source) out.push({ key: "now", label: t.now({ label: currentLabel }), source });
     [...past].reverse().forEach((e, i) => out.push({ key: `before-${i}`, label: t.before({ label: e.label }), source: e.source }));
     [...future].reverse().forEach((e, i) => out.push({ key: `undone-${i}`, label: t.undone({ label: e.label }), source: e.source }));
+    if (doc && doc.of === source) for (const kp of kubeProxyChoices()) out.push({ key: `kp-${kubeProxyKey(kp)}`, label: t.withKubeProxy(kp), source: { spec: withKubeProxy(doc.doc, kp) } });
     for (const s of scenarios) out.push({ key: `builtin-${s.id}`, label: t.builtIn({ label: s.title }), source: { id: s.id } });
     return out.map((v) => (named[v.key] ? { ...v, label: named[v.key] === WITHOUT ? t.withoutIt : named[v.key]! } : v));
-  }, [source, currentLabel, past, future, scenarios, named, t]);
+  }, [source, currentLabel, past, future, scenarios, named, t, doc]);
 
-  const initial: [string, string] | undefined = past.length > 0 ? ["before-0", "now"] : versions.length > 1 ? [versions[0]!.key, versions[1]!.key] : undefined;
+  // Asked-for versions (Compare kube-proxies) wait for the document they are made from.
+  const waiting = asked !== undefined && !asked.every((k) => versions.some((v) => v.key === k));
+  const initial: readonly [string, string] | undefined = asked ?? (past.length > 0 ? ["before-0", "now"] : versions.length > 1 ? [versions[0]!.key, versions[1]!.key] : undefined);
 
   // The last edit's two sides, named by the fault they differ by when they differ by one.
   const before = past.at(-1)?.source;
@@ -55,7 +77,7 @@ export function CompareDialog({ onClose }: { onClose: () => void }) {
   return (
     <div className="fixed inset-0 z-30 flex bg-slate-900/40 p-2 md:p-6" role="dialog" aria-modal="true" aria-label={t.compareTitle}>
       <div className="flex min-h-0 w-full flex-1 flex-col overflow-hidden rounded bg-white shadow-xl">
-        <Compare versions={versions} {...(initial && { initial })} trace={(s) => useHopscope.getState().traceOf(s as Source)} onClose={onClose} />
+        {!waiting && <Compare versions={versions} {...(initial && { initial })} trace={(s) => useHopscope.getState().traceOf(s as Source)} onClose={onClose} />}
       </div>
     </div>
   );

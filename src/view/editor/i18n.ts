@@ -146,6 +146,7 @@ export const EDITOR = defineCatalog(
     before: (p: { label: string }) => `Before: ${p.label}`,
     undone: (p: { label: string }) => `Undone: ${p.label}`,
     builtIn: (p: { label: string }) => `Built-in: ${p.label}`,
+    withKubeProxy: (p: { mode: string; version: string }) => `This scenario with kube-proxy ${p.version} in ${p.mode} mode`,
     withoutIt: "without it",
     // The history's names for edits (Compare lists them)
     hOnOff: (p: { name: string; on: boolean }) => `${p.name} ${p.on ? "on" : "off"}`,
@@ -283,6 +284,7 @@ export const EDITOR = defineCatalog(
     before: (p: { label: string }) => `До: ${p.label}`,
     undone: (p: { label: string }) => `Отменено: ${p.label}`,
     builtIn: (p: { label: string }) => `Встроенный: ${p.label}`,
+    withKubeProxy: (p: { mode: string; version: string }) => `Этот сценарий с kube-proxy ${p.version} в режиме ${p.mode}`,
     withoutIt: "без неё",
     hOnOff: (p: { name: string; on: boolean }) => `${p.name} ${p.on ? "вкл." : "выкл."}`,
     hOnOffAt: (p: { name: string; on: boolean; node: string }) => `${p.name} ${p.on ? "вкл." : "выкл."} на ${p.node}`,

@@ -13,7 +13,7 @@ const COMMANDS = /ip route show table local|ip route|conntrack -L|iptables -L -v
 const text = (v: unknown): string => (typeof v === "function" ? (v as (p: unknown) => string)(ANY) : String(v));
 
 /** Entries that are the same in both languages on purpose: names and commands only. */
-const SAME = new Set(["EDITOR.json", "EDITOR.ping", "HOPS.kind", "COMPARE.dir"]);
+const SAME = new Set(["EDITOR.json", "EDITOR.ping", "HOPS.kind", "COMPARE.dir", "APP.kubeProxy", "APP.kubeProxyOption"]);
 /** Entries that differ but are a name, not a sentence (no Cyrillic needed). */
 const NAMES = new Set(["DETAIL.mac", "EDITOR.hField"]);
 /** Common English UI words: none may be left in a Russian string (code names are not among them). */

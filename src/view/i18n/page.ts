@@ -12,6 +12,9 @@ import { plural } from "../../i18n/lang";
 export const APP = defineCatalog(
   {
     scenario: "Scenario",
+    kubeProxy: "kube-proxy",
+    kubeProxyOption: (p: { mode: string; version: string }) => `${p.version} · ${p.mode}${p.version === "1.10" ? " (2018)" : ""}`,
+    compareKubeProxies: "Compare kube-proxies",
     edited: (p: { title: string }) => `Edited: ${p.title}`,
     panels: "Panels",
     panelDetail: "detail",
@@ -42,6 +45,9 @@ export const APP = defineCatalog(
   },
   {
     scenario: "Сценарий",
+    kubeProxy: "kube-proxy",
+    kubeProxyOption: (p: { mode: string; version: string }) => `${p.version} · ${p.mode}${p.version === "1.10" ? " (2018)" : ""}`,
+    compareKubeProxies: "Сравнить kube-proxy",
     edited: (p: { title: string }) => `Изменённый: ${p.title}`,
     panels: "Панели",
     panelDetail: "подробности",

@@ -1,0 +1,41 @@
+/**
+ * [modern] benchmark: 5,000 services × 2 ports (1–10 endpoints) on 10 workers, traced through
+ * each kube-proxy Hopscope models: 2018's 1.10 and today's in iptables mode (a KUBE-SERVICES
+ * chain walked rule by rule) and in nftables mode (verdict maps looked up at once). Prints, per
+ * kube-proxy, the first (cold) trace that loads the rules of the nodes it crosses, and the
+ * median ClusterIP trace to the service written first and to the one written last, and a NodePort
+ * trace; then the parse and print time of the 5,000-service `nft list ruleset`.
+ */
+import { buildCluster } from "../src/engine/k8s/build";
+import { validateScenario } from "../src/engine/k8s/spec";
+import { traceTraffic } from "../src/engine/k8s/traffic";
+import { kubeProxyChoices, type KubeProxyChoice } from "../src/engine/kube-proxy/releases";
+import { generatedScenario } from "./cluster";
+import { line, measure, median, ms } from "./util";
+
+const SERVICES = 5_000;
+
+function traceBench(kp: KubeProxyChoice): void {
+  const input = generatedScenario(10, 1_000, SERVICES);
+  const v = validateScenario({ ...input, cluster: { ...input.cluster, kubeProxy: kp } });
+  if (!v.ok) throw new Error(JSON.stringify(v.issues.slice(0, 3)));
+  console.log(`\nkube-proxy ${kp.version} in ${kp.mode} mode`);
+  const t0 = performance.now();
+  const cluster = buildCluster(v.scenario);
+  line("build the cluster", ms(performance.now() - t0));
+  const pod = cluster.pods[0]!.name;
+  const clusterIp = (svc: string) => (i: number) =>
+    traceTraffic(cluster, { kind: "curl", from: { pod }, to: { service: svc, namespace: "default", port: "http" }, sport: 20000 + (i & 0x7fff) }, 0);
+  const nodePort = (i: number) => traceTraffic(cluster, { kind: "curl", from: { client: true }, to: { node: "worker-3", public: true }, port: 30001, sport: 40000 + (i & 0x3fff) }, 0);
+  const cold = performance.now();
+  clusterIp("svc0")(-100);
+  line("first (cold) ClusterIP trace, loading the rules of the nodes it crosses", ms(performance.now() - cold));
+  line("ClusterIP trace to svc0 (written first), median of 31 (SYN, SYN-ACK, ACK)", ms(median(measure(clusterIp("svc0"), 31, 3))));
+  line(`ClusterIP trace to svc${SERVICES - 1} (written last), median of 31`, ms(median(measure(clusterIp(`svc${SERVICES - 1}`), 31, 3))));
+  line("NodePort trace from the internet, median of 31", ms(median(measure(nodePort, 31, 3))));
+}
+
+export function runModernBench(): void {
+  console.log(`\n[modern] ${SERVICES.toLocaleString("en")} services × 2 ports, 10 workers, 1,000 pods`);
+  for (const kp of kubeProxyChoices()) traceBench(kp);
+}
