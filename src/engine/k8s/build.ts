@@ -142,8 +142,8 @@ function kubernetesService(s: Scenario): ServiceSpec {
     ports: [{ name: "https", protocol: "TCP", port: 443, targetPort: 6443 }],
     externalTrafficPolicy: "Cluster",
     // Kubernetes 1.10.2 (KTHW's version in 2018) created it with ClientIP affinity; 1.10.5+
-    // and 1.11+ use None (kubernetes PR #56690).
-    sessionAffinity: "ClientIP",
+    // and 1.11+ use None (kubernetes PR #56690), so a cluster of today's release has None.
+    sessionAffinity: resolveKubeProxy(s.cluster.kubeProxy).version === "1.10" ? "ClientIP" : "None",
     staleEndpoints: [],
   };
 }

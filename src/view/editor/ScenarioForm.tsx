@@ -6,6 +6,8 @@
 import { addDeployment, addService, addWorker, freeNodePort, removeAt, renumber, removeWorker, replaceAt, setControllers, type ServiceInput, type WorkloadInput } from "../../engine/k8s/edit";
 import { scenarioWorkers, listWorkerSeries, type PlacementPolicy, type ScenarioInput } from "../../engine/k8s/spec";
 import type { Issue } from "../../worker/protocol";
+import { kubeProxyChoices, resolveKubeProxy } from "../../engine/kube-proxy/releases";
+import { withKubeProxy } from "../../store/editor";
 import { CheckField, NumberField, Section, SelectField, TextField, issuesAt, smallBtn } from "./fields";
 import type { Lang } from "../../i18n/lang";
 import { memo, useState } from "react";
@@ -67,7 +69,33 @@ function Networks({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[]
         <CheckField label={t.allNodes({ name: "ipMasq" })} checked={c.cni?.ipMasq ?? true} onChange={(v) => onEdit({ ...doc, cluster: { ...c, cni: { ...c.cni, ipMasq: v } } }, t.hOnOff({ name: "ipMasq", on: v }))} />
         <CheckField label={t.allNodes({ name: "hairpinMode" })} checked={c.cni?.hairpinMode ?? false} onChange={(v) => onEdit({ ...doc, cluster: { ...c, cni: { ...c.cni, hairpinMode: v } } }, t.hOnOff({ name: "hairpinMode", on: v }))} />
       </div>
+      <KubeProxyField doc={doc} issues={issues} onEdit={onEdit} />
     </Section>
+  );
+}
+
+/** cluster.kubeProxy: the modelled releases, and a value the document has that is none of them (its issue shows). */
+function KubeProxyField({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[] | undefined; onEdit: Edit }) {
+  const t = useT(EDITOR);
+  const choices = kubeProxyChoices();
+  const here = resolveKubeProxy(doc.cluster.kubeProxy);
+  const key = `${here.mode} ${here.version}`;
+  const options: (readonly [string, string])[] = choices.map((c) => [`${c.mode} ${c.version}`, t.kubeProxyChoice(c)] as const);
+  if (!options.some(([k]) => k === key)) options.unshift([key, t.kubeProxyChoice(here)]);
+  return (
+    <div className="mt-2 max-w-72">
+      <SelectField
+        label={t.kubeProxy}
+        value={key}
+        options={options}
+        path="cluster.kubeProxy.version"
+        issues={[...issuesAt(issues, "cluster.kubeProxy.version"), ...issuesAt(issues, "cluster.kubeProxy.mode")]}
+        onChange={(v) => {
+          const picked = choices.find((c) => `${c.mode} ${c.version}` === v);
+          if (picked) onEdit(withKubeProxy(doc, picked), t.kubeProxyChoice(picked));
+        }}
+      />
+    </div>
   );
 }
 

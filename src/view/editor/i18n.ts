@@ -147,6 +147,8 @@ export const EDITOR = defineCatalog(
     undone: (p: { label: string }) => `Undone: ${p.label}`,
     builtIn: (p: { label: string }) => `Built-in: ${p.label}`,
     withKubeProxy: (p: { mode: string; version: string }) => `This scenario with kube-proxy ${p.version} in ${p.mode} mode`,
+    kubeProxy: "kube-proxy on every node",
+    kubeProxyChoice: (p: { mode: string; version: string }) => `kube-proxy ${p.version} in ${p.mode} mode${p.version === "1.10" && p.mode === "iptables" ? " (2018, the article's)" : ""}`,
     withoutIt: "without it",
     // The history's names for edits (Compare lists them)
     hOnOff: (p: { name: string; on: boolean }) => `${p.name} ${p.on ? "on" : "off"}`,
@@ -285,6 +287,8 @@ export const EDITOR = defineCatalog(
     undone: (p: { label: string }) => `Отменено: ${p.label}`,
     builtIn: (p: { label: string }) => `Встроенный: ${p.label}`,
     withKubeProxy: (p: { mode: string; version: string }) => `Этот сценарий с kube-proxy ${p.version} в режиме ${p.mode}`,
+    kubeProxy: "kube-proxy на всех узлах",
+    kubeProxyChoice: (p: { mode: string; version: string }) => `kube-proxy ${p.version} в режиме ${p.mode}${p.version === "1.10" && p.mode === "iptables" ? " (2018, как в статье)" : ""}`,
     withoutIt: "без неё",
     hOnOff: (p: { name: string; on: boolean }) => `${p.name} ${p.on ? "вкл." : "выкл."}`,
     hOnOffAt: (p: { name: string; on: boolean; node: string }) => `${p.name} ${p.on ? "вкл." : "выкл."} на ${p.node}`,
