@@ -153,7 +153,8 @@ export function modernRulesText(ports: readonly ProxyServicePort[], clusterCidr:
         filterRules.push(`-A KUBE-EXTERNAL-SERVICES -m comment --comment ${extFilterComment} -m addrtype --dst-type LOCAL ${dport(sp.nodePort)} -j ${extFilterTarget}`);
       }
     }
-    if (sp.healthCheckNodePort !== undefined) {
+    // The health-check port is a Local-policy thing: kube-proxy ignores one given with Cluster.
+    if (sp.healthCheckNodePort !== undefined && externalLocal) {
       filterRules.push(`-A KUBE-NODEPORTS -m comment --comment ${c(`${spn} health check node port`)} -m tcp -p tcp --dport ${sp.healthCheckNodePort} -j ACCEPT`);
     }
 
