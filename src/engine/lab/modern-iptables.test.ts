@@ -151,6 +151,29 @@ run("kube-proxy 1.37 (iptables mode): the engine agrees with the kernel", () => 
     expect(lab.iptables["worker-0"]).toMatch(/\[1:\d+\] -A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully/);
   });
 
+  const etpLocal = (id: string, node: string, sport: number) =>
+    articleScenario(
+      id,
+      { services: [{ name: "nginx-local", type: "NodePort", externalTrafficPolicy: "Local", clusterIP: "10.32.0.54", selector: { run: "nginx" }, ports: [{ port: 80, targetPort: 80, nodePort: 31089 }] }] },
+      [{ kind: "curl", from: { client: true }, to: { node, public: true }, port: 31089, sport }],
+    );
+
+  it("externalTrafficPolicy Local, node with the endpoint: KUBE-EXT to KUBE-SVL, no masquerade, the client's address kept", () => {
+    const { cluster, trace } = engine(etpLocal("etp-local-local", "worker-1", 30306));
+    const lab = kernel(cluster);
+    expect(lab.traffic).toEqual(["ok"]);
+    expect(lab.iptables["worker-1"]).toMatch(/\[1:\d+\] -A KUBE-EXT-\S+ -j KUBE-SVL-/);
+    expect(compareWithKernel(cluster, trace, lab)).toEqual([]);
+  });
+
+  it("externalTrafficPolicy Local, node without one: KUBE-EXTERNAL-SERVICES drops it (\"has no local endpoints\")", () => {
+    const { cluster, trace } = engine(etpLocal("etp-local-remote", "worker-0", 30305));
+    const lab = kernel(cluster);
+    expect(lab.traffic).toEqual(["failed"]);
+    expect(lab.iptables["worker-0"]).toMatch(/\[1:\d+\] -A KUBE-EXTERNAL-SERVICES -p tcp -m comment --comment "default\/nginx-local has no local endpoints" -m addrtype --dst-type LOCAL -m tcp --dport 31089 -j DROP/);
+    expect(compareWithKernel(cluster, trace, lab)).toEqual([]);
+  });
+
   it("ClusterIP from outside the cluster CIDR (the node itself) is masqueraded by KUBE-SVC's `! -s` rule", () => {
     const s = articleScenario("clusterip-from-node", {}, [{ kind: "curl", from: { node: "worker-0" }, to: { service: "nginx", namespace: "default" }, port: 80, sport: 40100 }]);
     const { cluster, trace } = engine(s);
