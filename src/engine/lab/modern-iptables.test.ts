@@ -132,6 +132,35 @@ run("kube-proxy 1.37 (iptables mode): the engine agrees with the kernel", () => 
     }
   });
 
+  it("a whole node's rules: iptables-nft-save after iptables-restore prints what the engine's iptables-save (nf_tables variant) prints", () => {
+    const web = { kind: "Deployment" as const, name: "web", labels: { app: "web" }, replicas: 2, podTemplateHash: 1234567890, containers: [{ name: "web", image: "nginx", ports: [{ name: "http", containerPort: 8080, protocol: "TCP" as const }] }], pods: [{ node: "worker-0", ip: "10.200.0.40" }, { node: "worker-1", ip: "10.200.1.40" }] };
+    const s = articleScenario("whole-node", {
+      workloads: [web],
+      services: [
+        { name: "web", clusterIP: "10.32.0.80", sessionAffinity: "ClientIP", selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: "http" }] },
+        { name: "weblocal", type: "NodePort", externalTrafficPolicy: "Local", clusterIP: "10.32.0.81", selector: { app: "web" }, ports: [{ port: 80, targetPort: 8080, nodePort: 31090 }] },
+        { name: "empty", type: "NodePort", clusterIP: "10.32.0.82", selector: { app: "nothing" }, ports: [{ port: 80, targetPort: 8080, nodePort: 31091 }] },
+      ],
+    });
+    const { cluster } = engine(s);
+    const ports = cluster.services.flatMap((sv) => sv.portsResolved);
+    const text = iptablesProxierModern(cluster.scenario.cluster.podNetwork, { nfacct: false }).rules(ports, { name: "worker-0", ip: "10.240.0.20" });
+    const mine = loadIptablesSave(text);
+    if (!mine.ok) throw new Error(mine.error.message);
+    const ns = `m2-node-${process.pid}`;
+    try {
+      expect(spawnSync("ip", ["netns", "add", ns]).status).toBe(0);
+      const restored = spawnSync("ip", ["netns", "exec", ns, "iptables-restore", "-w"], { input: text, encoding: "utf8" });
+      expect(restored.status, restored.stderr).toBe(0);
+      const theirs = spawnSync("ip", ["netns", "exec", ns, "iptables-save"], { encoding: "utf8" }).stdout;
+      const body = (t: string) => t.split("\n").filter((l) => !l.startsWith("#"));
+      expect(body(iptablesSave(mine.value, { variant: "nf_tables" }))).toEqual(body(theirs));
+      expect(theirs).toContain("-A KUBE-SVL-");
+    } finally {
+      spawnSync("ip", ["netns", "del", ns]);
+    }
+  });
+
   it.each(["pod-to-pod", "clusterip-dns-udp", "clusterip-dns-tcp"].map((id) => [id, BUILTIN_SCENARIOS.find((s) => s.id === id)!] as const))("%s", (_id, s) => {
     const { cluster, trace } = engine(s);
     expect(compareWithKernel(cluster, trace, kernel(cluster))).toEqual([]);
