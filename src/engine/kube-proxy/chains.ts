@@ -53,3 +53,22 @@ export function fwChain(spn: string, protocol: string): string {
 export function sepChain(spn: string, protocol: string, endpoint: string): string {
   return "KUBE-SEP-" + base32(sha256(utf8Bytes(spn + protocol.toLowerCase() + endpoint))).slice(0, 16);
 }
+
+/**
+ * Today's ServicePortName.String() (since v1.19): "ns/name:port", or "ns/name" for an unnamed
+ * port (no trailing colon). Today's hashes take this string, so an unnamed port's chains differ
+ * from 1.10's.
+ */
+export function servicePortNameModern(namespace: string, service: string, portName: string): string {
+  return portName === "" ? `${namespace}/${service}` : `${namespace}/${service}:${portName}`;
+}
+
+/** KUBE-SVL-: the local-endpoints chain of a service port (externalTrafficPolicy Local). */
+export function svlChain(spn: string, protocol: string): string {
+  return "KUBE-SVL-" + portProtoHash(spn, protocol);
+}
+
+/** KUBE-EXT-: where a service port's external traffic (NodePort, load balancer) goes first. */
+export function extChain(spn: string, protocol: string): string {
+  return "KUBE-EXT-" + portProtoHash(spn, protocol);
+}

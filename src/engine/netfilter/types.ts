@@ -13,6 +13,7 @@ import type { LogTarget } from "./ext/log";
 import type { MarkMatch } from "./ext/mark";
 import type { MarkTarget } from "./ext/mark-target";
 import type { MasqueradeTarget } from "./ext/masquerade";
+import type { NfacctMatch } from "./ext/nfacct";
 import type { MultiportMatch } from "./ext/multiport";
 import type { RecentMatch } from "./ext/recent";
 import type { RejectTarget } from "./ext/reject";
@@ -95,7 +96,7 @@ export interface Negatable<T> {
 }
 
 /** A rule's match: one member per extension, each defined by its module in ext/. */
-export type Match = CommentMatch | TcpUdpMatch | IcmpMatch | MarkMatch | AddrtypeMatch | StatisticMatch | ConntrackMatch | StateMatch | RecentMatch | MultiportMatch;
+export type Match = CommentMatch | TcpUdpMatch | IcmpMatch | MarkMatch | AddrtypeMatch | StatisticMatch | ConntrackMatch | StateMatch | RecentMatch | MultiportMatch | NfacctMatch;
 
 export type MatchKind = Match["kind"];
 

@@ -10,6 +10,7 @@ import { iptablesSave } from "../netfilter/save";
 import { TABLE_NAMES, type TableName } from "../netfilter/types";
 import type { Netns } from "../netns";
 import { formatRouteTable } from "../route/format";
+import { clusterIptables } from "./iptables-list";
 
 export interface CommandResult {
   readonly stdout: string;
@@ -53,7 +54,8 @@ function iptablesSaveCmd(c: Cluster, ns: Netns, args: readonly string[]): Comman
     } else return fail(`iptables-save: unknown option "${a}"\n`);
   }
   if (table && !ns.nf.loaded.has(table)) ns.nf.loaded.add(table);
-  return ok(iptablesSave(ns.nf, { counters, ...(table && { table }), time: c.world.now / 1000 }));
+  const f = clusterIptables(c.scenario);
+  return ok(iptablesSave(ns.nf, { counters, ...(table && { table }), time: c.world.now / 1000, version: f.version, variant: f.variant }));
 }
 
 const CT = "conntrack v1.4.4 (conntrack-tools): ";

@@ -9,7 +9,7 @@ import { readCounters, TABLE_NAMES, type Counters, type Ruleset, type TableName 
 import { brctlShow } from "./brctl";
 import type { CommandHandler, CommandResult } from "./exec";
 import { ipAddr, ipLink, type IpShowOptions } from "./ip";
-import { iptablesList, NO_CHAIN_ERROR, type CommandOutput } from "./iptables-list";
+import { clusterIptables, iptablesList, iptablesVersionText, NO_CHAIN_ERROR, type CommandOutput } from "./iptables-list";
 
 function fromOutput(o: CommandOutput): CommandResult {
   return { stdout: o.stdout, stderr: o.error ? o.error + "\n" : "", code: o.exitCode };
@@ -34,7 +34,10 @@ export function ipShow(c: Parameters<CommandHandler>[0], ns: Parameters<CommandH
 
 const ip: CommandHandler = (c, ns, args) => ipShow(c, ns, args, {});
 
-const iptables: CommandHandler = (_c, ns, args) => {
+const iptables: CommandHandler = (c, ns, args) => {
+  const flavor = clusterIptables(c.scenario);
+  const prog = iptablesVersionText(flavor);
+  if (args.length === 1 && (args[0] === "-V" || args[0] === "--version")) return { stdout: prog + "\n", stderr: "", code: 0 };
   let table: TableName = "filter";
   let list = false;
   let zero = false;
@@ -42,7 +45,7 @@ const iptables: CommandHandler = (_c, ns, args) => {
   let firstList: "L" | "S" | undefined;
   let chain: string | undefined;
   const flags = { verbose: false, numeric: false, exact: false, lineNumbers: false };
-  const usage = (msg: string): CommandResult => ({ stdout: "", stderr: `iptables v1.6.1: ${msg}\nTry \`iptables -h' or 'iptables --help' for more information.\n`, code: 2 });
+  const usage = (msg: string): CommandResult => ({ stdout: "", stderr: `${prog}: ${msg}\nTry \`iptables -h' or 'iptables --help' for more information.\n`, code: 2 });
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const takesChain = () => {
@@ -54,7 +57,10 @@ const iptables: CommandHandler = (_c, ns, args) => {
     };
     if (a === "-t" || a === "--table") {
       const t = args[++i];
-      if (!t || !(TABLE_NAMES as readonly string[]).includes(t)) return { stdout: "", stderr: `iptables v1.6.1: can't initialize iptables table \`${t ?? ""}': Table does not exist (do you need to insmod?)\nPerhaps iptables or your kernel needs to be upgraded.\n`, code: 3 };
+      if (!t || !(TABLE_NAMES as readonly string[]).includes(t)) {
+        const why = flavor.variant === "nf_tables" ? `table '${t ?? ""}' does not exist` : `can't initialize iptables table \`${t ?? ""}': Table does not exist (do you need to insmod?)`;
+        return { stdout: "", stderr: `${prog}: ${why}\nPerhaps iptables or your kernel needs to be upgraded.\n`, code: 3 };
+      }
       table = t as TableName;
     } else if (a === "-L" || a === "--list") {
       list = true;

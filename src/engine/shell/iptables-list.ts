@@ -27,6 +27,38 @@ import { formatProto } from "../netfilter/format";
 import { chainsInSaveOrder } from "../netfilter/save";
 import { readCounters, type Chain, type Counters, type Match, type Rule, type Ruleset, type Table, type TableName, type Target } from "../netfilter/types";
 
+/**
+ * Which iptables a node runs, for the lines that name it: `iptables -V`, the prefix of its error
+ * messages and iptables-save's header. A node of the article (kube-proxy 1.10) runs legacy 1.6.1;
+ * a node of today's kube-proxy runs the nf_tables variant. 1.8.11 is the iptables of Debian
+ * trixie, which kubernetes/release's distroless-iptables (the kube-proxy image's base) is built
+ * on in its newest variant (distroless-trixie); the kernel of Hopscope's lab answers as 1.8.9.
+ * The `-L` layout stays 1.6.1's (1.8's numeric protocols under -n are not modelled).
+ */
+export interface IptablesFlavor {
+  readonly version: string;
+  readonly variant: "legacy" | "nf_tables";
+}
+
+export const IPTABLES_LEGACY_161: IptablesFlavor = { version: "1.6.1", variant: "legacy" };
+export const IPTABLES_NFT_1811: IptablesFlavor = { version: "1.8.11", variant: "nf_tables" };
+
+/** The iptables of a node whose kube-proxy has this version (1.10 or none: the article's). */
+export function iptablesFlavorFor(kubeProxyVersion: string | undefined): IptablesFlavor {
+  return kubeProxyVersion === undefined || kubeProxyVersion === "1.10" ? IPTABLES_LEGACY_161 : IPTABLES_NFT_1811;
+}
+
+/** The cluster's iptables, from its scenario's `cluster.kubeProxy.version` when it has one. */
+export function clusterIptables(scenario: { readonly cluster: object }): IptablesFlavor {
+  const kp = (scenario.cluster as { readonly kubeProxy?: { readonly version?: string } }).kubeProxy;
+  return iptablesFlavorFor(kp?.version);
+}
+
+/** `iptables -V`, and the start of its error messages: "iptables v1.6.1", "iptables v1.8.11 (nf_tables)". */
+export function iptablesVersionText(f: IptablesFlavor, program = "iptables"): string {
+  return `${program} v${f.version}${f.variant === "nf_tables" ? " (nf_tables)" : ""}`;
+}
+
 export interface IptablesListOptions {
   readonly table: TableName;
   /** `-L CHAIN`: only that chain. */

@@ -25,6 +25,7 @@ import { mark } from "./mark";
 import { MARK } from "./mark-target";
 import { MASQUERADE } from "./masquerade";
 import { multiport } from "./multiport";
+import { nfacct } from "./nfacct";
 import { recent } from "./recent";
 import { REJECT } from "./reject";
 import { SNAT } from "./snat";
@@ -38,7 +39,7 @@ import { udp } from "./udp";
 type Member<U, K> = U extends { readonly kind: infer UK } ? (K extends UK ? U : never) : never;
 
 /** Matches by kind, which is the name after -m; in this order in the "supported" list of an error. */
-const MATCHES = { comment, tcp, udp, icmp, mark, addrtype, statistic, conntrack, state, multiport, recent } satisfies {
+const MATCHES = { comment, tcp, udp, icmp, mark, addrtype, statistic, conntrack, state, multiport, recent, nfacct } satisfies {
   readonly [K in MatchKind]: MatchModule<Member<Match, K>>;
 };
 
