@@ -7,7 +7,7 @@ export type KubeProxyMode = "iptables" | "nftables";
 
 /** What each mode can be: the releases whose rules Hopscope writes, from their sources. */
 export const KUBE_PROXY_RELEASES: Readonly<Record<KubeProxyMode, readonly string[]>> = {
-  iptables: ["1.10"],
+  iptables: ["1.10", "1.37"],
   nftables: [],
 };
 

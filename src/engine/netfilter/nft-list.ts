@@ -134,6 +134,10 @@ function matchText(m: Match, proto: string): { text: string; transport: boolean;
       return { text: ctStates(m.state.value, m.state.invert), transport: false, opaque: false };
     case "recent":
       return { text: "xt match recent", transport: false, opaque: true };
+    case "nfacct":
+      // No native form: nft prints the compat match by name, as it does recent's (this lab's
+      // kernel has no xt_nfacct to show it; the form is nft's for every xt match).
+      return { text: "xt match nfacct", transport: false, opaque: true };
     case "multiport": {
       const list = m.ports.map(ports).join(", ");
       // --ports (either side): a concatenation of source and destination port, any on the other side.

@@ -22,6 +22,7 @@
  */
 import { formatIpv4, type Cidr } from "../addr/ipv4";
 import { matchModule, targetModule } from "../netfilter/ext";
+import { resolveKubeProxy } from "../kube-proxy/releases";
 import type { ListOptions, ServiceTable } from "../netfilter/ext/api";
 import { formatProto } from "../netfilter/format";
 import { chainsInSaveOrder } from "../netfilter/save";
@@ -30,10 +31,10 @@ import { readCounters, type Chain, type Counters, type Match, type Rule, type Ru
 /**
  * Which iptables a node runs, for the lines that name it: `iptables -V`, the prefix of its error
  * messages and iptables-save's header. A node of the article (kube-proxy 1.10) runs legacy 1.6.1;
- * a node of today's kube-proxy runs the nf_tables variant. 1.8.11 is the iptables of Debian
- * trixie, which kubernetes/release's distroless-iptables (the kube-proxy image's base) is built
- * on in its newest variant (distroless-trixie); the kernel of Hopscope's lab answers as 1.8.9.
- * The `-L` layout stays 1.6.1's (1.8's numeric protocols under -n are not modelled).
+ * a node of today's kube-proxy runs the nf_tables variant. The node's own tools (what its shell
+ * runs) are Debian 12's: iptables 1.8.9 beside nftables 1.0.6, the nft whose `list ruleset`
+ * Hopscope prints, and the pair Hopscope's kernel lab checks every printed form with. (kube-proxy's
+ * own image, distroless-iptables on Debian trixie, carries 1.8.11; it writes the same rules.)
  */
 export interface IptablesFlavor {
   readonly version: string;
@@ -41,20 +42,19 @@ export interface IptablesFlavor {
 }
 
 export const IPTABLES_LEGACY_161: IptablesFlavor = { version: "1.6.1", variant: "legacy" };
-export const IPTABLES_NFT_1811: IptablesFlavor = { version: "1.8.11", variant: "nf_tables" };
+export const IPTABLES_NFT: IptablesFlavor = { version: "1.8.9", variant: "nf_tables" };
 
-/** The iptables of a node whose kube-proxy has this version (1.10 or none: the article's). */
-export function iptablesFlavorFor(kubeProxyVersion: string | undefined): IptablesFlavor {
-  return kubeProxyVersion === undefined || kubeProxyVersion === "1.10" ? IPTABLES_LEGACY_161 : IPTABLES_NFT_1811;
+/** The iptables of a node whose kube-proxy has this version (1.10: the article's). */
+export function iptablesFlavorFor(kubeProxyVersion: string): IptablesFlavor {
+  return kubeProxyVersion === "1.10" ? IPTABLES_LEGACY_161 : IPTABLES_NFT;
 }
 
-/** The cluster's iptables, from its scenario's `cluster.kubeProxy.version` when it has one. */
-export function clusterIptables(scenario: { readonly cluster: object }): IptablesFlavor {
-  const kp = (scenario.cluster as { readonly kubeProxy?: { readonly version?: string } }).kubeProxy;
-  return iptablesFlavorFor(kp?.version);
+/** The cluster's iptables, from its scenario's `cluster.kubeProxy` (absent: the article's). */
+export function clusterIptables(scenario: { readonly cluster: { readonly kubeProxy?: { readonly mode?: "iptables" | "nftables"; readonly version?: string } | undefined } }): IptablesFlavor {
+  return iptablesFlavorFor(resolveKubeProxy(scenario.cluster.kubeProxy).version);
 }
 
-/** `iptables -V`, and the start of its error messages: "iptables v1.6.1", "iptables v1.8.11 (nf_tables)". */
+/** `iptables -V`, and the start of its error messages: "iptables v1.6.1", "iptables v1.8.9 (nf_tables)". */
 export function iptablesVersionText(f: IptablesFlavor, program = "iptables"): string {
   return `${program} v${f.version}${f.variant === "nf_tables" ? " (nf_tables)" : ""}`;
 }
