@@ -3,17 +3,25 @@
  * (table `ip kube-proxy`, IPv4 only), command for command as knftables writes it.
  *
  * Facts read (never copied) in kubernetes/kubernetes pkg/proxy/nftables/proxier.go at commit
- * 531be81208e2274ef42e72525a26610a9622bcdf (the newest stored version found: base chains
- * filter-prerouting-pre-dnat / filter-output-pre-dnat at dstnat-10 and filter-input /
- * filter-forward / filter-output at filter priority, from PR #132456, merged for 1.34; the
- * `runner` package and topology labels of 1.35+), its expected dumps in proxier_test.go at
- * 81810de635aa13aa0a32992f6def3aa9d6025ebc, and knftables v0.0.22 (objects.go: how each command
- * is written, numeric priorities, `comment %q`).
+ * 736e3b684ef15171cbe0dc15d2b335131ed9a726 and the expected dumps of proxier_test.go at
+ * 26c0309663d6df7426e5ce03835f15c34b1c7399 (the newest stored versions: they carry the
+ * KubeProxyNFTablesLocalhostNodePorts gate, alpha since 1.37, so they are 1.37's layout or a
+ * little later), and knftables v0.0.22 (objects.go: how each command is written, numeric
+ * priorities, `comment %q`). This layout (since PRs #135800/#136499 and the DNAT maps of 2026) has
+ * no mark-for-masquerade chain: rules set the mark themselves (`mark set mark or 0x00004000`), the
+ * services chain marks cluster IP traffic from outside the cluster CIDR, masquerading also
+ * masquerades hairpin connections listed in the hairpin-connections set, and a service without
+ * ClientIP affinity DNATs in its own chain (`dnat ip addr . port to numgen random mod N map`, or
+ * to the one endpoint) with no endpoint- chains. Where the two sources differ (a single endpoint:
+ * `dnat to IP:PORT` in proxier.go, `dnat ip addr . port to IP . PORT` in the test dump), this
+ * writes the test's form; nft lists both as `dnat to IP:PORT`.
  *
  * The node's kube-proxy runs with --cluster-cidr (so "local" traffic is `ip saddr <cidr>`), the
  * default --nodeport-addresses=primary of nftables mode (the set nodeport-ips holds the node's
- * primary address), masquerade bit 14 and no --masquerade-all; the ServiceCIDR objects name the
- * service network. Every endpoint is ready; internalTrafficPolicy is Cluster.
+ * primary address), masquerade bit 14, no --masquerade-all, and the localhost NodePorts gate off
+ * (its map, chains and counters are added and deleted again, as kube-proxy does; the protocol
+ * order tcp, udp, sctp is assumed). The ServiceCIDR objects name the service network. Every
+ * endpoint is ready; internalTrafficPolicy is Cluster; no externalIPs.
  *
  * Where kube-proxy's order is Go map order (services, and an eTP=Local service's endpoints),
  * this writes services as given and endpoints as sorted; `nft list` prints sets, maps and chains
@@ -26,6 +34,7 @@ import type { Proxier, ProxyEndpoint, ProxyNode, ProxyServicePort } from "./prox
 export const KUBE_PROXY_TABLE = "kube-proxy";
 /** fmt.Sprintf("%#08x", 1<<14): Go pads the digits to 8, then prefixes 0x. */
 export const MASQ_MARK = "0x00004000";
+const MASQ_RULE = `mark set mark or ${MASQ_MARK}`;
 
 /** The base chains: name, type, hook, priority as knftables writes it (a number). */
 export const NFT_BASE_CHAINS: readonly { name: string; type: "filter" | "nat"; hook: string; priority: number }[] = [
@@ -116,11 +125,10 @@ function setup(tx: Tx, o: NftProxyOptions): void {
     tx.ensureChain(j.to);
     tx.rule(j.from, j.match ? `${j.match} jump ${j.to}` : `jump ${j.to}`);
   }
-  for (const c of ["services", "cluster-ips-check", "masquerading", "mark-for-masquerade"]) tx.ensureChain(c);
-  tx.rule("mark-for-masquerade", `mark set mark or ${MASQ_MARK}`);
-  tx.rule("masquerading", `mark and ${MASQ_MARK} == 0 return`);
-  tx.rule("masquerading", `mark set mark xor ${MASQ_MARK}`);
-  tx.rule("masquerading", "masquerade fully-random");
+  for (const c of ["services", "cluster-ips-check", "masquerading"]) tx.ensureChain(c);
+  tx.add(`add set ${T} hairpin-connections { type ipv4_addr . ipv4_addr . inet_proto . inet_service ; comment ${q("service hairpin connections")} ; }`);
+  tx.rule("masquerading", `mark and ${MASQ_MARK} != 0 mark set mark xor ${MASQ_MARK} masquerade fully-random`);
+  tx.rule("masquerading", "ct status dnat ip saddr . ip daddr . meta l4proto . th dport @hairpin-connections masquerade fully-random");
 
   tx.add(`add set ${T} cluster-ips { type ipv4_addr ; comment ${q("Active ClusterIPs")} ; }`);
   tx.rule("cluster-ips-check", "ip daddr @cluster-ips reject", "Reject traffic to invalid ports of ClusterIPs");
@@ -139,12 +147,24 @@ function setup(tx: Tx, o: NftProxyOptions): void {
   tx.rule("service-endpoints-check", "ip daddr . meta l4proto . th dport vmap @no-endpoint-services");
   tx.rule("nodeport-endpoints-check", "ip daddr @nodeport-ips meta l4proto . th dport vmap @no-endpoint-nodeports");
 
+  // The localhost NodePorts gate (alpha, off): its map, chains and counters are made and deleted.
+  tx.add(`add map ${T} localhost-nodeport-reject-ports { type inet_proto . inet_service : verdict ; comment ${q("localhost NodePorts rejected by kube-proxy")} ; }`);
+  tx.add(`delete map ${T} localhost-nodeport-reject-ports`);
+  for (const proto of ["tcp", "udp", "sctp"]) {
+    tx.add(`add chain ${T} localhost-nodeport-reject-${proto}`);
+    tx.add(`delete chain ${T} localhost-nodeport-reject-${proto}`);
+    tx.add(`add counter ${T} localhost-nodeport-rejected-${proto}`);
+    tx.add(`delete counter ${T} localhost-nodeport-rejected-${proto}`);
+  }
+
   tx.add(`add map ${T} firewall-ips { type ipv4_addr . inet_proto . inet_service : verdict ; comment ${q("destinations that are subject to LoadBalancerSourceRanges")} ; }`);
   tx.ensureChain("firewall-check");
   tx.rule("firewall-check", "ip daddr . meta l4proto . th dport vmap @firewall-ips");
 
   tx.add(`add map ${T} service-ips { type ipv4_addr . inet_proto . inet_service : verdict ; comment ${q("ClusterIP, ExternalIP and LoadBalancer IP traffic")} ; }`);
   tx.add(`add map ${T} service-nodeports { type inet_proto . inet_service : verdict ; comment ${q("NodePort traffic")} ; }`);
+  // Off-cluster traffic to a service IP is masqueraded (it may be routed to this node and bounce off).
+  tx.rule("services", `ip daddr @cluster-ips ip saddr != ${o.clusterCidr} ${MASQ_RULE}`, "masquerade clusterIP traffic from outside cluster");
   tx.rule("services", "ip daddr . meta l4proto . th dport vmap @service-ips");
   tx.rule("services", "ip daddr @nodeport-ips meta l4proto . th dport vmap @service-nodeports");
 }
@@ -181,31 +201,46 @@ function canonicalCidr(cidr: string): string {
   return `${[24, 16, 8, 0].map((s) => Math.floor(base / 2 ** s) % 256).join(".")}/${bits}`;
 }
 
-/** writeServiceToEndpointRules: affinity gotos, then one numgen vmap over the endpoints. */
-function endpointDispatch(tx: Tx, sp: ProxyServicePort, chain: string, eps: readonly ProxyEndpoint[]): void {
-  if (sp.sessionAffinity === "ClientIP") {
-    for (const ep of eps) {
-      const n = endpointNames(sp, ep);
-      tx.rule(chain, `ip saddr @${n.affinity} goto ${n.chain}`);
-    }
+/** writeServiceToEndpointDNATs (no affinity): DNAT in the service's own chain, through a numgen map when there are several endpoints. */
+function endpointDnat(tx: Tx, sp: ProxyServicePort, chain: string, eps: readonly ProxyEndpoint[]): void {
+  const proto = sp.protocol.toLowerCase();
+  if (eps.length === 1) {
+    tx.rule(chain, `meta l4proto ${proto} dnat ip addr . port to ${eps[0]!.ip} . ${eps[0]!.port}`);
+    return;
+  }
+  const entries = eps.map((ep, i) => `${i} : ${ep.ip} . ${ep.port}`).join(" , ");
+  tx.rule(chain, `meta l4proto ${proto} dnat ip addr . port to numgen random mod ${eps.length} map { ${entries} }`);
+}
+
+/** writeServiceToEndpointJumps (ClientIP affinity): affinity gotos, then one numgen vmap over the endpoint chains. */
+function endpointJumps(tx: Tx, sp: ProxyServicePort, chain: string, eps: readonly ProxyEndpoint[]): void {
+  for (const ep of eps) {
+    const n = endpointNames(sp, ep);
+    tx.rule(chain, `ip saddr @${n.affinity} goto ${n.chain}`);
   }
   const entries = eps.map((ep, i) => `${i} : goto ${endpointNames(sp, ep).chain}`).join(" , ");
   tx.rule(chain, `numgen random mod ${eps.length} vmap { ${entries} }`);
 }
 
+/** nftables comments hold at most 128 bytes (knftables.CommentLengthMax); kube-proxy cuts longer ones. */
+function truncateComment(text: string): string {
+  return text.length > 128 ? text.slice(0, 128) : text;
+}
+
 /** The per-service part of syncProxyRules for one service port. */
 function servicePort(tx: Tx, sp: ProxyServicePort, o: NftProxyOptions): void {
   const proto = sp.protocol.toLowerCase();
-  const spn = servicePortNameString(sp.namespace, sp.service, sp.portName);
+  const comment = truncateComment(servicePortNameString(sp.namespace, sp.service, sp.portName));
   const names = serviceChains(sp);
   const lbIPs = sp.loadBalancerIPs ?? [];
   const ranges = (sp.loadBalancerSourceRanges ?? []).map(canonicalCidr);
   const externallyAccessible = sp.nodePort !== undefined || lbIPs.length > 0;
   const externalLocal = externallyAccessible && sp.externalTrafficPolicy === "Local";
+  const affinity = sp.sessionAffinity === "ClientIP";
 
   const clusterEps = sp.endpoints;
   const localEps = externalLocal ? sp.endpoints.filter((e) => e.node === o.node.name) : [];
-  // Cluster endpoints ∪ local ones: with internalTrafficPolicy Cluster, every endpoint.
+  // Cluster endpoints and local ones: with internalTrafficPolicy Cluster, every endpoint.
   const reachable = clusterEps;
   const hasEndpoints = clusterEps.length > 0;
   const hasInternal = hasEndpoints;
@@ -216,7 +251,11 @@ function servicePort(tx: Tx, sp: ProxyServicePort, o: NftProxyOptions): void {
   // No endpoints at all: reject; eTP Local without local endpoints: drop external traffic.
   const externalVerdict = hasEndpoints ? "drop" : "goto reject-chain";
 
-  for (const ep of reachable) tx.ensureChain(endpointNames(sp, ep).chain);
+  for (const ep of reachable) {
+    if (affinity) tx.ensureChain(endpointNames(sp, ep).chain);
+    // A pod reaching itself through the service is masqueraded (masquerading's second rule).
+    if (ep.node === o.node.name) tx.element("hairpin-connections", [ep.ip, ep.ip, proto, String(ep.port)]);
+  }
   if (clusterEps.length > 0) tx.ensureChain(names.cluster);
   if (usesLocalChain) tx.ensureChain(names.local);
   if (usesExternalChain) tx.ensureChain(names.external);
@@ -224,7 +263,7 @@ function servicePort(tx: Tx, sp: ProxyServicePort, o: NftProxyOptions): void {
   const port = String(sp.port);
   tx.element("cluster-ips", [sp.clusterIP]);
   if (hasInternal) tx.element("service-ips", [sp.clusterIP, proto, port], `goto ${names.cluster}`);
-  else tx.element("no-endpoint-services", [sp.clusterIP, proto, port], "goto reject-chain", spn);
+  else tx.element("no-endpoint-services", [sp.clusterIP, proto, port], "goto reject-chain", comment);
 
   const usesFirewall = lbIPs.length > 0 && ranges.length > 0;
   if (usesFirewall) tx.ensureChain(names.firewall);
@@ -232,20 +271,19 @@ function servicePort(tx: Tx, sp: ProxyServicePort, o: NftProxyOptions): void {
     if (hasEndpoints) tx.element("service-ips", [lb, proto, port], `goto ${names.external}`);
     if (usesFirewall) tx.element("firewall-ips", [lb, proto, port], `goto ${names.firewall}`);
   }
-  if (!hasExternal) for (const lb of lbIPs) tx.element("no-endpoint-services", [lb, proto, port], externalVerdict, spn);
+  if (!hasExternal) for (const lb of lbIPs) tx.element("no-endpoint-services", [lb, proto, port], externalVerdict, comment);
 
   if (sp.nodePort !== undefined) {
     if (hasEndpoints) tx.element("service-nodeports", [proto, String(sp.nodePort)], `goto ${names.external}`);
-    if (!hasExternal) tx.element("no-endpoint-nodeports", [proto, String(sp.nodePort)], externalVerdict, spn);
+    if (!hasExternal) tx.element("no-endpoint-nodeports", [proto, String(sp.nodePort)], externalVerdict, comment);
   }
 
-  if (hasInternal) tx.rule(names.cluster, `ip daddr ${sp.clusterIP} ip saddr != ${o.clusterCidr} jump mark-for-masquerade`);
   if (usesExternalChain) {
     if (!externalLocal) {
-      tx.rule(names.external, "jump mark-for-masquerade");
+      tx.rule(names.external, MASQ_RULE, "masquerade");
     } else {
       tx.rule(names.external, `ip saddr ${o.clusterCidr} goto ${names.cluster}`, "short-circuit pod traffic");
-      tx.rule(names.external, "fib saddr type local jump mark-for-masquerade", "masquerade local traffic");
+      tx.rule(names.external, `fib saddr type local ${MASQ_RULE}`, "masquerade local traffic");
       tx.rule(names.external, `fib saddr type local goto ${names.cluster}`, "short-circuit local traffic");
     }
     if (hasExternal) tx.rule(names.external, `goto ${externalPolicyChain}`);
@@ -255,16 +293,20 @@ function servicePort(tx: Tx, sp: ProxyServicePort, o: NftProxyOptions): void {
     if (ranges.some((r) => cidrContains(r, o.node.ip))) sources.push(...lbIPs);
     tx.rule(names.firewall, `ip saddr != { ${sources.join(" , ")} } drop`);
   }
-  if (sp.sessionAffinity === "ClientIP") {
+  if (affinity) {
     const timeout = sp.affinitySeconds ?? 10800;
     for (const ep of reachable) tx.add(`add set ${T} ${endpointNames(sp, ep).affinity} { type ipv4_addr ; flags dynamic,timeout ; timeout ${timeout}s ; }`);
   }
-  if (clusterEps.length > 0) endpointDispatch(tx, sp, names.cluster, clusterEps);
-  if (usesLocalChain) endpointDispatch(tx, sp, names.local, localEps);
+  if (!affinity) {
+    if (clusterEps.length > 0) endpointDnat(tx, sp, names.cluster, clusterEps);
+    if (usesLocalChain) endpointDnat(tx, sp, names.local, localEps);
+    return;
+  }
+  if (clusterEps.length > 0) endpointJumps(tx, sp, names.cluster, clusterEps);
+  if (usesLocalChain) endpointJumps(tx, sp, names.local, localEps);
   for (const ep of reachable) {
     const n = endpointNames(sp, ep);
-    tx.rule(n.chain, `ip saddr ${ep.ip} jump mark-for-masquerade`);
-    if (sp.sessionAffinity === "ClientIP") tx.rule(n.chain, `update @${n.affinity} { ip saddr }`);
+    tx.rule(n.chain, `update @${n.affinity} { ip saddr }`);
     tx.rule(n.chain, `meta l4proto ${proto} dnat to ${ep.ip}:${ep.port}`);
   }
 }

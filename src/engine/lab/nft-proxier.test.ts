@@ -158,7 +158,8 @@ function fixtureCases(): { name: string; text: string }[] {
 /**
  * What nft should print for the transaction, chain by chain, worked out by hand from nft's
  * printing rules (not from a listing): `mark` is `meta mark`, `or`/`xor`/`and` are `|`/`^`/`&`,
- * a zero compares as 0x00000000, an anonymous set of addresses is sorted with any address or
+ * a zero compares as 0x00000000, `dnat ip addr . port to A . P` is `dnat to A:P` and with a map
+ * `dnat ip to numgen …`, an anonymous set of addresses is sorted with any address or
  * network inside another left out (it is an interval set) and loses its braces when one is left,
  * and elements are joined by ", ".
  */
@@ -177,10 +178,12 @@ export function expectedChains(text: string): Map<string, string[]> {
     const rule = /^add rule ip kube-proxy (\S+) (.*)$/.exec(l);
     if (!rule) continue;
     const printed = rule[2]!
-      .replace(/^mark set mark or (\S+)/, "meta mark set meta mark | $1")
-      .replace(/^mark set mark xor (\S+)/, "meta mark set meta mark ^ $1")
-      .replace(/^mark and (\S+) == 0 /, "meta mark & $1 == 0x00000000 ")
-      .replace(/\{ ([^{}]+) \} (drop|accept)/, (_m, set: string, verdict: string) => `${anonymousSet(set.split(" , "))} ${verdict}`)
+      .replace(/mark set mark or (\S+)/, "meta mark set meta mark | $1")
+      .replace(/mark set mark xor (\S+)/, "meta mark set meta mark ^ $1")
+      .replace(/^mark and (\S+) (==|!=) 0 /, "meta mark & $1 $2 0x00000000 ")
+      .replace(/dnat ip addr \. port to (\d+\.\d+\.\d+\.\d+) \. (\d+)$/, "dnat to $1:$2")
+      .replace(/dnat ip addr \. port to numgen/, "dnat ip to numgen")
+      .replace(/\{ ([^{}:]+) \} (drop|accept)/, (_m, set: string, verdict: string) => `${anonymousSet(set.split(" , "))} ${verdict}`)
       .replaceAll(" , ", ", ");
     chains.get(rule[1]!)!.push(printed);
   }
