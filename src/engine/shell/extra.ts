@@ -95,7 +95,7 @@ const iptables: CommandHandler = (c, ns, args) => {
   if (list && rulesOut) return usage(firstList === "L" ? "Cannot use -S with -L" : "Cannot use -L with -S");
   if (rulesOut) return fromOutput(iptablesListRules(ns.nf, table, chain, flags.verbose));
   if (!list) return usage("the simulated iptables lists rules: use -L or -S (with -t, -v, -n, -x, -Z, --line-numbers)");
-  return fromOutput(iptablesList(ns.nf, { table, ...(chain !== undefined && { chain }), zero, ...flags }));
+  return fromOutput(iptablesList(ns.nf, { table, ...(chain !== undefined && { chain }), zero, flavor, ...flags }));
 };
 
 /**

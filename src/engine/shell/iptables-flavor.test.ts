@@ -58,3 +58,17 @@ describe("a node's iptables names itself as the iptables of its era", () => {
     expect(iptablesFlavorFor("1.37")).toEqual({ version: "1.8.9", variant: "nf_tables" });
   });
 });
+
+describe("iptables -L on a node of today's kube-proxy", () => {
+  it("prints protocol numbers under -n, as iptables v1.8.9 (nf_tables) does, and names without it", () => {
+    const c = modern();
+    const numeric = sh(c, "sudo iptables -t nat -L KUBE-SERVICES -n").stdout.split("\n");
+    // A tcp rule's protocol column: "6" under -n (the kernel's iptables 1.8.9 printed it so).
+    expect(numeric.some((l) => /^KUBE-SVC-\S+\s+6\s+--\s/.test(l))).toBe(true);
+    expect(numeric.some((l) => /^KUBE-NODEPORTS\s+0\s+--\s/.test(l))).toBe(true);
+    const named = sh(c, "sudo iptables -t nat -L KUBE-SERVICES").stdout.split("\n");
+    expect(named.some((l) => /^KUBE-SVC-\S+\s+tcp\s+--\s/.test(l))).toBe(true);
+    // The article's legacy 1.6.1 keeps names under -n.
+    expect(sh(old, "sudo iptables -t nat -L KUBE-SERVICES -n").stdout).toMatch(/\n\S+\s+tcp\s+--\s/);
+  });
+});

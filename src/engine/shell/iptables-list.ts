@@ -69,6 +69,8 @@ export interface IptablesListOptions {
   readonly numeric?: boolean;
   /** `-x`: exact counters instead of K/M/G/T. */
   readonly exact?: boolean;
+  /** The node's iptables: the nf_tables variant (1.8) prints protocol numbers under -n (checked with v1.8.9). */
+  readonly flavor?: IptablesFlavor;
   /** `--line-numbers`. */
   readonly lineNumbers?: boolean;
   /**
@@ -120,6 +122,7 @@ export function iptablesList(ruleset: Ruleset, opts: IptablesListOptions): Comma
     numeric: opts.numeric ?? false,
     exact: opts.exact ?? false,
     lineNumbers: opts.lineNumbers ?? false,
+    numericProto: (opts.numeric ?? false) && opts.flavor?.variant === "nf_tables",
     services: opts.services ?? NETBASE_2018_SERVICES,
     table,
   };
@@ -141,6 +144,7 @@ export function iptablesList(ruleset: Ruleset, opts: IptablesListOptions): Comma
 /** The listing's flags; `numeric` and `services` are what the extensions' texts depend on. */
 interface Format extends ListOptions {
   readonly verbose: boolean;
+  readonly numericProto: boolean;
   readonly exact: boolean;
   readonly lineNumbers: boolean;
   /** Where shared rules keep their counters. */
@@ -234,7 +238,7 @@ function formatRow(r: Rule, num: number, f: Format): string {
   const counters = readCounters(f.table, r);
   if (f.verbose) s += formatCount(counters.pkts, f.exact) + formatCount(counters.bytes, f.exact);
   s += padEnd(targetName(r.target), 9) + " ";
-  s += (r.protoInvert ? "!" : " ") + padEnd(formatProto(r.proto), 5);
+  s += (r.protoInvert ? "!" : " ") + padEnd(f.numericProto ? String(r.proto) : formatProto(r.proto), 5);
   s += "-- ";
   if (f.verbose) s += " " + padEnd(formatIface(r.inIface, f.numeric), 6) + " " + padEnd(formatIface(r.outIface, f.numeric), 6) + " ";
   s += formatAddr(r.srcInvert, r.src, f.numeric);
