@@ -62,6 +62,10 @@ export function resolvePorts(sv: ServiceSpec, index: ReadonlyMap<string, readonl
       port: port.port,
       ...(port.nodePort !== undefined && { nodePort: port.nodePort }),
       externalTrafficPolicy: sv.externalTrafficPolicy,
+      // type LoadBalancer: the cloud's address (validation has allocated one when the scenario gave none).
+      ...(sv.type === "LoadBalancer" && sv.loadBalancerIP !== undefined && { loadBalancerIPs: [sv.loadBalancerIP] }),
+      ...(sv.type === "LoadBalancer" && sv.loadBalancerSourceRanges?.length && { loadBalancerSourceRanges: sv.loadBalancerSourceRanges }),
+      ...(sv.healthCheckNodePort !== undefined && { healthCheckNodePort: sv.healthCheckNodePort }),
       sessionAffinity: sv.sessionAffinity,
       endpoints: sortEndpoints(endpoints),
       targetPort: target,

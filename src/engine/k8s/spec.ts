@@ -317,20 +317,42 @@ const Workload = v.variant("kind", [
   }),
 ]);
 
+/** A node port: in the apiserver's default --service-node-port-range, 30000-32767. */
+const nodePortNumber = v.pipe(port, v.minValue(30000, "a node port from 30000 to 32767"), v.maxValue(32767, "a node port from 30000 to 32767"));
+
 const ServicePort = v.strictObject({
   name: v.optional(v.union([dnsName, v.literal("")]), ""),
   protocol: v.optional(protocol, "TCP"),
   port,
   /** A number, or the name of a container port. */
   targetPort: v.optional(v.union([port, dnsName])),
-  nodePort: v.optional(v.pipe(port, v.minValue(30000), v.maxValue(32767))),
+  nodePort: v.optional(nodePortNumber),
 });
+
+/** The service types a scenario may have; LoadBalancer puts a modelled cloud load balancer in front of the nodes. */
+export const SERVICE_TYPES = ["ClusterIP", "NodePort", "LoadBalancer"] as const;
+
+/** The blocks a load balancer's address may come from: the documentation ranges (RFC 5737), so a lab reaches no real host. */
+export const LOAD_BALANCER_RANGES = ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"] as const;
 
 const Service = v.strictObject({
   name: dnsName,
   namespace: v.optional(dnsName, "default"),
-  type: v.optional(v.picklist(["ClusterIP", "NodePort"]), "ClusterIP"),
+  type: v.optional(v.picklist(SERVICE_TYPES, `one of ${SERVICE_TYPES.map((t) => `"${t}"`).join(", ")}`), "ClusterIP"),
   clusterIP: ipv4,
+  /**
+   * type LoadBalancer: the address the cloud's load balancer answers on (its forwarding rule's
+   * IP, status.loadBalancer.ingress[0].ip), in a documentation range; when absent, the first free
+   * one from 198.51.100.100 up (then 192.0.2.100, 203.0.113.100) outside the client's network.
+   */
+  loadBalancerIP: v.optional(ipv4),
+  /** type LoadBalancer: only these sources may use the load balancer (kube-proxy's KUBE-FW chain drops the rest). */
+  loadBalancerSourceRanges: v.optional(list(cidr, 100, "source ranges")),
+  /**
+   * type LoadBalancer with externalTrafficPolicy Local: the node port where kube-proxy answers the
+   * cloud's health check; allocated like a nodePort (the lowest free one from 30000) when absent.
+   */
+  healthCheckNodePort: v.optional(nodePortNumber),
   /** The Service object's own labels (kubectl describe shows them); not its selector. */
   labels: v.optional(labels, {}),
   selector: v.optional(labels, {}),
@@ -354,10 +376,16 @@ const Target = v.union(
     v.strictObject({ ip: ipv4 }),
     v.strictObject({ pod: dnsName }),
     v.strictObject({ node: dnsName, public: v.optional(v.boolean(), false) }),
-    v.strictObject({ service: dnsName, namespace: v.optional(dnsName, "default"), port: v.optional(v.union([dnsName, port])) }),
+    v.strictObject({
+      service: dnsName,
+      namespace: v.optional(dnsName, "default"),
+      port: v.optional(v.union([dnsName, port])),
+      /** Which of the service's addresses: its cluster IP (the default), or its cloud load balancer's (type LoadBalancer). */
+      via: v.optional(v.picklist(["clusterIP", "loadBalancer"], 'one of "clusterIP" or "loadBalancer"')),
+    }),
     v.strictObject({ client: v.literal(true) }),
   ],
-  'one of {"ip": ADDRESS}, {"pod": NAME}, {"node": NAME, "public"?: BOOLEAN}, {"service": NAME, "namespace"?: NAME, "port"?: NAME or NUMBER} or {"client": true}',
+  'one of {"ip": ADDRESS}, {"pod": NAME}, {"node": NAME, "public"?: BOOLEAN}, {"service": NAME, "namespace"?: NAME, "port"?: NAME or NUMBER, "via"?: "clusterIP" or "loadBalancer"} or {"client": true}',
 );
 
 const Traffic = v.strictObject({
@@ -469,7 +497,101 @@ export function validateScenario(input: unknown): SpecResult {
     return { ok: false, issues: [{ path: "cluster.workers", message: "at least one worker (listed here, or as a cluster.workerSeries)" }] };
   }
   const issues = crossCheck(scenario, listed);
-  return issues.length ? { ok: false, issues: issues.slice(0, 20) } : { ok: true, scenario };
+  if (issues.length) return { ok: false, issues: issues.slice(0, 20) };
+  const allocated = allocateLoadBalancers(scenario);
+  return "path" in allocated ? { ok: false, issues: [allocated] } : { ok: true, scenario: allocated };
+}
+
+/** Whether `ip` is in `cidrText`. */
+function inCidr(cidrText: string, ip: string): boolean {
+  const c = parseCidr(cidrText);
+  return (parseIpv4(ip) & c.mask) >>> 0 === c.net;
+}
+
+/** The /24 the client is on: the internet segment, which it reaches without the router (so no load balancer's address may be in it). */
+function clientNetwork(s: Scenario): string {
+  return `${formatIpv4((parseIpv4(s.cloud.client.ip) & 0xffffff00) >>> 0)}/24`;
+}
+
+/** What is wrong with a service's load-balancer fields (the address checked and claimed with the others). */
+function loadBalancerIssues(s: Scenario, sv: ServiceSpec, i: number, claim: (ip: string, what: string, path: string) => void, isPublic: (ip: string, path: string, what: string) => void): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const lb = sv.type === "LoadBalancer";
+  const key = `${sv.namespace}/${sv.name}`;
+  if (!lb) {
+    for (const f of ["loadBalancerIP", "loadBalancerSourceRanges"] as const) {
+      if (sv[f] !== undefined) issues.push({ path: `services.${i}.${f}`, message: `${f} needs type LoadBalancer` });
+    }
+  }
+  if (sv.healthCheckNodePort !== undefined && (sv.type !== "LoadBalancer" || sv.externalTrafficPolicy !== "Local")) {
+    issues.push({ path: `services.${i}.healthCheckNodePort`, message: "a healthCheckNodePort needs type LoadBalancer and externalTrafficPolicy Local" });
+  }
+  const ip = sv.loadBalancerIP;
+  if (lb && ip !== undefined) {
+    const path = `services.${i}.loadBalancerIP`;
+    if (!LOAD_BALANCER_RANGES.some((r) => inCidr(r, ip))) issues.push({ path, message: `${ip} is not in a documentation range (${LOAD_BALANCER_RANGES.join(", ")}); a load balancer's address here must be one, so a lab reaches no real host` });
+    else if (inCidr(clientNetwork(s), ip)) issues.push({ path, message: `${ip} is in the client's own network ${clientNetwork(s)}, which the client reaches without the cloud's router; take an address outside it` });
+    else isPublic(ip, path, "a load balancer's address");
+    claim(ip, `the load balancer address of ${key}`, path);
+  }
+  return issues;
+}
+
+/**
+ * A LoadBalancer service's fields left to the cluster, filled in deterministically, in the
+ * scenario's order: a port's nodePort and the healthCheckNodePort (externalTrafficPolicy Local)
+ * as the apiserver's allocator gives them here, the lowest free port from 30000 (the editor's
+ * freeNodePort does the same); the load balancer's address, the first free one from
+ * 198.51.100.100 up, then 192.0.2.100 and 203.0.113.100 up, outside the client's network.
+ * Other services are left as they are: a NodePort service without a nodePort keeps none.
+ */
+function allocateLoadBalancers(s: Scenario): Scenario | SpecIssue {
+  if (!s.services.some((sv) => sv.type === "LoadBalancer")) return s;
+  const usedPorts = new Set<number>();
+  const usedIps = new Set<number>([parseIpv4(s.cloud.client.ip), parseIpv4(s.cluster.gateway)]);
+  for (const n of [...s.cluster.controllers, ...s.cluster.workers]) if (n.publicIp) usedIps.add(parseIpv4(n.publicIp));
+  for (const sv of s.services) {
+    for (const p of sv.ports) if (p.nodePort !== undefined) usedPorts.add(p.nodePort);
+    if (sv.healthCheckNodePort !== undefined) usedPorts.add(sv.healthCheckNodePort);
+    if (sv.loadBalancerIP !== undefined) usedIps.add(parseIpv4(sv.loadBalancerIP));
+  }
+  const nextPort = (): number => {
+    for (let p = 30000; p <= 32767; p++) {
+      if (!usedPorts.has(p)) {
+        usedPorts.add(p);
+        return p;
+      }
+    }
+    return 32767;
+  };
+  const clientNet = parseCidr(clientNetwork(s));
+  const nextIp = (): string | undefined => {
+    for (const r of ["198.51.100.0/24", "192.0.2.0/24", "203.0.113.0/24"]) {
+      const net = parseCidr(r).net;
+      if (net === clientNet.net) continue;
+      for (let h = 100; h <= 254; h++) {
+        if (!usedIps.has(net + h)) {
+          usedIps.add(net + h);
+          return formatIpv4(net + h);
+        }
+      }
+    }
+    return undefined;
+  };
+  const services: ServiceSpec[] = [];
+  for (const [i, sv] of s.services.entries()) {
+    if (sv.type !== "LoadBalancer") {
+      services.push(sv);
+      continue;
+    }
+    const ports = sv.ports.map((p) => (p.nodePort !== undefined ? p : { ...p, nodePort: nextPort() }));
+    const health = sv.externalTrafficPolicy === "Local" ? { healthCheckNodePort: sv.healthCheckNodePort ?? nextPort() } : {};
+    const ip = sv.loadBalancerIP ?? nextIp();
+    // 2 × 155 addresses at least: only a scenario with more load balancers than that gets here.
+    if (ip === undefined) return { path: `services.${i}.loadBalancerIP`, message: "no free load balancer address is left from .100 to .254 of the documentation ranges; give this one its loadBalancerIP" };
+    services.push({ ...sv, ports, ...health, loadBalancerIP: ip });
+  }
+  return { ...s, services };
 }
 
 /** `listed`: how many of the cluster's workers were listed; the rest came from the series. */
@@ -607,7 +729,7 @@ function crossCheckExpanded(s: Scenario): SpecIssue[] {
     const portKeys = new Set<string>();
     sv.ports.forEach((p, j) => {
       const path = `services.${i}.ports.${j}`;
-      if (p.nodePort !== undefined && sv.type !== "NodePort") issues.push({ path: `${path}.nodePort`, message: `a nodePort needs type NodePort` });
+      if (p.nodePort !== undefined && sv.type === "ClusterIP") issues.push({ path: `${path}.nodePort`, message: `a nodePort needs type NodePort or LoadBalancer` });
       if (sv.ports.length > 1 && !p.name) issues.push({ path: `${path}.name`, message: `a service with several ports must name each one` });
       if (p.name) {
         if (portNames.has(p.name)) issues.push({ path: `${path}.name`, message: `port name ${p.name} is used twice in this service` });
@@ -623,6 +745,14 @@ function crossCheckExpanded(s: Scenario): SpecIssue[] {
         else if (!prev) nodePorts.set(p.nodePort, { path: `${path}.nodePort`, service: key, protocol: p.protocol });
       }
     });
+    issues.push(...loadBalancerIssues(s, sv, i, claim, isPublic));
+    if (sv.healthCheckNodePort !== undefined) {
+      const hc = sv.healthCheckNodePort;
+      const prev = nodePorts.get(hc);
+      // The health-check port comes from the same allocator as node ports: no service may have it already.
+      if (prev) issues.push({ path: `services.${i}.healthCheckNodePort`, message: `${hc} is already a nodePort of ${prev.service} (${prev.path})` });
+      else nodePorts.set(hc, { path: `services.${i}.healthCheckNodePort`, service: key, protocol: "health check" });
+    }
   });
   s.cluster.workers.forEach((w, i) => {
     (w.kubeProxy?.stoppedBefore ?? []).forEach((key, j) => {
@@ -639,6 +769,10 @@ function crossCheckExpanded(s: Scenario): SpecIssue[] {
     if ("node" in f && !nodes.has(f.node)) issues.push({ path: `traffic.${i}.from.node`, message: `no node named ${f.node}` });
     const to = t.to;
     if ("service" in to && !services.has(`${to.namespace}/${to.service}`)) issues.push({ path: `traffic.${i}.to.service`, message: `no service ${to.namespace}/${to.service}` });
+    else if ("service" in to && to.via === "loadBalancer") {
+      const sv = s.services.find((x) => x.namespace === to.namespace && x.name === to.service)!;
+      if (sv.type !== "LoadBalancer") issues.push({ path: `traffic.${i}.to.via`, message: `service ${to.namespace}/${to.service} is of type ${sv.type}; only a LoadBalancer service has a load balancer` });
+    }
     if ("node" in to && !nodes.has(to.node)) issues.push({ path: `traffic.${i}.to.node`, message: `no node named ${to.node}` });
     if (t.kind === "ping" && (t.protocol || t.port)) issues.push({ path: `traffic.${i}`, message: "ping takes no protocol or port" });
   });

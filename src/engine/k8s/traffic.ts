@@ -69,9 +69,16 @@ export function resolveTraffic(c: Cluster, t: TrafficSpec, path: string): Endpoi
         ? svc.portsResolved[0]
         : svc.portsResolved.find((p) => (typeof to.port === "number" ? p.port === to.port && (!t.protocol || p.protocol === t.protocol) : p.portName === to.port));
     if (!port) throw new ScenarioError(`${path}.to.port`, `service ${to.namespace}/${to.service} has no port ${String(to.port)}`);
-    dst = ipv4(svc.clusterIP);
     dport ??= port.port;
-    describe = origin.service(to.namespace, to.service, `${svc.clusterIP}:${port.port}/${port.protocol}`);
+    if (to.via === "loadBalancer") {
+      // The address the cloud's load balancer answers on (validation allocated one when absent).
+      if (svc.type !== "LoadBalancer" || svc.loadBalancerIP === undefined) throw new ScenarioError(`${path}.to.via`, `service ${to.namespace}/${to.service} has no load balancer`);
+      dst = ipv4(svc.loadBalancerIP);
+      describe = origin.loadBalancer(to.namespace, to.service, `${svc.loadBalancerIP}:${port.port}/${port.protocol}`);
+    } else {
+      dst = ipv4(svc.clusterIP);
+      describe = origin.service(to.namespace, to.service, `${svc.clusterIP}:${port.port}/${port.protocol}`);
+    }
   } else {
     dst = ipv4(c.scenario.cloud.client.ip);
     describe = origin.internet(c.scenario.cloud.client.ip);

@@ -59,6 +59,8 @@ export function kubectlDescribeService(c: Cluster, name: string | undefined, nam
     if (labels.length === 0) rows.push(["Labels:", "<none>"]);
     else labels.forEach((l, i) => rows.push([i === 0 ? "Labels:" : "", l]));
     rows.push(["Annotations:", "<none>"], ["Selector:", selector || "<none>"], ["Type:", s.type], ["IP:", s.clusterIP]);
+    // status.loadBalancer.ingress: the address the cloud gave (spec.loadBalancerIP's own "IP:" line is not shown).
+    if (s.type === "LoadBalancer" && s.loadBalancerIP !== undefined) rows.push(["LoadBalancer Ingress:", s.loadBalancerIP]);
     for (const p of s.portsResolved) {
       const proto = p.protocol;
       rows.push(["Port:", p.portName || "<unset>", `${p.port}/${proto}`]);
@@ -67,7 +69,9 @@ export function kubectlDescribeService(c: Cluster, name: string | undefined, nam
       rows.push(["Endpoints:", p.endpoints.map((e) => `${e.ip}:${e.port}`).join(",") || "<none>"]);
     }
     rows.push(["Session Affinity:", s.sessionAffinity]);
-    if (s.type === "NodePort") rows.push(["External Traffic Policy:", s.externalTrafficPolicy]);
+    if (s.type === "NodePort" || s.type === "LoadBalancer") rows.push(["External Traffic Policy:", s.externalTrafficPolicy]);
+    if (s.healthCheckNodePort !== undefined) rows.push(["HealthCheck NodePort:", String(s.healthCheckNodePort)]);
+    if (s.loadBalancerSourceRanges?.length) rows.push(["LoadBalancer Source Ranges:", s.loadBalancerSourceRanges.join(",")]);
     rows.push(["Events:", "<none>"]);
     return goTabwriter(rows.map((r) => r.join("\t")), 0, 2);
   });
@@ -186,7 +190,8 @@ export function kubectlGetServices(c: Cluster, opts: { namespace?: string; allNa
   const rows = svcs.map((s) => {
     const ports = s.portsResolved.map((p) => (p.nodePort !== undefined ? `${p.port}:${p.nodePort}/${p.protocol}` : `${p.port}/${p.protocol}`)).join(",");
     const selector = Object.entries(s.selector).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join(",") || "<none>";
-    return [...(opts.allNamespaces ? [s.namespace] : []), s.name, s.type, s.clusterIP, "<none>", ports || "<none>", shortHumanDuration(ageS), ...(opts.wide ? [selector] : [])];
+    const external = s.type === "LoadBalancer" ? (s.loadBalancerIP ?? "<pending>") : "<none>";
+    return [...(opts.allNamespaces ? [s.namespace] : []), s.name, s.type, s.clusterIP, external, ports || "<none>", shortHumanDuration(ageS), ...(opts.wide ? [selector] : [])];
   });
   return { stdout: tabwrite([head, ...rows]), stderr: "" };
 }
