@@ -5,11 +5,18 @@
  * KUBE-POSTROUTING, KUBE-FIREWALL, KUBE-FORWARD, the REJECT rules for services without
  * endpoints, and ClientIP session affinity (`-m recent`).
  *
- * The LoadBalancer rules follow syncProxyRules of the v1.10-era pkg/proxy/iptables/proxier.go
- * (read, not copied: the stored 1.9 text and the 1.13 text around it, which agree on this part;
- * the `hasEndpoints` guard around it is the 1.10-1.13 form): per service port, after its cluster
- * IP rules, `-A KUBE-SERVICES -m comment --comment "<spn> loadbalancer IP" -m tcp -p tcp -d
- * <ip>/32 --dport <port> -j KUBE-FW-…`, here written in the order iptables-save prints it back.
+ * The LoadBalancer rules follow syncProxyRules of pkg/proxy/iptables/proxier.go as of v1.10
+ * (read, not copied). The index keeps kubernetes/kubernetes only at today's 092dddd12ca4, so the
+ * 2018 text was read from copies in forks: a v1.9 one (pkg/api imports, index file 164894835), a
+ * v1.13 one (klog, index file 35383062296) and m1093782566/kubernetes@2c540e927f2f (v1.8). They
+ * agree on the rules and their order; v1.13 wraps them in `if hasEndpoints`, as v1.10 wraps the
+ * node port and external IP rules this module already follows (no KUBE-SVC chain without
+ * endpoints), so a service without endpoints gets no KUBE-FW chain here. Per service port, after
+ * its cluster IP rules: `-A KUBE-SERVICES -m comment --comment "<spn> loadbalancer IP" -m tcp -p
+ * tcp -d <ip>/32 --dport <port> -j KUBE-FW-…` (written here in iptables-save's order), then in
+ * KUBE-FW: KUBE-MARK-MASQ (policy Cluster only), a jump to KUBE-SVC (KUBE-XLB for policy Local)
+ * for all sources or one per source range, `-s <lb ip>/32` too when a range holds the node's
+ * address, and KUBE-MARK-DROP last.
  */
 import { withKubeProxyTimeouts } from "../conntrack/conntrack";
 import { quote } from "../netfilter/format";
