@@ -12,7 +12,7 @@ import { builtinScenario } from "../scenarios/article";
 import { kubectlDescribeService, kubectlGetServices } from "../shell/kubectl";
 import type { Flow, Step } from "../trace";
 import { runScenario, type RunResult } from "./run";
-import { validateScenario, type ScenarioInput } from "./spec";
+import { loadBalancerIngress, validateScenario, type ScenarioInput } from "./spec";
 
 type Ok = Extract<RunResult, { ok: true }>;
 
@@ -87,8 +87,12 @@ describe("LoadBalancer fields: what the cluster allocates when the scenario leav
     // 30000 is web's own: nginx gets 30001 for its port, 30002 for its health check.
     expect(nginx.ports[0]!.nodePort).toBe(30001);
     expect(nginx.healthCheckNodePort).toBe(30002);
-    expect(nginx.loadBalancerIP).toBe("198.51.100.100");
-    expect(web.loadBalancerIP).toBe("198.51.100.101");
+    // The cloud's addresses are status, not spec: the spec keeps what the scenario wrote.
+    expect(nginx.loadBalancerIP).toBeUndefined();
+    expect([...loadBalancerIngress(r.scenario)]).toEqual([
+      ["default/nginx", "198.51.100.100"],
+      ["default/web", "198.51.100.101"],
+    ]);
     expect(web.healthCheckNodePort).toBeUndefined();
   });
 
@@ -153,7 +157,12 @@ describe("kubectl shows the load balancer", () => {
   });
   it("describe svc: LoadBalancer Ingress, External Traffic Policy, the source ranges", () => {
     const out = kubectlDescribeService(r.cluster, "nginx", "default").stdout;
-    expect(out).toMatch(/^LoadBalancer Ingress:\s+198\.51\.100\.80$/m);
+    // kubectl 1.10 prints spec.loadBalancerIP on a second "IP:" line, then the ingress.
+    expect(out).toMatch(/^IP:\s+10\.32\.0\.53\nIP:\s+198\.51\.100\.80\nLoadBalancer Ingress:\s+198\.51\.100\.80\nPort:/m);
+    const allocated = run(withNginx({ loadBalancerIP: undefined }));
+    const told = kubectlDescribeService(allocated.cluster, "nginx", "default").stdout;
+    expect(told).toMatch(/^IP:\s+10\.32\.0\.53\nLoadBalancer Ingress:\s+198\.51\.100\.100\n/m);
+    expect(kubectlGetServices(allocated.cluster, {}).stdout).toMatch(/^nginx\s+LoadBalancer\s+10\.32\.0\.53\s+198\.51\.100\.100\s+80:31088\/TCP/m);
     expect(out).toMatch(/^External Traffic Policy:\s+Cluster$/m);
     expect(out).toMatch(/^LoadBalancer Source Ranges:\s+203\.0\.113\.0\/24$/m);
     expect(out).not.toMatch(/HealthCheck NodePort/);

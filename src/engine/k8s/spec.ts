@@ -341,9 +341,10 @@ const Service = v.strictObject({
   type: v.optional(v.picklist(SERVICE_TYPES, `one of ${SERVICE_TYPES.map((t) => `"${t}"`).join(", ")}`), "ClusterIP"),
   clusterIP: ipv4,
   /**
-   * type LoadBalancer: the address the cloud's load balancer answers on (its forwarding rule's
-   * IP, status.loadBalancer.ingress[0].ip), in a documentation range; when absent, the first free
-   * one from 198.51.100.100 up (then 192.0.2.100, 203.0.113.100) outside the client's network.
+   * type LoadBalancer: the address asked of the cloud, which its load balancer then answers on
+   * (status.loadBalancer.ingress[0].ip), in a documentation range; when absent, the cloud gives
+   * the first free one from 198.51.100.100 up (then 192.0.2.100, 203.0.113.100) outside the
+   * client's network (loadBalancerIngress).
    */
   loadBalancerIP: v.optional(ipv4),
   /** type LoadBalancer: only these sources may use the load balancer (kube-proxy's KUBE-FW chain drops the rest). */
@@ -538,32 +539,65 @@ function loadBalancerIssues(s: Scenario, sv: ServiceSpec, i: number, claim: (ip:
 }
 
 /**
- * A LoadBalancer service's fields left to the cluster, filled in deterministically, in the
- * scenario's order: a port's nodePort and the healthCheckNodePort (externalTrafficPolicy Local)
- * as the apiserver's allocator gives them here, the lowest free port from 30000 (the editor's
- * freeNodePort does the same); the load balancer's address, the first free one from
- * 198.51.100.100 up, then 192.0.2.100 and 203.0.113.100 up, outside the client's network.
- * Other services are left as they are: a NodePort service without a nodePort keeps none.
+ * A LoadBalancer service's node ports left to the cluster, filled in deterministically, in the
+ * scenario's order, as the apiserver writes them into the spec: a port's nodePort and the
+ * healthCheckNodePort (externalTrafficPolicy Local), the lowest free port from 30000 (the
+ * editor's freeNodePort does the same). Other services are left as they are: a NodePort service
+ * without a nodePort keeps none. The load balancer's address is the cloud's, not the spec's: see
+ * loadBalancerIngress.
  */
 function allocateLoadBalancers(s: Scenario): Scenario | SpecIssue {
   if (!s.services.some((sv) => sv.type === "LoadBalancer")) return s;
   const usedPorts = new Set<number>();
-  const usedIps = new Set<number>([parseIpv4(s.cloud.client.ip), parseIpv4(s.cluster.gateway)]);
-  for (const n of [...s.cluster.controllers, ...s.cluster.workers]) if (n.publicIp) usedIps.add(parseIpv4(n.publicIp));
   for (const sv of s.services) {
     for (const p of sv.ports) if (p.nodePort !== undefined) usedPorts.add(p.nodePort);
     if (sv.healthCheckNodePort !== undefined) usedPorts.add(sv.healthCheckNodePort);
-    if (sv.loadBalancerIP !== undefined) usedIps.add(parseIpv4(sv.loadBalancerIP));
   }
-  const nextPort = (): number => {
+  const nextPort = (): number | undefined => {
     for (let p = 30000; p <= 32767; p++) {
       if (!usedPorts.has(p)) {
         usedPorts.add(p);
         return p;
       }
     }
-    return 32767;
+    return undefined;
   };
+  const services: ServiceSpec[] = [];
+  for (const [i, sv] of s.services.entries()) {
+    if (sv.type !== "LoadBalancer") {
+      services.push(sv);
+      continue;
+    }
+    const ports: ServiceSpec["ports"] = [];
+    for (const p of sv.ports) {
+      const n = p.nodePort ?? nextPort();
+      if (n === undefined) return { path: `services.${i}.ports`, message: "no node port is left from 30000 to 32767 for this load balancer" };
+      ports.push({ ...p, nodePort: n });
+    }
+    const hc = sv.externalTrafficPolicy === "Local" ? (sv.healthCheckNodePort ?? nextPort()) : undefined;
+    if (sv.externalTrafficPolicy === "Local" && hc === undefined) return { path: `services.${i}.healthCheckNodePort`, message: "no node port is left from 30000 to 32767 for the health check" };
+    services.push({ ...sv, ports, ...(hc !== undefined && { healthCheckNodePort: hc }) });
+  }
+  const out = { ...s, services };
+  const ingress = loadBalancerIngress(out);
+  const without = services.findIndex((sv) => sv.type === "LoadBalancer" && !ingress.has(`${sv.namespace}/${sv.name}`));
+  if (without >= 0) return { path: `services.${without}.loadBalancerIP`, message: "no free load balancer address is left from .100 to .254 of the documentation ranges; give this one its loadBalancerIP" };
+  return out;
+}
+
+/**
+ * The address the cloud gives each LoadBalancer service (status.loadBalancer.ingress[0].ip), by
+ * "namespace/name": its spec.loadBalancerIP when the scenario gives one, else the first free
+ * address from 198.51.100.100 up, then 192.0.2.100 and 203.0.113.100 up, outside the client's
+ * network, in the scenario's order. A function of the scenario alone (kept per scenario object).
+ */
+export function loadBalancerIngress(s: Scenario): ReadonlyMap<string, string> {
+  const known = ingressOf.get(s);
+  if (known) return known;
+  const out = new Map<string, string>();
+  const usedIps = new Set<number>([parseIpv4(s.cloud.client.ip), parseIpv4(s.cluster.gateway)]);
+  for (const n of [...s.cluster.controllers, ...s.cluster.workers]) if (n.publicIp) usedIps.add(parseIpv4(n.publicIp));
+  for (const sv of s.services) if (sv.type === "LoadBalancer" && sv.loadBalancerIP !== undefined) usedIps.add(parseIpv4(sv.loadBalancerIP));
   const clientNet = parseCidr(clientNetwork(s));
   const nextIp = (): string | undefined => {
     for (const r of ["198.51.100.0/24", "192.0.2.0/24", "203.0.113.0/24"]) {
@@ -578,21 +612,15 @@ function allocateLoadBalancers(s: Scenario): Scenario | SpecIssue {
     }
     return undefined;
   };
-  const services: ServiceSpec[] = [];
-  for (const [i, sv] of s.services.entries()) {
-    if (sv.type !== "LoadBalancer") {
-      services.push(sv);
-      continue;
-    }
-    const ports = sv.ports.map((p) => (p.nodePort !== undefined ? p : { ...p, nodePort: nextPort() }));
-    const health = sv.externalTrafficPolicy === "Local" ? { healthCheckNodePort: sv.healthCheckNodePort ?? nextPort() } : {};
+  for (const sv of s.services) {
+    if (sv.type !== "LoadBalancer") continue;
     const ip = sv.loadBalancerIP ?? nextIp();
-    // 2 × 155 addresses at least: only a scenario with more load balancers than that gets here.
-    if (ip === undefined) return { path: `services.${i}.loadBalancerIP`, message: "no free load balancer address is left from .100 to .254 of the documentation ranges; give this one its loadBalancerIP" };
-    services.push({ ...sv, ports, ...health, loadBalancerIP: ip });
+    if (ip !== undefined) out.set(`${sv.namespace}/${sv.name}`, ip);
   }
-  return { ...s, services };
+  ingressOf.set(s, out);
+  return out;
 }
+const ingressOf = new WeakMap<Scenario, ReadonlyMap<string, string>>();
 
 /** `listed`: how many of the cluster's workers were listed; the rest came from the series. */
 function crossCheck(s: Scenario, listed = s.cluster.workers.length): SpecIssue[] {

@@ -9,7 +9,7 @@ import { origin } from "../narrate";
 import type { Flow } from "../trace";
 import type { FlowResult, PacketSpec } from "../world";
 import type { Cluster } from "./build";
-import { ScenarioError, type TrafficSpec } from "./spec";
+import { loadBalancerIngress, ScenarioError, type TrafficSpec } from "./spec";
 
 
 /** Simulated time between one packet and the next of an exchange. */
@@ -71,10 +71,11 @@ export function resolveTraffic(c: Cluster, t: TrafficSpec, path: string): Endpoi
     if (!port) throw new ScenarioError(`${path}.to.port`, `service ${to.namespace}/${to.service} has no port ${String(to.port)}`);
     dport ??= port.port;
     if (to.via === "loadBalancer") {
-      // The address the cloud's load balancer answers on (validation allocated one when absent).
-      if (svc.type !== "LoadBalancer" || svc.loadBalancerIP === undefined) throw new ScenarioError(`${path}.to.via`, `service ${to.namespace}/${to.service} has no load balancer`);
-      dst = ipv4(svc.loadBalancerIP);
-      describe = origin.loadBalancer(to.namespace, to.service, `${svc.loadBalancerIP}:${port.port}/${port.protocol}`);
+      // The address the cloud's load balancer answers on.
+      const lbIp = svc.type === "LoadBalancer" ? loadBalancerIngress(c.scenario).get(`${svc.namespace}/${svc.name}`) : undefined;
+      if (lbIp === undefined) throw new ScenarioError(`${path}.to.via`, `service ${to.namespace}/${to.service} has no load balancer`);
+      dst = ipv4(lbIp);
+      describe = origin.loadBalancer(to.namespace, to.service, `${lbIp}:${port.port}/${port.protocol}`);
     } else {
       dst = ipv4(svc.clusterIP);
       describe = origin.service(to.namespace, to.service, `${svc.clusterIP}:${port.port}/${port.protocol}`);

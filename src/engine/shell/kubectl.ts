@@ -1,6 +1,7 @@
 /** kubectl 1.10 output for the simulated cluster: get pods|svc|ep|nodes, describe pods|services. */
 import { DAYS, MONTHS } from "./dates";
 import type { Cluster } from "../k8s/build";
+import { loadBalancerIngress } from "../k8s/spec";
 import { goTabwriter } from "./tabwriter";
 
 /** kubectl 1.10's printers: tabwriter(minwidth 10, padding 3), the last column unpadded. */
@@ -59,8 +60,10 @@ export function kubectlDescribeService(c: Cluster, name: string | undefined, nam
     if (labels.length === 0) rows.push(["Labels:", "<none>"]);
     else labels.forEach((l, i) => rows.push([i === 0 ? "Labels:" : "", l]));
     rows.push(["Annotations:", "<none>"], ["Selector:", selector || "<none>"], ["Type:", s.type], ["IP:", s.clusterIP]);
-    // status.loadBalancer.ingress: the address the cloud gave (spec.loadBalancerIP's own "IP:" line is not shown).
-    if (s.type === "LoadBalancer" && s.loadBalancerIP !== undefined) rows.push(["LoadBalancer Ingress:", s.loadBalancerIP]);
+    // spec.loadBalancerIP on a second "IP:" line, as kubectl 1.10 prints it; then status.loadBalancer.ingress.
+    if (s.loadBalancerIP !== undefined) rows.push(["IP:", s.loadBalancerIP]);
+    const ingress = s.type === "LoadBalancer" ? loadBalancerIngress(c.scenario).get(`${s.namespace}/${s.name}`) : undefined;
+    if (ingress !== undefined) rows.push(["LoadBalancer Ingress:", ingress]);
     for (const p of s.portsResolved) {
       const proto = p.protocol;
       rows.push(["Port:", p.portName || "<unset>", `${p.port}/${proto}`]);
@@ -190,7 +193,7 @@ export function kubectlGetServices(c: Cluster, opts: { namespace?: string; allNa
   const rows = svcs.map((s) => {
     const ports = s.portsResolved.map((p) => (p.nodePort !== undefined ? `${p.port}:${p.nodePort}/${p.protocol}` : `${p.port}/${p.protocol}`)).join(",");
     const selector = Object.entries(s.selector).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join(",") || "<none>";
-    const external = s.type === "LoadBalancer" ? (s.loadBalancerIP ?? "<pending>") : "<none>";
+    const external = s.type === "LoadBalancer" ? (loadBalancerIngress(c.scenario).get(`${s.namespace}/${s.name}`) ?? "<pending>") : "<none>";
     return [...(opts.allNamespaces ? [s.namespace] : []), s.name, s.type, s.clusterIP, external, ports || "<none>", shortHumanDuration(ageS), ...(opts.wide ? [selector] : [])];
   });
   return { stdout: tabwrite([head, ...rows]), stderr: "" };
