@@ -66,6 +66,8 @@ export interface LoadBalancerFrontend {
   readonly targets: readonly { readonly name: string; readonly ip: string }[];
   /** externalTrafficPolicy Local: the nodes the health check on healthCheckNodePort finds serving (a local endpoint). */
   readonly healthy?: readonly string[];
+  /** The port the health check asks (kube-proxy's health-check server on every node). */
+  readonly healthCheckNodePort?: number;
 }
 
 /**
@@ -126,9 +128,12 @@ export function publishLoadBalancers(world: World, s: Scenario, frontends: reado
     };
   };
   const ips = [...new Set(frontends.map((f) => f.ip))];
+  const healthPorts = [...new Set(frontends.flatMap((f) => (f.healthCheckNodePort !== undefined ? [f.healthCheckNodePort] : [])))];
   for (const w of s.cluster.workers) {
     const ns = world.get(w.name);
     for (const ip of ips) ns.addRoute({ table: "local", type: "local", dst: parseCidr(`${ip}/32`), dev: "eth0", proto: "66", scope: "host" });
+    // kube-proxy's health-check server listens on every node (200 where the service has a local endpoint, 503 elsewhere).
+    for (const port of healthPorts) ns.listeners.push({ proto: "tcp", port, app: "kube-proxy (health check)" });
   }
 }
 
@@ -138,7 +143,10 @@ export function loadBalancerFrontends(s: Scenario, ports: readonly ProxyServiceP
   const out: LoadBalancerFrontend[] = [];
   for (const p of ports) {
     for (const ip of p.loadBalancerIPs ?? []) {
-      const healthy = p.externalTrafficPolicy === "Local" ? { healthy: [...new Set(p.endpoints.flatMap((e) => (e.node !== undefined ? [e.node] : [])))] } : {};
+      const healthy =
+        p.externalTrafficPolicy === "Local"
+          ? { healthy: [...new Set(p.endpoints.flatMap((e) => (e.node !== undefined ? [e.node] : [])))], ...(p.healthCheckNodePort !== undefined && { healthCheckNodePort: p.healthCheckNodePort }) }
+          : {};
       out.push({ service: `${p.namespace}/${p.service}`, ip, proto: p.protocol === "TCP" ? "tcp" : "udp", port: p.port, targets, ...healthy });
     }
   }

@@ -250,5 +250,9 @@ describe("the cloud load balancer's choice", () => {
     expect(first.verdict).toBe("delivered");
     expect(hops(first).at(-1)).toBe("worker-1/nginx-65899c769f-wxdx6 eth0 in 203.0.113.10:30303 > 10.200.1.18:80");
     expect(first.steps.find((s) => s.node === "vpc-router" && s.kind === "route")!.text).toMatch(/worker-1 \(10\.240\.0\.21\), one of 1 nodes its health check finds serving/);
+    // kube-proxy's health-check server answers on the allocated port on every worker.
+    const hc = local.cluster.services.find((x) => x.name === "nginx")!.healthCheckNodePort;
+    expect(hc).toBe(30000);
+    for (const w of ["worker-0", "worker-1", "worker-2"]) expect(local.cluster.world.get(w).listener("tcp", 30000)?.app).toBe("kube-proxy (health check)");
   });
 });
