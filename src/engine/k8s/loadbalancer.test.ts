@@ -96,6 +96,18 @@ describe("LoadBalancer fields: what the cluster allocates when the scenario leav
     expect(web.healthCheckNodePort).toBeUndefined();
   });
 
+  it("runs out of addresses with a message at the service that finds none, quickly", () => {
+    const s = withNginx({});
+    s.cluster.serviceNetwork = "10.32.0.0/16";
+    for (let k = 0; k < 400; k++) s.services!.push({ name: `lb-${k}`, type: "LoadBalancer", clusterIP: `10.32.${1 + Math.floor(k / 200)}.${(k % 200) + 1}`, ports: [{ port: 80 }] });
+    const t0 = performance.now();
+    const p = problems(s);
+    expect(performance.now() - t0).toBeLessThan(2000);
+    // 2 × 155 addresses (203.0.113.0/24 is the client's); nginx has its own, so lb-310 is the first left without one.
+    const first = (s.services ?? []).findIndex((x) => x.name === "lb-310");
+    expect(p).toEqual([`services.${first}.loadBalancerIP: no free load balancer address is left from .100 to .254 of the documentation ranges; give this one its loadBalancerIP`]);
+  });
+
   it("leaves other scenarios as they were", () => {
     const plain = builtinScenario("nodeport")!;
     const r = validateScenario(plain);

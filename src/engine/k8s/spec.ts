@@ -553,11 +553,13 @@ function allocateLoadBalancers(s: Scenario): Scenario | SpecIssue {
     for (const p of sv.ports) if (p.nodePort !== undefined) usedPorts.add(p.nodePort);
     if (sv.healthCheckNodePort !== undefined) usedPorts.add(sv.healthCheckNodePort);
   }
+  // Every port below the cursor is taken, so the search goes on from it: at most one pass over the range in all.
+  let cursor = 30000;
   const nextPort = (): number | undefined => {
-    for (let p = 30000; p <= 32767; p++) {
-      if (!usedPorts.has(p)) {
-        usedPorts.add(p);
-        return p;
+    for (; cursor <= 32767; cursor++) {
+      if (!usedPorts.has(cursor)) {
+        usedPorts.add(cursor);
+        return cursor;
       }
     }
     return undefined;
@@ -599,15 +601,15 @@ export function loadBalancerIngress(s: Scenario): ReadonlyMap<string, string> {
   for (const n of [...s.cluster.controllers, ...s.cluster.workers]) if (n.publicIp) usedIps.add(parseIpv4(n.publicIp));
   for (const sv of s.services) if (sv.type === "LoadBalancer" && sv.loadBalancerIP !== undefined) usedIps.add(parseIpv4(sv.loadBalancerIP));
   const clientNet = parseCidr(clientNetwork(s));
+  // The candidates in order; every one before the cursor is taken (one pass in all).
+  const candidates = ["198.51.100.0/24", "192.0.2.0/24", "203.0.113.0/24"].map((r) => parseCidr(r).net).filter((net) => net !== clientNet.net).flatMap((net) => Array.from({ length: 155 }, (_, k) => net + 100 + k));
+  let cursor = 0;
   const nextIp = (): string | undefined => {
-    for (const r of ["198.51.100.0/24", "192.0.2.0/24", "203.0.113.0/24"]) {
-      const net = parseCidr(r).net;
-      if (net === clientNet.net) continue;
-      for (let h = 100; h <= 254; h++) {
-        if (!usedIps.has(net + h)) {
-          usedIps.add(net + h);
-          return formatIpv4(net + h);
-        }
+    for (; cursor < candidates.length; cursor++) {
+      const ip = candidates[cursor]!;
+      if (!usedIps.has(ip)) {
+        usedIps.add(ip);
+        return formatIpv4(ip);
       }
     }
     return undefined;
