@@ -71,6 +71,9 @@ const say: Narration["say"] = {
   routeOut: (place, dst, via, dev, route) =>
     `Таблица маршрутизации ${place} направляет пакет для ${dst}${via !== undefined ? ` через ${via}` : ""} в интерфейс ${dev} (${route === "default" ? "маршрут по умолчанию" : `маршрут ${route}`}).`,
   delivered: (place, what, from, to) => `${place} принимает ${what} от ${from}: ${to}.`,
+  loadBalancerPicks: (frontend, service, node, nodeIp, targets, healthChecked) =>
+    `Правило переадресации облачного балансировщика для ${frontend} (сервис ${service}) хеширует адреса, порты и протокол соединения и отправляет его на ${node} (${nodeIp}), ` +
+    `${healthChecked ? `одну из нод, которые его проверка здоровья считает рабочими (с локальным эндпоинтом), всего ${targets}` : `одну из целевых нод (всего ${targets})`}. NAT он не делает: пакет приходит на ноду всё ещё адресованным IP балансировщика.`,
   /** In the accusative: it is only ever what a host takes. */
   payloadName: (proto, icmpType, icmpCode) =>
     proto === "icmp"
@@ -178,6 +181,7 @@ const origin: Narration["origin"] = {
   theClient: () => "клиента",
   node: (node, ip, isPublic) => (isPublic ? `публичному адресу ${node} (${ip})` : `${node} (${ip})`),
   service: (namespace, name, addr) => `сервису ${namespace}/${name} (${addr})`,
+  loadBalancer: (namespace, name, addr) => `балансировщику сервиса ${namespace}/${name} (${addr})`,
   internet: (ip) => `клиенту в интернете (${ip})`,
   shell: (line, where) => `${line} (на ${where})`,
 };

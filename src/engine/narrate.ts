@@ -99,6 +99,10 @@ const SAY_EN = {
   routeOut: (place: string, dst: string, via: string | undefined, dev: string, route: string | "default") =>
     `${place}'s routing table sends ${dst}${via !== undefined ? ` via ${via}` : ""} out of ${dev} (${route === "default" ? "default route" : `route ${route}`}).`,
   delivered: (place: string, what: string, from: string, to: string) => `${place} takes the ${what} from ${from}: ${to}.`,
+  /** The cloud load balancer's choice of a node for a connection (cloud/vpc.ts). */
+  loadBalancerPicks: (frontend: string, service: string, node: string, nodeIp: string, targets: number, healthChecked: boolean) =>
+    `The cloud load balancer's forwarding rule for ${frontend} (service ${service}) hashes the connection's addresses, ports and protocol and sends it to ${node} (${nodeIp}), ` +
+    `one of ${targets} ${healthChecked ? "nodes its health check finds serving (a local endpoint)" : targets === 1 ? "target node" : "target nodes"}. It does no NAT: the packet reaches the node still addressed to the load balancer's IP.`,
   /** What was delivered: "echo request", "tcp segment", "ICMP message (destination net unreachable)". */
   payloadName: (proto: string, icmpType?: number, icmpCode?: number) =>
     proto === "icmp" ? (icmpType === 8 ? "echo request" : icmpType === 0 ? "echo reply" : `ICMP message (${icmpNameEn(icmpType ?? 0, icmpCode ?? 0)})`) : `${proto} segment`,
@@ -182,6 +186,7 @@ const ORIGIN_EN = {
   theClient: () => "the client",
   node: (node: string, ip: string, isPublic: boolean) => `${node}${isPublic ? "'s public address" : ""} (${ip})`,
   service: (namespace: string, name: string, addr: string) => `service ${namespace}/${name} (${addr})`,
+  loadBalancer: (namespace: string, name: string, addr: string) => `the load balancer of service ${namespace}/${name} (${addr})`,
   internet: (ip: string) => `the client on the internet (${ip})`,
   shell: (line: string, where: string) => `${line} (on ${where})`,
 };

@@ -5,7 +5,7 @@
 import { broadcastOf, cidrContains, cidrOf, formatIpv4, parseCidr, type Ipv4 } from "./addr/ipv4";
 import { ConntrackTable, KERNEL_TIMEOUTS, type ConntrackTimeouts } from "./conntrack/conntrack";
 import { emptyRuleset, type AddrType, type Match, type Ruleset } from "./netfilter/types";
-import type { Proto } from "./packet/packet";
+import type { Packet, Proto } from "./packet/packet";
 import { hashString } from "./rng";
 import { lookupRoute, sameRoute, type Route, type RouteMatch } from "./route/route";
 import type { IcmpPeer } from "./walk/icmp-limits";
@@ -102,6 +102,16 @@ export interface NetnsOptions {
   readonly timeouts?: ConntrackTimeouts;
 }
 
+/** Where a fabric's own forwarding sends a packet, and how the trace says it. */
+export interface Steering {
+  readonly via: Ipv4;
+  readonly dev: string;
+  /** The step's sentence. */
+  readonly text: string;
+  /** The step's route text: what decided, in the form of a route. */
+  readonly route: string;
+}
+
 /** How a socket in this namespace answers; ICMP echo is answered by the kernel itself. */
 export interface Listener {
   readonly proto: Exclude<Proto, "icmp">;
@@ -128,6 +138,12 @@ export class Netns {
   private rulesLoader: ((nf: Ruleset) => void) | undefined;
   readonly ct: ConntrackTable;
   readonly listeners: Listener[] = [];
+  /**
+   * A cloud fabric's forwarding ahead of its routing table (the cloud load balancer's forwarding
+   * rules, cloud/vpc.ts): for a packet that came in, the next hop it goes to, with the words of
+   * the trace step that says so; undefined routes it as usual.
+   */
+  steer: ((packet: Packet) => Steering | undefined) | undefined = undefined;
   /** The neighbour table, as far as it shows in a trace: see neighbourUse. */
   private readonly neighbours = new Map<string, NeighbourState>();
   /** State of `-m statistic --mode nth` rules. */

@@ -1,11 +1,15 @@
 /**
  * The cloud around the cluster: the VPC router on the host network (a fabric that routes each
  * pod CIDR to its worker and does not decrement TTL), the edge's 1:1 NAT between public and
- * private addresses, and the client on the internet behind the router's public side.
+ * private addresses, the client on the internet behind the router's public side, and the load
+ * balancers of type LoadBalancer services (publishLoadBalancers).
  */
 import { formatIpv4, ipv4, parseCidr, type Ipv4 } from "../addr/ipv4";
 import type { Scenario } from "../k8s/spec";
+import type { ProxyServicePort } from "../kube-proxy/proxier";
+import { say } from "../narrate";
 import { iptablesRestoreOrThrow } from "../netfilter/save";
+import { hashString } from "../rng";
 import type { World } from "../world";
 
 export const ROUTER = "vpc-router";
@@ -49,4 +53,102 @@ export function routeAndPublish(world: World, s: Scenario, nodes: readonly { nam
   }
   edge.push("COMMIT", "");
   iptablesRestoreOrThrow(world.get(ROUTER).nf, edge.join("\n"), {}, "vpc-router rules");
+}
+
+/** A type LoadBalancer service's port as the cloud sees it: the forwarding rule's address, protocol and port, and where its traffic may go. */
+export interface LoadBalancerFrontend {
+  /** "namespace/name". */
+  readonly service: string;
+  readonly ip: string;
+  readonly proto: "tcp" | "udp";
+  readonly port: number;
+  /** The target pool: every worker, in the scenario's order. */
+  readonly targets: readonly { readonly name: string; readonly ip: string }[];
+  /** externalTrafficPolicy Local: the nodes the health check on healthCheckNodePort finds serving (a local endpoint). */
+  readonly healthy?: readonly string[];
+  /** The port the health check asks (kube-proxy's health-check server on every node). */
+  readonly healthCheckNodePort?: number;
+}
+
+/**
+ * The nodes a connection to a frontend may be sent to: with a health check (policy Local), the
+ * targets it finds serving; when it finds none, all of them, as a GCE target pool sends to every
+ * instance when none is healthy.
+ */
+export function loadBalancerTargets(f: LoadBalancerFrontend): readonly { readonly name: string; readonly ip: string }[] {
+  if (!f.healthy) return f.targets;
+  const up = f.targets.filter((t) => f.healthy!.includes(t.name));
+  return up.length ? up : f.targets;
+}
+
+/**
+ * The node the load balancer sends a connection to: a hash of its 5-tuple (GCE's target pools
+ * with session affinity NONE hash the 5-tuple), seeded by the scenario's seed so the same
+ * scenario always picks the same node, and every packet of a connection goes to one node.
+ */
+export function loadBalancerPick(f: LoadBalancerFrontend, seed: number, p: { src: number; sport: number; dport: number }): { readonly name: string; readonly ip: string } {
+  const targets = loadBalancerTargets(f);
+  return targets[hashString(`lb|${seed}|${f.proto}|${formatIpv4(p.src)}|${p.sport}|${f.ip}|${p.dport}`) % targets.length]!;
+}
+
+/**
+ * The cloud load balancers of type LoadBalancer services, modelled on Google Cloud's external
+ * passthrough network load balancer (KTHW ran on GCE; a LoadBalancer service there got a
+ * forwarding rule and a target pool of the cluster's nodes):
+ * - The router (which stands for the cloud's fabric) forwards a packet for a forwarding rule's
+ *   address, protocol and port to one target node, picked by loadBalancerPick. It does no NAT:
+ *   the packet arrives at the node with the load balancer's address still its destination.
+ * - Every worker has that address as a local route (`local <ip> dev eth0 proto 66 scope host` in
+ *   table local), as GCE's guest agent adds for each forwarded IP of its instance. kube-proxy's
+ *   nat PREROUTING rules DNAT the packet before routing, so the route is not what accepts it;
+ *   it matters for what no rule DNATs: `-m addrtype --dst-type LOCAL` matches it, and a packet
+ *   KUBE-FW marked for dropping is routed to INPUT, where KUBE-FIREWALL drops it (without the
+ *   route the node would forward it, and FORWARD has no KUBE-FIREWALL).
+ * - A reply leaves the node with the load balancer's address as its source (conntrack undoes
+ *   the DNAT) and the router routes it to the client as any packet: the cloud sends it back.
+ * - externalTrafficPolicy Local: the cloud's health check asks kube-proxy on healthCheckNodePort,
+ *   which answers 200 only on a node with a local endpoint; the target set is those nodes.
+ */
+export function publishLoadBalancers(world: World, s: Scenario, frontends: readonly LoadBalancerFrontend[]): void {
+  if (frontends.length === 0) return;
+  const router = world.get(ROUTER);
+  const byKey = new Map<string, LoadBalancerFrontend>();
+  for (const f of frontends) byKey.set(`${f.ip}|${f.proto}|${f.port}`, f);
+  router.steer = (p) => {
+    if (p.proto === "icmp") return undefined;
+    const f = byKey.get(`${formatIpv4(p.dst)}|${p.proto}|${p.dport}`);
+    if (!f) return undefined;
+    const node = loadBalancerPick(f, s.seed, p);
+    const frontend = `${f.ip}:${f.port}/${f.proto.toUpperCase()}`;
+    return {
+      via: ipv4(node.ip),
+      dev: "eth0",
+      text: say.loadBalancerPicks(frontend, f.service, node.name, node.ip, loadBalancerTargets(f).length, f.healthy !== undefined),
+      route: `${f.ip} via ${node.ip} dev eth0 (load balancer ${frontend}, 5-tuple hash) `,
+    };
+  };
+  const ips = [...new Set(frontends.map((f) => f.ip))];
+  const healthPorts = [...new Set(frontends.flatMap((f) => (f.healthCheckNodePort !== undefined ? [f.healthCheckNodePort] : [])))];
+  for (const w of s.cluster.workers) {
+    const ns = world.get(w.name);
+    for (const ip of ips) ns.addRoute({ table: "local", type: "local", dst: parseCidr(`${ip}/32`), dev: "eth0", proto: "66", scope: "host" });
+    // kube-proxy's health-check server listens on every node (200 where the service has a local endpoint, 503 elsewhere).
+    for (const port of healthPorts) ns.listeners.push({ proto: "tcp", port, app: "kube-proxy (health check)" });
+  }
+}
+
+/** The frontends of a cluster's LoadBalancer service ports (kube-proxy's view of them: ports with loadBalancerIPs). */
+export function loadBalancerFrontends(s: Scenario, ports: readonly ProxyServicePort[]): LoadBalancerFrontend[] {
+  const targets = s.cluster.workers.map((w) => ({ name: w.name, ip: w.ip }));
+  const out: LoadBalancerFrontend[] = [];
+  for (const p of ports) {
+    for (const ip of p.loadBalancerIPs ?? []) {
+      const healthy =
+        p.externalTrafficPolicy === "Local"
+          ? { healthy: [...new Set(p.endpoints.flatMap((e) => (e.node !== undefined ? [e.node] : [])))], ...(p.healthCheckNodePort !== undefined && { healthCheckNodePort: p.healthCheckNodePort }) }
+          : {};
+      out.push({ service: `${p.namespace}/${p.service}`, ip, proto: p.protocol === "TCP" ? "tcp" : "udp", port: p.port, targets, ...healthy });
+    }
+  }
+  return out;
 }

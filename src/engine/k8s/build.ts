@@ -9,7 +9,7 @@
 import { formatIpv4, ipv4, parseCidr } from "../addr/ipv4";
 import { bridgePlugin } from "../cni/bridge";
 import type { CniNode, CniPlugin } from "../cni/plugin";
-import { dhcpDefaultRoute, routeAndPublish, setUpCloud, SEGMENT_HOST } from "../cloud/vpc";
+import { dhcpDefaultRoute, loadBalancerFrontends, publishLoadBalancers, routeAndPublish, setUpCloud, SEGMENT_HOST } from "../cloud/vpc";
 import { KERNEL_TIMEOUTS } from "../conntrack/conntrack";
 import type { Proxier } from "../kube-proxy/proxier";
 import { resolveKubeProxy } from "../kube-proxy/releases";
@@ -108,6 +108,7 @@ export function buildCluster(s: Scenario, components: Components = scenarioCompo
   const index = labelIndex(pods);
   const services = allServices.map((sv) => ({ ...sv, portsResolved: resolvePorts(sv, index, s) }));
   loadNodeRules(world, s, proxier, cni, cniNodes, services.flatMap((sv) => sv.portsResolved), pods);
+  publishLoadBalancers(world, s, loadBalancerFrontends(s, services.flatMap((sv) => sv.portsResolved)));
   return { scenario: s, world, nodes, pods, services, router, client };
 }
 

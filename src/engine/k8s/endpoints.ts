@@ -5,7 +5,7 @@
  */
 import type { ProxyServicePort } from "../kube-proxy/proxier";
 import type { PodInfo } from "./build";
-import type { Scenario, ServiceSpec } from "./spec";
+import { loadBalancerIngress, type Scenario, type ServiceSpec } from "./spec";
 
 export interface ServicePortInfo extends ProxyServicePort {
   readonly targetPort: number | string;
@@ -37,6 +37,7 @@ export function resolvePorts(sv: ServiceSpec, index: ReadonlyMap<string, readonl
   const terms = Object.entries(sv.selector);
   const candidates = terms.length === 0 ? [] : (index.get(`${sv.namespace}/${terms[0]![0]}=${terms[0]![1]}`) ?? []);
   const selected = candidates.filter((p) => terms.every(([k, val]) => p.labels[k] === val));
+  const lbIp = sv.type === "LoadBalancer" ? loadBalancerIngress(s).get(`${sv.namespace}/${sv.name}`) : undefined;
   return sv.ports.map((port) => {
     const target = port.targetPort ?? port.port;
     let endpoints: { ip: string; port: number; node?: string }[];
@@ -62,6 +63,10 @@ export function resolvePorts(sv: ServiceSpec, index: ReadonlyMap<string, readonl
       port: port.port,
       ...(port.nodePort !== undefined && { nodePort: port.nodePort }),
       externalTrafficPolicy: sv.externalTrafficPolicy,
+      // type LoadBalancer: the address the cloud gave (status.loadBalancer.ingress).
+      ...(sv.type === "LoadBalancer" && lbIp !== undefined && { loadBalancerIPs: [lbIp] }),
+      ...(sv.type === "LoadBalancer" && sv.loadBalancerSourceRanges?.length && { loadBalancerSourceRanges: sv.loadBalancerSourceRanges }),
+      ...(sv.healthCheckNodePort !== undefined && { healthCheckNodePort: sv.healthCheckNodePort }),
       sessionAffinity: sv.sessionAffinity,
       endpoints: sortEndpoints(endpoints),
       targetPort: target,

@@ -318,20 +318,43 @@ const Workload = v.variant("kind", [
   }),
 ]);
 
+/** A node port: in the apiserver's default --service-node-port-range, 30000-32767. */
+const nodePortNumber = v.pipe(port, v.minValue(30000, "a node port from 30000 to 32767"), v.maxValue(32767, "a node port from 30000 to 32767"));
+
 const ServicePort = v.strictObject({
   name: v.optional(v.union([dnsName, v.literal("")]), ""),
   protocol: v.optional(protocol, "TCP"),
   port,
   /** A number, or the name of a container port. */
   targetPort: v.optional(v.union([port, dnsName])),
-  nodePort: v.optional(v.pipe(port, v.minValue(30000), v.maxValue(32767))),
+  nodePort: v.optional(nodePortNumber),
 });
+
+/** The service types a scenario may have; LoadBalancer puts a modelled cloud load balancer in front of the nodes. */
+export const SERVICE_TYPES = ["ClusterIP", "NodePort", "LoadBalancer"] as const;
+
+/** The blocks a load balancer's address may come from: the documentation ranges (RFC 5737), so a lab reaches no real host. */
+export const LOAD_BALANCER_RANGES = ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"] as const;
 
 const Service = v.strictObject({
   name: dnsName,
   namespace: v.optional(dnsName, "default"),
-  type: v.optional(v.picklist(["ClusterIP", "NodePort"]), "ClusterIP"),
+  type: v.optional(v.picklist(SERVICE_TYPES, `one of ${SERVICE_TYPES.map((t) => `"${t}"`).join(", ")}`), "ClusterIP"),
   clusterIP: ipv4,
+  /**
+   * type LoadBalancer: the address asked of the cloud, which its load balancer then answers on
+   * (status.loadBalancer.ingress[0].ip), in a documentation range; when absent, the cloud gives
+   * the first free one from 198.51.100.100 up (then 192.0.2.100, 203.0.113.100) outside the
+   * client's network (loadBalancerIngress).
+   */
+  loadBalancerIP: v.optional(ipv4),
+  /** type LoadBalancer: only these sources may use the load balancer (kube-proxy's KUBE-FW chain drops the rest). */
+  loadBalancerSourceRanges: v.optional(list(cidr, 100, "source ranges")),
+  /**
+   * type LoadBalancer with externalTrafficPolicy Local: the node port where kube-proxy answers the
+   * cloud's health check; allocated like a nodePort (the lowest free one from 30000) when absent.
+   */
+  healthCheckNodePort: v.optional(nodePortNumber),
   /** The Service object's own labels (kubectl describe shows them); not its selector. */
   labels: v.optional(labels, {}),
   selector: v.optional(labels, {}),
@@ -355,10 +378,16 @@ const Target = v.union(
     v.strictObject({ ip: ipv4 }),
     v.strictObject({ pod: dnsName }),
     v.strictObject({ node: dnsName, public: v.optional(v.boolean(), false) }),
-    v.strictObject({ service: dnsName, namespace: v.optional(dnsName, "default"), port: v.optional(v.union([dnsName, port])) }),
+    v.strictObject({
+      service: dnsName,
+      namespace: v.optional(dnsName, "default"),
+      port: v.optional(v.union([dnsName, port])),
+      /** Which of the service's addresses: its cluster IP (the default), or its cloud load balancer's (type LoadBalancer). */
+      via: v.optional(v.picklist(["clusterIP", "loadBalancer"], 'one of "clusterIP" or "loadBalancer"')),
+    }),
     v.strictObject({ client: v.literal(true) }),
   ],
-  'one of {"ip": ADDRESS}, {"pod": NAME}, {"node": NAME, "public"?: BOOLEAN}, {"service": NAME, "namespace"?: NAME, "port"?: NAME or NUMBER} or {"client": true}',
+  'one of {"ip": ADDRESS}, {"pod": NAME}, {"node": NAME, "public"?: BOOLEAN}, {"service": NAME, "namespace"?: NAME, "port"?: NAME or NUMBER, "via"?: "clusterIP" or "loadBalancer"} or {"client": true}',
 );
 
 const Traffic = v.strictObject({
@@ -481,8 +510,131 @@ export function validateScenario(input: unknown): SpecResult {
     return { ok: false, issues: [{ path: "cluster.workers", message: "at least one worker (listed here, or as a cluster.workerSeries)" }] };
   }
   const issues = crossCheck(scenario, listed);
-  return issues.length ? { ok: false, issues: issues.slice(0, 20) } : { ok: true, scenario };
+  if (issues.length) return { ok: false, issues: issues.slice(0, 20) };
+  const allocated = allocateLoadBalancers(scenario);
+  return "path" in allocated ? { ok: false, issues: [allocated] } : { ok: true, scenario: allocated };
 }
+
+/** Whether `ip` is in `cidrText`. */
+function inCidr(cidrText: string, ip: string): boolean {
+  const c = parseCidr(cidrText);
+  return (parseIpv4(ip) & c.mask) >>> 0 === c.net;
+}
+
+/** The /24 the client is on: the internet segment, which it reaches without the router (so no load balancer's address may be in it). */
+function clientNetwork(s: Scenario): string {
+  return `${formatIpv4((parseIpv4(s.cloud.client.ip) & 0xffffff00) >>> 0)}/24`;
+}
+
+/** What is wrong with a service's load-balancer fields (the address checked and claimed with the others). */
+function loadBalancerIssues(s: Scenario, sv: ServiceSpec, i: number, claim: (ip: string, what: string, path: string) => void, isPublic: (ip: string, path: string, what: string) => void): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const lb = sv.type === "LoadBalancer";
+  const key = `${sv.namespace}/${sv.name}`;
+  if (!lb) {
+    for (const f of ["loadBalancerIP", "loadBalancerSourceRanges"] as const) {
+      if (sv[f] !== undefined) issues.push({ path: `services.${i}.${f}`, message: `${f} needs type LoadBalancer` });
+    }
+  }
+  if (sv.healthCheckNodePort !== undefined && (sv.type !== "LoadBalancer" || sv.externalTrafficPolicy !== "Local")) {
+    issues.push({ path: `services.${i}.healthCheckNodePort`, message: "a healthCheckNodePort needs type LoadBalancer and externalTrafficPolicy Local" });
+  }
+  const ip = sv.loadBalancerIP;
+  if (lb && ip !== undefined) {
+    const path = `services.${i}.loadBalancerIP`;
+    if (!LOAD_BALANCER_RANGES.some((r) => inCidr(r, ip))) issues.push({ path, message: `${ip} is not in a documentation range (${LOAD_BALANCER_RANGES.join(", ")}); a load balancer's address here must be one, so a lab reaches no real host` });
+    else if (inCidr(clientNetwork(s), ip)) issues.push({ path, message: `${ip} is in the client's own network ${clientNetwork(s)}, which the client reaches without the cloud's router; take an address outside it` });
+    else isPublic(ip, path, "a load balancer's address");
+    claim(ip, `the load balancer address of ${key}`, path);
+  }
+  return issues;
+}
+
+/**
+ * A LoadBalancer service's node ports left to the cluster, filled in deterministically, in the
+ * scenario's order, as the apiserver writes them into the spec: a port's nodePort and the
+ * healthCheckNodePort (externalTrafficPolicy Local), the lowest free port from 30000 (the
+ * editor's freeNodePort does the same). Other services are left as they are: a NodePort service
+ * without a nodePort keeps none. The load balancer's address is the cloud's, not the spec's: see
+ * loadBalancerIngress.
+ */
+function allocateLoadBalancers(s: Scenario): Scenario | SpecIssue {
+  if (!s.services.some((sv) => sv.type === "LoadBalancer")) return s;
+  const usedPorts = new Set<number>();
+  for (const sv of s.services) {
+    for (const p of sv.ports) if (p.nodePort !== undefined) usedPorts.add(p.nodePort);
+    if (sv.healthCheckNodePort !== undefined) usedPorts.add(sv.healthCheckNodePort);
+  }
+  // Every port below the cursor is taken, so the search goes on from it: at most one pass over the range in all.
+  let cursor = 30000;
+  const nextPort = (): number | undefined => {
+    for (; cursor <= 32767; cursor++) {
+      if (!usedPorts.has(cursor)) {
+        usedPorts.add(cursor);
+        return cursor;
+      }
+    }
+    return undefined;
+  };
+  const services: ServiceSpec[] = [];
+  for (const [i, sv] of s.services.entries()) {
+    if (sv.type !== "LoadBalancer") {
+      services.push(sv);
+      continue;
+    }
+    const ports: ServiceSpec["ports"] = [];
+    for (const p of sv.ports) {
+      const n = p.nodePort ?? nextPort();
+      if (n === undefined) return { path: `services.${i}.ports`, message: "no node port is left from 30000 to 32767 for this load balancer" };
+      ports.push({ ...p, nodePort: n });
+    }
+    const hc = sv.externalTrafficPolicy === "Local" ? (sv.healthCheckNodePort ?? nextPort()) : undefined;
+    if (sv.externalTrafficPolicy === "Local" && hc === undefined) return { path: `services.${i}.healthCheckNodePort`, message: "no node port is left from 30000 to 32767 for the health check" };
+    services.push({ ...sv, ports, ...(hc !== undefined && { healthCheckNodePort: hc }) });
+  }
+  const out = { ...s, services };
+  const ingress = loadBalancerIngress(out);
+  const without = services.findIndex((sv) => sv.type === "LoadBalancer" && !ingress.has(`${sv.namespace}/${sv.name}`));
+  if (without >= 0) return { path: `services.${without}.loadBalancerIP`, message: "no free load balancer address is left from .100 to .254 of the documentation ranges; give this one its loadBalancerIP" };
+  return out;
+}
+
+/**
+ * The address the cloud gives each LoadBalancer service (status.loadBalancer.ingress[0].ip), by
+ * "namespace/name": its spec.loadBalancerIP when the scenario gives one, else the first free
+ * address from 198.51.100.100 up, then 192.0.2.100 and 203.0.113.100 up, outside the client's
+ * network, in the scenario's order. A function of the scenario alone (kept per scenario object).
+ */
+export function loadBalancerIngress(s: Scenario): ReadonlyMap<string, string> {
+  const known = ingressOf.get(s);
+  if (known) return known;
+  const out = new Map<string, string>();
+  const usedIps = new Set<number>([parseIpv4(s.cloud.client.ip), parseIpv4(s.cluster.gateway)]);
+  for (const n of [...s.cluster.controllers, ...s.cluster.workers]) if (n.publicIp) usedIps.add(parseIpv4(n.publicIp));
+  for (const sv of s.services) if (sv.type === "LoadBalancer" && sv.loadBalancerIP !== undefined) usedIps.add(parseIpv4(sv.loadBalancerIP));
+  const clientNet = parseCidr(clientNetwork(s));
+  // The candidates in order; every one before the cursor is taken (one pass in all).
+  const candidates = ["198.51.100.0/24", "192.0.2.0/24", "203.0.113.0/24"].map((r) => parseCidr(r).net).filter((net) => net !== clientNet.net).flatMap((net) => Array.from({ length: 155 }, (_, k) => net + 100 + k));
+  let cursor = 0;
+  const nextIp = (): string | undefined => {
+    for (; cursor < candidates.length; cursor++) {
+      const ip = candidates[cursor]!;
+      if (!usedIps.has(ip)) {
+        usedIps.add(ip);
+        return formatIpv4(ip);
+      }
+    }
+    return undefined;
+  };
+  for (const sv of s.services) {
+    if (sv.type !== "LoadBalancer") continue;
+    const ip = sv.loadBalancerIP ?? nextIp();
+    if (ip !== undefined) out.set(`${sv.namespace}/${sv.name}`, ip);
+  }
+  ingressOf.set(s, out);
+  return out;
+}
+const ingressOf = new WeakMap<Scenario, ReadonlyMap<string, string>>();
 
 /** `listed`: how many of the cluster's workers were listed; the rest came from the series. */
 function crossCheck(s: Scenario, listed = s.cluster.workers.length): SpecIssue[] {
@@ -623,7 +775,7 @@ function crossCheckExpanded(s: Scenario): SpecIssue[] {
     const portKeys = new Set<string>();
     sv.ports.forEach((p, j) => {
       const path = `services.${i}.ports.${j}`;
-      if (p.nodePort !== undefined && sv.type !== "NodePort") issues.push({ path: `${path}.nodePort`, message: `a nodePort needs type NodePort` });
+      if (p.nodePort !== undefined && sv.type === "ClusterIP") issues.push({ path: `${path}.nodePort`, message: `a nodePort needs type NodePort or LoadBalancer` });
       if (sv.ports.length > 1 && !p.name) issues.push({ path: `${path}.name`, message: `a service with several ports must name each one` });
       if (p.name) {
         if (portNames.has(p.name)) issues.push({ path: `${path}.name`, message: `port name ${p.name} is used twice in this service` });
@@ -639,6 +791,14 @@ function crossCheckExpanded(s: Scenario): SpecIssue[] {
         else if (!prev) nodePorts.set(p.nodePort, { path: `${path}.nodePort`, service: key, protocol: p.protocol });
       }
     });
+    issues.push(...loadBalancerIssues(s, sv, i, claim, isPublic));
+    if (sv.healthCheckNodePort !== undefined) {
+      const hc = sv.healthCheckNodePort;
+      const prev = nodePorts.get(hc);
+      // The health-check port comes from the same allocator as node ports: no service may have it already.
+      if (prev) issues.push({ path: `services.${i}.healthCheckNodePort`, message: `${hc} is already a nodePort of ${prev.service} (${prev.path})` });
+      else nodePorts.set(hc, { path: `services.${i}.healthCheckNodePort`, service: key, protocol: "health check" });
+    }
   });
   s.cluster.workers.forEach((w, i) => {
     (w.kubeProxy?.stoppedBefore ?? []).forEach((key, j) => {
@@ -655,6 +815,10 @@ function crossCheckExpanded(s: Scenario): SpecIssue[] {
     if ("node" in f && !nodes.has(f.node)) issues.push({ path: `traffic.${i}.from.node`, message: `no node named ${f.node}` });
     const to = t.to;
     if ("service" in to && !services.has(`${to.namespace}/${to.service}`)) issues.push({ path: `traffic.${i}.to.service`, message: `no service ${to.namespace}/${to.service}` });
+    else if ("service" in to && to.via === "loadBalancer") {
+      const sv = s.services.find((x) => x.namespace === to.namespace && x.name === to.service)!;
+      if (sv.type !== "LoadBalancer") issues.push({ path: `traffic.${i}.to.via`, message: `service ${to.namespace}/${to.service} is of type ${sv.type}; only a LoadBalancer service has a load balancer` });
+    }
     if ("node" in to && !nodes.has(to.node)) issues.push({ path: `traffic.${i}.to.node`, message: `no node named ${to.node}` });
     if (t.kind === "ping" && (t.protocol || t.port)) issues.push({ path: `traffic.${i}`, message: "ping takes no protocol or port" });
   });

@@ -9,7 +9,7 @@ import { origin } from "../narrate";
 import type { Flow } from "../trace";
 import type { FlowResult, PacketSpec } from "../world";
 import type { Cluster } from "./build";
-import { ScenarioError, type TrafficSpec } from "./spec";
+import { loadBalancerIngress, ScenarioError, type TrafficSpec } from "./spec";
 
 
 /** Simulated time between one packet and the next of an exchange. */
@@ -69,9 +69,17 @@ export function resolveTraffic(c: Cluster, t: TrafficSpec, path: string): Endpoi
         ? svc.portsResolved[0]
         : svc.portsResolved.find((p) => (typeof to.port === "number" ? p.port === to.port && (!t.protocol || p.protocol === t.protocol) : p.portName === to.port));
     if (!port) throw new ScenarioError(`${path}.to.port`, `service ${to.namespace}/${to.service} has no port ${String(to.port)}`);
-    dst = ipv4(svc.clusterIP);
     dport ??= port.port;
-    describe = origin.service(to.namespace, to.service, `${svc.clusterIP}:${port.port}/${port.protocol}`);
+    if (to.via === "loadBalancer") {
+      // The address the cloud's load balancer answers on.
+      const lbIp = svc.type === "LoadBalancer" ? loadBalancerIngress(c.scenario).get(`${svc.namespace}/${svc.name}`) : undefined;
+      if (lbIp === undefined) throw new ScenarioError(`${path}.to.via`, `service ${to.namespace}/${to.service} has no load balancer`);
+      dst = ipv4(lbIp);
+      describe = origin.loadBalancer(to.namespace, to.service, `${lbIp}:${port.port}/${port.protocol}`);
+    } else {
+      dst = ipv4(svc.clusterIP);
+      describe = origin.service(to.namespace, to.service, `${svc.clusterIP}:${port.port}/${port.protocol}`);
+    }
   } else {
     dst = ipv4(c.scenario.cloud.client.ip);
     describe = origin.internet(c.scenario.cloud.client.ip);

@@ -1,12 +1,27 @@
 /**
  * The iptables rules kube-proxy v1.10–v1.12 (iptables mode) and kubelet write on every node,
  * as iptables-restore text, rule for rule: KUBE-SERVICES, KUBE-NODEPORTS, KUBE-SVC-*, KUBE-SEP-*,
- * KUBE-XLB-*, KUBE-MARK-MASQ/DROP, KUBE-POSTROUTING, KUBE-FIREWALL, KUBE-FORWARD, the REJECT
- * rules for services without endpoints, and ClientIP session affinity (`-m recent`).
+ * KUBE-XLB-*, KUBE-FW-* (LoadBalancer addresses and their source ranges), KUBE-MARK-MASQ/DROP,
+ * KUBE-POSTROUTING, KUBE-FIREWALL, KUBE-FORWARD, the REJECT rules for services without
+ * endpoints, and ClientIP session affinity (`-m recent`).
+ *
+ * The LoadBalancer rules follow syncProxyRules of pkg/proxy/iptables/proxier.go as of v1.10
+ * (read, not copied). The index keeps kubernetes/kubernetes only at today's 092dddd12ca4, so the
+ * 2018 text was read from copies in forks: a v1.9 one (pkg/api imports, index file 164894835), a
+ * v1.13 one (klog, index file 35383062296) and m1093782566/kubernetes@2c540e927f2f (v1.8). They
+ * agree on the rules and their order; v1.13 wraps them in `if hasEndpoints`, as v1.10 wraps the
+ * node port and external IP rules this module already follows (no KUBE-SVC chain without
+ * endpoints), so a service without endpoints gets no KUBE-FW chain here. Per service port, after
+ * its cluster IP rules: `-A KUBE-SERVICES -m comment --comment "<spn> loadbalancer IP" -m tcp -p
+ * tcp -d <ip>/32 --dport <port> -j KUBE-FW-…` (written here in iptables-save's order), then in
+ * KUBE-FW: KUBE-MARK-MASQ (policy Cluster only), a jump to KUBE-SVC (KUBE-XLB for policy Local)
+ * for all sources or one per source range, `-s <lb ip>/32` too when a range holds the node's
+ * address, and KUBE-MARK-DROP last.
  */
 import { withKubeProxyTimeouts } from "../conntrack/conntrack";
 import { quote } from "../netfilter/format";
-import { servicePortName, sepChain, svcChain, xlbChain } from "./chains";
+import { parseCidr, parseIpv4 } from "../addr/ipv4";
+import { fwChain, servicePortName, sepChain, svcChain, xlbChain } from "./chains";
 import type { Proxier, ProxyServicePort } from "./proxier";
 
 export interface ProxyRules {
@@ -29,7 +44,7 @@ export function proxyProbability(remaining: number): string {
  * The rules for one node. `node` matters only for externalTrafficPolicy=Local (local endpoints).
  * The jump rules from built-in chains come first, as kube-proxy and kubelet insert them.
  */
-export function kubeProxyRules(ports: readonly ProxyServicePort[], clusterCidr: string, node: string): ProxyRules {
+export function kubeProxyRules(ports: readonly ProxyServicePort[], clusterCidr: string, node: string, nodeIp?: string): ProxyRules {
   const filterChains = [":KUBE-EXTERNAL-SERVICES - [0:0]", ":KUBE-FIREWALL - [0:0]", ":KUBE-FORWARD - [0:0]", ":KUBE-SERVICES - [0:0]"];
   const filterRules = [
     `-A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES`,
@@ -71,6 +86,27 @@ export function kubeProxyRules(ports: readonly ProxyServicePort[], clusterCidr: 
     natChains.push(`:${svc} - [0:0]`);
     services.push(`-A KUBE-SERVICES ! -s ${clusterCidr} ${vip} -j KUBE-MARK-MASQ`);
     services.push(`-A KUBE-SERVICES ${vip} -j ${svc}`);
+    // The load balancer's addresses (status.loadBalancer.ingress), written only for a service with
+    // endpoints, as v1.10's syncProxyRules does: KUBE-SERVICES sends each to the service's KUBE-FW
+    // chain, which masquerades (policy Cluster), lets the allowed sources on to KUBE-SVC (or
+    // KUBE-XLB for policy Local) and marks whatever falls through for KUBE-FIREWALL to drop.
+    const fw = fwChain(spn, proto);
+    for (const lbIp of sp.loadBalancerIPs ?? []) {
+      if (!natChains.includes(`:${fw} - [0:0]`)) natChains.push(`:${fw} - [0:0]`);
+      const lbComment = `-m comment --comment ${quote(`${spn} loadbalancer IP`)}`;
+      services.push(`-A KUBE-SERVICES -d ${lbIp}/32 -p ${proto} ${lbComment} -m ${proto} --dport ${sp.port} -j ${fw}`);
+      const local = sp.externalTrafficPolicy === "Local";
+      const chosen = local ? xlbChain(spn, proto) : svc;
+      if (!local) chainRules.push(`-A ${fw} ${lbComment} -j KUBE-MARK-MASQ`);
+      const ranges = sp.loadBalancerSourceRanges ?? [];
+      if (ranges.length === 0) chainRules.push(`-A ${fw} ${lbComment} -j ${chosen}`);
+      else {
+        for (const src of ranges) chainRules.push(`-A ${fw} -s ${src} ${lbComment} -j ${chosen}`);
+        // A source range holding the node's own address also lets the node reach the address itself.
+        if (nodeIp !== undefined && ranges.some((r) => inCidr(r, nodeIp))) chainRules.push(`-A ${fw} -s ${lbIp}/32 ${lbComment} -j ${chosen}`);
+      }
+      chainRules.push(`-A ${fw} ${lbComment} -j KUBE-MARK-DROP`);
+    }
     const seps = sp.endpoints.map((ep) => ({ ep, chain: sepChain(spn, proto, `${ep.ip}:${ep.port}`) }));
     if (sp.nodePort !== undefined) {
       const np = `-p ${proto} -m comment --comment ${quote(spn)} -m ${proto} --dport ${sp.nodePort}`;
@@ -113,6 +149,11 @@ export function kubeProxyRules(ports: readonly ProxyServicePort[], clusterCidr: 
   return { filterChains, filterRules, natChains, natRules: natRules.concat(nodeports, services, chainRules) };
 }
 
+function inCidr(cidrText: string, ip: string): boolean {
+  const c = parseCidr(cidrText);
+  return (parseIpv4(ip) & c.mask) >>> 0 === c.net;
+}
+
 /** The ClientIP affinity rule for one endpoint, in kube-proxy's argument order (iptables-save reorders it). */
 function affinityCheck(sp: ProxyServicePort, chain: string, spn: string, sep: string): string[] {
   if (sp.sessionAffinity !== "ClientIP") return [];
@@ -147,9 +188,10 @@ export function iptablesProxier110(clusterCidr: string): Proxier {
     backend: "iptables",
     mode: "iptables",
     version: "1.10",
-    rules: (ports, node) => proxyRulesText(kubeProxyRules(ports, clusterCidr, node.name)),
-    // kube-proxy writes the same rules on every node but for KUBE-XLB's local endpoints.
-    perNode: (ports) => ports.some((p) => p.externalTrafficPolicy === "Local" && p.nodePort !== undefined),
+    rules: (ports, node) => proxyRulesText(kubeProxyRules(ports, clusterCidr, node.name, node.ip)),
+    // kube-proxy writes the same rules on every node but for KUBE-XLB's local endpoints, and for
+    // the KUBE-FW rule a source range holding the node's own address adds.
+    perNode: (ports) => ports.some((p) => (p.externalTrafficPolicy === "Local" && p.nodePort !== undefined) || (p.loadBalancerSourceRanges?.length ?? 0) > 0),
     timeouts: withKubeProxyTimeouts,
   };
 }

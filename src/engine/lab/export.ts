@@ -19,6 +19,7 @@
  * spliced into code. The validation of scenarios is a second line of defence, not this one.
  */
 import { formatIpv4, formatRouteDst } from "../addr/ipv4";
+import { loadBalancerFrontends, loadBalancerPick } from "../cloud/vpc";
 import type { Cluster } from "../k8s/build";
 import { resolveTraffic } from "../k8s/traffic";
 import { iptablesSave } from "../netfilter/save";
@@ -102,6 +103,7 @@ export function labPrefixBase(cluster: Cluster): string {
 function routeArgs(r: Route): string {
   const q = shellWord;
   const a: string[] = [];
+  if (r.table !== "main") a.push("table", q(r.table));
   if (r.type !== "unicast") a.push(q(r.type));
   a.push(q(formatRouteDst(r.dst)));
   if (r.via !== undefined) a.push("via", q(formatIpv4(r.via)));
@@ -111,6 +113,35 @@ function routeArgs(r: Route): string {
   if (r.src !== undefined) a.push("src", q(formatIpv4(r.src)));
   if (r.metric !== undefined && r.metric !== 0) a.push("metric", q(r.metric));
   return a.join(" ");
+}
+
+/**
+ * The cloud load balancer's choices (cloud/vpc.ts), as the router namespace can make them: for
+ * each traffic item from the client to a load balancer's address, a policy rule for that very
+ * connection (addresses, protocol, ports) to a table of its own whose one route sends the
+ * address to the node the engine's 5-tuple hash picked. The kernel has no such hash, so the lab
+ * is told each connection's node; every other step is the kernel's own.
+ */
+function loadBalancerRoutes(cluster: Cluster, sh: (line: string) => void, comment: (text: string) => void, nsArg: (n: string) => string): void {
+  const frontends = loadBalancerFrontends(cluster.scenario, cluster.services.flatMap((sv) => sv.portsResolved));
+  if (frontends.length === 0) return;
+  const q = shellWord;
+  const client = cluster.world.get(cluster.client);
+  const clientIp = client.primaryAddress("eth0");
+  let table = 100;
+  cluster.scenario.traffic.forEach((t, i) => {
+    const ep = resolveTraffic(cluster, t, `traffic.${i}`);
+    if (ep.fromNs !== cluster.client || clientIp === undefined || ep.proto === "icmp") return;
+    const f = frontends.find((x) => x.ip === formatIpv4(ep.dst) && x.proto === ep.proto && x.port === ep.dport);
+    if (!f) return;
+    const sport = t.sport ?? 32768 + (hashString(`${cluster.scenario.id}/${i}`) % 28232);
+    const node = loadBalancerPick(f, cluster.scenario.seed, { src: clientIp, sport, dport: ep.dport! });
+    comment(`The cloud load balancer sends traffic item ${i} (${ep.proto} ${formatIpv4(clientIp)}:${sport} > ${f.ip}:${f.port}) to ${node.name}, as the engine's hash of its 5-tuple picked.`);
+    const r = nsArg(cluster.router);
+    sh(`ip -n ${r} rule add from ${q(`${formatIpv4(clientIp)}/32`)} to ${q(`${f.ip}/32`)} ipproto ${q(ep.proto)} sport ${q(sport)} dport ${q(f.port)} table ${q(table)}`);
+    sh(`ip -n ${r} route add ${q(f.ip)} via ${q(node.ip)} dev eth0 table ${q(table)}`);
+    table++;
+  });
 }
 
 export function labScript(cluster: Cluster): string {
@@ -244,7 +275,9 @@ export function labScript(cluster: Cluster): string {
   for (const ns of all) {
     const n = nsArg(ns.name);
     for (const r of ns.routes) {
-      if (r.table !== "main" || r.proto === "kernel") continue;
+      // The kernel adds its own (proto kernel); the rest are the scenario's, in either table
+      // (a load balancer's address in table local, as GCE's guest agent adds it).
+      if (r.proto === "kernel") continue;
       sh(`ip -n ${n} route add ${routeArgs(r)}`);
     }
     sh(`X ${q(ns.name)} sysctl -q -w net.ipv4.ip_forward=${ns.sysctl.ipForward ? 1 : 0} net.bridge.bridge-nf-call-iptables=${ns.sysctl.bridgeNfCallIptables ? 1 : 0}`);
@@ -253,6 +286,7 @@ export function labScript(cluster: Cluster): string {
       sh(`X ${q(ns.name)} sysctl -q -w ${q(`net.netfilter.nf_conntrack_tcp_timeout_established=${t.tcp.ESTABLISHED}`)} ${q(`net.netfilter.nf_conntrack_tcp_timeout_close_wait=${t.tcp.CLOSE_WAIT}`)} 2>/dev/null || true`);
     }
   }
+  loadBalancerRoutes(cluster, sh, comment, nsArg);
   sh("");
   // -w: wait for the xtables lock, which every iptables command of the machine shares, whichever
   // namespace it works in; without it an older iptables fails when another run holds the lock.

@@ -2,7 +2,8 @@
 import { cidrContains, type Cidr, type Ipv4 } from "../addr/ipv4";
 
 export type RouteType = "unicast" | "local" | "broadcast" | "unreachable" | "blackhole" | "prohibit";
-export type RouteProto = "kernel" | "boot" | "static" | "dhcp";
+/** "66": no name in iproute2's rt_protos; the number GCE's guest agent gives the forwarded IPs' local routes. */
+export type RouteProto = "kernel" | "boot" | "static" | "dhcp" | "66";
 export type RouteScope = "global" | "link" | "host";
 export type RouteTable = "main" | "local";
 

@@ -116,6 +116,19 @@ const noRouteCluster = (): Cluster => {
   return { ...c, cloud: { ...c.cloud, podRoutes: [{ dst: "10.200.0.0/24", via: "10.240.0.20" }, { dst: "10.200.2.0/24", via: "10.240.0.22" }] } };
 };
 
+/**
+ * The article's cluster with nginx exposed as `kubectl expose --type=LoadBalancer` would on GCE:
+ * the cloud's load balancer at 198.51.100.80 (a documentation address), open only to the
+ * client's network 203.0.113.0/24 (loadBalancerSourceRanges).
+ */
+export function loadBalancerCluster(): Cluster {
+  const c = articleCluster();
+  const services = (c.services ?? []).map((sv) =>
+    sv.name === "nginx" ? { ...sv, type: "LoadBalancer" as const, loadBalancerIP: "198.51.100.80", loadBalancerSourceRanges: ["203.0.113.0/24"] } : sv,
+  );
+  return { ...c, services };
+}
+
 /** The built-in scenarios, in the order the picker lists them. */
 export const BUILTIN_SCENARIOS: readonly ScenarioInput[] = [
   scenario(
@@ -173,6 +186,16 @@ export const BUILTIN_SCENARIOS: readonly ScenarioInput[] = [
     "The VPC route for worker-1's pod network 10.200.1.0/24 has been removed. The ping leaves worker-0 masqueraded as usual, but the VPC router has no route to 10.200.1.15 and drops it.",
     [{ kind: "ping", from: { pod: "busybox0-rw89s" }, to: { ip: "10.200.1.15" }, sport: 1280 }],
     noRouteCluster(),
+  ),
+  scenario(
+    "loadbalancer",
+    "LoadBalancer from the internet",
+    "nginx is a LoadBalancer service: the cloud's load balancer answers on 198.51.100.80 and admits only 203.0.113.0/24. The client (203.0.113.10) opens http://198.51.100.80/. The load balancer hashes the connection to one worker and forwards it without NAT; there kube-proxy's KUBE-FW chain marks it for masquerade and sends it to KUBE-SVC, which DNATs it to nginx 10.200.1.18:80. The reply leaves with the load balancer's address as its source. Then busybox0-rw89s tries the same address from inside the cluster: its source is in no allowed range, so KUBE-FW ends in KUBE-MARK-DROP and KUBE-FIREWALL drops it on worker-0.",
+    [
+      { kind: "curl", from: { client: true }, to: { service: "nginx", via: "loadBalancer" }, sport: 30303 },
+      { kind: "curl", from: { pod: "busybox0-rw89s" }, to: { service: "nginx", via: "loadBalancer" }, sport: 40404 },
+    ],
+    loadBalancerCluster(),
   ),
 ];
 

@@ -1,6 +1,7 @@
 /** kubectl 1.10 output for the simulated cluster: get pods|svc|ep|nodes, describe pods|services. */
 import { DAYS, MONTHS } from "./dates";
 import type { Cluster } from "../k8s/build";
+import { loadBalancerIngress } from "../k8s/spec";
 import { goTabwriter } from "./tabwriter";
 
 /** kubectl 1.10's printers: tabwriter(minwidth 10, padding 3), the last column unpadded. */
@@ -59,6 +60,10 @@ export function kubectlDescribeService(c: Cluster, name: string | undefined, nam
     if (labels.length === 0) rows.push(["Labels:", "<none>"]);
     else labels.forEach((l, i) => rows.push([i === 0 ? "Labels:" : "", l]));
     rows.push(["Annotations:", "<none>"], ["Selector:", selector || "<none>"], ["Type:", s.type], ["IP:", s.clusterIP]);
+    // spec.loadBalancerIP on a second "IP:" line, as kubectl 1.10 prints it; then status.loadBalancer.ingress.
+    if (s.loadBalancerIP !== undefined) rows.push(["IP:", s.loadBalancerIP]);
+    const ingress = s.type === "LoadBalancer" ? loadBalancerIngress(c.scenario).get(`${s.namespace}/${s.name}`) : undefined;
+    if (ingress !== undefined) rows.push(["LoadBalancer Ingress:", ingress]);
     for (const p of s.portsResolved) {
       const proto = p.protocol;
       rows.push(["Port:", p.portName || "<unset>", `${p.port}/${proto}`]);
@@ -67,7 +72,9 @@ export function kubectlDescribeService(c: Cluster, name: string | undefined, nam
       rows.push(["Endpoints:", p.endpoints.map((e) => `${e.ip}:${e.port}`).join(",") || "<none>"]);
     }
     rows.push(["Session Affinity:", s.sessionAffinity]);
-    if (s.type === "NodePort") rows.push(["External Traffic Policy:", s.externalTrafficPolicy]);
+    if (s.type === "NodePort" || s.type === "LoadBalancer") rows.push(["External Traffic Policy:", s.externalTrafficPolicy]);
+    if (s.healthCheckNodePort !== undefined) rows.push(["HealthCheck NodePort:", String(s.healthCheckNodePort)]);
+    if (s.loadBalancerSourceRanges?.length) rows.push(["LoadBalancer Source Ranges:", s.loadBalancerSourceRanges.join(",")]);
     rows.push(["Events:", "<none>"]);
     return goTabwriter(rows.map((r) => r.join("\t")), 0, 2);
   });
@@ -186,7 +193,8 @@ export function kubectlGetServices(c: Cluster, opts: { namespace?: string; allNa
   const rows = svcs.map((s) => {
     const ports = s.portsResolved.map((p) => (p.nodePort !== undefined ? `${p.port}:${p.nodePort}/${p.protocol}` : `${p.port}/${p.protocol}`)).join(",");
     const selector = Object.entries(s.selector).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join(",") || "<none>";
-    return [...(opts.allNamespaces ? [s.namespace] : []), s.name, s.type, s.clusterIP, "<none>", ports || "<none>", shortHumanDuration(ageS), ...(opts.wide ? [selector] : [])];
+    const external = s.type === "LoadBalancer" ? (loadBalancerIngress(c.scenario).get(`${s.namespace}/${s.name}`) ?? "<pending>") : "<none>";
+    return [...(opts.allNamespaces ? [s.namespace] : []), s.name, s.type, s.clusterIP, external, ports || "<none>", shortHumanDuration(ageS), ...(opts.wide ? [selector] : [])];
   });
   return { stdout: tabwrite([head, ...rows]), stderr: "" };
 }

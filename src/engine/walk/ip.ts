@@ -4,7 +4,7 @@
  * INPUT and delivery or FORWARD and POSTROUTING), delivery to a socket, and the ICMP errors the
  * stack answers with.
  */
-import { formatIpv4 } from "../addr/ipv4";
+import { cidrOf, formatIpv4 } from "../addr/ipv4";
 import { answerer, xmit } from "../link/link";
 import { icmpName, reason, say, taker, why as explain } from "../narrate";
 import type { Iface, Netns } from "../netns";
@@ -154,7 +154,7 @@ export function ipRcv(w: Walk, ns: Netns, iface: Iface, packet: Packet, pre?: Sk
     const v = hook(w, ns, "PREROUTING", skb);
     if (v) return v;
   }
-  const route = routeOrDrop(w, ns, skb, "input");
+  const route = steered(w, ns, skb) ?? routeOrDrop(w, ns, skb, "input");
   if (isVerdict(route)) return route;
   if (route.route.type === "local" || route.route.type === "broadcast") {
     const v = hook(w, ns, "INPUT", skb);
@@ -175,6 +175,14 @@ export function ipRcv(w: Walk, ns: Netns, iface: Iface, packet: Packet, pre?: Sk
   const fwd = hook(w, ns, "FORWARD", skb);
   if (fwd) return fwd;
   return postrouting(w, ns, skb, route);
+}
+
+/** A fabric's own forwarding decision (the cloud load balancer's), as a route step, when it takes the packet. */
+function steered(w: Walk, ns: Netns, skb: Skb): RouteMatch | undefined {
+  const s = ns.steer?.(skb.packet);
+  if (!s) return undefined;
+  w.step(ns, skb.packet, s.text, { kind: "route", route: s.route, table: "main", decision: "forward", nexthop: formatIpv4(s.via), dev: s.dev });
+  return { route: { table: "main", type: "unicast", dst: cidrOf(skb.packet.dst, 32), via: s.via, dev: s.dev, proto: "static", scope: "global" }, nexthop: s.via };
 }
 
 /** A packet for this namespace: the socket that takes it, or the kernel's answer when none does. */

@@ -259,12 +259,16 @@ function Services({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[]
             <SelectField
               label={t.type}
               value={s.type ?? "ClusterIP"}
-              options={[["ClusterIP", "ClusterIP"], ["NodePort", "NodePort"]]}
+              options={[["ClusterIP", "ClusterIP"], ["NodePort", "NodePort"], ["LoadBalancer", "LoadBalancer"]]}
               path={`services.${i}.type`}
               issues={issues}
               onChange={(ty) => {
                 const { nodePort: _n, ...rest } = p0;
-                set(i, { ...s, type: ty, ports: replaceAt(s.ports, 0, ty === "NodePort" ? { ...rest, nodePort: freeNodePort(doc) } : rest) }, t.hType({ name: s.name, type: ty }));
+                // A load balancer's own fields go with the type; a NodePort or LoadBalancer keeps a node port.
+                const { loadBalancerIP: _ip, loadBalancerSourceRanges: _r, healthCheckNodePort: _h, ...plain } = s;
+                const kept = ty === "LoadBalancer" ? s : plain;
+                const port = ty === "ClusterIP" ? rest : { ...rest, nodePort: p0.nodePort ?? freeNodePort(doc) };
+                set(i, { ...kept, type: ty, ports: replaceAt(s.ports, 0, port) }, t.hType({ name: s.name, type: ty }));
               }}
             />
             <TextField label="ClusterIP" value={s.clusterIP} path={`services.${i}.clusterIP`} issues={issues} onCommit={(v) => set(i, { ...s, clusterIP: v }, `${s.name} ClusterIP`)} />
@@ -280,7 +284,19 @@ function Services({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[]
                 set(i, { ...s, ports: replaceAt(s.ports, 0, v.trim() === "" ? rest : { ...rest, targetPort: /^\d+$/.test(v.trim()) ? Number(v) : v.trim() }) }, `${s.name} targetPort`);
               }}
             />
-            {s.type === "NodePort" && <NumberField label="nodePort" value={p0.nodePort} path={`services.${i}.ports.0.nodePort`} issues={issues} onCommit={(n) => setPort({ nodePort: n }, `${s.name} nodePort`)} />}
+            {(s.type === "NodePort" || s.type === "LoadBalancer") && <NumberField label="nodePort" value={p0.nodePort} path={`services.${i}.ports.0.nodePort`} issues={issues} onCommit={(n) => setPort({ nodePort: n }, `${s.name} nodePort`)} />}
+            {s.type === "LoadBalancer" && (
+              <TextField
+                label="loadBalancerIP"
+                value={s.loadBalancerIP ?? ""}
+                path={`services.${i}.loadBalancerIP`}
+                issues={issues}
+                onCommit={(v) => {
+                  const { loadBalancerIP: _ip, ...rest } = s;
+                  set(i, v.trim() === "" ? rest : { ...rest, loadBalancerIP: v.trim() }, `${s.name} loadBalancerIP`);
+                }}
+              />
+            )}
             <SelectField label={t.protocol} value={p0.protocol ?? "TCP"} options={[["TCP", "TCP"], ["UDP", "UDP"]]} path={`services.${i}.ports.0.protocol`} issues={issues} onChange={(v) => setPort({ protocol: v }, t.hField({ name: s.name, field: "protocol" }))} />
             <SelectField label="externalTrafficPolicy" value={s.externalTrafficPolicy ?? "Cluster"} options={[["Cluster", "Cluster"], ["Local", "Local"]]} path={`services.${i}.externalTrafficPolicy`} issues={issues} onChange={(v) => set(i, { ...s, externalTrafficPolicy: v }, `${s.name} externalTrafficPolicy ${v}`)} />
             <SelectField label="sessionAffinity" value={s.sessionAffinity ?? "None"} options={[["None", "None"], ["ClientIP", "ClientIP"]]} path={`services.${i}.sessionAffinity`} issues={issues} onChange={(v) => set(i, { ...s, sessionAffinity: v }, `${s.name} sessionAffinity ${v}`)} />
