@@ -145,6 +145,7 @@ const SAMPLES: { readonly [P in "reason" | "taker" | "why" | "origin"]: Samples<
     theClient: [],
     node: ["worker-0", "198.51.100.20", true],
     service: ["default", "nginx", "10.32.0.53:80/TCP"],
+    loadBalancer: ["default", "nginx", "198.51.100.80:80/TCP"],
     internet: ["203.0.113.10"],
     shell: ["ip route", "worker-0"],
   },

@@ -81,7 +81,8 @@ function dumpOf(text: string): string[] {
       out.push(l);
       continue;
     }
-    const i = out.findLastIndex((x) => x === `add ${del[1]} ip kube-proxy ${del[2]}` || x.startsWith(`add ${del[1]} ip kube-proxy ${del[2]} {`));
+    let i = out.length - 1;
+    while (i >= 0 && !(out[i] === `add ${del[1]} ip kube-proxy ${del[2]}` || out[i]!.startsWith(`add ${del[1]} ip kube-proxy ${del[2]} {`))) i--;
     if (i < 0) throw new Error(`${l}: nothing added to delete`);
     out.splice(i, 1);
   }
