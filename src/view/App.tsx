@@ -5,6 +5,7 @@ import { listenToHost, syncUrlWithStore, viewUrl } from "../share/browser";
 import { ShareButtons, ShareStatus } from "./ShareButtons";
 import { HeaderMenu } from "./HeaderMenu";
 import { KubeProxySwitch } from "./KubeProxySwitch";
+import type { ScenarioSummary } from "../worker/protocol";
 import { useMediaQuery } from "./media";
 import { toggleClass } from "./outside";
 import { useSwipe } from "./swipe";
@@ -36,6 +37,18 @@ function showHooks(): void {
 const EDITED = "(edited)";
 
 const usePrefersReducedMotion = () => useMediaQuery("(prefers-reduced-motion: reduce)");
+
+/** The built-ins by the release of their cluster's kube-proxy: the article's (1.10) first, then today's. */
+function scenarioGroups(scenarios: readonly ScenarioSummary[]): { version: string; scenarios: ScenarioSummary[] }[] {
+  const groups: { version: string; scenarios: ScenarioSummary[] }[] = [];
+  for (const s of scenarios) {
+    const version = s.kubeProxy?.version ?? "1.10";
+    let g = groups.find((x) => x.version === version);
+    if (!g) groups.push((g = { version, scenarios: [] }));
+    g.scenarios.push(s);
+  }
+  return groups;
+}
 
 export function App() {
   const scenarios = useHopscope((s) => s.scenarios);
@@ -290,10 +303,14 @@ export function App() {
             data-testid="scenario-picker"
           >
             {edited && scenario && <option value={EDITED}>{t.edited({ title: scenario.title })}</option>}
-            {scenarios.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.title}
-              </option>
+            {scenarioGroups(scenarios).map((g) => (
+              <optgroup key={g.version} label={g.version === "1.10" ? t.groupArticle : t.groupToday({ version: g.version })}>
+                {g.scenarios.map((s) => (
+                  <option key={s.id} value={s.id}>
+                    {s.title}
+                  </option>
+                ))}
+              </optgroup>
             ))}
           </select>
         </label>

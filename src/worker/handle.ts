@@ -92,7 +92,7 @@ type Handlers = { readonly [K in Kind]: (req: RequestOf<K>) => Promise<ResultOf<
 
 /** Each kind of request's answer: TypeScript checks that each returns its kind's result. */
 const handlers: Handlers = {
-  scenarios: (req) => ({ kind: "scenarios", scenarios: BUILTIN_SCENARIOS.map((s) => builtinSummary(s.id, req.lang)!) }),
+  scenarios: (req) => ({ kind: "scenarios", scenarios: BUILTIN_SCENARIOS.map((s) => ({ ...builtinSummary(s.id, req.lang)!, kubeProxy: resolveKubeProxy(s.cluster.kubeProxy) })) }),
   run(req) {
     const input = typeof req.scenario === "string" ? builtinScenario(req.scenario) : req.scenario.spec;
     if (!input) {

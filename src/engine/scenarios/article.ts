@@ -6,6 +6,7 @@
 import type { ScenarioInput } from "../k8s/spec";
 import type { NarrationLang } from "../narrate";
 import { BUILTIN_TEXT_RU } from "./article-ru";
+import { TODAY_KUBE_PROXY, TODAY_PREFIX, TODAY_TEXT } from "./today";
 
 type Cluster = Pick<ScenarioInput, "cluster" | "cloud" | "workloads" | "services">;
 
@@ -129,8 +130,8 @@ export function loadBalancerCluster(): Cluster {
   return { ...c, services };
 }
 
-/** The built-in scenarios, in the order the picker lists them. */
-export const BUILTIN_SCENARIOS: readonly ScenarioInput[] = [
+/** The article's scenarios (and the load balancer), on its 2018 cluster. */
+const ARTICLE_SCENARIOS: readonly ScenarioInput[] = [
   scenario(
     "pod-to-pod",
     "Pod to pod across nodes (ipMasq on)",
@@ -199,6 +200,16 @@ export const BUILTIN_SCENARIOS: readonly ScenarioInput[] = [
   ),
 ];
 
+/** The same scenarios on today's cluster: kube-proxy 1.37 (today.ts). */
+const TODAY_SCENARIOS: readonly ScenarioInput[] = ARTICLE_SCENARIOS.flatMap((s) => {
+  const text = TODAY_TEXT[s.id];
+  if (!text) return [];
+  return [{ ...s, id: `${TODAY_PREFIX}${s.id}`, title: text.en.title, description: text.en.description, cluster: { ...s.cluster, kubeProxy: { ...TODAY_KUBE_PROXY } } }];
+});
+
+/** The built-in scenarios, in the order the picker lists them: the article's cluster, then today's. */
+export const BUILTIN_SCENARIOS: readonly ScenarioInput[] = [...ARTICLE_SCENARIOS, ...TODAY_SCENARIOS];
+
 /**
  * A built-in scenario's id, title and description in `lang` (Russian from article-ru.ts);
  * undefined for an id that is no built-in's.
@@ -206,7 +217,7 @@ export const BUILTIN_SCENARIOS: readonly ScenarioInput[] = [
 export function builtinSummary(id: string, lang?: NarrationLang): { id: string; title: string; description: string } | undefined {
   const s = builtinScenario(id);
   if (!s) return undefined;
-  const told = lang === "ru" ? BUILTIN_TEXT_RU[id] : undefined;
+  const told = lang !== "ru" ? undefined : id.startsWith(TODAY_PREFIX) ? TODAY_TEXT[id.slice(TODAY_PREFIX.length)]?.ru : BUILTIN_TEXT_RU[id];
   return { id: s.id, title: told?.title ?? s.title, description: told?.description ?? s.description ?? "" };
 }
 

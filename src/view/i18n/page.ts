@@ -13,6 +13,8 @@ export const APP = defineCatalog(
   {
     scenario: "Scenario",
     kubeProxy: "kube-proxy",
+    groupArticle: "The article's cluster (2018, kube-proxy 1.10)",
+    groupToday: (p: { version: string }) => `Today's cluster (kube-proxy ${p.version})`,
     kubeProxyOption: (p: { mode: string; version: string }) => `${p.version} · ${p.mode}${p.version === "1.10" ? " (2018)" : ""}`,
     compareKubeProxies: "Compare kube-proxies",
     edited: (p: { title: string }) => `Edited: ${p.title}`,
@@ -46,6 +48,8 @@ export const APP = defineCatalog(
   {
     scenario: "Сценарий",
     kubeProxy: "kube-proxy",
+    groupArticle: "Кластер из статьи (2018, kube-proxy 1.10)",
+    groupToday: (p: { version: string }) => `Сегодняшний кластер (kube-proxy ${p.version})`,
     kubeProxyOption: (p: { mode: string; version: string }) => `${p.version} · ${p.mode}${p.version === "1.10" ? " (2018)" : ""}`,
     compareKubeProxies: "Сравнить kube-proxy",
     edited: (p: { title: string }) => `Изменённый: ${p.title}`,
