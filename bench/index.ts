@@ -8,6 +8,9 @@ import { runBigLinkBench, runShareBench } from "./share";
 import { runShellBench } from "./shell";
 import { runLayoutBench } from "./layout";
 import { runUiBench } from "./ui";
+import { registerTodaysProxiers } from "../src/engine/kube-proxy/today-proxiers";
+
+registerTodaysProxiers();
 
 const benches: Record<string, () => void | Promise<void>> = {
   engine: runEngineBench,

@@ -8,7 +8,8 @@ import { describeTopology } from "../engine/k8s/topology";
 import { BUILTIN_SCENARIOS, blankScenario, builtinScenario, builtinSummary } from "../engine/scenarios/article";
 import { locatePath, parseJsonText } from "../engine/json-text";
 import { clip, validateScenario } from "../engine/k8s/spec";
-import { resolveKubeProxy } from "../engine/kube-proxy/releases";
+import { kubeProxyProblem, resolveKubeProxy } from "../engine/kube-proxy/releases";
+import { proxierLoaded } from "../engine/kube-proxy/select";
 import { formatRule } from "../engine/netfilter/format";
 import { chainsInSaveOrder } from "../engine/netfilter/save";
 import type { Chain, Ruleset } from "../engine/netfilter/types";
@@ -93,8 +94,9 @@ type Handlers = { readonly [K in Kind]: (req: RequestOf<K>) => Promise<ResultOf<
 /** Each kind of request's answer: TypeScript checks that each returns its kind's result. */
 const handlers: Handlers = {
   scenarios: (req) => ({ kind: "scenarios", scenarios: BUILTIN_SCENARIOS.map((s) => ({ ...builtinSummary(s.id, req.lang)!, kubeProxy: resolveKubeProxy(s.cluster.kubeProxy) })) }),
-  run(req) {
+  async run(req) {
     const input = typeof req.scenario === "string" ? builtinScenario(req.scenario) : req.scenario.spec;
+    await loadKubeProxyFor(input);
     if (!input) {
       session = undefined;
       capture = undefined;
@@ -196,8 +198,9 @@ const handlers: Handlers = {
     if (v.ok) return { kind: "validate", issues: [], spec: parsed.value };
     return { kind: "validate", issues: v.issues.map((i) => ({ ...i, ...locatePath(req.text, i.path) })) };
   },
-  trace(req) {
+  async trace(req) {
     const input = typeof req.scenario === "string" ? builtinScenario(req.scenario) : req.scenario.spec;
+    await loadKubeProxyFor(input);
     if (!input) return { kind: "invalid", issues: [{ path: "scenario", message: `unknown scenario "${clip(String(req.scenario))}"` }] };
     const r = runScenario(input, req.lang ? { lang: req.lang } : {});
     if (!r.ok) return { kind: "invalid", issues: r.issues };
@@ -214,6 +217,20 @@ const handlers: Handlers = {
 };
 
 /** A request's answer, or its failure as an error answer: nothing a request does escapes as an exception. */
+/**
+ * Today's kube-proxy rule writers load the first time a scenario asks for one (select.ts), so
+ * the worker's start carries only the article's. A scenario whose choice is not modelled is left
+ * to validation, which says so.
+ */
+async function loadKubeProxyFor(input: unknown): Promise<void> {
+  const kp = (input as { cluster?: { kubeProxy?: unknown } } | undefined)?.cluster?.kubeProxy;
+  if (typeof kp !== "object" || kp === null) return;
+  const choice = resolveKubeProxy(kp as { mode?: "iptables" | "nftables"; version?: string });
+  if (kubeProxyProblem(choice) !== undefined || proxierLoaded(choice)) return;
+  const today = await import("../engine/kube-proxy/today-proxiers");
+  today.registerTodaysProxiers();
+}
+
 export async function handle<K extends Kind>(req: EngineRequest<K>): Promise<EngineResponse<K>> {
   try {
     const answer: (r: RequestOf<K>) => Promise<ResultOf<K>> | ResultOf<K> = handlers[req.kind];
