@@ -4,7 +4,7 @@ import { useHopscope } from "../store/store";
 import { listenToHost, syncUrlWithStore, viewUrl } from "../share/browser";
 import { ShareButtons, ShareStatus } from "./ShareButtons";
 import { HeaderMenu } from "./HeaderMenu";
-import { KubeProxySwitch } from "./KubeProxySwitch";
+import { CompareKubeProxies, KubeProxySwitch } from "./KubeProxySwitch";
 import type { ScenarioSummary } from "../worker/protocol";
 import { useMediaQuery } from "./media";
 import { toggleClass } from "./outside";
@@ -314,7 +314,6 @@ export function App() {
             ))}
           </select>
         </label>
-        {wide && <KubeProxySwitch onCompare={(initial) => setCompareOpen({ initial })} />}
         {/* The description takes the room left over, and gives it up whole when that is too little to read (a container query). */}
         <div className={`@container min-w-0 flex-1 ${wide ? "" : "hidden"}`}>
           <p className="truncate text-sm text-slate-600 @max-[8rem]:hidden" title={scenario?.description} data-testid="scenario-description">
@@ -326,7 +325,10 @@ export function App() {
         <HeaderMenu label={t.menu} buttonRef={menuButton}>
           <div className="flex flex-col items-start gap-3">
             {!wide && <div className="flex flex-wrap items-center gap-2">{primaryControls}</div>}
-            {!wide && <KubeProxySwitch onCompare={(initial) => setCompareOpen({ initial })} />}
+            <div className="flex flex-wrap items-center gap-2">
+              <KubeProxySwitch testId="kube-proxy-menu" />
+              <CompareKubeProxies onCompare={(initial) => setCompareOpen({ initial })} />
+            </div>
             <fieldset className="flex flex-wrap items-center gap-x-3 gap-y-1 text-slate-700">
               <legend className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-600">{t.panels}</legend>
               {(["detail", "hops", "node"] as const).map((k) => (

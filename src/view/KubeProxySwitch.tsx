@@ -15,44 +15,54 @@ export function kubeProxyKey(kp: KubeProxyChoice): string {
   return `${kp.mode}-${kp.version}`;
 }
 
-export function KubeProxySwitch({ onCompare }: { onCompare: (keys: readonly [string, string]) => void }): JSX.Element | null {
+/** The list: which kube-proxy the scenario on screen runs. */
+export function KubeProxySwitch({ small = false, testId = "kube-proxy" }: { small?: boolean; testId?: string }): JSX.Element | null {
   const t = useT(APP);
   const current = useHopscope((s) => s.scenario?.kubeProxy);
   const busy = useHopscope((s) => s.status.kind === "loading");
   const choices = kubeProxyChoices();
   if (!current || choices.length < 2) return null;
-  const here = kubeProxyKey(current);
-  const other = choices.find((c) => kubeProxyKey(c) !== here)!;
   return (
-    <span className="flex items-center gap-1">
-      <label className="flex items-center gap-1">
-        <span className="text-slate-600">{t.kubeProxy}</span>
-        <select
-          className="rounded border border-slate-300 bg-white px-1 py-1"
-          value={here}
-          disabled={busy}
-          onChange={(e) => {
-            const picked = choices.find((c) => kubeProxyKey(c) === e.target.value);
-            if (picked) void useHopscope.getState().setKubeProxy(picked);
-          }}
-          data-testid="kube-proxy"
-        >
-          {choices.map((c) => (
-            <option key={kubeProxyKey(c)} value={kubeProxyKey(c)}>
-              {t.kubeProxyOption(c)}
-            </option>
-          ))}
-        </select>
-      </label>
-      <button
-        type="button"
-        className="rounded border border-slate-300 bg-white px-2 py-1 hover:bg-slate-100"
-        onClick={() => onCompare([`kp-${here}`, `kp-${kubeProxyKey(other)}`])}
-        data-testid="compare-kube-proxies"
-        data-menu-close=""
+    <label className={`flex shrink-0 items-center gap-1 whitespace-nowrap ${small ? "" : "text-sm"}`}>
+      <span className={small ? "font-semibold" : "text-slate-600"}>{t.kubeProxy}</span>
+      <select
+        className={`rounded border border-slate-300 bg-white px-1 ${small ? "py-0.5" : "py-1"}`}
+        value={kubeProxyKey(current)}
+        disabled={busy}
+        onChange={(e) => {
+          const picked = choices.find((c) => kubeProxyKey(c) === e.target.value);
+          if (picked) void useHopscope.getState().setKubeProxy(picked);
+        }}
+        data-testid={testId}
       >
-        {t.compareKubeProxies}
-      </button>
-    </span>
+        {choices.map((c) => (
+          <option key={kubeProxyKey(c)} value={kubeProxyKey(c)}>
+            {t.kubeProxyOption(c)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** Opens Compare on the scenario with its kube-proxy and with the next one modelled. */
+export function CompareKubeProxies({ onCompare }: { onCompare: (keys: readonly [string, string]) => void }): JSX.Element | null {
+  const t = useT(APP);
+  const current = useHopscope((s) => s.scenario?.kubeProxy);
+  const choices = kubeProxyChoices();
+  if (!current || choices.length < 2) return null;
+  const here = kubeProxyKey(current);
+  const at = choices.findIndex((c) => kubeProxyKey(c) === here);
+  const other = choices[(at + 1) % choices.length]!;
+  return (
+    <button
+      type="button"
+      className="rounded border border-slate-300 bg-white px-2 py-1 hover:bg-slate-100"
+      onClick={() => onCompare([`kp-${here}`, `kp-${kubeProxyKey(other)}`])}
+      data-testid="compare-kube-proxies"
+      data-menu-close=""
+    >
+      {t.compareKubeProxies}
+    </button>
   );
 }

@@ -8,6 +8,7 @@
  * big cluster (a 1,000-service node's nat table has tens of thousands of rules) is drawn in a
  * window, one line per rule, only the rows in view in the page; so is a long conntrack table.
  */
+import { KubeProxySwitch } from "./KubeProxySwitch";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useHopscope, type FlatStep } from "../store/store";
 import { rowOf, ruleAt, type NodeRules } from "../store/rules";
@@ -197,6 +198,7 @@ export function NodePanel({
         >
           {t.follow}
         </button>
+        <KubeProxySwitch small />
         <span className="text-slate-500">{t.what}</span>
         {windowed && (
           <span className="flex items-center gap-1" role="search" data-testid="rule-find">
