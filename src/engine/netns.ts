@@ -5,6 +5,8 @@
 import { broadcastOf, cidrContains, cidrOf, formatIpv4, parseCidr, type Ipv4 } from "./addr/ipv4";
 import { ConntrackTable, KERNEL_TIMEOUTS, type ConntrackTimeouts } from "./conntrack/conntrack";
 import { emptyRuleset, type AddrType, type Match, type Ruleset } from "./netfilter/types";
+import { tableNeedsConntrack } from "./nftables/eval";
+import { emptyNftRuleset, type NftRuleset } from "./nftables/types";
 import type { Proto } from "./packet/packet";
 import { hashString } from "./rng";
 import { lookupRoute, sameRoute, type Route, type RouteMatch } from "./route/route";
@@ -126,6 +128,8 @@ export class Netns {
   readonly sysctl: Sysctls;
   private rules: Ruleset | undefined;
   private rulesLoader: ((nf: Ruleset) => void) | undefined;
+  private nftRules: NftRuleset | undefined;
+  private nftLoader: ((nft: NftRuleset) => void) | undefined;
   readonly ct: ConntrackTable;
   readonly listeners: Listener[] = [];
   /** The neighbour table, as far as it shows in a trace: see neighbourUse. */
@@ -321,10 +325,37 @@ export class Netns {
   }
 
   /**
+   * The namespace's nftables ruleset (what `nft list ruleset` shows). Like `nf`, a loader set
+   * with `loadNftLater` runs on first use.
+   */
+  get nft(): NftRuleset {
+    if (!this.nftRules) {
+      this.nftRules = emptyNftRuleset();
+      const load = this.nftLoader;
+      this.nftLoader = undefined;
+      load?.(this.nftRules);
+    }
+    return this.nftRules;
+  }
+
+  /** Whether the namespace has (or will have, once loaded) any nftables table. */
+  get hasNft(): boolean {
+    return this.nftLoader !== undefined || (this.nftRules !== undefined && this.nftRules.tables.length > 0);
+  }
+
+  /** Defers building this namespace's nftables ruleset until something looks at it. */
+  loadNftLater(loader: (nft: NftRuleset) => void): void {
+    if (this.nftRules) loader(this.nftRules);
+    else this.nftLoader = loader;
+  }
+
+  /**
    * Conntrack hooks are registered in a namespace only once something needs them: the nat
-   * table, or a rule with -m conntrack / -m state. A pod namespace without rules tracks nothing.
+   * table, or a rule with -m conntrack / -m state, or an nftables nat chain or ct expression.
+   * A pod namespace without rules tracks nothing.
    */
   conntrackActive(): boolean {
+    if (this.hasNft && this.nft.tables.some(tableNeedsConntrack)) return true;
     if (this.nf.loaded.has("nat")) return true;
     for (const t of ["raw", "mangle", "filter"] as const) {
       if (!this.nf.loaded.has(t)) continue;

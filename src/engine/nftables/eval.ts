@@ -37,6 +37,8 @@ export interface NftMatched {
   /** 1-based position in its chain. */
   readonly index: number;
   readonly rule: NftRule;
+  /** The verdict the rule gave, when it gave one (a vmap's choice included). */
+  readonly verdict?: VerdictVal;
 }
 
 export type NftStmtOf<K extends Stmt["kind"]> = Extract<Stmt, { kind: K }>;
@@ -255,7 +257,7 @@ export function walkNftChain(table: NftTable, base: NftChain, packet: Packet, ct
       i++;
       continue;
     }
-    const matched: NftMatched = { table, chain, index: i + 1, rule };
+    const matched: NftMatched = { table, chain, index: i + 1, rule, ...(end.kind === "verdict" && { verdict: end.v }) };
     onMatch?.(matched);
     if (end.kind === "next") {
       i++;
