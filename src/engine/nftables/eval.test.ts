@@ -115,7 +115,7 @@ describe("walking kube-proxy's nftables rules", () => {
       picked = r.v.kind === "nat" ? r.v.nat.range!.minIp : undefined;
     }
     expect(picked).toBe(ipv4("10.180.0.4"));
-    expect(printRuleset({ tables: [t], lastTableHandle: 1, registrations: 0 })).toContain("elements = { 10.0.0.7 }");
+    expect(printRuleset({ tables: [t], lastTableHandle: 1, registrations: 0 })).toContain("elements = { 10.0.0.7 expires 3h }");
     for (let k = 0; k < 10; k++) {
       const r = walk(t, "nat-prerouting", tcp("10.0.0.7", "172.30.0.44", 80), ctx({ rng: seededRng(100 + k) }));
       expect(r.v.kind === "nat" && r.v.nat.range!.minIp).toBe(ipv4("10.180.0.4"));
@@ -130,5 +130,21 @@ describe("walking kube-proxy's nftables rules", () => {
     const v = walk(t, "c", tcp("10.0.0.1", "10.0.0.2", 23), ctx({ hook: "input" }));
     expect(v.v).toMatchObject({ kind: "drop", by: "policy" });
     expect(printRuleset(rs)).toContain("tcp dport 22 counter packets 1 bytes 60 accept\n\t\tcounter packets 1 bytes 60\n");
+  });
+
+  it("an element added by update expires after the set timeout: nft lists the time left; once expired it no longer matches and update adds it afresh", () => {
+    const rs = emptyNftRuleset();
+    loadNft(rs, "table ip t {\n set aff { type ipv4_addr; flags dynamic,timeout; timeout 10s; }\n chain c { type filter hook output priority 0;\n ip saddr @aff counter accept\n update @aff { ip saddr }\n }\n}\n");
+    const t = findTable(rs, "ip", "t")!;
+    const c = t.chains.get("c")!;
+    const p = tcp("10.0.0.7", "10.0.0.8", 80);
+    walkNftChain(t, c, p, ctx({ hook: "output" }), undefined, 1000);
+    expect(printRuleset(rs, { now: 2200 })).toContain("elements = { 10.0.0.7 expires 8s800ms }");
+    const again = walkNftChain(t, c, p, ctx({ hook: "output" }), undefined, 5000);
+    expect(again).toMatchObject({ kind: "accept", by: { index: 1 } });
+    expect(printRuleset(rs, { now: 5000 })).toContain("elements = { 10.0.0.7 expires 6s }");
+    const late = walkNftChain(t, c, p, ctx({ hook: "output" }), undefined, 20_000);
+    expect(late).toMatchObject({ kind: "accept", by: "policy" });
+    expect(printRuleset(rs, { now: 20_000 })).toContain("elements = { 10.0.0.7 expires 10s }");
   });
 });

@@ -137,8 +137,8 @@ function elementHas(e: SetElement, key: readonly Read[]): boolean {
   return e.key.length === key.length && e.key.every((v, i) => valueHas(v, key[i]));
 }
 
-function lookup(elements: readonly SetElement[], key: readonly Read[]): SetElement | undefined {
-  for (const e of elements) if (elementHas(e, key)) return e;
+function lookup(elements: readonly SetElement[], key: readonly Read[], now?: number): SetElement | undefined {
+  for (const e of elements) if (elementHas(e, key) && (e.expires === undefined || now === undefined || e.expires > now)) return e;
   return undefined;
 }
 
@@ -146,7 +146,7 @@ function setOf(table: NftTable, r: Extract<RightExpr, { kind: "set" | "ref" }>):
   return r.kind === "set" ? r.elements : (table.sets.get(r.name)?.elements ?? []);
 }
 
-function matches(table: NftTable, s: NftStmtOf<"match">, p: Packet, ctx: NftContext): boolean {
+function matches(table: NftTable, s: NftStmtOf<"match">, p: Packet, ctx: NftContext, now: number | undefined): boolean {
   let key = s.left.map((sel) => read(sel, p, ctx));
   if (key.some((k) => k === undefined)) return false;
   if (s.mask !== undefined) key = key.map((k) => (typeof k === "number" ? (k & s.mask!) >>> 0 : k));
@@ -169,7 +169,7 @@ function matches(table: NftTable, s: NftStmtOf<"match">, p: Packet, ctx: NftCont
       if (s.left.length === 1 && sel.kind === "ct" && sel.key !== "mark") {
         const prefix = sel.key === "status" ? "status:" : "";
         hit = setOf(table, r).some((e) => e.key[0]?.kind === "str" && ((key[0] as number) & (CT_BIT[prefix + e.key[0].v] ?? 0)) !== 0);
-      } else hit = lookup(setOf(table, r), key) !== undefined;
+      } else hit = lookup(setOf(table, r), key, now) !== undefined;
       break;
     }
   }
@@ -192,7 +192,7 @@ function runRule(table: NftTable, rule: NftRule, p: Packet, ctx: NftContext, now
   for (const s of rule.stmts) {
     switch (s.kind) {
       case "match":
-        if (!matches(table, s, p, ctx)) return { kind: "break" };
+        if (!matches(table, s, p, ctx, now)) return { kind: "break" };
         break;
       case "vmap": {
         const key = s.left.map((sel) => read(sel, p, ctx));
@@ -217,10 +217,13 @@ function runRule(table: NftTable, rule: NftRule, p: Packet, ctx: NftContext, now
         const set: NftSet | undefined = table.sets.get(s.set);
         const key = s.key.map((sel) => read(sel, p, ctx));
         if (!set || key.some((k) => k === undefined)) return { kind: "break" };
-        if (!lookup(set.elements, key)) {
-          set.elements.push({ key: key.map((k) => (typeof k === "number" ? { kind: "int", v: k } : { kind: "str", v: k! })) });
-        }
-        void now;
+        // update: add the key, or refresh its timeout (nft_dynset); expired elements are gone.
+        const at = now ?? 0;
+        if (set.timeout !== undefined) set.elements = set.elements.filter((e) => e.expires === undefined || e.expires > at);
+        const i = set.elements.findIndex((e) => elementHas(e, key));
+        const fresh = { key: key.map((k): Value => (typeof k === "number" ? { kind: "int", v: k } : { kind: "str", v: k! })), ...(set.timeout !== undefined && { expires: at + set.timeout * 1000 }) };
+        if (i < 0) set.elements.push(fresh);
+        else if (set.timeout !== undefined) set.elements[i] = { ...set.elements[i]!, expires: fresh.expires! };
         break;
       }
       case "verdict":

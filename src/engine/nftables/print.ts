@@ -159,9 +159,10 @@ export function sortElements(elements: readonly SetElement[], types: readonly (D
   return out;
 }
 
-function formatElement(e: SetElement, types: readonly (DataType | undefined)[], dataType: DataType | undefined): string {
+function formatElement(e: SetElement, types: readonly (DataType | undefined)[], dataType: DataType | undefined, now?: number): string {
   let s = e.key.map((v, i) => formatValue(v, types[i])).join(" . ");
   if (e.comment !== undefined) s += ` comment "${e.comment}"`;
+  if (e.expires !== undefined) s += ` expires ${formatDuration(Math.max(0, e.expires - (now ?? 0)) / 1000)}`;
   if (e.data) s += " : " + ("chain" in e.data || isVerdict(e.data) ? formatVerdict(e.data as VerdictVal) : formatValue(e.data as Value, dataType));
   return s;
 }
@@ -298,14 +299,15 @@ export function printSet(set: NftSet, o: PrintOptions = {}): string[] {
   if (set.flags.includes("counter")) lines.push("\t\tcounter");
   if (set.timeout !== undefined) lines.push(`\t\ttimeout ${formatDuration(set.timeout)}`);
   if (set.comment !== undefined) lines.push(`\t\tcomment "${set.comment}"`);
-  if (set.elements.length > 0) {
+  const live = set.elements.filter((e) => e.expires === undefined || o.now === undefined || e.expires > o.now);
+  if (live.length > 0) {
     const types = set.key;
-    const sorted = sortElements(set.elements, types);
+    const sorted = sortElements(live, types);
     const n = perLine(types);
     let text = "\t\telements = { ";
     sorted.forEach((e, i) => {
       if (i > 0) text += i % n === 0 ? ",\n\t\t\t     " : ", ";
-      text += formatElement(e, types, set.data);
+      text += formatElement(e, types, set.data, o.now);
     });
     lines.push(text + " }");
   }

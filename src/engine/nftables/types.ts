@@ -59,6 +59,8 @@ export interface SetElement {
   readonly key: readonly Value[];
   readonly data?: Value | VerdictVal;
   readonly comment?: string;
+  /** Simulated time (ms) the element expires at: set by `update @set` in a set with a timeout. */
+  readonly expires?: number;
 }
 
 export interface NatRange {

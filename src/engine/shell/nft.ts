@@ -21,7 +21,7 @@ function nftError(message: string, words: readonly string[], at: number): Comman
 const NOENT = "No such file or directory";
 
 /** Runs nft's list commands on a namespace's ruleset. */
-export function nftCommand(ns: Netns, args: readonly string[]): CommandResult {
+export function nftCommand(ns: Netns, args: readonly string[], now?: number): CommandResult {
   let handles = false;
   let i = 0;
   for (; i < args.length && args[i]!.startsWith("-"); i++) {
@@ -32,7 +32,7 @@ export function nftCommand(ns: Netns, args: readonly string[]): CommandResult {
   }
   const words = args.slice(i);
   if (words.length === 0) return { stdout: "", stderr: "nft: no command specified\n", code: 1 };
-  const o = { handles };
+  const o = { handles, ...(now !== undefined && { now }) };
   if (words[0] !== "list") {
     if (["add", "insert", "delete", "flush", "create", "replace", "destroy", "-f"].includes(words[0]!)) {
       return { stdout: "", stderr: "nft: this simulated node lists its ruleset only: use nft list ruleset|tables|table|chain|set|map\n", code: 1 };
@@ -93,4 +93,4 @@ export function nftCommand(ns: Netns, args: readonly string[]): CommandResult {
   }
 }
 
-export const nft: CommandHandler = (_c, ns, args) => nftCommand(ns, args);
+export const nft: CommandHandler = (c, ns, args) => nftCommand(ns, args, c.world.now);
