@@ -148,3 +148,19 @@ describe("walking kube-proxy's nftables rules", () => {
     expect(printRuleset(rs, { now: 20_000 })).toContain("elements = { 10.0.0.7 expires 10s }");
   });
 });
+
+describe("large verdict maps", () => {
+  it("finds a service among 20,000 in a concatenated vmap, quickly, and misses what is not there", () => {
+    const rs = emptyNftRuleset();
+    const lines = ["table ip t {", " map svc { type ipv4_addr . inet_proto . inet_service : verdict; }", " chain a { accept; }", " chain c { type nat hook prerouting priority dstnat; ip daddr . meta l4proto . th dport vmap @svc; }", "}"];
+    const els: string[] = [];
+    for (let i = 0; i < 20_000; i++) els.push(`10.${(i >> 8) & 255}.${i & 255}.1 . tcp . ${80 + (i % 3)} : goto a`);
+    loadNft(rs, lines.join("\n") + `\nadd element ip t svc { ${els.join(", ")} }\n`);
+    const t = findTable(rs, "ip", "t")!;
+    const hit = walk(t, "c", tcp("10.0.0.5", "10.77.32.1", 80 + (((77 << 8) | 32) % 3)), ctx());
+    expect(hit.v).toMatchObject({ kind: "accept", by: { chain: { name: "a" } } });
+    const miss = walk(t, "c", tcp("10.0.0.5", "10.77.32.1", 443), ctx());
+    expect(miss.v).toMatchObject({ kind: "accept", by: "policy" });
+    expect(miss.seen).toEqual([]);
+  });
+});

@@ -99,9 +99,12 @@ function read(sel: Selector, p: Packet, ctx: NftContext): Read {
           return ctx.inIface ?? "";
         case "oifname":
           return ctx.outIface ?? "";
-        default:
-          return undefined;
+        case "iif":
+          return ctx.inIface;
+        case "oif":
+          return ctx.outIface;
       }
+      return undefined;
     case "ct":
       if (sel.key === "state") return ctx.tracked || ctx.ctState ? stateBit(ctx.ctState) : 1;
       if (sel.key === "status") {
@@ -137,7 +140,43 @@ function elementHas(e: SetElement, key: readonly Read[]): boolean {
   return e.key.length === key.length && e.key.every((v, i) => valueHas(v, key[i]));
 }
 
+/**
+ * An exact-match index of a set's elements, for sets whose keys are all single values (kube-proxy's
+ * service-ips map of a large cluster): a lookup costs one Map probe instead of a scan. Rebuilt
+ * when the array changes length or is replaced; sets with ranges, wildcards or timeouts are scanned.
+ */
+interface SetIndex {
+  readonly len: number;
+  readonly first: SetElement | undefined;
+  readonly map: Map<string, SetElement> | undefined;
+}
+const INDEXES = new WeakMap<readonly SetElement[], SetIndex>();
+const INDEX_MIN = 16;
+
+function keyText(key: readonly (number | string)[]): string {
+  return key.join("\u0001");
+}
+
+function indexOf(elements: readonly SetElement[]): Map<string, SetElement> | undefined {
+  if (elements.length < INDEX_MIN) return undefined;
+  const had = INDEXES.get(elements);
+  if (had && had.len === elements.length && had.first === elements[0]) return had.map;
+  let map: Map<string, SetElement> | undefined = new Map();
+  for (const e of elements) {
+    if (e.expires !== undefined || e.key.some((v) => v.kind === "range" || (v.kind === "str" && v.wildcard))) {
+      map = undefined;
+      break;
+    }
+    const k = keyText(e.key.map((v) => (v.kind === "int" ? v.v : (v as { v: string }).v)));
+    if (!map.has(k)) map.set(k, e);
+  }
+  INDEXES.set(elements, { len: elements.length, first: elements[0], map });
+  return map;
+}
+
 function lookup(elements: readonly SetElement[], key: readonly Read[], now?: number): SetElement | undefined {
+  const ix = indexOf(elements);
+  if (ix) return ix.get(keyText(key as (number | string)[]));
   for (const e of elements) if (elementHas(e, key) && (e.expires === undefined || now === undefined || e.expires > now)) return e;
   return undefined;
 }

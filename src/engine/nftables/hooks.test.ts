@@ -101,4 +101,17 @@ describe("an nft router: DNAT by numgen vmap to two backends, masquerade, a forw
     const rules = r.flow.steps.filter((s) => s.kind === "rule").map((s) => s.detail.kind === "rule" && `${s.detail.table} ${s.detail.chain}`);
     expect(rules).toEqual(["f early", "filter FORWARD", "f late", "nat POSTROUTING"]);
   });
+
+  it("notrack at raw priority leaves the packet untracked: no conntrack entry, no NAT, ct state untracked", () => {
+    const w = routerLab();
+    w.get("router").loadNftLater((rs) =>
+      loadNft(rs, "table ip r {\n chain raw { type filter hook prerouting priority raw; ip daddr 10.0.2.2 notrack\n }\n chain f { type filter hook forward priority 0; ct state untracked counter\n }\n}\n"),
+    );
+    const r = w.send("client", { proto: "icmp", dst: ipv4("10.0.2.2"), icmp: { type: 8, code: 0, id: 9, seq: 1 } });
+    expect(r.flow.verdict).toBe("delivered");
+    expect(r.delivered!.packet.src).toBe(ipv4("10.0.1.2"));
+    expect(r.flow.steps.some((s) => s.kind === "conntrack" && s.node === "router")).toBe(false);
+    expect(w.get("router").ct.list(w.now)).toEqual([]);
+    expect(printRuleset(w.get("router").nft)).toContain("ct state untracked counter packets 1 bytes 84");
+  });
 });

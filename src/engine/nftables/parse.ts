@@ -11,6 +11,7 @@ import { AddressError, parseIpv4 } from "../addr/ipv4";
 import {
   FAMILIES,
   L4PROTO_BY_NAME,
+  NFPROTO_BY_NAME,
   STD_PRIOS,
   CT_STATE_BITS,
   CT_STATUS_BITS,
@@ -1017,6 +1018,13 @@ export function parseValue(text: string, type: DataType | undefined): Value {
     case "ipv6_addr":
     case "ether_addr":
       return { kind: "str", v: text };
+    case "nf_proto": {
+      const n = NFPROTO_BY_NAME[text] ?? (/^\d+$/.test(text) ? Number(text) : undefined);
+      if (n === undefined || n > 255) throw new ValueError(`Could not parse netfilter protocol ${text}`);
+      return { kind: "int", v: n };
+    }
+    case "iface_index":
+      return { kind: "str", v: text };
     case "ct_state":
       if (!CT_STATE_BITS.some(([n]) => n === text) && !CT_STATUS_BITS.some(([n]) => n === text)) throw new ValueError(`Could not parse ct state ${text}`);
       return { kind: "str", v: text };
@@ -1323,7 +1331,7 @@ function retype(e: SetElement, set: NftSet, fail: (m: string) => never): SetElem
 /** A value parsed by its look, read again as `type` (a number typed without context). */
 function reread(v: Value, type: DataType, fail: (m: string) => never): Value {
   if (v.kind === "str") {
-    if (type === "ifname" || type === "ipv6_addr" || type === "ether_addr" || type === "integer") return v;
+    if (type === "ifname" || type === "iface_index" || type === "ipv6_addr" || type === "ether_addr" || type === "integer") return v;
     try {
       return parseValue(v.v, type);
     } catch (e) {
@@ -1334,18 +1342,31 @@ function reread(v: Value, type: DataType, fail: (m: string) => never): Value {
   return v;
 }
 
+function valueText(v: Value): string {
+  return v.kind === "int" ? `i${v.v}` : v.kind === "range" ? `r${v.lo}-${v.hi}` : `s${v.v}${v.wildcard ? "*" : ""}`;
+}
+
+function keyOf(key: readonly Value[]): string {
+  return key.map(valueText).join(" ");
+}
+
 function sameKey(a: readonly Value[], b: readonly Value[]): boolean {
-  return a.length === b.length && a.every((v, i) => JSON.stringify(v) === JSON.stringify(b[i]));
+  return keyOf(a) === keyOf(b);
 }
 
 /** Adds elements, an existing key keeping its place (nft add element on one that exists is a no-op). */
 function mergeElements(set: NftSet, add: readonly SetElement[]): SetElement[] {
   const out = [...set.elements];
+  const seen = new Set(out.map((e) => keyOf(e.key)));
   for (const e of add) {
     const r = retype(e, set, (m) => {
       throw new NftFail(0, 0, m);
     });
-    if (!out.some((x) => sameKey(x.key, r.key))) out.push(r);
+    const k = keyOf(r.key);
+    if (!seen.has(k)) {
+      seen.add(k);
+      out.push(r);
+    }
   }
   return out;
 }

@@ -58,7 +58,7 @@ function hex8(n: number): string {
 
 export function formatValue(v: Value, type: DataType | undefined): string {
   if (v.kind === "str") {
-    if (type === "ifname") return `"${v.v}${v.wildcard ? "*" : ""}"`;
+    if (type === "ifname" || type === "iface_index") return `"${v.v}${v.wildcard ? "*" : ""}"`;
     return v.v;
   }
   const one = (n: number): string => {
@@ -69,6 +69,8 @@ export function formatValue(v: Value, type: DataType | undefined): string {
         return L4PROTO_NAMES[n] ?? String(n);
       case "mark":
         return hex8(n);
+      case "nf_proto":
+        return n === 2 ? "ipv4" : n === 10 ? "ipv6" : String(n);
       default:
         return String(n);
     }

@@ -149,7 +149,13 @@ function nftContext(w: Walk, ns: Netns, hookName: HookName, skb: Skb): NftContex
     ...(skb.inIface !== undefined && { inIface: skb.inIface }),
     ...(skb.outIface !== undefined && { outIface: skb.outIface }),
     mark: skb.mark,
-    ...(ct ? { ctState: ct.state, ctSnat: ct.entry.srcNat, ctDnat: ct.entry.dstNat, tracked: true } : skb.ctInvalid ? { ctState: "INVALID" as const } : {}),
+    ...(ct
+      ? { ctState: ct.state, ctSnat: ct.entry.srcNat, ctDnat: ct.entry.dstNat, tracked: true }
+      : skb.ctInvalid
+        ? { ctState: "INVALID" as const }
+        : skb.untracked
+          ? { ctState: "UNTRACKED" as const }
+          : {}),
     addrType: (ip, iface) => ns.addrType(ip, iface),
     rng: w.world.rng,
   };
@@ -204,6 +210,8 @@ function nftWalk(w: Walk, ns: Netns, hookName: HookName, skb: Skb, b: NftBase): 
   const ctx = nftContext(w, ns, hookName, skb);
   const v = walkNftChain(b.table, b.chain, skb.packet, ctx, (m) => nftRuleStep(w, ns, hookName, skb.packet, m), w.world.now);
   skb.mark = ctx.mark;
+  // nft_notrack: only a packet that has no conntrack yet becomes untracked.
+  if (ctx.notrack && !skb.ct && !skb.ctInvalid) skb.untracked = true;
   return v;
 }
 
@@ -232,7 +240,7 @@ function context(w: Walk, ns: Netns, hook: HookName, skb: Skb): MatchContext {
     ...(skb.inIface !== undefined && { inIface: skb.inIface }),
     ...(skb.outIface !== undefined && { outIface: skb.outIface }),
     mark: skb.mark,
-    ...(ct ? { ctState: ct.state, ctSnat: ct.entry.srcNat, ctDnat: ct.entry.dstNat } : skb.ctInvalid ? { ctState: "INVALID" as const } : {}),
+    ...(ct ? { ctState: ct.state, ctSnat: ct.entry.srcNat, ctDnat: ct.entry.dstNat } : skb.ctInvalid ? { ctState: "INVALID" as const } : skb.untracked ? { ctState: "UNTRACKED" as const } : {}),
     addrType: (ip, iface) => ns.addrType(ip, iface),
     rng: w.world.rng,
     nth: ns.nth,
@@ -274,6 +282,7 @@ function table(w: Walk, ns: Netns, table: TableName, hook: HookName, skb: Skb): 
 
 function conntrackIn(w: Walk, ns: Netns, skb: Skb): void {
   if (skb.ct || skb.ctInvalid) return; // already tracked (looped back or bridged then routed)
+  if (skb.untracked) return; // nft notrack at raw priority
   if (!ns.conntrackActive()) return;
   const info = ns.ct.track(skb.packet, w.world.now);
   if (info.state === "INVALID") {
