@@ -26,9 +26,9 @@ describe("an nft router: DNAT by numgen vmap to two backends, masquerade, a forw
     const rules = r.flow.steps.filter((s) => s.kind === "rule").map((s) => s.detail);
     expect(rules.map((d) => d.kind === "rule" && `${d.family} ${d.table} ${d.chain} ${d.hook} #${d.index}: ${d.rule} -> ${d.target}`)).toEqual([
       `ip lab pre PREROUTING #1: ip daddr 10.0.1.1 tcp dport 80 counter packets 1 bytes 60 numgen random mod 2 vmap { 0 : goto be1, 1 : goto be2 } -> ${to === "b1" ? "be1" : "be2"}`,
-      `ip lab ${to === "b1" ? "be1" : "be2"} PREROUTING #1: counter packets 1 bytes 60 meta l4proto tcp dnat to 10.0.${to === "b1" ? 2 : 3}.2:8080 -> nat`,
-      "ip lab filter-fwd FORWARD #2: ct status dnat counter packets 1 bytes 60 accept -> accept",
-      `ip lab post POSTROUTING #1: oifname "r-b*" counter packets 1 bytes 60 masquerade -> nat`,
+      `ip lab ${to === "b1" ? "be1" : "be2"} PREROUTING #1: counter packets 1 bytes 60 meta l4proto tcp dnat to 10.0.${to === "b1" ? 2 : 3}.2:8080 -> DNAT`,
+      "ip lab filter-fwd FORWARD #2: ct status dnat counter packets 1 bytes 60 accept -> ACCEPT",
+      `ip lab post POSTROUTING #1: oifname "r-b*" counter packets 1 bytes 60 masquerade -> MASQUERADE`,
     ]);
     const nats = r.flow.steps.filter((s) => s.kind === "nat").map((s) => s.detail.kind === "nat" && [s.detail.type, s.detail.rule]);
     expect(nats.map((n) => n && n[0])).toEqual(["DNAT", "MASQUERADE"]);

@@ -161,18 +161,27 @@ function nftContext(w: Walk, ns: Netns, hookName: HookName, skb: Skb): NftContex
   };
 }
 
-/** What an nft rule did, for its step: the chain it jumped to, or its verdict or action. */
+/**
+ * What an nft rule did, for its step, in the words iptables steps use (so that readers of the
+ * trace treat both alike): the chain it jumped or went to, or ACCEPT, DROP, RETURN, REJECT, DNAT,
+ * SNAT, MASQUERADE, REDIRECT, MARK, LOG, NOTRACK, or "none" (it only counted or matched).
+ */
 function nftTarget(m: NftMatched): { kind: string; chain?: string } {
-  if (m.verdict) return m.verdict.chain !== undefined ? { kind: m.verdict.kind, chain: m.verdict.chain } : { kind: m.verdict.kind };
+  const v = m.verdict;
+  if (v) {
+    if (v.kind === "jump" || v.kind === "goto") return { kind: v.kind, chain: v.chain! };
+    return { kind: v.kind === "continue" ? "none" : v.kind.toUpperCase() };
+  }
   const last = m.rule.stmts[m.rule.stmts.length - 1]!;
   switch (last.kind) {
     case "nat":
+      return { kind: last.type.toUpperCase() };
     case "reject":
+      return { kind: "REJECT" };
     case "notrack":
+      return { kind: "NOTRACK" };
     case "log":
-    case "counter":
-    case "update":
-      return { kind: last.kind };
+      return { kind: "LOG" };
     case "markset":
       return { kind: "MARK" };
     default:
