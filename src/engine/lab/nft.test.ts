@@ -12,6 +12,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ipv4 } from "../addr/ipv4";
+import { World } from "../world";
+import { loadNft } from "../nftables/parse";
 import { formatConntrackEntry } from "../conntrack/format";
 import { nftRouterWorld, ROUTER_NFT } from "../nftables/router-lab";
 import { applyNft, formatNftError } from "../nftables/parse";
@@ -169,4 +171,52 @@ describe.skipIf(reason !== undefined)("nftables: a DNAT router in namespaces aga
     for (const l of kernelCt) expect(allowed).toContain(shape(l));
     for (const l of engineCt) expect(allowed).toContain(shape(l));
   }, 60_000);
+});
+
+/**
+ * The hook order: a filter chain at −95 after nat chains at −60, −50, −40 (NAT runs them all at
+ * −100, by their priorities, until one binds), and two filter input chains of equal priority
+ * (the later-created runs first). One TCP SYN; the kernel's whole listing must equal ours.
+ */
+const ORDER_NFT = `table ip t {
+	chain f95 { type filter hook prerouting priority -95; ip daddr 198.51.100.2 tcp dport 80 counter; ip daddr 203.0.113.10 tcp dport 80 counter; ip daddr 203.0.113.20 tcp dport 80 counter; }
+	chain n50 { type nat hook prerouting priority -50; tcp dport 80 counter dnat to 203.0.113.10; }
+	chain n60 { type nat hook prerouting priority -60; tcp dport 80 counter; }
+	chain n40 { type nat hook prerouting priority -40; tcp dport 80 counter dnat to 203.0.113.20; }
+	chain same1 { type filter hook input priority 0; tcp dport 80 counter meta mark set 1; }
+	chain same2 { type filter hook input priority 0; tcp dport 80 meta mark 1 counter; }
+}
+`;
+
+describe.skipIf(reason !== undefined)("nftables: hook order against the kernel", () => {
+  it("nat chains run at NAT's priority in their own order until one binds; equal priorities run the later-created first", () => {
+    const p = `${ns}o`;
+    const k = sh(`set -e
+cleanup() { ip netns del ${p}-a 2>/dev/null || true; ip netns del ${p}-b 2>/dev/null || true; }
+trap cleanup EXIT
+ip netns add ${p}-a; ip netns add ${p}-b
+ip link add ${p}x type veth peer name eth0 netns ${p}-b
+ip link set ${p}x netns ${p}-a name eth0
+ip -n ${p}-a addr add 198.51.100.1/24 dev eth0; ip -n ${p}-a link set eth0 up
+ip -n ${p}-b addr add 198.51.100.2/24 dev eth0; ip -n ${p}-b link set eth0 up; ip -n ${p}-b link set lo up
+ip -n ${p}-b addr add 203.0.113.10/32 dev lo; ip -n ${p}-b addr add 203.0.113.20/32 dev lo
+ip netns exec ${p}-b nft -f - <<'NFT'
+${ORDER_NFT}NFT
+ip netns exec ${p}-a curl -s -m 1 http://198.51.100.2/ || true
+ip netns exec ${p}-b nft list ruleset
+`);
+    if (k.status !== 0) throw new Error(`lab failed: ${k.stderr}`);
+
+    const w = new World({ seed: 1 });
+    w.addNetns({ name: "a", node: "a" });
+    w.addNetns({ name: "b", node: "b" });
+    w.veth({ ns: "a", name: "eth0" }, { ns: "b", name: "eth0" });
+    w.get("a").addAddress("eth0", "198.51.100.1/24");
+    w.get("b").addAddress("eth0", "198.51.100.2/24");
+    w.get("b").addAddress("lo", "203.0.113.10/32", "host");
+    w.get("b").addAddress("lo", "203.0.113.20/32", "host");
+    w.get("b").loadNftLater((rs) => loadNft(rs, ORDER_NFT));
+    w.send("a", { proto: "tcp", dst: ipv4("198.51.100.2"), sport: 40000, dport: 80, tcp: { syn: true, ack: false, fin: false, rst: false, psh: false, seq: 1, ackSeq: 0, win: 64240 } });
+    expect(printRuleset(w.get("b").nft)).toBe(k.stdout);
+  }, 30_000);
 });
