@@ -1189,12 +1189,12 @@ function apply(rs: NftRuleset, c: Cmd): void {
       const had = t.sets.get(c.set.name);
       if (had) {
         if (c.create) fail("Could not process rule: File exists");
-        had.elements = mergeElements(had, c.set.elements);
+        had.elements = mergeElements(had, c.set.elements, fail);
         return;
       }
       const dynamic = c.set.flags.includes("dynamic");
       const set: NftSet = { ...c.set, handle: ++t.lastHandle, ...(dynamic && c.set.size === undefined && { size: 65535 }) };
-      set.elements = mergeElements(set, c.set.elements);
+      set.elements = mergeElements(set, c.set.elements, fail);
       t.sets.set(c.set.name, set);
       return;
     }
@@ -1214,7 +1214,7 @@ function apply(rs: NftRuleset, c: Cmd): void {
       if (!set.flags.includes("interval") && elements.some((e) => e.key.some((v) => v.kind === "range" && !(set.key.length > 1)))) {
         fail("You must add 'flags interval' to your set declaration if you want to add prefix elements");
       }
-      set.elements = mergeElements(set, elements);
+      set.elements = mergeElements(set, elements, fail);
       return;
     }
     case "add-rule": {
@@ -1355,13 +1355,11 @@ function sameKey(a: readonly Value[], b: readonly Value[]): boolean {
 }
 
 /** Adds elements, an existing key keeping its place (nft add element on one that exists is a no-op). */
-function mergeElements(set: NftSet, add: readonly SetElement[]): SetElement[] {
+function mergeElements(set: NftSet, add: readonly SetElement[], fail: (m: string) => never): SetElement[] {
   const out = [...set.elements];
   const seen = new Set(out.map((e) => keyOf(e.key)));
   for (const e of add) {
-    const r = retype(e, set, (m) => {
-      throw new NftFail(0, 0, m);
-    });
+    const r = retype(e, set, fail);
     const k = keyOf(r.key);
     if (!seen.has(k)) {
       seen.add(k);

@@ -76,3 +76,30 @@ describe("nft -f errors", () => {
     expect(err("table ip a {\n chain c {\n").message).toMatch(/syntax error/);
   });
 });
+
+describe("hostile input", () => {
+  it("never throws for mangled rulesets: every answer is a ruleset or an error naming a line", () => {
+    const base = read("kp.out") + read("rich.out") + read("attrs.out");
+    let seed = 12345;
+    const rnd = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    const junk = ["{", "}", ";", ",", '"', ".", ":", "@", "-", "/", "\n", " ", "vmap", "goto", "0x", "999999999999", "ip", "set"];
+    const lines = base.split("\n").length;
+    for (let k = 0; k < 300; k++) {
+      let text = base;
+      for (let m = 0; m < 1 + rnd(4); m++) {
+        const at = rnd(text.length);
+        text = rnd(2) ? text.slice(0, at) + junk[rnd(junk.length)]! + text.slice(at) : text.slice(0, at) + text.slice(at + 1 + rnd(20));
+      }
+      const rs = emptyNftRuleset();
+      const r = applyNft(rs, text);
+      if (!r.ok) {
+        expect(r.error.line).toBeGreaterThanOrEqual(1);
+        expect(r.error.line).toBeLessThanOrEqual(lines + 2);
+        expect(r.error.message.length).toBeGreaterThan(3);
+      } else expect(typeof printRuleset(rs)).toBe("string");
+    }
+  });
+});
