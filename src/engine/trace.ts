@@ -54,6 +54,11 @@ export type StepDetail =
       readonly family?: string;
       /** For an nftables rule: its handle, as `nft -a list` shows it. */
       readonly handle?: number;
+      /**
+       * For an nftables rule: the base chain whose walk reached it (its name, type and priority),
+       * so a reader can place the step among the hook's stages as iptables' tables are placed.
+       */
+      readonly base?: { readonly chain: string; readonly type: string; readonly priority: number };
     }
   | {
       readonly kind: "nat";

@@ -30,6 +30,12 @@ describe("an nft router: DNAT by numgen vmap to two backends, masquerade, a forw
       "ip lab filter-fwd FORWARD #2: ct status dnat counter packets 1 bytes 60 accept -> ACCEPT",
       `ip lab post POSTROUTING #1: oifname "r-b*" counter packets 1 bytes 60 masquerade -> MASQUERADE`,
     ]);
+    expect(rules.map((d) => d.kind === "rule" && d.base)).toEqual([
+      { chain: "pre", type: "nat", priority: -100 },
+      { chain: "pre", type: "nat", priority: -100 },
+      { chain: "filter-fwd", type: "filter", priority: 0 },
+      { chain: "post", type: "nat", priority: 100 },
+    ]);
     const nats = r.flow.steps.filter((s) => s.kind === "nat").map((s) => s.detail.kind === "nat" && [s.detail.type, s.detail.rule]);
     expect(nats.map((n) => n && n[0])).toEqual(["DNAT", "MASQUERADE"]);
     const ct = w.get("router").ct.list(w.now).map((e) => formatConntrackEntry(e, w.now));

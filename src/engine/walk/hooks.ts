@@ -189,7 +189,7 @@ function nftTarget(m: NftMatched): { kind: string; chain?: string } {
   }
 }
 
-function nftRuleStep(w: Walk, ns: Netns, hookName: HookName, packet: Packet, m: NftMatched): void {
+function nftRuleStep(w: Walk, ns: Netns, hookName: HookName, packet: Packet, m: NftMatched, b: NftBase): void {
   const t = nftTarget(m);
   const counter = m.rule.stmts.find((s) => s.kind === "counter");
   w.step(ns, packet, say.ruleMatched(m.table.name, m.chain.name, m.index, t), {
@@ -200,6 +200,7 @@ function nftRuleStep(w: Walk, ns: Netns, hookName: HookName, packet: Packet, m: 
     hook: hookName,
     index: m.index,
     handle: m.rule.handle,
+    base: { chain: b.chain.name, type: b.chain.base!.type, priority: b.priority },
     rule: formatNftRule(m.rule, m.table.family),
     target: t.chain ?? t.kind,
     counters: counter && counter.kind === "counter" ? { pkts: counter.counter.packets, bytes: counter.counter.bytes } : { pkts: 0, bytes: 0 },
@@ -217,7 +218,7 @@ function nftRejectWith(v: Extract<NftVerdict, { kind: "drop" }>): string | undef
 
 function nftWalk(w: Walk, ns: Netns, hookName: HookName, skb: Skb, b: NftBase): NftVerdict {
   const ctx = nftContext(w, ns, hookName, skb);
-  const v = walkNftChain(b.table, b.chain, skb.packet, ctx, (m) => nftRuleStep(w, ns, hookName, skb.packet, m), w.world.now);
+  const v = walkNftChain(b.table, b.chain, skb.packet, ctx, (m) => nftRuleStep(w, ns, hookName, skb.packet, m, b), w.world.now);
   skb.mark = ctx.mark;
   // nft_notrack: only a packet that has no conntrack yet becomes untracked.
   if (ctx.notrack && !skb.ct && !skb.ctInvalid) skb.untracked = true;
