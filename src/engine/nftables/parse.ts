@@ -136,7 +136,7 @@ type Cmd =
   | { readonly op: "add-table"; readonly at: Tok; readonly family: Family; readonly name: string; readonly comment?: string; readonly create: boolean }
   | { readonly op: "add-chain"; readonly at: Tok; readonly family: Family; readonly table: string; readonly name: string; readonly base?: BaseChain; readonly comment?: string; readonly create: boolean }
   | { readonly op: "add-set"; readonly at: Tok; readonly family: Family; readonly table: string; readonly set: Omit<NftSet, "handle">; readonly create: boolean }
-  | { readonly op: "add-rule"; readonly at: Tok; readonly family: Family; readonly table: string; readonly chain: string; readonly stmts: Stmt[]; readonly comment?: string; readonly insert: boolean; readonly position?: number; readonly anon: number }
+  | { readonly op: "add-rule"; readonly at: Tok; readonly family: Family; readonly table: string; readonly chain: string; readonly stmts: Stmt[]; readonly comment?: string; readonly insert: boolean; readonly replace?: boolean; readonly position?: number; readonly anon: number }
   | { readonly op: "add-element"; readonly at: Tok; readonly family: Family; readonly table: string; readonly set: string; readonly elements: SetElement[]; readonly del: boolean }
   | { readonly op: "flush"; readonly at: Tok; readonly what: "ruleset" | "table" | "chain" | "set"; readonly family?: Family; readonly table?: string; readonly name?: string }
   | { readonly op: "delete"; readonly at: Tok; readonly what: "table" | "chain" | "set" | "rule"; readonly family: Family; readonly table: string; readonly name?: string; readonly handle?: number };
@@ -320,8 +320,9 @@ class Parser {
           if (!/^\d+$/.test(n.text)) this.fail(n, `syntax error, ${kw.text} needs a number`);
           position = Number(n.text);
         }
+        if (verb.text === "replace" && position === undefined) this.fail(this.peek(), "syntax error, replace rule needs a handle");
         const r = this.ruleBody();
-        out.push({ op: "add-rule", family, table, chain, insert: verb.text === "insert", ...r, ...(position !== undefined && { position }) });
+        out.push({ op: "add-rule", family, table, chain, insert: verb.text === "insert", ...(verb.text === "replace" && { replace: true }), ...r, ...(position !== undefined && { position }) });
         return this.endOfCommand();
       }
       case "element": {
@@ -1225,6 +1226,13 @@ function apply(rs: NftRuleset, c: Cmd): void {
       // An anonymous set of one element is its value; others take a handle before the rule.
       const stmts = c.stmts.map(simplifyAnon);
       for (const s of stmts) if ((s.kind === "match" && s.right.kind === "set") || (s.kind === "vmap" && s.map.kind === "set")) t.lastHandle++;
+      if (c.replace) {
+        // replace keeps the rule's handle and place.
+        const i = chain.rules.findIndex((r) => r.handle === c.position);
+        if (i < 0) fail(`Could not process rule: No such file or directory (handle ${c.position})`);
+        chain.rules[i] = { handle: c.position!, stmts, ...(c.comment !== undefined && { comment: c.comment }) };
+        return;
+      }
       const rule: NftRule = { handle: ++t.lastHandle, stmts, ...(c.comment !== undefined && { comment: c.comment }) };
       if (c.position !== undefined) {
         const i = chain.rules.findIndex((r) => r.handle === c.position);
@@ -1241,8 +1249,8 @@ function apply(rs: NftRuleset, c: Cmd): void {
       }
       const t = needTable(rs, { at: c.at, family: c.family!, table: c.table! });
       if (c.what === "table") {
+        // The kernel flushes the chains' rules only: sets keep their elements.
         for (const ch of t.chains.values()) ch.rules = [];
-        for (const s of t.sets.values()) s.elements = [];
       } else if (c.what === "chain") {
         const ch = t.chains.get(c.name!);
         if (!ch) fail(`Could not process rule: No such file or directory (chain ${c.name})`);

@@ -103,3 +103,14 @@ describe("hostile input", () => {
     }
   });
 });
+
+describe("rule commands, as the kernel answered them", () => {
+  it("flush table empties the chains but keeps set elements; replace keeps the handle; add/insert position go after/before", () => {
+    const rs = load("table ip t {\n\tset s { type ipv4_addr; elements = { 10.0.0.1 } }\n\tchain c { ip daddr @s accept; counter; }\n}\n");
+    expect(applyNft(rs, "flush table ip t\nadd rule ip t c counter\nadd rule ip t c accept\n").ok).toBe(true);
+    expect(applyNft(rs, "replace rule ip t c handle 5 drop\nadd rule ip t c position 5 log\ninsert rule ip t c position 5 notrack\n").ok).toBe(true);
+    expect(printRuleset(rs, { handles: true })).toBe(
+      "table ip t { # handle 1\n\tset s { # handle 2\n\t\ttype ipv4_addr\n\t\telements = { 10.0.0.1 }\n\t}\n\n\tchain c { # handle 1\n\t\tnotrack # handle 8\n\t\tdrop # handle 5\n\t\tlog # handle 7\n\t\taccept # handle 6\n\t}\n}\n",
+    );
+  });
+});
