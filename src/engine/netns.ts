@@ -130,6 +130,8 @@ export class Netns {
   private rulesLoader: ((nf: Ruleset) => void) | undefined;
   private nftRules: NftRuleset | undefined;
   private nftLoader: ((nft: NftRuleset) => void) | undefined;
+  /** Whether the nft ruleset needs conntrack, as of its generation. */
+  private nftNeedsCt: { generation: number; value: boolean } | undefined;
   readonly ct: ConntrackTable;
   readonly listeners: Listener[] = [];
   /** The neighbour table, as far as it shows in a trace: see neighbourUse. */
@@ -355,7 +357,12 @@ export class Netns {
    * A pod namespace without rules tracks nothing.
    */
   conntrackActive(): boolean {
-    if (this.hasNft && this.nft.tables.some(tableNeedsConntrack)) return true;
+    if (this.hasNft) {
+      const rs = this.nft;
+      const generation = rs.generation ?? 0;
+      if (this.nftNeedsCt?.generation !== generation) this.nftNeedsCt = { generation, value: rs.tables.some(tableNeedsConntrack) };
+      if (this.nftNeedsCt.value) return true;
+    }
     if (this.nf.loaded.has("nat")) return true;
     for (const t of ["raw", "mangle", "filter"] as const) {
       if (!this.nf.loaded.has(t)) continue;

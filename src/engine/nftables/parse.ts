@@ -1113,6 +1113,7 @@ function commit(into: NftRuleset, from: NftRuleset): void {
   into.tables.splice(0, into.tables.length, ...from.tables);
   into.lastTableHandle = from.lastTableHandle;
   into.registrations = from.registrations;
+  into.generation = (into.generation ?? 0) + 1;
 }
 
 const FAMILY_OK_HOOKS: Readonly<Record<string, readonly NftHook[]>> = {

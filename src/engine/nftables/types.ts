@@ -138,6 +138,8 @@ export interface NftRuleset {
   lastTableHandle: number;
   /** Counts base chains as they are registered, for the order of equal priorities. */
   registrations: number;
+  /** Grows with every committed transaction, so derived facts can be cached. */
+  generation?: number;
 }
 
 export function emptyNftRuleset(): NftRuleset {
