@@ -164,3 +164,15 @@ describe("large verdict maps", () => {
     expect(miss.seen).toEqual([]);
   });
 });
+
+describe("ct state in a verdict map", () => {
+  it("ct state vmap picks the verdict of the packet's state", () => {
+    const rs = emptyNftRuleset();
+    loadNft(rs, "table inet filter {\n chain input { type filter hook input priority 0; policy drop;\n ct state vmap { established : accept, related : accept, invalid : drop, new : continue }\n tcp dport 22 accept\n }\n}\n");
+    const t = findTable(rs, "inet", "filter")!;
+    expect(walk(t, "input", tcp("10.0.0.1", "10.0.0.2", 80), ctx({ hook: "input", ctState: "ESTABLISHED" })).v).toMatchObject({ kind: "accept", by: { index: 1 } });
+    expect(walk(t, "input", tcp("10.0.0.1", "10.0.0.2", 80), ctx({ hook: "input", ctState: "INVALID" })).v).toMatchObject({ kind: "drop", by: { index: 1 } });
+    expect(walk(t, "input", tcp("10.0.0.1", "10.0.0.2", 22), ctx({ hook: "input", ctState: "NEW" })).v).toMatchObject({ kind: "accept", by: { index: 2 } });
+    expect(walk(t, "input", tcp("10.0.0.1", "10.0.0.2", 80), ctx({ hook: "input", ctState: "NEW" })).v).toMatchObject({ kind: "drop", by: "policy" });
+  });
+});

@@ -131,7 +131,8 @@ function valueHas(v: Value, x: Read): boolean {
     case "range":
       return typeof x === "number" && x >= v.lo && x <= v.hi;
     case "str":
-      if (typeof x !== "string") return false;
+      // A ct state/status name against the packet's state bits.
+      if (typeof x === "number") return (x & (CT_BIT[v.v] ?? CT_BIT[`status:${v.v}`] ?? 0)) !== 0;
       return v.wildcard ? x.startsWith(v.v) : x === v.v;
   }
 }
