@@ -61,7 +61,7 @@ function ours(text: string, handles: boolean): string {
 }
 
 describe.skipIf(reason !== undefined)("nftables: our printer against the real nft", () => {
-  for (const f of ["kp", "rich", "attrs", "per", "iface", "ctvmap", "router"]) {
+  for (const f of ["kp", "rich", "attrs", "per", "iface", "ctvmap", "icmp", "router"]) {
     it(`${f}.nft: nft list ruleset and nft -a list ruleset are the kernel's, and nft -c accepts ours`, () => {
       const text = f === "router" ? ROUTER_NFT : readFileSync(join(fixtures, `${f}.nft`), "utf8");
       expect(ours(text, false)).toBe(kernelList(text, false));

@@ -176,3 +176,15 @@ describe("ct state in a verdict map", () => {
     expect(walk(t, "input", tcp("10.0.0.1", "10.0.0.2", 80), ctx({ hook: "input", ctState: "NEW" })).v).toMatchObject({ kind: "drop", by: "policy" });
   });
 });
+
+describe("icmp type", () => {
+  it("matches an echo request by type and code, and not a TCP packet", () => {
+    const rs = emptyNftRuleset();
+    loadNft(rs, "table ip t {\n chain c { type filter hook input priority 0; policy drop;\n icmp type echo-request icmp code 0 accept\n }\n}\n");
+    const t = findTable(rs, "ip", "t")!;
+    const ping = { proto: "icmp", src: ipv4("10.0.0.1"), dst: ipv4("10.0.0.2"), sport: 0, dport: 0, ttl: 64, ipId: 1, length: 84, icmp: { type: 8, code: 0, id: 1, seq: 1 } } as Packet;
+    expect(walk(t, "c", ping, ctx({ hook: "input" })).v).toMatchObject({ kind: "accept", by: { index: 1 } });
+    expect(walk(t, "c", { ...ping, icmp: { type: 0, code: 0, id: 1, seq: 1 } } as Packet, ctx({ hook: "input" })).v).toMatchObject({ kind: "drop", by: "policy" });
+    expect(walk(t, "c", tcp("10.0.0.1", "10.0.0.2", 8), ctx({ hook: "input" })).v).toMatchObject({ kind: "drop", by: "policy" });
+  });
+});

@@ -85,6 +85,9 @@ function read(sel: Selector, p: Packet, ctx: NftContext): Read {
         case "udp":
           if (p.proto !== sel.proto) return undefined;
           return sel.field === "sport" ? p.sport : p.dport;
+        case "icmp":
+          if (p.proto !== "icmp" || !p.icmp) return undefined;
+          return sel.field === "type" ? p.icmp.type : p.icmp.code;
       }
       return undefined;
     case "meta":

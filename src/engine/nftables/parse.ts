@@ -12,6 +12,8 @@ import {
   FAMILIES,
   L4PROTO_BY_NAME,
   NFPROTO_BY_NAME,
+  ICMP_CODES,
+  ICMP_TYPES,
   STD_PRIOS,
   CT_STATE_BITS,
   CT_STATUS_BITS,
@@ -825,6 +827,11 @@ class Parser {
         if (!ok.includes(f.text)) this.fail(f, `syntax error, unexpected ${f.text}`);
         return { kind: "payload", proto: t.text, field: f.text as "saddr" };
       }
+      case "icmp": {
+        const f = this.word("field");
+        if (f.text !== "type" && f.text !== "code") this.fail(f, `syntax error, unexpected ${f.text}`);
+        return { kind: "payload", proto: "icmp", field: f.text };
+      }
       case "th":
       case "tcp":
       case "udp": {
@@ -1019,6 +1026,14 @@ export function parseValue(text: string, type: DataType | undefined): Value {
     case "ipv6_addr":
     case "ether_addr":
       return { kind: "str", v: text };
+    case "icmp_type":
+    case "icmp_code": {
+      const names = t === "icmp_type" ? ICMP_TYPES : ICMP_CODES;
+      const byName = Object.entries(names).find(([, n]) => n === text);
+      const n = byName ? Number(byName[0]) : /^\d+$/.test(text) ? Number(text) : undefined;
+      if (n === undefined || n > 255) throw new ValueError(`Could not parse ICMP ${t === "icmp_type" ? "type" : "code"} ${text}`);
+      return { kind: "int", v: n };
+    }
     case "nf_proto": {
       const n = NFPROTO_BY_NAME[text] ?? (/^\d+$/.test(text) ? Number(text) : undefined);
       if (n === undefined || n > 255) throw new ValueError(`Could not parse netfilter protocol ${text}`);
@@ -1087,8 +1102,8 @@ function dropDependencies(stmts: Stmt[]): Stmt[] {
     const isProto = (sel.kind === "meta" && sel.key === "l4proto") || (sel.kind === "payload" && sel.proto === "ip" && sel.field === "protocol");
     if (!isProto) return true;
     const v = s.right.values[0]!;
-    if (v.kind !== "int" || (v.v !== 6 && v.v !== 17)) return true;
-    const name = v.v === 6 ? "tcp" : "udp";
+    if (v.kind !== "int" || (v.v !== 6 && v.v !== 17 && v.v !== 1)) return true;
+    const name = v.v === 6 ? "tcp" : v.v === 17 ? "udp" : "icmp";
     const next = stmts[i + 1];
     return !(next && next.kind === "match" && next.left.length === 1 && next.left[0]!.kind === "payload" && next.left[0]!.proto === name);
   });

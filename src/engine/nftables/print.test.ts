@@ -16,7 +16,7 @@ function load(text: string): NftRuleset {
 }
 
 describe("nft list ruleset, as nft 1.0.6 printed it (goldens in __fixtures__)", () => {
-  for (const name of ["kp", "rich", "attrs", "per", "iface", "ctvmap"]) {
+  for (const name of ["kp", "rich", "attrs", "per", "iface", "ctvmap", "icmp"]) {
     it(`${name}.nft lists as the kernel listed it`, () => {
       const rs = load(read(`${name}.nft`));
       expect(printRuleset(rs)).toBe(read(`${name}.out`));

@@ -16,6 +16,8 @@ import { formatIpv4 } from "../addr/ipv4";
 import {
   CT_STATE_BITS,
   CT_STATUS_BITS,
+  ICMP_CODES,
+  ICMP_TYPES,
   L4PROTO_NAMES,
   STD_PRIOS,
   selectorType,
@@ -69,6 +71,10 @@ export function formatValue(v: Value, type: DataType | undefined): string {
         return L4PROTO_NAMES[n] ?? String(n);
       case "mark":
         return hex8(n);
+      case "icmp_type":
+        return ICMP_TYPES[n] ?? String(n);
+      case "icmp_code":
+        return ICMP_CODES[n] ?? String(n);
       case "nf_proto":
         return n === 2 ? "ipv4" : n === 10 ? "ipv6" : String(n);
       default:

@@ -15,7 +15,7 @@ export type NftHook = "prerouting" | "input" | "forward" | "output" | "postrouti
 export type ChainType = "filter" | "nat" | "route";
 
 /** A data type of a set's key or a map's data, as nft names it. */
-export type DataType = "ipv4_addr" | "ipv6_addr" | "inet_proto" | "inet_service" | "mark" | "ifname" | "verdict" | "integer" | "ether_addr" | "ct_state" | "nf_proto" | "iface_index";
+export type DataType = "ipv4_addr" | "ipv6_addr" | "inet_proto" | "inet_service" | "mark" | "ifname" | "verdict" | "integer" | "ether_addr" | "ct_state" | "nf_proto" | "iface_index" | "icmp_type" | "icmp_code";
 
 export interface Counter {
   packets: number;
@@ -37,7 +37,7 @@ export interface VerdictVal {
 
 /** A selector: what a match or a lookup reads from the packet. */
 export type Selector =
-  | { readonly kind: "payload"; readonly proto: "ip" | "ip6" | "th" | "tcp" | "udp"; readonly field: "saddr" | "daddr" | "protocol" | "nexthdr" | "sport" | "dport" }
+  | { readonly kind: "payload"; readonly proto: "ip" | "ip6" | "th" | "tcp" | "udp" | "icmp"; readonly field: "saddr" | "daddr" | "protocol" | "nexthdr" | "sport" | "dport" | "type" | "code" }
   | { readonly kind: "meta"; readonly key: "l4proto" | "mark" | "iifname" | "oifname" | "nfproto" | "iif" | "oif"; readonly bare: boolean }
   | { readonly kind: "ct"; readonly key: "state" | "status" | "mark" }
   | { readonly kind: "fib"; readonly addr: "saddr" | "daddr"; readonly iface?: "iif" | "oif" }
@@ -184,6 +184,35 @@ export const CT_STATUS_BITS: readonly (readonly [string, number])[] = [
 export const L4PROTO_NAMES: Readonly<Record<number, string>> = { 0: "ip", 1: "icmp", 2: "igmp", 3: "ggp", 4: "ipencap", 5: "st", 6: "tcp", 8: "egp", 9: "igp", 12: "pup", 17: "udp", 20: "hmp", 22: "xns-idp", 27: "rdp", 29: "iso-tp4", 33: "dccp", 36: "xtp", 37: "ddp", 38: "idpr-cmtp", 41: "ipv6", 43: "ipv6-route", 44: "ipv6-frag", 45: "idrp", 46: "rsvp", 47: "gre", 50: "esp", 51: "ah", 57: "skip", 58: "ipv6-icmp", 59: "ipv6-nonxt", 60: "ipv6-opts", 73: "rspf", 81: "vmtp", 88: "eigrp", 89: "ospf", 93: "ax.25", 94: "ipip", 97: "etherip", 98: "encap", 103: "pim", 108: "ipcomp", 112: "vrrp", 115: "l2tp", 124: "isis", 132: "sctp", 133: "fc", 135: "mobility-header", 136: "udplite", 137: "mpls-in-ip", 138: "manet", 139: "hip", 140: "shim6", 141: "wesp", 142: "rohc", 143: "ethernet" };
 export const L4PROTO_BY_NAME: Readonly<Record<string, number>> = { "ip": 0, "icmp": 1, "igmp": 2, "ggp": 3, "ipencap": 4, "st": 5, "tcp": 6, "egp": 8, "igp": 9, "pup": 12, "udp": 17, "hmp": 20, "xns-idp": 22, "rdp": 27, "iso-tp4": 29, "dccp": 33, "xtp": 36, "ddp": 37, "idpr-cmtp": 38, "ipv6": 41, "ipv6-route": 43, "ipv6-frag": 44, "idrp": 45, "rsvp": 46, "gre": 47, "esp": 50, "ah": 51, "skip": 57, "ipv6-icmp": 58, "ipv6-nonxt": 59, "ipv6-opts": 60, "rspf": 73, "vmtp": 81, "eigrp": 88, "ospf": 89, "ax.25": 93, "ipip": 94, "etherip": 97, "encap": 98, "pim": 103, "ipcomp": 108, "vrrp": 112, "l2tp": 115, "isis": 124, "sctp": 132, "fc": 133, "mobility-header": 135, "udplite": 136, "mpls-in-ip": 137, "manet": 138, "hip": 139, "shim6": 140, "wesp": 141, "rohc": 142, "ethernet": 143, icmpv6: 58 };
 
+/** ICMP types and codes by name, as nft prints them. */
+export const ICMP_TYPES: Readonly<Record<number, string>> = {
+  0: "echo-reply",
+  3: "destination-unreachable",
+  4: "source-quench",
+  5: "redirect",
+  8: "echo-request",
+  9: "router-advertisement",
+  10: "router-solicitation",
+  11: "time-exceeded",
+  12: "parameter-problem",
+  13: "timestamp-request",
+  14: "timestamp-reply",
+  15: "info-request",
+  16: "info-reply",
+  17: "address-mask-request",
+  18: "address-mask-reply",
+};
+export const ICMP_CODES: Readonly<Record<number, string>> = {
+  0: "net-unreachable",
+  1: "host-unreachable",
+  2: "prot-unreachable",
+  3: "port-unreachable",
+  4: "frag-needed",
+  9: "net-prohibited",
+  10: "host-prohibited",
+  13: "admin-prohibited",
+};
+
 /** `meta nfproto` values by name. */
 export const NFPROTO_BY_NAME: Readonly<Record<string, number>> = { ipv4: 2, ipv6: 10 };
 
@@ -191,6 +220,8 @@ export const NFPROTO_BY_NAME: Readonly<Record<string, number>> = { ipv4: 2, ipv6
 export function selectorType(s: Selector): DataType {
   switch (s.kind) {
     case "payload":
+      if (s.field === "type") return "icmp_type";
+      if (s.field === "code") return "icmp_code";
       if (s.field === "saddr" || s.field === "daddr") return s.proto === "ip6" ? "ipv6_addr" : "ipv4_addr";
       if (s.field === "protocol" || s.field === "nexthdr") return "inet_proto";
       return "inet_service";
