@@ -3,9 +3,13 @@
  * commands applied to a ruleset as one transaction: on any error nothing changes. Errors name
  * the line and column and what was wrong; nothing else is thrown out of `applyNft`.
  *
- * Syntax covered: what kube-proxy's nftables mode writes (pkg/proxy/nftables, read at
- * kubernetes/kubernetes 030880a5dc5449403c6d1f0aa146a7dc21d6c6dc) and what `nft list` prints for
- * it and for iptables-nft-like rulesets; see print.ts for the kernel-checked output.
+ * Syntax covered: what kube-proxy's nftables mode writes (pkg/proxy/nftables/proxier_test.go's
+ * expected dumps, read at kubernetes/kubernetes 030880a5dc5449403c6d1f0aa146a7dc21d6c6dc and
+ * 81810de635aa13aa0a32992f6def3aa9d6025ebc, whose base rules agree; that either is 1.37's exact
+ * code is not certain), and what `nft list` prints for it and for host firewalls (ct state vmap,
+ * icmp types, interface names, nfproto); see print.ts for the kernel-checked output. Not covered:
+ * ip6 addresses as values beyond text, xt-compat forms iptables-nft leaves (`meta random & … <`),
+ * maps with data other than verdicts and addresses, flowtables, objects, quotas, limits.
  */
 import { AddressError, parseIpv4 } from "../addr/ipv4";
 import {
