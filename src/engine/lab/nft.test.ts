@@ -46,9 +46,9 @@ function sh(script: string, input?: string): { status: number | null; stdout: st
 }
 
 /** Loads `text` with the real nft in a fresh namespace and returns what it lists. */
-function kernelList(text: string, handles: boolean): string {
+function kernelList(text: string, handles: boolean, flag = ""): string {
   const n = `${ns}-l`;
-  const r = sh(`set -e; ip netns add ${n}; trap 'ip netns del ${n}' EXIT; ip netns exec ${n} nft -f - ; ip netns exec ${n} nft ${handles ? "-a " : ""}list ruleset`, text);
+  const r = sh(`set -e; ip netns add ${n}; trap 'ip netns del ${n}' EXIT; ip -n ${n} link set lo up; ip netns exec ${n} nft -f - ; ip netns exec ${n} nft ${handles ? "-a " : ""}${flag} list ruleset`, text);
   if (r.status !== 0) throw new Error(`nft refused the input: ${r.stderr}`);
   return r.stdout;
 }
@@ -66,6 +66,10 @@ describe.skipIf(reason !== undefined)("nftables: our printer against the real nf
       const text = f === "router" ? ROUTER_NFT : readFileSync(join(fixtures, `${f}.nft`), "utf8");
       expect(ours(text, false)).toBe(kernelList(text, false));
       expect(ours(text, true)).toBe(kernelList(text, true));
+      const rs = emptyNftRuleset();
+      applyNft(rs, text);
+      expect(printRuleset(rs, { numeric: true })).toBe(kernelList(text, false, "-n"));
+      expect(printRuleset(rs, { stateless: true })).toBe(kernelList(text, false, "-s"));
       const n = `${ns}-c`;
       const check = sh(`ip netns add ${n}; ip netns exec ${n} nft -c -f -; rc=$?; ip netns del ${n}; exit $rc`, ours(text, false));
       expect(check.stderr).toBe("");

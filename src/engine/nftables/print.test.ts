@@ -24,6 +24,14 @@ describe("nft list ruleset, as nft 1.0.6 printed it (goldens in __fixtures__)", 
     it(`${name}.nft lists with handles (-a) as the kernel did`, () => {
       expect(printRuleset(load(read(`${name}.nft`)), { handles: true })).toBe(read(`${name}-a.out`));
     });
+    for (const [flag, o] of [
+      ["n", { numeric: true }],
+      ["s", { stateless: true }],
+    ] as const) {
+      it(`${name}.nft lists with -${flag} as the kernel did`, () => {
+        expect(printRuleset(load(read(`${name}.nft`)), o)).toBe(read(`${name}-${flag}.out`));
+      });
+    }
     it(`${name}.out, read back, lists the same`, () => {
       expect(printRuleset(load(read(`${name}.out`)))).toBe(read(`${name}.out`));
     });

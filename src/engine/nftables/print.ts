@@ -40,11 +40,35 @@ import {
 export interface PrintOptions {
   /** `nft -a`: handles as `# handle N`. */
   readonly handles?: boolean;
+  /** `nft -n`: numbers for protocols, types, states, route types and priorities. */
+  readonly numeric?: boolean;
+  /** `nft -s`: counters without their values. */
+  readonly stateless?: boolean;
   /** Simulated time (ms), for elements that expire. */
   readonly now?: number;
 }
 
+/** icmpx reject codes (the inet family's), by number. */
+const ICMPX_CODES: Readonly<Record<number, string>> = { 0: "no-route", 1: "port-unreachable", 2: "host-unreachable", 3: "admin-prohibited" };
+
+/** The -n / -s modes of the listing in progress (set by the print functions below, one at a time). */
+let mode: { numeric: boolean; stateless: boolean } = { numeric: false, stateless: false };
+
+function withMode<T>(o: PrintOptions, f: () => T): T {
+  const was = mode;
+  mode = { numeric: o.numeric ?? false, stateless: o.stateless ?? false };
+  try {
+    return f();
+  } finally {
+    mode = was;
+  }
+}
+
+/** Route types as nft -n prints them (fib … type). */
+const FIB_TYPE_NUMBERS: Readonly<Record<string, number>> = { unspec: 0, unicast: 1, local: 2, broadcast: 3, anycast: 4, multicast: 5, blackhole: 6, unreachable: 7, prohibit: 8 };
+
 export function formatPriority(hook: NftHook, p: number): string {
+  if (mode.numeric) return String(p);
   for (const s of STD_PRIOS) {
     if (s.hooks && !s.hooks.includes(hook)) continue;
     const d = p - s.value;
@@ -61,9 +85,12 @@ function hex8(n: number): string {
 export function formatValue(v: Value, type: DataType | undefined): string {
   if (v.kind === "str") {
     if (type === "ifname" || type === "iface_index") return `"${v.v}${v.wildcard ? "*" : ""}"`;
+    if (mode.numeric && type === "ct_state") return `0x${ctBit(v.v).toString(16)}`;
+    if (mode.numeric && FIB_TYPE_NUMBERS[v.v] !== undefined) return String(FIB_TYPE_NUMBERS[v.v]);
     return v.v;
   }
   const one = (n: number): string => {
+    if (mode.numeric && type !== "ipv4_addr" && type !== "mark") return String(n);
     switch (type) {
       case "ipv4_addr":
         return formatIpv4(n);
@@ -216,7 +243,7 @@ function formatRight(r: RightExpr, left: readonly Selector[]): string {
       const bits = sel.kind === "ct" && sel.key === "status" ? CT_STATUS_BITS : CT_STATE_BITS;
       return bits
         .filter(([n]) => r.names.includes(n))
-        .map(([n]) => n)
+        .map(([n, b]) => (mode.numeric ? `0x${b.toString(16)}` : n))
         .join(",");
     }
   }
@@ -241,7 +268,7 @@ export function formatStmt(s: Stmt, family: Family): string {
     case "verdict":
       return formatVerdict(s.verdict);
     case "counter":
-      return `counter packets ${s.counter.packets} bytes ${s.counter.bytes}`;
+      return mode.stateless ? "counter" : `counter packets ${s.counter.packets} bytes ${s.counter.bytes}`;
     case "markset": {
       const key = s.ct ? "ct mark" : "meta mark";
       return s.op ? `${key} set ${key} ${s.op} ${hex8(s.value)}` : `${key} set ${hex8(s.value)}`;
@@ -263,7 +290,14 @@ export function formatStmt(s: Stmt, family: Family): string {
       if (!s.with) return "reject";
       if (s.with.type === "tcp reset") return "reject with tcp reset";
       const isDefault = s.with.code === "port-unreachable" && ((family === "ip" && s.with.type === "icmp") || (family === "inet" && s.with.type === "icmpx") || (family === "ip6" && s.with.type === "icmpv6"));
-      return isDefault ? "reject" : `reject with ${s.with.type} ${s.with.code}`;
+      if (isDefault) return "reject";
+      let code = s.with.code ?? "";
+      if (mode.numeric) {
+        const names: Readonly<Record<number, string>> = s.with.type === "icmpx" ? ICMPX_CODES : ICMP_CODES;
+        const n = Object.entries(names).find(([, v]) => v === code)?.[0];
+        if (n !== undefined) code = n;
+      }
+      return `reject with ${s.with.type} ${code}`;
     }
     case "notrack":
       return "notrack";
@@ -299,13 +333,18 @@ export function formatDuration(seconds: number): string {
 const handle = (o: PrintOptions, h: number) => (o.handles ? ` # handle ${h}` : "");
 
 export function printSet(set: NftSet, o: PrintOptions = {}): string[] {
+  return withMode(o, () => setLines(set, o));
+}
+
+function setLines(set: NftSet, o: PrintOptions): string[] {
   const lines = [`\t${set.map ? "map" : "set"} ${set.name} {${handle(o, set.handle)}`];
   lines.push(`\t\ttype ${set.key.join(" . ")}${set.map ? ` : ${set.data}` : ""}`);
   if (set.size !== undefined) lines.push(`\t\tsize ${set.size}`);
   const flags = set.flags.filter((f) => f !== "counter");
   if (flags.some((f) => f !== "timeout")) lines.push(`\t\tflags ${flags.join(",")}`);
   if (set.flags.includes("counter")) lines.push("\t\tcounter");
-  if (set.timeout !== undefined) lines.push(`\t\ttimeout ${formatDuration(set.timeout)}`);
+  // -n prints the timeout in seconds (10800s, not 3h).
+  if (set.timeout !== undefined) lines.push(`\t\ttimeout ${mode.numeric ? `${set.timeout}s` : formatDuration(set.timeout)}`);
   if (set.comment !== undefined) lines.push(`\t\tcomment "${set.comment}"`);
   const live = set.elements.filter((e) => e.expires === undefined || o.now === undefined || e.expires > o.now);
   if (live.length > 0) {
@@ -324,6 +363,10 @@ export function printSet(set: NftSet, o: PrintOptions = {}): string[] {
 }
 
 export function printChain(t: NftTable, c: NftChain, o: PrintOptions = {}): string[] {
+  return withMode(o, () => chainLines(t, c, o));
+}
+
+function chainLines(t: NftTable, c: NftChain, o: PrintOptions): string[] {
   const lines = [`\tchain ${c.name} {${handle(o, c.handle)}`];
   if (c.comment !== undefined) lines.push(`\t\tcomment "${c.comment}"`);
   if (c.base) {
@@ -336,6 +379,10 @@ export function printChain(t: NftTable, c: NftChain, o: PrintOptions = {}): stri
 }
 
 export function printTable(t: NftTable, o: PrintOptions = {}): string {
+  return withMode(o, () => tableText(t, o));
+}
+
+function tableText(t: NftTable, o: PrintOptions): string {
   const lines = [`table ${t.family} ${t.name} {${handle(o, t.handle)}`];
   if (t.comment !== undefined) lines.push(`\tcomment "${t.comment}"`);
   const blocks: string[][] = [];

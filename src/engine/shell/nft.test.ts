@@ -46,3 +46,11 @@ describe("nft list in the shell", () => {
     expect(nftCommand(new Netns({ name: "e", node: "e" }), ["list", "ruleset"])).toEqual({ stdout: "", stderr: "", code: 0 });
   });
 });
+
+describe("nft -n and -s", () => {
+  it("print numbers and stateless counters as the kernel's nft did (goldens kp-n.out, kp-s.out)", () => {
+    expect(nftCommand(node(), ["-n", "list", "ruleset"]).stdout).toBe(readFileSync(join(fixtures, "kp-n.out"), "utf8"));
+    expect(nftCommand(node(), ["-s", "list", "ruleset"]).stdout).toBe(readFileSync(join(fixtures, "kp-s.out"), "utf8"));
+    expect(nftCommand(node(), ["-x", "list", "ruleset"]).stderr).toBe("nft: unrecognized option '-x'\n");
+  });
+});

@@ -1,5 +1,5 @@
 /**
- * `nft [-a] list ruleset|tables|table|chain|set|map …` in the engine's shell, printing what nft
+ * `nft [-a] [-n] [-s] list ruleset|tables|table|chain|set|map …` in the engine's shell, printing what nft
  * 1.0.6 prints (nftables/print.ts) and its errors: a message, the command line, and carets under
  * the word at fault, on stderr with status 1 (checked against the real nft in a namespace, e.g.
  * `nft list table ip nope` → `Error: No such file or directory` with `^^^^` under `nope`).
@@ -23,16 +23,23 @@ const NOENT = "No such file or directory";
 /** Runs nft's list commands on a namespace's ruleset. */
 export function nftCommand(ns: Netns, args: readonly string[], now?: number): CommandResult {
   let handles = false;
+  let numeric = false;
+  let stateless = false;
   let i = 0;
   for (; i < args.length && args[i]!.startsWith("-"); i++) {
     const a = args[i]!;
     if (a === "-a" || a === "--handle") handles = true;
-    else if (a === "-n" || a === "--numeric" || a === "-s" || a === "--stateless") continue;
-    else return { stdout: "", stderr: `nft: unrecognized option '${a}'\n`, code: 1 };
+    else if (a === "-n" || a === "--numeric") numeric = true;
+    else if (a === "-s" || a === "--stateless") stateless = true;
+    else if (/^-[ans]+$/.test(a)) {
+      handles ||= a.includes("a");
+      numeric ||= a.includes("n");
+      stateless ||= a.includes("s");
+    } else return { stdout: "", stderr: `nft: unrecognized option '${a}'\n`, code: 1 };
   }
   const words = args.slice(i);
   if (words.length === 0) return { stdout: "", stderr: "nft: no command specified\n", code: 1 };
-  const o = { handles, ...(now !== undefined && { now }) };
+  const o = { handles, numeric, stateless, ...(now !== undefined && { now }) };
   if (words[0] !== "list") {
     if (["add", "insert", "delete", "flush", "create", "replace", "destroy", "-f"].includes(words[0]!)) {
       return { stdout: "", stderr: "nft: this simulated node lists its ruleset only: use nft list ruleset|tables|table|chain|set|map\n", code: 1 };
