@@ -51,6 +51,7 @@ describe("nft -n and -s", () => {
   it("print numbers and stateless counters as the kernel's nft did (goldens kp-n.out, kp-s.out)", () => {
     expect(nftCommand(node(), ["-n", "list", "ruleset"]).stdout).toBe(readFileSync(join(fixtures, "kp-n.out"), "utf8"));
     expect(nftCommand(node(), ["-s", "list", "ruleset"]).stdout).toBe(readFileSync(join(fixtures, "kp-s.out"), "utf8"));
-    expect(nftCommand(node(), ["-x", "list", "ruleset"]).stderr).toBe("nft: unrecognized option '-x'\n");
+    expect(nftCommand(node(), ["-x", "list", "ruleset"]).stderr).toBe("nft: invalid option -- 'x'\n");
+    expect(nftCommand(node(), ["--foo", "list", "ruleset"]).stderr).toBe("nft: unrecognized option '--foo'\n");
   });
 });

@@ -35,7 +35,8 @@ export function nftCommand(ns: Netns, args: readonly string[], now?: number): Co
       handles ||= a.includes("a");
       numeric ||= a.includes("n");
       stateless ||= a.includes("s");
-    } else return { stdout: "", stderr: `nft: unrecognized option '${a}'\n`, code: 1 };
+    } else if (a.startsWith("--")) return { stdout: "", stderr: `nft: unrecognized option '${a}'\n`, code: 1 };
+    else return { stdout: "", stderr: `nft: invalid option -- '${[...a.slice(1)].find((ch) => !"ans".includes(ch)) ?? a.slice(1)}'\n`, code: 1 };
   }
   const words = args.slice(i);
   if (words.length === 0) return { stdout: "", stderr: "nft: no command specified\n", code: 1 };
