@@ -5,6 +5,8 @@
 import { broadcastOf, cidrContains, cidrOf, formatIpv4, parseCidr, type Ipv4 } from "./addr/ipv4";
 import { ConntrackTable, KERNEL_TIMEOUTS, type ConntrackTimeouts } from "./conntrack/conntrack";
 import { emptyRuleset, type AddrType, type Match, type Ruleset } from "./netfilter/types";
+import { tableNeedsConntrack } from "./nftables/eval";
+import { emptyNftRuleset, type NftRuleset } from "./nftables/types";
 import type { Packet, Proto } from "./packet/packet";
 import { hashString } from "./rng";
 import { lookupRoute, sameRoute, type Route, type RouteMatch } from "./route/route";
@@ -136,6 +138,10 @@ export class Netns {
   readonly sysctl: Sysctls;
   private rules: Ruleset | undefined;
   private rulesLoader: ((nf: Ruleset) => void) | undefined;
+  private nftRules: NftRuleset | undefined;
+  private nftLoader: ((nft: NftRuleset) => void) | undefined;
+  /** Whether the nft ruleset needs conntrack, as of its generation. */
+  private nftNeedsCt: { generation: number; value: boolean } | undefined;
   readonly ct: ConntrackTable;
   readonly listeners: Listener[] = [];
   /**
@@ -337,10 +343,42 @@ export class Netns {
   }
 
   /**
+   * The namespace's nftables ruleset (what `nft list ruleset` shows). Like `nf`, a loader set
+   * with `loadNftLater` runs on first use.
+   */
+  get nft(): NftRuleset {
+    if (!this.nftRules) {
+      this.nftRules = emptyNftRuleset();
+      const load = this.nftLoader;
+      this.nftLoader = undefined;
+      load?.(this.nftRules);
+    }
+    return this.nftRules;
+  }
+
+  /** Whether the namespace has (or will have, once loaded) any nftables table. */
+  get hasNft(): boolean {
+    return this.nftLoader !== undefined || (this.nftRules !== undefined && this.nftRules.tables.length > 0);
+  }
+
+  /** Defers building this namespace's nftables ruleset until something looks at it. */
+  loadNftLater(loader: (nft: NftRuleset) => void): void {
+    if (this.nftRules) loader(this.nftRules);
+    else this.nftLoader = loader;
+  }
+
+  /**
    * Conntrack hooks are registered in a namespace only once something needs them: the nat
-   * table, or a rule with -m conntrack / -m state. A pod namespace without rules tracks nothing.
+   * table, or a rule with -m conntrack / -m state, or an nftables nat chain or ct expression.
+   * A pod namespace without rules tracks nothing.
    */
   conntrackActive(): boolean {
+    if (this.hasNft) {
+      const rs = this.nft;
+      const generation = rs.generation ?? 0;
+      if (this.nftNeedsCt?.generation !== generation) this.nftNeedsCt = { generation, value: rs.tables.some(tableNeedsConntrack) };
+      if (this.nftNeedsCt.value) return true;
+    }
     if (this.nf.loaded.has("nat")) return true;
     for (const t of ["raw", "mangle", "filter"] as const) {
       if (!this.nf.loaded.has(t)) continue;

@@ -46,6 +46,19 @@ export type StepDetail =
       readonly rule: string;
       readonly target: string;
       readonly counters: { readonly pkts: number; readonly bytes: number };
+      /**
+       * Set for an nftables rule: its table's family ("ip", "inet"); `table` is then the nft
+       * table's name, `rule` the rule as `nft list` prints it, `counters` its counter statement's
+       * (zeros when it has none). Absent for iptables rules.
+       */
+      readonly family?: string;
+      /** For an nftables rule: its handle, as `nft -a list` shows it. */
+      readonly handle?: number;
+      /**
+       * For an nftables rule: the base chain whose walk reached it (its name, type and priority),
+       * so a reader can place the step among the hook's stages as iptables' tables are placed.
+       */
+      readonly base?: { readonly chain: string; readonly type: string; readonly priority: number };
     }
   | {
       readonly kind: "nat";

@@ -10,6 +10,7 @@ import { brctlShow } from "./brctl";
 import type { CommandHandler, CommandResult } from "./exec";
 import { ipAddr, ipLink, type IpShowOptions } from "./ip";
 import { clusterIptables, iptablesList, iptablesVersionText, NO_CHAIN_ERROR, type CommandOutput } from "./iptables-list";
+import { nft } from "./nft";
 
 function fromOutput(o: CommandOutput): CommandResult {
   return { stdout: o.stdout, stderr: o.error ? o.error + "\n" : "", code: o.exitCode };
@@ -124,4 +125,4 @@ const brctl: CommandHandler = (_c, ns, args) => {
   return fromOutput(brctlShow(ns, args[1]));
 };
 
-export const EXTRA_COMMANDS: Readonly<Record<string, CommandHandler>> = { ip, iptables, brctl };
+export const EXTRA_COMMANDS: Readonly<Record<string, CommandHandler>> = { ip, iptables, brctl, nft };

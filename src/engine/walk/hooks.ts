@@ -3,6 +3,14 @@
  * kernel's priority order (raw, conntrack, mangle, nat, filter, confirm), the chain walk of each
  * table with a step per matched rule, connection tracking, and NAT: the binding decided on a
  * connection's first packet and applied from conntrack to every packet after.
+ *
+ * nftables base chains join the same order by their priority. What the kernel showed (lab notes,
+ * "nftables"): of equal priorities, the chain registered last runs first (nf_hook_entries_grow
+ * inserts before its equals); the iptables tables count as registered first, at boot. Every nat
+ * chain of a hook runs inside NAT's one hook at its fixed priority (−100 for prerouting/output,
+ * +100 for input/postrouting), in their own priority order, until one sets up a binding: later
+ * nat chains are skipped for that connection (nf_nat_inet_fn). A namespace without nftables
+ * chains walks exactly as before.
  */
 import type { Ipv4 } from "../addr/ipv4";
 import { formatConntrackEntry } from "../conntrack/format";
@@ -12,6 +20,9 @@ import { formatRule } from "../netfilter/format";
 import { readCounters, type HookName, type TableName } from "../netfilter/types";
 import { walkTable, type MatchContext, type MatchedRule } from "../netfilter/walk";
 import type { Netns } from "../netns";
+import { walkNftChain, type NftContext, type NftMatched, type NftVerdict } from "../nftables/eval";
+import { formatNftRule } from "../nftables/print";
+import type { NftChain, NftHook, NftTable } from "../nftables/types";
 import type { Packet } from "../packet/packet";
 import { endpoints, stepPacket } from "../trace";
 import { answerWithError } from "./ip";
@@ -47,7 +58,43 @@ const MANIP_OF: Readonly<Record<HookName, Manip | undefined>> = {
   FORWARD: undefined,
 };
 
+/** Each stage's priority (nat's depends on the hook: see NAT_PRIORITY). */
+const STAGE_PRIORITY: Readonly<Record<Exclude<HookStage, "nat">, number>> = { raw: -300, conntrack: -200, mangle: -150, filter: 0, confirm: 2147483647 };
+const NAT_PRIORITY: Readonly<Record<HookName, number>> = { PREROUTING: -100, OUTPUT: -100, INPUT: 100, POSTROUTING: 100, FORWARD: 0 };
+const NFT_HOOK: Readonly<Record<HookName, NftHook>> = { PREROUTING: "prerouting", INPUT: "input", FORWARD: "forward", OUTPUT: "output", POSTROUTING: "postrouting" };
+
+interface NftBase {
+  readonly table: NftTable;
+  readonly chain: NftChain;
+  readonly priority: number;
+  /** Registration order; the iptables tables are 0. */
+  readonly registered: number;
+}
+
+/** Priority order; of equals, the one registered last first. */
+function byPriority<T extends { priority: number; registered: number }>(a: T, b: T): number {
+  return a.priority - b.priority || b.registered - a.registered;
+}
+
+/** The namespace's nft base chains on `hook` (ip and inet tables), by priority. */
+function nftBaseChains(ns: Netns, hook: HookName, nat: boolean): NftBase[] {
+  if (!ns.hasNft) return [];
+  const want = NFT_HOOK[hook];
+  const out: NftBase[] = [];
+  for (const table of ns.nft.tables) {
+    if (table.family !== "ip" && table.family !== "inet") continue;
+    for (const chain of table.chains.values()) {
+      const b = chain.base;
+      if (!b || b.hook !== want || (b.type === "nat") !== nat) continue;
+      out.push({ table, chain, priority: b.priority, registered: chain.registered ?? 0 });
+    }
+  }
+  return out.sort(byPriority);
+}
+
 export function hook(w: Walk, ns: Netns, hook: HookName, skb: Skb): Verdict | undefined {
+  const nft = nftBaseChains(ns, hook, false);
+  if (nft.length > 0) return mergedHook(w, ns, hook, skb, nft);
   for (const stage of HOOK_ORDER[hook]) {
     switch (stage) {
       case "conntrack":
@@ -70,6 +117,132 @@ export function hook(w: Walk, ns: Netns, hook: HookName, skb: Skb): Verdict | un
   return undefined;
 }
 
+/** A hook with nft base chains: the iptables stages and the chains, in priority order. */
+function mergedHook(w: Walk, ns: Netns, hookName: HookName, skb: Skb, nft: readonly NftBase[]): Verdict | undefined {
+  type Item = { readonly priority: number; readonly registered: number; readonly run: () => Verdict | undefined };
+  const items: Item[] = [];
+  for (const stage of HOOK_ORDER[hookName]) {
+    const priority = stage === "nat" ? NAT_PRIORITY[hookName] : STAGE_PRIORITY[stage];
+    const run =
+      stage === "conntrack"
+        ? () => (conntrackIn(w, ns, skb), undefined)
+        : stage === "confirm"
+          ? () => (confirm(w, ns, skb), undefined)
+          : stage === "nat"
+            ? () => nat(w, ns, hookName, skb)
+            : () => table(w, ns, stage, hookName, skb);
+    items.push({ priority, registered: 0, run });
+  }
+  for (const b of nft) items.push({ priority: b.priority, registered: b.registered, run: () => nftChain(w, ns, hookName, skb, b) });
+  items.sort(byPriority);
+  for (const it of items) {
+    const v = it.run();
+    if (v) return v;
+  }
+  return undefined;
+}
+
+function nftContext(w: Walk, ns: Netns, hookName: HookName, skb: Skb): NftContext {
+  const ct = skb.ct;
+  return {
+    hook: NFT_HOOK[hookName],
+    ...(skb.inIface !== undefined && { inIface: skb.inIface }),
+    ...(skb.outIface !== undefined && { outIface: skb.outIface }),
+    mark: skb.mark,
+    ...(ct
+      ? { ctState: ct.state, ctSnat: ct.entry.srcNat, ctDnat: ct.entry.dstNat, tracked: true }
+      : skb.ctInvalid
+        ? { ctState: "INVALID" as const }
+        : skb.untracked
+          ? { ctState: "UNTRACKED" as const }
+          : {}),
+    addrType: (ip, iface) => ns.addrType(ip, iface),
+    rng: w.world.rng,
+  };
+}
+
+/**
+ * What an nft rule did, for its step, in the words iptables steps use (so that readers of the
+ * trace treat both alike): the chain it jumped or went to, or ACCEPT, DROP, RETURN, REJECT, DNAT,
+ * SNAT, MASQUERADE, REDIRECT, MARK, LOG, NOTRACK, or "none" (it only counted or matched).
+ */
+function nftTarget(m: NftMatched): { kind: string; chain?: string } {
+  const v = m.verdict;
+  if (v) {
+    if (v.kind === "jump" || v.kind === "goto") return { kind: v.kind, chain: v.chain! };
+    return { kind: v.kind === "continue" ? "none" : v.kind.toUpperCase() };
+  }
+  const last = m.rule.stmts[m.rule.stmts.length - 1]!;
+  switch (last.kind) {
+    case "nat":
+      return { kind: last.type.toUpperCase() };
+    case "reject":
+      return { kind: "REJECT" };
+    case "notrack":
+      return { kind: "NOTRACK" };
+    case "log":
+      return { kind: "LOG" };
+    case "markset":
+      return { kind: "MARK" };
+    default:
+      return { kind: "none" };
+  }
+}
+
+function nftRuleStep(w: Walk, ns: Netns, hookName: HookName, packet: Packet, m: NftMatched, b: NftBase): void {
+  const t = nftTarget(m);
+  const counter = m.rule.stmts.find((s) => s.kind === "counter");
+  w.step(ns, packet, say.ruleMatched(m.table.name, m.chain.name, m.index, t), {
+    kind: "rule",
+    table: m.table.name,
+    family: m.table.family,
+    chain: m.chain.name,
+    hook: hookName,
+    index: m.index,
+    handle: m.rule.handle,
+    base: { chain: b.chain.name, type: b.chain.base!.type, priority: b.priority },
+    rule: formatNftRule(m.rule, m.table.family),
+    target: t.chain ?? t.kind,
+    counters: counter && counter.kind === "counter" ? { pkts: counter.counter.packets, bytes: counter.counter.bytes } : { pkts: 0, bytes: 0 },
+  });
+}
+
+/** nft's reject as iptables' --reject-with names it, for the ICMP answer. */
+function nftRejectWith(v: Extract<NftVerdict, { kind: "drop" }>): string | undefined {
+  const r = v.reject;
+  if (!r) return undefined;
+  if (!r.with) return "icmp-port-unreachable";
+  if (r.with.type === "tcp reset") return "tcp-reset";
+  return `icmp-${r.with.code ?? "port-unreachable"}`;
+}
+
+function nftWalk(w: Walk, ns: Netns, hookName: HookName, skb: Skb, b: NftBase): NftVerdict {
+  const ctx = nftContext(w, ns, hookName, skb);
+  const v = walkNftChain(b.table, b.chain, skb.packet, ctx, (m) => nftRuleStep(w, ns, hookName, skb.packet, m, b), w.world.now);
+  skb.mark = ctx.mark;
+  // nft_notrack: only a packet that has no conntrack yet becomes untracked.
+  if (ctx.notrack && !skb.ct && !skb.ctInvalid) skb.untracked = true;
+  return v;
+}
+
+function nftDrop(w: Walk, ns: Netns, skb: Skb, b: NftBase, v: Extract<NftVerdict, { kind: "drop" }>): Verdict {
+  const label = `nft ${b.table.family} ${b.table.name}`;
+  const rejectWith = nftRejectWith(v);
+  const why = v.by === "policy" ? reason.policy(label, b.chain.name) : reason.rule(rejectWith ? "REJECT" : "DROP", label, v.chain);
+  const icmp = rejectWith !== undefined ? REJECT_ICMP[rejectWith] : undefined;
+  if (icmp) answerWithError(w, ns, skb, icmp[0], icmp[1]);
+  const by = v.by === "policy" ? undefined : formatNftRule(v.by.rule, b.table.family);
+  return w.drop(ns, skb.packet, rejectWith ? `${why} (${rejectWith})` : why, by, rejectWith);
+}
+
+/** One nft base chain of a filter (or route) type. */
+function nftChain(w: Walk, ns: Netns, hookName: HookName, skb: Skb, b: NftBase): Verdict | undefined {
+  const v = nftWalk(w, ns, hookName, skb, b);
+  if (v.kind === "drop") return nftDrop(w, ns, skb, b, v);
+  if (v.kind === "nat") return w.drop(ns, skb.packet, reason.natOutside(v.nat.type));
+  return undefined;
+}
+
 function context(w: Walk, ns: Netns, hook: HookName, skb: Skb): MatchContext {
   const ct = skb.ct;
   return {
@@ -77,7 +250,7 @@ function context(w: Walk, ns: Netns, hook: HookName, skb: Skb): MatchContext {
     ...(skb.inIface !== undefined && { inIface: skb.inIface }),
     ...(skb.outIface !== undefined && { outIface: skb.outIface }),
     mark: skb.mark,
-    ...(ct ? { ctState: ct.state, ctSnat: ct.entry.srcNat, ctDnat: ct.entry.dstNat } : skb.ctInvalid ? { ctState: "INVALID" as const } : {}),
+    ...(ct ? { ctState: ct.state, ctSnat: ct.entry.srcNat, ctDnat: ct.entry.dstNat } : skb.ctInvalid ? { ctState: "INVALID" as const } : skb.untracked ? { ctState: "UNTRACKED" as const } : {}),
     addrType: (ip, iface) => ns.addrType(ip, iface),
     rng: w.world.rng,
     nth: ns.nth,
@@ -119,6 +292,7 @@ function table(w: Walk, ns: Netns, table: TableName, hook: HookName, skb: Skb): 
 
 function conntrackIn(w: Walk, ns: Netns, skb: Skb): void {
   if (skb.ct || skb.ctInvalid) return; // already tracked (looped back or bridged then routed)
+  if (skb.untracked) return; // nft notrack at raw priority
   if (!ns.conntrackActive()) return;
   const info = ns.ct.track(skb.packet, w.world.now);
   if (info.state === "INVALID") {
@@ -200,7 +374,8 @@ function confirm(w: Walk, ns: Netns, skb: Skb): void {
 function nat(w: Walk, ns: Netns, hook: HookName, skb: Skb): Verdict | undefined {
   const manip = MANIP_OF[hook]!;
   const ct = skb.ct;
-  if (!ct || !ns.nf.loaded.has("nat")) return;
+  const nftNat = nftBaseChains(ns, hook, true);
+  if (!ct || (!ns.nf.loaded.has("nat") && nftNat.length === 0)) return;
   const e = ct.entry;
   if (ct.state === "RELATED" && skb.packet.icmp?.type === 5) {
     // nf_nat_icmp_reply_translation: a redirect would let two hosts talk past the translation,
@@ -211,7 +386,66 @@ function nat(w: Walk, ns: Netns, hook: HookName, skb: Skb): Verdict | undefined 
   }
   const done = manip === "src" ? e.srcNatDone : e.dstNatDone;
   let decidedBy: { rule: string; kind: "SNAT" | "DNAT" | "MASQUERADE"; random: boolean } | undefined;
-  if (ct.state === "NEW" && ct.dir === "original" && !done) {
+  if (ct.state === "NEW" && ct.dir === "original" && !done && nftNat.length > 0) {
+    // NAT's users in their order: the iptables nat table (registered first) and the nft nat
+    // chains; the first that sets up a binding decides.
+    type User = { readonly priority: number; readonly registered: number; readonly nft?: NftBase };
+    const users: User[] = [...(ns.nf.loaded.has("nat") ? [{ priority: NAT_PRIORITY[hook], registered: 0 }] : []), ...nftNat.map((b) => ({ priority: b.priority, registered: b.registered, nft: b }))];
+    users.sort(byPriority);
+    let range: { minIp: Ipv4; maxIp: Ipv4; ports?: { min: number; max: number }; randomPorts: boolean } | undefined;
+    for (const u of users) {
+      if (!u.nft) {
+        const ctx = context(w, ns, hook, skb);
+        const verdict = walkTable("nat", ns.nf.tables.nat, hook, skb.packet, ctx, (m) => ruleStep(w, ns, hook, skb.packet, m));
+        skb.mark = ctx.mark;
+        if (verdict.kind === "drop") return w.drop(ns, skb.packet, reason.rule("DROP", "nat", verdict.chain), verdict.by === "policy" ? undefined : formatRule(verdict.by.chain, verdict.by.rule));
+        if (verdict.kind !== "nat") continue;
+        const t = verdict.target;
+        if (t.kind === "MASQUERADE") {
+          const addr = ns.primaryAddress(skb.outIface!, skb.nexthop);
+          if (addr === undefined) return w.drop(ns, skb.packet, reason.masqNoAddress(skb.outIface!));
+          range = { minIp: addr, maxIp: addr, ...(t.ports && { ports: t.ports }), randomPorts: t.random || t.randomFully };
+        } else {
+          const randomPorts = t.kind !== "DNAT" && (t.random || t.randomFully);
+          range = { minIp: t.range.minIp as Ipv4, maxIp: t.range.maxIp as Ipv4, ...(t.range.ports && { ports: t.range.ports }), randomPorts: randomPorts || (t.kind === "DNAT" && t.random) };
+        }
+        decidedBy = { rule: formatRule(verdict.by.chain, verdict.by.rule), kind: t.kind, random: t.kind !== "DNAT" && (t.random || t.randomFully) };
+        break;
+      }
+      const b = u.nft;
+      const v = nftWalk(w, ns, hook, skb, b);
+      if (v.kind === "drop") return nftDrop(w, ns, skb, b, v);
+      if (v.kind !== "nat") continue;
+      const n = v.nat;
+      const random = n.flags.includes("random") || n.flags.includes("fully-random");
+      const ports = n.range?.minPort !== undefined ? { ports: { min: n.range.minPort, max: n.range.maxPort ?? n.range.minPort } } : {};
+      if (n.type === "masquerade" || n.type === "redirect") {
+        // redirect: the address of the interface the packet came in on (127.0.0.1 for local traffic).
+        const addr = n.type === "masquerade" ? ns.primaryAddress(skb.outIface!, skb.nexthop) : skb.inIface !== undefined ? ns.primaryAddress(skb.inIface) : (0x7f000001 as Ipv4);
+        if (addr === undefined) return w.drop(ns, skb.packet, reason.masqNoAddress(skb.outIface ?? skb.inIface ?? "?"));
+        range = { minIp: addr, maxIp: addr, ...ports, randomPorts: n.type === "masquerade" && random };
+      } else {
+        const minIp = (n.range?.minIp ?? 0) as Ipv4;
+        range = { minIp, maxIp: (n.range?.maxIp ?? minIp) as Ipv4, ...ports, randomPorts: random };
+      }
+      const kind = n.type === "masquerade" ? "MASQUERADE" : n.type === "snat" ? "SNAT" : "DNAT";
+      decidedBy = { rule: formatNftRule(v.by.rule, b.table.family), kind, random: kind !== "DNAT" && random };
+      break;
+    }
+    let changed: boolean;
+    if (range) changed = setupNat(ns.ct, e, manip, range, w.world.rng, w.world.now);
+    else {
+      const curr = manip === "src" ? e.reply.dst : e.reply.src;
+      changed = setupNat(ns.ct, e, manip, { minIp: curr, maxIp: curr, randomPorts: false }, w.world.rng, w.world.now);
+    }
+    if (manip === "src") {
+      e.srcNatDone = true;
+      if (changed) e.srcNat = true;
+    } else {
+      e.dstNatDone = true;
+      if (changed) e.dstNat = true;
+    }
+  } else if (ct.state === "NEW" && ct.dir === "original" && !done) {
     const ctx = context(w, ns, hook, skb);
     const verdict = walkTable("nat", ns.nf.tables.nat, hook, skb.packet, ctx, (m) => ruleStep(w, ns, hook, skb.packet, m));
     skb.mark = ctx.mark;

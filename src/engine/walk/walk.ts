@@ -43,6 +43,8 @@ export interface Skb {
   mark: number;
   ct?: Extract<CtInfo, { entry: unknown }>;
   ctInvalid?: string;
+  /** Set by nft's `notrack` before conntrack: the packet stays untracked (ct state untracked). */
+  untracked?: boolean;
   inIface?: string;
   outIface?: string;
   nexthop?: Ipv4;
