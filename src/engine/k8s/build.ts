@@ -14,6 +14,8 @@ import { KERNEL_TIMEOUTS } from "../conntrack/conntrack";
 import type { Proxier } from "../kube-proxy/proxier";
 import { resolveKubeProxy } from "../kube-proxy/releases";
 import { proxierFor } from "../kube-proxy/select";
+import { kubeletIptablesText } from "../kube-proxy/kubelet";
+import { loadNft } from "../nftables/parse";
 import { formatParseError, parseIptablesSave, type ParsedSave } from "../netfilter/parse";
 import { iptablesRestoreOrThrow, restoreParsed, shareRules } from "../netfilter/save";
 import { hashString, seededRng } from "../rng";
@@ -315,6 +317,21 @@ function loadNodeRules(
     const list = podsByNode.get(p.node) ?? [];
     list.push(p);
     podsByNode.set(p.node, list);
+  }
+  if (proxier.backend === "nftables") {
+    // kube-proxy's rules are an nftables table of their own; the node's iptables (the nf_tables
+    // variant) holds kubelet's chains and, once pods run, the CNI plugin's.
+    for (const w of s.cluster.workers) {
+      const node = cniNodes.get(w.name)!;
+      const ns = world.get(w.name);
+      ns.loadRulesLater((nf) => {
+        iptablesRestoreOrThrow(nf, kubeletIptablesText(), {}, `${w.name}'s kubelet rules`);
+        const own = cni.natRules(node, (podsByNode.get(w.name) ?? []).map((p) => ({ containerId: p.sandboxId })));
+        if (own.rules.length) iptablesRestoreOrThrow(nf, ["*nat", ...own.chains, ...own.rules, "COMMIT", ""].join("\n"), { noflush: true }, `${w.name}'s CNI rules`);
+      });
+      ns.loadNftLater((rs) => loadNft(rs, proxier.rules(portsOn(w.name), { name: w.name, ip: w.ip }), `${w.name}'s kube-proxy rules`));
+    }
+    return;
   }
   for (const w of s.cluster.workers) {
     const node = cniNodes.get(w.name)!;

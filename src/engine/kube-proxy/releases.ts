@@ -8,7 +8,7 @@ export type KubeProxyMode = "iptables" | "nftables";
 /** What each mode can be: the releases whose rules Hopscope writes, from their sources. */
 export const KUBE_PROXY_RELEASES: Readonly<Record<KubeProxyMode, readonly string[]>> = {
   iptables: ["1.10", "1.37"],
-  nftables: [],
+  nftables: ["1.37"],
 };
 
 /** The newest release modelled in any mode, which "latest" names. */

@@ -273,8 +273,14 @@ function runRule(table: NftTable, rule: NftRule, p: Packet, ctx: NftContext, now
         return s.verdict.kind === "continue" ? { kind: "next" } : { kind: "verdict", v: s.verdict };
       case "reject":
         return { kind: "reject", s };
-      case "nat":
-        return { kind: "nat", s };
+      case "nat": {
+        if (!s.pick) return { kind: "nat", s };
+        // The map's target for this connection: a key the map lacks ends the rule, as a failed lookup does.
+        const k = Math.floor((ctx.rng.nextU32() * s.pick.mod) / 0x1_0000_0000) + s.pick.offset;
+        const t = s.pick.targets.find((x) => x.key === k);
+        if (!t) return { kind: "break" };
+        return { kind: "nat", s: { kind: "nat", type: s.type, flags: s.flags, range: { minIp: t.ip, maxIp: t.ip, minPort: t.port, maxPort: t.port } } };
+      }
     }
   }
   return { kind: "next" };

@@ -145,7 +145,8 @@ type Cmd =
   | { readonly op: "add-rule"; readonly at: Tok; readonly family: Family; readonly table: string; readonly chain: string; readonly stmts: Stmt[]; readonly comment?: string; readonly insert: boolean; readonly replace?: boolean; readonly position?: number; readonly anon: number }
   | { readonly op: "add-element"; readonly at: Tok; readonly family: Family; readonly table: string; readonly set: string; readonly elements: SetElement[]; readonly del: boolean }
   | { readonly op: "flush"; readonly at: Tok; readonly what: "ruleset" | "table" | "chain" | "set"; readonly family?: Family; readonly table?: string; readonly name?: string }
-  | { readonly op: "delete"; readonly at: Tok; readonly what: "table" | "chain" | "set" | "rule"; readonly family: Family; readonly table: string; readonly name?: string; readonly handle?: number };
+  | { readonly op: "add-counter"; readonly at: Tok; readonly family: Family; readonly table: string; readonly name: string; readonly comment?: string; readonly create: boolean }
+  | { readonly op: "delete"; readonly at: Tok; readonly what: "table" | "chain" | "set" | "rule" | "counter"; readonly family: Family; readonly table: string; readonly name?: string; readonly handle?: number };
 
 const HOOKS: readonly NftHook[] = ["prerouting", "input", "forward", "output", "postrouting", "ingress", "egress"];
 const VERDICTS = new Set(["accept", "drop", "return", "continue", "jump", "goto"]);
@@ -339,6 +340,26 @@ class Parser {
         out.push({ op: "add-element", at: obj, family, table, set, elements, del: false });
         return this.endOfCommand();
       }
+      case "counter": {
+        // A named counter object (kube-proxy adds and deletes some when a feature gate is off).
+        const family = this.family();
+        const table = this.name("table name");
+        const name = this.name("counter name");
+        let comment: string | undefined;
+        if (this.peek().kind === "{") {
+          this.next();
+          for (;;) {
+            this.skipSeps();
+            if (this.peek().kind === "}") break;
+            const k = this.word("comment");
+            if (k.text === "comment") comment = this.string();
+            else this.fail(k, `syntax error, unexpected ${k.text}`);
+          }
+          this.expect("}");
+        }
+        out.push({ op: "add-counter", at: obj, family, table, name, create, ...(comment !== undefined && { comment }) });
+        return this.endOfCommand();
+      }
       default:
         this.fail(obj, `syntax error, unexpected ${show(obj)}`);
     }
@@ -373,6 +394,9 @@ class Parser {
       case "set":
       case "map":
         out.push({ op: "delete", at: verb, what: "set", family, table, name: this.name("set name") });
+        break;
+      case "counter":
+        out.push({ op: "delete", at: verb, what: "counter", family, table, name: this.name("counter name") });
         break;
       case "rule": {
         const name = this.name("chain name");
@@ -801,14 +825,65 @@ class Parser {
       this.next();
       ipFamily = true;
     }
+    // `ip addr . port to A . P` or `… to numgen random mod N map { K : A . P, … }`.
+    let concat = false;
+    let pick: { mod: number; offset: number; targets: { key: number; ip: number; port: number }[] } | undefined;
+    if (this.isWord("addr") && (type === "dnat" || type === "snat")) {
+      this.next();
+      this.expectWord(".");
+      this.expectWord("port");
+      concat = true;
+    }
+    const addrPort = (): { ip: number; port: number } => {
+      const a = this.word("address");
+      const ip = parseValue(a.text, "ipv4_addr");
+      this.expectWord(".");
+      const p = this.word("port");
+      const port = parseValue(p.text, "inet_service");
+      if (ip.kind !== "int") this.fail(a, "syntax error, expecting an address");
+      if (port.kind !== "int") this.fail(p, "syntax error, expecting a port");
+      return { ip: ip.v, port: port.v };
+    };
     if (this.isWord("to")) {
       this.next();
-      const w = this.word("address");
-      range = parseNatTo(w, type, (msg) => this.fail(w, msg));
+      if (concat && this.isWord("numgen")) {
+        const at = this.next();
+        this.expectWord("random");
+        this.expectWord("mod");
+        const mod = this.count();
+        if (mod === 0) this.fail(at, "numgen modulus must be positive");
+        let offset = 0;
+        if (this.isWord("offset")) {
+          this.next();
+          offset = this.count();
+        }
+        this.expectWord("map");
+        this.expect("{");
+        const targets: { key: number; ip: number; port: number }[] = [];
+        for (;;) {
+          this.tick();
+          while (!this.atEof() && this.peek().kind === "nl") this.next();
+          if (this.peek().kind === "}" || this.atEof()) break;
+          const key = this.count();
+          this.expectWord(":");
+          targets.push({ key, ...addrPort() });
+          while (!this.atEof() && this.peek().kind === "nl") this.next();
+          if (this.peek().kind === ",") this.next();
+          else if (this.peek().kind !== "}") this.fail(this.peek(), `syntax error, unexpected ${show(this.peek())}, expecting comma or '}'`);
+        }
+        this.expect("}");
+        pick = { mod, offset, targets };
+      } else if (concat) {
+        const t = addrPort();
+        range = { minIp: t.ip, maxIp: t.ip, minPort: t.port, maxPort: t.port };
+      } else {
+        const w = this.word("address");
+        range = parseNatTo(w, type, (msg) => this.fail(w, msg));
+      }
     } else if (type === "dnat" || type === "snat") this.fail(this.peek(), `syntax error, unexpected ${show(this.peek())}, expecting to`);
     let flags: string[] = [];
     if (this.isWord() && /^(random|fully-random|persistent)$/.test(this.peek().text)) flags = this.flagList();
-    return { kind: "nat", type, flags, ...(range && { range }), ...(ipFamily && { ipFamily }) };
+    return { kind: "nat", type, flags, ...(range && { range }), ...(ipFamily && { ipFamily }), ...(concat && { concat }), ...(pick && { pick }) };
   }
 
   /** A selector, or a concatenation of them. */
@@ -1205,6 +1280,16 @@ function apply(rs: NftRuleset, c: Cmd): void {
       t.chains.set(c.name, chain);
       return;
     }
+    case "add-counter": {
+      const t = needTable(rs, c);
+      t.counters ??= new Map();
+      if (t.counters.has(c.name)) {
+        if (c.create) fail("Could not process rule: File exists");
+        return;
+      }
+      t.counters.set(c.name, { name: c.name, handle: ++t.lastHandle, packets: 0, bytes: 0, ...(c.comment !== undefined && { comment: c.comment }) });
+      return;
+    }
     case "add-set": {
       const t = needTable(rs, c);
       const had = t.sets.get(c.set.name);
@@ -1293,6 +1378,8 @@ function apply(rs: NftRuleset, c: Cmd): void {
         t.chains.delete(c.name!);
       } else if (c.what === "set") {
         if (!t.sets.delete(c.name!)) fail(`Could not process rule: No such file or directory (set ${c.name})`);
+      } else if (c.what === "counter") {
+        if (!t.counters?.delete(c.name!)) fail(`Could not process rule: No such file or directory (counter ${c.name})`);
       } else {
         const ch = t.chains.get(c.name!);
         const i = ch ? ch.rules.findIndex((r) => r.handle === c.handle) : -1;

@@ -275,6 +275,13 @@ export function formatStmt(s: Stmt, family: Family): string {
     }
     case "nat": {
       let out = s.type;
+      if (s.pick) {
+        // nft 1.0.6 lists `dnat ip addr . port to numgen … map` as `dnat ip to numgen … map` (checked in a namespace).
+        const targets = s.pick.targets.map((x) => `${x.key} : ${formatIpv4(x.ip)} . ${x.port}`).join(", ");
+        out += ` ip to numgen random mod ${s.pick.mod}${s.pick.offset ? ` offset ${s.pick.offset}` : ""} map { ${targets} }`;
+        if (s.flags.length > 0) out += " " + s.flags.join(",");
+        return out;
+      }
       if (s.ipFamily && family === "inet") out += " ip";
       const r = s.range;
       if (r) {
@@ -386,6 +393,13 @@ function tableText(t: NftTable, o: PrintOptions): string {
   const lines = [`table ${t.family} ${t.name} {${handle(o, t.handle)}`];
   if (t.comment !== undefined) lines.push(`\tcomment "${t.comment}"`);
   const blocks: string[][] = [];
+  // Named counters come first (as nft 1.0.6 listed them in a namespace), then sets, then chains.
+  for (const k of t.counters?.values() ?? []) {
+    const b = [`\tcounter ${k.name} {${handle(o, k.handle)}`];
+    if (k.comment !== undefined) b.push(`\t\tcomment "${k.comment}"`);
+    b.push(o.stateless ? "" : `\t\tpackets ${k.packets} bytes ${k.bytes}`, "\t}");
+    blocks.push(b.filter((l) => l !== ""));
+  }
   for (const s of t.sets.values()) if (!s.anonymous) blocks.push(printSet(s, o));
   for (const c of t.chains.values()) blocks.push(printChain(t, c, o));
   blocks.forEach((b, i) => {

@@ -76,7 +76,17 @@ export type Stmt =
   | { readonly kind: "verdict"; readonly verdict: VerdictVal }
   | { readonly kind: "counter"; readonly counter: Counter }
   | { readonly kind: "markset"; readonly op?: "|" | "^" | "&"; readonly value: number; readonly ct?: boolean }
-  | { readonly kind: "nat"; readonly type: "dnat" | "snat" | "masquerade" | "redirect"; readonly range?: NatRange; readonly flags: readonly string[]; readonly ipFamily?: boolean }
+  | {
+      readonly kind: "nat";
+      readonly type: "dnat" | "snat" | "masquerade" | "redirect";
+      readonly range?: NatRange;
+      readonly flags: readonly string[];
+      readonly ipFamily?: boolean;
+      /** `dnat ip addr . port to …`: address and port given as a concatenation (kube-proxy 1.37 writes it so). */
+      readonly concat?: boolean;
+      /** `… to numgen random mod N map { 0 : addr . port, … }`: the target drawn per connection. */
+      readonly pick?: { readonly mod: number; readonly offset: number; readonly targets: readonly { readonly key: number; readonly ip: number; readonly port: number }[] };
+    }
   | { readonly kind: "reject"; readonly with?: { readonly type: "icmp" | "icmpx" | "icmpv6" | "tcp reset"; readonly code?: string } }
   | { readonly kind: "notrack" }
   | { readonly kind: "log"; readonly prefix?: string; readonly level?: string }
@@ -128,8 +138,19 @@ export interface NftTable {
   comment?: string;
   readonly sets: Map<string, NftSet>;
   readonly chains: Map<string, NftChain>;
-  /** The last handle given out in this table (chains, sets and rules share it). */
+  /** Named counter objects (`add counter`), listed before the sets; created when first added. */
+  counters?: Map<string, NftCounterObject>;
+  /** The last handle given out in this table (chains, sets, objects and rules share it). */
   lastHandle: number;
+}
+
+/** A named counter (`add counter ip t name { comment "…" ; }`). */
+export interface NftCounterObject {
+  readonly name: string;
+  readonly handle: number;
+  readonly comment?: string;
+  packets: number;
+  bytes: number;
 }
 
 export interface NftRuleset {
