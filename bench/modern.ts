@@ -10,6 +10,10 @@ import { buildCluster } from "../src/engine/k8s/build";
 import { validateScenario } from "../src/engine/k8s/spec";
 import { traceTraffic } from "../src/engine/k8s/traffic";
 import { kubeProxyChoices, type KubeProxyChoice } from "../src/engine/kube-proxy/releases";
+import { nftablesProxier } from "../src/engine/kube-proxy/nftables";
+import { loadNft } from "../src/engine/nftables/parse";
+import { printRuleset } from "../src/engine/nftables/print";
+import { emptyNftRuleset } from "../src/engine/nftables/types";
 import { generatedScenario } from "./cluster";
 import { line, measure, median, ms } from "./util";
 
@@ -28,14 +32,43 @@ function traceBench(kp: KubeProxyChoice): void {
     traceTraffic(cluster, { kind: "curl", from: { pod }, to: { service: svc, namespace: "default", port: "http" }, sport: 20000 + (i & 0x7fff) }, 0);
   const nodePort = (i: number) => traceTraffic(cluster, { kind: "curl", from: { client: true }, to: { node: "worker-3", public: true }, port: 30001, sport: 40000 + (i & 0x3fff) }, 0);
   const cold = performance.now();
-  clusterIp("svc0")(-100);
+  clusterIp("svc200")(-100);
   line("first (cold) ClusterIP trace, loading the rules of the nodes it crosses", ms(performance.now() - cold));
-  line("ClusterIP trace to svc0 (written first), median of 31 (SYN, SYN-ACK, ACK)", ms(median(measure(clusterIp("svc0"), 31, 3))));
-  line(`ClusterIP trace to svc${SERVICES - 1} (written last), median of 31`, ms(median(measure(clusterIp(`svc${SERVICES - 1}`), 31, 3))));
+  // svc200 and svc4900 select the same pods (app0), so only their place in the rules differs.
+  line("ClusterIP trace to svc200 (written early), median of 31 (SYN, SYN-ACK, ACK)", ms(median(measure(clusterIp("svc200"), 31, 3))));
+  line("ClusterIP trace to svc4900 (written late, same endpoints), median of 31", ms(median(measure(clusterIp("svc4900"), 31, 3))));
   line("NodePort trace from the internet, median of 31", ms(median(measure(nodePort, 31, 3))));
+}
+
+/** kube-proxy 1.37's nftables rules for the same cluster's worker-0: load (nft -f), print (nft list ruleset), and read the listing back. */
+function nftTextBench(): void {
+  const input = generatedScenario(10, 1_000, SERVICES);
+  const v = validateScenario(input);
+  if (!v.ok) throw new Error(JSON.stringify(v.issues.slice(0, 3)));
+  const cluster = buildCluster(v.scenario);
+  const ports = cluster.services.flatMap((sv) => sv.portsResolved);
+  const proxier = nftablesProxier(v.scenario.cluster.podNetwork, v.scenario.cluster.serviceNetwork);
+  const text = proxier.rules(ports, { name: "worker-0", ip: cluster.nodes.find((n) => n.name === "worker-0")!.ip });
+  console.log(`\nnft: kube-proxy 1.37's rules for worker-0 (${ports.length.toLocaleString("en")} service ports): ${(text.length / 1024).toFixed(0)} KB of nft -f text`);
+  let listed = "";
+  const load = measure(() => {
+    const rs = emptyNftRuleset();
+    loadNft(rs, text);
+    listed = printRuleset(rs);
+  }, 5, 1);
+  const rs = emptyNftRuleset();
+  const t0 = performance.now();
+  loadNft(rs, text);
+  line("parse and apply the nft -f text (one run)", ms(performance.now() - t0));
+  line("parse and apply, then print nft list ruleset, median of 5", ms(median(load)));
+  const print = measure(() => void printRuleset(rs), 5, 1);
+  line(`print nft list ruleset (${(listed.length / 1024).toFixed(0)} KB, ${listed.split("\n").length.toLocaleString("en")} lines), median of 5`, ms(median(print)));
+  const reread = measure(() => loadNft(emptyNftRuleset(), listed), 5, 1);
+  line("parse the listing back (nft -f of nft list's output), median of 5", ms(median(reread)));
 }
 
 export function runModernBench(): void {
   console.log(`\n[modern] ${SERVICES.toLocaleString("en")} services × 2 ports, 10 workers, 1,000 pods`);
   for (const kp of kubeProxyChoices()) traceBench(kp);
+  nftTextBench();
 }

@@ -60,6 +60,8 @@ export interface NftBudget {
   /** A clock in milliseconds (the caller's; the engine has none); without one, no time limit. */
   readonly clock?: () => number;
   readonly timeMs?: number;
+  /** The most text taken (MAX_NFT_BYTES unless said otherwise). */
+  readonly maxBytes?: number;
 }
 
 class NftFail extends Error {
@@ -846,7 +848,8 @@ class Parser {
     };
     if (this.isWord("to")) {
       this.next();
-      if (concat && this.isWord("numgen")) {
+      // nft lists the numgen form without `addr . port` and reads it back so (the map's data says it).
+      if ((concat || ipFamily) && this.isWord("numgen")) {
         const at = this.next();
         this.expectWord("random");
         this.expectWord("mod");
@@ -1199,6 +1202,7 @@ function copyRuleset(rs: NftRuleset): NftRuleset {
       ...t,
       sets: new Map([...t.sets].map(([k, s]) => [k, { ...s, flags: [...s.flags], elements: [...s.elements] }])),
       chains: new Map([...t.chains].map(([k, c]) => [k, { ...c, rules: [...c.rules] }])),
+      ...(t.counters && { counters: new Map([...t.counters].map(([k, o]) => [k, { ...o }])) }),
     })),
   };
 }
@@ -1221,7 +1225,8 @@ const FAMILY_OK_HOOKS: Readonly<Record<string, readonly NftHook[]>> = {
  * it was and the error says where.
  */
 export function applyNft(rs: NftRuleset, text: string, budget: NftBudget = {}): { ok: true } | { ok: false; error: NftParseError } {
-  if (text.length > MAX_NFT_BYTES) return { ok: false, error: { line: 1, column: 1, message: `the ruleset is larger than ${MAX_NFT_BYTES} bytes` } };
+  const maxBytes = budget.maxBytes ?? MAX_NFT_BYTES;
+  if (text.length > maxBytes) return { ok: false, error: { line: 1, column: 1, message: `the ruleset is larger than ${maxBytes} bytes` } };
   try {
     const cmds = new Parser(lex(text), budget).commands();
     const work = copyRuleset(rs);
@@ -1234,9 +1239,13 @@ export function applyNft(rs: NftRuleset, text: string, budget: NftBudget = {}): 
   }
 }
 
-/** Like applyNft, for text the engine itself wrote: an error is an engine bug. */
+/**
+ * Like applyNft, for text the engine itself wrote: an error is an engine bug. Its size follows
+ * from a validated scenario (kube-proxy's rules for up to LIMITS.services services run to tens of
+ * megabytes), so the byte budget meant for typed or pasted input does not apply.
+ */
 export function loadNft(rs: NftRuleset, text: string, source = "nft"): void {
-  const r = applyNft(rs, text);
+  const r = applyNft(rs, text, { maxBytes: Infinity });
   if (!r.ok) throw new Error(formatNftError(r.error, source));
 }
 
@@ -1299,7 +1308,7 @@ function apply(rs: NftRuleset, c: Cmd): void {
         return;
       }
       const dynamic = c.set.flags.includes("dynamic");
-      const set: NftSet = { ...c.set, handle: ++t.lastHandle, ...(dynamic && c.set.size === undefined && { size: 65535 }) };
+      const set: NftSet = { ...c.set, elements: [], handle: ++t.lastHandle, ...(dynamic && c.set.size === undefined && { size: 65535 }) };
       set.elements = mergeElements(set, c.set.elements, fail);
       t.sets.set(c.set.name, set);
       return;
@@ -1313,6 +1322,7 @@ function apply(rs: NftRuleset, c: Cmd): void {
         for (const e of elements) {
           const i = set.elements.findIndex((x) => sameKey(x.key, e.key));
           if (i < 0) fail("Could not process rule: No such file or directory (element)");
+          KEYS.delete(set.elements);
           set.elements.splice(i, 1);
         }
         return;
@@ -1424,10 +1434,32 @@ function checkStmt(t: NftTable, chain: NftChain, s: Stmt, fail: (m: string) => n
 }
 
 function simplifyAnon(s: Stmt): Stmt {
-  if (s.kind === "match" && s.right.kind === "set" && s.right.elements.length === 1 && s.left.length === 1 && s.left[0]!.kind !== "ct") {
-    return { ...s, right: { kind: "value", values: s.right.elements[0]!.key } };
+  if (s.kind === "match" && s.right.kind === "set" && s.left.length === 1 && s.left[0]!.kind !== "ct") {
+    const elements = withoutCovered(s.right.elements);
+    if (elements.length === 1) return { ...s, right: { kind: "value", values: elements[0]!.key } };
+    if (elements.length !== s.right.elements.length) return { ...s, right: { kind: "set", elements } };
   }
   return s;
+}
+
+/**
+ * An anonymous interval set keeps no element that another of its ranges holds: `{ 10.240.0.0/24,
+ * 203.0.113.0/24, 203.0.113.80 }` lists as `{ 10.240.0.0/24, 203.0.113.0/24 }` (nft 1.0.6 merged it
+ * so in a namespace). Only single-field keys with a range among them are touched.
+ */
+function withoutCovered(elements: readonly SetElement[]): readonly SetElement[] {
+  const ranges = elements.flatMap((e) => (e.key.length === 1 && e.key[0]!.kind === "range" ? [e.key[0]!] : []));
+  if (ranges.length === 0) return elements;
+  const span = (e: SetElement): [number, number] | undefined => {
+    const v = e.key[0];
+    if (e.key.length !== 1 || !v) return undefined;
+    return v.kind === "range" ? [v.lo, v.hi] : v.kind === "int" ? [v.v, v.v] : undefined;
+  };
+  return elements.filter((e) => {
+    const me = span(e);
+    if (!me) return true;
+    return !ranges.some((r) => r !== e.key[0] && r.kind === "range" && r.lo <= me[0] && me[1] <= r.hi && !(r.lo === me[0] && r.hi === me[1]));
+  });
 }
 
 /** An element written before its set's type was known: read again by the set's key types. */
@@ -1470,9 +1502,22 @@ function sameKey(a: readonly Value[], b: readonly Value[]): boolean {
 }
 
 /** Adds elements, an existing key keeping its place (nft add element on one that exists is a no-op). */
+/**
+ * The keys of an element array as mergeElements last left it, so that kube-proxy's thousands of
+ * one-element `add element` commands cost one lookup each, not a pass over the set. Valid while the
+ * array's length is what it was (a delete drops the entry; a rebuilt array has none).
+ */
+const KEYS = new WeakMap<SetElement[], { keys: Set<string>; length: number }>();
+
+/** Adds elements not yet in the set, in place on the set's array (the transaction's own copy). */
 function mergeElements(set: NftSet, add: readonly SetElement[], fail: (m: string) => never): SetElement[] {
-  const out = [...set.elements];
-  const seen = new Set(out.map((e) => keyOf(e.key)));
+  const out = set.elements as SetElement[];
+  let known = KEYS.get(out);
+  if (!known || known.length !== out.length) {
+    known = { keys: new Set(out.map((e) => keyOf(e.key))), length: out.length };
+    KEYS.set(out, known);
+  }
+  const seen = known.keys;
   for (const e of add) {
     const r = retype(e, set, fail);
     const k = keyOf(r.key);
@@ -1481,5 +1526,6 @@ function mergeElements(set: NftSet, add: readonly SetElement[], fail: (m: string
       out.push(r);
     }
   }
+  known.length = out.length;
   return out;
 }
