@@ -104,7 +104,7 @@ describe("nft on today's nodes lists iptables-nft's tables too", () => {
     const ns = worker(nftMode);
     const chain = nftCommand(ns, ["-s", "list", "chain", "ip", "nat", "POSTROUTING"], 0, { iptablesNft: true });
     expect(chain.stderr).toBe("# Warning: table ip nat is managed by iptables-nft, do not touch!\n");
-    expect(chain.stdout).toMatch(/^table ip nat \{\n\tchain POSTROUTING \{\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n(\t\tip saddr 10\.200\.0\.0\/24  counter jump CNI-[0-9a-f]+\n)+\t\}\n\}\n$/);
+    expect(chain.stdout).toMatch(/^table ip nat \{\n\tchain POSTROUTING \{\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n(\t\tip saddr 10\.200\.0\.0\/24 {2}counter jump CNI-[0-9a-f]+\n)+\t\}\n\}\n$/);
     const n = nftCommand(ns, ["-n", "list", "table", "nat"], 0, { iptablesNft: true }).stdout;
     expect(n).toContain("type nat hook prerouting priority -100;");
     expect(n).toContain("type nat hook postrouting priority 100;");
