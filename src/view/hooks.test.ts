@@ -260,7 +260,7 @@ describe("nft rule steps in the hooks view (kube-proxy in nftables mode)", () =>
   const steps = stepsOf(spec);
   const worker = at("worker-0");
 
-  it("places kube-proxy's base chains at their priorities: filter-prerouting-pre-dnat (−110) after mangle and before nat, nat-prerouting at dstnat", () => {
+  it("places kube-proxy's base chains at their priorities: filter-prerouting-pre-dnat (−110) after mangle and before nat, nat-prerouting at dstnat before the iptables nat table", () => {
     const dnat = find(steps, (s) => worker(s) && s.step.detail.kind === "nat" && s.step.detail.type === "DNAT");
     const h = hooksAt(steps, dnat)!;
     const pre = h.passes.find((p) => p.station === "PREROUTING")!;
@@ -280,12 +280,12 @@ describe("nft rule steps in the hooks view (kube-proxy in nftables mode)", () =>
     expect(tableLabel("PREROUTING", nat)).toBe("ip kube-proxy (nat, priority dstnat)");
     expect(tableLabel("PREROUTING", nft[0]!)).toBe("ip kube-proxy (filter, priority dstnat - 10)");
     const slots = hookSlots("PREROUTING", pre).map((x) => (x.kind === "stage" ? x.stage : `nft ${x.table.nft!.chain}`));
-    expect(slots).toEqual(["raw", "conntrack", "mangle", "nft filter-prerouting-pre-dnat", "nat", "nft nat-prerouting"]);
+    expect(slots).toEqual(["raw", "conntrack", "mangle", "nft filter-prerouting-pre-dnat", "nft nat-prerouting", "nat"]);
     // No iptables stage is taken for kube-proxy's table.
     expect(pre.tables.some((t) => !t.nft && t.chains.includes("services"))).toBe(false);
   });
 
-  it("puts the iptables nat table (CNI) and kube-proxy's nat-postrouting both at srcnat in POSTROUTING, iptables first, and never mislabels a table", () => {
+  it("puts the iptables nat table (CNI) and kube-proxy's nat-postrouting both at srcnat in POSTROUTING, kube-proxy's first (made last, its hook runs first), and never mislabels a table", () => {
     const masq = find(steps, (s) => worker(s) && s.step.detail.kind === "nat" && s.step.detail.type === "MASQUERADE");
     const h = hooksAt(steps, masq)!;
     const post = h.passes.find((p) => p.station === "POSTROUTING")!;
@@ -293,7 +293,7 @@ describe("nft rule steps in the hooks view (kube-proxy in nftables mode)", () =>
     expect(kp.nat).toBe(masq);
     expect(tableLabel("POSTROUTING", kp)).toBe("ip kube-proxy (nat, priority srcnat)");
     const slots = hookSlots("POSTROUTING", post).map((x) => (x.kind === "stage" ? x.stage : `nft ${x.table.nft!.chain}`));
-    expect(slots).toEqual(["mangle", "nat", "nft nat-postrouting", "confirm"]);
+    expect(slots).toEqual(["mangle", "nft nat-postrouting", "nat", "confirm"]);
     // Every table pass of every visit names an iptables stage or carries its nft table.
     for (let i = 0; i < steps.length; i++) {
       const v = hooksAt(steps, i)!;

@@ -53,8 +53,10 @@ export const HOOK_STAGES: Readonly<Record<"PREROUTING" | "INPUT" | "FORWARD" | "
  * Each stage's priority in a hook, as the kernel orders the hook's functions; nat is DNAT (−100)
  * before routing and on OUTPUT, SNAT (100) on INPUT and POSTROUTING. An nftables base chain runs
  * at its own priority among them (kube-proxy's filter-prerouting-pre-dnat at −110: after mangle,
- * before nat); at equal priority the function registered first runs first (the iptables tables,
- * which kubelet makes before kube-proxy makes its table).
+ * before nat); at equal priority the function registered LAST runs first (the kernel inserts a
+ * hook before its equals; docs/kernel-lab-notes.md, "Equal priorities"), so kube-proxy's nat
+ * chains, made after kubelet's iptables tables, run before the iptables nat table, as the engine
+ * walks them.
  */
 export function stagePriority(hook: keyof typeof HOOK_STAGES, stage: Stage): number {
   switch (stage) {
@@ -81,9 +83,11 @@ export type Slot = { readonly kind: "stage"; readonly stage: Stage; readonly pri
 /** A hook's stages with the nftables base chains this pass entered placed at their priorities. */
 export function hookSlots(hook: keyof typeof HOOK_STAGES, pass: Pass | undefined): Slot[] {
   const slots: Slot[] = HOOK_STAGES[hook].map((stage) => ({ kind: "stage", stage, priority: stagePriority(hook, stage) }));
-  for (const t of pass?.tables ?? []) if (t.nft) slots.push({ kind: "nft", table: t, priority: t.nft.priority });
-  // A stable sort: the iptables stages first at equal priority, the nft chains in the order entered.
-  return slots.map((x, i) => ({ x, i })).sort((a, b) => a.x.priority - b.x.priority || a.i - b.i).map(({ x }) => x);
+  // A nat chain runs inside NAT's one hook (at the nat stage's priority), among the nat chains by its own.
+  for (const t of pass?.tables ?? []) if (t.nft) slots.push({ kind: "nft", table: t, priority: t.nft.type === "nat" ? stagePriority(hook, "nat") : t.nft.priority });
+  // At equal priority the nft chains (registered later) come before the iptables stages, in the order entered.
+  const rank = (x: Slot) => (x.kind === "nft" ? 0 : 1);
+  return slots.map((x, i) => ({ x, i })).sort((a, b) => a.x.priority - b.x.priority || rank(a.x) - rank(b.x) || a.i - b.i).map(({ x }) => x);
 }
 
 /** An nft base chain's priority as nft lists it: by name where it has one (dstnat - 10; dstnat and srcnat only on their hooks), else the number. */
