@@ -150,3 +150,26 @@ function parseOk(text: string) {
   if (!p.ok) throw new Error(p.error.message);
   return p.value;
 }
+
+describe("iptables-nft's tables against the kernel's nft (fixtures nft-1.0.6/)", () => {
+  const lab = join(__dirname, "__fixtures__", "nft-1.0.6");
+  const read = (f: string) => readFileSync(join(lab, f), "utf8");
+  const ns = new Netns({ name: "lab", node: "lab" });
+  const r = restoreParsed(ns.nf, parseOk(read("kubelet-nft.rules")), {});
+  if (!r.ok) throw new Error(r.error.message);
+
+  it("nft list ruleset: stdout, stderr and the terminal's interleaving as nft wrote them", () => {
+    const out = nftCommand(ns, ["list", "ruleset"], 0, { iptablesNft: true });
+    expect(out.stdout).toBe(read("kubelet-nft.out"));
+    expect(out.stderr).toBe(read("kubelet-nft.err"));
+    expect(out.terminal).toBe(read("kubelet-nft.term"));
+  });
+
+  it.each([
+    [["-s", "list", "ruleset"], "kubelet-nft-s.term"],
+    [["-n", "list", "ruleset"], "kubelet-nft-n.term"],
+    [["list", "chain", "ip", "nat", "POSTROUTING"], "kubelet-nft-chain.term"],
+  ])("nft %j", (args, file) => {
+    expect(nftCommand(ns, args, 0, { iptablesNft: true }).terminal).toBe(read(file));
+  });
+});
