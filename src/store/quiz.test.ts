@@ -1,6 +1,11 @@
 import { describe, expect, it, vi } from "vitest";
 import { fakeEngine } from "./fake-engine";
-import { quizQuestions, type Question } from "./quiz";
+import { describeTopology } from "../engine/k8s/topology";
+import { runScenario } from "../engine/k8s/run";
+import { printChain } from "../engine/nftables/print";
+import { builtinScenario } from "../engine/scenarios/article";
+import { flatten } from "./playback";
+import { panelTable, quizQuestions, type Question } from "./quiz";
 import { createHopscope, type FlatStep } from "./store";
 
 async function loaded(id: string) {
@@ -187,5 +192,49 @@ describe("the quiz in Russian", () => {
     expect(store.getState().quizQuestions()[0]!.prompt).toBe(en[0]!.prompt);
     store.setState({ lang: "ru" });
     expect(store.getState().quizQuestions()[0]!.prompt).toBe(ru[0]!.prompt);
+  });
+});
+
+describe("the quiz on kube-proxy in nftables mode", () => {
+  const spec = structuredClone(builtinScenario("today-nodeport")) as { cluster: Record<string, unknown> };
+  spec.cluster.kubeProxy = { mode: "nftables", version: "latest" };
+  const r = runScenario(spec);
+  if (!r.ok) throw new Error("scenario failed");
+  const steps = flatten(r.trace);
+  const topology = describeTopology(r.cluster);
+  /** The chain's rules as the node panel lists them (nft -s). */
+  const chainOf = (node: string, table: string, chain: string) => {
+    if (table !== "ip kube-proxy") return undefined;
+    const t = r.cluster.world.get(node).nft.tables.find((x) => x.name === "kube-proxy")!;
+    const c = t.chains.get(chain)!;
+    const lines = printChain(t, c, { stateless: true });
+    return lines.slice(lines.length - 1 - c.rules.length, -1).map((l) => l.slice(2));
+  };
+
+  it("asks which rule of the nft table's services chain matches, worded for nftables, its choices that chain's rules", () => {
+    const qs = quizQuestions(steps, topology, chainOf);
+    const rules = qs.filter((q) => q.kind === "rule");
+    expect(rules.length).toBeGreaterThan(0);
+    for (const q of rules) {
+      const d = steps[q.reveal]!.step.detail;
+      expect(d.kind === "rule" && d.family).toBe("ip");
+      if (d.kind !== "rule") continue;
+      expect(d.chain).toBe("services");
+      expect(q.context).toMatch(/enters chain services of the nftables table ip kube-proxy at the prerouting hook\.$/);
+      expect(q.choices[q.answer]).toBe(d.rule.replace(/counter packets \d+ bytes \d+/g, "counter"));
+      const known = chainOf(steps[q.reveal]!.step.node, "ip kube-proxy", "services")!;
+      for (const c of q.choices) expect(known).toContain(c);
+    }
+    // Nothing assumes iptables: no iptables chain or table wording.
+    for (const q of qs) expect(q.context).not.toMatch(/KUBE-|table's/);
+    const ru = quizQuestions(steps, topology, chainOf, "ru").find((q) => q.kind === "rule")!;
+    expect(ru.context).toMatch(/таблицы nftables ip kube-proxy на хуке prerouting\.$/);
+  });
+
+  it("without the chain's rules fetched, asks among the rules the trace shows in that nft table only", () => {
+    for (const q of quizQuestions(steps, topology).filter((x) => x.kind === "rule")) {
+      for (const c of q.choices) expect(c.startsWith("-A ")).toBe(false);
+    }
+    expect(panelTable({ kind: "rule", table: "kube-proxy", family: "ip", chain: "services", hook: "PREROUTING", index: 1, rule: "", target: "none", counters: { pkts: 0, bytes: 0 } })).toBe("ip kube-proxy");
   });
 });

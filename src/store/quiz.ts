@@ -46,6 +46,7 @@ const WORDS: Readonly<
       readonly prompts: Readonly<Record<QuestionKind, string>>;
       readonly at: (node: string, packet: string) => string;
       readonly enters: (p: { node: string; packet: string; table: string; chain: string; hook: string }) => string;
+      readonly entersNft: (p: { node: string; packet: string; table: string; chain: string; hook: string }) => string;
       readonly leaving: (packet: string, node: string) => string;
     }
   >
@@ -54,6 +55,7 @@ const WORDS: Readonly<
     prompts: PROMPTS,
     at: (node, packet) => `On ${node}: ${packet}.`,
     enters: (p) => `On ${p.node}, the packet (${p.packet}) enters the ${p.table} table's ${p.chain} chain at ${p.hook}.`,
+    entersNft: (p) => `On ${p.node}, the packet (${p.packet}) enters chain ${p.chain} of the nftables table ${p.table} at the ${p.hook} hook.`,
     leaving: (packet, node) => `The packet (${packet}) is leaving ${node}.`,
   },
   ru: {
@@ -65,9 +67,31 @@ const WORDS: Readonly<
     },
     at: (node, packet) => `На ${node}: ${packet}.`,
     enters: (p) => `На ${p.node} пакет (${p.packet}) входит в цепочку ${p.chain} таблицы ${p.table} на хуке ${p.hook}.`,
+    entersNft: (p) => `На ${p.node} пакет (${p.packet}) входит в цепочку ${p.chain} таблицы nftables ${p.table} на хуке ${p.hook}.`,
     leaving: (packet, node) => `Пакет (${packet}) покидает ${node}.`,
   },
 };
+
+type RuleDetail = Extract<FlatStep["step"]["detail"], { kind: "rule" }>;
+
+/** A rule step's table as the node panel's outline names it: an nft table with its family ("ip kube-proxy"). */
+export function panelTable(d: RuleDetail): string {
+  return d.family !== undefined ? `${d.family} ${d.table}` : d.table;
+}
+
+/**
+ * The chain whose matching rule the quiz asks for: kube-proxy's service dispatch, KUBE-SERVICES in
+ * iptables mode, the `services` chain of its nft table in nftables mode (where the answer is
+ * one of its verdict-map rules, as nft lists them).
+ */
+function isServicesChain(d: RuleDetail): boolean {
+  return d.family === undefined ? d.chain === "KUBE-SERVICES" : d.table === "kube-proxy" && d.chain === "services";
+}
+
+/** A rule's text as a choice: an nft rule without its counter's values (they change as packets pass; the panel lists nft -s). */
+function ruleChoice(d: RuleDetail, text: string): string {
+  return d.family !== undefined ? text.replace(/\bcounter packets \d+ bytes \d+/g, "counter") : text;
+}
 
 /** At most this many choices per question (the right one and up to three others). */
 const MAX_CHOICES = 4;
@@ -97,7 +121,8 @@ function packetText(s: FlatStep): string {
 
 /**
  * The questions for a trace, in step order: per flow, the first source rewrite (else the first
- * destination rewrite), the first rule kube-proxy's KUBE-SERVICES chain matches, and the first
+ * destination rewrite), the first rule kube-proxy's KUBE-SERVICES chain (in nftables mode its
+ * nft table's services chain) matches, and the first
  * time the packet leaves a worker for another machine (else the first time it leaves any); a
  * question a flow before asked (same kind, place and answer) is not asked again. Rule
  * choices are the other rules of that chain on that node when `chainOf` knows them, else the
@@ -152,25 +177,29 @@ export function quizQuestions(
       if (c) add({ key, at, reveal: nat.i, kind: field === "src" ? "source" : "destination", prompt: w.prompts[field === "src" ? "source" : "destination"], context: w.at(steps[at]!.step.node, packetText(steps[at]!)), ...c });
     }
 
-    // The rule KUBE-SERVICES matches.
+    // The rule kube-proxy's service chain (KUBE-SERVICES, or nft's services) matches.
     for (let i = start + 1; i < end; i++) {
       const s = steps[i]!;
       const d = s.step.detail;
-      if (d.kind !== "rule" || d.chain !== "KUBE-SERVICES") continue;
+      if (d.kind !== "rule" || !isServicesChain(d)) continue;
       const at = i - 1;
       const key = keyOf(at);
-      const known = chainOf(s.step.node, d.table, d.chain);
+      const table = panelTable(d);
+      const known = chainOf(s.step.node, table, d.chain);
       const seen: string[] = [];
+      const answer = ruleChoice(d, d.rule);
       // Rules of the chain that match this packet too (a KUBE-MARK-MASQ before the KUBE-SVC one) are not wrong answers.
       const alsoMatch = new Set<string>();
       for (let j = start; j < end; j++) {
         const o = steps[j]!.step.detail;
-        if (o.kind !== "rule" || steps[j]!.step.node !== s.step.node || o.table !== d.table) continue;
-        seen.push(o.rule);
-        if (o.chain === d.chain && o.rule !== d.rule) alsoMatch.add(o.rule);
+        if (o.kind !== "rule" || steps[j]!.step.node !== s.step.node || panelTable(o) !== table) continue;
+        const text = ruleChoice(o, o.rule);
+        seen.push(text);
+        if (o.chain === d.chain && text !== answer) alsoMatch.add(text);
       }
-      const c = choicesWith(key, d.rule, (known && known.length > 1 ? known : seen).filter((r) => !alsoMatch.has(r)));
-      if (c) add({ key, at, reveal: i, kind: "rule", prompt: w.prompts.rule, context: w.enters({ node: s.step.node, packet: packetText(s), table: d.table, chain: d.chain, hook: d.hook }), ...c });
+      const c = choicesWith(key, answer, (known && known.length > 1 ? known : seen).filter((r) => !alsoMatch.has(r)));
+      const where = { node: s.step.node, packet: packetText(s), table, chain: d.chain };
+      if (c) add({ key, at, reveal: i, kind: "rule", prompt: w.prompts.rule, context: d.family !== undefined ? w.entersNft({ ...where, hook: d.hook.toLowerCase() }) : w.enters({ ...where, hook: d.hook }), ...c });
       break;
     }
 
@@ -242,10 +271,11 @@ export const quizSlice: StateCreator<HopscopeState, [], [], QuizSlice> = (set, g
         for (const q of questions) {
           const s = q.kind === "rule" ? steps[q.reveal]?.step : undefined;
           if (s?.detail.kind !== "rule") continue;
-          const key = `${s.node} ${s.detail.table} ${s.detail.chain}`;
+          const table = panelTable(s.detail);
+          const key = `${s.node} ${table} ${s.detail.chain}`;
           if (!chainRules[key] && !asked.chains.has(key)) {
             asked.chains.add(key);
-            void get().fetchChainRules(s.node, s.detail.table, s.detail.chain);
+            void get().fetchChainRules(s.node, table, s.detail.chain);
           }
         }
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nodeRules, rowOf, ruleAt } from "./rules";
+import { countsNothing, isNftTable, nftTablesOf, nodeRules, rowOf, ruleAt } from "./rules";
 
 describe("a node's outline of rules", () => {
   const r = nodeRules([
@@ -30,5 +30,30 @@ describe("a node's outline of rules", () => {
     expect(rowOf(r, "nat", "KUBE-SERVICES", 4)).toBeUndefined();
     expect(rowOf(r, "filter", "KUBE-FORWARD", 1)).toBeUndefined();
     expect(rowOf(r, "nat", "NOPE", 1)).toBeUndefined();
+  });
+});
+
+describe("an outline with nftables tables", () => {
+  const r = nodeRules([
+    { table: "nat", chain: "POSTROUTING", count: 2 },
+    { table: "filter", chain: "INPUT", count: 1 },
+    { table: "ip kube-proxy", chain: "nat-prerouting", count: 1 },
+    { table: "ip kube-proxy", chain: "service-ECO34HEO-default/nginx/tcp/", count: 2 },
+  ]);
+
+  it("names the nft tables and finds an nft rule step's row by table, chain and position", () => {
+    expect(nftTablesOf(r)).toEqual(["ip kube-proxy"]);
+    expect(nftTablesOf(nodeRules([{ table: "nat", chain: "PREROUTING", count: 1 }]))).toEqual([]);
+    expect(rowOf(r, "ip kube-proxy", "service-ECO34HEO-default/nginx/tcp/", 2)).toBe(5);
+    expect(rowOf(r, "kube-proxy", "nat-prerouting", 1)).toBeUndefined();
+    expect(ruleAt(r, 4)).toEqual({ table: "ip kube-proxy", chain: "service-ECO34HEO-default/nginx/tcp/", index: 1 });
+  });
+
+  it("an nft rule without a counter statement counts nothing; iptables rules always count", () => {
+    expect(countsNothing("ip kube-proxy", "jump services")).toBe(true);
+    expect(countsNothing("ip kube-proxy", "ip daddr 10.0.0.1 counter dnat to 10.200.0.5:80")).toBe(false);
+    expect(countsNothing("ip kube-proxy", undefined)).toBe(false);
+    expect(countsNothing("nat", "-A KUBE-SERVICES -j KUBE-NODEPORTS")).toBe(false);
+    expect(isNftTable("ip kube-proxy")).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * A node's rules as the page holds them: the outline the worker sends (each chain of the nat and
- * filter tables in iptables-save order, with its number of rules) and where each rule sits in
- * it. The texts stay in the worker until a row is shown: a node of a 1,000-service cluster has
+ * filter tables in iptables-save order, then of any nftables table, with its number of rules) and
+ * where each rule sits in it. The texts stay in the worker until a row is shown: a node of a 1,000-service cluster has
  * tens of thousands of rules, and formatting, copying and drawing them all cost seconds.
  */
 import type { RuleChain } from "../worker/protocol";
@@ -54,4 +54,20 @@ export function ruleAt(r: NodeRules, row: number): { readonly table: string; rea
   }
   const c = r.chains[lo]!;
   return { table: c.table, chain: c.chain, index: row - r.starts[lo]! + 1 };
+}
+
+/** Whether an outline table is an nftables table: nft names it with its family ("ip kube-proxy"), iptables by name ("nat"). */
+export const isNftTable = (table: string): boolean => table.includes(" ");
+
+/** The outline's nftables tables, in its order. */
+export function nftTablesOf(r: NodeRules | undefined): string[] {
+  return (r?.tables ?? []).filter((tb) => isNftTable(tb.table)).map((tb) => tb.table);
+}
+
+/**
+ * Whether a row is an nft rule with no counter statement: nft keeps no counts for it, so the
+ * panel shows none (an iptables rule always has its counters).
+ */
+export function countsNothing(table: string, text: string | undefined): boolean {
+  return isNftTable(table) && text !== undefined && !/(^| )counter( |$)/.test(text);
 }

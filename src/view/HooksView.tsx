@@ -10,7 +10,7 @@ import type { StepPacket } from "../engine/trace";
 import type { FlatStep } from "../store/playback";
 import { useT } from "../i18n/use";
 import { hooksText } from "./hooks-text";
-import { HOOK_STAGES, TERMINAL, hooksAt, ipHook, isHook, type HooksAt, type HookStation, type Pass, type Station, type TablePass } from "./hooks";
+import { TERMINAL, hookSlots, hooksAt, ipHook, isHook, tableLabel, type HOOK_STAGES, type HooksAt, type HookStation, type Pass, type Station, type TablePass } from "./hooks";
 
 /** Where each box sits in the wide grid (11 columns: boxes in odd ones, arrows between; 7 rows). */
 const PLACE: Readonly<Record<Station, string>> = {
@@ -97,14 +97,15 @@ export function endpointText(p: StepPacket): string {
   return p.sport !== undefined ? `${p.src}:${p.sport} → ${p.dst}:${p.dport}` : `${p.src} → ${p.dst}`;
 }
 
-/** What a stage did, in words: the chains entered and the verdict. */
-function stageText(w: Words, t: TablePass, dropped: boolean): string {
+/** What a stage (or an nft base chain) did, in words: the chains entered and the verdict. */
+function stageText(w: Words, hook: keyof typeof HOOK_STAGES, t: TablePass, dropped: boolean): string {
   if (t.stage === "conntrack") return "conntrack";
   if (t.stage === "confirm") return "conntrack confirm";
+  const label = tableLabel(hook, t);
   const chains = t.chains.join(" → ");
-  if (!t.decided) return t.stage === "nat" ? w.fromConntrack({ stage: t.stage }) : `${t.stage}: ${chains}`;
+  if (!t.decided) return t.stage === "nat" && !t.nft ? w.fromConntrack({ stage: t.stage }) : `${label}: ${chains}`;
   const verdict = TERMINAL.has(t.decided.target) ? t.decided.target : dropped ? w.noRuleDecided : w.policyLetOn;
-  return `${t.stage}: ${chains}: ${verdict}`;
+  return `${label}: ${chains}: ${verdict}`;
 }
 
 export function HooksView({ steps, cursor, topology, onGo }: { steps: readonly FlatStep[]; cursor: number; topology?: Topology; onGo?: (i: number) => void }) {
@@ -190,8 +191,8 @@ export function HooksView({ steps, cursor, topology, onGo }: { steps: readonly F
               {p.tables.length > 0 && (
                 <ul className="ml-3 list-disc">
                   {p.tables.map((tp, j) => (
-                    <li key={j} className={i === h.current.pass && tp.stage === h.current.stage && tp.steps.includes(cursor) ? "font-semibold" : ""}>
-                      {stageText(t, tp, p.dropped === true)}
+                    <li key={j} className={i === h.current.pass && tp.steps.includes(cursor) ? "font-semibold" : ""}>
+                      {isHook(p.station) ? stageText(t, ipHook(p.station), tp, p.dropped === true) : tp.stage}
                       {tp.decided && !TERMINAL.has(tp.decided.target) && <span className="block text-[0.625rem] text-slate-700">{t.lastRule}</span>}
                       {tp.decided && (
                         <code className="mt-0.5 block break-all rounded bg-slate-100 px-1 font-mono text-[0.625rem] text-slate-800" data-testid="hooks-rule">
@@ -262,7 +263,8 @@ function joined(h: HooksAt, a: Station, b: Station): boolean {
 function describeCurrent(t: Words, h: HooksAt): string {
   const p = h.passes[h.current.pass]!;
   const parts = [spoken(t, p.station, p.label)];
-  if (h.current.stage) parts.push(h.current.stage === "confirm" ? "conntrack confirm" : h.current.stage);
+  if (h.current.nft && isHook(p.station)) parts.push(tableLabel(ipHook(p.station), h.current.nft));
+  else if (h.current.stage) parts.push(h.current.stage === "confirm" ? "conntrack confirm" : h.current.stage);
   if (h.current.chain) parts.push(t.chain({ chain: h.current.chain }));
   return parts.join(", ");
 }
@@ -270,7 +272,8 @@ function describeCurrent(t: Words, h: HooksAt): string {
 function summary(w: Words, h: HooksAt): string {
   const path = h.passes
     .map((p) => {
-      const t = p.tables.map((x) => (x.decided && TERMINAL.has(x.decided.target) ? `${x.stage} ${x.decided.target}` : x.stage)).join(", ");
+      const named = (x: TablePass) => (x.nft && isHook(p.station) ? tableLabel(ipHook(p.station), x) : x.stage);
+      const t = p.tables.map((x) => (x.decided && TERMINAL.has(x.decided.target) ? `${named(x)} ${x.decided.target}` : named(x))).join(", ");
       return `${spoken(w, p.station, p.label)}${t ? ` (${t})` : ""}`;
     })
     .join("; ");
@@ -341,11 +344,13 @@ function Box({ t, station, h, bridge, onGo, phoneHidden = false }: { t: Words; s
 
 function Stages({ station, pass, h, current }: { station: HookStation; pass: Pass | undefined; h: HooksAt; current: boolean }) {
   const bridgeHook = station.startsWith("br-");
+  const hook = ipHook(station);
   return (
     <span className="mt-0.5 flex flex-wrap gap-0.5">
-      {HOOK_STAGES[ipHook(station)].map((stage) => {
-        const t = pass?.tables.find((x) => x.stage === stage);
-        const now = current && h.current.stage === stage;
+      {hookSlots(hook, pass).map((slot, k) => {
+        const stage = slot.kind === "stage" ? slot.stage : undefined;
+        const t = slot.kind === "nft" ? slot.table : pass?.tables.find((x) => x.stage === stage && !x.nft);
+        const now = current && (slot.kind === "nft" ? h.current.nft === slot.table : h.current.stage === stage && !h.current.nft);
         const nat = t?.nat !== undefined;
         const none = stage === "security" || (bridgeHook && !h.brNetfilter);
         const tone = now
@@ -353,23 +358,26 @@ function Stages({ station, pass, h, current }: { station: HookStation; pass: Pas
           : nat
             ? "bg-amber-200 text-amber-950"
             : t
-              ? "bg-blue-600 text-white"
+              ? slot.kind === "nft"
+                ? "bg-violet-700 text-white"
+                : "bg-blue-600 text-white"
               : none
                 ? "border border-dotted border-slate-400 text-slate-600"
                 : "bg-slate-100 text-slate-600";
         const chains = t?.chains.length ? `: ${t.chains.join(" → ")}` : "";
         const target = t?.decided ? ` (${t.decided.target})` : "";
+        const name = slot.kind === "nft" ? slot.table.nft!.chain : stage === "confirm" ? "confirm" : stage!;
         return (
           <span
-            key={stage}
+            key={slot.kind === "nft" ? `nft-${k}` : stage}
             className={`rounded px-1 text-[0.625rem] leading-4 ${tone}`}
-            title={`${stage === "confirm" ? "conntrack confirm" : stage}${chains}${target}`}
-            data-testid={`stage-${stage}`}
+            title={`${t ? tableLabel(hook, t) : stage === "confirm" ? "conntrack confirm" : stage}${chains}${target}`}
+            data-testid={slot.kind === "nft" ? `stage-nft-${slot.table.nft!.chain}` : `stage-${stage}`}
             data-entered={t ? "yes" : "no"}
             aria-current={now ? "true" : undefined}
           >
-            {stage === "confirm" ? "confirm" : stage}
-            {now && h.current.chain ? `: ${h.current.chain}` : t?.decided && TERMINAL.has(t.decided.target) ? ` ${t.decided.target}` : ""}
+            {name}
+            {now && h.current.chain && h.current.chain !== name ? `: ${h.current.chain}` : t?.decided && TERMINAL.has(t.decided.target) ? ` ${t.decided.target}` : ""}
           </span>
         );
       })}

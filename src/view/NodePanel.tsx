@@ -1,6 +1,9 @@
 /**
  * One node's nat and filter rules with their counters, and its conntrack table, as of the
- * current step. By default the panel shows the node where the step happens; picking a node pins
+ * current step. A node with nftables tables (kube-proxy in nftables mode) shows them after the
+ * iptables tables, one entry per nft chain, each rule as `nft -s list` prints it (the word
+ * `counter` without values: the values are the columns, as of the step; a rule with no counter
+ * statement shows a dash there, as nft counts nothing for it). By default the panel shows the node where the step happens; picking a node pins
  * it until "Follow the packet" is pressed again.
  *
  * The rules' text stays in the engine's worker until a rule is shown: the panel holds the node's
@@ -11,7 +14,7 @@
 import { KubeProxySwitch } from "./KubeProxySwitch";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useHopscope, type FlatStep } from "../store/store";
-import { rowOf, ruleAt, type NodeRules } from "../store/rules";
+import { countsNothing, isNftTable, nftTablesOf, rowOf, ruleAt, type NodeRules } from "../store/rules";
 import { nodeView, ruleKey } from "./nodeState";
 import { inNextFrame, rowsInView, useScrollWindow } from "./windowing";
 import { useT } from "../i18n/use";
@@ -169,6 +172,8 @@ export function NodePanel({
     });
   }, [focusKey, node, rules, windowed, layout, allRead]);
 
+  const nftTables = nftTablesOf(rules);
+  const tableId = (table: string) => table.replace(/ /g, "-");
   const rowState = (key: string) => {
     const c = view.counters.get(key) ?? { pkts: 0, bytes: 0 };
     const now = view.changedNow.has(key);
@@ -199,7 +204,9 @@ export function NodePanel({
           {t.follow}
         </button>
         <KubeProxySwitch small />
-        <span className="text-slate-500">{t.what}</span>
+        <span className="text-slate-500" data-testid="node-what">
+          {nftTables.length ? t.whatNft({ tables: nftTables.join(", ") }) : t.what}
+        </span>
         {windowed && (
           <span className="flex items-center gap-1" role="search" data-testid="rule-find">
             <input
@@ -233,7 +240,7 @@ export function NodePanel({
           className="relative min-h-0 overflow-auto"
           data-testid="node-rules"
           onScroll={windowed ? win.onScroll : undefined}
-          {...(windowed && { tabIndex: 0, role: "region", "aria-label": t.rulesBox({ node, count: rules.total }) })}
+          {...(windowed && { tabIndex: 0, role: "region", "aria-label": (nftTables.length ? t.rulesBoxNft : t.rulesBox)({ node, count: rules.total }) })}
         >
           {rules === undefined || !allRead ? (
             <p className="text-slate-500">{t.reading({ node })}</p>
@@ -251,7 +258,7 @@ export function NodePanel({
                     role="table"
                     aria-label={t.tableRows({ table: tb.table, count: tb.count })}
                     aria-rowcount={tb.count + 1}
-                    data-testid={`${tb.table}-rules`}
+                    data-testid={`${tableId(tb.table)}-rules`}
                     data-windowed="true"
                     className="absolute left-0 min-w-full"
                     style={{ top: tb.top, height: (tb.count + 2) * ROW }}
@@ -284,10 +291,19 @@ export function NodePanel({
                           data-pkts={st.c.pkts}
                           data-now={st.now ? "matched" : st.decided ? "decided" : undefined}
                         >
-                          <span role="cell" className="w-10 shrink-0 pr-2 text-right">{st.c.pkts}</span>
-                          <span role="cell" className="w-14 shrink-0 pr-2 text-right">{st.c.bytes}</span>
+                          {countsNothing(at.table, text) ? (
+                            <>
+                              <span role="cell" className="w-10 shrink-0 pr-2 text-right text-slate-400" title={t.noCounter}>–</span>
+                              <span role="cell" className="w-14 shrink-0 pr-2 text-right text-slate-400" title={t.noCounter}>–</span>
+                            </>
+                          ) : (
+                            <>
+                              <span role="cell" className="w-10 shrink-0 pr-2 text-right">{st.c.pkts}</span>
+                              <span role="cell" className="w-14 shrink-0 pr-2 text-right">{st.c.bytes}</span>
+                            </>
+                          )}
                           <span role="cell" className={text === undefined ? "text-slate-400" : ""}>
-                            {text ?? `-A ${at.chain} …`}
+                            {text ?? (isNftTable(at.table) ? `${at.chain} …` : `-A ${at.chain} …`)}
                             {st.decided && <span className="ml-1 font-sans text-orange-800">{t.decided}</span>}
                           </span>
                         </div>
@@ -299,7 +315,7 @@ export function NodePanel({
             </div>
           ) : (
             rules.tables.map((tb) => (
-              <table key={tb.table} className="mb-2 w-full font-mono text-[0.6875rem]" data-testid={`${tb.table}-rules`}>
+              <table key={tb.table} className="mb-2 w-full font-mono text-[0.6875rem]" data-testid={`${tableId(tb.table)}-rules`}>
                 <caption className="text-left font-sans font-semibold text-slate-600">{t.table({ table: tb.table })}</caption>
                 <thead>
                   <tr className="text-left text-slate-500">
@@ -324,8 +340,17 @@ export function NodePanel({
                         data-pkts={st.c.pkts}
                         data-now={st.now ? "matched" : st.decided ? "decided" : undefined}
                       >
-                        <td className="pr-2 text-right align-top">{st.c.pkts}</td>
-                        <td className="pr-2 text-right align-top">{st.c.bytes}</td>
+                        {countsNothing(at.table, textAt(row)) ? (
+                          <>
+                            <td className="pr-2 text-right align-top text-slate-400" title={t.noCounter}>–</td>
+                            <td className="pr-2 text-right align-top text-slate-400" title={t.noCounter}>–</td>
+                          </>
+                        ) : (
+                          <>
+                            <td className="pr-2 text-right align-top">{st.c.pkts}</td>
+                            <td className="pr-2 text-right align-top">{st.c.bytes}</td>
+                          </>
+                        )}
                         <td className="break-all">
                           {textAt(row)}
                           {st.decided && <span className="ml-1 font-sans text-orange-800">{t.decided}</span>}

@@ -24,7 +24,7 @@ export const hooksText = defineCatalog(
     natIn: (p: { type: string; place: string }) => `${p.type} in ${p.place}:`,
     becomes: " becomes ",
     priorities:
-      "In each hook the kernel runs, by priority: raw −300, conntrack −200, mangle −150, nat (DNAT) −100, filter 0, security 50, nat (SNAT) 100, then conntrack confirms the connection last. Hopscope models no security table (kube-proxy and the CNI write no rules there).",
+      "In each hook the kernel runs, by priority: raw −300, conntrack −200, mangle −150, nat (DNAT) −100, filter 0, security 50, nat (SNAT) 100, then conntrack confirms the connection last. Hopscope models no security table (kube-proxy and the CNI write no rules there). An nftables base chain (kube-proxy's table ip kube-proxy in nftables mode) runs at its own priority among them: its chips are named by chain.",
     docPREROUTING: "every packet that arrives, before routing",
     docINPUT: "packets for this host, after routing",
     docFORWARD: "packets routed through this host",
@@ -81,7 +81,7 @@ export const hooksText = defineCatalog(
     natIn: (p) => `${p.type} в ${p.place}:`,
     becomes: " → ",
     priorities:
-      "В каждом хуке ядро выполняет по приоритету: raw −300, conntrack −200, mangle −150, nat (DNAT) −100, filter 0, security 50, nat (SNAT) 100, и последним conntrack подтверждает соединение. Таблицу security Hopscope не моделирует (kube-proxy и CNI не пишут туда правил).",
+      "В каждом хуке ядро выполняет по приоритету: raw −300, conntrack −200, mangle −150, nat (DNAT) −100, filter 0, security 50, nat (SNAT) 100, и последним conntrack подтверждает соединение. Таблицу security Hopscope не моделирует (kube-proxy и CNI не пишут туда правил). Базовая цепочка nftables (таблица ip kube-proxy у kube-proxy в режиме nftables) выполняется со своим приоритетом среди них: её плашки подписаны именем цепочки.",
     docPREROUTING: "каждый пришедший пакет, до маршрутизации",
     docINPUT: "пакеты для этого хоста, после маршрутизации",
     docFORWARD: "пакеты, которые этот хост маршрутизирует дальше",

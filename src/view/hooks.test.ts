@@ -5,7 +5,7 @@ import { faultIsOn, setFault, type Fault } from "../engine/k8s/faults";
 import type { ScenarioInput } from "../engine/k8s/spec";
 import { HOOK_ORDER } from "../engine/walk/hooks";
 import { flatten, type FlatStep } from "../store/playback";
-import { HOOK_STAGES, hooksAt, ipHook, isChain, isHook, type Station } from "./hooks";
+import { HOOK_STAGES, hookSlots, hooksAt, ipHook, isChain, isHook, nftPriorityText, tableLabel, type Station } from "./hooks";
 
 function builtin(id: string): ScenarioInput {
   const s = BUILTIN_SCENARIOS.find((x) => x.id === id);
@@ -251,5 +251,61 @@ describe("the hooks a packet passed at a node", () => {
         }
       }
     }
+  });
+});
+
+describe("nft rule steps in the hooks view (kube-proxy in nftables mode)", () => {
+  const spec = structuredClone(builtin("today-nodeport")) as ScenarioInput & { cluster: Record<string, unknown> };
+  spec.cluster.kubeProxy = { mode: "nftables", version: "latest" };
+  const steps = stepsOf(spec);
+  const worker = at("worker-0");
+
+  it("places kube-proxy's base chains at their priorities: filter-prerouting-pre-dnat (−110) after mangle and before nat, nat-prerouting at dstnat before the iptables nat table", () => {
+    const dnat = find(steps, (s) => worker(s) && s.step.detail.kind === "nat" && s.step.detail.type === "DNAT");
+    const h = hooksAt(steps, dnat)!;
+    const pre = h.passes.find((p) => p.station === "PREROUTING")!;
+    const nft = pre.tables.filter((t) => t.nft);
+    expect(nft.map((t) => [t.nft!.table, t.nft!.chain, t.nft!.priority, t.stage])).toEqual([
+      ["ip kube-proxy", "filter-prerouting-pre-dnat", -110, "filter"],
+      ["ip kube-proxy", "nat-prerouting", -100, "nat"],
+    ]);
+    // The DNAT step joins the nat chain's walk that decided it.
+    const nat = nft[1]!;
+    expect(nat.nat).toBe(dnat);
+    expect(nat.chains[0]).toBe("nat-prerouting");
+    expect(nat.chains).toContain("services");
+    expect(nat.decided?.target).toBe("DNAT");
+    expect(nat.decided?.rule).toMatch(/dnat to/);
+    expect(h.current.nft).toBe(nat);
+    expect(tableLabel("PREROUTING", nat)).toBe("ip kube-proxy (nat, priority dstnat)");
+    expect(tableLabel("PREROUTING", nft[0]!)).toBe("ip kube-proxy (filter, priority dstnat - 10)");
+    const slots = hookSlots("PREROUTING", pre).map((x) => (x.kind === "stage" ? x.stage : `nft ${x.table.nft!.chain}`));
+    expect(slots).toEqual(["raw", "conntrack", "mangle", "nft filter-prerouting-pre-dnat", "nft nat-prerouting", "nat"]);
+    // No iptables stage is taken for kube-proxy's table.
+    expect(pre.tables.some((t) => !t.nft && t.chains.includes("services"))).toBe(false);
+  });
+
+  it("puts the iptables nat table (CNI) and kube-proxy's nat-postrouting both at srcnat in POSTROUTING, kube-proxy's first (made last, its hook runs first), and never mislabels a table", () => {
+    const masq = find(steps, (s) => worker(s) && s.step.detail.kind === "nat" && s.step.detail.type === "MASQUERADE");
+    const h = hooksAt(steps, masq)!;
+    const post = h.passes.find((p) => p.station === "POSTROUTING")!;
+    const kp = post.tables.find((t) => t.nft?.chain === "nat-postrouting")!;
+    expect(kp.nat).toBe(masq);
+    expect(tableLabel("POSTROUTING", kp)).toBe("ip kube-proxy (nat, priority srcnat)");
+    const slots = hookSlots("POSTROUTING", post).map((x) => (x.kind === "stage" ? x.stage : `nft ${x.table.nft!.chain}`));
+    expect(slots).toEqual(["mangle", "nft nat-postrouting", "nat", "confirm"]);
+    // Every table pass of every visit names an iptables stage or carries its nft table.
+    for (let i = 0; i < steps.length; i++) {
+      const v = hooksAt(steps, i)!;
+      for (const p of v.passes) for (const t of p.tables) expect(["raw", "conntrack", "mangle", "nat", "filter", "confirm"]).toContain(t.stage);
+    }
+  });
+
+  it("names nft priorities as nft does", () => {
+    expect(nftPriorityText("PREROUTING", -110)).toBe("dstnat - 10");
+    expect(nftPriorityText("OUTPUT", -100)).toBe("-100");
+    expect(nftPriorityText("FORWARD", -10)).toBe("filter - 10");
+    expect(nftPriorityText("POSTROUTING", 100)).toBe("srcnat");
+    expect(nftPriorityText("INPUT", 300)).toBe("300");
   });
 });

@@ -49,6 +49,66 @@ export const HOOK_STAGES: Readonly<Record<"PREROUTING" | "INPUT" | "FORWARD" | "
   POSTROUTING: ["mangle", "nat", "confirm"],
 };
 
+/**
+ * Each stage's priority in a hook, as the kernel orders the hook's functions; nat is DNAT (−100)
+ * before routing and on OUTPUT, SNAT (100) on INPUT and POSTROUTING. An nftables base chain runs
+ * at its own priority among them (kube-proxy's filter-prerouting-pre-dnat at −110: after mangle,
+ * before nat); at equal priority the function registered LAST runs first (the kernel inserts a
+ * hook before its equals; docs/kernel-lab-notes.md, "Equal priorities"), so kube-proxy's nat
+ * chains, made after kubelet's iptables tables, run before the iptables nat table, as the engine
+ * walks them.
+ */
+export function stagePriority(hook: keyof typeof HOOK_STAGES, stage: Stage): number {
+  switch (stage) {
+    case "raw":
+      return -300;
+    case "conntrack":
+      return -200;
+    case "mangle":
+      return -150;
+    case "nat":
+      return hook === "PREROUTING" || hook === "OUTPUT" ? -100 : 100;
+    case "filter":
+      return 0;
+    case "security":
+      return 50;
+    case "confirm":
+      return Number.MAX_SAFE_INTEGER;
+  }
+}
+
+/** A place in a hook's stages: one of iptables' (or conntrack's) stages, or an nftables base chain the packet entered. */
+export type Slot = { readonly kind: "stage"; readonly stage: Stage; readonly priority: number } | { readonly kind: "nft"; readonly table: TablePass; readonly priority: number };
+
+/** A hook's stages with the nftables base chains this pass entered placed at their priorities. */
+export function hookSlots(hook: keyof typeof HOOK_STAGES, pass: Pass | undefined): Slot[] {
+  const slots: Slot[] = HOOK_STAGES[hook].map((stage) => ({ kind: "stage", stage, priority: stagePriority(hook, stage) }));
+  // A nat chain runs inside NAT's one hook (at the nat stage's priority), among the nat chains by its own.
+  for (const t of pass?.tables ?? []) if (t.nft) slots.push({ kind: "nft", table: t, priority: t.nft.type === "nat" ? stagePriority(hook, "nat") : t.nft.priority });
+  // At equal priority the nft chains (registered later) come before the iptables stages, in the order entered.
+  const rank = (x: Slot) => (x.kind === "nft" ? 0 : 1);
+  return slots.map((x, i) => ({ x, i })).sort((a, b) => a.x.priority - b.x.priority || rank(a.x) - rank(b.x) || a.i - b.i).map(({ x }) => x);
+}
+
+/** An nft base chain's priority as nft lists it: by name where it has one (dstnat - 10; dstnat and srcnat only on their hooks), else the number. */
+export function nftPriorityText(hook: keyof typeof HOOK_STAGES, p: number): string {
+  const named: [string, number][] = [["raw", -300], ["mangle", -150], ["filter", 0], ["security", 50]];
+  if (hook === "PREROUTING") named.push(["dstnat", -100]);
+  if (hook === "POSTROUTING") named.push(["srcnat", 100]);
+  for (const [name, v] of named) {
+    const d = p - v;
+    if (d === 0) return name;
+    if (Math.abs(d) <= 10) return `${name} ${d > 0 ? "+" : "-"} ${Math.abs(d)}`;
+  }
+  return String(p);
+}
+
+/** How a table pass is named: its stage, or an nft base chain's table, type and priority ("ip kube-proxy (nat, priority dstnat)"). */
+export function tableLabel(hook: keyof typeof HOOK_STAGES, t: TablePass): string {
+  if (t.nft) return `${t.nft.table} (${t.nft.type}, priority ${nftPriorityText(hook, t.nft.priority)})`;
+  return t.stage === "confirm" ? "conntrack confirm" : t.stage;
+}
+
 /** The iptables hook a station runs (the bridge's hooks call the IPv4 ones under br_netfilter). */
 export function ipHook(s: HookStation): keyof typeof HOOK_STAGES {
   return (s.startsWith("br-") ? s.slice(3) : s) as keyof typeof HOOK_STAGES;
@@ -60,7 +120,13 @@ export function isHook(s: Station): s is HookStation {
 
 /** One table (or conntrack stage) entered in one hook pass. */
 export interface TablePass {
+  /** For an nftables base chain: the iptables stage of its type (nat for a nat chain, else filter); `nft` places it. */
   readonly stage: Stage;
+  /**
+   * Set for an nftables base chain's walk: its table as nft names it ("ip kube-proxy"), the base
+   * chain, its type and priority (the view places it among the stages by priority).
+   */
+  readonly nft?: { readonly table: string; readonly chain: string; readonly type: string; readonly priority: number };
   /** Chains entered, in order of first entry (the built-in one first). */
   readonly chains: string[];
   /** Indices into the flat steps. */
@@ -108,8 +174,8 @@ export interface HooksAt {
   readonly to: number;
   /** What the packet passed here so far, in order, up to and including the cursor's step. */
   readonly passes: readonly Pass[];
-  /** Where the cursor's step is. */
-  readonly current: { readonly pass: number; readonly station: Station; readonly stage?: Stage; readonly chain?: string };
+  /** Where the cursor's step is; `nft` is the nft base chain's TablePass when it is in one. */
+  readonly current: { readonly pass: number; readonly station: Station; readonly stage?: Stage; readonly chain?: string; readonly nft?: TablePass };
   readonly nats: readonly NatChange[];
   /** The packet as it came into this namespace (or was made here) and as it is at the cursor. */
   readonly entered: StepPacket;
@@ -148,10 +214,13 @@ export function isChain(target: string): boolean {
   return !NON_CHAIN.has(target) && target !== "none";
 }
 
-/** The stage of a netfilter step: the rule's table, conntrack, NAT, confirmation. */
+const IPTABLES_STAGES: ReadonlySet<string> = new Set(["raw", "mangle", "nat", "filter", "security"]);
+
+/** The stage of a netfilter step: the rule's table, conntrack, NAT, confirmation; an nft rule's by its base chain's type. */
 function stageOf(step: Step): Stage | undefined {
   const d = step.detail;
-  if (d.kind === "rule") return d.table as Stage;
+  if (d.kind === "rule" && d.family !== undefined) return d.base?.type === "nat" ? "nat" : "filter";
+  if (d.kind === "rule") return IPTABLES_STAGES.has(d.table) ? (d.table as Stage) : undefined;
   if (d.kind === "nat") return "nat";
   if (d.kind === "conntrack") return d.event === "confirm" ? "confirm" : "conntrack";
   return undefined;
@@ -322,12 +391,16 @@ export function hooksAt(steps: readonly FlatStep[], cursor: number, where_: Node
         }
         pass = open(target, i, target.startsWith("br-") ? bridgeName : undefined);
         pass.silent = false;
-        const stage = stageOf(st)!;
+        const stage = stageOf(st) ?? "filter";
+        const nft = d.kind === "rule" && d.family !== undefined ? { table: `${d.family} ${d.table}`, chain: d.base?.chain ?? d.chain, type: d.base?.type ?? "filter", priority: d.base?.priority ?? 0 } : undefined;
         let t = pass.tables.at(-1);
-        if (!t || t.stage !== stage) {
-          t = { stage, chains: [], steps: [] };
+        // A new table pass when the stage changes, or the nft base chain does; a NAT step joins the walk that decided it.
+        const sameNft = nft ? t?.nft?.table === nft.table && t.nft.chain === nft.chain : d.kind === "nat" || t?.nft === undefined;
+        if (!t || t.stage !== stage || !sameNft) {
+          t = { stage, chains: [], steps: [], ...(nft && { nft }) };
           pass.tables.push(t);
         }
+        if (d.kind === "rule" && t.chains.length === 0 && nft && nft.chain !== d.chain) t.chains.push(nft.chain);
         t.steps.push(i);
         if (d.kind === "rule") {
           if (!t.chains.includes(d.chain)) t.chains.push(d.chain);
@@ -346,6 +419,7 @@ export function hooksAt(steps: readonly FlatStep[], cursor: number, where_: Node
   const cur = passes[currentPass]!;
   const cs = steps[cursor]!.step;
   const stage = stageOf(cs);
+  const curNft = cur.tables.find((t) => t.nft !== undefined && t.steps.includes(cursor));
   const first = steps[from]!.step;
   return {
     node: first.node,
@@ -358,6 +432,7 @@ export function hooksAt(steps: readonly FlatStep[], cursor: number, where_: Node
       station: cur.station,
       ...(stage && { stage }),
       ...(cs.detail.kind === "rule" && { chain: cs.detail.chain }),
+      ...(curNft && { nft: curNft }),
     },
     nats,
     entered: first.packet,

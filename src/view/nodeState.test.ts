@@ -73,3 +73,27 @@ describe("a node's counters and conntrack table at a step", () => {
     expect(after.filter((l) => l.includes("dport=8080"))).toHaveLength(0);
   });
 });
+
+describe("nft rule steps in the node panel", () => {
+  it("keys an nft rule by its table as nft names it, and the NAT step's deciding rule is kube-proxy's dnat rule", () => {
+    const spec = structuredClone(builtinScenario("today-nodeport")) as { cluster: Record<string, unknown> };
+    spec.cluster.kubeProxy = { mode: "nftables", version: "latest" };
+    const r = runScenario(spec);
+    if (!r.ok) throw new Error("scenario failed");
+    const all = flatten(r.trace);
+    const dnat = all.findIndex((s) => s.step.node.startsWith("worker-") && s.step.detail?.kind === "nat" && s.step.detail.type === "DNAT");
+    expect(dnat).toBeGreaterThan(0);
+    const node = all[dnat]!.step.node;
+    const decided = [...nodeView(all, dnat, node).decidedNow];
+    expect(decided).toHaveLength(1);
+    const m = /^ip kube-proxy\/(.+)#(\d+)$/.exec(decided[0]!);
+    expect(m).not.toBeNull();
+    const table = r.cluster.world.get(node).nft.tables.find((t) => t.name === "kube-proxy")!;
+    const rule = [...table.chains.get(m![1]!)!.rules][Number(m![2]) - 1]!;
+    expect(rule.stmts.some((s) => s.kind === "nat")).toBe(true);
+    // Every nft rule the packet matched on that node is keyed the same way.
+    const keys = [...nodeView(all, all.length - 1, node).counters.keys()];
+    expect(keys.some((k) => k.startsWith("kube-proxy/"))).toBe(false);
+    expect(keys.some((k) => k.startsWith("ip kube-proxy/"))).toBe(true);
+  });
+});

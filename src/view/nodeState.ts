@@ -46,7 +46,8 @@ export function nodeView(steps: readonly FlatStep[], cursor: number, node: strin
     if (s.node !== node || s.pod !== undefined) continue;
     const d = s.detail;
     if (d?.kind === "rule") {
-      const key = ruleKey(d.table, d.chain, d.index);
+      // An nft rule's table is named as nft names it ("ip kube-proxy"), as the panel's outline names it.
+      const key = ruleKey(d.family !== undefined ? `${d.family} ${d.table}` : d.table, d.chain, d.index);
       counters.set(key, d.counters);
       if (i === cursor) changedNow.add(key);
       if (NAT_TARGETS.has(d.target)) lastNatRule = key;

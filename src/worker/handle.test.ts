@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { builtinScenario } from "../engine/scenarios/article";
 import { capLines, handle, MAX_TERMINAL_LINES } from "./handle";
 import type { EngineResponse, Kind, ResultOf } from "./protocol";
 
@@ -137,5 +138,33 @@ describe("finding text in a node's rules", () => {
     expect(rows[0]).toBeGreaterThan(0);
     expect(await find(rows[0]! - 1, true)).toMatchObject({ row: rows.at(-1), nth: rows.length });
     expect(await ok(handle({ id: 34, kind: "ruleFind", node: "worker-0", text: "no such rule text", from: 0 }))).toEqual({ kind: "ruleFind", node: "worker-0", matches: 0 });
+  });
+});
+
+describe("a node's rules for the panel in nftables mode", () => {
+  it("adds kube-proxy's nft table after nat and filter, a chain entry per nft chain, rows as nft -s lists the rules", async () => {
+    const spec = structuredClone(builtinScenario("today-nodeport")) as { cluster: Record<string, unknown> };
+    spec.cluster.kubeProxy = { mode: "nftables", version: "latest" };
+    const run = await ok(handle({ id: 60, kind: "run", scenario: { spec } }));
+    expect(run.kind).toBe("run");
+    const outline = await ok(handle({ id: 61, kind: "rules", node: "worker-0" }));
+    const tables = [...new Set(outline.chains.map((c) => c.table))];
+    expect(tables).toEqual(["nat", "filter", "ip kube-proxy"]);
+    const nftChains = outline.chains.filter((c) => c.table === "ip kube-proxy");
+    const total = outline.chains.reduce((n, c) => n + c.count, 0);
+    const all = (await ok(handle({ id: 62, kind: "ruleText", node: "worker-0", from: 0, count: total }))).rules;
+    const firstNft = total - nftChains.reduce((n, c) => n + c.count, 0);
+    // Every nft row is a line of `nft -s list chain ip kube-proxy <chain>`, in order.
+    let row = firstNft;
+    for (const c of nftChains) {
+      const listed = await ok(handle({ id: 63, kind: "exec", target: "worker-0", line: `sudo nft -s list chain ip kube-proxy ${c.chain}` }));
+      const lines = listed.display.split("\n").filter((l) => l.startsWith("\t\t") && !l.startsWith("\t\ttype ") && !l.startsWith("\t\tcomment "));
+      expect(lines.map((l) => l.slice(2)), c.chain).toEqual(all.slice(row, row + c.count));
+      row += c.count;
+    }
+    expect(all.slice(firstNft).some((r) => r.includes("dnat to"))).toBe(true);
+    expect(all.slice(firstNft).every((r) => !/counter packets/.test(r))).toBe(true);
+    const found = await ok(handle({ id: 64, kind: "ruleFind", node: "worker-0", text: "DNAT TO", from: 0 }));
+    expect(found.row).toBeGreaterThanOrEqual(firstNft);
   });
 });

@@ -12,7 +12,8 @@ import { kubeProxyProblem, resolveKubeProxy } from "../engine/kube-proxy/release
 import { proxierLoaded } from "../engine/kube-proxy/select";
 import { formatRule } from "../engine/netfilter/format";
 import { chainsInSaveOrder } from "../engine/netfilter/save";
-import type { Chain, Ruleset } from "../engine/netfilter/types";
+import type { Netns } from "../engine/netns";
+import { printChain } from "../engine/nftables/print";
 import { PcapngWriter } from "../engine/packet/pcapng";
 import { MAX_RULE_TEXTS, type EngineRequest, type EngineResponse, type Kind, type RequestOf, type ResultOf, type RuleChain, type RunResult } from "./protocol";
 
@@ -55,31 +56,61 @@ function told(asked: string | { readonly spec: unknown }, s: { id: string; title
 /** The tables the node panel shows, in iptables-save's order. */
 const RULE_TABLES = ["nat", "filter"] as const;
 
-/** Each ruleset's nat and filter chains in iptables-save's order, sorted once (a 1,000-service node has 13,000 chains). */
-const saveOrder = new WeakMap<Ruleset, { readonly sizes: string; readonly chains: readonly { readonly table: string; readonly chain: Chain }[] }>();
+/** One chain of the panel's outline and the text of its rules (formatted when asked for). */
+interface PanelChain {
+  readonly table: string;
+  readonly name: string;
+  readonly count: number;
+  text(i: number): string;
+}
 
 /**
- * A ruleset's nat and filter chains in iptables-save's order: the panel's rows. Kept per ruleset
- * while its tables hold the same number of chains (the scenario's rules do not change).
+ * A node's chains in the panel's order: the nat and filter tables' in iptables-save's order, then
+ * (on a node with nftables tables, kube-proxy's in nftables mode) each nft table's chains in the
+ * order `nft list ruleset` prints them, the table named as nft names it ("ip kube-proxy"). An nft
+ * rule's text is what `nft -s list` prints for it: the word `counter` stays, its values are the
+ * panel's pkts and bytes columns, which follow the steps. Kept per namespace while its tables
+ * hold the same number of chains (and its nft ruleset the same generation).
  */
-function savedChains(nf: Ruleset): readonly { readonly table: string; readonly chain: Chain }[] {
-  const sizes = RULE_TABLES.map((t) => (nf.loaded.has(t) ? nf.tables[t].chains.size : -1)).join(",");
-  const kept = saveOrder.get(nf);
-  if (kept?.sizes === sizes) return kept.chains;
-  const chains = RULE_TABLES.flatMap((table) => (nf.loaded.has(table) ? chainsInSaveOrder(nf, table).map((chain) => ({ table, chain })) : []));
-  saveOrder.set(nf, { sizes, chains });
+const panelOrder = new WeakMap<Netns, { readonly key: string; readonly chains: readonly PanelChain[] }>();
+
+function panelChains(ns: Netns): readonly PanelChain[] {
+  const nf = ns.nf;
+  const nft = ns.hasNft ? ns.nft : undefined;
+  const key = RULE_TABLES.map((t) => (nf.loaded.has(t) ? nf.tables[t].chains.size : -1)).join(",") + (nft ? `;${nft.generation ?? 0}:${nft.tables.reduce((n, t) => n + t.chains.size, 0)}` : "");
+  const kept = panelOrder.get(ns);
+  if (kept?.key === key) return kept.chains;
+  const chains: PanelChain[] = RULE_TABLES.flatMap((table) =>
+    nf.loaded.has(table) ? chainsInSaveOrder(nf, table).map((chain): PanelChain => ({ table, name: chain.name, count: chain.rules.length, text: (i) => formatRule(chain.name, chain.rules[i]!) })) : [],
+  );
+  for (const t of nft?.tables ?? []) {
+    for (const c of t.chains.values()) {
+      let lines: readonly string[] | undefined;
+      chains.push({
+        table: `${t.family} ${t.name}`,
+        name: c.name,
+        count: c.rules.length,
+        text: (i) => {
+          // The chain's lines end with its rules and the closing brace.
+          lines ??= printChain(t, c, { stateless: true });
+          return lines[lines.length - 1 - c.rules.length + i]!.replace(/^\t\t/, "");
+        },
+      });
+    }
+  }
+  panelOrder.set(ns, { key, chains });
   return chains;
 }
 
-/** Each ruleset's rules as iptables-save prints them, in lower case, formatted on the first search of its node. */
-const searched = new WeakMap<Ruleset, { readonly chains: readonly unknown[]; readonly texts: readonly string[] }>();
+/** Each node's rules as the panel shows them, in lower case, formatted on the first search of its node. */
+const searched = new WeakMap<Netns, { readonly chains: readonly unknown[]; readonly texts: readonly string[] }>();
 
-function searchTexts(nf: Ruleset): readonly string[] {
-  const chains = savedChains(nf);
-  const kept = searched.get(nf);
+function searchTexts(ns: Netns): readonly string[] {
+  const chains = panelChains(ns);
+  const kept = searched.get(ns);
   if (kept?.chains === chains) return kept.texts;
-  const texts = chains.flatMap(({ chain }) => chain.rules.map((r) => formatRule(chain.name, r).toLowerCase()));
-  searched.set(nf, { chains, texts });
+  const texts = chains.flatMap((c) => Array.from({ length: c.count }, (_, i) => c.text(i).toLowerCase()));
+  searched.set(ns, { chains, texts });
   return texts;
 }
 
@@ -130,7 +161,7 @@ const handlers: Handlers = {
   rules(req) {
     const ns = nodeNs(req.node);
     const chains: RuleChain[] = [];
-    if (ns) for (const { table, chain } of savedChains(ns.nf)) chains.push({ table, chain: chain.name, count: chain.rules.length });
+    if (ns) for (const c of panelChains(ns)) chains.push({ table: c.table, chain: c.name, count: c.count });
     return { kind: "rules", node: req.node, chains };
   },
   ruleText(req) {
@@ -141,9 +172,9 @@ const handlers: Handlers = {
     if (ns && end > from) {
       // Only the rules asked for are formatted: a big node's nat table holds tens of thousands.
       let row = 0;
-      for (const { chain } of savedChains(ns.nf)) {
-        const n = chain.rules.length;
-        if (row + n > from) for (let i = Math.max(0, from - row); i < n && row + i < end; i++) rules.push(formatRule(chain.name, chain.rules[i]!));
+      for (const chain of panelChains(ns)) {
+        const n = chain.count;
+        if (row + n > from) for (let i = Math.max(0, from - row); i < n && row + i < end; i++) rules.push(chain.text(i));
         row += n;
         if (row >= end) break;
       }
@@ -155,7 +186,7 @@ const handlers: Handlers = {
     const needle = req.text.toLowerCase();
     if (!ns || needle === "") return { kind: "ruleFind", node: req.node, matches: 0 };
     const rows: number[] = [];
-    searchTexts(ns.nf).forEach((t, i) => t.includes(needle) && rows.push(i));
+    searchTexts(ns).forEach((t, i) => t.includes(needle) && rows.push(i));
     if (rows.length === 0) return { kind: "ruleFind", node: req.node, matches: 0 };
     // The first match at or after `from`; going backwards, the one before that (or `from` itself).
     const after = rows.findIndex((r) => r >= req.from);

@@ -19,10 +19,12 @@ export interface ScenarioSummary {
 
 /**
  * One chain of a node's rules, for the per-node panel's outline: the chains of the nat and filter
- * tables in iptables-save order, each with its number of rules. A row of the panel is a rule's
+ * tables in iptables-save order, each with its number of rules, then on a node with nftables
+ * tables each nft table's chains in `nft list` order. A row of the panel is a rule's
  * place in that order (the nat table's first rule is row 0); its text is asked for when shown.
  */
 export interface RuleChain {
+  /** An iptables table ("nat", "filter"), or an nft table as nft names it, family first ("ip kube-proxy"). */
   readonly table: string;
   readonly chain: string;
   /** How many rules the chain holds. */
@@ -134,7 +136,7 @@ export interface RuleTextResult {
   readonly kind: "ruleText";
   readonly node: string;
   readonly from: number;
-  /** The rules from row `from` on, as iptables-save prints them ("-A KUBE-SERVICES …"); fewer at the end. */
+  /** The rules from row `from` on, as iptables-save prints them ("-A KUBE-SERVICES …"), an nft rule as `nft -s list` does; fewer at the end. */
   readonly rules: readonly string[];
 }
 

@@ -15,9 +15,29 @@ import { restoreParsed } from "./save";
 import type { ConnState, HookName, Match, Rule, Ruleset, Table, TableName, Target } from "./types";
 import { emptyRuleset, readCounters, TABLE_HOOKS } from "./types";
 
+/**
+ * How nft's options change the listing of iptables-nft's tables (checked in the lab, see
+ * docs/kernel-lab-notes.md "nft -s and -n on iptables-nft's tables"): `-s` drops the counters'
+ * values and keeps the word `counter`; `-n` turns the base chains' priorities and the protocol
+ * after `meta l4proto` (the rule's -p, native) into numbers, while what nft translates back from
+ * xtables matches (icmp types, ct states, fib route types) keeps its names.
+ */
+export interface NftListOptions {
+  readonly stateless?: boolean;
+  readonly numeric?: boolean;
+}
+
+/** The standard priorities as numbers (nft -n). */
+const PRIORITY_NUMBERS: Readonly<Record<TableName, number>> = { raw: -300, mangle: -150, nat: -100, filter: 0 };
+
 /** The base chain line of each of iptables-nft's built-in chains. */
-function baseChainLine(table: TableName, hook: HookName): string {
+function baseChainLine(table: TableName, hook: HookName, numeric = false): string {
   const h = hook.toLowerCase();
+  if (numeric) {
+    const prio = table === "nat" ? (hook === "PREROUTING" || hook === "OUTPUT" ? -100 : 100) : PRIORITY_NUMBERS[table];
+    const type = table === "nat" ? "nat" : table === "mangle" && hook === "OUTPUT" ? "route" : "filter";
+    return `type ${type} hook ${h} priority ${prio};`;
+  }
   switch (table) {
     case "nat":
       // nft names a priority only on the hooks where the name means it: dstnat on prerouting, srcnat on postrouting.
@@ -196,7 +216,7 @@ function targetText(t: Target): string {
 }
 
 /** One rule as nft prints it, after its chain's two tabs. */
-export function nftRuleText(table: Table, rule: Rule): string {
+export function nftRuleText(table: Table, rule: Rule, o: NftListOptions = {}): string {
   const matches = rule.matches.map((m) => matchText(m, PROTOCOLS[rule.proto] ?? String(rule.proto)));
   // `meta l4proto` is left out when a tcp/udp header comparison that implies it follows with no
   // opaque (xt) match between them: nft removes the dependency it can see is redundant.
@@ -211,32 +231,61 @@ export function nftRuleText(table: Table, rule: Rule): string {
   const parts: string[] = [];
   if (rule.inIface) parts.push(`iifname ${rule.inIface.invert ? "!= " : ""}${iface(rule.inIface.value)}`);
   if (rule.outIface) parts.push(`oifname ${rule.outIface.invert ? "!= " : ""}${iface(rule.outIface.value)}`);
-  if (rule.proto !== 0 && !(implied && !rule.protoInvert)) parts.push(`meta l4proto ${rule.protoInvert ? "!= " : ""}${PROTOCOLS[rule.proto] ?? rule.proto}`);
+  if (rule.proto !== 0 && !(implied && !rule.protoInvert)) parts.push(`meta l4proto ${rule.protoInvert ? "!= " : ""}${o.numeric ? rule.proto : (PROTOCOLS[rule.proto] ?? rule.proto)}`);
   if (rule.src.prefix > 0 || rule.srcInvert) parts.push(`ip saddr ${rule.srcInvert ? "!= " : ""}${address(rule.src)}`);
   if (rule.dst.prefix > 0 || rule.dstInvert) parts.push(`ip daddr ${rule.dstInvert ? "!= " : ""}${address(rule.dst)}`);
   let text = parts.map((p) => `${p} `).join("");
   for (const m of matches) text += `${m.text} `;
-  const c = readCounters(table, rule);
   const target = targetText(rule.target);
-  return `${text}counter packets ${c.pkts} bytes ${c.bytes}${target ? ` ${target}` : ""}`;
+  let counter = "counter";
+  if (!o.stateless) {
+    const c = readCounters(table, rule);
+    counter = `counter packets ${c.pkts} bytes ${c.bytes}`;
+  }
+  return `${text}${counter}${target ? ` ${target}` : ""}`;
+}
+
+/** One chain's lines (inside its table's braces) as nft prints them. */
+export function nftChainLines(table: Table, chainName: string, o: NftListOptions = {}): string[] | undefined {
+  const c = table.chains.get(chainName);
+  if (!c) return undefined;
+  const lines = [`\tchain ${c.name} {`];
+  if (c.policy !== undefined) lines.push(`\t\t${baseChainLine(table.name, c.name as HookName, o.numeric)} policy ${c.policy.toLowerCase()};`);
+  for (const r of c.rules) lines.push(`\t\t${nftRuleText(table, r, o)}`);
+  lines.push("\t}");
+  return lines;
 }
 
 /** A table of iptables-nft as `nft list table ip <name>` prints it. */
-export function nftTableText(table: Table): string {
+export function nftTableText(table: Table, o: NftListOptions = {}): string {
   const lines = [`table ip ${table.name} {`];
-  const chains = [...table.chains.values()];
-  chains.forEach((c, i) => {
+  [...table.chains.keys()].forEach((name, i) => {
     if (i > 0) lines.push("");
-    lines.push(`\tchain ${c.name} {`);
-    if (c.policy !== undefined) lines.push(`\t\t${baseChainLine(table.name, c.name as HookName)} policy ${c.policy.toLowerCase()};`);
-    for (const r of c.rules) lines.push(`\t\t${nftRuleText(table, r)}`);
-    lines.push("\t}");
+    lines.push(...nftChainLines(table, name, o)!);
   });
   lines.push("}");
   return lines.join("\n") + "\n";
 }
 
-/** The warning nft writes (to stderr) before each table iptables-nft owns. */
+/**
+ * Whether iptables-nft wrote any rule of the table through the xtables compatibility layer (a
+ * match or target with no native form), which is what makes nft print its warning for the
+ * table. Native in iptables 1.8.9 (checked one rule at a time in the lab): -s/-d/-i/-o/-p, the
+ * tcp and udp matches, the mark match and the plain verdicts and jumps; every other match and
+ * target is an xt expression. A table without such a rule gets no warning (kubelet's mangle
+ * table with its empty chains, for one).
+ */
+export function hasXtStatements(table: Table): boolean {
+  for (const c of table.chains.values()) {
+    for (const r of c.rules) {
+      if (r.matches.some((m) => m.kind !== "tcp" && m.kind !== "udp" && m.kind !== "mark")) return true;
+      if (!["ACCEPT", "DROP", "RETURN", "jump", "goto", "none"].includes(r.target.kind)) return true;
+    }
+  }
+  return false;
+}
+
+/** The warning nft writes (to stderr) before each table iptables-nft owns (see hasXtStatements). */
 export function nftWarning(table: TableName): string {
   return `# Warning: table ip ${table} is managed by iptables-nft, do not touch!\n`;
 }

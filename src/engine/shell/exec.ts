@@ -18,6 +18,10 @@ export interface CommandResult {
   readonly code: number;
   /** Diagnostics the tool writes before its output (tcpdump's "listening on …"); shown first on a terminal. */
   readonly prelude?: string;
+  /** The program is not installed on this host (bash then answers "command not found", status 127). */
+  readonly missing?: boolean;
+  /** What a terminal shows when the command's stdout and stderr both go to it, when the tool interleaves them (nft's warnings between tables). */
+  readonly terminal?: string;
 }
 
 /** Extra commands supplied by other modules (ip link/addr, iptables -L, brctl), keyed by program. */

@@ -3,11 +3,23 @@
  * 1.0.6 prints (nftables/print.ts) and its errors: a message, the command line, and carets under
  * the word at fault, on stderr with status 1 (checked against the real nft in a namespace, e.g.
  * `nft list table ip nope` → `Error: No such file or directory` with `^^^^` under `nope`).
+ *
+ * On a node whose iptables is the nf_tables variant (today's nodes, in both kube-proxy modes) the
+ * iptables tables are nftables tables too: nft lists them (netfilter/nft-list.ts) in the order
+ * they were made, before kube-proxy's own table (kubelet makes mangle, filter and nat before
+ * kube-proxy starts), each with nft's warning on stderr when iptables-nft wrote xt expressions
+ * into it. The handles iptables-nft's objects got depend on every iptables call since boot, which
+ * the simulation does not replay, so `nft -a` on those tables says so instead of inventing them.
+ * The article's 2018 node (Ubuntu 18.04, legacy iptables) has no nftables package: `nft` is not
+ * found there.
  */
+import { hasXtStatements, iptablesNftTables, nftChainLines, nftTableText, nftWarning, type NftListOptions } from "../netfilter/nft-list";
+import type { Table, TableName } from "../netfilter/types";
 import type { Netns } from "../netns";
 import { printChain, printOne, printRuleset, printSet, printTable } from "../nftables/print";
 import { FAMILIES, findTable, type Family } from "../nftables/types";
 import type { CommandHandler, CommandResult } from "./exec";
+import { clusterIptables } from "./iptables-list";
 
 /** The error nft prints for `words` with carets under word `at` (or after the end when at = words.length). */
 function nftError(message: string, words: readonly string[], at: number): CommandResult {
@@ -20,8 +32,28 @@ function nftError(message: string, words: readonly string[], at: number): Comman
 
 const NOENT = "No such file or directory";
 
+/** One listed piece: text for stdout, and the warning nft writes to stderr just before it. */
+interface Piece {
+  readonly text: string;
+  readonly warning?: string;
+}
+
+/** The pieces as nft writes them: stdout, stderr, and both interleaved as a terminal shows them. */
+function emit(pieces: readonly Piece[]): CommandResult {
+  const stdout = pieces.map((p) => p.text).join("");
+  const stderr = pieces.map((p) => p.warning ?? "").join("");
+  return { stdout, stderr, code: 0, ...(stderr && { terminal: pieces.map((p) => (p.warning ?? "") + p.text).join("") }) };
+}
+
+const NO_HANDLES = "nft: (hopscope: the handles iptables-nft gave the tables of the node's iptables depend on every iptables call since boot and are not simulated; nft -a list table ip kube-proxy lists kube-proxy's own with handles)\n";
+
+export interface NftShellOptions {
+  /** The node's iptables is the nf_tables variant: its tables (ns.nf) are listed as nftables tables. */
+  readonly iptablesNft?: boolean;
+}
+
 /** Runs nft's list commands on a namespace's ruleset. */
-export function nftCommand(ns: Netns, args: readonly string[], now?: number): CommandResult {
+export function nftCommand(ns: Netns, args: readonly string[], now?: number, shell: NftShellOptions = {}): CommandResult {
   let handles = false;
   let numeric = false;
   let stateless = false;
@@ -54,6 +86,9 @@ export function nftCommand(ns: Netns, args: readonly string[], now?: number): Co
   let family: Family = "ip";
   const famGiven = words[k] !== undefined && (FAMILIES as readonly string[]).includes(words[k]!);
   const rs = ns.nft;
+  const xtables: Table[] = shell.iptablesNft ? iptablesNftTables(ns.nf).map((t: TableName) => ns.nf.tables[t]) : [];
+  const xo: NftListOptions = { numeric, stateless };
+  const xtPiece = (t: Table, text: string): Piece => ({ text, ...(hasXtStatements(t) && { warning: nftWarning(t.name) }) });
   switch (what) {
     case "ruleset":
     case "tables": {
@@ -62,10 +97,12 @@ export function nftCommand(ns: Netns, args: readonly string[], now?: number): Co
         if (!famGiven || words.length > 3) return nftError("syntax error, unexpected string, expecting end of file or newline or semicolon", words, famGiven ? 3 : 2);
         only = words[2] as Family;
       }
+      const ipt = only === undefined || only === "ip" ? xtables : [];
       if (what === "tables") {
-        return { stdout: rs.tables.filter((t) => !only || t.family === only).map((t) => `table ${t.family} ${t.name}\n`).join(""), stderr: "", code: 0 };
+        return { stdout: [...ipt.map((t) => `table ip ${t.name}\n`), ...rs.tables.filter((t) => !only || t.family === only).map((t) => `table ${t.family} ${t.name}\n`)].join(""), stderr: "", code: 0 };
       }
-      return { stdout: printRuleset(rs, o, only), stderr: "", code: 0 };
+      if (handles && ipt.length) return { stdout: "", stderr: NO_HANDLES, code: 1 };
+      return emit([...ipt.map((t) => xtPiece(t, nftTableText(t, xo))), { text: printRuleset(rs, o, only) }]);
     }
     case "table":
     case "chain":
@@ -77,6 +114,23 @@ export function nftCommand(ns: Netns, args: readonly string[], now?: number): Co
       }
       const tableName = words[k];
       if (tableName === undefined) return nftError("syntax error, unexpected newline, expecting string", words, words.length);
+      const xt = family === "ip" ? xtables.find((t) => t.name === tableName) : undefined;
+      if (xt) {
+        // One of iptables-nft's tables (kube-proxy's table is never named like one).
+        if (what === "table" && words.length > k + 1) return nftError("syntax error, unexpected string, expecting end of file or newline or semicolon", words, k + 1);
+        if (what !== "table") {
+          const name = words[k + 1];
+          if (name === undefined) return nftError("syntax error, unexpected newline, expecting string", words, words.length);
+          if (words.length > k + 2) return nftError("syntax error, unexpected string, expecting end of file or newline or semicolon", words, k + 2);
+          if (what !== "chain") return nftError(NOENT, words, k + 1);
+          if (handles) return { stdout: "", stderr: NO_HANDLES, code: 1 };
+          const lines = nftChainLines(xt, name, xo);
+          if (!lines) return nftError(NOENT, words, k + 1);
+          return emit([xtPiece(xt, [`table ip ${xt.name} {`, ...lines, "}"].join("\n") + "\n")]);
+        }
+        if (handles) return { stdout: "", stderr: NO_HANDLES, code: 1 };
+        return emit([xtPiece(xt, nftTableText(xt, xo))]);
+      }
       const table = findTable(rs, family, tableName);
       if (what === "table") {
         if (words.length > k + 1) return nftError("syntax error, unexpected string, expecting end of file or newline or semicolon", words, k + 1);
@@ -101,4 +155,9 @@ export function nftCommand(ns: Netns, args: readonly string[], now?: number): Co
   }
 }
 
-export const nft: CommandHandler = (c, ns, args) => nftCommand(ns, args, c.world.now);
+/** `nft` on a node of the cluster: not installed on the article's 2018 nodes (legacy iptables). */
+export const nft: CommandHandler = (c, ns, args) => {
+  const flavor = clusterIptables(c.scenario);
+  if (flavor.variant === "legacy") return { stdout: "", stderr: "nft: command not found\n", code: 127, missing: true };
+  return nftCommand(ns, args, c.world.now, { iptablesNft: true });
+};

@@ -669,7 +669,7 @@ function execArgv(ctx: Ctx, argvIn: readonly string[]): CommandResult {
     return runCommand(ctx.c, ctx.ns, ["ip", ...g.rest], EXTRA_COMMANDS, ctx.uid);
   }
   const r = runCommand(ctx.c, ctx.ns, argv, EXTRA_COMMANDS, ctx.uid);
-  return r.code === 127 && !PROGRAMS.includes(program) ? NOT_FOUND : r;
+  return r.code === 127 && (r.missing === true || !PROGRAMS.includes(program)) ? NOT_FOUND : r;
 }
 
 const MAX_LINE = 100_000;
@@ -706,6 +706,7 @@ export function runLine(s: ShellSession | Cluster, ns: Netns, line: string, opts
     let input: string | undefined;
     let before = "";
     let after = "";
+    let terminal: { before: string; after: string; text: string } | undefined;
     for (let i = 0; i < pl.stages.length; i++) {
       const words = pl.stages[i]!;
       if (!budget.mayContinue()) break;
@@ -720,13 +721,15 @@ export function runLine(s: ShellSession | Cluster, ns: Netns, line: string, opts
         r = { ...r, stdout: last ? r.stdout.slice(0, left) : r.stdout, stderr: r.stderr.slice(0, left) };
       }
       stderr += (r.prelude ?? "") + r.stderr;
+      // A last stage whose two streams interleave on the terminal shows them so (unless the budget cut them).
+      terminal = last && r.terminal !== undefined && r.terminal.length === (r.prelude ?? "").length + r.stdout.length + r.stderr.length ? { before, after, text: r.terminal } : undefined;
       before += r.prelude ?? "";
       after += r.stderr;
       input = r.stdout;
       code = r.code;
     }
     stdout += input ?? "";
-    display += before + (input ?? "") + after;
+    display += terminal ? terminal.before + terminal.text + terminal.after : before + (input ?? "") + after;
   }
   const notice = budget.notice;
   if (notice) {
