@@ -5,8 +5,8 @@
 import { broadcastOf, cidrContains, cidrOf, formatIpv4, parseCidr, type Ipv4 } from "./addr/ipv4";
 import { ConntrackTable, KERNEL_TIMEOUTS, type ConntrackTimeouts } from "./conntrack/conntrack";
 import { emptyRuleset, type AddrType, type Match, type Ruleset } from "./netfilter/types";
-import { tableNeedsConntrack } from "./nftables/eval";
-import { emptyNftRuleset, type NftRuleset } from "./nftables/types";
+import { nftRuntime } from "./nftables/runtime";
+import type { NftRuleset } from "./nftables/types";
 import type { Packet, Proto } from "./packet/packet";
 import { hashString } from "./rng";
 import { lookupRoute, sameRoute, type Route, type RouteMatch } from "./route/route";
@@ -348,7 +348,7 @@ export class Netns {
    */
   get nft(): NftRuleset {
     if (!this.nftRules) {
-      this.nftRules = emptyNftRuleset();
+      this.nftRules = { tables: [], lastTableHandle: 0, registrations: 0 };
       const load = this.nftLoader;
       this.nftLoader = undefined;
       load?.(this.nftRules);
@@ -376,7 +376,7 @@ export class Netns {
     if (this.hasNft) {
       const rs = this.nft;
       const generation = rs.generation ?? 0;
-      if (this.nftNeedsCt?.generation !== generation) this.nftNeedsCt = { generation, value: rs.tables.some(tableNeedsConntrack) };
+      if (this.nftNeedsCt?.generation !== generation) this.nftNeedsCt = { generation, value: rs.tables.some((t) => nftRuntime().tableNeedsConntrack(t)) };
       if (this.nftNeedsCt.value) return true;
     }
     if (this.nf.loaded.has("nat")) return true;

@@ -5,7 +5,7 @@ import { plural } from "../i18n/lang";
 import type { ShellSession } from "../engine/shell/session";
 import type * as ShellModule from "./shell";
 import { describeTopology } from "../engine/k8s/topology";
-import { BUILTIN_SCENARIOS, blankScenario, builtinScenario, builtinSummary } from "../engine/scenarios/article";
+import { BUILTIN_SCENARIOS, blankScenario, builtinRussianLoaded, builtinScenario, builtinSummary } from "../engine/scenarios/article";
 import { locatePath, parseJsonText } from "../engine/json-text";
 import { clip, validateScenario } from "../engine/k8s/spec";
 import { kubeProxyProblem, resolveKubeProxy } from "../engine/kube-proxy/releases";
@@ -13,7 +13,7 @@ import { proxierLoaded } from "../engine/kube-proxy/select";
 import { formatRule } from "../engine/netfilter/format";
 import { chainsInSaveOrder } from "../engine/netfilter/save";
 import type { Netns } from "../engine/netns";
-import { printChain } from "../engine/nftables/print";
+import { nftRuntime } from "../engine/nftables/runtime";
 import { PcapngWriter } from "../engine/packet/pcapng";
 import { MAX_RULE_TEXTS, type EngineRequest, type EngineResponse, type Kind, type RequestOf, type ResultOf, type RuleChain, type RunResult } from "./protocol";
 
@@ -92,7 +92,7 @@ function panelChains(ns: Netns): readonly PanelChain[] {
         count: c.rules.length,
         text: (i) => {
           // The chain's lines end with its rules and the closing brace.
-          lines ??= printChain(t, c, { stateless: true });
+          lines ??= nftRuntime().printChain(t, c, { stateless: true });
           return lines[lines.length - 1 - c.rules.length + i]!.replace(/^\t\t/, "");
         },
       });
@@ -124,10 +124,14 @@ type Handlers = { readonly [K in Kind]: (req: RequestOf<K>) => Promise<ResultOf<
 
 /** Each kind of request's answer: TypeScript checks that each returns its kind's result. */
 const handlers: Handlers = {
-  scenarios: (req) => ({ kind: "scenarios", scenarios: BUILTIN_SCENARIOS.map((s) => ({ ...builtinSummary(s.id, req.lang)!, kubeProxy: resolveKubeProxy(s.cluster.kubeProxy) })) }),
+  scenarios: async (req) => {
+    await loadRussianFor(req.lang);
+    return { kind: "scenarios", scenarios: BUILTIN_SCENARIOS.map((s) => ({ ...builtinSummary(s.id, req.lang)!, kubeProxy: resolveKubeProxy(s.cluster.kubeProxy) })) };
+  },
   async run(req) {
     const input = typeof req.scenario === "string" ? builtinScenario(req.scenario) : req.scenario.spec;
     await loadKubeProxyFor(input);
+    await loadRussianFor(req.lang);
     if (!input) {
       session = undefined;
       capture = undefined;
@@ -232,6 +236,7 @@ const handlers: Handlers = {
   async trace(req) {
     const input = typeof req.scenario === "string" ? builtinScenario(req.scenario) : req.scenario.spec;
     await loadKubeProxyFor(input);
+    await loadRussianFor(req.lang);
     if (!input) return { kind: "invalid", issues: [{ path: "scenario", message: `unknown scenario "${clip(String(req.scenario))}"` }] };
     const r = runScenario(input, req.lang ? { lang: req.lang } : {});
     if (!r.ok) return { kind: "invalid", issues: r.issues };
@@ -260,6 +265,12 @@ async function loadKubeProxyFor(input: unknown): Promise<void> {
   if (kubeProxyProblem(choice) !== undefined || proxierLoaded(choice)) return;
   const today = await import("../engine/kube-proxy/today-proxiers");
   today.registerTodaysProxiers();
+}
+
+/** The built-ins' Russian texts load the first time a request is in Russian (scenarios/russian.ts). */
+async function loadRussianFor(lang: NarrationLang | undefined): Promise<void> {
+  if (lang !== "ru" || builtinRussianLoaded()) return;
+  (await import("../engine/scenarios/russian")).installRussianBuiltins();
 }
 
 export async function handle<K extends Kind>(req: EngineRequest<K>): Promise<EngineResponse<K>> {

@@ -15,7 +15,7 @@ import type { Proxier } from "../kube-proxy/proxier";
 import { resolveKubeProxy } from "../kube-proxy/releases";
 import { proxierFor } from "../kube-proxy/select";
 import { kubeletIptablesText } from "../kube-proxy/kubelet";
-import { loadNft } from "../nftables/parse";
+import { nftRuntime } from "../nftables/runtime";
 import { formatParseError, parseIptablesSave, type ParsedSave } from "../netfilter/parse";
 import { iptablesRestoreOrThrow, restoreParsed, shareRules } from "../netfilter/save";
 import { hashString, seededRng } from "../rng";
@@ -329,7 +329,7 @@ function loadNodeRules(
         const own = cni.natRules(node, (podsByNode.get(w.name) ?? []).map((p) => ({ containerId: p.sandboxId })));
         if (own.rules.length) iptablesRestoreOrThrow(nf, ["*nat", ...own.chains, ...own.rules, "COMMIT", ""].join("\n"), { noflush: true }, `${w.name}'s CNI rules`);
       });
-      ns.loadNftLater((rs) => loadNft(rs, proxier.rules(portsOn(w.name), { name: w.name, ip: w.ip }), `${w.name}'s kube-proxy rules`));
+      ns.loadNftLater((rs) => nftRuntime().load(rs, proxier.rules(portsOn(w.name), { name: w.name, ip: w.ip }), `${w.name}'s kube-proxy rules`));
     }
     return;
   }

@@ -2,8 +2,11 @@
 import { iptablesProxierModern, KUBE_PROXY_MODERN_VERSION } from "./iptables-modern";
 import { nftablesProxier } from "./nftables";
 import { registerProxier } from "./select";
+import { installNft } from "../nftables/install";
 
 export function registerTodaysProxiers(): void {
+  // nftables mode needs the nft engine (nftables/runtime.ts).
+  installNft();
   registerProxier({ mode: "iptables", version: KUBE_PROXY_MODERN_VERSION }, (c) => iptablesProxierModern(c.podNetwork));
   registerProxier({ mode: "nftables", version: KUBE_PROXY_MODERN_VERSION }, (c) => nftablesProxier(c.podNetwork, c.serviceNetwork));
 }

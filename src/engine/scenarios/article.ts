@@ -5,7 +5,6 @@
  */
 import type { ScenarioInput } from "../k8s/spec";
 import type { NarrationLang } from "../narrate";
-import { BUILTIN_TEXT_RU } from "./article-ru";
 import { TODAY_KUBE_PROXY, TODAY_PREFIX, TODAY_TEXT } from "./today";
 
 type Cluster = Pick<ScenarioInput, "cluster" | "cloud" | "workloads" | "services">;
@@ -204,20 +203,32 @@ const ARTICLE_SCENARIOS: readonly ScenarioInput[] = [
 const TODAY_SCENARIOS: readonly ScenarioInput[] = ARTICLE_SCENARIOS.flatMap((s) => {
   const text = TODAY_TEXT[s.id];
   if (!text) return [];
-  return [{ ...s, id: `${TODAY_PREFIX}${s.id}`, title: text.en.title, description: text.en.description, cluster: { ...s.cluster, kubeProxy: { ...TODAY_KUBE_PROXY } } }];
+  return [{ ...s, id: `${TODAY_PREFIX}${s.id}`, title: text.title, description: text.description, cluster: { ...s.cluster, kubeProxy: { ...TODAY_KUBE_PROXY } } }];
 });
 
 /** The built-in scenarios, in the order the picker lists them: the article's cluster, then today's. */
 export const BUILTIN_SCENARIOS: readonly ScenarioInput[] = [...ARTICLE_SCENARIOS, ...TODAY_SCENARIOS];
 
+/** The built-ins' Russian titles and descriptions by id, once russian.ts installed them. */
+let russian: Readonly<Record<string, { readonly title: string; readonly description: string }>> | undefined;
+
+export function installBuiltinRussian(texts: Readonly<Record<string, { readonly title: string; readonly description: string }>>): void {
+  russian = texts;
+}
+
+export function builtinRussianLoaded(): boolean {
+  return russian !== undefined;
+}
+
 /**
- * A built-in scenario's id, title and description in `lang` (Russian from article-ru.ts);
+ * A built-in scenario's id, title and description in `lang` (Russian once russian.ts installed it);
  * undefined for an id that is no built-in's.
  */
 export function builtinSummary(id: string, lang?: NarrationLang): { id: string; title: string; description: string } | undefined {
   const s = builtinScenario(id);
   if (!s) return undefined;
-  const told = lang !== "ru" ? undefined : id.startsWith(TODAY_PREFIX) ? TODAY_TEXT[id.slice(TODAY_PREFIX.length)]?.ru : BUILTIN_TEXT_RU[id];
+  if (lang === "ru" && !russian) throw new Error("the built-ins' Russian texts are not loaded (scenarios/russian.ts)");
+  const told = lang === "ru" ? russian?.[id] : undefined;
   return { id: s.id, title: told?.title ?? s.title, description: told?.description ?? s.description ?? "" };
 }
 

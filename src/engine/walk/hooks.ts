@@ -20,8 +20,8 @@ import { formatRule } from "../netfilter/format";
 import { readCounters, type HookName, type TableName } from "../netfilter/types";
 import { walkTable, type MatchContext, type MatchedRule } from "../netfilter/walk";
 import type { Netns } from "../netns";
-import { walkNftChain, type NftContext, type NftMatched, type NftVerdict } from "../nftables/eval";
-import { formatNftRule } from "../nftables/print";
+import type { NftContext, NftMatched, NftVerdict } from "../nftables/eval";
+import { nftRuntime } from "../nftables/runtime";
 import type { NftChain, NftHook, NftTable } from "../nftables/types";
 import type { Packet } from "../packet/packet";
 import { endpoints, stepPacket } from "../trace";
@@ -201,7 +201,7 @@ function nftRuleStep(w: Walk, ns: Netns, hookName: HookName, packet: Packet, m: 
     index: m.index,
     handle: m.rule.handle,
     base: { chain: b.chain.name, type: b.chain.base!.type, priority: b.priority },
-    rule: formatNftRule(m.rule, m.table.family),
+    rule: nftRuntime().formatRule(m.rule, m.table.family),
     target: t.chain ?? t.kind,
     counters: counter && counter.kind === "counter" ? { pkts: counter.counter.packets, bytes: counter.counter.bytes } : { pkts: 0, bytes: 0 },
   });
@@ -218,7 +218,7 @@ function nftRejectWith(v: Extract<NftVerdict, { kind: "drop" }>): string | undef
 
 function nftWalk(w: Walk, ns: Netns, hookName: HookName, skb: Skb, b: NftBase): NftVerdict {
   const ctx = nftContext(w, ns, hookName, skb);
-  const v = walkNftChain(b.table, b.chain, skb.packet, ctx, (m) => nftRuleStep(w, ns, hookName, skb.packet, m, b), w.world.now);
+  const v = nftRuntime().walk(b.table, b.chain, skb.packet, ctx, (m) => nftRuleStep(w, ns, hookName, skb.packet, m, b), w.world.now);
   skb.mark = ctx.mark;
   // nft_notrack: only a packet that has no conntrack yet becomes untracked.
   if (ctx.notrack && !skb.ct && !skb.ctInvalid) skb.untracked = true;
@@ -231,7 +231,7 @@ function nftDrop(w: Walk, ns: Netns, skb: Skb, b: NftBase, v: Extract<NftVerdict
   const why = v.by === "policy" ? reason.policy(label, b.chain.name) : reason.rule(rejectWith ? "REJECT" : "DROP", label, v.chain);
   const icmp = rejectWith !== undefined ? REJECT_ICMP[rejectWith] : undefined;
   if (icmp) answerWithError(w, ns, skb, icmp[0], icmp[1]);
-  const by = v.by === "policy" ? undefined : formatNftRule(v.by.rule, b.table.family);
+  const by = v.by === "policy" ? undefined : nftRuntime().formatRule(v.by.rule, b.table.family);
   return w.drop(ns, skb.packet, rejectWith ? `${why} (${rejectWith})` : why, by, rejectWith);
 }
 
@@ -429,7 +429,7 @@ function nat(w: Walk, ns: Netns, hook: HookName, skb: Skb): Verdict | undefined 
         range = { minIp, maxIp: (n.range?.maxIp ?? minIp) as Ipv4, ...ports, randomPorts: random };
       }
       const kind = n.type === "masquerade" ? "MASQUERADE" : n.type === "snat" ? "SNAT" : "DNAT";
-      decidedBy = { rule: formatNftRule(v.by.rule, b.table.family), kind, random: kind !== "DNAT" && random };
+      decidedBy = { rule: nftRuntime().formatRule(v.by.rule, b.table.family), kind, random: kind !== "DNAT" && random };
       break;
     }
     let changed: boolean;
