@@ -846,7 +846,9 @@ class Parser {
     };
     if (this.isWord("to")) {
       this.next();
-      if (concat && this.isWord("numgen")) {
+      // nft lists `ip addr . port to numgen …` back as `ip to numgen …`: read both.
+      if ((concat || ipFamily) && this.isWord("numgen")) {
+        concat = true;
         const at = this.next();
         this.expectWord("random");
         this.expectWord("mod");
