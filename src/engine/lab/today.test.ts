@@ -22,6 +22,7 @@ import { buildCluster, type Cluster } from "../k8s/build";
 import { runScenario, SETTLE_MS } from "../k8s/run";
 import { validateScenario, type ScenarioInput } from "../k8s/spec";
 import { traceTraffic } from "../k8s/traffic";
+import { iptablesSave } from "../netfilter/save";
 import type { NftRuleset } from "../nftables/types";
 import { BUILTIN_SCENARIOS } from "../scenarios/article";
 import { TODAY_PREFIX } from "../scenarios/today";
@@ -180,7 +181,16 @@ run("today's kube-proxy (1.37, iptables and nftables modes): the engine agrees w
         for (const n of nodes) expect(lab.nft![n]).toContain("table ip kube-proxy {");
         // The counters compared are not all zero: the kernel's rules counted the traffic.
         expect(nodes.some((n) => /counter packets [1-9]/.test(lab.nft![n]!)), "no nft rule counted a packet").toBe(true);
-      } else expect(nodes).toEqual([]);
+      } else {
+        expect(nodes).toEqual([]);
+        // The whole of each node's nat and filter tables as iptables-save -c prints them, counters included.
+        for (const [ns, text] of Object.entries(lab.iptables)) {
+          const nf = c.run.cluster.world.get(ns).nf;
+          const mine = (["filter", "nat"] as const).filter((t) => nf.loaded.has(t)).map((t) => iptablesSave(nf, { counters: true, table: t })).join("");
+          const body = (t: string) => t.split("\n").filter((l) => !l.startsWith("#"));
+          expect(body(mine), ns).toEqual(body(text));
+        }
+      }
       console.log(`${c.name}: nfacct ${lab.nfacct ?? "(not reported)"}`);
       expect(compareWithKernel(c.run.cluster, c.run.trace, withEnginePorts(lab, c.run.cluster))).toEqual([]);
     },
