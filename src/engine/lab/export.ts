@@ -330,7 +330,8 @@ export function labScript(cluster: Cluster): string {
   const accounted = all.filter((ns) => nfacctNames(ns.nf).length > 0);
   if (accounted.length > 0) {
     comment("kube-proxy's -m nfacct matches count in extended-accounting objects, which it creates first. Does this kernel take such a match (xt_nfacct and nfnetlink_acct)? Asked in a scratch namespace.");
-    sh(`NFACCT=removed; ip netns add ${nsArg("nfacct_probe")}`);
+    sh("NFACCT=removed");
+    sh(`ip netns add ${nsArg("nfacct_probe")}`);
     sh(`if X nfacct_probe python3 "$WORK/hslab.py" nfacct-add hslab_probe 2>/dev/null && X nfacct_probe "$IPT" -w -t filter -N HSLAB-NFACCT-PROBE 2>/dev/null && X nfacct_probe "$IPT" -w -t filter -A HSLAB-NFACCT-PROBE -m nfacct --nfacct-name hslab_probe 2>/dev/null; then NFACCT=kernel; fi`);
     sh(`remove_ns "$P"${q("nfacct_probe")}`);
   } else sh("NFACCT=unused");
