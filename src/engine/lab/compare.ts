@@ -40,6 +40,8 @@ export interface LabReport {
    * the rules were loaded without them; they only count, so no verdict changed).
    */
   readonly nfacct?: "unused" | "kernel" | "removed";
+  /** Which iptables loaded and saved the rules: the nf_tables variant (today's nodes) or legacy (the article's). */
+  readonly iptablesVariant?: "nf_tables" | "legacy";
 }
 
 const packetText = (p: { dir: string; proto: string; src: string; dst: string; sport?: number | undefined; dport?: number | undefined; ttl: number }) =>

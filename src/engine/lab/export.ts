@@ -29,6 +29,7 @@ import { resolveTraffic } from "../k8s/traffic";
 import { iptablesSave, loadIptablesSave } from "../netfilter/save";
 import type { Ruleset } from "../netfilter/types";
 import { printRuleset } from "../nftables/print";
+import { clusterIptables } from "../shell/iptables-list";
 import type { Netns } from "../netns";
 import type { Route } from "../route/route";
 import { hashString } from "../rng";
@@ -207,9 +208,13 @@ export function labScript(cluster: Cluster): string {
   sh('[ -n "$START" ] || { echo "hopscope lab: cannot read /proc/$$/stat" >&2; exit 1; }');
   sh('P="$BASE$$-$START-"');
   sh('WORK=""');
-  sh("IPT_RESTORE=$(command -v iptables-legacy-restore || command -v iptables-restore)");
-  sh("IPT_SAVE=$(command -v iptables-legacy-save || command -v iptables-save)");
-  sh("IPT=$(command -v iptables-legacy || command -v iptables)");
+  // The nodes' iptables as the engine has them: legacy for the article's (kube-proxy 1.10), the
+  // nf_tables variant for today's, whose tables are nftables tables beside kube-proxy's own.
+  const backend = clusterIptables(cluster.scenario).variant === "nf_tables" ? "nft" : "legacy";
+  comment(`The nodes' iptables: the ${backend === "nft" ? "nf_tables variant (today's nodes)" : "legacy one (the article's nodes)"}, or the plain iptables where there is no such command.`);
+  sh(`IPT_RESTORE=$(command -v iptables-${backend}-restore || command -v iptables-restore)`);
+  sh(`IPT_SAVE=$(command -v iptables-${backend}-save || command -v iptables-save)`);
+  sh(`IPT=$(command -v iptables-${backend} || command -v iptables)`);
   comment("Removes one namespace and stops what still runs in it.");
   sh('remove_ns() { local pid; for pid in $(ip netns pids "$1" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done; ip netns del "$1" 2>/dev/null || true; }');
   sh("cleanup() {");
@@ -443,7 +448,8 @@ export function labScript(cluster: Cluster): string {
   tracked.forEach((ns, k) => {
     sh(`${key(k, ns.name)}; X ${q(ns.name)} conntrack -L 2>/dev/null | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read().splitlines()), end="")'`);
   });
-  sh(json('},"iptables":{'));
+  sh(`${json('},"iptablesVariant":')}; if "$IPT" -V 2>/dev/null | grep -q nf_tables; then emit '"nf_tables"'; else emit '"legacy"'; fi`);
+  sh(json(',"iptables":{'));
   tracked.forEach((ns, k) => {
     const tables = (["filter", "nat"] as const).filter((t) => ns.nf.loaded.has(t));
     sh(`${key(k, ns.name)}; { ${tables.map((t) => `X ${q(ns.name)} "$IPT_SAVE" -c -t ${t};`).join(" ")} } | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read()), end="")'`);

@@ -186,12 +186,14 @@ run("today's kube-proxy (1.37, iptables and nftables modes): the engine agrees w
         // The whole of each node's nat and filter tables as iptables-save -c prints them, counters included.
         for (const [ns, text] of Object.entries(lab.iptables)) {
           const nf = c.run.cluster.world.get(ns).nf;
-          const mine = (["filter", "nat"] as const).filter((t) => nf.loaded.has(t)).map((t) => iptablesSave(nf, { counters: true, table: t })).join("");
+          const mine = (["filter", "nat"] as const).filter((t) => nf.loaded.has(t)).map((t) => iptablesSave(nf, { counters: true, table: t, variant: lab.iptablesVariant === "nf_tables" ? "nf_tables" : "legacy" })).join("");
           const body = (t: string) => t.split("\n").filter((l) => !l.startsWith("#"));
           expect(body(mine), ns).toEqual(body(text));
         }
       }
-      console.log(`${c.name}: nfacct ${lab.nfacct ?? "(not reported)"}`);
+      console.log(`${c.name}: iptables ${lab.iptablesVariant ?? "(not reported)"}, nfacct ${lab.nfacct ?? "(not reported)"}`);
+      // Today's nodes run the nf_tables iptables, and so does their lab.
+      expect(lab.iptablesVariant).toBe("nf_tables");
       expect(compareWithKernel(c.run.cluster, c.run.trace, withEnginePorts(lab, c.run.cluster))).toEqual([]);
     },
     170_000,
