@@ -161,10 +161,11 @@ export function nfacctNames(nf: Ruleset): string[] {
 /**
  * A copy of the rules without their `-m nfacct` matches, for a kernel that refuses them: such a
  * match counts the packet in its object and always matches, so every rule still matches what it
- * matched and keeps its place (the counters of rule N are still rule N's).
+ * matched and keeps its place (the counters of rule N are still rule N's). With `counters`, the
+ * copy keeps the rules' counters.
  */
-export function withoutNfacct(nf: Ruleset): Ruleset {
-  const copy = loadIptablesSave(iptablesSave(nf));
+export function withoutNfacct(nf: Ruleset, opts: { readonly counters?: boolean } = {}): Ruleset {
+  const copy = loadIptablesSave(iptablesSave(nf, { counters: opts.counters ?? false }));
   if (!copy.ok) throw new Error(`the engine's own iptables-save does not load back: line ${copy.error.line}: ${copy.error.message}`);
   for (const t of copy.value.loaded) {
     for (const c of copy.value.tables[t].chains.values()) {
@@ -184,7 +185,15 @@ export function nftText(ns: Netns): string {
   return printRuleset(ns.nft, { stateless: true, now: Infinity });
 }
 
-export function labScript(cluster: Cluster): string {
+export interface LabOptions {
+  /**
+   * kube-proxy's `-m nfacct` matches: "probe" (the default) asks the kernel and loads them when it
+   * takes them; "remove" loads the rules without them whatever the kernel takes (a test of that path).
+   */
+  readonly nfacct?: "probe" | "remove";
+}
+
+export function labScript(cluster: Cluster, opts: LabOptions = {}): string {
   const w = cluster.world;
   const q = shellWord;
   const base = labPrefixBase(cluster);
@@ -337,7 +346,7 @@ export function labScript(cluster: Cluster): string {
     comment("kube-proxy's -m nfacct matches count in extended-accounting objects, which it creates first. Does this kernel take such a match (xt_nfacct and nfnetlink_acct)? Asked in a scratch namespace.");
     sh("NFACCT=removed");
     sh(`ip netns add ${nsArg("nfacct_probe")}`);
-    sh(`if X nfacct_probe python3 "$WORK/hslab.py" nfacct-add hslab_probe 2>/dev/null && X nfacct_probe "$IPT" -w -t filter -N HSLAB-NFACCT-PROBE 2>/dev/null && X nfacct_probe "$IPT" -w -t filter -A HSLAB-NFACCT-PROBE -m nfacct --nfacct-name hslab_probe 2>/dev/null; then NFACCT=kernel; fi`);
+    if (opts.nfacct !== "remove") sh(`if X nfacct_probe python3 "$WORK/hslab.py" nfacct-add hslab_probe 2>/dev/null && X nfacct_probe "$IPT" -w -t filter -N HSLAB-NFACCT-PROBE 2>/dev/null && X nfacct_probe "$IPT" -w -t filter -A HSLAB-NFACCT-PROBE -m nfacct --nfacct-name hslab_probe 2>/dev/null; then NFACCT=kernel; fi`);
     sh(`remove_ns "$P"${q("nfacct_probe")}`);
   } else sh("NFACCT=unused");
   // -w: wait for the xtables lock, which every iptables command of the machine shares, whichever
