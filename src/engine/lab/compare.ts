@@ -6,6 +6,9 @@ import type { Cluster } from "../k8s/build";
 import { formatConntrackEntry } from "../conntrack/format";
 import { loadIptablesSave } from "../netfilter/save";
 import { readCounters, type TableName } from "../netfilter/types";
+import { applyNft } from "../nftables/parse";
+import { formatNftRule } from "../nftables/print";
+import { emptyNftRuleset, findTable } from "../nftables/types";
 import type { Trace } from "../trace";
 
 export interface KernelPacket {
@@ -29,6 +32,16 @@ export interface LabReport {
   readonly conntrack: Readonly<Record<string, readonly string[]>>;
   readonly iptables: Readonly<Record<string, string>>;
   readonly captures: Readonly<Record<string, readonly KernelPacket[]>>;
+  /** `nft list table …` of every table the engine's namespace has, by namespace (nodes with nftables rules only). */
+  readonly nft?: Readonly<Record<string, string>>;
+  /**
+   * kube-proxy's `-m nfacct` matches: "unused" (no rule has one), "kernel" (the kernel took them,
+   * with their accounting objects created first) or "removed" (the kernel refused a probe rule, so
+   * the rules were loaded without them; they only count, so no verdict changed).
+   */
+  readonly nfacct?: "unused" | "kernel" | "removed";
+  /** Which iptables loaded and saved the rules: the nf_tables variant (today's nodes) or legacy (the article's). */
+  readonly iptablesVariant?: "nf_tables" | "legacy";
 }
 
 const packetText = (p: { dir: string; proto: string; src: string; dst: string; sport?: number | undefined; dport?: number | undefined; ttl: number }) =>
@@ -129,5 +142,77 @@ export function compareWithKernel(cluster: Cluster, trace: Trace, lab: LabReport
       }
     }
   }
+  // 5. Every nft rule of the engine's tables, as nft lists it, counters included.
+  for (const [ns, text] of Object.entries(lab.nft ?? {})) problems.push(...compareNft(cluster, ns, text));
   return problems;
+}
+
+/** The engine's nft tables of `ns` against the kernel's listing of them: chain by chain, rule by rule (text and counters), named counters. */
+function compareNft(cluster: Cluster, ns: string, text: string): string[] {
+  const problems: string[] = [];
+  const theirs = emptyNftRuleset();
+  const parsed = applyNft(theirs, text);
+  if (!parsed.ok) return [`${ns}: cannot read the kernel's nft listing: line ${parsed.error.line}: ${parsed.error.message}`];
+  for (const t of cluster.world.get(ns).nft.tables) {
+    const k = findTable(theirs, t.family, t.name);
+    const where = `${ns}: nft ${t.family} ${t.name}`;
+    if (!k) {
+      problems.push(`${where}: the kernel has no such table`);
+      continue;
+    }
+    for (const c of t.counters?.values() ?? []) {
+      const o = k.counters?.get(c.name);
+      if (!o || o.packets !== c.packets || o.bytes !== c.bytes) problems.push(`${where} counter ${c.name}: engine packets ${c.packets} bytes ${c.bytes}, kernel ${o ? `packets ${o.packets} bytes ${o.bytes}` : "none"}`);
+    }
+    for (const [name, c] of t.chains) {
+      const o = k.chains.get(name);
+      if (!o) {
+        problems.push(`${where}: the kernel has no chain ${name}`);
+        continue;
+      }
+      const n = Math.max(c.rules.length, o.rules.length);
+      for (let i = 0; i < n; i++) {
+        const a = c.rules[i] ? formatNftRule(c.rules[i]!, t.family) : "(no such rule)";
+        const b = o.rules[i] ? formatNftRule(o.rules[i]!, k.family) : "(no such rule)";
+        if (a !== b) problems.push(`${where} chain ${name} rule ${i + 1}:\n    engine: ${a}\n    kernel: ${b}`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** Conntrack entries whose reply goes to another port than the original came from: a source port NAT. */
+function masqueradedPorts(lines: readonly string[]): { readonly from: string; readonly to: string }[] {
+  const out: { from: string; to: string }[] = [];
+  for (const l of lines) {
+    const m = /src=\S+ dst=\S+ sport=(\d+) dport=\d+ .*src=\S+ dst=\S+ sport=\d+ dport=(\d+)/.exec(l);
+    if (m && m[1] !== m[2]) out.push({ from: m[1]!, to: m[2]! });
+  }
+  return out;
+}
+
+/**
+ * The kernel's report with the source ports that a fully random masquerade (iptables
+ * `--random-fully`, nft `masquerade fully-random`) chose replaced by the ones the engine drew,
+ * node by node, matched by the connection's original source port. Only ports that conntrack
+ * shows as rewritten move; everything else is left for the comparison.
+ */
+export function withEnginePorts(lab: LabReport, cluster: Cluster): LabReport {
+  const swap = new Map<number, number>();
+  for (const [ns, lines] of Object.entries(lab.conntrack)) {
+    const mine = masqueradedPorts(cluster.world.get(ns).ct.list(cluster.world.now).map((e) => `src=x dst=x sport=${e.orig.sport} dport=0 src=x dst=x sport=0 dport=${e.reply.dport}`));
+    for (const k of masqueradedPorts(lines)) {
+      const e = mine.find((x) => x.from === k.from);
+      if (e) swap.set(Number(k.to), Number(e.to));
+    }
+  }
+  const port = (p: number | undefined) => (p !== undefined && swap.has(p) ? swap.get(p)! : p);
+  const line = (l: string) => l.replace(/(sport|dport)=(\d+)/g, (all, k: string, p: string) => (swap.has(Number(p)) ? `${k}=${swap.get(Number(p))}` : all));
+  return {
+    ...lab,
+    conntrack: Object.fromEntries(Object.entries(lab.conntrack).map(([ns, lines]) => [ns, lines.map(line)])),
+    captures: Object.fromEntries(
+      Object.entries(lab.captures).map(([ns, packets]) => [ns, packets.map((p) => ({ ...p, ...(p.sport !== undefined && { sport: port(p.sport)! }), ...(p.dport !== undefined && { dport: port(p.dport)! }) }))]),
+    ),
+  };
 }

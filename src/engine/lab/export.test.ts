@@ -13,7 +13,7 @@ import { resolveTraffic } from "../k8s/traffic";
 import { validateScenario, type Scenario } from "../k8s/spec";
 import { BUILTIN_SCENARIOS } from "../scenarios/article";
 import { articleScenario } from "../testing/article-scenario";
-import { commentLine, hereDoc, labPrefixBase, labScript, shellWord, visibleText } from "./export";
+import { commentLine, hereDoc, labPrefixBase, labScript, nfacctNames, nftText, shellWord, visibleText, withoutNfacct } from "./export";
 
 // ---------------------------------------------------------------------------------------------
 // A lexer of what bash does with quotes, comments and here-documents.
@@ -451,7 +451,8 @@ describe("lab scripts of the built-in scenarios", () => {
     expect(script).toContain(`BASE=${shellWord(labPrefixBase(cluster))}\n`);
     expect(script).toContain('\nP="$BASE$$-$START-"\n');
     const adds = script.split("\n").filter((l) => l.startsWith("ip netns add "));
-    expect(adds.length).toBe(cluster.world.namespaces.size + 2);
+    // The L2 segments' two, and the scratch namespace that asks the kernel about -m nfacct when a rule has one.
+    expect(adds.length).toBe(cluster.world.namespaces.size + 2 + ([...cluster.world.namespaces.values()].some((ns) => nfacctNames(ns.nf).length > 0) ? 1 : 0));
     for (const l of adds) expect(l).toMatch(/^ip netns add "\$P"'[^']+'$/);
     expect(script).not.toContain(`${labPrefixBase(cluster)}${[...cluster.world.namespaces.keys()][0]}`);
   });
@@ -467,5 +468,43 @@ describe("lab scripts of the built-in scenarios", () => {
     const base = labPrefixBase(r.cluster);
     for (const p of prefixes) expect(p).toMatch(new RegExp(`^${base}\\d+-\\d+-$`));
     expect(prefixes[0]).not.toBe(prefixes[1]);
+  });
+});
+
+describe("today's nodes in the lab script", () => {
+  const today = BUILTIN_SCENARIOS.find((s) => s.id === "today-nodeport")!;
+  const nftMode = { ...today, cluster: { ...today.cluster, kubeProxy: { mode: "nftables", version: "latest" } } };
+
+  it("kube-proxy 1.37's -m nfacct rules: probed, loaded as they are with their objects, or without the matches in the same places", () => {
+    const r = runScenario(today);
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    const nf = r.cluster.world.get("worker-0").nf;
+    expect(nfacctNames(nf).sort()).toEqual(["ct_state_invalid_dropped_pkts", "localhost_nps_accepted_pkts"]);
+    const stripped = withoutNfacct(nf);
+    expect(nfacctNames(stripped)).toEqual([]);
+    for (const t of ["filter", "nat"] as const) {
+      for (const [name, c] of nf.tables[t].chains) {
+        const o = stripped.tables[t].chains.get(name)!;
+        expect(o.rules.map((x) => x.target)).toEqual(c.rules.map((x) => x.target));
+        expect(o.rules.map((x) => x.matches.length)).toEqual(c.rules.map((x) => x.matches.filter((m) => m.kind !== "nfacct").length));
+      }
+    }
+    const script = labScript(r.cluster);
+    expect(script).toContain("-m nfacct --nfacct-name hslab_probe");
+    expect(script).toContain(`nfacct-add ${shellWord("ct_state_invalid_dropped_pkts")}`);
+    expect(script.match(/--nfacct-name {2}ct_state_invalid_dropped_pkts/g)?.length).toBe(3);
+    expect(bashParses(script)).toBe("");
+  });
+
+  it("an nftables-mode node gets its kube-proxy table by nft -f and reports the kernel's listing of it", () => {
+    const r = runScenario(nftMode);
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    const script = labScript(r.cluster);
+    const ns = r.cluster.world.get("worker-0");
+    expect(nftText(ns)).toContain("table ip kube-proxy {");
+    expect(script).toContain(`X ${shellWord("worker-0")} nft -f /dev/stdin <<'NFT'\n${nftText(ns)}NFT\n`);
+    expect(script).toContain(`nft list table 'ip' 'kube-proxy'`);
+    expect(script).toContain("NFACCT=unused");
+    expect(bashParses(script)).toBe("");
   });
 });

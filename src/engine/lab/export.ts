@@ -3,7 +3,11 @@
  * machine (one per node, pod, the VPC router and the client, plus one per L2 segment), loads each
  * node's iptables rules from the engine's own iptables-save, sends the scenario's traffic with
  * real sockets, and prints as JSON what the kernel did: the packets seen on every interface,
- * each node's conntrack entries and its iptables counters.
+ * each node's conntrack entries and its iptables counters. A node with nftables rules (kube-proxy
+ * in nftables mode) gets its table as the engine lists it (nftText), loaded with `nft -f`, and the
+ * report holds the kernel's `nft list table` of it, counters included. Rules with `-m nfacct` are
+ * loaded as they are after their accounting objects are created, when a probe shows the kernel
+ * takes the match, and without the match otherwise (the report's "nfacct" says which).
  *
  * Safety: nothing is linked to or added in the root namespace; "external" addresses come from
  * the documentation ranges; traffic is a handful of packets with timeouts. Each run names its
@@ -22,7 +26,10 @@ import { formatIpv4, formatRouteDst } from "../addr/ipv4";
 import { loadBalancerFrontends, loadBalancerPick } from "../cloud/vpc";
 import type { Cluster } from "../k8s/build";
 import { resolveTraffic } from "../k8s/traffic";
-import { iptablesSave } from "../netfilter/save";
+import { iptablesSave, loadIptablesSave } from "../netfilter/save";
+import type { Ruleset } from "../netfilter/types";
+import { printRuleset } from "../nftables/print";
+import { clusterIptables } from "../shell/iptables-list";
 import type { Netns } from "../netns";
 import type { Route } from "../route/route";
 import { hashString } from "../rng";
@@ -144,7 +151,49 @@ function loadBalancerRoutes(cluster: Cluster, sh: (line: string) => void, commen
   });
 }
 
-export function labScript(cluster: Cluster): string {
+/** The accounting objects a namespace's iptables rules name in `-m nfacct` matches, each once. */
+export function nfacctNames(nf: Ruleset): string[] {
+  const names = new Set<string>();
+  for (const t of nf.loaded) for (const c of nf.tables[t].chains.values()) for (const r of c.rules) for (const m of r.matches) if (m.kind === "nfacct") names.add(m.name);
+  return [...names];
+}
+
+/**
+ * A copy of the rules without their `-m nfacct` matches, for a kernel that refuses them: such a
+ * match counts the packet in its object and always matches, so every rule still matches what it
+ * matched and keeps its place (the counters of rule N are still rule N's). With `counters`, the
+ * copy keeps the rules' counters.
+ */
+export function withoutNfacct(nf: Ruleset, opts: { readonly counters?: boolean } = {}): Ruleset {
+  const copy = loadIptablesSave(iptablesSave(nf, { counters: opts.counters ?? false }));
+  if (!copy.ok) throw new Error(`the engine's own iptables-save does not load back: line ${copy.error.line}: ${copy.error.message}`);
+  for (const t of copy.value.loaded) {
+    for (const c of copy.value.tables[t].chains.values()) {
+      c.rules.forEach((r, i) => (c.rules[i] = { ...r, matches: r.matches.filter((m) => m.kind !== "nfacct") }));
+    }
+  }
+  return copy.value;
+}
+
+/**
+ * The namespace's nft ruleset as `nft -f` input: the engine's listing (nft 1.0.6's own, which it
+ * reads back) with `counter` statements and named counters at zero (-s) and without the set
+ * elements that expire (those `update @set` added while the engine's traffic ran), so that the
+ * kernel starts from the rules the engine started from.
+ */
+export function nftText(ns: Netns): string {
+  return printRuleset(ns.nft, { stateless: true, now: Infinity });
+}
+
+export interface LabOptions {
+  /**
+   * kube-proxy's `-m nfacct` matches: "probe" (the default) asks the kernel and loads them when it
+   * takes them; "remove" loads the rules without them whatever the kernel takes (a test of that path).
+   */
+  readonly nfacct?: "probe" | "remove";
+}
+
+export function labScript(cluster: Cluster, opts: LabOptions = {}): string {
   const w = cluster.world;
   const q = shellWord;
   const base = labPrefixBase(cluster);
@@ -157,7 +206,7 @@ export function labScript(cluster: Cluster): string {
   sh("#!/usr/bin/env bash");
   comment(`Hopscope lab for scenario "${id}": ${cluster.scenario.title}`);
   comment(`Builds the scenario in network namespaces named ${base}<PID>-<start time>-…, a prefix of this run's own, runs its traffic, prints JSON.`);
-  comment("Needs root, iproute2, iptables (legacy), conntrack, tcpdump and python3. Cleans up on exit.");
+  comment("Needs root, iproute2, iptables (legacy), conntrack, tcpdump and python3 (and nft for nftables rules). Cleans up on exit.");
   sh("set -euo pipefail");
   sh(`BASE=${q(base)}`);
   sh(`NETNS_DIR=${q(NETNS_DIR)}`);
@@ -168,9 +217,13 @@ export function labScript(cluster: Cluster): string {
   sh('[ -n "$START" ] || { echo "hopscope lab: cannot read /proc/$$/stat" >&2; exit 1; }');
   sh('P="$BASE$$-$START-"');
   sh('WORK=""');
-  sh("IPT_RESTORE=$(command -v iptables-legacy-restore || command -v iptables-restore)");
-  sh("IPT_SAVE=$(command -v iptables-legacy-save || command -v iptables-save)");
-  sh("IPT=$(command -v iptables-legacy || command -v iptables)");
+  // The nodes' iptables as the engine has them: legacy for the article's (kube-proxy 1.10), the
+  // nf_tables variant for today's, whose tables are nftables tables beside kube-proxy's own.
+  const backend = clusterIptables(cluster.scenario).variant === "nf_tables" ? "nft" : "legacy";
+  comment(`The nodes' iptables: the ${backend === "nft" ? "nf_tables variant (today's nodes)" : "legacy one (the article's nodes)"}, or the plain iptables where there is no such command.`);
+  sh(`IPT_RESTORE=$(command -v iptables-${backend}-restore || command -v iptables-restore)`);
+  sh(`IPT_SAVE=$(command -v iptables-${backend}-save || command -v iptables-save)`);
+  sh(`IPT=$(command -v iptables-${backend} || command -v iptables)`);
   comment("Removes one namespace and stops what still runs in it.");
   sh('remove_ns() { local pid; for pid in $(ip netns pids "$1" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done; ip netns del "$1" 2>/dev/null || true; }');
   sh("cleanup() {");
@@ -288,12 +341,31 @@ export function labScript(cluster: Cluster): string {
   }
   loadBalancerRoutes(cluster, sh, comment, nsArg);
   sh("");
+  const accounted = all.filter((ns) => nfacctNames(ns.nf).length > 0);
+  if (accounted.length > 0) {
+    comment("kube-proxy's -m nfacct matches count in extended-accounting objects, which it creates first. Does this kernel take such a match (xt_nfacct and nfnetlink_acct)? Asked in a scratch namespace.");
+    sh("NFACCT=removed");
+    sh(`ip netns add ${nsArg("nfacct_probe")}`);
+    if (opts.nfacct !== "remove") sh(`if X nfacct_probe python3 "$WORK/hslab.py" nfacct-add hslab_probe 2>/dev/null && X nfacct_probe "$IPT" -w -t filter -N HSLAB-NFACCT-PROBE 2>/dev/null && X nfacct_probe "$IPT" -w -t filter -A HSLAB-NFACCT-PROBE -m nfacct --nfacct-name hslab_probe 2>/dev/null; then NFACCT=kernel; fi`);
+    sh(`remove_ns "$P"${q("nfacct_probe")}`);
+  } else sh("NFACCT=unused");
   // -w: wait for the xtables lock, which every iptables command of the machine shares, whichever
   // namespace it works in; without it an older iptables fails when another run holds the lock.
   comment("iptables rules, from the engine's own iptables-save.");
   for (const ns of all) {
     if (ns.nf.loaded.size === 0) continue;
-    sh(hereDoc(`X ${q(ns.name)} "$IPT_RESTORE" -w`, iptablesSave(ns.nf, { time: w.startMs / 1000 }), "RULES"));
+    const text = iptablesSave(ns.nf, { time: w.startMs / 1000 });
+    const names = nfacctNames(ns.nf);
+    if (names.length === 0) sh(hereDoc(`X ${q(ns.name)} "$IPT_RESTORE" -w`, text, "RULES"));
+    else {
+      comment(`${ns.name}'s rules count in ${names.join(", ")}: with a kernel that takes -m nfacct they are created and the rules loaded as they are; otherwise the matches (which always match) are left out and the report says "nfacct": "removed".`);
+      sh('if [ "$NFACCT" = kernel ]; then');
+      for (const n of names) sh(`  X ${q(ns.name)} python3 "$WORK/hslab.py" nfacct-add ${q(n)}`);
+      sh(hereDoc(`X ${q(ns.name)} "$IPT_RESTORE" -w`, text, "RULES"));
+      sh("else");
+      sh(hereDoc(`X ${q(ns.name)} "$IPT_RESTORE" -w`, iptablesSave(withoutNfacct(ns.nf), { time: w.startMs / 1000 }), "RULES"));
+      sh("fi");
+    }
     if (ns.fabric) {
       comment(`${ns.name} stands for the cloud's fabric, which forwards without a visible TTL decrement.`);
       sh(`X ${q(ns.name)} iptables-legacy -w -t mangle -A PREROUTING -j TTL --ttl-inc 1 2>/dev/null || X ${q(ns.name)} iptables -w -t mangle -A PREROUTING -j TTL --ttl-inc 1`);
@@ -320,6 +392,13 @@ export function labScript(cluster: Cluster): string {
   // pass before the counters are zeroed, or they would count as the scenario's.
   sh("sleep 1");
   sh("");
+  const withNft = all.filter((ns) => ns.nft.tables.length > 0);
+  if (withNft.length > 0) {
+    // Loaded only now, after the set-up's own packets, so its counters start at zero: nft 1.0.6
+    // has no command that zeroes the counters of rules.
+    comment("nftables rules (kube-proxy's table), as the engine lists them: `nft list ruleset` without counter values or dynamic set elements.");
+    for (const ns of withNft) sh(hereDoc(`X ${q(ns.name)} nft -f /dev/stdin`, nftText(ns), "NFT"));
+  }
   comment("Start from zero: whatever the set-up itself sent (neighbour discovery, multicast) is not the scenario.");
   for (const ns of all.filter((n) => n.nf.loaded.has("nat"))) {
     for (const t of ["nat", "filter"] as const) if (ns.nf.loaded.has(t)) sh(`X ${q(ns.name)} "$IPT" -w -t ${t} -Z`);
@@ -373,17 +452,24 @@ export function labScript(cluster: Cluster): string {
   sh(`${json(`{"scenario":${JSON.stringify(id)},"prefix":`)}; emit "\\"$P\\""; ${json(',"traffic":[')}`);
   sh('first=1; for r in "${RESULTS[@]+"${RESULTS[@]}"}"; do [ $first = 1 ] || emit ","; first=0; emit "\\"$r\\""; done');
   sh(json('],"conntrack":{'));
-  const tracked = all.filter((ns) => ns.nf.loaded.has("nat"));
+  const tracked = all.filter((ns) => ns.nf.loaded.has("nat") || ns.nft.tables.length > 0);
   const key = (k: number, name: string) => json(`${k ? "," : ""}${JSON.stringify(name)}:`);
   tracked.forEach((ns, k) => {
     sh(`${key(k, ns.name)}; X ${q(ns.name)} conntrack -L 2>/dev/null | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read().splitlines()), end="")'`);
   });
-  sh(json('},"iptables":{'));
+  sh(`${json('},"iptablesVariant":')}; if "$IPT" -V 2>/dev/null | grep -q nf_tables; then emit '"nf_tables"'; else emit '"legacy"'; fi`);
+  sh(json(',"iptables":{'));
   tracked.forEach((ns, k) => {
     const tables = (["filter", "nat"] as const).filter((t) => ns.nf.loaded.has(t));
     sh(`${key(k, ns.name)}; { ${tables.map((t) => `X ${q(ns.name)} "$IPT_SAVE" -c -t ${t};`).join(" ")} } | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read()), end="")'`);
   });
-  sh(json('},"captures":{'));
+  sh(json('},"nft":{'));
+  withNft.forEach((ns, k) => {
+    const list = ns.nft.tables.map((t) => `X ${q(ns.name)} nft list table ${q(t.family)} ${q(t.name)};`).join(" ");
+    sh(`${key(k, ns.name)}; { ${list} } | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read()), end="")'`);
+  });
+  sh(`${json('},"nfacct":')}; emit "\\"$NFACCT\\""`);
+  sh(json(',"captures":{'));
   all.forEach((ns, k) => {
     sh(`${key(k, ns.name)}; python3 "$WORK/hslab.py" parse-tcpdump "$WORK/cap-${k}.txt" | tr -d '\\n'`);
   });

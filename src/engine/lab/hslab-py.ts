@@ -9,8 +9,10 @@ Subcommands (each bounded in time):
   tcp-server PORT             accept connections and keep them open, until killed (at most 120 s)
   tcp-client DST PORT SPORT HOLD  connect from SPORT and keep the connection open HOLD seconds
   parse-tcpdump FILE          print the IPv4 packets of a "tcpdump -i any -n -v -l" capture as JSON
+  nfacct-add NAME             create the extended-accounting object NAME (nfnetlink_acct), as
+                              kube-proxy does before it writes -m nfacct; an existing one is fine
 """
-import json, re, select, socket, struct, sys, time
+import json, os, re, select, socket, struct, sys, time
 
 
 def checksum(data):
@@ -123,9 +125,28 @@ def parse_tcpdump(path):
     return 0
 
 
+def nfacct_add(name):
+    # One NFNL_MSG_ACCT_NEW (subsystem NFNL_SUBSYS_ACCT = 7) with NFACCT_NAME, asking for an ack.
+    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 12)  # NETLINK_NETFILTER
+    sock.settimeout(2)
+    value = name.encode() + b"\0"
+    attr = struct.pack("=HH", 4 + len(value), 1) + value
+    attr += b"\0" * (-len(attr) % 4)
+    body = struct.pack("=BBH", 0, 0, 0) + attr
+    sock.send(struct.pack("=IHHII", 16 + len(body), 7 << 8, 0x1 | 0x4 | 0x400, 1, 0) + body)
+    reply = sock.recv(4096)
+    if struct.unpack("=H", reply[4:6])[0] != 2:  # NLMSG_ERROR carries the ack
+        return 1
+    err = struct.unpack("=i", reply[16:20])[0]
+    if err not in (0, -16, -17):  # EBUSY or EEXIST: it is there already
+        print("nfacct-add: %s" % os.strerror(-err), file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv):
     cmd, args = argv[1], argv[2:]
-    fn = {"ping": ping, "udp-server": udp_server, "udp-client": udp_client, "tcp-server": tcp_server, "tcp-client": tcp_client, "parse-tcpdump": parse_tcpdump}[cmd]
+    fn = {"ping": ping, "udp-server": udp_server, "udp-client": udp_client, "tcp-server": tcp_server, "tcp-client": tcp_client, "parse-tcpdump": parse_tcpdump, "nfacct-add": nfacct_add}[cmd]
     return fn(*args) or 0
 
 

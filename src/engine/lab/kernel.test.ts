@@ -11,6 +11,7 @@ import { formatIpv4 } from "../addr/ipv4";
 import { runScenario, type RunResult } from "../k8s/run";
 import type { ScenarioInput } from "../k8s/spec";
 import { BUILTIN_SCENARIOS } from "../scenarios/article";
+import { TODAY_PREFIX } from "../scenarios/today";
 import { articleScenario, webDeployment } from "../testing/article-scenario";
 import { FAULT_SCENARIOS, HAIRPIN_ON } from "../testing/faults";
 import { compareWithKernel, withoutTimeout, type LabReport } from "./compare";
@@ -129,7 +130,8 @@ run("the engine agrees with the kernel", () => {
     return;
   }
 
-  it.each([...BUILTIN_SCENARIOS, ...EXTRA, ...FAULTS].map((s) => [s.id, s] as const))("%s", (_id, s) => {
+  // Today's built-ins (kube-proxy 1.37) are today.test.ts's, with its treatment of fully random source ports.
+  it.each([...BUILTIN_SCENARIOS.filter((s) => !s.id.startsWith(TODAY_PREFIX)), ...EXTRA, ...FAULTS].map((s) => [s.id, s] as const))("%s", (_id, s) => {
     const r = engine(s);
     expect(compareWithKernel(r.cluster, r.trace, kernel(r))).toEqual([]);
   });

@@ -4,8 +4,9 @@
  * kernel did (packets per interface, conntrack, counters). Also: every 1.37 rule of the netfilter
  * fixture restored in a namespace prints back as the engine prints it.
  *
- * The lab's kernel has no xt_nfacct, so its nodes are modelled as kube-proxy leaves such a node:
- * without the `-m nfacct` matches (`{ nfacct: false }`).
+ * These nodes are modelled as kube-proxy leaves a node whose kernel has no nfnetlink_acct: without
+ * the `-m nfacct` matches (`{ nfacct: false }`). (The lab's kernel does take them once their
+ * accounting objects exist; today.test.ts runs the built-ins with them.)
  *
  * MASQUERADE --random-fully lets the kernel pick any source port; the engine draws one from its
  * own random source. The comparison learns the kernel's port from its conntrack entry and puts

@@ -12,6 +12,7 @@ import { runScenario } from "../k8s/run";
 import { listIptablesTextAsNft as listAsNft } from "../netfilter/nft-list";
 import { iptablesSave } from "../netfilter/save";
 import { BUILTIN_SCENARIOS } from "../scenarios/article";
+import { HSLAB_PY } from "./hslab-py";
 
 function missing(): string | undefined {
   if (process.platform !== "linux") return `not Linux (${process.platform})`;
@@ -32,6 +33,11 @@ function kernelList(text: string): string {
   try {
     const add = spawnSync("ip", ["netns", "add", ns], { encoding: "utf8" });
     if (add.status !== 0) throw new Error(add.stderr);
+    // kube-proxy 1.37 creates the accounting objects its -m nfacct matches name before it writes them; the kernel refuses the match (ENOENT) without.
+    for (const name of new Set([...text.matchAll(/--nfacct-name +(\S+)/g)].map((m) => m[1]!))) {
+      const made = spawnSync("ip", ["netns", "exec", ns, "python3", "-", "nfacct-add", name], { input: HSLAB_PY, encoding: "utf8", timeout: 10_000 });
+      if (made.status !== 0) throw new Error(`nfacct-add ${name}: ${made.stderr}`);
+    }
     const load = spawnSync("ip", ["netns", "exec", ns, restore, "--counters"], { input: text, encoding: "utf8", timeout: 20_000 });
     if (load.status !== 0) throw new Error(`iptables-restore: ${load.stderr}`);
     const list = spawnSync("ip", ["netns", "exec", ns, "nft", "list", "ruleset"], { encoding: "utf8", timeout: 20_000 });

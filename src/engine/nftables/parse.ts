@@ -848,8 +848,9 @@ class Parser {
     };
     if (this.isWord("to")) {
       this.next();
-      // nft lists the numgen form without `addr . port` and reads it back so (the map's data says it).
+      // nft lists `ip addr . port to numgen …` back as `ip to numgen …`: read both.
       if ((concat || ipFamily) && this.isWord("numgen")) {
+        concat = true;
         const at = this.next();
         this.expectWord("random");
         this.expectWord("mod");

@@ -73,7 +73,7 @@ describe("the registry", () => {
     ["nat", "POSTROUTING", "-j SNAT --to-source 10.0.0.1 --random-fully", " to:10.0.0.1 random-fully"],
     ["nat", "POSTROUTING", "-p udp -j MASQUERADE --to-ports 1024-2000 --random", " masq ports: 1024-2000 random"],
     ["mangle", "OUTPUT", "-j MARK --set-xmark 0x4000/0x4000", " MARK or 0x4000"],
-    ["filter", "FORWARD", "-m conntrack --ctstate INVALID -m nfacct --nfacct-name ct_state_invalid_dropped_pkts -j DROP", " ctstate INVALID nfacct-name ct_state_invalid_dropped_pkts"],
+    ["filter", "FORWARD", "-m conntrack --ctstate INVALID -m nfacct --nfacct-name  ct_state_invalid_dropped_pkts -j DROP", " ctstate INVALID nfacct-name  ct_state_invalid_dropped_pkts"],
   ];
 
   it.each(RULES)("%s %s %s: saves back as given and lists its own text", (table, chain, body, text) => {

@@ -1,10 +1,11 @@
 /**
  * -m nfacct (libxt_nfacct): counts the packet in a named extended-accounting object
  * (nfnetlink_acct) and always matches. kube-proxy since v1.29 puts one on its INVALID drop and on
- * localhost NodePorts when the kernel has nfnetlink_acct. Its save form is the one a real node's
- * iptables-save shows (` -m nfacct --nfacct-name ct_state_invalid_dropped_pkts`); the kernel of
- * Hopscope's lab has no xt_nfacct (iptables refuses the match there), so the `-L` form follows
- * libxt_nfacct's print function and is not checked against a kernel.
+ * localhost NodePorts when the kernel has nfnetlink_acct. The kernel refuses the match
+ * ("No chain/target/match by that name", ENOENT) until the named object exists; kube-proxy creates
+ * it first. Checked in the lab (iptables 1.8.9, both backends, once the object was created):
+ * iptables-save prints ` -m nfacct --nfacct-name  ct_state_invalid_dropped_pkts` and `-L`
+ * ` nfacct-name  ct_state_invalid_dropped_pkts`, with two spaces before the name.
  */
 import { Fail, type MatchModule } from "./api";
 import { quote } from "./common";
@@ -29,6 +30,7 @@ export const nfacct: MatchModule<NfacctMatch> = {
     return { kind: "nfacct", name };
   },
   match: () => true,
-  save: (m) => ` -m nfacct --nfacct-name ${quote(m.name)}`,
-  list: (m) => ` nfacct-name ${quote(m.name)}`,
+  // libxt_nfacct prints the option, then the name with a space of its own: two spaces (kernel lab).
+  save: (m) => ` -m nfacct --nfacct-name  ${quote(m.name)}`,
+  list: (m) => ` nfacct-name  ${quote(m.name)}`,
 };
