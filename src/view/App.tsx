@@ -416,6 +416,7 @@ export function App() {
               cursor={cursor}
               onOpen={embed.on ? undefined : onOpen}
               minLabelPx={embed.on ? 11 : 10}
+              kubeProxyMode={scenario?.kubeProxy?.mode ?? "iptables"}
               {...(editorOpen && picking && { onPick, picked: [send.from, send.to].filter((x): x is PickTarget => x !== undefined) })}
             />
           )}

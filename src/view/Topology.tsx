@@ -141,6 +141,7 @@ export function Topology({
   cursor,
   onOpen,
   minLabelPx = MIN_LABEL_PX,
+  kubeProxyMode = "iptables",
 }: {
   topology: TopologyData;
   step?: Step;
@@ -157,6 +158,8 @@ export function Topology({
   picked?: readonly PickTarget[];
   /** Labels that would be drawn smaller than this are hidden until one zooms in. */
   minLabelPx?: number;
+  /** Which rules make the service network (kube-proxy's mode), for its label. */
+  kubeProxyMode?: "iptables" | "nftables";
 }) {
   const lang = useLang();
   const tr = TOPOLOGY[lang];
@@ -461,7 +464,7 @@ export function Topology({
           {/* the service network: virtual */}
           <rect x={layout.services.x} y={layout.services.y} width={layout.services.w} height={layout.services.h} rx={10} fill={FILL.services} stroke={C.svc} strokeWidth={STROKE.normal} strokeDasharray={SERVICES_DASH} />
           <Label x={layout.services.x + 12} y={layout.services.y + 21} size={FONT.title} weight={600} fill={TEXT.svc}>
-            {fitText(tr.services({ cidr: topology.serviceNetwork }), layout.services.w - 24 - (layout.serviceFold ? layout.serviceFold.box.w + 12 : 0), FONT.title, true)}
+            {fitText(tr.services({ cidr: topology.serviceNetwork, rules: kubeProxyMode === "nftables" ? "nftables" : "iptables" }), layout.services.w - 24 - (layout.serviceFold ? layout.serviceFold.box.w + 12 : 0), FONT.title, true)}
           </Label>
           {layout.serviceRows.map((r) => {
             const s = servicesByKey.get(r.key)!;

@@ -38,7 +38,7 @@ export const LEGEND_ITEMS: readonly { readonly key: string; readonly label: stri
         <line x1={2} y1={H - 2} x2={W - 2} y2={H - 2} stroke={C.net} strokeWidth={WIRE.link} />
       </>
     ) },
-  { key: "services", label: "The service network: virtual, only kube-proxy's iptables rules", ru: "Сеть сервисов: виртуальная, только правила iptables kube-proxy", swatch: box(C.svc, FILL.services, { dash: SERVICES_DASH }) },
+  { key: "services", label: "The service network: virtual, only kube-proxy's iptables (or nftables) rules", ru: "Сеть сервисов: виртуальная, только правила iptables (или nftables) kube-proxy", swatch: box(C.svc, FILL.services, { dash: SERVICES_DASH }) },
   { key: "packet", label: "The packet, where the current step happens", ru: "Пакет — там, где происходит текущий шаг", swatch: (
       <>
         <circle cx={W / 2} cy={H / 2} r={PACKET.r * 0.55} fill={C.packet} stroke={PACKET.outline} strokeWidth={2} />
