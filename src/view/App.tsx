@@ -325,10 +325,6 @@ export function App() {
         <HeaderMenu label={t.menu} buttonRef={menuButton}>
           <div className="flex flex-col items-start gap-3">
             {!wide && <div className="flex flex-wrap items-center gap-2">{primaryControls}</div>}
-            <div className="flex flex-wrap items-center gap-2">
-              <KubeProxySwitch testId="kube-proxy-menu" />
-              <CompareKubeProxies onCompare={(initial) => setCompareOpen({ initial })} />
-            </div>
             <fieldset className="flex flex-wrap items-center gap-x-3 gap-y-1 text-slate-700">
               <legend className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-600">{t.panels}</legend>
               {(["detail", "hops", "node"] as const).map((k) => (
@@ -338,6 +334,10 @@ export function App() {
                 </label>
               ))}
             </fieldset>
+            <div className="flex flex-wrap items-center gap-2">
+              <KubeProxySwitch testId="kube-proxy-menu" />
+              <CompareKubeProxies onCompare={(initial) => setCompareOpen({ initial })} />
+            </div>
             <ShareButtons part="more" />
             <div className="flex flex-wrap items-center gap-3">
               <label className="flex items-center gap-1">
