@@ -27,7 +27,7 @@ export function CompareDialog({ onClose, initial: asked }: { onClose: () => void
   const scenarios = useHopscope((s) => s.scenarios);
   const [named, setNamed] = useState<Record<string, string>>({});
   // The scenario on screen's document, for its versions with each kube-proxy (a built-in's comes from the worker).
-  const [doc, setDoc] = useState<{ of: Source; doc: ScenarioInput } | undefined>(undefined);
+  const [doc, setDoc] = useState<{ of: Source; doc: ScenarioInput | undefined } | undefined>(undefined);
   useEffect(() => {
     if (!source) return;
     let live = true;
@@ -35,7 +35,7 @@ export function CompareDialog({ onClose, initial: asked }: { onClose: () => void
       .getState()
       .docOf(source)
       .then((d) => {
-        if (live && d) setDoc({ of: source, doc: d });
+        if (live) setDoc({ of: source, doc: d });
       });
     return () => {
       live = false;
@@ -47,14 +47,17 @@ export function CompareDialog({ onClose, initial: asked }: { onClose: () => void
     if (source) out.push({ key: "now", label: t.now({ label: currentLabel }), source });
     [...past].reverse().forEach((e, i) => out.push({ key: `before-${i}`, label: t.before({ label: e.label }), source: e.source }));
     [...future].reverse().forEach((e, i) => out.push({ key: `undone-${i}`, label: t.undone({ label: e.label }), source: e.source }));
-    if (doc && doc.of === source) for (const kp of kubeProxyChoices()) out.push({ key: `kp-${kubeProxyKey(kp)}`, label: t.withKubeProxy(kp), source: { spec: withKubeProxy(doc.doc, kp) } });
+    const d = doc && doc.of === source ? doc.doc : undefined;
+    if (d) for (const kp of kubeProxyChoices()) out.push({ key: `kp-${kubeProxyKey(kp)}`, label: t.withKubeProxy(kp), source: { spec: withKubeProxy(d, kp) } });
     for (const s of scenarios) out.push({ key: `builtin-${s.id}`, label: t.builtIn({ label: s.title }), source: { id: s.id } });
     return out.map((v) => (named[v.key] ? { ...v, label: named[v.key] === WITHOUT ? t.withoutIt : named[v.key]! } : v));
   }, [source, currentLabel, past, future, scenarios, named, t, doc]);
 
   // Asked-for versions (Compare kube-proxies) wait for the document they are made from.
-  const waiting = asked !== undefined && !asked.every((k) => versions.some((v) => v.key === k));
-  const initial: readonly [string, string] | undefined = asked ?? (past.length > 0 ? ["before-0", "now"] : versions.length > 1 ? [versions[0]!.key, versions[1]!.key] : undefined);
+  // (Until the document is fetched; should that fail, Compare opens on its usual pair.)
+  const have = asked !== undefined && asked.every((k) => versions.some((v) => v.key === k));
+  const waiting = asked !== undefined && !have && !(doc && doc.of === source);
+  const initial: readonly [string, string] | undefined = (have ? asked : undefined) ?? (past.length > 0 ? ["before-0", "now"] : versions.length > 1 ? [versions[0]!.key, versions[1]!.key] : undefined);
 
   // The last edit's two sides, named by the fault they differ by when they differ by one.
   const before = past.at(-1)?.source;
