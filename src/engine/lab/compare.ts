@@ -182,7 +182,7 @@ function compareNft(cluster: Cluster, ns: string, text: string): string[] {
 }
 
 /** Conntrack entries whose reply goes to another port than the original came from: a source port NAT. */
-function masqueradedPorts(lines: readonly string[]): { readonly from: string; readonly to: string }[] {
+export function masqueradedPorts(lines: readonly string[]): { readonly from: string; readonly to: string }[] {
   const out: { from: string; to: string }[] = [];
   for (const l of lines) {
     const m = /src=\S+ dst=\S+ sport=(\d+) dport=\d+ .*src=\S+ dst=\S+ sport=\d+ dport=(\d+)/.exec(l);

@@ -25,7 +25,7 @@ import { iptablesSave, loadIptablesSave } from "../netfilter/save";
 import { BUILTIN_SCENARIOS } from "../scenarios/article";
 import { articleScenario } from "../testing/article-scenario";
 import type { Flow, Trace } from "../trace";
-import { compareWithKernel, type LabReport } from "./compare";
+import { compareWithKernel, masqueradedPorts, withEnginePorts, type LabReport } from "./compare";
 import { labScript } from "./export";
 
 function missing(): string | undefined {
@@ -60,40 +60,6 @@ function kernel(cluster: Cluster): LabReport {
   const res = spawnSync("bash", ["-c", labScript(cluster)], { encoding: "utf8", timeout: 90_000, maxBuffer: 64 << 20 });
   if (res.status !== 0) throw new Error(`the lab failed (${res.status ?? res.signal}): ${res.stderr.slice(-2000)}`);
   return JSON.parse(res.stdout) as LabReport;
-}
-
-/** Conntrack entries whose reply goes to another port than the original came from: a source port NAT. */
-function masqueradedPorts(lines: readonly string[]): { readonly from: string; readonly to: string }[] {
-  const out: { from: string; to: string }[] = [];
-  for (const l of lines) {
-    const m = /src=(\S+) dst=\S+ sport=(\d+) dport=\d+ .*src=\S+ dst=\S+ sport=\d+ dport=(\d+)/.exec(l);
-    if (m && m[2] !== m[3]) out.push({ from: m[2]!, to: m[3]! });
-  }
-  return out;
-}
-
-/**
- * The kernel's report with the source ports --random-fully chose replaced by the engine's, node by
- * node, matched by the original source port. Only ports that conntrack shows as rewritten move.
- */
-function withEnginePorts(lab: LabReport, cluster: Cluster): LabReport {
-  const swap = new Map<number, number>();
-  for (const [ns, lines] of Object.entries(lab.conntrack)) {
-    const mine = masqueradedPorts(cluster.world.get(ns).ct.list(cluster.world.now).map((e) => `src=x dst=x sport=${e.orig.sport} dport=0 src=x dst=x sport=0 dport=${e.reply.dport}`));
-    for (const k of masqueradedPorts(lines)) {
-      const e = mine.find((x) => x.from === k.from);
-      if (e) swap.set(Number(k.to), Number(e.to));
-    }
-  }
-  const port = (p: number | undefined) => (p !== undefined && swap.has(p) ? swap.get(p)! : p);
-  const line = (l: string) => l.replace(/(sport|dport)=(\d+)/g, (all, k: string, p: string) => (swap.has(Number(p)) ? `${k}=${swap.get(Number(p))}` : all));
-  return {
-    ...lab,
-    conntrack: Object.fromEntries(Object.entries(lab.conntrack).map(([ns, lines]) => [ns, lines.map(line)])),
-    captures: Object.fromEntries(
-      Object.entries(lab.captures).map(([ns, packets]) => [ns, packets.map((p) => ({ ...p, ...(p.sport !== undefined && { sport: port(p.sport)! }), ...(p.dport !== undefined && { dport: port(p.dport)! }) }))]),
-    ),
-  };
 }
 
 const run = reason && process.env.CI !== "true" ? describe.skip : describe;

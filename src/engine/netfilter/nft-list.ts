@@ -10,6 +10,7 @@
  * records what it printed, and src/engine/lab/nft-list.test.ts checks this module against it.
  */
 import { formatIpv4, type Cidr } from "../addr/ipv4";
+import { ICMP_TYPES, L4PROTO_NAMES } from "../nftables/types";
 import { parseIptablesSave } from "./parse";
 import { restoreParsed } from "./save";
 import type { ConnState, HookName, Match, Rule, Ruleset, Table, TableName, Target } from "./types";
@@ -50,28 +51,6 @@ function baseChainLine(table: TableName, hook: HookName, numeric = false): strin
       return `type filter hook ${h} priority filter;`;
   }
 }
-
-/** Protocol names nft prints (its own table, as /etc/protocols names them). */
-const PROTOCOLS: Readonly<Record<number, string>> = { 1: "icmp", 2: "igmp", 6: "tcp", 17: "udp", 47: "gre", 50: "esp", 51: "ah", 58: "ipv6-icmp", 132: "sctp", 136: "udplite" };
-
-/** nft's names of ICMP types. */
-const ICMP_TYPES: Readonly<Record<number, string>> = {
-  0: "echo-reply",
-  3: "destination-unreachable",
-  4: "source-quench",
-  5: "redirect",
-  8: "echo-request",
-  9: "router-advertisement",
-  10: "router-solicitation",
-  11: "time-exceeded",
-  12: "parameter-problem",
-  13: "timestamp-request",
-  14: "timestamp-reply",
-  15: "info-request",
-  16: "info-reply",
-  17: "address-mask-request",
-  18: "address-mask-reply",
-};
 
 const REJECT_TYPES: Readonly<Record<string, string>> = {
   "icmp-net-unreachable": "net-unreachable",
@@ -217,7 +196,7 @@ function targetText(t: Target): string {
 
 /** One rule as nft prints it, after its chain's two tabs. */
 export function nftRuleText(table: Table, rule: Rule, o: NftListOptions = {}): string {
-  const matches = rule.matches.map((m) => matchText(m, PROTOCOLS[rule.proto] ?? String(rule.proto)));
+  const matches = rule.matches.map((m) => matchText(m, L4PROTO_NAMES[rule.proto] ?? String(rule.proto)));
   // `meta l4proto` is left out when a tcp/udp header comparison that implies it follows with no
   // opaque (xt) match between them: nft removes the dependency it can see is redundant.
   let implied = false;
@@ -231,7 +210,7 @@ export function nftRuleText(table: Table, rule: Rule, o: NftListOptions = {}): s
   const parts: string[] = [];
   if (rule.inIface) parts.push(`iifname ${rule.inIface.invert ? "!= " : ""}${iface(rule.inIface.value)}`);
   if (rule.outIface) parts.push(`oifname ${rule.outIface.invert ? "!= " : ""}${iface(rule.outIface.value)}`);
-  if (rule.proto !== 0 && !(implied && !rule.protoInvert)) parts.push(`meta l4proto ${rule.protoInvert ? "!= " : ""}${o.numeric ? rule.proto : (PROTOCOLS[rule.proto] ?? rule.proto)}`);
+  if (rule.proto !== 0 && !(implied && !rule.protoInvert)) parts.push(`meta l4proto ${rule.protoInvert ? "!= " : ""}${o.numeric ? rule.proto : (L4PROTO_NAMES[rule.proto] ?? rule.proto)}`);
   if (rule.src.prefix > 0 || rule.srcInvert) parts.push(`ip saddr ${rule.srcInvert ? "!= " : ""}${address(rule.src)}`);
   if (rule.dst.prefix > 0 || rule.dstInvert) parts.push(`ip daddr ${rule.dstInvert ? "!= " : ""}${address(rule.dst)}`);
   let text = parts.map((p) => `${p} `).join("");

@@ -386,9 +386,9 @@ function nat(w: Walk, ns: Netns, hook: HookName, skb: Skb): Verdict | undefined 
   }
   const done = manip === "src" ? e.srcNatDone : e.dstNatDone;
   let decidedBy: { rule: string; kind: "SNAT" | "DNAT" | "MASQUERADE"; random: boolean } | undefined;
-  if (ct.state === "NEW" && ct.dir === "original" && !done && nftNat.length > 0) {
+  if (ct.state === "NEW" && ct.dir === "original" && !done) {
     // NAT's users in their order: the iptables nat table (registered first) and the nft nat
-    // chains; the first that sets up a binding decides.
+    // chains; the first that sets up a binding decides (none: a null binding).
     type User = { readonly priority: number; readonly registered: number; readonly nft?: NftBase };
     const users: User[] = [...(ns.nf.loaded.has("nat") ? [{ priority: NAT_PRIORITY[hook], registered: 0 }] : []), ...nftNat.map((b) => ({ priority: b.priority, registered: b.registered, nft: b }))];
     users.sort(byPriority);
@@ -435,42 +435,6 @@ function nat(w: Walk, ns: Netns, hook: HookName, skb: Skb): Verdict | undefined 
     let changed: boolean;
     if (range) changed = setupNat(ns.ct, e, manip, range, w.world.rng, w.world.now);
     else {
-      const curr = manip === "src" ? e.reply.dst : e.reply.src;
-      changed = setupNat(ns.ct, e, manip, { minIp: curr, maxIp: curr, randomPorts: false }, w.world.rng, w.world.now);
-    }
-    if (manip === "src") {
-      e.srcNatDone = true;
-      if (changed) e.srcNat = true;
-    } else {
-      e.dstNatDone = true;
-      if (changed) e.dstNat = true;
-    }
-  } else if (ct.state === "NEW" && ct.dir === "original" && !done) {
-    const ctx = context(w, ns, hook, skb);
-    const verdict = walkTable("nat", ns.nf.tables.nat, hook, skb.packet, ctx, (m) => ruleStep(w, ns, hook, skb.packet, m));
-    skb.mark = ctx.mark;
-    if (verdict.kind === "drop") return w.drop(ns, skb.packet, reason.rule("DROP", "nat", verdict.chain), verdict.by === "policy" ? undefined : formatRule(verdict.by.chain, verdict.by.rule));
-    let changed: boolean;
-    if (verdict.kind === "nat") {
-      const t = verdict.target;
-      let minIp: Ipv4;
-      let maxIp: Ipv4;
-      let ports: { min: number; max: number } | undefined;
-      if (t.kind === "MASQUERADE") {
-        const addr = ns.primaryAddress(skb.outIface!, skb.nexthop);
-        if (addr === undefined) return w.drop(ns, skb.packet, reason.masqNoAddress(skb.outIface!));
-        minIp = maxIp = addr;
-        ports = t.ports;
-      } else {
-        minIp = t.range.minIp as Ipv4;
-        maxIp = t.range.maxIp as Ipv4;
-        ports = t.range.ports;
-      }
-      const randomPorts = t.kind !== "DNAT" && (t.random || t.randomFully);
-      changed = setupNat(ns.ct, e, manip, { minIp, maxIp, ...(ports && { ports }), randomPorts: randomPorts || (t.kind === "DNAT" && t.random) }, w.world.rng, w.world.now);
-      decidedBy = { rule: formatRule(verdict.by.chain, verdict.by.rule), kind: t.kind, random: randomPorts };
-    } else {
-      // No NAT rule: a null binding, which still moves a clashing source port.
       const curr = manip === "src" ? e.reply.dst : e.reply.src;
       changed = setupNat(ns.ct, e, manip, { minIp: curr, maxIp: curr, randomPorts: false }, w.world.rng, w.world.now);
     }
