@@ -112,6 +112,10 @@ const say: Narration["say"] = {
   natApplied: (type, manip, before, after) => `${type} переписывает ${manip === "src" ? "источник" : "назначение"}: ${before} становится ${after}.`,
   wire: (place, dir, iface, ends) => `${place} ${dir === "out" ? "отправляет пакет через" : "получает пакет на"} ${iface}: ${ends}.`,
   bridgeForward: (bridge, mac, port) => `${bridge} находит ${mac} в своей таблице пересылки и отправляет кадр в порт ${port}.`,
+  encap: (place, dev, vni, mac, remote, ends) =>
+    `${place} отправляет кадр через ${dev}, устройство VXLAN: по его таблице пересылки ${mac} находится за ${remote}, поэтому весь Ethernet-кадр уходит внутри UDP-датаграммы с VNI ${vni}: ${ends}.`,
+  decap: (place, dev, port, vni, inner) =>
+    `Сокет VXLAN на ${place} (UDP-порт ${port}) принимает датаграмму: VNI ${vni} принадлежит ${dev}, и кадр изнутри выходит из ${dev}: ${inner}.`,
   bridgeFlood: (bridge, mac, port) => `${bridge} ещё не знает ${mac} и рассылает кадр во все порты; копия через ${port} доходит до владельца.`,
 };
 
@@ -135,6 +139,9 @@ const reason: Narration["reason"] = {
   loop: (hops) => `пакет прошёл больше звеньев, чем допустимо (${hops}): петля пересылки`,
   down: (iface) => `интерфейс ${iface} выключен (DOWN)`,
   noMac: (segment, mac) => `в сегменте ${segment} нет хоста с MAC ${mac}`,
+  noVni: (port, vni) => `ни у одного устройства VXLAN на UDP-порту ${port} нет VNI ${vni}`,
+  noVtep: (dev, mac) => `в таблице пересылки ${dev} нет записи для ${mac} (а обучение выключено), так что удалённой точки туннеля нет`,
+  notForVtep: (mac, dev) => `кадр внутри адресован ${mac}, а не собственному MAC ${dev}`,
   notFor: (mac, iface) => `кадр адресован ${mac}, а не ${iface}`,
   on: (reason, place) => `${reason} (на ${place})`,
 };

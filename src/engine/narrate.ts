@@ -123,6 +123,10 @@ const SAY_EN = {
   natApplied: (type: string, manip: "src" | "dst", before: string, after: string) => `${type} rewrites the ${manip === "src" ? "source" : "destination"}: ${before} becomes ${after}.`,
   wire: (place: string, dir: "in" | "out", iface: string, ends: string) => `${place} ${dir === "out" ? "sends" : "receives"} the packet on ${iface}: ${ends}.`,
   bridgeForward: (bridge: string, mac: string, port: string) => `${bridge} looks up ${mac} in its forwarding table and sends the frame out of ${port}.`,
+  encap: (place: string, dev: string, vni: number, mac: string, remote: string, ends: string) =>
+    `${place} sends the frame out of ${dev}, a VXLAN device: its forwarding table puts ${mac} behind ${remote}, so the whole Ethernet frame goes inside a UDP datagram with VNI ${vni}: ${ends}.`,
+  decap: (place: string, dev: string, port: number, vni: number, inner: string) =>
+    `${place}'s VXLAN socket on UDP port ${port} takes the datagram: VNI ${vni} is ${dev}'s, so the frame inside comes out of ${dev}: ${inner}.`,
   bridgeFlood: (bridge: string, mac: string, port: string) => `${bridge} does not know ${mac} yet and floods the frame; the copy on ${port} reaches its owner.`,
 };
 
@@ -152,6 +156,9 @@ const REASON_EN = {
   loop: (hops: number) => `the packet crossed more than ${hops} links (a forwarding loop)`,
   down: (iface: string) => `${iface} is down`,
   noMac: (segment: string, mac: string) => `no host on ${segment} has MAC ${mac}`,
+  noVni: (port: number, vni: number) => `no VXLAN device on UDP port ${port} has VNI ${vni}`,
+  noVtep: (dev: string, mac: string) => `${dev} has no forwarding entry for ${mac} (and learning is off), so no remote endpoint to send it to`,
+  notForVtep: (mac: string, dev: string) => `the frame inside is for ${mac}, not ${dev}'s own MAC`,
   notFor: (mac: string, iface: string) => `the frame is for ${mac}, not ${iface}`,
   /** The flow's drop reason: the step's, and where. */
   on: (reason: string, place: string) => `${reason} (on ${place})`,

@@ -12,7 +12,7 @@ import { hashString } from "./rng";
 import { lookupRoute, sameRoute, type Route, type RouteMatch } from "./route/route";
 import type { IcmpPeer } from "./walk/icmp-limits";
 
-export type IfaceKind = "loopback" | "ether" | "veth" | "bridge";
+export type IfaceKind = "loopback" | "ether" | "veth" | "bridge" | "vxlan";
 
 export interface IfaceAddr {
   readonly ip: Ipv4;
@@ -74,8 +74,33 @@ export interface BridgeIface extends IfaceBase {
   readonly fdb: Map<string, FdbEntry>;
 }
 
-/** A network device, by its kind (a VXLAN device joins later). */
-export type Iface = LoopbackIface | EtherIface | VethIface | BridgeIface;
+/** A VXLAN device's forwarding entry: the remote tunnel endpoint a MAC lives behind (`bridge fdb … dst`). */
+export interface VxlanFdbEntry {
+  readonly dst: Ipv4;
+}
+
+/**
+ * A VXLAN tunnel endpoint (`ip link add … type vxlan id VNI local A dev eth0 dstport P nolearning`):
+ * frames sent out of it go, wrapped in UDP, to the remote endpoint its forwarding table names
+ * for their destination MAC; UDP to its port that carries its VNI comes out of it unwrapped.
+ */
+export interface VxlanIface extends IfaceBase {
+  readonly kind: "vxlan";
+  readonly vni: number;
+  /** The UDP port it sends to and listens on. */
+  readonly port: number;
+  /** The outer source address. */
+  readonly local: Ipv4;
+  /** The underlay device (`dev eth0`). */
+  readonly underlay: string;
+  /** Whether it learns remote MACs from what it receives (flannel and Calico turn learning off). */
+  readonly learning: boolean;
+  /** Its forwarding table, by MAC; the entries are permanent, written by the CNI's agent. */
+  readonly fdb: Map<string, VxlanFdbEntry>;
+}
+
+/** A network device, by its kind. */
+export type Iface = LoopbackIface | EtherIface | VethIface | BridgeIface | VxlanIface;
 
 export interface Sysctls {
   /** net.ipv4.ip_forward */
@@ -152,6 +177,8 @@ export class Netns {
   steer: ((packet: Packet) => Steering | undefined) | undefined = undefined;
   /** The neighbour table, as far as it shows in a trace: see neighbourUse. */
   private readonly neighbours = new Map<string, NeighbourState>();
+  /** Neighbour entries written by hand (`ip neigh replace … lladdr … nud permanent`), by device and address, in the order added. */
+  readonly permanentNeighbours = new Map<string, { readonly dev: string; readonly ip: Ipv4; readonly mac: string }>();
   /** State of `-m statistic --mode nth` rules. */
   readonly nth = new Map<Match, number>();
   /** `-m recent` address lists, by name. */
@@ -190,8 +217,33 @@ export class Netns {
       stats: { rxPackets: 0, rxBytes: 0, txPackets: 0, txBytes: 0 },
     };
     // The kind decides the device's own fields: a bridge starts with an empty forwarding table.
-    const made: Iface = spec.kind === "bridge" ? { ...base, kind: "bridge", fdb: new Map<string, FdbEntry>() } : ({ ...base, kind: spec.kind } as Exclude<Iface, BridgeIface>);
+    if (spec.kind === "vxlan") throw new Error(`${this.name}: a VXLAN device is made with addVxlan`);
+    const made: Iface = spec.kind === "bridge" ? { ...base, kind: "bridge", fdb: new Map<string, FdbEntry>() } : ({ ...base, kind: spec.kind } as Exclude<Iface, BridgeIface | VxlanIface>);
     const iface = made as Extract<Iface, { kind: K }>;
+    this.ifaces.push(iface);
+    return iface;
+  }
+
+  /** `ip link add NAME type vxlan id VNI local LOCAL dev UNDERLAY dstport PORT [nolearning]`, down until set up. */
+  addVxlan(spec: { name: string; vni: number; port: number; local: Ipv4; underlay: string; learning: boolean; mac?: string; mtu?: number }): VxlanIface {
+    if (this.ifaces.some((i) => i.name === spec.name)) throw new Error(`${this.name}: interface ${spec.name} already exists`);
+    const iface: VxlanIface = {
+      name: spec.name,
+      ifindex: this.nextIfindex++,
+      mac: spec.mac ?? generatedMac(`${this.name}/${spec.name}`),
+      mtu: spec.mtu ?? 1500,
+      up: false,
+      addrs: [],
+      hairpin: false,
+      stats: { rxPackets: 0, rxBytes: 0, txPackets: 0, txBytes: 0 },
+      kind: "vxlan",
+      vni: spec.vni,
+      port: spec.port,
+      local: spec.local,
+      underlay: spec.underlay,
+      learning: spec.learning,
+      fdb: new Map(),
+    };
     this.ifaces.push(iface);
     return iface;
   }
@@ -424,6 +476,17 @@ export class Netns {
       this.neighbours.set(key, { state: "REACHABLE" });
     }
     return "cached";
+  }
+
+  /** `ip neigh replace IP lladdr MAC dev DEV nud permanent`. */
+  addPermanentNeighbour(dev: string, ip: Ipv4, mac: string): void {
+    this.requireIface(dev);
+    this.permanentNeighbours.set(`${dev}/${ip}`, { dev, ip, mac });
+  }
+
+  /** The permanent entry for `ip` on `dev`, if one was written. */
+  permanentNeighbour(dev: string, ip: number): string | undefined {
+    return this.permanentNeighbours.get(`${dev}/${ip}`)?.mac;
   }
 
   listener(proto: Proto, port: number): Listener | undefined {

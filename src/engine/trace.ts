@@ -12,7 +12,7 @@ import type { Packet, Proto } from "./packet/packet";
  */
 export const MAX_TRACE_STEPS = 25_000;
 
-export type StepKind = "wire" | "route" | "rule" | "nat" | "conntrack" | "bridge" | "deliver" | "drop";
+export type StepKind = "wire" | "route" | "rule" | "nat" | "conntrack" | "bridge" | "encap" | "deliver" | "drop";
 
 /** The packet as a step shows it: addresses as text, ports only for TCP and UDP. */
 export interface StepPacket {
@@ -22,6 +22,9 @@ export interface StepPacket {
   readonly sport?: number;
   readonly dport?: number;
   readonly ttl: number;
+  /** For a tunnel's outer packet: what it carries (a VXLAN datagram: the frame's IP packet, and the VNI). */
+  readonly inner?: StepPacket;
+  readonly vni?: number;
 }
 
 export type StepDetail =
@@ -95,6 +98,21 @@ export type StepDetail =
       readonly fdb?: readonly { readonly mac: string; readonly port: string; readonly local: boolean }[];
       readonly fdbSize?: number;
     }
+  | {
+      readonly kind: "encap";
+      /** "encap": the frame goes into a tunnel; "decap": it comes out of one. */
+      readonly action: "encap" | "decap";
+      readonly tunnel: "vxlan";
+      /** The tunnel device (flannel.1, vxlan.calico). */
+      readonly device: string;
+      readonly vni: number;
+      /** UDP port of the tunnel. */
+      readonly port: number;
+      /** Encapsulation: the forwarding entry that named the remote endpoint for the inner destination MAC. */
+      readonly fdb?: { readonly mac: string; readonly dst: string };
+      readonly outer: StepPacket;
+      readonly inner: StepPacket;
+    }
   | { readonly kind: "deliver"; readonly to: string }
   | { readonly kind: "drop"; readonly reason: string; readonly rule?: string };
 
@@ -138,7 +156,9 @@ export interface Trace {
 
 export function stepPacket(p: Packet): StepPacket {
   const base = { proto: p.proto, src: formatIpv4(p.src), dst: formatIpv4(p.dst), ttl: p.ttl };
-  return p.proto === "icmp" ? base : { ...base, sport: p.sport, dport: p.dport };
+  if (p.proto === "icmp") return base;
+  const ports = { ...base, sport: p.sport, dport: p.dport };
+  return p.payload?.kind === "vxlan" ? { ...ports, inner: stepPacket(p.payload.frame.packet), vni: p.payload.vni } : ports;
 }
 
 /** `10.200.0.21 > 10.200.1.15` or `10.200.0.21.40000 > 10.32.0.10.53`, tcpdump's way. */

@@ -15,6 +15,8 @@ import {
   TCP_HEADER,
   tcpHeaderLength,
   UDP_HEADER,
+  VXLAN_HEADER,
+  ETHER_HEADER_BYTES,
   type Frame,
   type IcmpInfo,
   type Packet,
@@ -117,6 +119,8 @@ export function payloadLength(p: Payload | undefined): number {
       return `GET ${p.path} HTTP/1.1\r\nHost: ${p.host}\r\nUser-Agent: curl/7.58.0\r\nAccept: */*\r\n\r\n`.length;
     case "http-response":
       return 238;
+    case "vxlan":
+      return VXLAN_HEADER + ETHER_HEADER_BYTES + p.frame.packet.length;
   }
 }
 

@@ -65,6 +65,8 @@ function sameDecision(l: Step, r: Step): boolean {
       return r.kind === "conntrack" && l.detail.event === r.detail.event && l.detail.state === r.detail.state && l.detail.direction === r.detail.direction;
     case "bridge":
       return r.kind === "bridge" && l.detail.action === r.detail.action && l.detail.port === r.detail.port;
+    case "encap":
+      return r.kind === "encap" && l.detail.action === r.detail.action && l.detail.device === r.detail.device && l.detail.vni === r.detail.vni && l.detail.fdb?.dst === r.detail.fdb?.dst;
     case "deliver":
       return r.kind === "deliver" && l.detail.to === r.detail.to;
     case "drop":

@@ -39,9 +39,19 @@ export function setUpCloud(world: World, s: Scenario): { router: string; client:
   return { router: ROUTER, client };
 }
 
-/** The VPC routes for the pod CIDRs ("auto": one per worker) and the edge's 1:1 NAT for the nodes' public addresses. */
+/**
+ * The VPC routes for the pod networks "auto" gives: one per worker's pod CIDR when the pods'
+ * own addresses cross the VPC (the bridge plugin's routed pods); none under an overlay (flannel's
+ * VXLAN), whose packets between nodes carry only the nodes' addresses.
+ */
+export function autoPodRoutes(s: Scenario): { dst: string; via: string }[] {
+  if (s.cluster.cni.type === "flannel") return [];
+  return s.cluster.workers.map((w) => ({ dst: w.podCidr, via: w.ip }));
+}
+
+/** The VPC routes for the pod CIDRs (autoPodRoutes for "auto") and the edge's 1:1 NAT for the nodes' public addresses. */
 export function routeAndPublish(world: World, s: Scenario, nodes: readonly { name: string; ip: string; publicIp?: string }[]): void {
-  const routes = s.cloud.podRoutes === "auto" ? s.cluster.workers.map((w) => ({ dst: w.podCidr, via: w.ip })) : s.cloud.podRoutes;
+  const routes = s.cloud.podRoutes === "auto" ? autoPodRoutes(s) : s.cloud.podRoutes;
   for (const r of routes) {
     world.get(ROUTER).addRoute({ table: "main", type: "unicast", dst: parseCidr(r.dst), via: ipv4(r.via), dev: "eth0", proto: "static", scope: "global" });
   }

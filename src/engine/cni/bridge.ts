@@ -97,6 +97,7 @@ export function bridgePlugin(): CniPlugin {
   const ipam = new Map<string, HostLocal>();
   const nextIfindex = new Map<string, number>();
   return {
+    type: "bridge",
     setUpNode(world: World, node: CniNode) {
       const hl = new HostLocal(node.podCidr);
       ipam.set(node.name, hl);

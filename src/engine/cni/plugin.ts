@@ -6,10 +6,14 @@
  */
 import type { World } from "../world";
 
-/** A worker as a CNI plugin sees it: its name, its pod CIDR and the plugin's configuration there. */
+/** A worker as a CNI plugin (and its node agent) sees it: its name and address, its pod CIDR, the cluster's pod network and the plugin's configuration there. */
 export interface CniNode {
   readonly name: string;
+  /** The node's address on the host network (eth0's). */
+  readonly ip: string;
   readonly podCidr: string;
+  /** The cluster's pod network (flannel's Network). */
+  readonly podNetwork: string;
   readonly config: CniConfig;
 }
 
@@ -41,11 +45,26 @@ export interface PodNetwork {
   readonly natChain?: string;
 }
 
+/** iptables-restore lines for one table: the chains (`:NAME - [0:0]`) and the rules, appended after what is there. */
+export interface TableLines {
+  readonly chains: readonly string[];
+  readonly rules: readonly string[];
+}
+
 export interface CniPlugin {
+  /** What `cluster.cni.type` names. */
+  readonly type: "bridge" | "flannel" | "calico";
   /** Sets a node up before its first pod. */
   setUpNode(world: World, node: CniNode): void;
+  /**
+   * Once every node is set up: what each node's agent learns of the others (flanneld's routes,
+   * neighbour and FDB entries for each remote lease; the routes BGP would install).
+   */
+  connectNodes?(world: World, nodes: readonly CniNode[]): void;
+  /** The filter chains and rules the plugin (or its node agent) owns on a node. */
+  filterRules?(node: CniNode): TableLines;
   /** Connects a pod; throws a ScenarioError (at `pod.path`) for an address it cannot give. */
   addPod(world: World, node: CniNode, pod: PodAttachment): PodNetwork;
   /** The nat chains and rules the plugin owns on a node, as iptables-restore lines, given its pods. */
-  natRules(node: CniNode, pods: readonly { readonly containerId: string }[]): { readonly chains: readonly string[]; readonly rules: readonly string[] };
+  natRules(node: CniNode, pods: readonly { readonly containerId: string }[]): TableLines;
 }

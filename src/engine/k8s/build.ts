@@ -8,6 +8,7 @@
  */
 import { formatIpv4, ipv4, parseCidr } from "../addr/ipv4";
 import { bridgePlugin } from "../cni/bridge";
+import { flannelPlugin } from "../cni/flannel";
 import type { CniNode, CniPlugin } from "../cni/plugin";
 import { dhcpDefaultRoute, loadBalancerFrontends, publishLoadBalancers, routeAndPublish, setUpCloud, SEGMENT_HOST } from "../cloud/vpc";
 import { KERNEL_TIMEOUTS } from "../conntrack/conntrack";
@@ -18,6 +19,7 @@ import { kubeletIptablesText } from "../kube-proxy/kubelet";
 import { nftRuntime } from "../nftables/runtime";
 import { formatParseError, parseIptablesSave, type ParsedSave } from "../netfilter/parse";
 import { iptablesRestoreOrThrow, restoreParsed, shareRules } from "../netfilter/save";
+import type { Ruleset } from "../netfilter/types";
 import { hashString, seededRng } from "../rng";
 import { World } from "../world";
 import { labelIndex, resolvePorts, sortEndpoints, type ServicePortInfo } from "./endpoints";
@@ -76,7 +78,19 @@ export interface Components {
 
 /** The scenario's: the CNI bridge plugin v0.6.0 (the article's) and the kube-proxy `cluster.kubeProxy` names (1.10 in iptables mode, the article's, by default). */
 export function scenarioComponents(s: Scenario): Components {
-  return { cni: bridgePlugin(), proxier: proxierFor(resolveKubeProxy(s.cluster.kubeProxy), s.cluster) };
+  return { cni: cniPluginFor(s), proxier: proxierFor(resolveKubeProxy(s.cluster.kubeProxy), s.cluster) };
+}
+
+/** The CNI plugin `cluster.cni.type` names: the bridge plugin (the article's) unless it says otherwise. */
+export function cniPluginFor(s: Scenario): CniPlugin {
+  switch (s.cluster.cni.type ?? "bridge") {
+    case "bridge":
+      return bridgePlugin();
+    case "flannel":
+      return flannelPlugin();
+    case "calico":
+      throw new ScenarioError("cluster.cni.type", "Calico is not modelled yet");
+  }
 }
 
 export function buildCluster(s: Scenario, components: Components = scenarioComponents(s)): Cluster {
@@ -99,8 +113,11 @@ export function buildCluster(s: Scenario, components: Components = scenarioCompo
   }
   routeAndPublish(world, s, nodes);
 
-  const cniNodes = new Map<string, CniNode>(s.cluster.workers.map((w) => [w.name, { name: w.name, podCidr: w.podCidr, config: { ...s.cluster.cni, ...w.cni } }]));
+  const cniNodes = new Map<string, CniNode>(
+    s.cluster.workers.map((w) => [w.name, { name: w.name, ip: w.ip, podCidr: w.podCidr, podNetwork: s.cluster.podNetwork, config: { ...s.cluster.cni, ...w.cni } }]),
+  );
   for (const n of cniNodes.values()) cni.setUpNode(world, n);
+  cni.connectNodes?.(world, [...cniNodes.values()]);
   const pods = createPods(world, s, cni, cniNodes);
 
   // Services: the implicit default/kubernetes first, then the scenario's, endpoints resolved.
@@ -326,8 +343,7 @@ function loadNodeRules(
       const ns = world.get(w.name);
       ns.loadRulesLater((nf) => {
         iptablesRestoreOrThrow(nf, kubeletIptablesText(), {}, `${w.name}'s kubelet rules`);
-        const own = cni.natRules(node, (podsByNode.get(w.name) ?? []).map((p) => ({ containerId: p.sandboxId })));
-        if (own.rules.length) iptablesRestoreOrThrow(nf, ["*nat", ...own.chains, ...own.rules, "COMMIT", ""].join("\n"), { noflush: true }, `${w.name}'s CNI rules`);
+        loadCniRules(nf, cni, node, podsByNode.get(w.name) ?? []);
       });
       ns.loadNftLater((rs) => nftRuntime().load(rs, proxier.rules(portsOn(w.name), { name: w.name, ip: w.ip }), `${w.name}'s kube-proxy rules`));
     }
@@ -338,8 +354,15 @@ function loadNodeRules(
     world.get(w.name).loadRulesLater((nf) => {
       const loaded = restoreParsed(nf, proxyRulesFor(w.name), { shareRules: true });
       if (!loaded.ok) throw new Error(formatParseError(loaded.error, `${w.name}'s kube-proxy rules`));
-      const own = cni.natRules(node, (podsByNode.get(w.name) ?? []).map((p) => ({ containerId: p.sandboxId })));
-      if (own.rules.length) iptablesRestoreOrThrow(nf, ["*nat", ...own.chains, ...own.rules, "COMMIT", ""].join("\n"), { noflush: true }, `${w.name}'s CNI rules`);
+      loadCniRules(nf, cni, node, podsByNode.get(w.name) ?? []);
     });
   }
+}
+
+/** The CNI plugin's (and its node agent's) chains, after kube-proxy's and kubelet's: nat, then filter. */
+function loadCniRules(nf: Ruleset, cni: CniPlugin, node: CniNode, pods: readonly PodInfo[]): void {
+  const nat = cni.natRules(node, pods.map((p) => ({ containerId: p.sandboxId })));
+  if (nat.rules.length) iptablesRestoreOrThrow(nf, ["*nat", ...nat.chains, ...nat.rules, "COMMIT", ""].join("\n"), { noflush: true }, `${node.name}'s CNI rules`);
+  const filter = cni.filterRules?.(node);
+  if (filter?.rules.length) iptablesRestoreOrThrow(nf, ["*filter", ...filter.chains, ...filter.rules, "COMMIT", ""].join("\n"), { noflush: true }, `${node.name}'s CNI rules`);
 }

@@ -152,13 +152,36 @@ const cniName = v.pipe(
   v.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "a CNI network name: a letter or digit, then letters, digits, _, . or -"),
 );
 
-const CniConfig = v.strictObject({
+/** The bridge plugin's settings (10-bridge.conf's keys); a worker may override them. */
+const BridgeCniConfig = v.strictObject({
   /** The network's name, part of every CNI chain name ("bridge" in KTHW). */
   name: v.optional(cniName, "bridge"),
   bridge: v.optional(ifaceName, "cnio0"),
   isGateway: v.optional(v.boolean(), true),
   ipMasq: v.optional(v.boolean(), true),
   hairpinMode: v.optional(v.boolean(), false),
+});
+
+/** The CNI plugins Hopscope models: the article's bridge plugin, flannel, Calico. */
+export const CNI_TYPES = ["bridge", "flannel", "calico"] as const;
+export type CniType = (typeof CNI_TYPES)[number];
+/** flannel's backends modelled (flanneld's net-conf.json "Backend.Type"). */
+export const FLANNEL_BACKENDS = ["vxlan"] as const;
+/** Calico IP pool encapsulations modelled: routed without one, IP-in-IP, VXLAN. */
+export const CALICO_ENCAPSULATIONS = ["none", "ipip", "vxlan"] as const;
+
+const quoted = (xs: readonly string[]) => xs.map((x) => `"${x}"`).join(", ").replace(/, ([^,]*)$/, " or $1");
+
+/**
+ * Which CNI plugin the cluster runs (`type`, "bridge" when absent) and its settings: the bridge
+ * plugin's keys for "bridge", `backend` for flannel, `encapsulation` for Calico. Which keys go
+ * with which type is checked after the schema (cniProblems).
+ */
+const CniConfig = v.strictObject({
+  type: v.optional(v.picklist(CNI_TYPES, `${quoted(CNI_TYPES)}`)),
+  backend: v.optional(v.picklist(FLANNEL_BACKENDS, `flannel's backend: ${quoted(FLANNEL_BACKENDS)} (the one modelled)`)),
+  encapsulation: v.optional(v.picklist(CALICO_ENCAPSULATIONS, `Calico's encapsulation: ${quoted(CALICO_ENCAPSULATIONS)}`)),
+  ...BridgeCniConfig.entries,
 });
 
 /** A switch a sysctl key takes: 0 or 1. */
@@ -170,7 +193,7 @@ const Worker = v.strictObject({
   publicIp: v.optional(ipv4),
   podCidr: cidr,
   /** Overrides of the cluster's CNI config for this node. */
-  cni: v.optional(v.partial(CniConfig)),
+  cni: v.optional(v.partial(BridgeCniConfig)),
   /** What-if: sysctls set otherwise than a worker has them (both 1). */
   sysctl: v.optional(
     v.strictObject({
@@ -509,10 +532,37 @@ export function validateScenario(input: unknown): SpecResult {
   } else if (listed === 0) {
     return { ok: false, issues: [{ path: "cluster.workers", message: "at least one worker (listed here, or as a cluster.workerSeries)" }] };
   }
-  const issues = crossCheck(scenario, listed);
+  const issues = [...cniProblems(input as { cluster?: unknown }, scenario), ...crossCheck(scenario, listed)];
   if (issues.length) return { ok: false, issues: issues.slice(0, 20) };
   const allocated = allocateLoadBalancers(scenario);
   return "path" in allocated ? { ok: false, issues: [allocated] } : { ok: true, scenario: allocated };
+}
+
+/** The bridge plugin's keys: they configure "bridge" only (flannel and Calico set their own). */
+const BRIDGE_KEYS = Object.keys(BridgeCniConfig.entries);
+
+/**
+ * What the schema cannot say about `cluster.cni`: a key belongs to one plugin (`backend` to
+ * flannel, `encapsulation` to Calico, the bridge plugin's keys to "bridge", in the cluster's
+ * config and each worker's). Read off the input, since the schema fills the bridge defaults in.
+ */
+function cniProblems(input: { cluster?: unknown }, s: Scenario): SpecIssue[] {
+  const type = s.cluster.cni.type ?? "bridge";
+  const issues: SpecIssue[] = [];
+  const rawCluster = (input.cluster ?? {}) as { cni?: Record<string, unknown>; workers?: { cni?: Record<string, unknown> }[] };
+  const given = (o: unknown) => (o && typeof o === "object" ? Object.keys(o) : []);
+  const name = type === "flannel" ? "flannel" : type === "calico" ? "Calico" : "the bridge plugin";
+  for (const key of given(rawCluster.cni)) {
+    if (key === "backend" && type !== "flannel") issues.push({ path: "cluster.cni.backend", message: `backend is flannel's setting; this cluster's CNI is ${name} (cluster.cni.type ${JSON.stringify(type)})` });
+    if (key === "encapsulation" && type !== "calico") issues.push({ path: "cluster.cni.encapsulation", message: `encapsulation is Calico's setting; this cluster's CNI is ${name} (cluster.cni.type ${JSON.stringify(type)})` });
+    if (BRIDGE_KEYS.includes(key) && type !== "bridge") issues.push({ path: `cluster.cni.${key}`, message: `${key} is a setting of the bridge plugin (cluster.cni.type "bridge"); ${name} configures its own` });
+  }
+  if (type !== "bridge") {
+    (Array.isArray(rawCluster.workers) ? rawCluster.workers : []).forEach((w, i) => {
+      for (const key of given(w?.cni)) issues.push({ path: `cluster.workers.${i}.cni.${key}`, message: `${key} is a setting of the bridge plugin (cluster.cni.type "bridge"); ${name} configures its own` });
+    });
+  }
+  return issues;
 }
 
 /** Whether `ip` is in `cidrText`. */

@@ -15,6 +15,7 @@ import { hook } from "../walk/hooks";
 import { ipRcv } from "../walk/ip";
 import type { Skb, Verdict, Walk } from "../walk/walk";
 import { bridgeIn, bridgeOut } from "./bridge";
+import { vxlanXmit } from "./vxlan";
 
 /**
  * Links a packet may cross before the walk calls it a loop. A loop through routers ends when the
@@ -101,6 +102,8 @@ export function xmit(w: Walk, ns: Netns, iface: Iface, f: Frame, loopSkb?: Skb):
       const pi = pn.ifaceByIndex(iface.peer!.ifindex)!;
       return rx(w, pn, pi, f);
     }
+    case "vxlan":
+      return vxlanXmit(w, ns, iface, f);
     case "ether": {
       const m = w.world
         .segmentMembers(iface.segment ?? "")

@@ -64,8 +64,20 @@ function tcpText(p: Packet): string {
 function udpText(p: Packet): string {
   const len = p.length - IP_HEADER - UDP_HEADER;
   const app = p.payload;
+  if (app?.kind === "vxlan") return vxlanText(p, app.vni) + "\n" + tcpdumpLine(app.frame.packet);
   if (app?.kind === "dns-query" || app?.kind === "dns-answer") return formatDns(dnsMessage(app), len);
   return `UDP, length ${len}`;
+}
+
+/**
+ * tcpdump's words for a VXLAN header, by the port it came to: 4789 is VXLAN's own, while 8472
+ * (Linux's default, flannel's) is registered to OTV, whose header VXLAN's matches; the frame
+ * inside follows on the next line.
+ */
+function vxlanText(p: Packet, vni: number): string {
+  if (p.dport === 8472 || p.sport === 8472) return `OTV, flags [I] (0x08), overlay 0, instance ${vni}`;
+  if (p.dport === 4789 || p.sport === 4789) return `VXLAN, flags [I] (0x08), vni ${vni}`;
+  return `UDP, length ${p.length - IP_HEADER - UDP_HEADER}`;
 }
 
 /** The part after the timestamp: `IP 10.240.0.20 > 10.200.1.18: ICMP echo request, id 1280, seq 1, length 64`. */

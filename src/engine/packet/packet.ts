@@ -61,7 +61,13 @@ export type Payload =
   | { readonly kind: "dns-answer"; readonly id: number; readonly name: string; readonly answer: string }
   | { readonly kind: "http-request"; readonly host: string; readonly path: string }
   | { readonly kind: "http-response"; readonly status: number }
-  | { readonly kind: "raw"; readonly bytes: number };
+  | { readonly kind: "raw"; readonly bytes: number }
+  /** A VXLAN datagram's payload: the 8-byte VXLAN header (its network identifier) and the Ethernet frame it carries. */
+  | { readonly kind: "vxlan"; readonly vni: number; readonly frame: Frame };
+
+/** The VXLAN header before the carried frame. */
+export const VXLAN_HEADER = 8;
+export const ETHER_HEADER_BYTES = 14;
 
 export interface Packet {
   readonly proto: Proto;

@@ -13,6 +13,7 @@ import {
   IP_HEADER,
   PROTO_NUMBER,
   UDP_HEADER,
+  VXLAN_HEADER,
   kernelIpFields,
   tcpHeaderLength,
   type Frame,
@@ -321,6 +322,17 @@ function payloadBytes(p: Payload | undefined, n: number, proto: Proto): Uint8Arr
     case "http-response":
       data = ascii(httpText(p));
       break;
+    case "vxlan": {
+      // The VXLAN header: flags with I (a valid VNI) set, 3 reserved bytes, the VNI, 1 reserved byte; then the frame.
+      const frame = encodeFrame(p.frame);
+      data = new Uint8Array(VXLAN_HEADER + frame.length);
+      data[0] = 0x08;
+      data[4] = (p.vni >>> 16) & 0xff;
+      data[5] = (p.vni >>> 8) & 0xff;
+      data[6] = p.vni & 0xff;
+      data.set(frame, VXLAN_HEADER);
+      break;
+    }
   }
   out.set(data.subarray(0, n));
   return out;
@@ -407,6 +419,7 @@ export function encodeIpv4(p: Packet): Uint8Array {
       put16(b, l4 + 2, p.dport);
       put16(b, l4 + 4, (total - l4) & 0xffff);
       b.set(payloadBytes(p.payload, dataLen, "udp"), dataAt);
+      // A VXLAN device checksums its datagrams too (ip -d link: udpcsum, the kernel's default).
       const sum = inetChecksum(b, l4, total, pseudoSum(p, total - l4));
       put16(b, l4 + 6, sum === 0 ? 0xffff : sum);
       break;
@@ -569,7 +582,8 @@ export function decodeIpv4(b: Uint8Array, quoted = false): DecodedIpv4 {
       const sport = get16(b, l4);
       const dport = get16(b, l4 + 2);
       const l4ChecksumOk = !complete || get16(b, l4 + 6) === 0 || inetChecksum(b, l4, end, pseudoSum({ ...base, proto, sport, dport } as Packet, end - l4)) === 0;
-      const payload = complete ? decodePayload(b.subarray(l4 + UDP_HEADER, end), "udp") : undefined;
+      const data = b.subarray(l4 + UDP_HEADER, end);
+      const payload = complete ? (decodeVxlan(data) ?? decodePayload(data, "udp")) : undefined;
       return { packet: { ...base, sport, dport, ...(payload && { payload }) }, ipChecksumOk, l4ChecksumOk };
     }
     case "tcp": {
@@ -592,6 +606,15 @@ export function decodeIpv4(b: Uint8Array, quoted = false): DecodedIpv4 {
       return { packet: { ...base, sport, dport, tcp, ...(payload && { payload }) }, ipChecksumOk, l4ChecksumOk, tcpOptions: decodeTcpOptions(b.subarray(l4 + 20, Math.min(end, l4 + off))) };
     }
   }
+}
+
+/** A VXLAN header (I flag, reserved bytes zero) followed by an Ethernet frame carrying IPv4: the payload it is. */
+function decodeVxlan(b: Uint8Array): Payload | undefined {
+  if (b.length < VXLAN_HEADER + ETHER_HEADER + 20 || b[0] !== 0x08 || b[1] !== 0 || b[2] !== 0 || b[3] !== 0 || b[7] !== 0) return undefined;
+  const inner = b.subarray(VXLAN_HEADER);
+  if (get16(inner, 12) !== ETHERTYPE_IPV4 || ((inner[ETHER_HEADER] ?? 0) >> 4) !== 4) return undefined;
+  const f = decodeFrame(inner);
+  return { kind: "vxlan", vni: ((b[4]! << 16) | (b[5]! << 8) | b[6]!) >>> 0, frame: { srcMac: f.srcMac, dstMac: f.dstMac, packet: f.ip.packet } };
 }
 
 /** ping's data back: its length, and the send time when it carries one. */

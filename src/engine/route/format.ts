@@ -16,6 +16,7 @@ export function formatRoute(r: Route): string {
   if (r.scope !== "global") s += `scope ${r.scope} `;
   if (r.src !== undefined) s += `src ${formatIpv4(r.src)} `;
   if (r.metric !== undefined && r.metric !== 0) s += `metric ${r.metric} `;
+  if (r.onlink) s += "onlink ";
   return s;
 }
 

@@ -17,6 +17,8 @@ export interface Route {
   readonly scope: RouteScope;
   readonly src?: Ipv4;
   readonly metric?: number;
+  /** `onlink`: the next hop is taken to be on the device's link though no address there covers it. */
+  readonly onlink?: boolean;
 }
 
 export interface RouteMatch {

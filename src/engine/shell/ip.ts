@@ -104,6 +104,7 @@ export function hasCarrier(ns: Netns, world: World, i: Iface): boolean {
   switch (i.kind) {
     case "loopback":
     case "ether":
+    case "vxlan":
       return true;
     case "veth":
       return peerOf(world, i)?.up ?? false;
@@ -114,7 +115,8 @@ export function hasCarrier(ns: Netns, world: World, i: Iface): boolean {
 
 function operstate(ns: Netns, world: World, i: Iface): string {
   if (!i.up) return "DOWN";
-  if (i.kind === "loopback") return "UNKNOWN";
+  // Devices without a carrier of their own (lo, a VXLAN device) report UNKNOWN.
+  if (i.kind === "loopback" || i.kind === "vxlan") return "UNKNOWN";
   if (hasCarrier(ns, world, i)) return "UP";
   return i.kind === "veth" ? "LOWERLAYERDOWN" : "DOWN";
 }

@@ -6,6 +6,7 @@
  */
 import { cidrOf, formatIpv4 } from "../addr/ipv4";
 import { answerer, xmit } from "../link/link";
+import { vxlanRcv, vxlanSocket } from "../link/vxlan";
 import { icmpName, reason, say, taker, why as explain } from "../narrate";
 import type { Iface, Netns } from "../netns";
 import { ICMP_HEADER, IP_HEADER, quotedHeader, type Packet } from "../packet/packet";
@@ -66,8 +67,11 @@ function maybeRedirect(w: Walk, ns: Netns, iface: Iface, skb: Skb, route: RouteM
   w.side.push(w.world.send(ns.name, spec, "ICMP redirect", attachTo(skb.ct)));
 }
 
-/** A packet a process in `ns` sends, from its output routing to the wire. */
-export function output(w: Walk, ns: Netns, first: Packet, pickSource: boolean, attach?: Attached): Verdict {
+/**
+ * A packet a process in `ns` sends, from its output routing to the wire. `tunnel`: the kernel
+ * itself sends it, a tunnel's outer packet (no socket waits for answers to it).
+ */
+export function output(w: Walk, ns: Netns, first: Packet, pickSource: boolean, attach?: Attached, tunnel = false): Verdict {
   let packet = first;
   if (pickSource) {
     const m = ns.route(packet.dst);
@@ -78,7 +82,7 @@ export function output(w: Walk, ns: Netns, first: Packet, pickSource: boolean, a
   const skb: Skb = { packet, mark: 0 };
   let route = routeOrDrop(w, ns, skb, "output");
   if (isVerdict(route)) return route;
-  registerClient(w, ns, packet);
+  if (!tunnel) registerClient(w, ns, packet);
   skb.outIface = route.route.dev!;
   skb.nexthop = route.nexthop;
   if (attach) attachConntrack(w, ns, skb, attach);
@@ -134,6 +138,9 @@ export function postrouting(w: Walk, ns: Netns, skb: Skb, route: RouteMatch): Ve
     const lo = ns.iface("lo")!;
     return xmit(w, ns, lo, { srcMac: lo.mac, dstMac: lo.mac, packet: skb.packet }, skb);
   }
+  // A permanent neighbour entry (a tunnel's, written by the CNI's agent) needs no ARP.
+  const fixed = ns.permanentNeighbour(dev.name, route.nexthop);
+  if (fixed !== undefined) return xmit(w, ns, dev, { srcMac: dev.mac, dstMac: fixed, packet: skb.packet });
   const peer = answerer(w, ns, dev, route.nexthop);
   if (peer === undefined) {
     // ipv4_link_failure: when the neighbour never answers, the stack tells the sender (itself
@@ -200,6 +207,11 @@ function deliver(w: Walk, ns: Netns, iface: Iface, skb: Skb): Verdict {
     else if (p.icmp!.inner) to = p.icmp!.inner.proto === "icmp" ? taker.ping() : taker.socketAbout(p.icmp!.inner.proto);
     else if (w.world.hasClient(ns.name, "icmp", p.icmp!.id)) to = taker.ping();
   } else {
+    const tunnel = p.proto === "udp" ? vxlanSocket(ns, p.dport) : [];
+    if (tunnel.length > 0) {
+      const v = vxlanRcv(w, ns, tunnel, p);
+      if (v) return v;
+    }
     const l = ns.listener(p.proto, p.dport);
     if (l && !(p.proto === "tcp" && p.tcp && !p.tcp.syn && !p.tcp.ack)) to = l.app;
     else if (w.world.hasClient(ns.name, p.proto, p.dport)) to = taker.clientSocket();
