@@ -169,7 +169,14 @@ describe("pcapng writer", () => {
 /** tcpdump -n -S (absolute sequence numbers, as the trace prints them) in UTC. */
 function tcpdumpRead(file: string): { lines: string[]; stderr: string; status: number | null } {
   const r = spawnSync("tcpdump", ["-n", "-S", "-r", file], { encoding: "utf8", env: { ...process.env, TZ: "UTC" } });
-  return { lines: r.stdout.split("\n").filter((l) => l !== ""), stderr: r.stderr, status: r.status };
+  // A packet's text may take more lines (a VXLAN datagram's frame follows its header): those lines start with no timestamp.
+  const lines: string[] = [];
+  for (const l of r.stdout.split("\n")) {
+    if (l === "") continue;
+    if (lines.length > 0 && !/^\d\d:\d\d:\d\d\.\d{6} /.test(l)) lines[lines.length - 1] += `\n${l}`;
+    else lines.push(l);
+  }
+  return { lines, stderr: r.stderr, status: r.status };
 }
 
 describe.skipIf(!hasTcpdump)("the real tcpdump reads the capture", () => {

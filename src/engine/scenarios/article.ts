@@ -5,6 +5,7 @@
  */
 import type { ScenarioInput } from "../k8s/spec";
 import type { NarrationLang } from "../narrate";
+import { FLANNEL_PREFIX, FLANNEL_TEXT, onFlannel } from "./cni";
 import { TODAY_KUBE_PROXY, TODAY_PREFIX, TODAY_TEXT } from "./today";
 
 type Cluster = Pick<ScenarioInput, "cluster" | "cloud" | "workloads" | "services">;
@@ -206,8 +207,15 @@ const TODAY_SCENARIOS: readonly ScenarioInput[] = ARTICLE_SCENARIOS.flatMap((s) 
   return [{ ...s, id: `${TODAY_PREFIX}${s.id}`, title: text.title, description: text.description, cluster: { ...s.cluster, kubeProxy: { ...TODAY_KUBE_PROXY } } }];
 });
 
-/** The built-in scenarios, in the order the picker lists them: the article's cluster, then today's. */
-export const BUILTIN_SCENARIOS: readonly ScenarioInput[] = [...ARTICLE_SCENARIOS, ...TODAY_SCENARIOS];
+/** Today's cluster on flannel's VXLAN overlay (cni.ts). */
+const FLANNEL_SCENARIOS: readonly ScenarioInput[] = TODAY_SCENARIOS.flatMap((s) => {
+  const base = s.id.slice(TODAY_PREFIX.length);
+  const text = FLANNEL_TEXT[base];
+  return text ? [onFlannel(s, `${FLANNEL_PREFIX}${base}`, text)] : [];
+});
+
+/** The built-in scenarios, in the order the picker lists them: the article's cluster, then today's, then today's on other CNIs. */
+export const BUILTIN_SCENARIOS: readonly ScenarioInput[] = [...ARTICLE_SCENARIOS, ...TODAY_SCENARIOS, ...FLANNEL_SCENARIOS];
 
 /** The built-ins' Russian titles and descriptions by id, once russian.ts installed them. */
 let russian: Readonly<Record<string, { readonly title: string; readonly description: string }>> | undefined;

@@ -1,0 +1,35 @@
+/** Russian titles and descriptions of the built-ins on other CNIs (cni.ts), by the article scenario's id. */
+import type { CniText } from "./cni";
+
+export const FLANNEL_TEXT_RU: Readonly<Record<string, CniText>> = {
+  "pod-to-pod": {
+    title: "flannel: под → под, две ноды (VXLAN)",
+    description:
+      "busybox0-rw89s на worker-0 пингует busybox0-g6pww на worker-1 в кластере, где CNI — flannel с бэкендом VXLAN. worker-0 направляет 10.244.1.15 через 10.244.1.0 в flannel.1; по таблице пересылки VTEP MAC-адрес VTEP ноды worker-1 находится за 10.240.0.21, и кадр уходит с eth0 внутри UDP на порт 8472 (tcpdump называет его OTV). Сокет VXLAN на worker-1 распаковывает его, и cni0 доставляет кадр. FLANNEL-POSTRTG пропускает трафик под → под без маскарадинга; у маршрутизатора VPC нет маршрутов к подам, и они не нужны. TTL при получении 62.",
+  },
+  "same-node": {
+    title: "flannel: под → под на одной ноде",
+    description:
+      "busybox0-rw89s пингует под kube-dns рядом с ним на worker-0. Кадр не покидает cni0: мост передаёт его из одного veth в другой, flannel.1 не участвует. В FORWARD его пропускает FLANNEL-FWD. TTL остаётся 64.",
+  },
+  "clusterip-dns-udp": {
+    title: "flannel: ClusterIP, DNS по UDP",
+    description:
+      "busybox0-g6pww на worker-1 спрашивает kube-dns по адресу 10.32.0.10:53. KUBE-SVC-TCOU7JCQXEZGVUNU из kube-proxy 1.37 делает DNAT на под 10.244.0.27 на worker-0 ещё до маршрутизации, так что к worker-0 внутри VXLAN идёт уже преобразованный пакет: во внешнем заголовке только адреса двух нод.",
+  },
+  nodeport: {
+    title: "flannel: NodePort из интернета",
+    description:
+      "Клиент открывает публичный адрес worker-0 на порту 31088. KUBE-EXT-2CMXP7HKUVJN7L6M помечает соединение, цепочка сервиса делает DNAT на nginx 10.244.1.18:80 на worker-1, а KUBE-POSTROUTING маскирует его адресом flannel.1 — 10.244.0.0 (маршрут к поду уходит через flannel.1), поэтому nginx на worker-1 видит 10.244.0.0. Пакет идёт внутри VXLAN на 10.240.0.21:8472.",
+  },
+  "node-to-pod": {
+    title: "flannel: нода → под",
+    description:
+      "worker-0 пингует busybox0-g6pww на worker-1 из своей цепочки OUTPUT. Маршрут к 10.244.1.0/24 уходит через flannel.1, поэтому ядро выбирает адресом источника адрес flannel.1 — 10.244.0.0: под видит ping от 10.244.0.0, а не от 10.240.0.20. TTL при получении 63.",
+  },
+  "pod-to-internet": {
+    title: "flannel: под → интернет",
+    description:
+      "busybox0-rw89s пингует хост в интернете. Маскирует его не CNI-плагин, а flanneld: правило FLANNEL-POSTRTG для источников из 10.244.0.0/16, уходящих за её пределы, подменяет источник адресом worker-0; затем граница облака отображает его на публичный адрес worker-0.",
+  },
+};

@@ -1,0 +1,55 @@
+/**
+ * Built-ins on other CNIs: the article's walk-throughs on today's cluster (kube-proxy 1.37),
+ * with flannel's VXLAN overlay instead of the bridge plugin's routed pods. The pods keep their
+ * places and host parts; the pod network is flannel's default 10.244.0.0/16. Titles and
+ * descriptions in English here, in Russian in cni-ru.ts; what they say is checked against the
+ * traces by cni.test.ts.
+ */
+import type { ScenarioInput } from "../k8s/spec";
+
+export const FLANNEL_PREFIX = "flannel-";
+
+export interface CniText {
+  readonly title: string;
+  readonly description: string;
+}
+
+/** By the article scenario's id: the walk-throughs told again on flannel. */
+export const FLANNEL_TEXT: Readonly<Record<string, CniText>> = {
+  "pod-to-pod": {
+    title: "flannel: pod to pod across nodes (VXLAN)",
+    description:
+      "busybox0-rw89s on worker-0 pings busybox0-g6pww on worker-1, on a cluster whose CNI is flannel with its VXLAN backend. worker-0 routes 10.244.1.15 via 10.244.1.0 onto flannel.1; the VTEP's forwarding table puts worker-1's VTEP MAC behind 10.240.0.21, so the frame leaves eth0 inside UDP to port 8472 (tcpdump calls it OTV). worker-1's VXLAN socket unwraps it and cni0 delivers it. FLANNEL-POSTRTG returns pod-to-pod traffic unmasqueraded; the VPC router has no pod routes and needs none. TTL 62 on arrival.",
+  },
+  "same-node": {
+    title: "flannel: pod to pod on the same node",
+    description:
+      "busybox0-rw89s pings the kube-dns pod beside it on worker-0. The frame stays on cni0, bridged from one veth to the other; flannel.1 is not involved. FLANNEL-FWD accepts it in FORWARD. TTL stays 64.",
+  },
+  "clusterip-dns-udp": {
+    title: "flannel: ClusterIP, DNS over UDP",
+    description:
+      "busybox0-g6pww on worker-1 asks kube-dns at 10.32.0.10:53. kube-proxy 1.37's KUBE-SVC-TCOU7JCQXEZGVUNU DNATs it to the pod 10.244.0.27 on worker-0 before routing, so what crosses to worker-0 is the translated packet inside VXLAN: the outer header names only the two nodes.",
+  },
+  nodeport: {
+    title: "flannel: NodePort from the internet",
+    description:
+      "The client opens worker-0's public address on port 31088. KUBE-EXT-2CMXP7HKUVJN7L6M marks the connection, the service's chain DNATs it to nginx 10.244.1.18:80 on worker-1, and KUBE-POSTROUTING masquerades it to flannel.1's address 10.244.0.0 (the route to the pod leaves by flannel.1), so worker-1's nginx sees 10.244.0.0. The packet crosses in VXLAN to 10.240.0.21:8472.",
+  },
+  "node-to-pod": {
+    title: "flannel: node to pod",
+    description:
+      "worker-0 pings busybox0-g6pww on worker-1 from its own OUTPUT path. The route to 10.244.1.0/24 leaves by flannel.1, so the kernel picks flannel.1's address 10.244.0.0 as the source: the pod sees the ping from 10.244.0.0, not from 10.240.0.20. TTL 63 on arrival.",
+  },
+  "pod-to-internet": {
+    title: "flannel: pod to the internet",
+    description:
+      "busybox0-rw89s pings a host on the internet. Not the CNI plugin but flanneld masquerades it: FLANNEL-POSTRTG's rule for sources in 10.244.0.0/16 going outside it rewrites the source to worker-0's address; the cloud's edge then maps that to worker-0's public one.",
+  },
+};
+
+/** A scenario of today's cluster moved onto flannel: its CNI, the pod network 10.244.0.0/16 and every pod address in it. */
+export function onFlannel(s: ScenarioInput, id: string, text: CniText): ScenarioInput {
+  const moved = JSON.parse(JSON.stringify(s).replaceAll('"10.200.', '"10.244.')) as ScenarioInput;
+  return { ...moved, id, title: text.title, description: text.description, cluster: { ...moved.cluster, cni: { type: "flannel" } } };
+}
