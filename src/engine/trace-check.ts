@@ -2,7 +2,7 @@
  * A runtime check of the trace contract (the project's own copy of it): what `cli trace --json`
  * prints and what the worker sends the UI. Returns the problems found, each with its path.
  */
-const KINDS = new Set(["wire", "route", "rule", "nat", "conntrack", "bridge", "deliver", "drop"]);
+const KINDS = new Set(["wire", "route", "rule", "nat", "conntrack", "bridge", "encap", "deliver", "drop"]);
 const PROTOS = new Set(["icmp", "tcp", "udp"]);
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
@@ -39,15 +39,24 @@ export function checkTrace(value: unknown): string[] {
         need(typeof step.iface === "string", `${sp}.iface`, "a wire step needs iface");
         need(step.dir === "in" || step.dir === "out", `${sp}.dir`, 'a wire step needs dir "in" or "out"');
       }
-      const p = step.packet;
-      if (!isObj(p)) return need(false, `${sp}.packet`, "expected an object");
-      need(PROTOS.has(p.proto as string), `${sp}.packet.proto`, "expected icmp, tcp or udp");
-      need(typeof p.src === "string" && IPV4.test(p.src), `${sp}.packet.src`, "expected an IPv4 address");
-      need(typeof p.dst === "string" && IPV4.test(p.dst), `${sp}.packet.dst`, "expected an IPv4 address");
-      need(p.sport === undefined || isInt(p.sport, 0, 65535), `${sp}.packet.sport`, "expected a port 0-65535");
-      need(p.dport === undefined || isInt(p.dport, 0, 65535), `${sp}.packet.dport`, "expected a port 0-65535");
-      need(isInt(p.ttl, 0, 255), `${sp}.packet.ttl`, "expected a TTL 0-255");
+      checkPacket(step.packet, `${sp}.packet`, need, 0);
     });
   });
   return problems;
+}
+
+/** A step's packet, and what it carries when it is a tunnel's outer packet (one level: VXLAN in VXLAN is not modelled). */
+function checkPacket(p: unknown, path: string, need: (cond: boolean, path: string, what: string) => void, depth: number): void {
+  if (!isObj(p)) return need(false, path, "expected an object");
+  need(PROTOS.has(p.proto as string), `${path}.proto`, "expected icmp, tcp or udp");
+  need(typeof p.src === "string" && IPV4.test(p.src), `${path}.src`, "expected an IPv4 address");
+  need(typeof p.dst === "string" && IPV4.test(p.dst), `${path}.dst`, "expected an IPv4 address");
+  need(p.sport === undefined || isInt(p.sport, 0, 65535), `${path}.sport`, "expected a port 0-65535");
+  need(p.dport === undefined || isInt(p.dport, 0, 65535), `${path}.dport`, "expected a port 0-65535");
+  need(isInt(p.ttl, 0, 255), `${path}.ttl`, "expected a TTL 0-255");
+  need(p.vni === undefined || isInt(p.vni, 0, 0xffffff), `${path}.vni`, "expected a VNI 0-16777215");
+  if (p.inner !== undefined) {
+    if (depth > 0) return need(false, `${path}.inner`, "a tunnel inside a tunnel is not part of the contract");
+    checkPacket(p.inner, `${path}.inner`, need, depth + 1);
+  }
 }

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { runScenario } from "../k8s/run";
 import { validateScenario } from "../k8s/spec";
+import { checkTrace } from "../trace-check";
 import { BUILTIN_SCENARIOS } from "./article";
 import { FLANNEL_PREFIX, FLANNEL_TEXT } from "./cni";
 import { FLANNEL_TEXT_RU } from "./cni-ru";
@@ -29,6 +30,7 @@ describe("flannel's built-in scenarios", () => {
     it(`${s.id}: what its description names is in the trace, and the VPC router sees no pod address`, () => {
       const r = runScenario(s);
       if (!r.ok) throw new Error(JSON.stringify(r.issues));
+      expect(checkTrace(JSON.parse(JSON.stringify(r.trace)))).toEqual([]);
       const steps = r.trace.flows.flatMap((f) => f.steps);
       const ruleText = steps.flatMap((x) => (x.kind === "rule" ? [`${x.detail.chain} ${x.detail.rule}`] : [])).join("\n");
       for (const chain of s.description!.match(/(KUBE|FLANNEL)-[A-Z0-9-]+[A-Z0-9]/g) ?? []) expect(ruleText, `${s.id} names ${chain}`).toContain(chain);
