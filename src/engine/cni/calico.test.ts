@@ -11,6 +11,8 @@ import { validateScenario, type ScenarioInput } from "../k8s/spec";
 import { formatRouteTable } from "../route/format";
 import { iptablesSave } from "../netfilter/save";
 import { BUILTIN_SCENARIOS } from "../scenarios/article";
+import { parseCidr } from "../addr/ipv4";
+import { proxyAnswers } from "../link/link";
 import { calicoVethName, calicoVtepMac, felixNatRules, felixRawRules, felixRuleHashes } from "./calico";
 
 const hashesIn = (lines: readonly string[], chain: string) => lines.filter((l) => l.startsWith(`-A ${chain} `) || l.startsWith(`-I ${chain} `)).map((l) => /cali:([\w-]{16})/.exec(l)![1]);
@@ -111,5 +113,22 @@ describe("a Calico node", () => {
     expect(cluster("calico-pod-to-pod", withIp("10.244.0.63")).pods.some((p) => p.ip === "10.244.0.63")).toBe(true);
     expect(() => cluster("calico-pod-to-pod", withIp("10.244.0.0"))).toThrow(/vxlan\.calico address/);
     expect(() => cluster("calico-pod-to-pod", withIp("10.244.0.64"))).toThrow(/outside this node's block 10\.244\.0\.0\/26/);
+  });
+});
+
+describe("proxy ARP on a cali device", () => {
+  // Each case as the lab ran it (docs/kernel-lab-notes.md, Calico): whether the pod's ARP request for 169.254.1.1 was answered.
+  const cases: [string, (c: ReturnType<typeof cluster>, node: string, dev: string) => void, boolean][] = [
+    ["the node routes 169.254.1.1 by its default route out of eth0", () => {}, true],
+    ["ip_forward is 0", (c, node) => void (c.world.get(node).sysctl.ipForward = false), false],
+    ["the node's route to 169.254.1.1 leaves by the cali device itself", (c, node, dev) => c.world.get(node).addRoute({ table: "main", type: "unicast", dst: parseCidr("169.254.1.1/32"), dev, proto: "boot", scope: "link" }), false],
+    ["169.254.1.1 is a blackhole on the node", (c, node) => c.world.get(node).addRoute({ table: "main", type: "blackhole", dst: parseCidr("169.254.1.1/32"), proto: "boot", scope: "global" }), false],
+    ["proxy_arp is 0", (c, node, dev) => void delete c.world.get(node).requireIface(dev).proxyArp, false],
+  ];
+  it.each(cases)("%s: answered %s", (_name, edit, answered) => {
+    const c = cluster("calico-pod-to-pod");
+    const pod = c.pods.find((p) => p.name === "busybox0-rw89s")!;
+    edit(c, pod.node, pod.hostVeth);
+    expect(proxyAnswers(c.world.get(pod.node), c.world.get(pod.node).requireIface(pod.hostVeth), parseCidr("169.254.1.1/32").net)).toBe(answered);
   });
 });
