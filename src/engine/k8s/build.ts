@@ -7,8 +7,7 @@
  * rules when a packet first reaches it.
  */
 import { formatIpv4, ipv4, parseCidr } from "../addr/ipv4";
-import { bridgePlugin } from "../cni/bridge";
-import { flannelPlugin } from "../cni/flannel";
+import { cniPluginOf } from "../cni/select";
 import type { CniNode, CniPlugin } from "../cni/plugin";
 import { dhcpDefaultRoute, loadBalancerFrontends, publishLoadBalancers, routeAndPublish, setUpCloud, SEGMENT_HOST } from "../cloud/vpc";
 import { KERNEL_TIMEOUTS } from "../conntrack/conntrack";
@@ -83,14 +82,9 @@ export function scenarioComponents(s: Scenario): Components {
 
 /** The CNI plugin `cluster.cni.type` names: the bridge plugin (the article's) unless it says otherwise. */
 export function cniPluginFor(s: Scenario): CniPlugin {
-  switch (s.cluster.cni.type ?? "bridge") {
-    case "bridge":
-      return bridgePlugin();
-    case "flannel":
-      return flannelPlugin();
-    case "calico":
-      throw new ScenarioError("cluster.cni.type", "Calico is not modelled yet");
-  }
+  const type = s.cluster.cni.type ?? "bridge";
+  if (type === "calico") throw new ScenarioError("cluster.cni.type", "Calico is not modelled yet");
+  return cniPluginOf(type);
 }
 
 export function buildCluster(s: Scenario, components: Components = scenarioComponents(s)): Cluster {

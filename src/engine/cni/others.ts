@@ -1,0 +1,7 @@
+/** Registers the CNI plugins beyond the article's bridge plugin (select.ts). */
+import { flannelPlugin } from "./flannel";
+import { registerCni } from "./select";
+
+export function registerOtherCnis(): void {
+  registerCni("flannel", flannelPlugin);
+}
