@@ -9,8 +9,10 @@ import { runShellBench } from "./shell";
 import { runLayoutBench } from "./layout";
 import { runUiBench } from "./ui";
 import { registerTodaysProxiers } from "../src/engine/kube-proxy/today-proxiers";
+import { registerOtherCnis } from "../src/engine/cni/others";
 
 registerTodaysProxiers();
+registerOtherCnis();
 
 const benches: Record<string, () => void | Promise<void>> = {
   engine: runEngineBench,

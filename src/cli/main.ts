@@ -19,6 +19,7 @@ import { labScript } from "../engine/lab/export";
 import { PcapngWriter } from "../engine/packet/pcapng";
 import type { Tap } from "../engine/world";
 import { registerTodaysProxiers } from "../engine/kube-proxy/today-proxiers";
+import { registerOtherCnis } from "../engine/cni/others";
 import { endpoints, type Step, type Trace } from "../engine/trace";
 
 class UsageError extends Error {}
@@ -26,6 +27,7 @@ class UsageError extends Error {}
 /** The CLI's clock for the shell's time limits (each line: LINE_LIMITS.timeMs). */
 // The CLI has every modelled kube-proxy at hand (the Web Worker loads today's on demand).
 registerTodaysProxiers();
+registerOtherCnis();
 
 const clock = () => performance.now();
 /** exec --stdin: the most input it reads, and the most time the whole session may take. */

@@ -10,6 +10,7 @@ import { locatePath, parseJsonText } from "../engine/json-text";
 import { clip, validateScenario } from "../engine/k8s/spec";
 import { kubeProxyProblem, resolveKubeProxy } from "../engine/kube-proxy/releases";
 import { proxierLoaded } from "../engine/kube-proxy/select";
+import { cniLoaded } from "../engine/cni/select";
 import { formatRule } from "../engine/netfilter/format";
 import { chainsInSaveOrder } from "../engine/netfilter/save";
 import type { Netns } from "../engine/netns";
@@ -131,6 +132,7 @@ const handlers: Handlers = {
   async run(req) {
     const input = typeof req.scenario === "string" ? builtinScenario(req.scenario) : req.scenario.spec;
     await loadKubeProxyFor(input);
+    await loadCniFor(input);
     await loadRussianFor(req.lang);
     if (!input) {
       session = undefined;
@@ -236,6 +238,7 @@ const handlers: Handlers = {
   async trace(req) {
     const input = typeof req.scenario === "string" ? builtinScenario(req.scenario) : req.scenario.spec;
     await loadKubeProxyFor(input);
+    await loadCniFor(input);
     await loadRussianFor(req.lang);
     if (!input) return { kind: "invalid", issues: [{ path: "scenario", message: `unknown scenario "${clip(String(req.scenario))}"` }] };
     const r = runScenario(input, req.lang ? { lang: req.lang } : {});
@@ -265,6 +268,14 @@ async function loadKubeProxyFor(input: unknown): Promise<void> {
   if (kubeProxyProblem(choice) !== undefined || proxierLoaded(choice)) return;
   const today = await import("../engine/kube-proxy/today-proxiers");
   today.registerTodaysProxiers();
+}
+
+/** flannel's (and Calico's) plugin loads the first time a scenario asks for it (cni/others.ts). */
+async function loadCniFor(input: unknown): Promise<void> {
+  const type = (input as { cluster?: { cni?: { type?: unknown } } } | undefined)?.cluster?.cni?.type;
+  if (type !== "flannel" && type !== "calico") return;
+  if (cniLoaded(type)) return;
+  (await import("../engine/cni/others")).registerOtherCnis();
 }
 
 /** The built-ins' Russian texts load the first time a request is in Russian (scenarios/russian.ts). */

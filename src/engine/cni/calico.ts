@@ -210,12 +210,21 @@ class CalicoBlock {
   }
 }
 
-/** Calico for one cluster, with the pool's encapsulation. */
-export function calicoPlugin(encap: CalicoEncapsulation): CniPlugin {
+/** The pool's encapsulation the node's configuration names (cluster.cni.encapsulation, checked by validateScenario). */
+function encapsulationOf(node: CniNode): CalicoEncapsulation {
+  const e = node.config.encapsulation;
+  if (e !== "none" && e !== "vxlan") throw new ScenarioError("cluster.cni.encapsulation", e === "ipip" ? "IP-in-IP is not modelled yet" : `Calico needs its IP pool's encapsulation named: "none" or "vxlan"`);
+  return e;
+}
+
+/** Calico for one cluster; the pool's encapsulation comes with each node's configuration. */
+export function calicoPlugin(): CniPlugin {
   const blocks = new Map<string, CalicoBlock>();
+  let encap: CalicoEncapsulation = "none";
   return {
     type: "calico",
     setUpNode(world: World, node: CniNode) {
+      encap = encapsulationOf(node);
       const ns = world.get(node.name);
       const block = new CalicoBlock(node.podCidr);
       blocks.set(node.name, block);
@@ -287,12 +296,12 @@ export function calicoPlugin(encap: CalicoEncapsulation): CniPlugin {
       return { ip, hostIface };
     },
 
-    natRules() {
-      return felixNatRules(encap);
+    natRules(node: CniNode) {
+      return felixNatRules(encapsulationOf(node));
     },
 
-    rawRules() {
-      return felixRawRules(encap);
+    rawRules(node: CniNode) {
+      return felixRawRules(encapsulationOf(node));
     },
 
     ipsets(node: CniNode) {

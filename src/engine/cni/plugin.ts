@@ -25,6 +25,8 @@ export interface CniConfig {
   readonly isGateway: boolean;
   readonly ipMasq: boolean;
   readonly hairpinMode: boolean;
+  /** Calico's IP pool encapsulation (cluster.cni.encapsulation), when the plugin is Calico. */
+  readonly encapsulation?: "none" | "ipip" | "vxlan";
 }
 
 /** CNI ADD's input: the container, its network namespace, an address asked for, and where in the scenario it came from. */

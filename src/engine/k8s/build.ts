@@ -7,9 +7,7 @@
  * rules when a packet first reaches it.
  */
 import { formatIpv4, ipv4, parseCidr } from "../addr/ipv4";
-import { bridgePlugin } from "../cni/bridge";
-import { calicoPlugin } from "../cni/calico";
-import { flannelPlugin } from "../cni/flannel";
+import { cniPluginOf } from "../cni/select";
 import type { CniNode, CniPlugin } from "../cni/plugin";
 import { dhcpDefaultRoute, loadBalancerFrontends, publishLoadBalancers, routeAndPublish, setUpCloud, SEGMENT_HOST } from "../cloud/vpc";
 import { KERNEL_TIMEOUTS } from "../conntrack/conntrack";
@@ -84,18 +82,13 @@ export function scenarioComponents(s: Scenario): Components {
 
 /** The CNI plugin `cluster.cni.type` names: the bridge plugin (the article's) unless it says otherwise. */
 export function cniPluginFor(s: Scenario): CniPlugin {
-  switch (s.cluster.cni.type ?? "bridge") {
-    case "bridge":
-      return bridgePlugin();
-    case "flannel":
-      return flannelPlugin();
-    case "calico": {
-      // validateScenario requires the encapsulation and refuses "ipip" (not modelled); a scenario built unvalidated gets the same words.
-      const encap = s.cluster.cni.encapsulation;
-      if (encap !== "none" && encap !== "vxlan") throw new ScenarioError("cluster.cni.encapsulation", encap === "ipip" ? "IP-in-IP is not modelled yet" : `Calico needs its IP pool's encapsulation named: "none" or "vxlan"`);
-      return calicoPlugin(encap);
-    }
+  const type = s.cluster.cni.type ?? "bridge";
+  if (type === "calico") {
+    // validateScenario requires the encapsulation and refuses "ipip" (not modelled); a scenario built unvalidated gets the same words.
+    const encap = s.cluster.cni.encapsulation;
+    if (encap !== "none" && encap !== "vxlan") throw new ScenarioError("cluster.cni.encapsulation", encap === "ipip" ? "IP-in-IP is not modelled yet" : `Calico needs its IP pool's encapsulation named: "none" or "vxlan"`);
   }
+  return cniPluginOf(type);
 }
 
 export function buildCluster(s: Scenario, components: Components = scenarioComponents(s)): Cluster {
