@@ -45,6 +45,16 @@ export const CALICO_TEXT_RU: Readonly<Record<string, CniText>> = {
     description:
       "busybox0-rw89s на worker-0 пингует busybox0-g6pww на worker-1; у пула Calico инкапсуляция \"none\". На ARP-запрос пода о шлюзе 169.254.1.1 отвечает cali47b0952c7b4 через proxy ARP; маршрут BIRD 10.244.1.0/26 via 10.240.0.21 dev eth0 proto bird отправляет пакет прямо на worker-1 через подсеть — адреса подов в сети не меняются, туннеля нет. Маршрутизатор VPC в пути не участвует, маршрутов к подам у него нет. worker-1 доставляет пакет через cali99efa8ca226 (маршрут 10.244.1.15 dev cali99efa8ca226 scope link). TTL при получении 62.",
   },
+  "same-node": {
+    title: "Calico: под → под на одной ноде",
+    description:
+      "busybox0-rw89s пингует под kube-dns рядом с ним на worker-0. Моста нет: пакет идёт к 169.254.1.1 (за этот адрес отвечает proxy ARP устройства cali47b0952c7b4), и worker-0 маршрутизирует его как любой другой — по маршруту /32 10.244.0.27 dev calibfecee176ed scope link, поэтому, в отличие от моста, TTL уменьшается: TTL при получении 63.",
+  },
+  "node-to-pod": {
+    title: "Calico: нода → под (VXLAN)",
+    description:
+      "worker-0 пингует busybox0-g6pww на worker-1 из своей цепочки OUTPUT. Маршрут к блоку worker-1 10.244.1.0/26 уходит через vxlan.calico, поэтому ядро выбирает адресом источника адрес vxlan.calico — 10.244.0.0, первый адрес блока worker-0: под видит ping от 10.244.0.0, а не от 10.240.0.20. UDP-обёртка идёт на 10.240.0.21:4789. TTL при получении 63.",
+  },
   "clusterip-dns-udp": {
     title: "Calico: ClusterIP, DNS по UDP (VXLAN)",
     description:

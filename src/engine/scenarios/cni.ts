@@ -73,6 +73,16 @@ export const CALICO_TEXT: Readonly<Record<string, CniText>> = {
     description:
       "busybox0-rw89s on worker-0 pings busybox0-g6pww on worker-1, on Calico with the pool's encapsulation \"none\". cali47b0952c7b4 answers the pod's ARP request for its gateway 169.254.1.1 by proxy ARP; BIRD's route 10.244.1.0/26 via 10.240.0.21 dev eth0 proto bird sends the packet straight to worker-1 across the subnet, pod addresses unchanged on the wire and no tunnel. The VPC router is not on the way and has no pod routes. worker-1 delivers it through cali99efa8ca226, whose route is 10.244.1.15 dev cali99efa8ca226 scope link. TTL 62 on arrival.",
   },
+  "same-node": {
+    title: "Calico: pod to pod on the same node",
+    description:
+      "busybox0-rw89s pings the kube-dns pod beside it on worker-0. There is no bridge: the packet goes to 169.254.1.1 (cali47b0952c7b4's proxy ARP answers for it), and worker-0 routes it like any other, by the /32 route 10.244.0.27 dev calibfecee176ed scope link, so unlike on a bridge the TTL drops: TTL 63 on arrival.",
+  },
+  "node-to-pod": {
+    title: "Calico: node to pod (VXLAN)",
+    description:
+      "worker-0 pings busybox0-g6pww on worker-1 from its own OUTPUT path. The route to worker-1's block 10.244.1.0/26 leaves by vxlan.calico, so the kernel picks vxlan.calico's address 10.244.0.0, the first of worker-0's block, as the source: the pod sees the ping from 10.244.0.0, not from 10.240.0.20. The UDP around it goes to 10.240.0.21:4789. TTL 63 on arrival.",
+  },
   "clusterip-dns-udp": {
     title: "Calico: ClusterIP, DNS over UDP (VXLAN)",
     description:
