@@ -10,7 +10,7 @@ import { tcpdumpTime } from "../packet/format";
 import type { Flow, StepPacket } from "../trace";
 import type { World } from "../world";
 import { ok, fail, type CommandResult } from "./exec";
-import { hasCarrier, linkLocalFromMac } from "./ip";
+import { hasCarrier, linkLocalFromMac, type IpEra } from "./ip";
 import { parsePcapFilter, type PacketFilter } from "./pcap-filter";
 
 
@@ -86,16 +86,27 @@ export function ifconfig(ns: Netns, world: World, args: readonly string[]): Comm
 /**
  * The multicast addresses kernel 4.15 puts in a device's own ("self") list: all-nodes
  * ff02::1, the IPv4 all-hosts group 224.0.0.1, and the solicited-node group of its link-local
- * address. (The bridge's all-snoopers groups, 224.0.0.106 and ff02::6a, come with later kernels.)
+ * address. (The bridge's all-snoopers groups, 224.0.0.106 and ff02::6a, come with later kernels:
+ * kernel 6.18 lists them, checked in the lab.) A VXLAN device answers the dump with its own
+ * forwarding table instead of these lists.
  */
-function selfEntries(ns: Netns, world: World, i: Iface): string[] {
-  if (i.kind === "loopback" || !hasCarrier(ns, world, i)) return [];
+function selfEntries(ns: Netns, world: World, i: Iface, era: IpEra): string[] {
+  if (i.kind === "loopback" || i.kind === "vxlan" || !hasCarrier(ns, world, i)) return [];
   const tail = i.mac.split(":").slice(3).join(":");
+  // Kernel 6.18's bridge (multicast snooping on) also joins the all-snoopers groups, listed second and third.
+  if (era === "6.1" && i.kind === "bridge") return ["33:33:00:00:00:01", "01:00:5e:00:00:6a", "33:33:00:00:00:6a", "01:00:5e:00:00:01", `33:33:ff:${tail}`];
   return ["33:33:00:00:00:01", "01:00:5e:00:00:01", `33:33:ff:${tail}`];
 }
 
-/** `bridge fdb [show] [br BRIDGE] [dev DEV]`: per device in creation order, the bridge's entries for it, then its own. */
-export function bridgeFdb(ns: Netns, world: World, args: readonly string[]): CommandResult {
+/**
+ * `bridge fdb [show] [br BRIDGE] [dev DEV]`: per device in creation order, the bridge's entries
+ * for it, then its own. On kernel 6.18 (checked in the lab) a bridge and a VXLAN device keep
+ * their entries in a list the newest entry heads, so a port's learnt entries (newest first) come
+ * before its own address, and a VXLAN device lists `MAC dst IP self permanent` newest first.
+ * The bridge's learnt entries are the ones the traced frames taught it; the kernel would forget
+ * one 300 s after it was last seen, which the model does not.
+ */
+export function bridgeFdb(ns: Netns, world: World, args: readonly string[], era: IpEra = "4.15"): CommandResult {
   const [object, ...rest] = args;
   if (object === undefined || !["fdb", "link"].includes(object)) {
     return fail(object === undefined ? "Usage: bridge [ OPTIONS ] OBJECT { COMMAND | help }\nwhere  OBJECT := { link | fdb | mdb | vlan | monitor }\n       OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] |\n                    -o[neline] | -t[imestamp] | -n[etns] name |\n                    -c[ompressvlan] -p[retty] -j{son} }\n" : `Object "${object}" is unknown, try "bridge help".\n`, 255);
@@ -124,7 +135,12 @@ export function bridgeFdb(ns: Netns, world: World, args: readonly string[]): Com
     if (dev && i !== dev) continue;
     if (br && i !== br && i.master !== br.name) continue;
     const master = i.master !== undefined ? ns.iface(i.master) : undefined;
-    const own = [...selfEntries(ns, world, i)].map((mac) => `${mac} ${devWord(i)}self permanent`);
+    const own = [...selfEntries(ns, world, i, era)].map((mac) => `${mac} ${devWord(i)}self permanent`);
+    if (i.kind === "vxlan") {
+      const entries = [...i.fdb].map(([mac, e]) => `${mac} ${devWord(i)}dst ${formatIpv4(e.dst)} self permanent`);
+      lines.push(...(era === "6.1" ? entries.reverse() : entries));
+      continue;
+    }
     if (i.kind === "bridge") {
       lines.push(...own);
       // The CNI plugin sets the bridge's address itself, so the bridge holds a local entry with no port.
@@ -132,7 +148,9 @@ export function bridgeFdb(ns: Netns, world: World, args: readonly string[]): Com
       continue;
     }
     if (master?.kind === "bridge") {
-      for (const [mac, e] of master.fdb) if (e.port === i.name) lines.push(`${mac} ${devWord(i)}master ${master.name} ${e.local ? "permanent" : ""}`);
+      const entries = [...master.fdb].filter(([, e]) => e.port === i.name);
+      if (era === "6.1") entries.reverse();
+      for (const [mac, e] of entries) lines.push(`${mac} ${devWord(i)}master ${master.name} ${e.local ? "permanent" : ""}`);
     }
     lines.push(...own);
   }
