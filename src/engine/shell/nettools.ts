@@ -14,16 +14,21 @@ import { hasCarrier, linkLocalFromMac, type IpEra } from "./ip";
 import { parsePcapFilter, type PacketFilter } from "./pcap-filter";
 
 
-/** net-tools' byte count: powers of 1000, one decimal, truncated ("42.2 KB" for 42247, "1.1 KB" for 1184). */
-export function scaledBytes(n: number): string {
-  // print_bytes_scaled: integer division by 1000 per unit, one truncated decimal.
-  const units = ["B", "KB", "MB", "GB", "TB"];
+/**
+ * net-tools' byte count: on the article's nodes powers of 1000, one decimal, truncated ("42.2 KB"
+ * for 42247, "1.1 KB" for 1184); net-tools 2.10 (today's Debian 12) divides by 1024 and says KiB
+ * ("1.2 KiB" for 1244, "1020.0 B" for 1020: checked in the lab).
+ */
+export function scaledBytes(n: number, era: IpEra = "4.15"): string {
+  // print_bytes_scaled: integer division per unit, one truncated decimal.
+  const base = era === "6.1" ? 1024 : 1000;
+  const units = era === "6.1" ? ["B", "KiB", "MiB", "GiB", "TiB"] : ["B", "KB", "MB", "GB", "TB"];
   let int = n;
   let frac = 0;
   let u = 0;
-  while (int >= 1000 && u < units.length - 1) {
-    frac = Math.floor(((int % 1000) * 10) / 1000);
-    int = Math.floor(int / 1000);
+  while (int >= base && u < units.length - 1) {
+    frac = Math.floor(((int % base) * 10) / base);
+    int = Math.floor(int / base);
     u++;
   }
   return `${int}.${frac} ${units[u]}`;
@@ -33,7 +38,7 @@ function maskOf(prefix: number): string {
   return formatIpv4(prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0);
 }
 
-function ifconfigBlock(ns: Netns, world: World, i: Iface): string {
+function ifconfigBlock(ns: Netns, world: World, i: Iface, era: IpEra): string {
   const up = i.up;
   const running = hasCarrier(ns, world, i);
   const loop = i.kind === "loopback";
@@ -57,17 +62,18 @@ function ifconfigBlock(ns: Netns, world: World, i: Iface): string {
   }
   if (loop && up) s += "        inet6 ::1  prefixlen 128  scopeid 0x10<host>\n";
   else if (!loop && running) s += `        inet6 ${linkLocalFromMac(i.mac)}  prefixlen 64  scopeid 0x20<link>\n`;
-  const qlen = i.kind === "veth" ? 0 : 1000;
+  // The 2018 CNI plugins made veths with a zero queue length; today's leave the kernel's 1000 (see ip.ts).
+  const qlen = i.kind === "veth" && era === "4.15" ? 0 : 1000;
   s += loop ? `        loop  txqueuelen ${qlen}  (Local Loopback)\n` : `        ether ${i.mac}  txqueuelen ${qlen}  (Ethernet)\n`;
-  s += `        RX packets ${i.stats.rxPackets}  bytes ${i.stats.rxBytes} (${scaledBytes(i.stats.rxBytes)})\n`;
+  s += `        RX packets ${i.stats.rxPackets}  bytes ${i.stats.rxBytes} (${scaledBytes(i.stats.rxBytes, era)})\n`;
   s += "        RX errors 0  dropped 0  overruns 0  frame 0\n";
-  s += `        TX packets ${i.stats.txPackets}  bytes ${i.stats.txBytes} (${scaledBytes(i.stats.txBytes)})\n`;
+  s += `        TX packets ${i.stats.txPackets}  bytes ${i.stats.txBytes} (${scaledBytes(i.stats.txBytes, era)})\n`;
   s += "        TX errors 0  dropped 0 overruns 0  carrier 0  collisions 0\n\n";
   return s;
 }
 
 /** `ifconfig [-a] [IFACE]`: the up interfaces (all with -a) in the kernel's device order, or the one named. */
-export function ifconfig(ns: Netns, world: World, args: readonly string[]): CommandResult {
+export function ifconfig(ns: Netns, world: World, args: readonly string[], era: IpEra = "4.15"): CommandResult {
   let all = false;
   const names: string[] = [];
   for (const a of args) {
@@ -76,11 +82,11 @@ export function ifconfig(ns: Netns, world: World, args: readonly string[]): Comm
     else names.push(a);
   }
   const ordered = [...ns.ifaces].sort((a, b) => a.ifindex - b.ifindex);
-  if (names.length === 0) return ok(ordered.filter((i) => all || i.up).map((i) => ifconfigBlock(ns, world, i)).join(""));
+  if (names.length === 0) return ok(ordered.filter((i) => all || i.up).map((i) => ifconfigBlock(ns, world, i, era)).join(""));
   if (names.length > 1) return fail(`ifconfig: the simulated node shows interfaces; it does not configure them (${names.slice(1).join(" ")})\n`);
   const dev = ns.iface(names[0]!);
   if (!dev) return fail(`${names[0]}: error fetching interface information: Device not found\n`);
-  return ok(ifconfigBlock(ns, world, dev));
+  return ok(ifconfigBlock(ns, world, dev, era));
 }
 
 /**
