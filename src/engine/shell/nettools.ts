@@ -160,8 +160,12 @@ export function bridgeFdb(ns: Netns, world: World, args: readonly string[], era:
     }
     lines.push(...own);
   }
-  return ok(lines.map((l) => l + "\n").join(""));
+  // Learnt entries (no "permanent") are the traced frames'; the kernel forgets one 300 s after its MAC was last seen.
+  const learnt = lines.some((l) => / master \S+ $/.test(l));
+  return ok(lines.map((l) => l + "\n").join(""), learnt ? FDB_AGEING_NOTE : "");
 }
+
+const FDB_AGEING_NOTE = "(hopscope: the bridge's learnt entries are those the traced frames taught it; the kernel would forget one 300 s after its MAC was last seen, and learns pods' MACs from their IPv6 autoconfiguration too, which the simulation does not model)\n";
 
 /** Which traced steps a namespace's capture on an interface sees. */
 function capturedOn(flows: readonly Flow[], ns: Netns, iface: string | undefined) {
