@@ -1,7 +1,7 @@
 /**
  * Today's nodes (iproute2 6.1 on kernel 6.18) on a flannel node, byte for byte against what the
  * real tools printed in network namespaces built like one (__fixtures__/iproute2-6.1, captured once
- * by hand; the script and its facts are in docs/kernel-lab-notes.md, "The shell on flannel
+ * by hand; the set-up commands and what they taught are in docs/kernel-lab-notes.md, "The shell on flannel
  * nodes"): `ip [-d] [-s] [-o] link`, `ip [-d] addr`, `ip route`, `ip neigh`, `bridge fdb show`.
  *
  * The lab: namespace hsc2-n0 (the node: eth0 a veth to hsc2-n1, flannel.1 as flanneld makes it,
