@@ -103,6 +103,12 @@ describe("ip link and ip addr as iproute2 6.1 prints them", () => {
     expect(ipLink(p0, w, TODAY).stdout + ipLink(p0, w, { ...TODAY, details: true, dev: "eth0" }).stdout).toBe(fixture("p0.hidden-netns.txt"));
   });
 
+  it("ip -4 -d addr keeps the link line and its details (a fresh namespace's lo)", () => {
+    const w = new World();
+    w.addNetns({ name: "t", node: "t" });
+    expect(ipAddr(w.get("t"), w, { ...TODAY, family: "inet", details: true }).stdout).toBe(fixture("t.addr-4-d.txt"));
+  });
+
   it("ip -s link prints 6.1's right-aligned counters (the counters are the capture's)", () => {
     const w = labWorld();
     Object.assign(w.get("hsc2-n0").requireIface("veth1a2b3c4d").stats, { rxBytes: 992, rxPackets: 12, txBytes: 2426, txPackets: 29 });

@@ -233,9 +233,12 @@ function linkBlock(ns: Netns, world: World, i: Iface, withMode: boolean, o: IpSh
   const sl = o.oneline ? "\\" : "\n";
   const era = o.era ?? "4.15";
   let s = headerLine(ns, world, i, withMode, era);
-  if (!o.family) s += sl + linkLine(i);
+  // 6.1 prints the link line with -d even when listing one address family (`ip -4 -d addr`).
+  const details = o.details === true && era === "6.1";
+  if (!o.family || details) s += sl + linkLine(i);
+  // link-netnsid/link-netns is printed outside that block in both releases: on the header line with -4.
   s += netnsidText(ns, world, i, era);
-  if (o.details && era === "6.1" && !o.family) s += detailsText(ns, world, i, sl, withMode);
+  if (details) s += detailsText(ns, world, i, sl, withMode);
   if (withMode && o.stats) s += sl + (era === "6.1" ? statsText61(i, sl) : statsText(i, sl));
   return s + "\n";
 }
@@ -414,7 +417,7 @@ function show(ns: Netns, world: World, showOpts: IpShowOptions, links: boolean):
     if (opts.oneline) return entries.map((e) => `${i.ifindex}: ${i.name}${e.text}${sl}${LIFETIME}\n`).join("") + stats(i);
     return linkBlock(ns, world, i, false, opts) + entries.map((e) => `${e.text}\n${LIFETIME}\n`).join("") + stats(i);
   });
-  const notes = opts.details && opts.era === "6.1" && !opts.brief && !opts.family ? detailsNotes(ns, ifaces) : [];
+  const notes = opts.details && opts.era === "6.1" && !opts.brief ? detailsNotes(ns, ifaces) : [];
   return { stdout: out.join(""), exitCode: 0, ...(notes.length && { error: notes.join("\n") }) };
 }
 
