@@ -252,6 +252,9 @@ const TSO_MAX_DEFAULT = 65536;
  * the MTU limits, the kind's own line (veth; a bridge port's bridge_slave line; vxlan; bridge),
  * then addrgenmode (not in `ip -d addr`), the queue counts and the GSO/TSO/GRO limits.
  *
+ * The bridge line is the lab kernel's, built without CONFIG_BRIDGE_VLAN_FILTERING (no vlan_protocol,
+ * vlan_default_pvid, vlan_stats_* fields, which a distribution kernel would add).
+ *
  * What the model does not know is said by detailsNotes: a cloud NIC's driver details, the
  * number of CPUs (a veth has one queue per possible CPU), the VXLAN device's TSO limit (inherited
  * from its underlay's driver) and the bridge's gc_timer (when its next FDB sweep is due).
