@@ -328,7 +328,7 @@ export function detailsNotes(ns: Netns, ifaces: readonly Iface[]): string[] {
   if (ifaces.some((i) => i.kind === "veth")) notes.push(`(hopscope: a veth has one queue per possible CPU; the scenario does not say how many CPUs the node has, so numtxqueues/numrxqueues are shown for ${VETH_QUEUES})`);
   const vx = ifaces.filter((i) => i.kind === "vxlan");
   if (vx.length) notes.push(`(hopscope: ${vx.map((i) => i.name).join(", ")} inherits tso_max_size from ${[...new Set(vx.map((i) => (i.kind === "vxlan" ? i.underlay : "")))].join(", ")}'s driver, which is not simulated; ${TSO_MAX_DEFAULT} is a driver's that sets no limit of its own)`);
-  if (ifaces.some((i) => i.kind === "bridge")) notes.push("(hopscope: gc_timer, the time to the bridge's next FDB sweep, depends on when the bridge was made and its entries learnt, which the simulation does not keep; it is counted in 300 s periods from the scenario's start)");
+  if (ifaces.some((i) => i.kind === "bridge")) notes.push("(hopscope: gc_timer, the time to the bridge's next FDB sweep, depends on when the bridge was made and its entries learnt, which the simulation does not keep; it is counted in 300 s periods from the scenario's start. The line is that of the lab's kernel 6.18, built without VLAN filtering: a distribution kernel adds vlan_protocol and vlan_default_pvid)");
   void ns;
   return notes;
 }
