@@ -217,6 +217,13 @@ describe("ip neigh", () => {
     expect(r.stderr === "").toBe(!traffic || file.includes("flannel.1") || file.includes("addr"));
   });
 
+  it("an address answered by proxy ARP over a veth (Calico's 169.254.1.1) gets the peer's MAC", () => {
+    const w = labWorld();
+    const p0 = w.get("hsc2-p0");
+    p0.neighbourUse("eth0", parseIpv4("169.254.1.1"), w.now);
+    expect(ipNeigh(p0, w, ["show", "169.254.1.1"], { era: "6.1" }).stdout).toBe(`169.254.1.1 dev eth0 lladdr ${VETH_MAC} REACHABLE \n`);
+  });
+
   it("a missing device: the same message and status", () => {
     const w = labWorld();
     const r = ipNeigh(w.get("hsc2-n0"), w, ["show", "dev", "nope"], { era: "6.1" });

@@ -10,7 +10,8 @@
  * ARP request was answered, STALE on the host that answered it (it learnt the asker), DELAY when
  * a STALE entry was used. The MAC of a learnt entry is the one that answers for the address on
  * that link. The kernel would also age REACHABLE entries to STALE after 15 to 45 s without
- * confirmation; the model does not, which the output says. IPv4 only (the model keeps no IPv6
+ * confirmation; the model does not, which the output says. An address nobody on a veth's link owns
+ * was answered by the peer itself (proxy ARP), so it gets the peer's MAC. IPv4 only (the model keeps no IPv6
  * neighbours), and `ip neigh` leaves out NOARP entries as the kernel's multicast ones are.
  *
  * The order: the kernel dumps its hash table, whose key is drawn at boot, so its order differs
@@ -67,8 +68,11 @@ export function ipNeigh(ns: Netns, world: World, args: readonly string[], opts: 
   for (const n of ns.learntNeighbours()) {
     const iface = ns.iface(n.dev);
     const who = iface ? answerer(walkView, ns, iface, n.ip as Ipv4) : undefined;
-    if (!who) continue;
-    rows.push({ dev: n.dev, ip: n.ip, mac: who.iface.mac, state: n.state, learnt: true });
+    // No owner of the address on the link: over a veth only its peer can have answered (proxy ARP, as Calico's gateway 169.254.1.1 is).
+    const peer = !who && iface?.kind === "veth" && iface.peer ? world.namespaces.get(iface.peer.ns)?.ifaceByIndex(iface.peer.ifindex) : undefined;
+    const mac = who?.iface.mac ?? peer?.mac;
+    if (mac === undefined) continue;
+    rows.push({ dev: n.dev, ip: n.ip, mac, state: n.state, learnt: true });
   }
   for (const p of ns.permanentNeighbours.values()) rows.push({ dev: p.dev, ip: p.ip, mac: p.mac, state: "PERMANENT", learnt: false });
   const shown = rows.filter((r) => (dev === undefined || r.dev === dev) && (addr === undefined || r.ip === addr));
