@@ -483,6 +483,14 @@ export class Netns {
     return "cached";
   }
 
+  /** The learnt entries (not the permanent ones), read-only, in the order they were made: for `ip neigh`. */
+  learntNeighbours(): { readonly dev: string; readonly ip: number; readonly state: "STALE" | "REACHABLE" | "DELAY" }[] {
+    return [...this.neighbours].map(([key, n]) => {
+      const slash = key.lastIndexOf("/");
+      return { dev: key.slice(0, slash), ip: Number(key.slice(slash + 1)), state: n.state };
+    });
+  }
+
   /** `ip neigh replace IP lladdr MAC dev DEV nud permanent`. */
   addPermanentNeighbour(dev: string, ip: Ipv4, mac: string): void {
     this.requireIface(dev);
