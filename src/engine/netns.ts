@@ -452,6 +452,8 @@ export class Netns {
    */
   neighbourLearnt(dev: string, ip: number): void {
     const key = `${dev}/${ip}`;
+    // A permanent entry (felix's for its pods) stays as it is: neigh_update leaves NUD_PERMANENT to the admin (lab: Calico).
+    if (this.permanentNeighbours.has(key)) return;
     if (!this.neighbours.has(key)) this.neighbours.set(key, { state: "STALE" });
   }
 
