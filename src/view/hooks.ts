@@ -366,6 +366,15 @@ export function hooksAt(steps: readonly FlatStep[], cursor: number, where_: Node
         pass = open("local", i, d.to);
         break;
       }
+      case "encap": {
+        // A tunnel device hands the wrapped frame to the host's own stack as a locally sent UDP
+        // datagram (its OUTPUT and POSTROUTING follow), and the receiving node's tunnel socket takes
+        // the datagram after INPUT, as for local traffic; the frame it unwraps comes in on the device.
+        bridged = false;
+        viaBridgeDev = false;
+        pass = open("local", i, d.action === "encap" ? `${d.device} (VXLAN)` : `${d.device}: VXLAN, UDP ${d.port}`);
+        break;
+      }
       case "drop": {
         // The bridge's own refusals (no port for the MAC, no hairpin) are its forwarding decision's.
         if (bridged && bridgeName !== undefined && d.reason.startsWith(`${bridgeName} `)) open("br-decision", undefined, bridgeName);
