@@ -426,6 +426,7 @@ export function App() {
               onOpen={embed.on ? undefined : onOpen}
               minLabelPx={embed.on ? 11 : 10}
               kubeProxyMode={scenario?.kubeProxy?.mode ?? "iptables"}
+              cni={scenario?.cni ?? "bridge"}
               {...(editorOpen && picking && { onPick, picked: [send.from, send.to].filter((x): x is PickTarget => x !== undefined) })}
             />
           )}

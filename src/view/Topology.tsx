@@ -11,14 +11,15 @@ import { select, zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } fro
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { Topology as TopologyData } from "../engine/k8s/topology";
 import type { Step } from "../engine/trace";
+import type { CniType } from "../engine/k8s/spec";
 import type { FlatStep } from "../store/playback";
 import { FONT, center, fitText, involvedIn, layoutTopology, setTextMeasure, textWidth, stepPosition, wireRoute, type Box, type Fold, type Layout } from "./layout";
-import { PacketMarker } from "./PacketMarker";
-import { Trail, dropLabel, headerBadge } from "./TrailLayer";
+import { PacketMarker, type Wrapping } from "./PacketMarker";
+import { Trail, dropLabel, headerBadge, packetBadge } from "./TrailLayer";
 import { useLang } from "../i18n/use";
 import { TOPOLOGY } from "./i18n/page";
 import { trailOf } from "./trail";
-import { C, DROP, FILL, SERVICES_DASH, STROKE, TEXT, WIRE } from "./diagramStyle";
+import { C, DROP, FILL, SERVICES_DASH, STROKE, TEXT, TUNNEL, WIRE } from "./diagramStyle";
 import { DiagramSearch } from "./DiagramSearch";
 import { Minimap } from "./Minimap";
 import type { Found } from "./search";
@@ -142,6 +143,7 @@ export function Topology({
   onOpen,
   minLabelPx = MIN_LABEL_PX,
   kubeProxyMode = "iptables",
+  cni = "bridge",
 }: {
   topology: TopologyData;
   step?: Step;
@@ -160,6 +162,8 @@ export function Topology({
   minLabelPx?: number;
   /** Which rules make the service network (kube-proxy's mode), for its label. */
   kubeProxyMode?: "iptables" | "nftables";
+  /** The cluster's CNI plugin: on an overlay the VPC router holds no pod routes. */
+  cni?: CniType;
 }) {
   const lang = useLang();
   const tr = TOPOLOGY[lang];
@@ -175,10 +179,10 @@ export function Topology({
     const r = topology.nodes.find((n) => n.kind === "router");
     const c = topology.nodes.find((n) => n.kind === "client");
     return {
-      router: Math.max(textWidth(tr.router, FONT.title, true), textWidth(`${r?.ip ?? ""} · ${tr.routes}`, FONT.text), textWidth(tr.publicNat({ ip: r?.publicIp ?? "" }), FONT.small)),
+      router: Math.max(textWidth(tr.router, FONT.title, true), textWidth(`${r?.ip ?? ""} · ${cni === "flannel" ? tr.noPodRoutes : tr.routes}`, FONT.text), textWidth(tr.publicNat({ ip: r?.publicIp ?? "" }), FONT.small)),
       client: Math.max(textWidth(tr.client, FONT.title, true), textWidth(c?.ip ?? "", FONT.text), textWidth(tr.docRange, FONT.small)),
     };
-  }, [topology, tr]);
+  }, [topology, tr, cni]);
   const layout = useMemo(
     () => layoutTopology(topology, { ...(room && { width: room.width, height: room.height }), involved, unfolded: open.nodes, servicesUnfolded: open.services, bandText }),
     [topology, room, involved, open.nodes, open.services, bandText],
@@ -362,7 +366,7 @@ export function Topology({
                 <g key={n.id} data-testid={`node-${n.id}`}>
                   <Rect b={b} stroke={C.host} fill={FILL.router} active={active} />
                   <Label x={b.x + 10} y={b.y + 19} size={FONT.title} weight={600}>{fitText(tr.router, textW, FONT.title, true)}</Label>
-                  <Label x={b.x + 10} y={b.y + 36}>{fitText(`${n.ip} · ${tr.routes}`, textW, FONT.text)}</Label>
+                  <Label x={b.x + 10} y={b.y + 36}>{fitText(`${n.ip} · ${cni === "flannel" ? tr.noPodRoutes : tr.routes}`, textW, FONT.text)}</Label>
                   {!layout.compact && <Label x={b.x + 10} y={b.y + 53} size={FONT.small} fill={TEXT.muted}>{fitText(tr.publicNat({ ip: n.publicIp ?? "" }), textW, FONT.small)}</Label>}
                 </g>
               );
@@ -489,8 +493,9 @@ export function Topology({
             </g>
           )}
           {here && step && step.kind !== "drop" && (
-            <PacketMarker at={here} route={route} reducedMotion={reducedMotion} colour={C.packet} badge={headerBadge(step)} width={layout.width} />
+            <PacketMarker at={here} route={route} reducedMotion={reducedMotion} colour={C.packet} badge={headerBadge(step)} width={layout.width} wrapped={wrappingOf(step, cursor, tr)} />
           )}
+          {here && step?.kind === "encap" && <TunnelChip x={here.x} y={here.y} width={layout.width} step={step} />}
           {here && step && (step.kind === "rule" || step.kind === "nat") && step.pod === undefined && onOpen && !onPick && (
             <RuleChip x={here.x} y={here.y} width={layout.width} step={step} onOpen={onOpen} />
           )}
@@ -522,6 +527,31 @@ function DropLabel({ x, width, text }: { x: number; width: number; text: string 
     <g>
       <rect x={left} y={-13} width={w} height={24} rx={5} fill={TEXT.dropFill} stroke={DROP.colour} />
       <text x={left + 8} y={4} fontSize={12} fontWeight={600} fill={TEXT.drop} fontFamily="ui-sans-serif, system-ui, sans-serif" data-testid="drop-reason" className="lbl-12">
+        {text}
+      </text>
+    </g>
+  );
+}
+
+/** How the packet is drawn when it travels inside a tunnel (its packet has an inner one). */
+function wrappingOf(step: Step, cursor: number | undefined, tr: (typeof TOPOLOGY)["en"]): Wrapping | undefined {
+  const inner = step.packet.inner;
+  if (!inner) return undefined;
+  const change = step.kind === "encap" ? step.detail.action : undefined;
+  return { tunnel: "VXLAN", inner: tr.innerPacket({ packet: packetBadge(inner) }), ...(change && { change }), key: `${cursor ?? ""}:${change ?? ""}` };
+}
+
+/** At a tunnel's step: the device that wrapped (or unwrapped) the frame, under the packet. */
+function TunnelChip({ x, y, width, step }: { x: number; y: number; width: number; step: Extract<Step, { kind: "encap" }> }) {
+  const tr = TOPOLOGY[useLang()];
+  const d = step.detail;
+  const text = d.action === "encap" ? tr.encapChip({ device: d.device, vni: d.vni, dst: d.outer.dst }) : tr.decapChip({ device: d.device, vni: d.vni });
+  const w = text.length * 6.7 + 16;
+  const left = Math.min(Math.max(4, x - w / 2), width - w - 4);
+  return (
+    <g transform={`translate(${left} ${y + TUNNEL.h / 2 + 20})`} data-testid="tunnel-chip" data-action={d.action}>
+      <rect width={w} height={20} rx={10} fill={TUNNEL.fill} stroke={TUNNEL.stroke} />
+      <text x={8} y={14} fontSize={11} fontWeight={600} fill={TUNNEL.text} fontFamily="ui-sans-serif, system-ui, sans-serif" className="lbl-11">
         {text}
       </text>
     </g>

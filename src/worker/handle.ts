@@ -8,6 +8,7 @@ import { describeTopology } from "../engine/k8s/topology";
 import { BUILTIN_SCENARIOS, blankScenario, builtinRussianLoaded, builtinScenario, builtinSummary } from "../engine/scenarios/article";
 import { locatePath, parseJsonText } from "../engine/json-text";
 import { clip, validateScenario } from "../engine/k8s/spec";
+import { withCniBridges } from "./cni-topology";
 import { kubeProxyProblem, resolveKubeProxy } from "../engine/kube-proxy/releases";
 import { proxierLoaded } from "../engine/kube-proxy/select";
 import { cniLoaded } from "../engine/cni/select";
@@ -156,7 +157,7 @@ const handlers: Handlers = {
       kind: "run",
       scenario: { id: s.id, title: s.title, description: s.description, kubeProxy: resolveKubeProxy(r.cluster.scenario.cluster.kubeProxy), cni: r.cluster.scenario.cluster.cni.type ?? "bridge" },
       trace: r.trace,
-      topology: describeTopology(r.cluster),
+      topology: withCniBridges(describeTopology(r.cluster), r.cluster),
       nodes: [...nodes, r.cluster.router, r.cluster.client],
     };
     // The engine's part of a load, in the worker's own timeline (the page's "run answered" adds the copying); the last one only.
@@ -244,7 +245,7 @@ const handlers: Handlers = {
     const r = runScenario(input, req.lang ? { lang: req.lang } : {});
     if (!r.ok) return { kind: "invalid", issues: r.issues };
     const s = told(req.scenario, r.cluster.scenario, req.lang);
-    return { kind: "trace", scenario: { id: s.id, title: s.title, description: s.description, kubeProxy: resolveKubeProxy(r.cluster.scenario.cluster.kubeProxy), cni: r.cluster.scenario.cluster.cni.type ?? "bridge" }, trace: r.trace, topology: describeTopology(r.cluster) };
+    return { kind: "trace", scenario: { id: s.id, title: s.title, description: s.description, kubeProxy: resolveKubeProxy(r.cluster.scenario.cluster.kubeProxy), cni: r.cluster.scenario.cluster.cni.type ?? "bridge" }, trace: r.trace, topology: withCniBridges(describeTopology(r.cluster), r.cluster) };
   },
   async complete(req) {
     if (!session) return { kind: "complete", line: req.line, options: [] };

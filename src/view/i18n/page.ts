@@ -380,6 +380,10 @@ export const TOPOLOGY = defineCatalog(
     notFound: (p: { q: string }) => `Nothing matches “${p.q}”`,
     foundOne: (p: { what: string }) => `Found ${p.what}`,
     overview: "Overview of the whole diagram: click to move the view there",
+    innerPacket: (p: { packet: string }) => `inside: ${p.packet}`,
+    encapChip: (p: { device: string; vni: number; dst: string }) => `${p.device}: wrapped in VXLAN (VNI ${p.vni}) for ${p.dst}`,
+    decapChip: (p: { device: string; vni: number }) => `${p.device}: unwrapped from VXLAN (VNI ${p.vni})`,
+    noPodRoutes: "no pod routes (overlay)",
   },
   {
     label: "Топология кластера: сеть узлов, сеть подов каждого воркера на его мосту cnio0, маршрутизатор VPC, интернет и виртуальная сеть сервисов",
@@ -419,6 +423,10 @@ export const TOPOLOGY = defineCatalog(
     notFound: (p: { q: string }) => `Ничего не найдено по запросу «${p.q}»`,
     foundOne: (p: { what: string }) => `Найдено: ${p.what}`,
     overview: "Обзор всей схемы: щелчок переносит туда вид",
+    innerPacket: (p: { packet: string }) => `внутри: ${p.packet}`,
+    encapChip: (p: { device: string; vni: number; dst: string }) => `${p.device}: завёрнут в VXLAN (VNI ${p.vni}) для ${p.dst}`,
+    decapChip: (p: { device: string; vni: number }) => `${p.device}: развёрнут из VXLAN (VNI ${p.vni})`,
+    noPodRoutes: "маршрутов подов нет (оверлей)",
   },
 );
 
