@@ -1,22 +1,22 @@
 /**
  * The diagram's topology on other CNIs: describeTopology finds a worker's bridge by the bridge
  * plugin's setting (`cluster.cni.bridge`, cnio0), which flannel's nodes do not have; their pods
- * hang on flannel's delegate bridge, cni0. This names it, as the node's own interface shows it.
+ * hang on flannel's delegate bridge (cni0). This names the node's own bridge device, found in its
+ * namespace (not by importing flannel's module: the worker loads that on demand).
  */
 import { formatIpv4 } from "../engine/addr/ipv4";
 import type { Cluster } from "../engine/k8s/build";
 import type { Topology } from "../engine/k8s/topology";
-import { FLANNEL_BRIDGE } from "../engine/cni/flannel";
 
 export function withCniBridges(t: Topology, c: Cluster): Topology {
-  if ((c.scenario.cluster.cni.type ?? "bridge") !== "flannel") return t;
+  if ((c.scenario.cluster.cni.type ?? "bridge") === "bridge") return t;
   return {
     ...t,
     nodes: t.nodes.map((n) => {
       if (n.kind !== "worker" || n.bridge) return n;
-      const br = c.world.get(n.id).iface(FLANNEL_BRIDGE);
+      const br = c.world.get(n.id).ifaces.find((i) => i.kind === "bridge" && i.addrs.length > 0);
       const addr = br?.addrs[0];
-      return br && addr ? { ...n, bridge: { name: FLANNEL_BRIDGE, ip: formatIpv4(addr.ip) } } : n;
+      return br && addr ? { ...n, bridge: { name: br.name, ip: formatIpv4(addr.ip) } } : n;
     }),
   };
 }
