@@ -5,6 +5,7 @@ import { listenToHost, syncUrlWithStore, viewUrl } from "../share/browser";
 import { ShareButtons, ShareStatus } from "./ShareButtons";
 import { HeaderMenu } from "./HeaderMenu";
 import { CompareKubeProxies, KubeProxySwitch } from "./KubeProxySwitch";
+import { CompareCnis } from "./CompareCnis";
 import type { ScenarioSummary } from "../worker/protocol";
 import type { CniType } from "../engine/k8s/spec";
 import { useMediaQuery } from "./media";
@@ -346,6 +347,7 @@ export function App() {
             <div className="flex flex-wrap items-center gap-2">
               <KubeProxySwitch testId="kube-proxy-menu" />
               <CompareKubeProxies onCompare={(initial) => setCompareOpen({ initial })} />
+              <CompareCnis onCompare={(initial) => setCompareOpen({ initial })} />
             </div>
             <ShareButtons part="more" />
             <div className="flex flex-wrap items-center gap-3">
