@@ -51,6 +51,9 @@ test.describe("other CNIs", () => {
     await expect(page.getByTestId("tunnel-chip")).toHaveAttribute("data-action", "decap");
     // The VPC router carries no pod routes on flannel.
     await expect(page.getByTestId("node-vpc-router")).toContainText("no pod routes (overlay)");
+    // The router's panel says so, and why.
+    await page.getByTestId("node-picker").selectOption("vpc-router");
+    await expect(page.getByTestId("router-pod-routes")).toContainText("VPC routes into the pod network: none. On flannel none are needed");
     expect(errors).toEqual([]);
   });
 
@@ -58,6 +61,10 @@ test.describe("other CNIs", () => {
     const app = new HopscopePage(page);
     await app.open("rules");
     await app.pick("today-pod-to-pod");
+    // On the bridge plugin the router holds a route per worker's pod CIDR.
+    await page.getByTestId("node-picker").selectOption("vpc-router");
+    await expect(page.getByTestId("router-pod-routes")).toHaveText("VPC routes into the pod network: 10.200.0.0/24 via 10.240.0.20, 10.200.1.0/24 via 10.240.0.21, 10.200.2.0/24 via 10.240.0.22.");
+    await expect(page.getByTestId("node-vpc-router")).not.toContainText("no pod routes");
     const menu = await openMenu(page);
     await menu.getByTestId("compare-cnis").click();
     const compare = page.getByTestId("compare");

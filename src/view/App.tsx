@@ -428,7 +428,7 @@ export function App() {
               onOpen={embed.on ? undefined : onOpen}
               minLabelPx={embed.on ? 11 : 10}
               kubeProxyMode={scenario?.kubeProxy?.mode ?? "iptables"}
-              cni={scenario?.cni ?? "bridge"}
+              noPodRoutes={scenario?.cni === "flannel" && scenario.vpcPodRoutes?.length === 0}
               {...(editorOpen && picking && { onPick, picked: [send.from, send.to].filter((x): x is PickTarget => x !== undefined) })}
             />
           )}

@@ -29,6 +29,8 @@ export interface Wrapping {
   readonly tunnel: string;
   readonly inner: string;
   readonly change?: "encap" | "decap";
+  /** At the step that wraps or unwraps it: what the node's tunnel device did, in words. */
+  readonly note?: string;
   /** Changes with each step, so the wrapping's effect plays again. */
   readonly key: string;
 }
@@ -72,7 +74,7 @@ export function PacketMarker({ at, route, reducedMotion, colour, badge, width, w
       {wrapped && <Envelope w={wrapped} reducedMotion={reducedMotion} key={wrapped.key} />}
       <circle r={PACKET.r} fill={colour} stroke={PACKET.outline} strokeWidth={3} />
       {!wrapped && <circle r={PACKET.halo} fill="none" stroke={colour} strokeOpacity={0.4} strokeWidth={2} />}
-      {badge && <Badge text={badge} x={x} width={width} inner={wrapped?.inner} gap={wrapped ? TUNNEL.w / 2 + 6 : 22} />}
+      {badge && <Badge text={badge} x={x} width={width} inner={wrapped?.inner} note={wrapped?.note} change={wrapped?.change} gap={wrapped ? TUNNEL.w / 2 + 6 : 22} />}
     </g>
   );
 }
@@ -100,8 +102,8 @@ function Envelope({ w, reducedMotion }: { w: Wrapping; reducedMotion: boolean })
 }
 
 /** The packet's header beside it (and, in a tunnel, the inner packet's under it): it travels with the packet. */
-function Badge({ text, x: at, width, inner, gap }: { text: string; x: number; width: number; inner?: string; gap: number }) {
-  const w = Math.max(text.length, inner ? inner.length : 0) * 6.7 + 14;
+function Badge({ text, x: at, width, inner, note, change, gap }: { text: string; x: number; width: number; inner?: string; note?: string; change?: "encap" | "decap"; gap: number }) {
+  const w = Math.max(text.length, inner ? inner.length + 1 : 0, note ? note.length * 0.95 + 1 : 0) * 6.7 + 14;
   // To the packet's right, else its left, else as far inside the picture as it goes.
   const x = at + gap + w <= width ? gap : at - gap - w >= 0 ? -gap - w : Math.max(4 - at, width - 4 - w - at);
   return (
@@ -115,6 +117,14 @@ function Badge({ text, x: at, width, inner, gap }: { text: string; x: number; wi
           <rect width={inner.length * 6.7 + 14} height={19} rx={9.5} fill={TUNNEL.fill} stroke={TUNNEL.stroke} />
           <text x={7} y={13.5} fontSize={11} className="lbl-11" fill={TUNNEL.text} fontFamily="ui-monospace, SFMono-Regular, Menlo, monospace">
             {inner}
+          </text>
+        </g>
+      )}
+      {note && (
+        <g transform={`translate(8 ${inner ? 44 : 22})`} data-testid="tunnel-chip" data-action={change}>
+          <rect width={note.length * 6.4 + 14} height={19} rx={4} fill="white" stroke={TUNNEL.stroke} strokeDasharray="3 2" />
+          <text x={7} y={13.5} fontSize={11} fontWeight={600} className="lbl-11" fill={TUNNEL.text} fontFamily="ui-sans-serif, system-ui, sans-serif">
+            {note}
           </text>
         </g>
       )}

@@ -11,7 +11,6 @@ import { select, zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } fro
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { Topology as TopologyData } from "../engine/k8s/topology";
 import type { Step } from "../engine/trace";
-import type { CniType } from "../engine/k8s/spec";
 import type { FlatStep } from "../store/playback";
 import { FONT, center, fitText, involvedIn, layoutTopology, setTextMeasure, textWidth, stepPosition, wireRoute, type Box, type Fold, type Layout } from "./layout";
 import { PacketMarker, type Wrapping } from "./PacketMarker";
@@ -19,7 +18,7 @@ import { Trail, dropLabel, headerBadge, packetBadge } from "./TrailLayer";
 import { useLang } from "../i18n/use";
 import { TOPOLOGY } from "./i18n/page";
 import { trailOf } from "./trail";
-import { C, DROP, FILL, SERVICES_DASH, STROKE, TEXT, TUNNEL, WIRE } from "./diagramStyle";
+import { C, DROP, FILL, SERVICES_DASH, STROKE, TEXT, WIRE } from "./diagramStyle";
 import { DiagramSearch } from "./DiagramSearch";
 import { Minimap } from "./Minimap";
 import type { Found } from "./search";
@@ -143,7 +142,7 @@ export function Topology({
   onOpen,
   minLabelPx = MIN_LABEL_PX,
   kubeProxyMode = "iptables",
-  cni = "bridge",
+  noPodRoutes = false,
 }: {
   topology: TopologyData;
   step?: Step;
@@ -162,8 +161,8 @@ export function Topology({
   minLabelPx?: number;
   /** Which rules make the service network (kube-proxy's mode), for its label. */
   kubeProxyMode?: "iptables" | "nftables";
-  /** The cluster's CNI plugin: on an overlay the VPC router holds no pod routes. */
-  cni?: CniType;
+  /** The VPC router holds no routes into the pod network (flannel's overlay needs none). */
+  noPodRoutes?: boolean;
 }) {
   const lang = useLang();
   const tr = TOPOLOGY[lang];
@@ -179,10 +178,10 @@ export function Topology({
     const r = topology.nodes.find((n) => n.kind === "router");
     const c = topology.nodes.find((n) => n.kind === "client");
     return {
-      router: Math.max(textWidth(tr.router, FONT.title, true), textWidth(`${r?.ip ?? ""} · ${cni === "flannel" ? tr.noPodRoutes : tr.routes}`, FONT.text), textWidth(tr.publicNat({ ip: r?.publicIp ?? "" }), FONT.small)),
+      router: Math.max(textWidth(tr.router, FONT.title, true), textWidth(`${r?.ip ?? ""} · ${noPodRoutes ? tr.noPodRoutes : tr.routes}`, FONT.text), textWidth(tr.publicNat({ ip: r?.publicIp ?? "" }), FONT.small)),
       client: Math.max(textWidth(tr.client, FONT.title, true), textWidth(c?.ip ?? "", FONT.text), textWidth(tr.docRange, FONT.small)),
     };
-  }, [topology, tr, cni]);
+  }, [topology, tr, noPodRoutes]);
   const layout = useMemo(
     () => layoutTopology(topology, { ...(room && { width: room.width, height: room.height }), involved, unfolded: open.nodes, servicesUnfolded: open.services, bandText }),
     [topology, room, involved, open.nodes, open.services, bandText],
@@ -366,7 +365,7 @@ export function Topology({
                 <g key={n.id} data-testid={`node-${n.id}`}>
                   <Rect b={b} stroke={C.host} fill={FILL.router} active={active} />
                   <Label x={b.x + 10} y={b.y + 19} size={FONT.title} weight={600}>{fitText(tr.router, textW, FONT.title, true)}</Label>
-                  <Label x={b.x + 10} y={b.y + 36}>{fitText(`${n.ip} · ${cni === "flannel" ? tr.noPodRoutes : tr.routes}`, textW, FONT.text)}</Label>
+                  <Label x={b.x + 10} y={b.y + 36}>{fitText(`${n.ip} · ${noPodRoutes ? tr.noPodRoutes : tr.routes}`, textW, FONT.text)}</Label>
                   {!layout.compact && <Label x={b.x + 10} y={b.y + 53} size={FONT.small} fill={TEXT.muted}>{fitText(tr.publicNat({ ip: n.publicIp ?? "" }), textW, FONT.small)}</Label>}
                 </g>
               );
@@ -495,7 +494,6 @@ export function Topology({
           {here && step && step.kind !== "drop" && (
             <PacketMarker at={here} route={route} reducedMotion={reducedMotion} colour={C.packet} badge={headerBadge(step)} width={layout.width} wrapped={wrappingOf(step, cursor, tr)} />
           )}
-          {here && step?.kind === "encap" && <TunnelChip x={here.x} y={here.y} width={layout.width} step={step} />}
           {here && step && (step.kind === "rule" || step.kind === "nat") && step.pod === undefined && onOpen && !onPick && (
             <RuleChip x={here.x} y={here.y} width={layout.width} step={step} onOpen={onOpen} />
           )}
@@ -537,25 +535,9 @@ function DropLabel({ x, width, text }: { x: number; width: number; text: string 
 function wrappingOf(step: Step, cursor: number | undefined, tr: (typeof TOPOLOGY)["en"]): Wrapping | undefined {
   const inner = step.packet.inner;
   if (!inner) return undefined;
-  const change = step.kind === "encap" ? step.detail.action : undefined;
-  return { tunnel: "VXLAN", inner: tr.innerPacket({ packet: packetBadge(inner) }), ...(change && { change }), key: `${cursor ?? ""}:${change ?? ""}` };
-}
-
-/** At a tunnel's step: the device that wrapped (or unwrapped) the frame, under the packet. */
-function TunnelChip({ x, y, width, step }: { x: number; y: number; width: number; step: Extract<Step, { kind: "encap" }> }) {
-  const tr = TOPOLOGY[useLang()];
-  const d = step.detail;
-  const text = d.action === "encap" ? tr.encapChip({ device: d.device, vni: d.vni, dst: d.outer.dst }) : tr.decapChip({ device: d.device, vni: d.vni });
-  const w = text.length * 6.7 + 16;
-  const left = Math.min(Math.max(4, x - w / 2), width - w - 4);
-  return (
-    <g transform={`translate(${left} ${y + TUNNEL.h / 2 + 20})`} data-testid="tunnel-chip" data-action={d.action}>
-      <rect width={w} height={20} rx={10} fill={TUNNEL.fill} stroke={TUNNEL.stroke} />
-      <text x={8} y={14} fontSize={11} fontWeight={600} fill={TUNNEL.text} fontFamily="ui-sans-serif, system-ui, sans-serif" className="lbl-11">
-        {text}
-      </text>
-    </g>
-  );
+  const d = step.kind === "encap" ? step.detail : undefined;
+  const note = d && (d.action === "encap" ? tr.encapChip({ device: d.device, vni: d.vni, dst: d.outer.dst }) : tr.decapChip({ device: d.device, vni: d.vni }));
+  return { tunnel: "VXLAN", inner: tr.innerPacket({ packet: packetBadge(inner) }), ...(d && { change: d.action, note }), key: `${cursor ?? ""}:${d?.action ?? ""}` };
 }
 
 /** At a rule or NAT step: the chain and target that decided, a button to the node's rules. */

@@ -4,7 +4,7 @@
  * hang on flannel's delegate bridge (cni0). This names the node's own bridge device, found in its
  * namespace (not by importing flannel's module: the worker loads that on demand).
  */
-import { formatIpv4 } from "../engine/addr/ipv4";
+import { cidrContains, formatCidr, formatIpv4, parseCidr } from "../engine/addr/ipv4";
 import type { Cluster } from "../engine/k8s/build";
 import type { Topology } from "../engine/k8s/topology";
 
@@ -19,4 +19,13 @@ export function withCniBridges(t: Topology, c: Cluster): Topology {
       return br && addr ? { ...n, bridge: { name: br.name, ip: formatIpv4(addr.ip) } } : n;
     }),
   };
+}
+
+/** The VPC router's routes into the cluster's pod network, as `ip route` would name them (destination via gateway). */
+export function vpcPodRoutes(c: Cluster): string[] {
+  const pods = parseCidr(c.scenario.cluster.podNetwork);
+  return c.world
+    .get(c.router)
+    .routes.filter((r) => r.table === "main" && r.dst.prefix >= pods.prefix && cidrContains(pods, r.dst.net))
+    .map((r) => `${formatCidr(r.dst)}${r.via !== undefined ? ` via ${formatIpv4(r.via)}` : ""}`);
 }

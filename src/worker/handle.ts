@@ -8,7 +8,7 @@ import { describeTopology } from "../engine/k8s/topology";
 import { BUILTIN_SCENARIOS, blankScenario, builtinRussianLoaded, builtinScenario, builtinSummary } from "../engine/scenarios/article";
 import { locatePath, parseJsonText } from "../engine/json-text";
 import { clip, validateScenario } from "../engine/k8s/spec";
-import { withCniBridges } from "./cni-topology";
+import { vpcPodRoutes, withCniBridges } from "./cni-topology";
 import { kubeProxyProblem, resolveKubeProxy } from "../engine/kube-proxy/releases";
 import { proxierLoaded } from "../engine/kube-proxy/select";
 import { cniLoaded } from "../engine/cni/select";
@@ -155,7 +155,14 @@ const handlers: Handlers = {
     const nodes = [...r.cluster.nodes.filter((n) => n.role === "worker"), ...r.cluster.nodes.filter((n) => n.role === "controller")].map((n) => n.name);
     const answer: RunResult = {
       kind: "run",
-      scenario: { id: s.id, title: s.title, description: s.description, kubeProxy: resolveKubeProxy(r.cluster.scenario.cluster.kubeProxy), cni: r.cluster.scenario.cluster.cni.type ?? "bridge" },
+      scenario: {
+        id: s.id,
+        title: s.title,
+        description: s.description,
+        kubeProxy: resolveKubeProxy(r.cluster.scenario.cluster.kubeProxy),
+        cni: r.cluster.scenario.cluster.cni.type ?? "bridge",
+        vpcPodRoutes: vpcPodRoutes(r.cluster),
+      },
       trace: r.trace,
       topology: withCniBridges(describeTopology(r.cluster), r.cluster),
       nodes: [...nodes, r.cluster.router, r.cluster.client],

@@ -255,6 +255,9 @@ export const NODE = defineCatalog(
     findPrevious: "Previous match",
     found: (p: { nth: number; matches: number }) => `${p.nth.toLocaleString("en")} of ${p.matches.toLocaleString("en")}`,
     notFound: "No rule matches",
+    vpcPodRoutes: (p: { routes: string }) => `VPC routes into the pod network: ${p.routes}.`,
+    vpcNoPodRoutes: "VPC routes into the pod network: none.",
+    vpcOverlayWhy: "On flannel none are needed: pod packets cross between nodes inside VXLAN (UDP port 8472), whose outer header carries only node addresses.",
   },
   {
     node: "Узел",
@@ -280,6 +283,9 @@ export const NODE = defineCatalog(
     findPrevious: "Предыдущее совпадение",
     found: (p: { nth: number; matches: number }) => `${p.nth.toLocaleString("ru")} из ${p.matches.toLocaleString("ru")}`,
     notFound: "Ни одно правило не подходит",
+    vpcPodRoutes: (p: { routes: string }) => `Маршруты VPC в сеть подов: ${p.routes}.`,
+    vpcNoPodRoutes: "Маршрутов VPC в сеть подов нет.",
+    vpcOverlayWhy: "На flannel они и не нужны: пакеты подов идут между узлами внутри VXLAN (UDP-порт 8472), а во внешнем заголовке только адреса узлов.",
   },
 );
 
