@@ -62,8 +62,7 @@ function toolText(t: Words, s: Step): string[] {
     case "encap":
       return [
         t.mdEncap({ action: d.action, device: d.device, vni: d.vni, port: d.port }),
-        `- ${t.mdOuter}: UDP ${code(endpoints(d.outer))}, ttl ${d.outer.ttl}`,
-        `- ${t.mdInner}: ${d.inner.proto.toUpperCase()} ${code(endpoints(d.inner))}, ttl ${d.inner.ttl}`,
+        `- ${t.mdOuter}: UDP ${code(endpoints(d.outer))}, ttl ${d.outer.ttl}\n- ${t.mdInner}: ${d.inner.proto.toUpperCase()} ${code(endpoints(d.inner))}, ttl ${d.inner.ttl}`,
         ...(d.fdb ? [`bridge fdb show dev ${d.device}:`, fence(`${d.fdb.mac} dst ${d.fdb.dst} self permanent`)] : []),
       ];
     case "route":
