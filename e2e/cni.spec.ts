@@ -6,7 +6,7 @@
  * moving a scenario onto flannel and back with Undo.
  */
 import { expect, test } from "@playwright/test";
-import { HopscopePage, openMenu } from "./hopscope";
+import { HopscopePage, encodeView, openMenu } from "./hopscope";
 
 test.describe("other CNIs", () => {
   test("flannel's built-ins have their own group; its encap step shows the outer header, the inner packet and the FDB entry", async ({ page }) => {
@@ -105,5 +105,21 @@ test.describe("other CNIs", () => {
     await expect(select).toHaveValue("bridge");
     await expect(page.getByTestId("hop-list")).not.toContainText("flannel.1");
     await expect(editor.getByTestId("fault-ipmasq-off")).toHaveCount(1);
+  });
+
+  test("the hooks view places the VXLAN datagram's sending as local traffic: out of flannel.1, then OUTPUT and POSTROUTING to eth0", async ({ page }) => {
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    // flannel-pod-to-pod's request, at worker-0's eth0 (the datagram leaving).
+    await page.goto(`/#view=${encodeView({ scenario: { id: "flannel-pod-to-pod" } })}&at=0.30&level=rules`);
+    await expect(page.getByTestId("loading")).toHaveCount(0);
+    await expect(page.getByTestId("hop-detail")).toContainText("worker-0 sends the packet on eth0");
+    await page.getByRole("tab", { name: "Netfilter hooks" }).click();
+    const view = page.getByRole("region", { name: "Netfilter hooks on worker-0" });
+    await expect(view).toBeVisible();
+    const path = view.getByTestId("hooks-path");
+    await expect(path).toContainText("tunnel device: flannel.1 (VXLAN)");
+    await expect(path).toContainText("OUTPUT");
+    expect(errors).toEqual([]);
   });
 });

@@ -330,6 +330,6 @@ describe("a tunnel's packets in the hooks view (flannel's VXLAN)", () => {
     const stations = h.passes.map((p) => p.station);
     expect(stations.slice(0, 6)).toEqual(["in", "PREROUTING", "route-in", "INPUT", "local", "in"]);
     expect(stations.slice(6)).toEqual(["PREROUTING", "route-in", "FORWARD", "POSTROUTING", "out"]);
-    expect(h.passes[4]!.label).toBe("flannel.1: VXLAN, UDP 8472");
+    expect(h.passes[4]!.label).toBe("flannel.1 (VXLAN, UDP 8472)");
   });
 });
