@@ -104,10 +104,13 @@ function Envelope({ w, reducedMotion }: { w: Wrapping; reducedMotion: boolean })
 /** The packet's header beside it (and, in a tunnel, the inner packet's under it): it travels with the packet. */
 function Badge({ text, x: at, width, inner, note, change, gap }: { text: string; x: number; width: number; inner?: string; note?: string; change?: "encap" | "decap"; gap: number }) {
   const w = Math.max(text.length, inner ? inner.length + 1 : 0, note ? note.length * 0.95 + 1 : 0) * 6.7 + 14;
-  // To the packet's right, else its left, else as far inside the picture as it goes.
-  const x = at + gap + w <= width ? gap : at - gap - w >= 0 ? -gap - w : Math.max(4 - at, width - 4 - w - at);
+  // To the packet's right, else its left, else as far inside the picture as it goes (a tunnel's
+  // taller stack then goes under the packet's envelope, not over it).
+  const beside = at + gap + w <= width ? gap : at - gap - w >= 0 ? -gap - w : undefined;
+  const x = beside ?? Math.max(4 - at, width - 4 - w - at);
+  const y = beside === undefined && inner ? TUNNEL.h / 2 + 18 : -34;
   return (
-    <g transform={`translate(${x} -34)`} data-testid="packet-badge">
+    <g transform={`translate(${x} ${y})`} data-testid="packet-badge">
       <rect width={text.length * 6.7 + 14} height={20} rx={10} fill={TEXT.badge} />
       <text x={7} y={14} fontSize={11} className="lbl-11" fontWeight={600} fill={TEXT.badgeText} fontFamily="ui-monospace, SFMono-Regular, Menlo, monospace">
         {text}
