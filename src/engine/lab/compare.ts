@@ -3,12 +3,14 @@
  * disagreement comes back as one readable line; none means the engine showed what the kernel did.
  */
 import type { Cluster } from "../k8s/build";
+import { formatIpv4 } from "../addr/ipv4";
 import { formatConntrackEntry } from "../conntrack/format";
 import { loadIptablesSave } from "../netfilter/save";
 import { readCounters, type TableName } from "../netfilter/types";
 import { applyNft } from "../nftables/parse";
 import { formatNftRule } from "../nftables/print";
 import { emptyNftRuleset, findTable } from "../nftables/types";
+import { formatRouteTable } from "../route/format";
 import type { Trace } from "../trace";
 
 /** A packet's IP header as tcpdump -v printed it (length: the IP total length). */
@@ -49,6 +51,18 @@ export interface LabReport {
   readonly nfacct?: "unused" | "kernel" | "removed";
   /** Which iptables loaded and saved the rules: the nf_tables variant (today's nodes) or legacy (the article's). */
   readonly iptablesVariant?: "nf_tables" | "legacy";
+  /** What iproute2 showed of each namespace after the traffic (compareState). */
+  readonly state?: Readonly<Record<string, LabState>>;
+}
+
+/** iproute2's text, as printed: `ip -o link`, `ip -4 -o addr`, `ip route` of tables main and local, `ip neigh show nud permanent`, `bridge fdb show dev` of each VXLAN device. */
+export interface LabState {
+  readonly links: string;
+  readonly addrs: string;
+  readonly main: string;
+  readonly local: string;
+  readonly neigh: string;
+  readonly fdb: Readonly<Record<string, string>>;
 }
 
 /** What VXLAN puts around the inner IP packet: outer IP 20, UDP 8, VXLAN 8, the inner Ethernet header 14. */
@@ -337,4 +351,50 @@ export function withEngineVxlanPorts(lab: LabReport, cluster: Cluster, trace: Tr
       ]),
     ),
   };
+}
+
+/**
+ * The devices and tables the lab built against the engine's, namespace by namespace: each
+ * device's name, MAC and MTU; each IPv4 address (with its broadcast and scope); the routes of
+ * tables main and local, those the kernel added by itself included; the permanent neighbour
+ * entries; each VXLAN device's forwarding entries. Lines are compared as sets, without
+ * iproute2's trailing spaces. `only` picks the namespaces compared (all by default).
+ */
+export function compareState(cluster: Cluster, lab: LabReport, only?: (ns: string) => boolean): string[] {
+  const problems: string[] = [];
+  const lines = (text: string) => text.split("\n").map((l) => l.trim()).filter((l) => l !== "").sort();
+  const same = (what: string, engine: string[], kernel: string[]) => {
+    const e = [...engine].sort();
+    if (e.join("\n") !== kernel.join("\n")) problems.push(`${what} differ:\n    engine: ${e.join("\n            ") || "(none)"}\n    kernel: ${kernel.join("\n            ") || "(none)"}`);
+  };
+  for (const ns of cluster.world.namespaces.values()) {
+    if (only && !only(ns.name)) continue;
+    const st = lab.state?.[ns.name];
+    if (!st) {
+      problems.push(`${ns.name}: the lab reported no state`);
+      continue;
+    }
+    const links = lines(st.links).flatMap((l) => {
+      const m = /^\d+: ([^:@\s]+)(?:@\S+)?: <[^>]*> mtu (\d+) .*?link\/\S+ (\S+)/.exec(l);
+      return m && m[1] !== "lo" ? [`${m[1]} mtu ${m[2]} ${m[3]}`] : [];
+    });
+    same(`${ns.name}: links`, ns.ifaces.filter((i) => i.kind !== "loopback").map((i) => `${i.name} mtu ${i.mtu} ${i.mac}`), links.sort());
+    const addrs = lines(st.addrs).flatMap((l) => {
+      const m = /^\d+: (\S+)\s+inet (\S+)(?: brd (\S+))? scope (\S+)/.exec(l);
+      return m && m[1] !== "lo" ? [`${m[1]} ${m[2]}${m[3] ? ` brd ${m[3]}` : ""} scope ${m[4]}`] : [];
+    });
+    same(
+      `${ns.name}: addresses`,
+      ns.ifaces.filter((i) => i.kind !== "loopback").flatMap((i) => i.addrs.map((a) => `${i.name} ${formatIpv4(a.ip)}/${a.prefix}${a.brd !== undefined ? ` brd ${formatIpv4(a.brd)}` : ""} scope ${a.scope}`)),
+      addrs.sort(),
+    );
+    same(`${ns.name}: routes (table main)`, lines(formatRouteTable(ns.routes, "main")), lines(st.main));
+    same(`${ns.name}: routes (table local)`, lines(formatRouteTable(ns.routes, "local")), lines(st.local));
+    same(`${ns.name}: permanent neighbours`, [...ns.permanentNeighbours.values()].map((n) => `${formatIpv4(n.ip)} dev ${n.dev} lladdr ${n.mac} PERMANENT`), lines(st.neigh));
+    for (const i of ns.ifaces) {
+      if (i.kind !== "vxlan") continue;
+      same(`${ns.name}: forwarding entries of ${i.name}`, [...i.fdb].map(([mac, e]) => `${mac} dst ${formatIpv4(e.dst)} self permanent`), lines(st.fdb[i.name] ?? ""));
+    }
+  }
+  return problems;
 }

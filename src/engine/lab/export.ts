@@ -490,7 +490,12 @@ export function labScript(cluster: Cluster, opts: LabOptions = {}): string {
     sh(`${key(k, ns.name)}; { ${list} } | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read()), end="")'`);
   });
   sh(`${json('},"nfacct":')}; emit "\\"$NFACCT\\""`);
-  sh(json(',"captures":{'));
+  sh(json(',"state":{'));
+  all.forEach((ns, k) => {
+    const vxlans = ns.ifaces.filter((i) => i.kind === "vxlan").map((i) => ` ${q(i.name)}`).join("");
+    sh(`${key(k, ns.name)}; python3 "$WORK/hslab.py" state "$P"${q(ns.name)}${vxlans}`);
+  });
+  sh(json('},"captures":{'));
   all.forEach((ns, k) => {
     sh(`${key(k, ns.name)}; python3 "$WORK/hslab.py" parse-tcpdump "$WORK/cap-${k}.txt" | tr -d '\\n'`);
   });

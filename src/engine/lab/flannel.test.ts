@@ -26,7 +26,7 @@ import { iptablesSave } from "../netfilter/save";
 import { BUILTIN_SCENARIOS } from "../scenarios/article";
 import { FLANNEL_PREFIX } from "../scenarios/cni";
 import type { Trace } from "../trace";
-import { compareWithKernel, withEnginePorts, withEngineVxlanPorts, type KernelPacket, type LabReport } from "./compare";
+import { compareState, compareWithKernel, withEnginePorts, withEngineVxlanPorts, type KernelPacket, type LabReport } from "./compare";
 import { labScript } from "./export";
 
 const FLANNEL = BUILTIN_SCENARIOS.filter((s) => s.id.startsWith(FLANNEL_PREFIX));
@@ -262,6 +262,11 @@ kernelRun("flannel's VXLAN built-ins: the engine agrees with the kernel", () => 
         for (const l of outer) expect(l).toContain("[UNREPLIED]");
       } else expect(vxlan).toEqual([]);
       expect(compareWithKernel(c.run.cluster, c.run.trace, withEngineVxlanPorts(withEnginePorts(lab, c.run.cluster), c.run.cluster, c.run.trace))).toEqual([]);
+      // What flannel built on the nodes and in the pods, as iproute2 shows it: devices (MAC, MTU),
+      // addresses with their broadcast, routes of both tables (the kernel's own included: none
+      // for flannel.1's /32), permanent neighbours, flannel.1's forwarding entries.
+      const cni = new Set([...c.run.cluster.scenario.cluster.workers.map((w) => w.name), ...c.run.cluster.pods.map((p) => p.netns)]);
+      expect(compareState(c.run.cluster, lab, (ns) => cni.has(ns))).toEqual([]);
     },
     170_000,
   );

@@ -12,8 +12,11 @@ Subcommands (each bounded in time):
                               (a VXLAN datagram with its VNI and the packet it carries, "inner")
   nfacct-add NAME             create the extended-accounting object NAME (nfnetlink_acct), as
                               kube-proxy does before it writes -m nfacct; an existing one is fine
+  state NETNS [VXLAN...]      print as JSON what iproute2 shows of the namespace: links, IPv4
+                              addresses, routes (main and local), permanent neighbours, and each
+                              VXLAN device's forwarding entries
 """
-import json, os, re, select, socket, struct, sys, time
+import json, os, re, select, socket, struct, subprocess, sys, time
 
 
 def checksum(data):
@@ -148,6 +151,21 @@ def parse_tcpdump(path):
     return 0
 
 
+def state(netns, *vxlans):
+    def run(*args):
+        return subprocess.run(args, capture_output=True, text=True, timeout=10).stdout
+    out = {
+        "links": run("ip", "-n", netns, "-o", "link", "show"),
+        "addrs": run("ip", "-n", netns, "-4", "-o", "addr", "show"),
+        "main": run("ip", "-n", netns, "route", "show", "table", "main"),
+        "local": run("ip", "-n", netns, "route", "show", "table", "local"),
+        "neigh": run("ip", "-n", netns, "neigh", "show", "nud", "permanent"),
+        "fdb": {v: run("ip", "netns", "exec", netns, "bridge", "fdb", "show", "dev", v) for v in vxlans},
+    }
+    print(json.dumps(out), end="")
+    return 0
+
+
 def nfacct_add(name):
     # One NFNL_MSG_ACCT_NEW (subsystem NFNL_SUBSYS_ACCT = 7) with NFACCT_NAME, asking for an ack.
     sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 12)  # NETLINK_NETFILTER
@@ -169,7 +187,7 @@ def nfacct_add(name):
 
 def main(argv):
     cmd, args = argv[1], argv[2:]
-    fn = {"ping": ping, "udp-server": udp_server, "udp-client": udp_client, "tcp-server": tcp_server, "tcp-client": tcp_client, "parse-tcpdump": parse_tcpdump, "nfacct-add": nfacct_add}[cmd]
+    fn = {"ping": ping, "udp-server": udp_server, "udp-client": udp_client, "tcp-server": tcp_server, "tcp-client": tcp_client, "parse-tcpdump": parse_tcpdump, "nfacct-add": nfacct_add, "state": state}[cmd]
     return fn(*args) or 0
 
 
