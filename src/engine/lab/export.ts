@@ -493,7 +493,7 @@ export function labScript(cluster: Cluster, opts: LabOptions = {}): string {
   sh(json(',"state":{'));
   all.forEach((ns, k) => {
     const vxlans = ns.ifaces.filter((i) => i.kind === "vxlan").map((i) => ` ${q(i.name)}`).join("");
-    sh(`${key(k, ns.name)}; python3 "$WORK/hslab.py" state "$P"${q(ns.name)}${vxlans}`);
+    sh(`${key(k, ns.name)}; python3 "$WORK/hslab.py" state "$P" ${q(ns.name)}${vxlans}`);
   });
   sh(json('},"captures":{'));
   all.forEach((ns, k) => {

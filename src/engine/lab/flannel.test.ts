@@ -97,6 +97,46 @@ function overlayMix(): ScenarioInput {
   };
 }
 
+describe("the lab script builds what flannel set up on a node", () => {
+  const run = engine(FLANNEL.find((s) => s.id === `${FLANNEL_PREFIX}pod-to-pod`)!);
+  const script = labScript(run.cluster).split("\n");
+  const w0 = run.cluster.world.get("worker-0");
+  const vtep = w0.requireIface("flannel.1");
+  const peer = run.cluster.world.get("worker-1").requireIface("flannel.1");
+
+  it("flannel.1 with the engine's MAC, MTU, VNI, local address, port and no learning, after eth0", () => {
+    if (vtep.kind !== "vxlan") throw new Error("flannel.1 is no VXLAN device");
+    const add = `ip -n "$P"'worker-0' link add name 'flannel.1' address '${vtep.mac}' mtu '${vtep.mtu}' type vxlan id '1' local '10.240.0.20' dev 'eth0' dstport '8472' nolearning`;
+    expect(vtep.mtu).toBe(1410);
+    expect(script).toContain(add);
+    expect(script.indexOf(add)).toBeGreaterThan(script.findIndex((l) => l.startsWith(`ip link add name 'eth0' netns "$P"'worker-0'`)));
+    expect(script).toContain(`ip -n "$P"'worker-0' addr add '10.244.0.0/32' dev 'flannel.1'`);
+  });
+
+  it("the peer's neighbour entry, forwarding entry and onlink route, in flanneld's order, once flannel.1 is up", () => {
+    const lines = [
+      `ip -n "$P"'worker-0' link set dev 'flannel.1' up`,
+      `ip -n "$P"'worker-0' neigh replace '10.244.1.0' lladdr '${peer.mac}' dev 'flannel.1' nud permanent`,
+      `X 'worker-0' bridge fdb replace '${peer.mac}' dev 'flannel.1' dst '10.240.0.21' self permanent`,
+      `ip -n "$P"'worker-0' route add '10.244.1.0/24' via '10.244.1.0' dev 'flannel.1' onlink`,
+    ];
+    const at = lines.map((l) => script.indexOf(l));
+    expect(at.every((i) => i >= 0), lines.filter((_, k) => at[k]! < 0).join("\n")).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+  });
+
+  it("cni0 and the pods' veths with flannel's MTU, addresses with their broadcast, the pods' routes via the gateway", () => {
+    const pod = run.cluster.pods.find((p) => p.name === "busybox0-rw89s")!;
+    expect(script.some((l) => l.startsWith(`ip -n "$P"'worker-0' link set dev 'cni0' address '`) && l.endsWith(` mtu '1410'`))).toBe(true);
+    expect(script.some((l) => l.startsWith(`ip -n "$P"'${pod.netns}' link set dev 'eth0' address '`) && l.endsWith(` mtu '1410'`))).toBe(true);
+    expect(script).toContain(`ip -n "$P"'worker-0' addr add '10.244.0.1/24' brd + dev 'cni0'`);
+    expect(script).toContain(`ip -n "$P"'${pod.netns}' addr add '10.244.0.21/24' brd + dev 'eth0'`);
+    expect(script).toContain(`ip -n "$P"'${pod.netns}' route add '10.244.0.0/16' via '10.244.0.1' dev 'eth0'`);
+    expect(script).toContain(`ip -n "$P"'${pod.netns}' route add 'default' via '10.244.0.1' dev 'eth0'`);
+    expect(script.filter((l) => l.includes("type bridge_slave hairpin on") && l.startsWith(`ip -n "$P"'worker-0'`)).length).toBe(2);
+  });
+});
+
 describe("withEngineVxlanPorts: only the outer source port of VXLAN datagrams is the kernel's own", () => {
   const run = engine(FLANNEL.find((s) => s.id === `${FLANNEL_PREFIX}nodeport`)!);
   const shifted = (p: number) => 1024 + ((p * 7919) % 30000);

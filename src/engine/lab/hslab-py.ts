@@ -12,9 +12,10 @@ Subcommands (each bounded in time):
                               (a VXLAN datagram with its VNI and the packet it carries, "inner")
   nfacct-add NAME             create the extended-accounting object NAME (nfnetlink_acct), as
                               kube-proxy does before it writes -m nfacct; an existing one is fine
-  state NETNS [VXLAN...]      print as JSON what iproute2 shows of the namespace: links, IPv4
-                              addresses, routes (main and local), permanent neighbours, and each
-                              VXLAN device's forwarding entries
+  state PREFIX NAME [VXLAN...]  print as JSON what iproute2 shows of namespace PREFIX+NAME: links,
+                              IPv4 addresses, routes (main and local), permanent neighbours, and
+                              each VXLAN device's forwarding entries; namespace names (a veth's
+                              link-netns) without the run's PREFIX, so that two runs compare
 """
 import json, os, re, select, socket, struct, subprocess, sys, time
 
@@ -151,9 +152,10 @@ def parse_tcpdump(path):
     return 0
 
 
-def state(netns, *vxlans):
+def state(prefix, name, *vxlans):
+    netns = prefix + name
     def run(*args):
-        return subprocess.run(args, capture_output=True, text=True, timeout=10).stdout
+        return subprocess.run(args, capture_output=True, text=True, timeout=10).stdout.replace(prefix, "")
     out = {
         "links": run("ip", "-n", netns, "-o", "link", "show"),
         "addrs": run("ip", "-n", netns, "-4", "-o", "addr", "show"),
