@@ -3,7 +3,10 @@
  * machine (one per node, pod, the VPC router and the client, plus one per L2 segment), loads each
  * node's iptables rules from the engine's own iptables-save, sends the scenario's traffic with
  * real sockets, and prints as JSON what the kernel did: the packets seen on every interface,
- * each node's conntrack entries and its iptables counters. A node with nftables rules (kube-proxy
+ * each node's conntrack entries and its iptables counters, and what iproute2 then shows of each
+ * namespace (devices, addresses, routes, permanent neighbours, VXLAN forwarding entries). A
+ * CNI's tunnel devices (flannel.1) are built as the engine holds them: VXLAN device, permanent
+ * neighbour and forwarding entries, onlink routes; bridges and veths get the engine's MTU. A node with nftables rules (kube-proxy
  * in nftables mode) gets its table as the engine lists it (nftText), loaded with `nft -f`, and the
  * report holds the kernel's `nft list table` of it, counters included. Rules with `-m nfacct` are
  * loaded as they are after their accounting objects are created, when a probe shows the kernel
