@@ -310,9 +310,20 @@ export class Netns {
     if (iface.up) this.addPrefixRoute(iface, addr);
   }
 
+  /**
+   * fib_add_ifaddr once the device is up: the connected route and, below /31, the network's
+   * broadcast route in table local, whether or not the address was given a broadcast (checked
+   * on kernel 6.18: `ip addr add A/24 dev X` without `brd` still gets `broadcast …255`).
+   */
   private addPrefixRoute(iface: Iface, a: IfaceAddr): void {
     if (iface.kind === "loopback" || a.prefix === 32) return;
     const dst = cidrOf(a.ip, a.prefix);
+    if (a.prefix < 31) {
+      const brd = cidrOf(broadcastOf(dst), 32);
+      if (!this.routes.some((r) => r.table === "local" && r.type === "broadcast" && r.dev === iface.name && r.dst.net === brd.net)) {
+        this.addRoute({ table: "local", type: "broadcast", dst: brd, dev: iface.name, proto: "kernel", scope: "link", src: a.ip });
+      }
+    }
     if (this.routes.some((r) => r.table === "main" && r.dev === iface.name && r.dst.net === dst.net && r.dst.prefix === dst.prefix && r.proto === "kernel")) return;
     this.addRoute({ table: "main", type: "unicast", dst, dev: iface.name, proto: "kernel", scope: "link", src: a.ip });
   }

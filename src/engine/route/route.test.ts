@@ -37,10 +37,11 @@ describe("ip route text", () => {
     expect(formatRouteTable(pod.routes)).toBe("default via 10.200.0.1 dev eth0 \n10.200.0.0/24 dev eth0 proto kernel scope link src 10.200.0.4 \n");
   });
 
-  it("prints the local table as the lab's kernel does (local and broadcast entries, no network-address broadcast)", () => {
+  it("prints the local table as the lab's kernel does (local and broadcast entries, the broadcast even for an address added without brd, no network-address broadcast)", () => {
     const ns = worker0();
     expect(formatRouteTable(ns.routes, "local")).toBe(
       "local 10.200.0.1 dev cnio0 proto kernel scope host src 10.200.0.1 \n" +
+        "broadcast 10.200.0.255 dev cnio0 proto kernel scope link src 10.200.0.1 \n" +
         "local 10.240.0.20 dev eth0 proto kernel scope host src 10.240.0.20 \n" +
         "broadcast 10.240.0.255 dev eth0 proto kernel scope link src 10.240.0.20 \n" +
         "local 127.0.0.0/8 dev lo proto kernel scope host src 127.0.0.1 \n" +
