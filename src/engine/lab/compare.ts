@@ -3,17 +3,18 @@
  * disagreement comes back as one readable line; none means the engine showed what the kernel did.
  */
 import type { Cluster } from "../k8s/build";
+import { formatIpv4 } from "../addr/ipv4";
 import { formatConntrackEntry } from "../conntrack/format";
 import { loadIptablesSave } from "../netfilter/save";
 import { readCounters, type TableName } from "../netfilter/types";
 import { applyNft } from "../nftables/parse";
 import { formatNftRule } from "../nftables/print";
 import { emptyNftRuleset, findTable } from "../nftables/types";
+import { formatRouteTable } from "../route/format";
 import type { Trace } from "../trace";
 
-export interface KernelPacket {
-  readonly iface: string;
-  readonly dir: "in" | "out";
+/** A packet's IP header as tcpdump -v printed it (length: the IP total length). */
+export interface KernelHeader {
   readonly proto: string;
   readonly src: string;
   readonly dst: string;
@@ -22,6 +23,14 @@ export interface KernelPacket {
   readonly ttl: number;
   readonly length: number;
   readonly icmpId?: number;
+}
+
+export interface KernelPacket extends KernelHeader {
+  readonly iface: string;
+  readonly dir: "in" | "out";
+  /** A VXLAN datagram: its VNI and the IP packet of the frame it carries. */
+  readonly vni?: number;
+  readonly inner?: KernelHeader;
 }
 
 export interface LabReport {
@@ -42,10 +51,38 @@ export interface LabReport {
   readonly nfacct?: "unused" | "kernel" | "removed";
   /** Which iptables loaded and saved the rules: the nf_tables variant (today's nodes) or legacy (the article's). */
   readonly iptablesVariant?: "nf_tables" | "legacy";
+  /** What iproute2 showed of each namespace after the traffic (compareState). */
+  readonly state?: Readonly<Record<string, LabState>>;
 }
 
-const packetText = (p: { dir: string; proto: string; src: string; dst: string; sport?: number | undefined; dport?: number | undefined; ttl: number }) =>
-  `${p.dir} ${p.proto} ${p.src}${p.sport !== undefined ? ":" + p.sport : ""} > ${p.dst}${p.dport !== undefined ? ":" + p.dport : ""} ttl=${p.ttl}`;
+/** iproute2's text, as printed: `ip -o link`, `ip -4 -o addr`, `ip route` of tables main and local, `ip neigh show nud permanent`, `bridge fdb show dev` of each VXLAN device. */
+export interface LabState {
+  readonly links: string;
+  readonly addrs: string;
+  readonly main: string;
+  readonly local: string;
+  readonly neigh: string;
+  readonly fdb: Readonly<Record<string, string>>;
+}
+
+/** What VXLAN puts around the inner IP packet: outer IP 20, UDP 8, VXLAN 8, the inner Ethernet header 14. */
+const VXLAN_ENCAP_BYTES = 50;
+
+interface HeaderText {
+  readonly proto: string;
+  readonly src: string;
+  readonly dst: string;
+  readonly sport?: number | undefined;
+  readonly dport?: number | undefined;
+  readonly ttl: number;
+  readonly length: number;
+}
+
+const headerText = (p: HeaderText) => `${p.proto} ${p.src}${p.sport !== undefined ? ":" + p.sport : ""} > ${p.dst}${p.dport !== undefined ? ":" + p.dport : ""} ttl=${p.ttl} len=${p.length}`;
+
+/** One packet on an interface: direction and header, and for a VXLAN datagram its VNI and the packet inside. */
+const packetText = (p: HeaderText & { dir: string; vni?: number | undefined; inner?: HeaderText | undefined }) =>
+  `${p.dir} ${headerText(p)}${p.inner ? ` vxlan vni=${p.vni ?? "?"} [${headerText(p.inner)}]` : ""}`;
 
 /** conntrack -L lines without the seconds left, which depend on when they were read. */
 export function withoutTimeout(line: string): string {
@@ -82,7 +119,9 @@ export function compareWithKernel(cluster: Cluster, trace: Trace, lab: LabReport
       const ns = s.pod !== undefined ? nsOfPod.get(s.pod)! : s.node;
       const key = `${ns}/${s.iface}`;
       const list = engine.get(key) ?? [];
-      list.push(packetText({ dir: s.dir!, ...s.packet }));
+      const { inner, ...outer } = s.packet;
+      const length = s.detail.length;
+      list.push(packetText({ dir: s.dir!, ...outer, length, ...(inner && { inner: { ...inner, length: length - VXLAN_ENCAP_BYTES } }) }));
       engine.set(key, list);
     }
   }
@@ -191,28 +230,171 @@ export function masqueradedPorts(lines: readonly string[]): { readonly from: str
   return out;
 }
 
+/** ICMP conntrack entries whose reply carries another echo id than the original: a masquerade that rewrote the id. */
+export function masqueradedIcmpIds(lines: readonly string[]): { readonly from: string; readonly to: string }[] {
+  const out: { from: string; to: string }[] = [];
+  for (const l of lines) {
+    const m = /^icmp\s.*?type=\d+ code=\d+ id=(\d+) .*?type=\d+ code=\d+ id=(\d+)/.exec(l);
+    if (m && m[1] !== m[2]) out.push({ from: m[1]!, to: m[2]! });
+  }
+  return out;
+}
+
 /**
  * The kernel's report with the source ports that a fully random masquerade (iptables
  * `--random-fully`, nft `masquerade fully-random`) chose replaced by the ones the engine drew,
- * node by node, matched by the connection's original source port. Only ports that conntrack
- * shows as rewritten move; everything else is left for the comparison.
+ * node by node, matched by the connection's original source port; likewise the ICMP echo ids
+ * such a masquerade chose (flanneld's MASQUERADE --random-fully rewrites a ping's id), matched
+ * by the original id. Only ports and ids that conntrack shows as rewritten move, in conntrack's
+ * entries and in the packets captured (a VXLAN datagram's inner packet included); everything
+ * else is left for the comparison.
  */
 export function withEnginePorts(lab: LabReport, cluster: Cluster): LabReport {
   const swap = new Map<number, number>();
+  const swapId = new Map<number, number>();
   for (const [ns, lines] of Object.entries(lab.conntrack)) {
-    const mine = masqueradedPorts(cluster.world.get(ns).ct.list(cluster.world.now).map((e) => `src=x dst=x sport=${e.orig.sport} dport=0 src=x dst=x sport=0 dport=${e.reply.dport}`));
+    const entries = cluster.world.get(ns).ct.list(cluster.world.now);
+    const mine = masqueradedPorts(entries.filter((e) => e.orig.proto !== "icmp").map((e) => `src=x dst=x sport=${e.orig.sport} dport=0 src=x dst=x sport=0 dport=${e.reply.dport}`));
     for (const k of masqueradedPorts(lines)) {
       const e = mine.find((x) => x.from === k.from);
       if (e) swap.set(Number(k.to), Number(e.to));
     }
+    const mineIds = masqueradedIcmpIds(entries.filter((e) => e.orig.proto === "icmp").map((e) => `icmp type=0 code=0 id=${e.orig.sport} x type=0 code=0 id=${e.reply.sport}`));
+    for (const k of masqueradedIcmpIds(lines)) {
+      const e = mineIds.find((x) => x.from === k.from);
+      if (e) swapId.set(Number(k.to), Number(e.to));
+    }
   }
   const port = (p: number | undefined) => (p !== undefined && swap.has(p) ? swap.get(p)! : p);
-  const line = (l: string) => l.replace(/(sport|dport)=(\d+)/g, (all, k: string, p: string) => (swap.has(Number(p)) ? `${k}=${swap.get(Number(p))}` : all));
+  const id = (p: number | undefined) => (p !== undefined && swapId.has(p) ? swapId.get(p)! : p);
+  const line = (l: string) => {
+    const ports = l.replace(/(sport|dport)=(\d+)/g, (all, k: string, p: string) => (swap.has(Number(p)) ? `${k}=${swap.get(Number(p))}` : all));
+    return l.startsWith("icmp") ? ports.replace(/\bid=(\d+)/g, (all, p: string) => (swapId.has(Number(p)) ? `id=${swapId.get(Number(p))}` : all)) : ports;
+  };
+  const header = <T extends KernelHeader>(p: T): T => ({
+    ...p,
+    ...(p.sport !== undefined && { sport: port(p.sport)! }),
+    ...(p.dport !== undefined && { dport: port(p.dport)! }),
+    ...(p.icmpId !== undefined && { icmpId: id(p.icmpId)! }),
+  });
+  return {
+    ...lab,
+    conntrack: Object.fromEntries(Object.entries(lab.conntrack).map(([ns, lines]) => [ns, lines.map(line)])),
+    captures: Object.fromEntries(Object.entries(lab.captures).map(([ns, packets]) => [ns, packets.map((p) => ({ ...header(p), ...(p.inner && { inner: header(p.inner) }) }))])),
+  };
+}
+
+/**
+ * The kernel's report with the outer source ports of VXLAN datagrams replaced by the ones the
+ * engine chose. The kernel draws that port from the packet's hash (udp_flow_src_port), which is
+ * random per boot or per socket; the engine's is a fixed function of the flow (link/vxlan.ts).
+ * Only that port moves, and only where the two agree on everything else: the outer datagrams on
+ * each interface are paired in order (outer addresses, destination port, VNI and inner header
+ * equal), each pair tells which engine port stands for the kernel's between those two endpoints,
+ * and that port is then replaced in the captures and in conntrack's entries of the tunnel's UDP
+ * flows (src=A dst=B sport=P dport=<tunnel port>, and the reply's mirror of it). A kernel port
+ * that would stand for two engine ports is left as it is, so the comparison shows it.
+ */
+export function withEngineVxlanPorts(lab: LabReport, cluster: Cluster, trace: Trace): LabReport {
+  const tunnelPorts = new Set<number>();
+  for (const ns of cluster.world.namespaces.values()) for (const i of ns.ifaces) if (i.kind === "vxlan") tunnelPorts.add(i.port);
+  if (tunnelPorts.size === 0) return lab;
+  const nsOfPod = new Map(cluster.pods.map((p) => [p.name, p.netns]));
+  const engine = new Map<string, { src: string; dst: string; sport: number; dport: number; vni: number; inner: string }[]>();
+  for (const f of trace.flows) {
+    for (const s of f.steps) {
+      const p = s.packet;
+      if (s.kind !== "wire" || !p.inner || p.sport === undefined || p.dport === undefined) continue;
+      const key = `${s.pod !== undefined ? nsOfPod.get(s.pod)! : s.node}/${s.iface}`;
+      const list = engine.get(key) ?? [];
+      list.push({ src: p.src, dst: p.dst, sport: p.sport, dport: p.dport, vni: p.vni ?? -1, inner: `${p.inner.proto} ${p.inner.src}:${p.inner.sport ?? ""} > ${p.inner.dst}:${p.inner.dport ?? ""}` });
+      engine.set(key, list);
+    }
+  }
+  const isTunnel = (p: KernelPacket) => p.proto === "udp" && p.inner !== undefined && p.dport !== undefined && tunnelPorts.has(p.dport);
+  const keyOf = (src: string, dst: string, port: number) => `${src}>${dst}:${port}`;
+  const swap = new Map<string, number>();
+  const conflicting = new Set<string>();
+  for (const [ns, packets] of Object.entries(lab.captures)) {
+    const byIface = new Map<string, KernelPacket[]>();
+    for (const p of packets) if (isTunnel(p)) byIface.set(p.iface, [...(byIface.get(p.iface) ?? []), p]);
+    for (const [iface, list] of byIface) {
+      const mine = engine.get(`${ns}/${iface}`) ?? [];
+      list.forEach((k, i) => {
+        const e = mine[i];
+        const inner = `${k.inner!.proto} ${k.inner!.src}:${k.inner!.sport ?? ""} > ${k.inner!.dst}:${k.inner!.dport ?? ""}`;
+        if (!e || e.src !== k.src || e.dst !== k.dst || e.dport !== k.dport || e.vni !== k.vni || e.inner !== inner) return;
+        const key = keyOf(k.src, k.dst, k.sport!);
+        const had = swap.get(key);
+        if (had !== undefined && had !== e.sport) conflicting.add(key);
+        swap.set(key, e.sport);
+      });
+    }
+  }
+  for (const key of conflicting) swap.delete(key);
+  const line = (l: string) =>
+    l.replace(/^(udp\s.*?src=(\S+) dst=(\S+) sport=)(\d+)( dport=(\d+) .*?src=\S+ dst=\S+ sport=\d+ dport=)(\d+)/, (all, a: string, src: string, dst: string, sport: string, b: string, dport: string, rdport: string) => {
+      const to = swap.get(keyOf(src, dst, Number(sport)));
+      if (!tunnelPorts.has(Number(dport)) || to === undefined) return all;
+      return `${a}${to}${b}${rdport === sport ? to : rdport}`;
+    });
   return {
     ...lab,
     conntrack: Object.fromEntries(Object.entries(lab.conntrack).map(([ns, lines]) => [ns, lines.map(line)])),
     captures: Object.fromEntries(
-      Object.entries(lab.captures).map(([ns, packets]) => [ns, packets.map((p) => ({ ...p, ...(p.sport !== undefined && { sport: port(p.sport)! }), ...(p.dport !== undefined && { dport: port(p.dport)! }) }))]),
+      Object.entries(lab.captures).map(([ns, packets]) => [
+        ns,
+        packets.map((p) => {
+          const to = isTunnel(p) ? swap.get(keyOf(p.src, p.dst, p.sport!)) : undefined;
+          return to === undefined ? p : { ...p, sport: to };
+        }),
+      ]),
     ),
   };
+}
+
+/**
+ * The devices and tables the lab built against the engine's, namespace by namespace: each
+ * device's name, MAC and MTU; each IPv4 address (with its broadcast and scope); the routes of
+ * tables main and local, those the kernel added by itself included; the permanent neighbour
+ * entries; each VXLAN device's forwarding entries. Lines are compared as sets, without
+ * iproute2's trailing spaces. `only` picks the namespaces compared (all by default).
+ */
+export function compareState(cluster: Cluster, lab: LabReport, only?: (ns: string) => boolean): string[] {
+  const problems: string[] = [];
+  const lines = (text: string) => text.split("\n").map((l) => l.trim()).filter((l) => l !== "").sort();
+  const same = (what: string, engine: string[], kernel: string[]) => {
+    const e = [...engine].sort();
+    if (e.join("\n") !== kernel.join("\n")) problems.push(`${what} differ:\n    engine: ${e.join("\n            ") || "(none)"}\n    kernel: ${kernel.join("\n            ") || "(none)"}`);
+  };
+  for (const ns of cluster.world.namespaces.values()) {
+    if (only && !only(ns.name)) continue;
+    const st = lab.state?.[ns.name];
+    if (!st) {
+      problems.push(`${ns.name}: the lab reported no state`);
+      continue;
+    }
+    const links = lines(st.links).flatMap((l) => {
+      const m = /^\d+: ([^:@\s]+)(?:@\S+)?: <[^>]*> mtu (\d+) .*?link\/\S+ (\S+)/.exec(l);
+      return m && m[1] !== "lo" ? [`${m[1]} mtu ${m[2]} ${m[3]}`] : [];
+    });
+    same(`${ns.name}: links`, ns.ifaces.filter((i) => i.kind !== "loopback").map((i) => `${i.name} mtu ${i.mtu} ${i.mac}`), links.sort());
+    const addrs = lines(st.addrs).flatMap((l) => {
+      const m = /^\d+: (\S+)\s+inet (\S+)(?: brd (\S+))? scope (\S+)/.exec(l);
+      return m && m[1] !== "lo" ? [`${m[1]} ${m[2]}${m[3] ? ` brd ${m[3]}` : ""} scope ${m[4]}`] : [];
+    });
+    same(
+      `${ns.name}: addresses`,
+      ns.ifaces.filter((i) => i.kind !== "loopback").flatMap((i) => i.addrs.map((a) => `${i.name} ${formatIpv4(a.ip)}/${a.prefix}${a.brd !== undefined ? ` brd ${formatIpv4(a.brd)}` : ""} scope ${a.scope}`)),
+      addrs.sort(),
+    );
+    same(`${ns.name}: routes (table main)`, lines(formatRouteTable(ns.routes, "main")), lines(st.main));
+    same(`${ns.name}: routes (table local)`, lines(formatRouteTable(ns.routes, "local")), lines(st.local));
+    same(`${ns.name}: permanent neighbours`, [...ns.permanentNeighbours.values()].map((n) => `${formatIpv4(n.ip)} dev ${n.dev} lladdr ${n.mac} PERMANENT`), lines(st.neigh));
+    for (const i of ns.ifaces) {
+      if (i.kind !== "vxlan") continue;
+      same(`${ns.name}: forwarding entries of ${i.name}`, [...i.fdb].map(([mac, e]) => `${mac} dst ${formatIpv4(e.dst)} self permanent`), lines(st.fdb[i.name] ?? ""));
+    }
+  }
+  return problems;
 }

@@ -119,6 +119,7 @@ function routeArgs(r: Route): string {
   if (r.scope !== "global") a.push("scope", q(r.scope));
   if (r.src !== undefined) a.push("src", q(formatIpv4(r.src)));
   if (r.metric !== undefined && r.metric !== 0) a.push("metric", q(r.metric));
+  if (r.onlink) a.push("onlink");
   return a.join(" ");
 }
 
@@ -206,7 +207,7 @@ export function labScript(cluster: Cluster, opts: LabOptions = {}): string {
   sh("#!/usr/bin/env bash");
   comment(`Hopscope lab for scenario "${id}": ${cluster.scenario.title}`);
   comment(`Builds the scenario in network namespaces named ${base}<PID>-<start time>-…, a prefix of this run's own, runs its traffic, prints JSON.`);
-  comment("Needs root, iproute2, iptables (legacy), conntrack, tcpdump and python3 (and nft for nftables rules). Cleans up on exit.");
+  comment("Needs root, iproute2 (ip, and bridge for VXLAN forwarding entries), iptables (legacy), conntrack, tcpdump and python3 (and nft for nftables rules). Cleans up on exit.");
   sh("set -euo pipefail");
   sh(`BASE=${q(base)}`);
   sh(`NETNS_DIR=${q(NETNS_DIR)}`);
@@ -293,7 +294,7 @@ export function labScript(cluster: Cluster, opts: LabOptions = {}): string {
     for (const i of ns.ifaces) {
       if (i.kind === "bridge") {
         sh(`ip -n ${nsArg(ns.name)} link add name ${q(i.name)} type bridge`);
-        sh(`ip -n ${nsArg(ns.name)} link set dev ${q(i.name)} address ${q(i.mac)}`);
+        sh(`ip -n ${nsArg(ns.name)} link set dev ${q(i.name)} address ${q(i.mac)} mtu ${q(i.mtu)}`);
       }
     }
   }
@@ -305,8 +306,16 @@ export function labScript(cluster: Cluster, opts: LabOptions = {}): string {
       const peer = peerNs.ifaceByIndex(i.peer.ifindex)!;
       done.add(`${ns.name}/${i.name}`).add(`${peerNs.name}/${peer.name}`);
       sh(`ip link add name ${q(i.name)} netns ${nsArg(ns.name)} type veth peer name ${q(peer.name)} netns ${nsArg(peerNs.name)}`);
-      sh(`ip -n ${nsArg(ns.name)} link set dev ${q(i.name)} address ${q(i.mac)}`);
-      sh(`ip -n ${nsArg(peerNs.name)} link set dev ${q(peer.name)} address ${q(peer.mac)}`);
+      sh(`ip -n ${nsArg(ns.name)} link set dev ${q(i.name)} address ${q(i.mac)} mtu ${q(i.mtu)}`);
+      sh(`ip -n ${nsArg(peerNs.name)} link set dev ${q(peer.name)} address ${q(peer.mac)} mtu ${q(peer.mtu)}`);
+    }
+  }
+  // VXLAN tunnel endpoints (flannel.1), after their underlay: the engine's MAC, MTU, VNI, local
+  // address, port and learning, as flanneld asks netlink for them.
+  for (const ns of all) {
+    for (const i of ns.ifaces) {
+      if (i.kind !== "vxlan") continue;
+      sh(`ip -n ${nsArg(ns.name)} link add name ${q(i.name)} address ${q(i.mac)} mtu ${q(i.mtu)} type vxlan id ${q(i.vni)} local ${q(formatIpv4(i.local))} dev ${q(i.underlay)} dstport ${q(i.port)}${i.learning ? "" : " nolearning"}`);
     }
   }
   for (const ns of all) {
@@ -321,6 +330,18 @@ export function labScript(cluster: Cluster, opts: LabOptions = {}): string {
       // Multicast off: no IGMP reports from the new addresses to blur counters and conntrack.
       sh(`ip -n ${n} link set dev ${q(i.name)} multicast off`);
       if (i.up) sh(`ip -n ${n} link set dev ${q(i.name)} up`);
+    }
+  }
+  const tunnels = all.filter((ns) => ns.permanentNeighbours.size > 0 || ns.ifaces.some((i) => i.kind === "vxlan" && i.fdb.size > 0));
+  if (tunnels.length > 0) {
+    sh("");
+    comment("Permanent neighbour entries and VXLAN forwarding entries, as the CNI's agent writes them (flanneld: neighbour, then FDB, then the route).");
+  }
+  for (const ns of tunnels) {
+    for (const nb of ns.permanentNeighbours.values()) sh(`ip -n ${nsArg(ns.name)} neigh replace ${q(formatIpv4(nb.ip))} lladdr ${q(nb.mac)} dev ${q(nb.dev)} nud permanent`);
+    for (const i of ns.ifaces) {
+      if (i.kind !== "vxlan") continue;
+      for (const [mac, e] of i.fdb) sh(`X ${q(ns.name)} bridge fdb replace ${q(mac)} dev ${q(i.name)} dst ${q(formatIpv4(e.dst))} self permanent`);
     }
   }
   sh("");
@@ -469,7 +490,12 @@ export function labScript(cluster: Cluster, opts: LabOptions = {}): string {
     sh(`${key(k, ns.name)}; { ${list} } | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read()), end="")'`);
   });
   sh(`${json('},"nfacct":')}; emit "\\"$NFACCT\\""`);
-  sh(json(',"captures":{'));
+  sh(json(',"state":{'));
+  all.forEach((ns, k) => {
+    const vxlans = ns.ifaces.filter((i) => i.kind === "vxlan").map((i) => ` ${q(i.name)}`).join("");
+    sh(`${key(k, ns.name)}; python3 "$WORK/hslab.py" state "$P"${q(ns.name)}${vxlans}`);
+  });
+  sh(json('},"captures":{'));
   all.forEach((ns, k) => {
     sh(`${key(k, ns.name)}; python3 "$WORK/hslab.py" parse-tcpdump "$WORK/cap-${k}.txt" | tr -d '\\n'`);
   });

@@ -9,10 +9,14 @@ Subcommands (each bounded in time):
   tcp-server PORT             accept connections and keep them open, until killed (at most 120 s)
   tcp-client DST PORT SPORT HOLD  connect from SPORT and keep the connection open HOLD seconds
   parse-tcpdump FILE          print the IPv4 packets of a "tcpdump -i any -n -v -l" capture as JSON
+                              (a VXLAN datagram with its VNI and the packet it carries, "inner")
   nfacct-add NAME             create the extended-accounting object NAME (nfnetlink_acct), as
                               kube-proxy does before it writes -m nfacct; an existing one is fine
+  state NETNS [VXLAN...]      print as JSON what iproute2 shows of the namespace: links, IPv4
+                              addresses, routes (main and local), permanent neighbours, and each
+                              VXLAN device's forwarding entries
 """
-import json, os, re, select, socket, struct, sys, time
+import json, os, re, select, socket, struct, subprocess, sys, time
 
 
 def checksum(data):
@@ -97,31 +101,68 @@ def tcp_client(dst, port, sport, hold):
 
 LINE = re.compile(r"^\S+ (\S+)\s+(In|Out|M|B|P)\s+IP \(.*?ttl (\d+),.*?proto (\w+) \(\d+\), length (\d+)\)$")
 ADDR = re.compile(r"^\s+(\d+\.\d+\.\d+\.\d+)(?:\.(\d+))? > (\d+\.\d+\.\d+\.\d+)(?:\.(\d+))?: (.*)$")
+# The packet a VXLAN datagram carries: tcpdump prints its IP header on a line of its own (no
+# timestamp, no interface) after the outer packet's "OTV, ... instance N" or "VXLAN, ... vni N".
+INNER = re.compile(r"^IP \(.*?ttl (\d+),.*?proto (\w+) \(\d+\), length (\d+)\)$")
+TUNNEL = re.compile(r"^(?:OTV, flags \[I\] \(0x08\), overlay \d+, instance|VXLAN, flags \[I\] \(0x08\), vni) (\d+)$")
+
+
+def endpoints(a, proto, ttl, length):
+    pkt = {"proto": proto.lower(), "src": a.group(1), "dst": a.group(3), "ttl": int(ttl), "length": int(length)}
+    if a.group(2):
+        pkt["sport"] = int(a.group(2))
+        pkt["dport"] = int(a.group(4))
+    i = re.search(r"id (\d+), seq", a.group(5))
+    if i:
+        pkt["icmpId"] = int(i.group(1))
+    return pkt
 
 
 def parse_tcpdump(path):
     out = []
     pending = None
+    inner = None
     for line in open(path, encoding="utf-8", errors="replace"):
         line = line.rstrip("\n")
         m = LINE.match(line)
         if m:
             pending = m
+            inner = None
+            continue
+        i = INNER.match(line)
+        if i and out and "vni" in out[-1] and "inner" not in out[-1]:
+            inner = i
             continue
         a = ADDR.match(line)
-        if pending and a:
+        if inner and a:
+            ttl, proto, length = inner.groups()
+            out[-1]["inner"] = endpoints(a, proto, ttl, length)
+        elif pending and a:
             iface, d, ttl, proto, length = pending.groups()
-            rest = a.group(5)
-            pkt = {"iface": iface, "dir": "out" if d == "Out" else "in", "proto": proto.lower(), "src": a.group(1), "dst": a.group(3), "ttl": int(ttl), "length": int(length)}
-            if a.group(2):
-                pkt["sport"] = int(a.group(2))
-                pkt["dport"] = int(a.group(4))
-            i = re.search(r"id (\d+), seq", rest)
-            if i:
-                pkt["icmpId"] = int(i.group(1))
+            pkt = {"iface": iface, "dir": "out" if d == "Out" else "in"}
+            pkt.update(endpoints(a, proto, ttl, length))
+            t = TUNNEL.match(a.group(5))
+            if t:
+                pkt["vni"] = int(t.group(1))
             out.append(pkt)
         pending = None
+        inner = None
     print(json.dumps(out))
+    return 0
+
+
+def state(netns, *vxlans):
+    def run(*args):
+        return subprocess.run(args, capture_output=True, text=True, timeout=10).stdout
+    out = {
+        "links": run("ip", "-n", netns, "-o", "link", "show"),
+        "addrs": run("ip", "-n", netns, "-4", "-o", "addr", "show"),
+        "main": run("ip", "-n", netns, "route", "show", "table", "main"),
+        "local": run("ip", "-n", netns, "route", "show", "table", "local"),
+        "neigh": run("ip", "-n", netns, "neigh", "show", "nud", "permanent"),
+        "fdb": {v: run("ip", "netns", "exec", netns, "bridge", "fdb", "show", "dev", v) for v in vxlans},
+    }
+    print(json.dumps(out), end="")
     return 0
 
 
@@ -146,7 +187,7 @@ def nfacct_add(name):
 
 def main(argv):
     cmd, args = argv[1], argv[2:]
-    fn = {"ping": ping, "udp-server": udp_server, "udp-client": udp_client, "tcp-server": tcp_server, "tcp-client": tcp_client, "parse-tcpdump": parse_tcpdump, "nfacct-add": nfacct_add}[cmd]
+    fn = {"ping": ping, "udp-server": udp_server, "udp-client": udp_client, "tcp-server": tcp_server, "tcp-client": tcp_client, "parse-tcpdump": parse_tcpdump, "nfacct-add": nfacct_add, "state": state}[cmd]
     return fn(*args) or 0
 
 
