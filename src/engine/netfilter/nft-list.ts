@@ -138,7 +138,7 @@ function matchText(m: Match, proto: string): { text: string; transport: boolean;
       // kernel has no xt_nfacct to show it; the form is nft's for every xt match).
       return { text: "xt match nfacct", transport: false, opaque: true };
     case "set":
-      // Not seen in the lab (no ipset binary to make a set); iptables-nft has no native form for it.
+      // No native form: nft listed felix's two set matches as `xt match set xt match set` (lab, Calico).
       return { text: "xt match set", transport: false, opaque: true };
     case "rpfilter":
       // Checked in the lab: natively a fib lookup of the source (with the mark under --validmark,

@@ -3,7 +3,7 @@
  * destination address is a member of an ipset. Only the single-dimension form (`src` or `dst`)
  * of an address set (hash:net) is modelled: the sets Calico's felix keeps of its IP pools.
  * The sets themselves are the namespace's (Ruleset.ipsets); a set that does not exist matches
- * nothing here, where the kernel would have refused the rule ("Set … doesn't exist").
+ * nothing here, where the kernel would have refused the rule ("Set … doesn't exist.").
  */
 import { Fail, type MatchModule } from "./api";
 
@@ -25,8 +25,7 @@ export const set: MatchModule<SetMatch> = {
     return { kind: "set", invert: o.invert, name, dir: flags };
   },
   match: (m, p, ctx) => (ctx.ipsetHas?.(m.name, m.dir === "src" ? p.src : p.dst) ?? false) !== m.invert,
-  // libxt_set's print_match: "%s %s %s" of (" !" when negated, the option's name, the set), then the flags.
-  // Not run here (no ipset binary to make a set with); read off the library's format strings.
+  // As iptables 1.8.9 saved and listed felix's nat-outgoing rule in the lab (sets made over netlink, docs/kernel-lab-notes.md, Calico).
   save: (m) => `${m.invert ? " -m set !" : " -m set"} --match-set ${m.name} ${m.dir}`,
   list: (m) => `${m.invert ? " !" : ""} match-set ${m.name} ${m.dir}`,
 };
