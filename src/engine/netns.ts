@@ -452,6 +452,8 @@ export class Netns {
    */
   neighbourLearnt(dev: string, ip: number): void {
     const key = `${dev}/${ip}`;
+    // A permanent entry (felix's for its pods) stays as it is: neigh_update leaves NUD_PERMANENT to the admin (lab: Calico).
+    if (this.permanentNeighbours.has(key)) return;
     if (!this.neighbours.has(key)) this.neighbours.set(key, { state: "STALE" });
   }
 
@@ -481,6 +483,14 @@ export class Netns {
       this.neighbours.set(key, { state: "REACHABLE" });
     }
     return "cached";
+  }
+
+  /** The learnt entries (not the permanent ones), read-only, in the order they were made: for `ip neigh`. */
+  learntNeighbours(): { readonly dev: string; readonly ip: number; readonly state: "STALE" | "REACHABLE" | "DELAY" }[] {
+    return [...this.neighbours].map(([key, n]) => {
+      const slash = key.lastIndexOf("/");
+      return { dev: key.slice(0, slash), ip: Number(key.slice(slash + 1)), state: n.state };
+    });
   }
 
   /** `ip neigh replace IP lladdr MAC dev DEV nud permanent`. */

@@ -132,3 +132,17 @@ describe("proxy ARP on a cali device", () => {
     expect(proxyAnswers(c.world.get(pod.node), c.world.get(pod.node).requireIface(pod.hostVeth), parseCidr("169.254.1.1/32").net)).toBe(answered);
   });
 });
+
+describe("a node's neighbour table under Calico", () => {
+  it("keeps felix's permanent entry for a pod as the only one after the pod's ARP request (the kernel leaves permanent entries alone)", async () => {
+    const { runScenario } = await import("../k8s/run");
+    const { runLine } = await import("../shell/session");
+    const r = runScenario(BUILTIN_SCENARIOS.find((s) => s.id === "calico-pod-to-pod")!);
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    const pod = r.cluster.pods.find((p) => p.name === "busybox0-rw89s")!;
+    // The pod's ping made the node answer its ARP request for 169.254.1.1 on the cali device.
+    expect(runLine(r.cluster, r.cluster.world.get(pod.netns), "ip neigh show 169.254.1.1").stdout).toBe("169.254.1.1 dev eth0 lladdr ee:ee:ee:ee:ee:ee REACHABLE \n");
+    const mac = r.cluster.world.get(pod.netns).requireIface("eth0").mac;
+    expect(runLine(r.cluster, r.cluster.world.get(pod.node), `ip neigh show dev ${pod.hostVeth}`).stdout).toBe(`10.244.0.21 lladdr ${mac} PERMANENT \n`);
+  });
+});

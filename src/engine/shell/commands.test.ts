@@ -100,7 +100,7 @@ describe("bad input gets the tool's own answer", () => {
     ["worker-0", "lsns -q", "lsns: invalid option -- 'q'\nTry 'lsns --help' for more information.\n", 1],
     ["worker-0", "ls -Z /var/run/netns", "ls: invalid option -- 'Z'\nTry 'ls --help' for more information.\n", 2],
     // A file a real node has but the simulation does not: said so, not denied.
-    ["worker-0", "ls /etc/shadow", "(hopscope: ls of /etc/shadow is not simulated; the simulated directories are /etc/cni/net.d, /opt/cni/bin, /var/run/netns and /proc/PID/ns)\n", 2],
+    ["worker-0", "ls /etc/shadow", "(hopscope: ls of /etc/shadow is not simulated; the simulated directories are /etc/cni/net.d, /opt/cni/bin, /run/flannel (flannel nodes), /var/run/netns and /proc/PID/ns)\n", 2],
     ["worker-0", "ip netns identify 424242", "Cannot open network namespace: No such file or directory\n", 1],
     ["worker-0", "ip netns exec", "No netns name specified\n", 255],
     ["worker-0", "ip netns exec cni-nope ip a", 'Cannot open network namespace "cni-nope": No such file or directory\n', 255],

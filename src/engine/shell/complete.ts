@@ -7,6 +7,7 @@
 import type { Cluster } from "../k8s/build";
 import type { Netns } from "../netns";
 import { TABLE_NAMES } from "../netfilter/types";
+import { listDir, readFile } from "./files";
 import { hostOf } from "./host";
 import { PROGRAMS, type ShellSession } from "./session";
 
@@ -73,7 +74,7 @@ function candidatesFor(s: ShellSession, ns: Netns, words: readonly string[], cur
     if (!rest.includes("/")) return ifaces.map((i) => `/sys/class/net/${i}/`);
     return ["ifindex", "iflink", "address", "mtu", "operstate"].map((f) => `/sys/class/net/${rest.split("/")[0]}/${f}`);
   }
-  if (current.startsWith("/")) return ["/var/run/netns", "/proc/"];
+  if (current.startsWith("/")) return pathCandidates(c, here, current);
   if (program === "tcpdump" && prev?.endsWith("i") && prev.startsWith("-")) return [...ifaces, "any"];
   if (prev === "-i" || prev === "dev" || prev === "br" || prev === "brport" || program === "ifconfig" || (program === "ethtool" && prev === "-S") || (program === "brctl" && prev === "show")) return ifaces;
   if (prev === "exec" && prev2 === "netns") return c.pods.filter((p) => p.node === ns.node).map((p) => p.netns);
@@ -82,7 +83,9 @@ function candidatesFor(s: ShellSession, ns: Netns, words: readonly string[], cur
   }
   if (program === "ip") {
     if (prev === "-n" || prev === "-netns") return c.pods.filter((p) => p.node === ns.node).map((p) => p.netns);
-    if (words.length === 1 || /^-(4|o|br|s)$/.test(prev ?? "") || prev2 === "-n") return ["addr", "link", "netns", "route"];
+    if (words.length === 1 || /^-(4|o|br|s|d)$/.test(prev ?? "") || prev2 === "-n") return ["addr", "link", "neigh", "netns", "route"];
+    if (prev === "neigh") return ["show"];
+    if (prev === "show" && prev2 === "neigh") return ["dev", ...ifaces];
     if (prev === "netns") return ["exec", "identify", "list"];
     if (prev === "route") return ["list", "show", "table"];
     if (prev === "table") return ["local", "main"];
@@ -107,9 +110,25 @@ function candidatesFor(s: ShellSession, ns: Netns, words: readonly string[], cur
   }
   if (program === "brctl" && words.length === 1) return ["show"];
   if (program === "bridge" && words.length === 1) return ["fdb"];
+  if (program === "bridge" && prev === "fdb") return ["show"];
+  if (program === "bridge" && prev === "show") return ["br", "dev"];
   if (program === "lsns" && prev === "-t") return ["net"];
   if (program === "conntrack" && words.length === 1) return ["-L"];
   return [];
+}
+
+/**
+ * Paths: the entries of a directory the simulation has (/etc/cni/net.d, /opt/cni/bin, flannel's
+ * /run/flannel), a directory with a slash after it; otherwise the simulated places to start from.
+ */
+function pathCandidates(c: Cluster, ns: Netns, current: string): string[] {
+  const cut = current.lastIndexOf("/");
+  const dir = current.slice(0, cut);
+  const entries = dir === "" ? undefined : listDir(c, ns, dir);
+  if (entries) return entries.map((e) => `${dir}/${e}${listDir(c, ns, `${dir}/${e}`) ? "/" : ""}`);
+  const starts = ["/var/run/netns", "/proc/", "/etc/cni/net.d/", "/opt/cni/bin/", "/var/lib/kubelet/kubelet-config.yaml"];
+  if (listDir(c, ns, "/run/flannel")) starts.push("/run/flannel/");
+  return starts.filter((p) => p === "/var/run/netns" || p === "/proc/" || readFile(c, ns, p) !== undefined || listDir(c, ns, p) !== undefined);
 }
 
 /** Completes the last word of `line` on a node or in a pod. */

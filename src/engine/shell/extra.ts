@@ -8,7 +8,8 @@ import { chainsInSaveOrder } from "../netfilter/save";
 import { readCounters, TABLE_NAMES, type Counters, type Ruleset, type TableName } from "../netfilter/types";
 import { brctlShow } from "./brctl";
 import type { CommandHandler, CommandResult } from "./exec";
-import { ipAddr, ipLink, type IpShowOptions } from "./ip";
+import { ipAddr, ipEraOf, ipLink, type IpShowOptions } from "./ip";
+import { ipNeigh, isNeighObject } from "./neigh";
 import { clusterIptables, iptablesList, iptablesVersionText, NO_CHAIN_ERROR, type CommandOutput } from "./iptables-list";
 import { nft } from "./nft";
 
@@ -21,7 +22,10 @@ export function ipShow(c: Parameters<CommandHandler>[0], ns: Parameters<CommandH
   const [object, ...rest] = args;
   const isLink = object !== undefined && object.length >= 1 && "link".startsWith(object);
   const isAddr = object !== undefined && object.length >= 1 && ("address".startsWith(object) || object === "addr");
+  const era = ipEraOf(c.scenario);
+  if (object !== undefined && isNeighObject(object) && !isAddr) return ipNeigh(ns, c.world, rest, { era, ...(globals.stats && { stats: true }) });
   if (!isLink && !isAddr) return { stdout: "", stderr: `Object "${object}" is unknown, try "ip help".\n`, code: 255 };
+  if (globals.details && era === "4.15") return { stdout: "", stderr: "(hopscope: ip -d is simulated on today's nodes (iproute2 6.1); the article's 2018 nodes ran iproute2 4.15, whose -d output was not captured)\n", code: 255 };
   let words = rest;
   if (words[0] === "show" || words[0] === "list" || words[0] === "lst") words = words.slice(1);
   let dev: string | undefined;
@@ -29,7 +33,7 @@ export function ipShow(c: Parameters<CommandHandler>[0], ns: Parameters<CommandH
   else if (words.length === 1) dev = words[0];
   else if (words.length > 1) return { stdout: "", stderr: `Error: either "dev" is duplicate, or "${words[1]}" is a garbage.\n`, code: 255 };
   if (words[0] === "dev" && dev === undefined) return { stdout: "", stderr: 'Command line is not complete. Try option "help"\n', code: 255 };
-  const opts = { ...globals, ...(dev !== undefined && { dev }) };
+  const opts = { ...globals, era, ...(dev !== undefined && { dev }) };
   return fromOutput(isLink ? ipLink(ns, c.world, opts) : ipAddr(ns, c.world, opts));
 }
 

@@ -7,6 +7,8 @@
  * said, not invented.
  */
 import { formatIpv4, parseCidr } from "../addr/ipv4";
+import { flannelMtu, subnetEnv } from "../cni/flannel";
+import type { CniNode } from "../cni/plugin";
 import type { Cluster } from "../k8s/build";
 import type { Netns } from "../netns";
 
@@ -44,6 +46,39 @@ function bridgeConf(c: Cluster, worker: NonNullable<ReturnType<typeof workerOf>>
     "",
   ].join("\n");
 }
+
+/** Whether the cluster's CNI is flannel: its nodes have flannel's files instead of 10-bridge.conf. */
+function onFlannel(c: Cluster): boolean {
+  return c.scenario.cluster.cni.type === "flannel";
+}
+
+/**
+ * /etc/cni/net.d/10-flannel.conflist: kube-flannel.yml v0.28.9's cni-conf.json, which its
+ * install-cni init container copies byte for byte (/opt/bin/install-conf, an atomic copy) from
+ * the ConfigMap: the YAML block without its four-space indent, ending in one newline.
+ */
+const FLANNEL_CONFLIST = [
+  "{",
+  '  "name": "cbr0",',
+  '  "cniVersion": "0.3.1",',
+  '  "plugins": [',
+  "    {",
+  '      "type": "flannel",',
+  '      "delegate": {',
+  '        "hairpinMode": true,',
+  '        "isDefaultGateway": true',
+  "      }",
+  "    },",
+  "    {",
+  '      "type": "portmap",',
+  '      "capabilities": {',
+  '        "portMappings": true',
+  "      }",
+  "    }",
+  "  ]",
+  "}",
+  "",
+].join("\n");
 
 const LOOPBACK_CONF = `{\n    "cniVersion": "0.3.1",\n    "type": "loopback"\n}\n`;
 
@@ -102,7 +137,14 @@ export function readFile(c: Cluster, fs: Netns, path: string): FileAnswer | unde
   if (clean === "/etc/resolv.conf") return { note: NODE_RESOLVER_NOTE };
   const worker = workerOf(c, fs);
   if (!worker) return undefined;
-  if (clean === "/etc/cni/net.d/10-bridge.conf") return { content: bridgeConf(c, worker) };
+  if (onFlannel(c)) {
+    // kube-flannel's install-cni copies cni-conf.json in; flanneld writes the lease (/var/run is /run).
+    if (clean === "/etc/cni/net.d/10-flannel.conflist") return { content: FLANNEL_CONFLIST };
+    if (clean === "/run/flannel/subnet.env" || clean === "/var/run/flannel/subnet.env") {
+      const node: CniNode = { name: worker.name, ip: worker.ip, podCidr: worker.podCidr, podNetwork: c.scenario.cluster.podNetwork, config: { ...c.scenario.cluster.cni, ...worker.cni } as CniNode["config"] };
+      return { content: subnetEnv(node, flannelMtu(c.world, worker.name)) };
+    }
+  } else if (clean === "/etc/cni/net.d/10-bridge.conf") return { content: bridgeConf(c, worker) };
   if (clean === "/etc/cni/net.d/99-loopback.conf") return { content: LOOPBACK_CONF };
   if (clean === "/var/lib/kubelet/kubelet-config.yaml") return { content: kubeletConfig(c, worker) };
   return undefined;
@@ -112,11 +154,25 @@ export function readFile(c: Cluster, fs: Netns, path: string): FileAnswer | unde
 export function listDir(c: Cluster, fs: Netns, path: string): readonly string[] | undefined {
   const clean = path.replace(/\/+/g, "/").replace(/(.)\/$/, "$1");
   if (fs.pod !== undefined || !workerOf(c, fs)) return undefined;
-  if (clean === "/etc/cni/net.d") return ["10-bridge.conf", "99-loopback.conf"];
+  if (clean === "/etc/cni/net.d") return [onFlannel(c) ? "10-flannel.conflist" : "10-bridge.conf", "99-loopback.conf"];
+  if (onFlannel(c) && (clean === "/run/flannel" || clean === "/var/run/flannel")) return ["subnet.env"];
   if (clean === "/etc/cni") return ["net.d"];
   if (clean === "/opt/cni/bin") return CNI_PLUGINS;
   if (clean === "/opt/cni") return ["bin"];
   return undefined;
+}
+
+/**
+ * Whether the simulation knows that `path` does not exist: a name missing from a directory it
+ * has (10-bridge.conf on a flannel node), or flannel's run directory on a node without flannel.
+ */
+export function knownAbsent(c: Cluster, fs: Netns, path: string): boolean {
+  const clean = path.replace(/\/+/g, "/").replace(/(.)\/$/, "$1");
+  if (readFile(c, fs, clean) || listDir(c, fs, clean)) return false;
+  if (fs.pod !== undefined || !workerOf(c, fs)) return false;
+  if (/^\/(var\/)?run\/flannel(\/|$)/.test(clean)) return true;
+  const cut = clean.lastIndexOf("/");
+  return cut > 0 && listDir(c, fs, clean.slice(0, cut)) !== undefined;
 }
 
 /**

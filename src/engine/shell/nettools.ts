@@ -10,20 +10,25 @@ import { tcpdumpTime } from "../packet/format";
 import type { Flow, StepPacket } from "../trace";
 import type { World } from "../world";
 import { ok, fail, type CommandResult } from "./exec";
-import { hasCarrier, linkLocalFromMac } from "./ip";
+import { hasCarrier, linkLocalFromMac, type IpEra } from "./ip";
 import { parsePcapFilter, type PacketFilter } from "./pcap-filter";
 
 
-/** net-tools' byte count: powers of 1000, one decimal, truncated ("42.2 KB" for 42247, "1.1 KB" for 1184). */
-export function scaledBytes(n: number): string {
-  // print_bytes_scaled: integer division by 1000 per unit, one truncated decimal.
-  const units = ["B", "KB", "MB", "GB", "TB"];
+/**
+ * net-tools' byte count: on the article's nodes powers of 1000, one decimal, truncated ("42.2 KB"
+ * for 42247, "1.1 KB" for 1184); net-tools 2.10 (today's Debian 12) divides by 1024 and says KiB
+ * ("1.2 KiB" for 1244, "1020.0 B" for 1020: checked in the lab).
+ */
+export function scaledBytes(n: number, era: IpEra = "4.15"): string {
+  // print_bytes_scaled: integer division per unit, one truncated decimal.
+  const base = era === "6.1" ? 1024 : 1000;
+  const units = era === "6.1" ? ["B", "KiB", "MiB", "GiB", "TiB"] : ["B", "KB", "MB", "GB", "TB"];
   let int = n;
   let frac = 0;
   let u = 0;
-  while (int >= 1000 && u < units.length - 1) {
-    frac = Math.floor(((int % 1000) * 10) / 1000);
-    int = Math.floor(int / 1000);
+  while (int >= base && u < units.length - 1) {
+    frac = Math.floor(((int % base) * 10) / base);
+    int = Math.floor(int / base);
     u++;
   }
   return `${int}.${frac} ${units[u]}`;
@@ -33,7 +38,7 @@ function maskOf(prefix: number): string {
   return formatIpv4(prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0);
 }
 
-function ifconfigBlock(ns: Netns, world: World, i: Iface): string {
+function ifconfigBlock(ns: Netns, world: World, i: Iface, era: IpEra): string {
   const up = i.up;
   const running = hasCarrier(ns, world, i);
   const loop = i.kind === "loopback";
@@ -57,17 +62,18 @@ function ifconfigBlock(ns: Netns, world: World, i: Iface): string {
   }
   if (loop && up) s += "        inet6 ::1  prefixlen 128  scopeid 0x10<host>\n";
   else if (!loop && running) s += `        inet6 ${linkLocalFromMac(i.mac)}  prefixlen 64  scopeid 0x20<link>\n`;
-  const qlen = i.kind === "veth" ? 0 : 1000;
+  // The 2018 CNI plugins made veths with a zero queue length; today's leave the kernel's 1000 (see ip.ts).
+  const qlen = i.kind === "veth" && era === "4.15" ? 0 : 1000;
   s += loop ? `        loop  txqueuelen ${qlen}  (Local Loopback)\n` : `        ether ${i.mac}  txqueuelen ${qlen}  (Ethernet)\n`;
-  s += `        RX packets ${i.stats.rxPackets}  bytes ${i.stats.rxBytes} (${scaledBytes(i.stats.rxBytes)})\n`;
+  s += `        RX packets ${i.stats.rxPackets}  bytes ${i.stats.rxBytes} (${scaledBytes(i.stats.rxBytes, era)})\n`;
   s += "        RX errors 0  dropped 0  overruns 0  frame 0\n";
-  s += `        TX packets ${i.stats.txPackets}  bytes ${i.stats.txBytes} (${scaledBytes(i.stats.txBytes)})\n`;
+  s += `        TX packets ${i.stats.txPackets}  bytes ${i.stats.txBytes} (${scaledBytes(i.stats.txBytes, era)})\n`;
   s += "        TX errors 0  dropped 0 overruns 0  carrier 0  collisions 0\n\n";
   return s;
 }
 
 /** `ifconfig [-a] [IFACE]`: the up interfaces (all with -a) in the kernel's device order, or the one named. */
-export function ifconfig(ns: Netns, world: World, args: readonly string[]): CommandResult {
+export function ifconfig(ns: Netns, world: World, args: readonly string[], era: IpEra = "4.15"): CommandResult {
   let all = false;
   const names: string[] = [];
   for (const a of args) {
@@ -76,26 +82,37 @@ export function ifconfig(ns: Netns, world: World, args: readonly string[]): Comm
     else names.push(a);
   }
   const ordered = [...ns.ifaces].sort((a, b) => a.ifindex - b.ifindex);
-  if (names.length === 0) return ok(ordered.filter((i) => all || i.up).map((i) => ifconfigBlock(ns, world, i)).join(""));
+  if (names.length === 0) return ok(ordered.filter((i) => all || i.up).map((i) => ifconfigBlock(ns, world, i, era)).join(""));
   if (names.length > 1) return fail(`ifconfig: the simulated node shows interfaces; it does not configure them (${names.slice(1).join(" ")})\n`);
   const dev = ns.iface(names[0]!);
   if (!dev) return fail(`${names[0]}: error fetching interface information: Device not found\n`);
-  return ok(ifconfigBlock(ns, world, dev));
+  return ok(ifconfigBlock(ns, world, dev, era));
 }
 
 /**
  * The multicast addresses kernel 4.15 puts in a device's own ("self") list: all-nodes
  * ff02::1, the IPv4 all-hosts group 224.0.0.1, and the solicited-node group of its link-local
- * address. (The bridge's all-snoopers groups, 224.0.0.106 and ff02::6a, come with later kernels.)
+ * address. (The bridge's all-snoopers groups, 224.0.0.106 and ff02::6a, come with later kernels:
+ * kernel 6.18 lists them, checked in the lab.) A VXLAN device answers the dump with its own
+ * forwarding table instead of these lists.
  */
-function selfEntries(ns: Netns, world: World, i: Iface): string[] {
-  if (i.kind === "loopback" || !hasCarrier(ns, world, i)) return [];
+function selfEntries(ns: Netns, world: World, i: Iface, era: IpEra): string[] {
+  if (i.kind === "loopback" || i.kind === "vxlan" || !hasCarrier(ns, world, i)) return [];
   const tail = i.mac.split(":").slice(3).join(":");
+  // Kernel 6.18's bridge (multicast snooping on) also joins the all-snoopers groups, listed second and third.
+  if (era === "6.1" && i.kind === "bridge") return ["33:33:00:00:00:01", "01:00:5e:00:00:6a", "33:33:00:00:00:6a", "01:00:5e:00:00:01", `33:33:ff:${tail}`];
   return ["33:33:00:00:00:01", "01:00:5e:00:00:01", `33:33:ff:${tail}`];
 }
 
-/** `bridge fdb [show] [br BRIDGE] [dev DEV]`: per device in creation order, the bridge's entries for it, then its own. */
-export function bridgeFdb(ns: Netns, world: World, args: readonly string[]): CommandResult {
+/**
+ * `bridge fdb [show] [br BRIDGE] [dev DEV]`: per device in creation order, the bridge's entries
+ * for it, then its own. On kernel 6.18 (checked in the lab) a bridge and a VXLAN device keep
+ * their entries in a list the newest entry heads, so a port's learnt entries (newest first) come
+ * before its own address, and a VXLAN device lists `MAC dst IP self permanent` newest first.
+ * The bridge's learnt entries are the ones the traced frames taught it; the kernel would forget
+ * one 300 s after it was last seen, which the model does not.
+ */
+export function bridgeFdb(ns: Netns, world: World, args: readonly string[], era: IpEra = "4.15"): CommandResult {
   const [object, ...rest] = args;
   if (object === undefined || !["fdb", "link"].includes(object)) {
     return fail(object === undefined ? "Usage: bridge [ OPTIONS ] OBJECT { COMMAND | help }\nwhere  OBJECT := { link | fdb | mdb | vlan | monitor }\n       OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] |\n                    -o[neline] | -t[imestamp] | -n[etns] name |\n                    -c[ompressvlan] -p[retty] -j{son} }\n" : `Object "${object}" is unknown, try "bridge help".\n`, 255);
@@ -124,7 +141,12 @@ export function bridgeFdb(ns: Netns, world: World, args: readonly string[]): Com
     if (dev && i !== dev) continue;
     if (br && i !== br && i.master !== br.name) continue;
     const master = i.master !== undefined ? ns.iface(i.master) : undefined;
-    const own = [...selfEntries(ns, world, i)].map((mac) => `${mac} ${devWord(i)}self permanent`);
+    const own = [...selfEntries(ns, world, i, era)].map((mac) => `${mac} ${devWord(i)}self permanent`);
+    if (i.kind === "vxlan") {
+      const entries = [...i.fdb].map(([mac, e]) => `${mac} ${devWord(i)}dst ${formatIpv4(e.dst)} self permanent`);
+      lines.push(...(era === "6.1" ? entries.reverse() : entries));
+      continue;
+    }
     if (i.kind === "bridge") {
       lines.push(...own);
       // The CNI plugin sets the bridge's address itself, so the bridge holds a local entry with no port.
@@ -132,12 +154,18 @@ export function bridgeFdb(ns: Netns, world: World, args: readonly string[]): Com
       continue;
     }
     if (master?.kind === "bridge") {
-      for (const [mac, e] of master.fdb) if (e.port === i.name) lines.push(`${mac} ${devWord(i)}master ${master.name} ${e.local ? "permanent" : ""}`);
+      const entries = [...master.fdb].filter(([, e]) => e.port === i.name);
+      if (era === "6.1") entries.reverse();
+      for (const [mac, e] of entries) lines.push(`${mac} ${devWord(i)}master ${master.name} ${e.local ? "permanent" : ""}`);
     }
     lines.push(...own);
   }
-  return ok(lines.map((l) => l + "\n").join(""));
+  // Learnt entries (no "permanent") are the traced frames'; the kernel forgets one 300 s after its MAC was last seen.
+  const learnt = lines.some((l) => / master \S+ $/.test(l));
+  return ok(lines.map((l) => l + "\n").join(""), learnt ? FDB_AGEING_NOTE : "");
 }
+
+const FDB_AGEING_NOTE = "(hopscope: the bridge's learnt entries are those the traced frames taught it; the kernel would forget one 300 s after its MAC was last seen, and learns pods' MACs from their IPv6 autoconfiguration too, which the simulation does not model)\n";
 
 /** Which traced steps a namespace's capture on an interface sees. */
 function capturedOn(flows: readonly Flow[], ns: Netns, iface: string | undefined) {

@@ -56,7 +56,7 @@ describe("a shell line", () => {
     ["frobnicate --now", "bash: frobnicate: command not found\n", 127],
     ["", "", 0],
     ["ethtool -S nope0", "Cannot get stats strings information: No such device\n", 71],
-    ["cat /etc/shadow", "(hopscope: /etc/shadow is not among the simulated files: /etc/cni/net.d/*.conf, /var/lib/kubelet/kubelet-config.yaml, a pod's /etc/resolv.conf and /etc/hostname, /proc/sys/net/..., /sys/class/net/IFACE/...)\n", 1],
+    ["cat /etc/shadow", "(hopscope: /etc/shadow is not among the simulated files: /etc/cni/net.d/* (10-bridge.conf, or 10-flannel.conflist and /run/flannel/subnet.env on flannel nodes), /var/lib/kubelet/kubelet-config.yaml, a pod's /etc/resolv.conf and /etc/hostname, /proc/sys/net/..., /sys/class/net/IFACE/...)\n", 1],
   ])("%j gets the tool's own answer", (line, stderr, code) => {
     const res = runLine(c, on("worker-0"), line);
     expect([res.stderr, res.code]).toEqual([stderr, code]);

@@ -16,9 +16,10 @@ import { LINE_LIMITS, LineBudget, stepsOf, type LineLimits } from "./budget";
 import { ok, fail, runCommand, type CommandResult } from "./exec";
 import { compileGrep } from "./grep-regex";
 import { changeOf, refuseChange } from "./readonly";
-import { listDir, lsColumns, readFile } from "./files";
+import { knownAbsent, listDir, lsColumns, readFile } from "./files";
 import { EXTRA_COMMANDS, ipShow } from "./extra";
-import { netnsId, type IpShowOptions } from "./ip";
+import { ipEraOf, netnsId, type IpShowOptions } from "./ip";
+import { isNeighObject } from "./neigh";
 import { runsBusybox } from "../k8s/topology";
 import { kubectlDescribePods, kubectlDescribeService, kubectlGetEndpoints, kubectlGetNodes, kubectlGetPods, kubectlGetServices } from "./kubectl";
 import { bridgeFdb, ifconfig, tcpdump } from "./nettools";
@@ -343,6 +344,10 @@ const cat: Tool = (ctx, args) => {
       err += `cat: ${path}: Is a directory\n`;
       continue;
     }
+    if (knownAbsent(ctx.c, ctx.fs, path)) {
+      err += `cat: ${path}: No such file or directory\n`;
+      continue;
+    }
     const proc = /^\/proc\/sys\/(.+)$/.exec(path);
     if (proc) {
       const key = proc[1]!.replace(/\//g, ".");
@@ -371,7 +376,7 @@ const cat: Tool = (ctx, args) => {
 };
 
 const NOT_A_SIMULATED_FILE = (path: string) =>
-  `(hopscope: ${path} is not among the simulated files: /etc/cni/net.d/*.conf, /var/lib/kubelet/kubelet-config.yaml, a pod's /etc/resolv.conf and /etc/hostname, /proc/sys/net/..., /sys/class/net/IFACE/...)`;
+  `(hopscope: ${path} is not among the simulated files: /etc/cni/net.d/* (10-bridge.conf, or 10-flannel.conflist and /run/flannel/subnet.env on flannel nodes), /var/lib/kubelet/kubelet-config.yaml, a pod's /etc/resolv.conf and /etc/hostname, /proc/sys/net/..., /sys/class/net/IFACE/...)`;
 
 /**
  * ls of the node's files the simulation has (/etc/cni/net.d, /opt/cni/bin, …) in GNU ls's
@@ -385,8 +390,8 @@ function lsFiles(ctx: Ctx, args: readonly string[]): CommandResult {
   const files = paths.map((p) => readFile(ctx.c, ctx.fs, p));
   const theirs = (p: string) => /^\/(var\/)?run\/netns\/?$|^\/proc\//.test(p);
   if (paths.length === 0 || paths.every(theirs)) return ls(ctx.c, ctx.ns, args, ctx.piped);
-  const unknown = paths.find((p, i) => dirs[i] === undefined && files[i] === undefined && !theirs(p));
-  if (unknown !== undefined) return fail(`(hopscope: ls of ${unknown} is not simulated; the simulated directories are /etc/cni/net.d, /opt/cni/bin, /var/run/netns and /proc/PID/ns)\n`, 2);
+  const unknown = paths.find((p, i) => dirs[i] === undefined && files[i] === undefined && !theirs(p) && !knownAbsent(ctx.c, ctx.fs, p));
+  if (unknown !== undefined) return fail(`(hopscope: ls of ${unknown} is not simulated; the simulated directories are /etc/cni/net.d, /opt/cni/bin, /run/flannel (flannel nodes), /var/run/netns and /proc/PID/ns)\n`, 2);
   if (paths.some(theirs)) return fail("(hopscope: list /var/run/netns or /proc on their own)\n", 2);
   if (opts.replace(/1/g, "") !== "") return fail(`(hopscope: ls -${opts} of ${paths.join(" ")} is not simulated; plain ls and ls -1 are)\n`, 2);
   const oneColumn = ctx.piped || opts.includes("1");
@@ -409,7 +414,7 @@ type IpGlobals = { show: IpShowOptions; netns?: string; rest: string[]; options:
 
 /** iproute2's global options before the object: -4/-6, -s, -o, -br, -n NS; the others are refused by name. */
 function ipGlobals(args: readonly string[]): IpGlobals | CommandResult {
-  const show: { family?: "inet"; oneline?: boolean; brief?: boolean; stats?: boolean } = {};
+  const show: { family?: "inet"; oneline?: boolean; brief?: boolean; stats?: boolean; details?: boolean } = {};
   let netns: string | undefined;
   const options: string[] = [];
   let i = 0;
@@ -421,12 +426,13 @@ function ipGlobals(args: readonly string[]): IpGlobals | CommandResult {
     else if (a === "-s" || a === "-stats" || a === "-statistics") show.stats = true;
     else if (a === "-o" || a === "-oneline") show.oneline = true;
     else if (a === "-br" || a === "-brief") show.brief = true;
+    else if (a === "-d" || a === "-details") show.details = true;
     else if (a === "-n" || a === "-netns") {
       netns = args[++i];
       // iproute2 4.15 passes the missing name on as a null pointer, and says so.
       if (netns === undefined) return fail('Cannot open network namespace "(null)": No such file or directory\n', 255);
-    } else if (["-d", "-details", "-j", "-json", "-p", "-pretty", "-c", "-color", "-h", "-human", "-r", "-resolve"].includes(a)) {
-      return fail(`(hopscope: ip ${a} is not simulated; -4, -s, -o, -br and -n are)\n`, 255);
+    } else if (["-j", "-json", "-p", "-pretty", "-c", "-color", "-h", "-human", "-r", "-resolve"].includes(a)) {
+      return fail(`(hopscope: ip ${a} is not simulated; -4, -s, -o, -br, -d and -n are)\n`, 255);
     } else return fail(`Option "${a}" is unknown, try "ip -help".\n`, 255);
   }
   return { show, ...(netns !== undefined && { netns }), rest: args.slice(i), options };
@@ -576,8 +582,8 @@ const kubectl: Tool = (ctx, args) => {
 const HELP = `(hopscope: this shell simulates these commands on the scenario's cluster; bash's own help is not here)
   namespaces, processes  lsns -t net, ls -1i /var/run/netns, ls -l /proc/[1-9]*/ns/net, ps -p, ip netns [exec|identify], nsenter -t PID -n
   containers, cluster    ctr [-n k8s.io] namespaces|containers|task ls, ctr containers info ID, kubectl get pods|svc|ep|nodes, kubectl describe pods|services, kubectl exec POD -- CMD
-  links, routes, bridge  ip [-4] [-o] [-br] [-s] [-n NS] link|addr|route, ip route get ADDR, ifconfig, ethtool -S, cat /sys/class/net/IF/ifindex, brctl show, bridge fdb, sysctl
-  files                  cat /etc/cni/net.d/10-bridge.conf|99-loopback.conf, /var/lib/kubelet/kubelet-config.yaml, a pod's /etc/resolv.conf; ls /etc/cni/net.d, /opt/cni/bin
+  links, routes, bridge  ip [-4] [-o] [-br] [-s] [-d] [-n NS] link|addr|route|neigh, ip route get ADDR, ifconfig, ethtool -S, cat /sys/class/net/IF/ifindex, brctl show, bridge fdb, sysctl
+  files                  cat /etc/cni/net.d/10-bridge.conf|99-loopback.conf (flannel: 10-flannel.conflist, /run/flannel/subnet.env), /var/lib/kubelet/kubelet-config.yaml, a pod's /etc/resolv.conf; ls /etc/cni/net.d, /opt/cni/bin, /run/flannel
   netfilter              iptables [-t T] [-Z] -L|-S [CHAIN] [-v] [-n] [-x], iptables-save [-c] [-t T], conntrack -L [filters], tcpdump -n [-e] -i IF [filter]
   traffic                ping, traceroute -n, curl, wget -qO- (busybox pods), nslookup, dig @SERVER  (each traces new flows)
   text                   grep, head, tail, cut, wc, sort, xargs, echo, hostname; ; && || and | between commands; Tab completes
@@ -605,8 +611,8 @@ const TOOLS: Readonly<Record<string, Tool>> = {
   ls: (ctx, args) => lsFiles(ctx, args),
   ps: (ctx, args) => ps(ctx.c, ctx.ns, args),
   ctr: (ctx, args) => ctr(ctx.c, ctx.ns, args),
-  ifconfig: (ctx, args) => ifconfig(ctx.ns, ctx.c.world, args),
-  bridge: (ctx, args) => bridgeFdb(ctx.ns, ctx.c.world, args),
+  ifconfig: (ctx, args) => ifconfig(ctx.ns, ctx.c.world, args, ipEraOf(ctx.c.scenario)),
+  bridge: (ctx, args) => bridgeFdb(ctx.ns, ctx.c.world, args, ipEraOf(ctx.c.scenario)),
   tcpdump: (ctx, args) => tcpdump(ctx.ns, [...ctx.s.flows, ...ctx.newFlows], args),
   ping: (ctx, args) => ping(probe(ctx), args),
   traceroute: (ctx, args) => traceroute(probe(ctx), args),
@@ -665,7 +671,9 @@ function execArgv(ctx: Ctx, argvIn: readonly string[]): CommandResult {
     const r = ipNetns(inner, g.rest);
     if (r) return r;
     const object = g.rest[0] ?? "";
-    if (object.length > 0 && ("link".startsWith(object) || "address".startsWith(object) || object === "addr")) return ipShow(ctx.c, ctx.ns, g.rest, g.show);
+    if (object.length > 0 && ("link".startsWith(object) || "address".startsWith(object) || object === "addr" || isNeighObject(object))) return ipShow(ctx.c, ctx.ns, g.rest, g.show);
+    // -d changes what route, rule and the others print (`unicast`, table ids); only link, addr and neigh are simulated with it.
+    if (g.show.details) return fail(`(hopscope: ip -d ${object} is not simulated; ip -d link, ip -d addr and ip -d neigh are)\n`, 255);
     return runCommand(ctx.c, ctx.ns, ["ip", ...g.rest], EXTRA_COMMANDS, ctx.uid);
   }
   const r = runCommand(ctx.c, ctx.ns, argv, EXTRA_COMMANDS, ctx.uid);
