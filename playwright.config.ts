@@ -7,7 +7,7 @@ const BUILD_PORT = Number(process.env.HOPSCOPE_E2E_BUILD_PORT ?? 4173);
 const DEV_PORT = Number(process.env.HOPSCOPE_E2E_DEV_PORT ?? 5174);
 
 /** Specs that also run against the dev server: what a newcomer meets first runs under `npm run dev`. */
-const ALSO_DEV = /(dev|first-run|modern)\.spec\.ts$/;
+const ALSO_DEV = /(dev|first-run|modern|cni)\.spec\.ts$/;
 
 export default defineConfig({
   testDir: "e2e",

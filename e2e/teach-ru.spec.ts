@@ -122,7 +122,7 @@ test.describe("the teaching parts in Russian", () => {
     await page.getByRole("button", { name: "Легенда" }).click();
     const legend = page.getByRole("region", { name: "Легенда схемы" });
     await expect(legend).toBeVisible();
-    await expect(legend.locator('[data-legend="bridge"]')).toHaveText("Мост CNI узла, cnio0: коммутатор и шлюз подов");
+    await expect(legend.locator('[data-legend="bridge"]')).toHaveText("Мост CNI узла, cnio0 (у flannel — cni0): коммутатор и шлюз подов");
     await expect(legend.locator('[data-legend="services"]')).toContainText("только правила iptables (или nftables) kube-proxy");
     await shot(page, "legend");
     await page.keyboard.press("Escape");

@@ -83,3 +83,47 @@ describe("the editor", () => {
     expect(s.topology?.nodes.map((n) => n.id)).toContain("worker-0");
   });
 });
+
+describe("withCni: a scenario moved onto another CNI plugin", () => {
+  it("onto flannel: the bridge plugin's keys go (cluster and workers), the pod network moves with renumber, and back restores the bridge plugin's defaults", async () => {
+    const { BUILTIN_SCENARIOS } = await import("../engine/scenarios/article");
+    const { validateScenario } = await import("../engine/k8s/spec");
+    const { withCni } = await import("./editor");
+    const today = BUILTIN_SCENARIOS.find((s) => s.id === "today-pod-to-pod")!;
+    const flannelBuiltIn = BUILTIN_SCENARIOS.find((s) => s.id === "flannel-pod-to-pod")!;
+    const masqOff = setFault(today, { kind: "ipmasq-off", worker: "worker-0" }, true);
+    const withKeys: ScenarioInput = { ...masqOff, cluster: { ...masqOff.cluster, cni: { ...masqOff.cluster.cni, hairpinMode: true } } };
+    const moved = withCni(withKeys, "flannel", { renumber: true });
+    expect(moved.cluster.cni).toEqual({ type: "flannel" });
+    expect(moved.cluster.workers.every((w) => w.cni === undefined)).toBe(true);
+    expect(moved.cluster.podNetwork).toBe(flannelBuiltIn.cluster.podNetwork);
+    expect({ ...moved, id: "", title: "", description: "" }).toEqual({ ...flannelBuiltIn, id: "", title: "", description: "" });
+    expect(validateScenario(moved).ok).toBe(true);
+    const back = withCni(moved, "bridge", { renumber: true });
+    expect(back.cluster.cni).toBeUndefined();
+    expect(back.cluster.podNetwork).toBe(today.cluster.podNetwork);
+    // Without renumber (the editor's switch) the addresses stay.
+    expect(withCni(today, "flannel").cluster.podNetwork).toBe(today.cluster.podNetwork);
+  });
+
+  it("onto Calico: its encapsulation is written only when it is not none", async () => {
+    const { withCni } = await import("./editor");
+    const { BUILTIN_SCENARIOS } = await import("../engine/scenarios/article");
+    const today = BUILTIN_SCENARIOS.find((s) => s.id === "today-pod-to-pod")!;
+    expect(withCni(today, { type: "calico", encapsulation: "vxlan" }).cluster.cni).toEqual({ type: "calico", encapsulation: "vxlan" });
+    expect(withCni(today, { type: "calico", encapsulation: "none" }).cluster.cni).toEqual({ type: "calico", encapsulation: "none" });
+    // Unchosen: routed from another plugin, the document's own when it is on Calico already (validation requires the key).
+    expect(withCni(today, "calico").cluster.cni).toEqual({ type: "calico", encapsulation: "none" });
+    expect(withCni(withCni(today, { type: "calico", encapsulation: "vxlan" }), "calico").cluster.cni).toEqual({ type: "calico", encapsulation: "vxlan" });
+  });
+});
+
+describe("faults on other CNIs", () => {
+  it("the bridge plugin's settings and the VPC's pod routes are not offered on flannel or Calico; the bridge's netfilter switch is where a bridge is", async () => {
+    const { faultAppliesTo, FAULT_KINDS } = await import("../engine/k8s/faults");
+    const on = (cni: "bridge" | "flannel" | "calico") => FAULT_KINDS.filter((k) => faultAppliesTo(k.kind, cni)).map((k) => k.kind);
+    expect(on("bridge")).toEqual(FAULT_KINDS.map((k) => k.kind));
+    expect(on("flannel")).toEqual(["ip-forward-off", "bridge-nf-off", "kube-proxy-stopped", "no-endpoints", "stale-endpoint"]);
+    expect(on("calico")).toEqual(["ip-forward-off", "kube-proxy-stopped", "no-endpoints", "stale-endpoint"]);
+  });
+});

@@ -6,7 +6,7 @@
  * scenario is a step of the history too: Undo brings an edited scenario back.
  */
 import type { StateCreator } from "zustand";
-import type { ScenarioInput } from "../engine/k8s/spec";
+import type { CniType, ScenarioInput } from "../engine/k8s/spec";
 import { isDefaultKubeProxy, type KubeProxyChoice } from "../engine/kube-proxy/releases";
 import type { EngineRequester } from "../worker/client";
 import type { InvalidResult, Issue, TraceResult, ValidateResult } from "../worker/protocol";
@@ -171,6 +171,53 @@ export const editorSlice =
       },
     };
   };
+
+/** The bridge plugin's own keys (10-bridge.conf's): another plugin's cluster must not carry them (the validator says so). */
+const BRIDGE_KEYS = ["name", "bridge", "isGateway", "ipMasq", "hairpinMode"] as const;
+
+/** The pod network's first octets each CNI's built-ins use: the article's 10.200.0.0/16, flannel's default 10.244.0.0/16. */
+const POD_PREFIX = { bridge: '"10.200.', flannel: '"10.244.' } as const;
+
+export interface CniChoice {
+  readonly type: CniType;
+  /** Calico's IP pool encapsulation ("none" when absent). */
+  readonly encapsulation?: "none" | "ipip" | "vxlan";
+}
+
+/**
+ * A document moved onto another CNI plugin: `cluster.cni` becomes that plugin's (the bridge
+ * plugin's keys go, on the cluster and on every worker, when leaving it; back on the bridge plugin
+ * its defaults apply again). With `renumber`, the pod network and every pod address move as the
+ * built-ins do between the bridge plugin (10.200.0.0/16) and flannel (10.244.0.0/16, scenarios/cni.ts
+ * onFlannel's rewrite), so a built-in's document moved there is that CNI's built-in.
+ * TODO(calico): move the pod network as scenarios' onCalico does once Calico's built-ins exist;
+ * until then a document moved onto Calico keeps its addresses.
+ */
+export function withCni(doc: ScenarioInput, choice: CniChoice | CniType, opts: { renumber?: boolean } = {}): ScenarioInput {
+  const { type, encapsulation } = typeof choice === "string" ? { type: choice, encapsulation: undefined } : choice;
+  const from = doc.cluster.cni?.type ?? "bridge";
+  let moved = doc;
+  if (opts.renumber && from !== type && (from === "bridge" || from === "flannel") && (type === "bridge" || type === "flannel")) {
+    moved = JSON.parse(JSON.stringify(doc).replaceAll(POD_PREFIX[from], POD_PREFIX[type])) as ScenarioInput;
+  }
+  const c = moved.cluster;
+  const stripWorker = <W extends { cni?: object }>(w: W): W => {
+    if (!w.cni) return w;
+    const { cni: _cni, ...rest } = w;
+    return rest as W;
+  };
+  if (type === "bridge") {
+    // The bridge plugin's defaults: its keys left out (a worker's overrides stay when it was on the bridge plugin already).
+    const { cni: _old, ...cluster } = c;
+    const keep = from === "bridge" && c.cni ? Object.fromEntries(Object.entries(c.cni).filter(([k]) => (BRIDGE_KEYS as readonly string[]).includes(k))) : {};
+    return { ...moved, cluster: Object.keys(keep).length ? { ...cluster, cni: keep } : { ...cluster, workers: from === "bridge" ? cluster.workers : cluster.workers.map(stripWorker) } };
+  }
+  // Calico's encapsulation is always written: validation requires it (calico.yaml's own default,
+  // IP-in-IP, is not modelled). Unchosen, it stays the document's or is routed ("none"), as the form shows.
+  const calicoEncap = encapsulation ?? (from === "calico" ? c.cni?.encapsulation : undefined) ?? "none";
+  const cni = { type, ...(type === "calico" && { encapsulation: calicoEncap }) };
+  return { ...moved, cluster: { ...c, cni, workers: c.workers.map(stripWorker) } };
+}
 
 /** A document with `cluster.kubeProxy` set to a choice; the article's default is written by leaving the field out. */
 export function withKubeProxy(doc: ScenarioInput, choice: KubeProxyChoice): ScenarioInput {

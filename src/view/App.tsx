@@ -5,7 +5,9 @@ import { listenToHost, syncUrlWithStore, viewUrl } from "../share/browser";
 import { ShareButtons, ShareStatus } from "./ShareButtons";
 import { HeaderMenu } from "./HeaderMenu";
 import { CompareKubeProxies, KubeProxySwitch } from "./KubeProxySwitch";
+import { CompareCnis } from "./CompareCnis";
 import type { ScenarioSummary } from "../worker/protocol";
+import type { CniType } from "../engine/k8s/spec";
 import { useMediaQuery } from "./media";
 import { toggleClass } from "./outside";
 import { useSwipe } from "./swipe";
@@ -38,13 +40,18 @@ const EDITED = "(edited)";
 
 const usePrefersReducedMotion = () => useMediaQuery("(prefers-reduced-motion: reduce)");
 
-/** The built-ins by the release of their cluster's kube-proxy: the article's (1.10) first, then today's. */
-function scenarioGroups(scenarios: readonly ScenarioSummary[]): { version: string; scenarios: ScenarioSummary[] }[] {
-  const groups: { version: string; scenarios: ScenarioSummary[] }[] = [];
+/**
+ * The built-ins by the release of their cluster's kube-proxy and by its CNI plugin: the article's
+ * (1.10, the bridge plugin) first, then today's on the bridge plugin, then today's on flannel, on Calico.
+ */
+function scenarioGroups(scenarios: readonly ScenarioSummary[]): { key: string; version: string; cni: CniType; scenarios: ScenarioSummary[] }[] {
+  const groups: { key: string; version: string; cni: CniType; scenarios: ScenarioSummary[] }[] = [];
   for (const s of scenarios) {
     const version = s.kubeProxy?.version ?? "1.10";
-    let g = groups.find((x) => x.version === version);
-    if (!g) groups.push((g = { version, scenarios: [] }));
+    const cni = s.cni ?? "bridge";
+    const key = `${version}/${cni}`;
+    let g = groups.find((x) => x.key === key);
+    if (!g) groups.push((g = { key, version, cni, scenarios: [] }));
     g.scenarios.push(s);
   }
   return groups;
@@ -304,7 +311,10 @@ export function App() {
           >
             {edited && scenario && <option value={EDITED}>{t.edited({ title: scenario.title })}</option>}
             {scenarioGroups(scenarios).map((g) => (
-              <optgroup key={g.version} label={g.version === "1.10" ? t.groupArticle : t.groupToday({ version: g.version })}>
+              <optgroup
+                key={g.key}
+                label={g.cni === "flannel" ? t.groupFlannel({ version: g.version }) : g.cni === "calico" ? t.groupCalico({ version: g.version }) : g.version === "1.10" ? t.groupArticle : t.groupToday({ version: g.version })}
+              >
                 {g.scenarios.map((s) => (
                   <option key={s.id} value={s.id}>
                     {s.title}
@@ -337,6 +347,7 @@ export function App() {
             <div className="flex flex-wrap items-center gap-2">
               <KubeProxySwitch testId="kube-proxy-menu" />
               <CompareKubeProxies onCompare={(initial) => setCompareOpen({ initial })} />
+              <CompareCnis onCompare={(initial) => setCompareOpen({ initial })} />
             </div>
             <ShareButtons part="more" />
             <div className="flex flex-wrap items-center gap-3">
@@ -417,6 +428,7 @@ export function App() {
               onOpen={embed.on ? undefined : onOpen}
               minLabelPx={embed.on ? 11 : 10}
               kubeProxyMode={scenario?.kubeProxy?.mode ?? "iptables"}
+              noPodRoutes={scenario?.cni === "flannel" && scenario.vpcPodRoutes?.length === 0}
               {...(editorOpen && picking && { onPick, picked: [send.from, send.to].filter((x): x is PickTarget => x !== undefined) })}
             />
           )}

@@ -340,7 +340,8 @@ function place(s: Step, dirWord: (dir: string) => string): string {
 function summary(s: Step): string {
   switch (s.kind) {
     case "wire":
-      return endpoints(s.packet);
+      // A tunnel's datagram: the outer header, then the packet it carries.
+      return s.packet.inner ? `${endpoints(s.packet)} [VXLAN VNI ${s.packet.vni ?? "?"}: ${endpoints(s.packet.inner)}]` : endpoints(s.packet);
     case "nat":
       return `${s.detail.type}: ${endpoints(s.detail.after)}`;
     case "drop":

@@ -10,7 +10,7 @@ import type { StepPacket } from "../engine/trace";
 import type { FlatStep } from "../store/playback";
 import { useT } from "../i18n/use";
 import { hooksText } from "./hooks-text";
-import { TERMINAL, hookSlots, hooksAt, ipHook, isHook, tableLabel, type HOOK_STAGES, type HooksAt, type HookStation, type Pass, type Station, type TablePass } from "./hooks";
+import { TERMINAL, hookSlots, hooksAt, ipHook, isHook, isTunnelLabel, tableLabel, type HOOK_STAGES, type HooksAt, type HookStation, type Pass, type Station, type TablePass } from "./hooks";
 
 /** Where each box sits in the wide grid (11 columns: boxes in odd ones, arrows between; 7 rows). */
 const PLACE: Readonly<Record<Station, string>> = {
@@ -81,7 +81,8 @@ function stationName(t: Words, s: Station, rawLabel?: string): string {
     case "route-out":
       return t.routingDecision;
     case "local":
-      return t.localProcess;
+      // A tunnel device sends (or its socket takes) the datagram where a local process would.
+      return isTunnelLabel(rawLabel) ? `${t.tunnelDevice}: ${rawLabel}` : t.localProcess;
     default:
       return ipHook(s);
   }

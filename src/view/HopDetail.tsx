@@ -1,5 +1,5 @@
 /** The current hop in full: the packet's fields, and whatever decided its fate here. */
-import type { Step, StepPacket } from "../engine/trace";
+import { endpoints, type Step, type StepPacket } from "../engine/trace";
 import { Glossed } from "./teach/Glossed";
 import { useT } from "../i18n/use";
 import { DETAIL } from "./i18n/page";
@@ -16,6 +16,35 @@ function PacketFields({ p }: { p: StepPacket }) {
         </div>
       ))}
     </dl>
+  );
+}
+
+/** A packet on one line: `10.244.0.21 > 10.244.1.15 icmp ttl 63`, ports tcpdump's way. */
+function packetLine(p: StepPacket): string {
+  return `${endpoints(p)} ${p.proto} ttl ${p.ttl}`;
+}
+
+/**
+ * A tunnel's two headers: the outer one (node to node, UDP to the tunnel's port, with the VNI) and
+ * the packet it carries, as it was when wrapped.
+ */
+function TunnelHeaders({ outer, inner, vni }: { outer: StepPacket; inner: StepPacket; vni?: number }) {
+  const t = useT(DETAIL);
+  return (
+    <div className="space-y-1 rounded border border-violet-300 bg-violet-50 p-2 text-xs text-violet-950" data-testid="tunnel-headers">
+      <div data-testid="outer-header">
+        <span className="font-semibold">{t.outer}</span>
+        <span className="font-mono">
+          {" "}
+          {packetLine(outer)}
+          {vni !== undefined ? ` · VXLAN VNI ${vni}` : ""}
+        </span>
+      </div>
+      <div className="ml-3 rounded border border-dashed border-violet-300 bg-white/60 px-2 py-1" data-testid="inner-packet">
+        <span className="font-semibold">{t.inner}</span>
+        <span className="font-mono"> {packetLine(inner)}</span>
+      </div>
+    </div>
   );
 }
 
@@ -84,11 +113,33 @@ export function HopDetail({ step, entryListed = true, onShowHooks }: { step?: St
         </p>
       )}
       <PacketFields p={step.packet} />
-      {d?.kind === "wire" && (
-        <>
-          <h4 className="text-xs font-semibold text-slate-600">tcpdump -n -e -i {step.iface}</h4>
-          <Code>{`${d.mac ? `${d.mac.src} > ${d.mac.dst}, ethertype IPv4 (0x0800), length ${d.length + 14}: ` : ""}${d.tcpdump}`}</Code>
-        </>
+      {step.packet.inner && d?.kind !== "encap" && <TunnelHeaders outer={step.packet} inner={step.packet.inner} vni={step.packet.vni} />}
+      {d?.kind === "wire" &&
+        (step.packet.inner ? (
+          // A tunnel's datagram: tcpdump prints the outer header's line, then the inner packet's
+          // (without -e: the engine's text has no inner link-level header to show).
+          <>
+            <h4 className="text-xs font-semibold text-slate-600">tcpdump -n -i {step.iface}</h4>
+            <Code testid="tcpdump-text">{d.tcpdump}</Code>
+          </>
+        ) : (
+          <>
+            <h4 className="text-xs font-semibold text-slate-600">tcpdump -n -e -i {step.iface}</h4>
+            <Code testid="tcpdump-text">{`${d.mac ? `${d.mac.src} > ${d.mac.dst}, ethertype IPv4 (0x0800), length ${d.length + 14}: ` : ""}${d.tcpdump}`}</Code>
+          </>
+        ))}
+      {d?.kind === "encap" && (
+        <div className="space-y-1" data-testid="encap-detail">
+          <h4 className="text-xs font-semibold text-slate-600">{t.encap({ action: d.action, device: d.device, vni: d.vni, port: d.port })}</h4>
+          <TunnelHeaders outer={d.outer} inner={d.inner} vni={d.vni} />
+          {d.fdb && (
+            <>
+              <h4 className="text-xs font-semibold text-slate-600">{t.fdbUsed({ device: d.device })}</h4>
+              <Code testid="fdb-entry">{`${d.fdb.mac} dst ${d.fdb.dst} self permanent`}</Code>
+              <p className="text-xs text-slate-600">{t.fdbNote({ mac: d.fdb.mac, dst: d.fdb.dst, port: d.port })}</p>
+            </>
+          )}
+        </div>
       )}
       {d?.kind === "route" && (
         <>

@@ -27,6 +27,7 @@ export const KIND_COLOUR: Record<string, string> = {
   nat: "text-orange-700",
   conntrack: "text-emerald-700",
   bridge: "text-teal-700",
+  encap: "text-violet-700",
   deliver: "text-blue-800",
   drop: "text-red-700",
 };

@@ -73,6 +73,24 @@ function keyParts(key: string): { table: string; chain: string; index: number } 
   return { table: key.slice(0, slash), chain: key.slice(slash + 1, hash), index: Number(key.slice(hash + 1)) };
 }
 
+/**
+ * On the VPC router: its routes into the pod network, as its table holds them, and on flannel why
+ * it holds none (the overlay's outer header carries only node addresses).
+ */
+function RouterPodRoutes({ node }: { node: string }) {
+  const t = useT(NODE);
+  const isRouter = useHopscope((s) => s.topology?.nodes.some((n) => n.id === node && n.kind === "router") ?? false);
+  const routes = useHopscope((s) => s.scenario?.vpcPodRoutes);
+  const cni = useHopscope((s) => s.scenario?.cni);
+  if (!isRouter || !routes) return null;
+  return (
+    <p className="px-2 pt-1 text-xs text-slate-700" data-testid="router-pod-routes">
+      {routes.length ? t.vpcPodRoutes({ routes: routes.join(", ") }) : t.vpcNoPodRoutes}
+      {cni === "flannel" && <span className="text-slate-600"> {t.vpcOverlayWhy}</span>}
+    </p>
+  );
+}
+
 export function NodePanel({
   node,
   nodes,
@@ -234,6 +252,7 @@ export function NodePanel({
           </span>
         )}
       </div>
+      <RouterPodRoutes node={node} />
       <div className="grid min-h-0 flex-1 grid-cols-2 gap-3 overflow-hidden p-2">
         <div
           ref={rulesBox}

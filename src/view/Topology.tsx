@@ -13,8 +13,8 @@ import type { Topology as TopologyData } from "../engine/k8s/topology";
 import type { Step } from "../engine/trace";
 import type { FlatStep } from "../store/playback";
 import { FONT, center, fitText, involvedIn, layoutTopology, setTextMeasure, textWidth, stepPosition, wireRoute, type Box, type Fold, type Layout } from "./layout";
-import { PacketMarker } from "./PacketMarker";
-import { Trail, dropLabel, headerBadge } from "./TrailLayer";
+import { PacketMarker, type Wrapping } from "./PacketMarker";
+import { Trail, dropLabel, headerBadge, packetBadge } from "./TrailLayer";
 import { useLang } from "../i18n/use";
 import { TOPOLOGY } from "./i18n/page";
 import { trailOf } from "./trail";
@@ -142,6 +142,7 @@ export function Topology({
   onOpen,
   minLabelPx = MIN_LABEL_PX,
   kubeProxyMode = "iptables",
+  noPodRoutes = false,
 }: {
   topology: TopologyData;
   step?: Step;
@@ -160,6 +161,8 @@ export function Topology({
   minLabelPx?: number;
   /** Which rules make the service network (kube-proxy's mode), for its label. */
   kubeProxyMode?: "iptables" | "nftables";
+  /** The VPC router holds no routes into the pod network (flannel's overlay needs none). */
+  noPodRoutes?: boolean;
 }) {
   const lang = useLang();
   const tr = TOPOLOGY[lang];
@@ -175,10 +178,10 @@ export function Topology({
     const r = topology.nodes.find((n) => n.kind === "router");
     const c = topology.nodes.find((n) => n.kind === "client");
     return {
-      router: Math.max(textWidth(tr.router, FONT.title, true), textWidth(`${r?.ip ?? ""} · ${tr.routes}`, FONT.text), textWidth(tr.publicNat({ ip: r?.publicIp ?? "" }), FONT.small)),
+      router: Math.max(textWidth(tr.router, FONT.title, true), textWidth(`${r?.ip ?? ""} · ${noPodRoutes ? tr.noPodRoutes : tr.routes}`, FONT.text), textWidth(tr.publicNat({ ip: r?.publicIp ?? "" }), FONT.small)),
       client: Math.max(textWidth(tr.client, FONT.title, true), textWidth(c?.ip ?? "", FONT.text), textWidth(tr.docRange, FONT.small)),
     };
-  }, [topology, tr]);
+  }, [topology, tr, noPodRoutes]);
   const layout = useMemo(
     () => layoutTopology(topology, { ...(room && { width: room.width, height: room.height }), involved, unfolded: open.nodes, servicesUnfolded: open.services, bandText }),
     [topology, room, involved, open.nodes, open.services, bandText],
@@ -362,7 +365,7 @@ export function Topology({
                 <g key={n.id} data-testid={`node-${n.id}`}>
                   <Rect b={b} stroke={C.host} fill={FILL.router} active={active} />
                   <Label x={b.x + 10} y={b.y + 19} size={FONT.title} weight={600}>{fitText(tr.router, textW, FONT.title, true)}</Label>
-                  <Label x={b.x + 10} y={b.y + 36}>{fitText(`${n.ip} · ${tr.routes}`, textW, FONT.text)}</Label>
+                  <Label x={b.x + 10} y={b.y + 36}>{fitText(`${n.ip} · ${noPodRoutes ? tr.noPodRoutes : tr.routes}`, textW, FONT.text)}</Label>
                   {!layout.compact && <Label x={b.x + 10} y={b.y + 53} size={FONT.small} fill={TEXT.muted}>{fitText(tr.publicNat({ ip: n.publicIp ?? "" }), textW, FONT.small)}</Label>}
                 </g>
               );
@@ -489,7 +492,7 @@ export function Topology({
             </g>
           )}
           {here && step && step.kind !== "drop" && (
-            <PacketMarker at={here} route={route} reducedMotion={reducedMotion} colour={C.packet} badge={headerBadge(step)} width={layout.width} />
+            <PacketMarker at={here} route={route} reducedMotion={reducedMotion} colour={C.packet} badge={headerBadge(step)} width={layout.width} wrapped={wrappingOf(step, cursor, tr)} />
           )}
           {here && step && (step.kind === "rule" || step.kind === "nat") && step.pod === undefined && onOpen && !onPick && (
             <RuleChip x={here.x} y={here.y} width={layout.width} step={step} onOpen={onOpen} />
@@ -526,6 +529,15 @@ function DropLabel({ x, width, text }: { x: number; width: number; text: string 
       </text>
     </g>
   );
+}
+
+/** How the packet is drawn when it travels inside a tunnel (its packet has an inner one). */
+function wrappingOf(step: Step, cursor: number | undefined, tr: (typeof TOPOLOGY)["en"]): Wrapping | undefined {
+  const inner = step.packet.inner;
+  if (!inner) return undefined;
+  const d = step.kind === "encap" ? step.detail : undefined;
+  const note = d && (d.action === "encap" ? tr.encapChip({ device: d.device, vni: d.vni, dst: d.outer.dst }) : tr.decapChip({ device: d.device, vni: d.vni }));
+  return { tunnel: "VXLAN", inner: tr.innerPacket({ packet: packetBadge(inner) }), ...(d && { change: d.action, note }), key: `${cursor ?? ""}:${d?.action ?? ""}` };
 }
 
 /** At a rule or NAT step: the chain and target that decided, a button to the node's rules. */

@@ -1,5 +1,5 @@
 /** The trail drawn under the packet: the wires it has followed, and the addresses it had on each. */
-import type { Step } from "../engine/trace";
+import type { Step, StepPacket } from "../engine/trace";
 import { TRAIL } from "./diagramStyle";
 import { labelPoint, type TrailSegment } from "./trail";
 import type { Lang } from "../i18n/lang";
@@ -11,7 +11,11 @@ const CHAR_W = 6.7;
 
 /** The packet's header, for its badge: protocol, then source → destination (ports for TCP and UDP). */
 export function headerBadge(step: Step): string {
-  const p = step.packet;
+  return packetBadge(step.packet);
+}
+
+/** A packet's header in a few words: `ICMP 10.244.0.21 → 10.244.1.15`, ports after a colon. */
+export function packetBadge(p: StepPacket): string {
   const proto = p.proto.toUpperCase();
   if (p.proto === "icmp") return `${proto} ${p.src} → ${p.dst}`;
   return `${proto} ${p.src}:${p.sport} → ${p.dst}:${p.dport}`;

@@ -6,7 +6,7 @@ import type { ScenarioInput } from "../engine/k8s/spec";
 import { builtinScenario } from "../engine/scenarios/article";
 import { FAULT_SCENARIOS, HAIRPIN_ON } from "../engine/testing/faults";
 import type { Step, Trace } from "../engine/trace";
-import { alignTraces, diffMatches, firstDivergence, MAX_EDITS, type Row } from "./compare";
+import { alignTraces, diffMatches, firstDivergence, MAX_EDITS, sameStep, type Row } from "./compare";
 
 function trace(input: unknown): Trace {
   const r = runScenario(input);
@@ -264,5 +264,30 @@ describe("long traces", () => {
     const d = firstDivergence(rows, ["a", "b"]);
     expect(d?.index).toBe(530);
     expect(d?.text).toBe("a: busybox0-rw89s's routing table sends 10.200.1.15 via 10.200.0.1 out of eth0 (default route), on busybox0-rw89s on worker-0-a1; b: on busybox0-rw89s on worker-0-b1");
+  });
+});
+
+describe("Compare across CNIs", () => {
+  it("flannel's encap and decap steps are rows of its side only, and each side keeps all its steps in order", async () => {
+    const { withCni } = await import("../store/editor");
+    const bridge = builtin("today-pod-to-pod");
+    const flannel = withCni(bridge, "flannel", { renumber: true });
+    const [a, b] = [trace(bridge), trace(flannel)];
+    const rows = alignTraces(a, b);
+    expect(rows.filter((r) => r.left).map((r) => r.left)).toEqual(stepsOf(a));
+    expect(rows.filter((r) => r.right).map((r) => r.right)).toEqual(stepsOf(b));
+    const encaps = rows.filter((r) => r.right?.kind === "encap");
+    expect(encaps).toHaveLength(4);
+    expect(encaps.every((r) => r.left === undefined)).toBe(true);
+    expect(firstDivergence(rows, ["bridge", "flannel"])).toBeDefined();
+  });
+
+  it("two encap steps match when the device, VNI, action and remote agree, not when the remote differs", () => {
+    const steps = stepsOf(trace(builtin("flannel-pod-to-pod")));
+    const encap = steps.find((s) => s.kind === "encap" && s.detail.action === "encap")!;
+    expect(sameStep(encap, encap)).toBe(true);
+    if (encap.kind !== "encap") throw new Error("not an encap step");
+    const elsewhere = { ...encap, detail: { ...encap.detail, fdb: { mac: encap.detail.fdb!.mac, dst: "10.240.0.22" } } };
+    expect(sameStep(encap, elsewhere)).toBe(false);
   });
 });

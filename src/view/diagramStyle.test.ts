@@ -4,7 +4,7 @@
  * computed here with the Filter Effects spec's matrices on sRGB values as Chromium applies them.
  */
 import { describe, expect, it } from "vitest";
-import { C, FILL, TEXT, TRAIL } from "./diagramStyle";
+import { C, FILL, TEXT, TRAIL, TUNNEL } from "./diagramStyle";
 
 type RGB = [number, number, number];
 
@@ -52,6 +52,8 @@ const PAIRS: [string, string, string][] = [
   ["service on its picked highlight", TEXT.ink, FILL.servicePicked],
   ["the packet's badge", TEXT.badgeText, TEXT.badge],
   ["a rule chip", TEXT.rule, TEXT.ruleFill],
+  ["a tunnel's label and chip", TUNNEL.text, TUNNEL.fill],
+  ["a tunnel's label on a node", TUNNEL.text, FILL.node],
   ["a drop's reason", TEXT.drop, TEXT.dropFill],
   ["a trail label", C.ink, TRAIL.label],
   ["a NAT on a trail label", TRAIL.natText, TRAIL.nat],

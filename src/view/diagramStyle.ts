@@ -37,6 +37,12 @@ export const WIRE = { bus: 4, link: 2 } as const;
 export const PACKET = { r: 11, halo: 18, outline: "white" } as const;
 
 /**
+ * A packet inside a tunnel (VXLAN between nodes): the dot in an envelope, the outer header, with
+ * the tunnel's name under it; the encapsulating and decapsulating node get a chip saying so.
+ */
+export const TUNNEL = { stroke: "#6d28d9", fill: "#f5f3ff", text: "#5b21b6", w: 54, h: 40, rx: 9 } as const;
+
+/**
  * The path so far, drawn along the wires: a segment per wire with the packet's addresses there;
  * a label whose addresses a NAT changed is highlighted.
  */

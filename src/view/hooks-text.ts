@@ -38,6 +38,7 @@ export const hooksText = defineCatalog(
     /** The box's title, in a narrow column: where a long word may break. */
     routingDecisionBox: "routing decision",
     localProcess: "local process",
+    tunnelDevice: "tunnel device",
     calledByBridge: (p: { name: string }) => `${p.name} (called by the bridge)`,
     fromConntrack: (p: { stage: string }) => `${p.stage}: from the connection's conntrack entry`,
     noRuleDecided: "no rule decided",
@@ -95,6 +96,7 @@ export const hooksText = defineCatalog(
     // A soft hyphen: the word breaks in a narrow box instead of running out of it.
     routingDecisionBox: "решение о маршрути\u00adзации",
     localProcess: "локальный процесс",
+    tunnelDevice: "туннельное устройство",
     calledByBridge: (p) => `${p.name} (вызывает мост)`,
     fromConntrack: (p) => `${p.stage}: из записи conntrack соединения`,
     noRuleDecided: "ни одно правило не решило",

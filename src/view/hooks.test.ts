@@ -309,3 +309,27 @@ describe("nft rule steps in the hooks view (kube-proxy in nftables mode)", () =>
     expect(nftPriorityText("INPUT", 300)).toBe("300");
   });
 });
+
+describe("a tunnel's packets in the hooks view (flannel's VXLAN)", () => {
+  it("worker-0 forwards the pod's packet out of flannel.1, then sends the VXLAN datagram as local traffic: OUTPUT, POSTROUTING, out of eth0", () => {
+    const steps = stepsOf("flannel-pod-to-pod");
+    const out = find(steps, (s) => at("worker-0")(s) && s.step.kind === "wire" && s.step.iface === "eth0" && s.step.dir === "out");
+    const h = hooksAt(steps, out)!;
+    const stations = h.passes.map((p) => p.station);
+    // (The bridge ran PREROUTING for the pod's frame already: br_netfilter.)
+    expect(stations).toEqual(["br-in", "br-PREROUTING", "br-decision", "in", "route-in", "FORWARD", "POSTROUTING", "out", "local", "route-out", "OUTPUT", "POSTROUTING", "out"]);
+    expect(h.passes[8]!.label).toBe("flannel.1 (VXLAN)");
+    expect(h.now.inner?.dst).toBe("10.244.1.15");
+  });
+
+  it("worker-1 takes the datagram after INPUT (its VXLAN socket), and the frame inside comes in on flannel.1 to be forwarded", () => {
+    const steps = stepsOf("flannel-pod-to-pod");
+    const decap = find(steps, (s) => at("worker-1")(s) && s.step.kind === "encap");
+    const deliverOut = find(steps, (s) => at("worker-1")(s) && s.step.kind === "wire" && s.step.iface === "cni0" && s.step.dir === "out", decap);
+    const h = hooksAt(steps, deliverOut)!;
+    const stations = h.passes.map((p) => p.station);
+    expect(stations.slice(0, 6)).toEqual(["in", "PREROUTING", "route-in", "INPUT", "local", "in"]);
+    expect(stations.slice(6)).toEqual(["PREROUTING", "route-in", "FORWARD", "POSTROUTING", "out"]);
+    expect(h.passes[4]!.label).toBe("flannel.1 (VXLAN, UDP 8472)");
+  });
+});

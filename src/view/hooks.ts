@@ -192,6 +192,19 @@ export interface NodeBridge {
 
 const where = (s: FlatStep) => `${s.flow}|${s.step.node}|${s.step.pod ?? ""}`;
 
+/**
+ * The label of the local station a tunnel device stands at: wrapping, "flannel.1 (VXLAN)" (it
+ * sends the datagram as the host would); unwrapping, "flannel.1 (VXLAN, UDP 8472)" (its socket).
+ */
+export function tunnelLabel(device: string, action: "encap" | "decap", port: number): string {
+  return action === "encap" ? `${device} (VXLAN)` : `${device} (VXLAN, UDP ${port})`;
+}
+
+/** Whether a local station's label is a tunnel device's (tunnelLabel), not a process's. */
+export function isTunnelLabel(label: string | undefined): boolean {
+  return label !== undefined && / \(VXLAN(, UDP \d+)?\)$/.test(label);
+}
+
 /** The canonical paths through a namespace, for filling in the hooks passed silently. */
 const PATHS: readonly (readonly Station[])[] = [
   ["in", "PREROUTING", "route-in", "INPUT", "local"],
@@ -364,6 +377,15 @@ export function hooksAt(steps: readonly FlatStep[], cursor: number, where_: Node
       }
       case "deliver": {
         pass = open("local", i, d.to);
+        break;
+      }
+      case "encap": {
+        // A tunnel device hands the wrapped frame to the host's own stack as a locally sent UDP
+        // datagram (its OUTPUT and POSTROUTING follow), and the receiving node's tunnel socket takes
+        // the datagram after INPUT, as for local traffic; the frame it unwraps comes in on the device.
+        bridged = false;
+        viaBridgeDev = false;
+        pass = open("local", i, tunnelLabel(d.device, d.action, d.port));
         break;
       }
       case "drop": {

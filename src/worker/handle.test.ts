@@ -168,3 +168,26 @@ describe("a node's rules for the panel in nftables mode", () => {
     expect(found.row).toBeGreaterThanOrEqual(firstNft);
   });
 });
+
+describe("the worker on other CNIs", () => {
+  it("lists each built-in's CNI for the picker's groups", async () => {
+    const r = await ok(handle({ id: 900, kind: "scenarios" }));
+    const cni = new Map(r.scenarios.map((s) => [s.id, s.cni]));
+    expect(cni.get("pod-to-pod")).toBe("bridge");
+    expect(cni.get("today-pod-to-pod")).toBe("bridge");
+    expect(cni.get("flannel-pod-to-pod")).toBe("flannel");
+  });
+
+  it("a run on flannel names its cni0 bridge in the topology and the VPC router's pod routes (none); on the bridge plugin, one per worker", async () => {
+    const flannel = await ok(handle({ id: 901, kind: "run", scenario: "flannel-pod-to-pod" }));
+    if (flannel.kind !== "run") throw new Error(flannel.issues[0]?.message);
+    expect(flannel.scenario.cni).toBe("flannel");
+    expect(flannel.scenario.vpcPodRoutes).toEqual([]);
+    expect(flannel.topology.nodes.find((n) => n.id === "worker-1")?.bridge).toEqual({ name: "cni0", ip: "10.244.1.1" });
+    const bridge = await ok(handle({ id: 902, kind: "run", scenario: "today-pod-to-pod" }));
+    if (bridge.kind !== "run") throw new Error(bridge.issues[0]?.message);
+    expect(bridge.scenario.cni).toBe("bridge");
+    expect(bridge.scenario.vpcPodRoutes).toEqual(["10.200.0.0/24 via 10.240.0.20", "10.200.1.0/24 via 10.240.0.21", "10.200.2.0/24 via 10.240.0.22"]);
+    expect(bridge.topology.nodes.find((n) => n.id === "worker-1")?.bridge?.name).toBe("cnio0");
+  });
+});

@@ -8,6 +8,7 @@ import { describeTopology } from "../engine/k8s/topology";
 import { BUILTIN_SCENARIOS, blankScenario, builtinRussianLoaded, builtinScenario, builtinSummary } from "../engine/scenarios/article";
 import { locatePath, parseJsonText } from "../engine/json-text";
 import { clip, validateScenario } from "../engine/k8s/spec";
+import { vpcPodRoutes, withCniBridges } from "./cni-topology";
 import { kubeProxyProblem, resolveKubeProxy } from "../engine/kube-proxy/releases";
 import { proxierLoaded } from "../engine/kube-proxy/select";
 import { cniLoaded } from "../engine/cni/select";
@@ -127,7 +128,7 @@ type Handlers = { readonly [K in Kind]: (req: RequestOf<K>) => Promise<ResultOf<
 const handlers: Handlers = {
   scenarios: async (req) => {
     await loadRussianFor(req.lang);
-    return { kind: "scenarios", scenarios: BUILTIN_SCENARIOS.map((s) => ({ ...builtinSummary(s.id, req.lang)!, kubeProxy: resolveKubeProxy(s.cluster.kubeProxy) })) };
+    return { kind: "scenarios", scenarios: BUILTIN_SCENARIOS.map((s) => ({ ...builtinSummary(s.id, req.lang)!, kubeProxy: resolveKubeProxy(s.cluster.kubeProxy), cni: s.cluster.cni?.type ?? "bridge" })) };
   },
   async run(req) {
     const input = typeof req.scenario === "string" ? builtinScenario(req.scenario) : req.scenario.spec;
@@ -154,9 +155,16 @@ const handlers: Handlers = {
     const nodes = [...r.cluster.nodes.filter((n) => n.role === "worker"), ...r.cluster.nodes.filter((n) => n.role === "controller")].map((n) => n.name);
     const answer: RunResult = {
       kind: "run",
-      scenario: { id: s.id, title: s.title, description: s.description, kubeProxy: resolveKubeProxy(r.cluster.scenario.cluster.kubeProxy) },
+      scenario: {
+        id: s.id,
+        title: s.title,
+        description: s.description,
+        kubeProxy: resolveKubeProxy(r.cluster.scenario.cluster.kubeProxy),
+        cni: r.cluster.scenario.cluster.cni.type ?? "bridge",
+        vpcPodRoutes: vpcPodRoutes(r.cluster),
+      },
       trace: r.trace,
-      topology: describeTopology(r.cluster),
+      topology: withCniBridges(describeTopology(r.cluster), r.cluster),
       nodes: [...nodes, r.cluster.router, r.cluster.client],
     };
     // The engine's part of a load, in the worker's own timeline (the page's "run answered" adds the copying); the last one only.
@@ -244,7 +252,7 @@ const handlers: Handlers = {
     const r = runScenario(input, req.lang ? { lang: req.lang } : {});
     if (!r.ok) return { kind: "invalid", issues: r.issues };
     const s = told(req.scenario, r.cluster.scenario, req.lang);
-    return { kind: "trace", scenario: { id: s.id, title: s.title, description: s.description, kubeProxy: resolveKubeProxy(r.cluster.scenario.cluster.kubeProxy) }, trace: r.trace, topology: describeTopology(r.cluster) };
+    return { kind: "trace", scenario: { id: s.id, title: s.title, description: s.description, kubeProxy: resolveKubeProxy(r.cluster.scenario.cluster.kubeProxy), cni: r.cluster.scenario.cluster.cni.type ?? "bridge" }, trace: r.trace, topology: withCniBridges(describeTopology(r.cluster), r.cluster) };
   },
   async complete(req) {
     if (!session) return { kind: "complete", line: req.line, options: [] };

@@ -8,6 +8,7 @@ import type { NarrationLang } from "../engine/narrate";
 import type { Topology } from "../engine/k8s/topology";
 import type { Flow, Trace } from "../engine/trace";
 import type { KubeProxyChoice } from "../engine/kube-proxy/releases";
+import type { CniType } from "../engine/k8s/spec";
 
 export interface ScenarioSummary {
   readonly id: string;
@@ -15,6 +16,13 @@ export interface ScenarioSummary {
   readonly description: string;
   /** The kube-proxy its nodes run (the default and "latest" resolved); in run and trace answers. */
   readonly kubeProxy?: KubeProxyChoice;
+  /** The CNI plugin its cluster runs (`cluster.cni.type`, "bridge" when absent); the picker groups by it. */
+  readonly cni?: CniType;
+  /**
+   * In run answers: the VPC router's routes into the pod network ("10.200.0.0/24 via 10.240.0.20"),
+   * as its routing table holds them (none on flannel's overlay).
+   */
+  readonly vpcPodRoutes?: readonly string[];
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import type { NarrationLang } from "../narrate";
 import { FAULT_TEXT_RU } from "./faults-ru";
-import { scenarioWorkers, listWorkerSeries, type ScenarioInput } from "./spec";
+import { scenarioWorkers, listWorkerSeries, type CniType, type ScenarioInput } from "./spec";
 
 type Workers = ScenarioInput["cluster"]["workers"];
 type WorkerInput = Workers[number];
@@ -38,6 +38,27 @@ export const FAULT_KINDS: readonly { readonly kind: FaultKind; readonly label: s
   { kind: "no-endpoints", label: "selector matches no pod", about: "The service's selector matches no pod, so it has no endpoints." },
   { kind: "stale-endpoint", label: "stale endpoint", about: "An endpoint whose pod is gone, but whose rules remain." },
 ];
+
+/**
+ * The CNI plugins a fault means something on: ipMasq and hairpin mode are the bridge plugin's
+ * settings (flannel's and Calico's configs have no such keys: the validator rejects them), the
+ * VPC's pod routes are what the bridge plugin's routed pods need (flannel's overlay carries pod
+ * packets between nodes inside UDP; Calico routes them node to node itself), and
+ * bridge-nf-call-iptables only matters where pods hang on a bridge (the bridge plugin's cnio0,
+ * flannel's cni0; Calico's pods have point-to-point veths). The others apply on every plugin.
+ */
+const FAULT_CNIS: Partial<Readonly<Record<FaultKind, readonly CniType[]>>> = {
+  "vpc-route-missing": ["bridge"],
+  "vpc-route-wrong-worker": ["bridge"],
+  "ipmasq-off": ["bridge"],
+  "hairpin-off": ["bridge"],
+  "bridge-nf-off": ["bridge", "flannel"],
+};
+
+/** Whether a fault of this kind makes sense on a cluster whose CNI is `cni` (`cluster.cni.type`, "bridge" when absent). */
+export function faultAppliesTo(kind: FaultKind, cni: CniType = "bridge"): boolean {
+  return FAULT_CNIS[kind]?.includes(cni) ?? true;
+}
 
 /** The faults' labels and explanations in `lang` (Russian from faults-ru.ts; English: FAULT_KINDS). */
 export function faultKinds(lang?: NarrationLang): readonly { readonly kind: FaultKind; readonly label: string; readonly about: string }[] {

@@ -7,7 +7,8 @@
 import { useEffect, useMemo, useState } from "react";
 import { faultDifference, faultName } from "../../engine/k8s/faults";
 import { useHopscope, type Source } from "../../store/store";
-import { withKubeProxy } from "../../store/editor";
+import { withCni, withKubeProxy } from "../../store/editor";
+import { comparedCnis } from "../CompareCnis";
 import type { ScenarioInput } from "../../engine/k8s/spec";
 import { kubeProxyChoices } from "../../engine/kube-proxy/releases";
 import { kubeProxyKey } from "../KubeProxySwitch";
@@ -49,6 +50,12 @@ export function CompareDialog({ onClose, initial: asked }: { onClose: () => void
     [...future].reverse().forEach((e, i) => out.push({ key: `undone-${i}`, label: t.undone({ label: e.label }), source: e.source }));
     const d = doc && doc.of === source ? doc.doc : undefined;
     if (d) for (const kp of kubeProxyChoices()) out.push({ key: `kp-${kubeProxyKey(kp)}`, label: t.withKubeProxy(kp), source: { spec: withKubeProxy(d, kp) } });
+    // The scenario on each CNI plugin modelled (Calico's once its built-ins are there). The
+    // addresses stay (flannel takes any Network), so the two sides carry the same packet and the
+    // first difference Compare names is the CNI's own, not a renumbered pod address.
+    if (d)
+      for (const type of comparedCnis(scenarios))
+        out.push({ key: `cni-${type}`, label: type === "bridge" ? t.onBridge : type === "flannel" ? t.onFlannel : t.onCalico, source: { spec: withCni(d, type) } });
     for (const s of scenarios) out.push({ key: `builtin-${s.id}`, label: t.builtIn({ label: s.title }), source: { id: s.id } });
     return out.map((v) => (named[v.key] ? { ...v, label: named[v.key] === WITHOUT ? t.withoutIt : named[v.key]! } : v));
   }, [source, currentLabel, past, future, scenarios, named, t, doc]);

@@ -1,6 +1,6 @@
 /** The what-if faults as toggles: each names what it applies to, and is on when the document has it. */
 import { useState } from "react";
-import { faultIsOn, faultKinds, setFault, type Fault, type FaultKind } from "../../engine/k8s/faults";
+import { faultAppliesTo, faultIsOn, faultKinds, setFault, type Fault, type FaultKind } from "../../engine/k8s/faults";
 import { scenarioWorkers, type ScenarioInput } from "../../engine/k8s/spec";
 import { Section } from "./fields";
 import { useLang, useT } from "../../i18n/use";
@@ -106,7 +106,7 @@ export function FaultsForm({ doc, onEdit }: { doc: Doc; onEdit: (d: Doc, label: 
   return (
     <Section title={t.faults}>
       <p className="text-xs text-slate-500">{t.faultsAbout}</p>
-      {faultKinds(lang).map((k) => (
+      {faultKinds(lang).filter((k) => faultAppliesTo(k.kind, doc.cluster.cni?.type)).map((k) => (
         <FaultRow key={k.kind} doc={doc} kind={k.kind} label={k.label} about={k.about} onEdit={onEdit} />
       ))}
     </Section>

@@ -4,13 +4,14 @@
  * step Undo goes back over); a field that is wrong keeps what was typed and says why.
  */
 import { addDeployment, addService, addWorker, freeNodePort, removeAt, renumber, removeWorker, replaceAt, setControllers, type ServiceInput, type WorkloadInput } from "../../engine/k8s/edit";
-import { scenarioWorkers, listWorkerSeries, type PlacementPolicy, type ScenarioInput } from "../../engine/k8s/spec";
+import { scenarioWorkers, listWorkerSeries, type CniType, type PlacementPolicy, type ScenarioInput } from "../../engine/k8s/spec";
 import type { Issue } from "../../worker/protocol";
 import { kubeProxyChoices, resolveKubeProxy } from "../../engine/kube-proxy/releases";
-import { withKubeProxy } from "../../store/editor";
+import { withCni, withKubeProxy } from "../../store/editor";
+import { useHopscope } from "../../store/store";
 import { CheckField, NumberField, Section, SelectField, TextField, issuesAt, smallBtn } from "./fields";
 import type { Lang } from "../../i18n/lang";
-import { memo, useState } from "react";
+import { memo, useId, useState } from "react";
 import { useLang, useT } from "../../i18n/use";
 import { EDITOR } from "./i18n";
 
@@ -65,12 +66,99 @@ function Networks({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[]
         <TextField label={t.podNetwork} value={c.podNetwork} path="cluster.podNetwork" issues={issues} onCommit={(v) => set("podNetwork", v)} />
         <TextField label={t.serviceNetwork} value={c.serviceNetwork} path="cluster.serviceNetwork" issues={issues} onCommit={(v) => set("serviceNetwork", v)} />
       </div>
+      <CniField doc={doc} issues={issues} onEdit={onEdit} />
+      {(c.cni?.type ?? "bridge") === "bridge" ? (
       <div className="flex flex-wrap gap-3">
         <CheckField label={t.allNodes({ name: "ipMasq" })} checked={c.cni?.ipMasq ?? true} onChange={(v) => onEdit({ ...doc, cluster: { ...c, cni: { ...c.cni, ipMasq: v } } }, t.hOnOff({ name: "ipMasq", on: v }))} />
         <CheckField label={t.allNodes({ name: "hairpinMode" })} checked={c.cni?.hairpinMode ?? false} onChange={(v) => onEdit({ ...doc, cluster: { ...c, cni: { ...c.cni, hairpinMode: v } } }, t.hOnOff({ name: "hairpinMode", on: v }))} />
       </div>
+      ) : (
+        <p className="text-xs text-slate-600" data-testid="bridge-keys-note">{t.bridgeKeysNote}</p>
+      )}
       <KubeProxyField doc={doc} issues={issues} onEdit={onEdit} />
     </Section>
+  );
+}
+
+/**
+ * cluster.cni.type: the bridge plugin (the article's), flannel with its VXLAN backend (the one
+ * modelled), Calico with its IP pool's encapsulation (offered once Calico's plugin is there: the
+ * built-ins list scenarios on it). IP-in-IP is listed but not offered: the kernel here has no ipip
+ * module to check tunl0 against.
+ */
+function CniField({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[] | undefined; onEdit: Edit }) {
+  const t = useT(EDITOR);
+  const calico = useHopscope((s) => s.scenarios.some((x) => x.cni === "calico"));
+  const cni = doc.cluster.cni;
+  const type = cni?.type ?? "bridge";
+  const id = useId();
+  const options: (readonly [CniType, string, boolean])[] = [
+    ["bridge", t.cniBridge, true],
+    ["flannel", t.cniFlannel, true],
+    ["calico", calico ? "Calico" : t.calicoLater, calico || type === "calico"],
+  ];
+  const problems = issuesAt(issues, "cluster.cni.type");
+  return (
+    <div className="flex flex-wrap items-end gap-3" data-testid="cni-field">
+      <label className="flex flex-col gap-0.5 text-xs text-slate-600">
+        {t.cni}
+        <select
+          className="rounded border border-slate-300 bg-white px-1.5 py-1 text-sm text-slate-900"
+          value={type}
+          onChange={(e) => {
+            const next = e.target.value as CniType;
+            onEdit(withCni(doc, next), t.hCni({ type: next }));
+          }}
+          aria-invalid={problems.length > 0}
+          data-path="cluster.cni.type"
+          data-testid="cni-select"
+        >
+          {options.map(([v, text, enabled]) => (
+            <option key={v} value={v} disabled={!enabled}>
+              {text}
+            </option>
+          ))}
+        </select>
+      </label>
+      {type === "flannel" && (
+        <label className="flex flex-col gap-0.5 text-xs text-slate-600">
+          {t.backend}
+          {/* vxlan is the one backend modelled: shown, not a choice. */}
+          <select className="rounded border border-slate-300 bg-white px-1.5 py-1 text-sm text-slate-900" value="vxlan" disabled data-path="cluster.cni.backend">
+            <option value="vxlan">vxlan</option>
+          </select>
+        </label>
+      )}
+      {type === "calico" && (
+        <label className="flex flex-col gap-0.5 text-xs text-slate-600">
+          {t.encapsulation}
+          <select
+            className="rounded border border-slate-300 bg-white px-1.5 py-1 text-sm text-slate-900"
+            value={cni?.encapsulation ?? "none"}
+            onChange={(e) => {
+              const encapsulation = e.target.value as "none" | "vxlan";
+              onEdit(withCni(doc, { type: "calico", encapsulation }), `${t.hCni({ type: "calico" })} · ${encapsulation}`);
+            }}
+            aria-describedby={id}
+            data-path="cluster.cni.encapsulation"
+          >
+            <option value="none">{t.encapNone}</option>
+            <option value="vxlan">VXLAN</option>
+            <option value="ipip" disabled>
+              {t.encapIpip}
+            </option>
+          </select>
+          <span id={id} className="max-w-64 text-slate-500">
+            {t.ipipHint}
+          </span>
+        </label>
+      )}
+      {problems.map((p, i) => (
+        <p key={i} className="text-xs text-red-700">
+          {p.message}
+        </p>
+      ))}
+    </div>
   );
 }
 
@@ -128,8 +216,12 @@ function Workers({ doc, issues, onEdit }: { doc: Doc; issues?: readonly Issue[];
           <TextField label={t.podCidr} value={w.podCidr} path={`cluster.workers.${i}.podCidr`} issues={issues} onCommit={(v) => setWorker(i, { ...w, podCidr: v }, t.hField({ name: w.name, field: "pod CIDR" }))} />
           <TextField label={t.publicIp} value={w.publicIp ?? ""} path={`cluster.workers.${i}.publicIp`} issues={issues} onCommit={(v) => { const { publicIp: _p, ...rest } = w; setWorker(i, v ? { ...rest, publicIp: v } : rest, t.hField({ name: w.name, field: "public IP" })); }} />
           <div className="col-span-full flex flex-wrap items-center gap-3">
+            {(c.cni?.type ?? "bridge") === "bridge" && (
+            <>
             <CheckField label="ipMasq" checked={w.cni?.ipMasq ?? c.cni?.ipMasq ?? true} onChange={(v) => setWorker(i, { ...w, cni: { ...w.cni, ipMasq: v } }, t.hOnOffAt({ name: "ipMasq", on: v, node: w.name }))} />
             <CheckField label="hairpinMode" checked={w.cni?.hairpinMode ?? c.cni?.hairpinMode ?? false} onChange={(v) => setWorker(i, { ...w, cni: { ...w.cni, hairpinMode: v } }, t.hOnOffAt({ name: "hairpinMode", on: v, node: w.name }))} />
+            </>
+            )}
             <button type="button" className={`${smallBtn} ml-auto`} onClick={() => onEdit(removeWorker(doc, w.name), t.hRemove({ name: w.name }))} aria-label={t.removeNamed({ name: w.name })} disabled={all.length <= 1}>
               {t.remove}
             </button>

@@ -61,6 +61,10 @@ export const exportText = defineCatalog(
     mdBecomes: "becomes",
     mdRuleSetUp: "The rule that set it up:",
     mdDropped: "Dropped",
+    mdEncap: (p: { action: string; device: string; vni: number; port: number }) =>
+      `${p.device} ${p.action === "encap" ? "wraps the frame" : "unwraps the frame"} (VXLAN, VNI ${p.vni}, UDP port ${p.port}):`,
+    mdOuter: "Outer header (node to node)",
+    mdInner: "Inner packet",
   },
   {
     export: "Экспорт",
@@ -112,5 +116,8 @@ export const exportText = defineCatalog(
     mdBecomes: "становится",
     mdRuleSetUp: "Правило, которое это задало:",
     mdDropped: "Отброшен",
+    mdEncap: (p) => `${p.device} ${p.action === "encap" ? "заворачивает кадр" : "разворачивает кадр"} (VXLAN, VNI ${p.vni}, UDP-порт ${p.port}):`,
+    mdOuter: "Внешний заголовок (от узла к узлу)",
+    mdInner: "Вложенный пакет",
   },
 );

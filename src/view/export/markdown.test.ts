@@ -91,3 +91,16 @@ describe("the export in Russian", () => {
     expect(exportText.en.frames({ n: 2 })).toBe("2\u00a0frames");
   });
 });
+
+describe("narrationMarkdown on flannel's VXLAN", () => {
+  it("an encap step gives the device, VNI and port, the outer and inner headers and the FDB entry; the datagram on the wire keeps tcpdump's two lines", () => {
+    const f = flowAt("flannel-pod-to-pod", 0, "rules");
+    const md = narrationMarkdown({ scenarioTitle: "flannel", flowName: f.first.flowName, outcome: f.first.outcome, level: "rules", steps: f.steps });
+    expect(md).toContain("flannel.1 wraps the frame (VXLAN, VNI 1, UDP port 8472):");
+    expect(md).toMatch(/- Outer header \(node to node\): UDP `10\.240\.0\.20\.\d+ > 10\.240\.0\.21\.8472`, ttl 64\n- Inner packet: ICMP `10\.244\.0\.21 > 10\.244\.1\.15`, ttl 63/);
+    expect(md).toMatch(/bridge fdb show dev flannel\.1:\n\n```text\n[0-9a-f:]{17} dst 10\.240\.0\.21 self permanent\n```/);
+    expect(md).toContain("flannel.1 unwraps the frame (VXLAN, VNI 1, UDP port 8472):");
+    expect(md).toMatch(/tcpdump -n -i eth0:\n\n```text\nIP 10\.240\.0\.20\.\d+ > 10\.240\.0\.21\.8472: OTV, flags \[I\] \(0x08\), overlay 0, instance 1\nIP 10\.244\.0\.21 > 10\.244\.1\.15: ICMP echo request, id 1280, seq 1, length 64\n```/);
+    expect(md).toMatch(/- Inner packet: ICMP `10\.244\.0\.21 > 10\.244\.1\.15`, ttl 63 \(VXLAN VNI 1\)/);
+  });
+});

@@ -56,7 +56,15 @@ function toolText(t: Words, s: Step): string[] {
   const d = s.detail;
   switch (d.kind) {
     case "wire":
+      // A tunnel's datagram: the outer header's line and the inner packet's, as tcpdump -n prints them.
+      if (s.packet.inner) return [`tcpdump -n -i ${s.iface ?? "any"}:`, fence(d.tcpdump)];
       return [`tcpdump -n -e -i ${s.iface ?? "any"}:`, fence(`${d.mac ? `${d.mac.src} > ${d.mac.dst}, ethertype IPv4 (0x0800), length ${d.length + 14}: ` : ""}${d.tcpdump}`)];
+    case "encap":
+      return [
+        t.mdEncap({ action: d.action, device: d.device, vni: d.vni, port: d.port }),
+        `- ${t.mdOuter}: UDP ${code(endpoints(d.outer))}, ttl ${d.outer.ttl}\n- ${t.mdInner}: ${d.inner.proto.toUpperCase()} ${code(endpoints(d.inner))}, ttl ${d.inner.ttl}`,
+        ...(d.fdb ? [`bridge fdb show dev ${d.device}:`, fence(`${d.fdb.mac} dst ${d.fdb.dst} self permanent`)] : []),
+      ];
     case "route":
       return [t.mdRoute({ command: `ip route${d.table === "local" ? " show table local" : ""}` }), fence(d.route)];
     case "rule":
@@ -90,6 +98,8 @@ export function narrationMarkdown(n: NarrationInput): string {
     if (s.why) out.push(`> ${t.mdWhy}: ${escapeMarkdown(s.why)}`, "");
     out.push(`- ${t.mdWhere}: ${escapeMarkdown(where(t, s))}`);
     out.push(`- ${t.mdPacket}: ${s.packet.proto.toUpperCase()} ${code(endpoints(s.packet))}, ttl ${s.packet.ttl}`);
+    const inner = s.packet.inner;
+    if (inner && s.kind !== "encap") out.push(`- ${t.mdInner}: ${inner.proto.toUpperCase()} ${code(endpoints(inner))}, ttl ${inner.ttl}${s.packet.vni !== undefined ? ` (VXLAN VNI ${s.packet.vni})` : ""}`);
     const tools = toolText(t, s);
     if (tools.length) out.push("", ...tools.flatMap((t, k) => (k === 0 ? [t] : ["", t])));
   });

@@ -9,7 +9,7 @@ const CATALOGS = { APP, CONTROLS, HOPS, DETAIL, NODE, TERMINAL, SHARE, TOPOLOGY,
 /** Any parameter a catalog function reads is 5 (a number, and as text "5"). */
 const ANY = new Proxy({}, { get: (_, k) => (k === Symbol.toPrimitive ? () => 5 : 5) });
 /** Commands quoted in a sentence stay as typed: they are left out of the English-word check. */
-const COMMANDS = /ip route show table local|ip route|conntrack -L|iptables -L -v|sudo lsns -t net|ip netns|tcpdump -n -i \S+|ping -c \d+ \S+|nsenter -n|nft -s list table \S+/g;
+const COMMANDS = /ip route show table local|ip route|conntrack -L|iptables -L -v|sudo lsns -t net|ip netns|tcpdump -n -i \S+|ping -c \d+ \S+|nsenter -n|nft -s list table \S+|bridge fdb show dev \S+|IP-in-IP/g;
 const text = (v: unknown): string => (typeof v === "function" ? (v as (p: unknown) => string)(ANY) : String(v));
 
 /** Entries that are the same in both languages on purpose: names and commands only. */
@@ -41,7 +41,7 @@ describe("the page's catalogs", () => {
 });
 
 it("a step's kind tag: English words in Russian, netfilter's names kept", () => {
-  expect(["wire", "route", "rule", "nat", "conntrack", "bridge", "deliver", "drop"].map((kind) => HOPS.ru.kind({ kind }))).toEqual(["провод", "маршрут", "правило", "nat", "conntrack", "мост", "доставка", "отброшен"]);
+  expect(["wire", "route", "rule", "nat", "conntrack", "bridge", "encap", "deliver", "drop"].map((kind) => HOPS.ru.kind({ kind }))).toEqual(["провод", "маршрут", "правило", "nat", "conntrack", "мост", "туннель", "доставка", "отброшен"]);
   expect(HOPS.en.kind({ kind: "rule" })).toBe("rule");
   expect([COMPARE.ru.dir({ dir: "in" }), COMPARE.ru.dir({ dir: "out" }), COMPARE.en.dir({ dir: "in" })]).toEqual(["принят", "отправлен", "in"]);
 });

@@ -15,6 +15,9 @@ export const APP = defineCatalog(
     kubeProxy: "kube-proxy",
     groupArticle: "The article's cluster (2018, kube-proxy 1.10)",
     groupToday: (p: { version: string }) => `Today's cluster (kube-proxy ${p.version})`,
+    groupFlannel: (p: { version: string }) => `Today's cluster on flannel (VXLAN, kube-proxy ${p.version})`,
+    groupCalico: (p: { version: string }) => `Today's cluster on Calico (kube-proxy ${p.version})`,
+    compareCnis: "Compare CNIs",
     kubeProxyOption: (p: { mode: string; version: string }) => `${p.version} · ${p.mode}${p.version === "1.10" ? " (2018)" : ""}`,
     compareKubeProxies: "Compare kube-proxies",
     edited: (p: { title: string }) => `Edited: ${p.title}`,
@@ -50,6 +53,9 @@ export const APP = defineCatalog(
     kubeProxy: "kube-proxy",
     groupArticle: "Кластер из статьи (2018, kube-proxy 1.10)",
     groupToday: (p: { version: string }) => `Сегодняшний кластер (kube-proxy ${p.version})`,
+    groupFlannel: (p: { version: string }) => `Сегодняшний кластер на flannel (VXLAN, kube-proxy ${p.version})`,
+    groupCalico: (p: { version: string }) => `Сегодняшний кластер на Calico (kube-proxy ${p.version})`,
+    compareCnis: "Сравнить CNI",
     kubeProxyOption: (p: { mode: string; version: string }) => `${p.version} · ${p.mode}${p.version === "1.10" ? " (2018)" : ""}`,
     compareKubeProxies: "Сравнить kube-proxy",
     edited: (p: { title: string }) => `Изменённый: ${p.title}`,
@@ -132,7 +138,7 @@ export const CONTROLS = defineCatalog(
   },
 );
 
-const KINDS_RU: Readonly<Record<string, string>> = { wire: "провод", route: "маршрут", rule: "правило", bridge: "мост", deliver: "доставка", drop: "отброшен" };
+const KINDS_RU: Readonly<Record<string, string>> = { wire: "провод", route: "маршрут", rule: "правило", bridge: "мост", encap: "туннель", deliver: "доставка", drop: "отброшен" };
 
 /** The list of hops. */
 export const HOPS = defineCatalog(
@@ -181,6 +187,12 @@ export const DETAIL = defineCatalog(
     learned: "learned",
     showHooks: "Show in the hooks view",
     dropped: "Dropped: ",
+    encap: (p: { action: string; device: string; vni: number; port: number }) =>
+      `${p.device} ${p.action === "encap" ? "wraps the frame" : "unwraps the frame"}: VXLAN, VNI ${p.vni}, UDP port ${p.port}`,
+    outer: "outer (node to node):",
+    inner: "inner (the pods' packet):",
+    fdbUsed: (p: { device: string }) => `the forwarding entry used (bridge fdb show dev ${p.device})`,
+    fdbNote: (p: { mac: string; dst: string; port: number }) => `The inner frame is for ${p.mac}; that MAC is behind ${p.dst}, so the datagram goes to ${p.dst}, UDP port ${p.port}.`,
   },
   {
     none: "Шаг не выбран.",
@@ -208,6 +220,12 @@ export const DETAIL = defineCatalog(
     learned: "изучен",
     showHooks: "Показать на схеме хуков",
     dropped: "Отброшен: ",
+    encap: (p: { action: string; device: string; vni: number; port: number }) =>
+      `${p.device} ${p.action === "encap" ? "заворачивает кадр" : "разворачивает кадр"}: VXLAN, VNI ${p.vni}, UDP-порт ${p.port}`,
+    outer: "внешний (от узла к узлу):",
+    inner: "вложенный (пакет подов):",
+    fdbUsed: (p: { device: string }) => `использованная запись пересылки (bridge fdb show dev ${p.device})`,
+    fdbNote: (p: { mac: string; dst: string; port: number }) => `Вложенный кадр адресован ${p.mac}; этот MAC находится за ${p.dst}, поэтому датаграмма идёт на ${p.dst}, UDP-порт ${p.port}.`,
   },
 );
 
@@ -237,6 +255,9 @@ export const NODE = defineCatalog(
     findPrevious: "Previous match",
     found: (p: { nth: number; matches: number }) => `${p.nth.toLocaleString("en")} of ${p.matches.toLocaleString("en")}`,
     notFound: "No rule matches",
+    vpcPodRoutes: (p: { routes: string }) => `VPC routes into the pod network: ${p.routes}.`,
+    vpcNoPodRoutes: "VPC routes into the pod network: none.",
+    vpcOverlayWhy: "On flannel none are needed: pod packets cross between nodes inside VXLAN (UDP port 8472), whose outer header carries only node addresses.",
   },
   {
     node: "Узел",
@@ -262,6 +283,9 @@ export const NODE = defineCatalog(
     findPrevious: "Предыдущее совпадение",
     found: (p: { nth: number; matches: number }) => `${p.nth.toLocaleString("ru")} из ${p.matches.toLocaleString("ru")}`,
     notFound: "Ни одно правило не подходит",
+    vpcPodRoutes: (p: { routes: string }) => `Маршруты VPC в сеть подов: ${p.routes}.`,
+    vpcNoPodRoutes: "Маршрутов VPC в сеть подов нет.",
+    vpcOverlayWhy: "На flannel они и не нужны: пакеты подов идут между узлами внутри VXLAN (UDP-порт 8472), а во внешнем заголовке только адреса узлов.",
   },
 );
 
@@ -362,6 +386,10 @@ export const TOPOLOGY = defineCatalog(
     notFound: (p: { q: string }) => `Nothing matches “${p.q}”`,
     foundOne: (p: { what: string }) => `Found ${p.what}`,
     overview: "Overview of the whole diagram: click to move the view there",
+    innerPacket: (p: { packet: string }) => `inside: ${p.packet}`,
+    encapChip: (p: { device: string; vni: number; dst: string }) => `${p.device}: wrapped in VXLAN (VNI ${p.vni}) for ${p.dst}`,
+    decapChip: (p: { device: string; vni: number }) => `${p.device}: unwrapped from VXLAN (VNI ${p.vni})`,
+    noPodRoutes: "no pod routes (overlay)",
   },
   {
     label: "Топология кластера: сеть узлов, сеть подов каждого воркера на его мосту cnio0, маршрутизатор VPC, интернет и виртуальная сеть сервисов",
@@ -401,6 +429,10 @@ export const TOPOLOGY = defineCatalog(
     notFound: (p: { q: string }) => `Ничего не найдено по запросу «${p.q}»`,
     foundOne: (p: { what: string }) => `Найдено: ${p.what}`,
     overview: "Обзор всей схемы: щелчок переносит туда вид",
+    innerPacket: (p: { packet: string }) => `внутри: ${p.packet}`,
+    encapChip: (p: { device: string; vni: number; dst: string }) => `${p.device}: завёрнут в VXLAN (VNI ${p.vni}) для ${p.dst}`,
+    decapChip: (p: { device: string; vni: number }) => `${p.device}: развёрнут из VXLAN (VNI ${p.vni})`,
+    noPodRoutes: "маршрутов подов нет (оверлей)",
   },
 );
 

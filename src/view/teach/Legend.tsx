@@ -5,7 +5,7 @@
  */
 import { useEffect, useId, useRef, useState } from "react";
 import { useLang, useT } from "../../i18n/use";
-import { C, DROP, FILL, PACKET, SERVICES_DASH, STROKE, TRAIL, WIRE } from "../diagramStyle";
+import { C, DROP, FILL, PACKET, SERVICES_DASH, STROKE, TRAIL, TUNNEL, WIRE } from "../diagramStyle";
 import { teachText } from "./i18n";
 import { useOutsidePress } from "../outside";
 
@@ -28,7 +28,7 @@ const box = (stroke: string, fill: string, opts: { dash?: string; width?: number
 export const LEGEND_ITEMS: readonly { readonly key: string; readonly label: string; readonly ru: string; readonly swatch: React.ReactNode }[] = [
   { key: "node", label: "A node (worker or controller): its eth0 address, public address and pod network", ru: "Узел (воркер или контроллер): его адрес на eth0, публичный адрес и сеть подов", swatch: box(C.host, FILL.node) },
   { key: "host-net", label: "The host network: one L2 segment all nodes sit on", ru: "Сеть хостов: один L2-сегмент, в котором стоят все узлы", swatch: <line x1={2} y1={H / 2} x2={W - 2} y2={H / 2} stroke={C.host} strokeWidth={WIRE.bus} /> },
-  { key: "bridge", label: "A node's CNI bridge, cnio0: the pods' switch and gateway", ru: "Мост CNI узла, cnio0: коммутатор и шлюз подов", swatch: box(C.pod, FILL.bridge) },
+  { key: "bridge", label: "A node's CNI bridge, cnio0 (flannel's cni0): the pods' switch and gateway", ru: "Мост CNI узла, cnio0 (у flannel — cni0): коммутатор и шлюз подов", swatch: box(C.pod, FILL.bridge) },
   { key: "pod", label: "A pod: its eth0 address and the host end of its veth", ru: "Под: его адрес на eth0 и конец veth на хосте", swatch: box(C.pod, FILL.pod) },
   { key: "veth", label: "A veth pair: the pod's eth0 to its port on cnio0", ru: "Пара veth: от eth0 пода до его порта на cnio0", swatch: <line x1={W / 2} y1={2} x2={W / 2} y2={H - 2} stroke={C.pod} strokeWidth={WIRE.link} /> },
   { key: "router", label: "The VPC router (cloud fabric): routes each pod network to its node, and the 1:1 public NAT", ru: "Маршрутизатор VPC (облачная сеть): направляет сеть подов каждого узла на этот узел и делает публичный NAT 1:1", swatch: box(C.host, FILL.router) },
@@ -43,6 +43,12 @@ export const LEGEND_ITEMS: readonly { readonly key: string; readonly label: stri
       <>
         <circle cx={W / 2} cy={H / 2} r={PACKET.r * 0.55} fill={C.packet} stroke={PACKET.outline} strokeWidth={2} />
         <circle cx={W / 2} cy={H / 2} r={PACKET.halo * 0.55} fill="none" stroke={C.packet} strokeOpacity={0.4} strokeWidth={1.5} />
+      </>
+    ) },
+  { key: "tunnel", label: "A packet inside a tunnel (flannel's VXLAN): the outer header goes node to node, the pods' packet inside it", ru: "Пакет внутри туннеля (VXLAN у flannel): внешний заголовок идёт от узла к узлу, пакет подов — внутри него", swatch: (
+      <>
+        <rect x={W / 2 - 14} y={2} width={28} height={H - 4} rx={5} fill={TUNNEL.fill} stroke={TUNNEL.stroke} strokeWidth={1.5} />
+        <circle cx={W / 2} cy={H / 2} r={PACKET.r * 0.5} fill={C.packet} stroke={PACKET.outline} strokeWidth={1.5} />
       </>
     ) },
   { key: "active", label: "A thick outline: the box the packet is in now", ru: "Толстая рамка: блок, в котором пакет сейчас", swatch: box(C.pod, FILL.pod, { width: STROKE.active }) },
