@@ -3,7 +3,7 @@ import { FAULT_KINDS, faultKinds } from "./k8s/faults";
 import { runScenario } from "./k8s/run";
 import { isNoRouteReason, NARRATION_EN, withNarration, type Narration, type NarrationLang } from "./narrate";
 import { NARRATION_RU } from "./narrate-ru";
-import { FLANNEL_PREFIX, FLANNEL_TEXT } from "./scenarios/cni";
+import { CALICO_PREFIX, CALICO_TEXT, FLANNEL_PREFIX, FLANNEL_TEXT } from "./scenarios/cni";
 import { TODAY_PREFIX, TODAY_TEXT } from "./scenarios/today";
 import { BUILTIN_TEXT_RU } from "./scenarios/article-ru";
 import { BUILTIN_SCENARIOS, builtinSummary } from "./scenarios/article";
@@ -228,7 +228,7 @@ describe("the English narration stays as it was", () => {
 describe("the built-in scenarios' titles", () => {
   it("has a Russian title and description for every built-in scenario, and English ones as they are", () => {
     // The article's cluster's built-ins in article-ru.ts, today's in today.ts beside their English.
-    expect([...Object.keys(BUILTIN_TEXT_RU), ...Object.keys(TODAY_TEXT).map((id) => `${TODAY_PREFIX}${id}`), ...Object.keys(FLANNEL_TEXT).map((id) => `${FLANNEL_PREFIX}${id}`)].sort()).toEqual(
+    expect([...Object.keys(BUILTIN_TEXT_RU), ...Object.keys(TODAY_TEXT).map((id) => `${TODAY_PREFIX}${id}`), ...Object.keys(FLANNEL_TEXT).map((id) => `${FLANNEL_PREFIX}${id}`), ...Object.keys(CALICO_TEXT).map((id) => `${CALICO_PREFIX}${id}`)].sort()).toEqual(
       BUILTIN_SCENARIOS.map((s) => s.id).sort(),
     );
     for (const s of BUILTIN_SCENARIOS) {

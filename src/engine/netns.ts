@@ -47,6 +47,11 @@ interface IfaceBase {
   master?: string;
   /** As a bridge port: whether hairpin mode is on. */
   hairpin: boolean;
+  /**
+   * net.ipv4.conf.DEV.proxy_arp (and net.ipv4.neigh.DEV.proxy_delay, 0 when set by Calico):
+   * the device answers ARP for addresses the host routes out of another device (arp_fwd_proxy).
+   */
+  proxyArp?: { readonly delay: number };
   readonly stats: IfaceStats;
 }
 
@@ -458,6 +463,8 @@ export class Netns {
    */
   neighbourLearnt(dev: string, ip: number): void {
     const key = `${dev}/${ip}`;
+    // A permanent entry (felix's for its pods) stays as it is: neigh_update leaves NUD_PERMANENT to the admin (lab: Calico).
+    if (this.permanentNeighbours.has(key)) return;
     if (!this.neighbours.has(key)) this.neighbours.set(key, { state: "STALE" });
   }
 

@@ -111,7 +111,10 @@ describe("withCni: a scenario moved onto another CNI plugin", () => {
     const { BUILTIN_SCENARIOS } = await import("../engine/scenarios/article");
     const today = BUILTIN_SCENARIOS.find((s) => s.id === "today-pod-to-pod")!;
     expect(withCni(today, { type: "calico", encapsulation: "vxlan" }).cluster.cni).toEqual({ type: "calico", encapsulation: "vxlan" });
-    expect(withCni(today, { type: "calico", encapsulation: "none" }).cluster.cni).toEqual({ type: "calico" });
+    expect(withCni(today, { type: "calico", encapsulation: "none" }).cluster.cni).toEqual({ type: "calico", encapsulation: "none" });
+    // Unchosen: routed from another plugin, the document's own when it is on Calico already (validation requires the key).
+    expect(withCni(today, "calico").cluster.cni).toEqual({ type: "calico", encapsulation: "none" });
+    expect(withCni(withCni(today, { type: "calico", encapsulation: "vxlan" }), "calico").cluster.cni).toEqual({ type: "calico", encapsulation: "vxlan" });
   });
 });
 

@@ -212,7 +212,10 @@ export function withCni(doc: ScenarioInput, choice: CniChoice | CniType, opts: {
     const keep = from === "bridge" && c.cni ? Object.fromEntries(Object.entries(c.cni).filter(([k]) => (BRIDGE_KEYS as readonly string[]).includes(k))) : {};
     return { ...moved, cluster: Object.keys(keep).length ? { ...cluster, cni: keep } : { ...cluster, workers: from === "bridge" ? cluster.workers : cluster.workers.map(stripWorker) } };
   }
-  const cni = { type, ...(type === "calico" && encapsulation && encapsulation !== "none" && { encapsulation }) };
+  // Calico's encapsulation is always written: validation requires it (calico.yaml's own default,
+  // IP-in-IP, is not modelled). Unchosen, it stays the document's or is routed ("none"), as the form shows.
+  const calicoEncap = encapsulation ?? (from === "calico" ? c.cni?.encapsulation : undefined) ?? "none";
+  const cni = { type, ...(type === "calico" && { encapsulation: calicoEncap }) };
   return { ...moved, cluster: { ...c, cni, workers: c.workers.map(stripWorker) } };
 }
 

@@ -42,10 +42,15 @@ export function setUpCloud(world: World, s: Scenario): { router: string; client:
 /**
  * The VPC routes for the pod networks "auto" gives: one per worker's pod CIDR when the pods'
  * own addresses cross the VPC (the bridge plugin's routed pods); none under an overlay (flannel's
- * VXLAN), whose packets between nodes carry only the nodes' addresses.
+ * VXLAN, Calico's), whose packets between nodes carry only the nodes' addresses, nor under Calico
+ * routed, whose nodes route each other's blocks directly.
  */
 export function autoPodRoutes(s: Scenario): { dst: string; via: string }[] {
   if (s.cluster.cni.type === "flannel") return [];
+  // Calico: VXLAN is an overlay like flannel's; routed ("none"), each node's BIRD routes every
+  // other block via that node's address on the segment they share, so the pods' packets go
+  // node to node without the VPC router, and egress is masqueraded (natOutgoing).
+  if (s.cluster.cni.type === "calico") return [];
   return s.cluster.workers.map((w) => ({ dst: w.podCidr, via: w.ip }));
 }
 

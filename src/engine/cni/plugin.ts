@@ -25,6 +25,8 @@ export interface CniConfig {
   readonly isGateway: boolean;
   readonly ipMasq: boolean;
   readonly hairpinMode: boolean;
+  /** Calico's IP pool encapsulation (cluster.cni.encapsulation), when the plugin is Calico. */
+  readonly encapsulation?: "none" | "ipip" | "vxlan";
 }
 
 /** CNI ADD's input: the container, its network namespace, an address asked for, and where in the scenario it came from. */
@@ -34,6 +36,9 @@ export interface PodAttachment {
   readonly ip?: number;
   /** The scenario path errors name ("workloads.2.pods.0"). */
   readonly path: string;
+  /** The pod's namespace and name, as the CNI gets them from kubelet (K8S_POD_NAMESPACE, K8S_POD_NAME). */
+  readonly namespace?: string;
+  readonly name?: string;
 }
 
 /** CNI ADD's result. */
@@ -67,4 +72,8 @@ export interface CniPlugin {
   addPod(world: World, node: CniNode, pod: PodAttachment): PodNetwork;
   /** The nat chains and rules the plugin owns on a node, as iptables-restore lines, given its pods. */
   natRules(node: CniNode, pods: readonly { readonly containerId: string }[]): TableLines;
+  /** The raw chains and rules the plugin's node agent owns (felix's). */
+  rawRules?(node: CniNode): TableLines;
+  /** The ipsets the plugin's node agent keeps on a node (felix's), by name: their members as CIDRs. */
+  ipsets?(node: CniNode): Readonly<Record<string, readonly string[]>>;
 }

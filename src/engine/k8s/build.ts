@@ -83,7 +83,11 @@ export function scenarioComponents(s: Scenario): Components {
 /** The CNI plugin `cluster.cni.type` names: the bridge plugin (the article's) unless it says otherwise. */
 export function cniPluginFor(s: Scenario): CniPlugin {
   const type = s.cluster.cni.type ?? "bridge";
-  if (type === "calico") throw new ScenarioError("cluster.cni.type", "Calico is not modelled yet");
+  if (type === "calico") {
+    // validateScenario requires the encapsulation and refuses "ipip" (not modelled); a scenario built unvalidated gets the same words.
+    const encap = s.cluster.cni.encapsulation;
+    if (encap !== "none" && encap !== "vxlan") throw new ScenarioError("cluster.cni.encapsulation", encap === "ipip" ? "IP-in-IP is not modelled yet" : `Calico needs its IP pool's encapsulation named: "none" or "vxlan"`);
+  }
   return cniPluginOf(type);
 }
 
@@ -226,7 +230,7 @@ function createPods(world: World, s: Scenario, cni: CniPlugin, cniNodes: Readonl
     let netns = netnsName(sandboxId);
     for (let k = 1; world.namespaces.has(netns); k++) netns = netnsName(sandboxId, k);
     world.addNetns({ name: netns, node: node.name, pod: spec.name });
-    const net = cni.addPod(world, node, { containerId: sandboxId, netns, ...(spec.ip !== undefined && { ip: ipv4(spec.ip) }), path: spec.path });
+    const net = cni.addPod(world, node, { containerId: sandboxId, netns, ...(spec.ip !== undefined && { ip: ipv4(spec.ip) }), path: spec.path, namespace: spec.namespace, name: spec.name });
     const containers: ContainerInfo[] = spec.containers.map((c) => ({
       name: c.name,
       image: c.image,
@@ -353,8 +357,12 @@ function loadNodeRules(
   }
 }
 
-/** The CNI plugin's (and its node agent's) chains, after kube-proxy's and kubelet's: nat, then filter. */
+/** The CNI plugin's (and its node agent's) ipsets and chains, after kube-proxy's and kubelet's: raw, nat, then filter. */
 function loadCniRules(nf: Ruleset, cni: CniPlugin, node: CniNode, pods: readonly PodInfo[]): void {
+  const sets = cni.ipsets?.(node);
+  if (sets) for (const [name, members] of Object.entries(sets)) nf.ipsets.set(name, members.map((m) => parseCidr(m)));
+  const raw = cni.rawRules?.(node);
+  if (raw?.rules.length) iptablesRestoreOrThrow(nf, ["*raw", ...raw.chains, ...raw.rules, "COMMIT", ""].join("\n"), { noflush: true }, `${node.name}'s CNI rules`);
   const nat = cni.natRules(node, pods.map((p) => ({ containerId: p.sandboxId })));
   if (nat.rules.length) iptablesRestoreOrThrow(nf, ["*nat", ...nat.chains, ...nat.rules, "COMMIT", ""].join("\n"), { noflush: true }, `${node.name}'s CNI rules`);
   const filter = cni.filterRules?.(node);

@@ -151,7 +151,7 @@ export function compareWithKernel(cluster: Cluster, trace: Trace, lab: LabReport
     if (e.join("\n") !== k.join("\n")) problems.push(`conntrack on ${ns} differs:\n    engine: ${e.join("\n            ") || "(none)"}\n    kernel: ${k.join("\n            ") || "(none)"}`);
   }
 
-  // 4. The counters of every rule and policy of the nat and filter tables.
+  // 4. The counters of every rule and policy of the nat and filter tables (and raw, where the engine has one).
   for (const [ns, text] of Object.entries(lab.iptables)) {
     const parsed = loadIptablesSave(text);
     if (!parsed.ok) {
@@ -159,7 +159,7 @@ export function compareWithKernel(cluster: Cluster, trace: Trace, lab: LabReport
       continue;
     }
     const mine = cluster.world.get(ns).nf;
-    for (const table of ["nat", "filter"] as TableName[]) {
+    for (const table of ["nat", "filter", "raw"] as TableName[]) {
       if (!mine.loaded.has(table)) continue;
       const theirs = parsed.value.tables[table];
       for (const [name, chain] of mine.tables[table].chains) {

@@ -358,6 +358,10 @@ export function labScript(cluster: Cluster, opts: LabOptions = {}): string {
       sh(`ip -n ${n} route add ${routeArgs(r)}`);
     }
     sh(`X ${q(ns.name)} sysctl -q -w net.ipv4.ip_forward=${ns.sysctl.ipForward ? 1 : 0} net.bridge.bridge-nf-call-iptables=${ns.sysctl.bridgeNfCallIptables ? 1 : 0}`);
+    // Proxy ARP (Calico's cali devices): the device answers for what the host routes elsewhere, with its delay.
+    for (const i of ns.ifaces) {
+      if (i.proxyArp) sh(`X ${q(ns.name)} sysctl -q -w ${q(`net.ipv4.conf.${i.name}.proxy_arp=1`)} ${q(`net.ipv4.neigh.${i.name}.proxy_delay=${i.proxyArp.delay}`)}`);
+    }
     const t = ns.ct.timeouts;
     if (t.tcp.ESTABLISHED !== 432000 || t.tcp.CLOSE_WAIT !== 60) {
       sh(`X ${q(ns.name)} sysctl -q -w ${q(`net.netfilter.nf_conntrack_tcp_timeout_established=${t.tcp.ESTABLISHED}`)} ${q(`net.netfilter.nf_conntrack_tcp_timeout_close_wait=${t.tcp.CLOSE_WAIT}`)} 2>/dev/null || true`);
@@ -378,6 +382,13 @@ export function labScript(cluster: Cluster, opts: LabOptions = {}): string {
   comment("iptables rules, from the engine's own iptables-save.");
   for (const ns of all) {
     if (ns.nf.loaded.size === 0) continue;
+    if (ns.nf.ipsets.size > 0) {
+      comment(`${ns.name}'s ipsets (felix's), which its rules name: hash:net sets made over netlink (no ipset binary needed).`);
+      for (const [name, members] of ns.nf.ipsets) {
+        sh(`X ${q(ns.name)} python3 "$WORK/hslab.py" ipset-create ${q(name)}`);
+        for (const m of members) sh(`X ${q(ns.name)} python3 "$WORK/hslab.py" ipset-add ${q(name)} ${q(formatRouteDst(m))}`);
+      }
+    }
     const text = iptablesSave(ns.nf, { time: w.startMs / 1000 });
     const names = nfacctNames(ns.nf);
     if (names.length === 0) sh(hereDoc(`X ${q(ns.name)} "$IPT_RESTORE" -w`, text, "RULES"));
@@ -484,7 +495,8 @@ export function labScript(cluster: Cluster, opts: LabOptions = {}): string {
   sh(`${json('},"iptablesVariant":')}; if "$IPT" -V 2>/dev/null | grep -q nf_tables; then emit '"nf_tables"'; else emit '"legacy"'; fi`);
   sh(json(',"iptables":{'));
   tracked.forEach((ns, k) => {
-    const tables = (["filter", "nat"] as const).filter((t) => ns.nf.loaded.has(t));
+    // raw only where the engine loaded it (felix's chains), so its counters are compared too.
+    const tables = (["filter", "nat", "raw"] as const).filter((t) => ns.nf.loaded.has(t));
     sh(`${key(k, ns.name)}; { ${tables.map((t) => `X ${q(ns.name)} "$IPT_SAVE" -c -t ${t};`).join(" ")} } | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read()), end="")'`);
   });
   sh(json('},"nft":{'));

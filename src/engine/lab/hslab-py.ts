@@ -187,9 +187,42 @@ def nfacct_add(name):
     return 0
 
 
+def ipset_msg(cmd, attrs):
+    # One ipset request (subsystem NFNL_SUBSYS_IPSET = 6), family inet, with IPSET_ATTR_PROTOCOL 7 first, asking for an ack.
+    body = struct.pack("=BBH", 2, 0, 0) + b"".join([ipset_attr(1, bytes([7]))] + attrs)
+    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 12)  # NETLINK_NETFILTER
+    sock.settimeout(2)
+    sock.send(struct.pack("=IHHII", 16 + len(body), (6 << 8) | cmd, 0x1 | 0x4 | 0x400 | 0x200, 1, 0) + body)
+    reply = sock.recv(4096)
+    if struct.unpack("=H", reply[4:6])[0] != 2:
+        return 1
+    err = struct.unpack("=i", reply[16:20])[0]
+    if err != 0:
+        print("ipset: %s" % os.strerror(-err), file=sys.stderr)
+        return 1
+    return 0
+
+
+def ipset_attr(t, value):
+    a = struct.pack("=HH", 4 + len(value), t) + value
+    return a + b"\0" * (-len(a) % 4)
+
+
+def ipset_create(name):
+    # IPSET_CMD_CREATE: SETNAME, TYPENAME hash:net, REVISION 0, FAMILY NFPROTO_IPV4, empty nested DATA.
+    return ipset_msg(2, [ipset_attr(2, name.encode() + b"\0"), ipset_attr(3, b"hash:net\0"), ipset_attr(4, bytes([0])), ipset_attr(5, bytes([2])), ipset_attr(7 | 0x8000, b"")])
+
+
+def ipset_add(name, cidr):
+    # IPSET_CMD_ADD: SETNAME, DATA { IP { IPADDR_IPV4 (network byte order) }, CIDR }.
+    ip, prefix = cidr.split("/")
+    addr = ipset_attr(1 | 0x8000, ipset_attr(1 | 0x4000, socket.inet_aton(ip)))
+    return ipset_msg(9, [ipset_attr(2, name.encode() + b"\0"), ipset_attr(7 | 0x8000, addr + ipset_attr(3, bytes([int(prefix)])))])
+
+
 def main(argv):
     cmd, args = argv[1], argv[2:]
-    fn = {"ping": ping, "udp-server": udp_server, "udp-client": udp_client, "tcp-server": tcp_server, "tcp-client": tcp_client, "parse-tcpdump": parse_tcpdump, "nfacct-add": nfacct_add, "state": state}[cmd]
+    fn = {"ping": ping, "udp-server": udp_server, "udp-client": udp_client, "tcp-server": tcp_server, "tcp-client": tcp_client, "parse-tcpdump": parse_tcpdump, "nfacct-add": nfacct_add, "ipset-create": ipset_create, "ipset-add": ipset_add, "state": state}[cmd]
     return fn(*args) or 0
 
 

@@ -65,9 +65,25 @@ export function l2Endpoints(w: Walk, ns: Netns, iface: Iface): { ns: Netns; ifac
   return out;
 }
 
-/** ARP: who answers a request for `ip` sent out of `iface` (the interface that owns it in that broadcast domain). */
+/**
+ * ARP: who answers a request for `ip` sent out of `iface`: the interface that owns it in that
+ * broadcast domain, else one with proxy_arp on whose host would forward to it (proxyAnswers).
+ */
 export function answerer(w: Walk, ns: Netns, iface: Iface, ip: Ipv4): { ns: Netns; iface: Iface } | undefined {
-  return l2Endpoints(w, ns, iface).find((e) => e.iface.up && e.iface.addrs.some((a) => a.ip === ip));
+  const reached = l2Endpoints(w, ns, iface);
+  return reached.find((e) => e.iface.up && e.iface.addrs.some((a) => a.ip === ip)) ?? reached.find((e) => e.iface.up && proxyAnswers(e.ns, e.iface, ip));
+}
+
+/**
+ * arp_process for a request that arrives on `iface` for `ip`, an address not the host's: the
+ * input route to it must be unicast (ip_route_input, so forwarding on), leave by another device
+ * (arp_fwd_proxy's rt->dst.dev != dev), and `iface` have proxy_arp (medium_id left at 0).
+ * Lab (docs/kernel-lab-notes.md, Calico): no reply while the node had no route to 169.254.1.1.
+ */
+export function proxyAnswers(ns: Netns, iface: Iface, ip: Ipv4): boolean {
+  if (!iface.proxyArp || !ns.sysctl.ipForward) return false;
+  const m = ns.route(ip);
+  return m !== undefined && m.route.type === "unicast" && m.route.dev !== undefined && m.route.dev !== iface.name;
 }
 
 export function wireStep(w: Walk, ns: Netns, iface: Iface, dir: "in" | "out", f: Frame): void {

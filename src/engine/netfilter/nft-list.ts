@@ -137,6 +137,14 @@ function matchText(m: Match, proto: string): { text: string; transport: boolean;
       // No native form: nft prints the compat match by name, as it does recent's (this lab's
       // kernel has no xt_nfacct to show it; the form is nft's for every xt match).
       return { text: "xt match nfacct", transport: false, opaque: true };
+    case "set":
+      // No native form: nft listed felix's two set matches as `xt match set xt match set` (lab, Calico).
+      return { text: "xt match set", transport: false, opaque: true };
+    case "rpfilter":
+      // Checked in the lab: natively a fib lookup of the source (with the mark under --validmark,
+      // the input device unless --loose) unless --accept-local, which stays the compat match.
+      if (m.acceptLocal) return { text: "xt match rpfilter", transport: false, opaque: true };
+      return { text: `fib saddr${m.validmark ? " . mark" : ""}${m.loose ? "" : " . iif"} oif ${m.invert ? "0" : "!= 0"}`, transport: false, opaque: false };
     case "multiport": {
       const list = m.ports.map(ports).join(", ");
       // --ports (either side): a concatenation of source and destination port, any on the other side.
@@ -185,6 +193,8 @@ function targetText(t: Target): string {
       if (mask === 0) return `meta mark set mark xor ${hex(value)}`;
       return `meta mark set mark and ${hex(~mask)} xor ${hex(value)}`;
     }
+    case "NOTRACK":
+      return "notrack";
     case "LOG": {
       const parts = ["log"];
       if (t.prefix !== undefined) parts.push(`prefix ${JSON.stringify(t.prefix)}`);

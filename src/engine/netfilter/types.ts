@@ -12,6 +12,9 @@ import type { GotoTarget, JumpTarget } from "./ext/jump";
 import type { LogTarget } from "./ext/log";
 import type { MarkMatch } from "./ext/mark";
 import type { MarkTarget } from "./ext/mark-target";
+import type { NotrackTarget } from "./ext/notrack";
+import type { RpfilterMatch } from "./ext/rpfilter";
+import type { SetMatch } from "./ext/set";
 import type { MasqueradeTarget } from "./ext/masquerade";
 import type { NfacctMatch } from "./ext/nfacct";
 import type { MultiportMatch } from "./ext/multiport";
@@ -96,7 +99,7 @@ export interface Negatable<T> {
 }
 
 /** A rule's match: one member per extension, each defined by its module in ext/. */
-export type Match = CommentMatch | TcpUdpMatch | IcmpMatch | MarkMatch | AddrtypeMatch | StatisticMatch | ConntrackMatch | StateMatch | RecentMatch | MultiportMatch | NfacctMatch;
+export type Match = CommentMatch | TcpUdpMatch | IcmpMatch | MarkMatch | AddrtypeMatch | StatisticMatch | ConntrackMatch | StateMatch | RecentMatch | MultiportMatch | NfacctMatch | SetMatch | RpfilterMatch;
 
 export type MatchKind = Match["kind"];
 
@@ -113,6 +116,7 @@ export type Target =
   | MasqueradeTarget
   | MarkTarget
   | LogTarget
+  | NotrackTarget
   | NoTarget;
 
 export type TargetKind = Target["kind"];
@@ -187,6 +191,8 @@ export interface Ruleset {
   /** Replaced whole when iptables-restore commits a table, as the kernel swaps in a new one. */
   readonly tables: Record<TableName, Table>;
   readonly loaded: Set<TableName>;
+  /** The namespace's ipsets (`-m set`), by name: their members. */
+  readonly ipsets: Map<string, readonly Cidr[]>;
 }
 
 /** The order legacy iptables-save prints loaded tables in. */
@@ -204,6 +210,7 @@ export function emptyRuleset(loaded: readonly TableName[] = []): Ruleset {
   return {
     tables: { raw: emptyTable("raw"), mangle: emptyTable("mangle"), nat: emptyTable("nat"), filter: emptyTable("filter") },
     loaded: new Set(loaded),
+    ipsets: new Map(),
   };
 }
 

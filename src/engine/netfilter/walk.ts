@@ -32,6 +32,12 @@ export interface MatchContext {
   readonly recent?: Map<string, Map<number, number[]>>;
   /** Simulated time in milliseconds, for `-m recent --seconds`. */
   readonly now?: number;
+  /** Whether an ipset of the namespace has the address (-m set); undefined when there is no such set. */
+  readonly ipsetHas?: (name: string, ip: number) => boolean | undefined;
+  /** The route the namespace has to an address, for -m rpfilter's reverse lookup. */
+  readonly reverseRoute?: (ip: number) => { readonly type: string; readonly dev?: string } | undefined;
+  /** Set by -j NOTRACK: the packet is to stay untracked. */
+  notrack?: boolean;
 }
 
 export interface MatchedRule {

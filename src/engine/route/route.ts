@@ -2,8 +2,11 @@
 import { cidrContains, type Cidr, type Ipv4 } from "../addr/ipv4";
 
 export type RouteType = "unicast" | "local" | "broadcast" | "unreachable" | "blackhole" | "prohibit";
-/** "66": no name in iproute2's rt_protos; the number GCE's guest agent gives the forwarded IPs' local routes. */
-export type RouteProto = "kernel" | "boot" | "static" | "dhcp" | "66";
+/**
+ * "66": no name in iproute2's rt_protos; the number GCE's guest agent gives the forwarded IPs' local routes.
+ * "bird": 12, named in rt_protos (Calico's BIRD). "80": felix's own routes (dataplanedefs.DefaultRouteProto), unnamed.
+ */
+export type RouteProto = "kernel" | "boot" | "static" | "dhcp" | "66" | "bird" | "80";
 export type RouteScope = "global" | "link" | "host";
 export type RouteTable = "main" | "local";
 

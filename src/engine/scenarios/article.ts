@@ -5,7 +5,7 @@
  */
 import type { ScenarioInput } from "../k8s/spec";
 import type { NarrationLang } from "../narrate";
-import { FLANNEL_PREFIX, FLANNEL_TEXT, onFlannel } from "./cni";
+import { CALICO_PREFIX, CALICO_ROUTED, CALICO_TEXT, FLANNEL_PREFIX, FLANNEL_TEXT, onCalico, onFlannel } from "./cni";
 import { TODAY_KUBE_PROXY, TODAY_PREFIX, TODAY_TEXT } from "./today";
 
 type Cluster = Pick<ScenarioInput, "cluster" | "cloud" | "workloads" | "services">;
@@ -214,8 +214,15 @@ const FLANNEL_SCENARIOS: readonly ScenarioInput[] = TODAY_SCENARIOS.flatMap((s) 
   return text ? [onFlannel(s, `${FLANNEL_PREFIX}${base}`, text)] : [];
 });
 
+/** Today's cluster on Calico, VXLAN and routed (cni.ts). */
+const CALICO_SCENARIOS: readonly ScenarioInput[] = Object.entries(CALICO_TEXT).flatMap(([id, text]) => {
+  const routed = id.startsWith(CALICO_ROUTED);
+  const base = TODAY_SCENARIOS.find((s) => s.id === `${TODAY_PREFIX}${routed ? id.slice(CALICO_ROUTED.length) : id}`);
+  return base ? [onCalico(base, `${CALICO_PREFIX}${id}`, text, routed ? "none" : "vxlan")] : [];
+});
+
 /** The built-in scenarios, in the order the picker lists them: the article's cluster, then today's, then today's on other CNIs. */
-export const BUILTIN_SCENARIOS: readonly ScenarioInput[] = [...ARTICLE_SCENARIOS, ...TODAY_SCENARIOS, ...FLANNEL_SCENARIOS];
+export const BUILTIN_SCENARIOS: readonly ScenarioInput[] = [...ARTICLE_SCENARIOS, ...TODAY_SCENARIOS, ...FLANNEL_SCENARIOS, ...CALICO_SCENARIOS];
 
 /** The built-ins' Russian titles and descriptions by id, once russian.ts installed them. */
 let russian: Readonly<Record<string, { readonly title: string; readonly description: string }>> | undefined;

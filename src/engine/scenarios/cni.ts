@@ -53,3 +53,61 @@ export function onFlannel(s: ScenarioInput, id: string, text: CniText): Scenario
   const moved = JSON.parse(JSON.stringify(s).replaceAll('"10.200.', '"10.244.')) as ScenarioInput;
   return { ...moved, id, title: text.title, description: text.description, cluster: { ...moved.cluster, cni: { type: "flannel" } } };
 }
+
+export const CALICO_PREFIX = "calico-";
+/** The routed (encapsulation "none") built-ins' ids: calico-routed-<article id>. */
+export const CALICO_ROUTED = "routed-";
+
+/**
+ * By built-in id after "calico-": the walk-throughs told again on Calico, VXLAN unless the id
+ * starts with "routed-" (then the pool's encapsulation is "none"); the article scenario's id follows.
+ */
+export const CALICO_TEXT: Readonly<Record<string, CniText>> = {
+  "pod-to-pod": {
+    title: "Calico: pod to pod across nodes (VXLAN)",
+    description:
+      "busybox0-rw89s on worker-0 pings busybox0-g6pww on worker-1, on a cluster whose CNI is Calico with VXLAN. The pod's only routes point at 169.254.1.1, an address no device has: worker-0's cali47b0952c7b4 answers the pod's ARP request for it by proxy ARP, with ee:ee:ee:ee:ee:ee. worker-0 routes 10.244.1.15 via 10.244.1.0, worker-1's tunnel address, onto vxlan.calico, and the frame leaves eth0 inside UDP to port 4789 with VNI 4096; felix's raw chains cali-OUTPUT and cali-PREROUTING leave that UDP untracked (NOTRACK). cali-nat-outgoing leaves pod-to-pod traffic alone, its destination being in the pool. worker-1 delivers it through cali99efa8ca226; the VPC router sees no pod address. TTL 62 on arrival.",
+  },
+  "routed-pod-to-pod": {
+    title: "Calico: pod to pod across nodes, routed (no encapsulation)",
+    description:
+      "busybox0-rw89s on worker-0 pings busybox0-g6pww on worker-1, on Calico with the pool's encapsulation \"none\". cali47b0952c7b4 answers the pod's ARP request for its gateway 169.254.1.1 by proxy ARP; BIRD's route 10.244.1.0/26 via 10.240.0.21 dev eth0 proto bird sends the packet straight to worker-1 across the subnet, pod addresses unchanged on the wire and no tunnel. The VPC router is not on the way and has no pod routes. worker-1 delivers it through cali99efa8ca226, whose route is 10.244.1.15 dev cali99efa8ca226 scope link. TTL 62 on arrival.",
+  },
+  "same-node": {
+    title: "Calico: pod to pod on the same node",
+    description:
+      "busybox0-rw89s pings the kube-dns pod beside it on worker-0. There is no bridge: the packet goes to 169.254.1.1 (cali47b0952c7b4's proxy ARP answers for it), and worker-0 routes it like any other, by the /32 route 10.244.0.27 dev calibfecee176ed scope link, so unlike on a bridge the TTL drops: TTL 63 on arrival.",
+  },
+  "node-to-pod": {
+    title: "Calico: node to pod (VXLAN)",
+    description:
+      "worker-0 pings busybox0-g6pww on worker-1 from its own OUTPUT path. The route to worker-1's block 10.244.1.0/26 leaves by vxlan.calico, so the kernel picks vxlan.calico's address 10.244.0.0, the first of worker-0's block, as the source: the pod sees the ping from 10.244.0.0, not from 10.240.0.20. The UDP around it goes to 10.240.0.21:4789. TTL 63 on arrival.",
+  },
+  "clusterip-dns-udp": {
+    title: "Calico: ClusterIP, DNS over UDP (VXLAN)",
+    description:
+      "busybox0-g6pww on worker-1 asks kube-dns at 10.32.0.10:53. kube-proxy 1.37's KUBE-SVC-TCOU7JCQXEZGVUNU DNATs it to the pod 10.244.0.27 on worker-0 before routing; worker-1 reaches worker-0's block 10.244.0.0/26 via vxlan.calico, so the translated packet crosses inside VXLAN to 10.240.0.20:4789, and the answer comes back the same way, conntrack on worker-1 turning its source back into 10.32.0.10.",
+  },
+  nodeport: {
+    title: "Calico: NodePort from the internet (VXLAN)",
+    description:
+      "The client opens worker-0's public address on port 31088. KUBE-EXT-2CMXP7HKUVJN7L6M marks the connection, the service's chain DNATs it to nginx 10.244.1.18:80 on worker-1, and KUBE-POSTROUTING masquerades it to vxlan.calico's address 10.244.0.0 (the route to the pod leaves by vxlan.calico), so nginx sees 10.244.0.0. The packet crosses in VXLAN to 10.240.0.21:4789.",
+  },
+  "pod-to-internet": {
+    title: "Calico: pod to the internet (VXLAN)",
+    description:
+      "busybox0-rw89s pings a host on the internet. felix masquerades it in cali-nat-outgoing: the source is in the ipset cali40masq-ipam-pools (the pool has natOutgoing) and the destination is not in cali40network-ip-pools, so the source becomes worker-0's address 10.240.0.20; the cloud's edge then maps that to worker-0's public one.",
+  },
+};
+
+/**
+ * A scenario of today's cluster moved onto Calico with the pool's encapsulation: the pod network
+ * 10.244.0.0/16 (the pool) and every pod address in it, and each worker's podCidr its /26 block
+ * (worker k's 10.244.k.0/26, which keeps today's pods' host parts, all below 64).
+ */
+export function onCalico(s: ScenarioInput, id: string, text: CniText, encapsulation: "none" | "vxlan"): ScenarioInput {
+  const moved = JSON.parse(JSON.stringify(s).replaceAll('"10.200.', '"10.244.')) as ScenarioInput;
+  const cluster = moved.cluster as ScenarioInput["cluster"] & { workers?: { podCidr: string }[] };
+  const workers = cluster.workers?.map((w) => ({ ...w, podCidr: w.podCidr.replace(/\.0\/24$/, ".0/26") }));
+  return { ...moved, id, title: text.title, description: text.description, cluster: { ...cluster, ...(workers && { workers }), cni: { type: "calico", encapsulation } } };
+}

@@ -7,12 +7,13 @@ import { BUILTIN_TEXT_RU } from "./article-ru";
 import { installBuiltinRussian } from "./article";
 import { TODAY_PREFIX } from "./today";
 import { TODAY_TEXT_RU } from "./today-ru";
-import { FLANNEL_PREFIX } from "./cni";
-import { FLANNEL_TEXT_RU } from "./cni-ru";
+import { CALICO_PREFIX, FLANNEL_PREFIX } from "./cni";
+import { CALICO_TEXT_RU, FLANNEL_TEXT_RU } from "./cni-ru";
 
 export function installRussianBuiltins(): void {
   const texts: Record<string, { title: string; description: string }> = { ...BUILTIN_TEXT_RU };
   for (const [id, t] of Object.entries(TODAY_TEXT_RU)) texts[`${TODAY_PREFIX}${id}`] = t;
   for (const [id, t] of Object.entries(FLANNEL_TEXT_RU)) texts[`${FLANNEL_PREFIX}${id}`] = t;
+  for (const [id, t] of Object.entries(CALICO_TEXT_RU)) texts[`${CALICO_PREFIX}${id}`] = t;
   installBuiltinRussian(texts);
 }

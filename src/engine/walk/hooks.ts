@@ -256,6 +256,14 @@ function context(w: Walk, ns: Netns, hook: HookName, skb: Skb): MatchContext {
     nth: ns.nth,
     recent: ns.recent,
     now: w.world.now,
+    ipsetHas: (name, ip) => {
+      const members = ns.nf.ipsets.get(name);
+      return members && members.some((c) => ((ip & c.mask) >>> 0) === c.net);
+    },
+    reverseRoute: (ip) => {
+      const m = ns.route(ip as Ipv4);
+      return m && { type: m.route.type, ...(m.route.dev !== undefined && { dev: m.route.dev }) };
+    },
   };
 }
 
@@ -278,6 +286,8 @@ function table(w: Walk, ns: Netns, table: TableName, hook: HookName, skb: Skb): 
   const ctx = context(w, ns, hook, skb);
   const verdict = walkTable(table, ns.nf.tables[table], hook, skb.packet, ctx, (m) => ruleStep(w, ns, hook, skb.packet, m));
   skb.mark = ctx.mark;
+  // -j NOTRACK: only a packet that has no conntrack yet becomes untracked.
+  if (ctx.notrack && !skb.ct && !skb.ctInvalid) skb.untracked = true;
   if (verdict.kind === "drop") {
     const by = verdict.by === "policy" ? undefined : formatRule(verdict.by.chain, verdict.by.rule);
     const why = verdict.by === "policy" ? reason.policy(table, hook) : reason.rule(verdict.rejectWith ? "REJECT" : "DROP", table, verdict.chain);

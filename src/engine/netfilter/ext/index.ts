@@ -26,8 +26,11 @@ import { MARK } from "./mark-target";
 import { MASQUERADE } from "./masquerade";
 import { multiport } from "./multiport";
 import { nfacct } from "./nfacct";
+import { NOTRACK } from "./notrack";
 import { recent } from "./recent";
 import { REJECT } from "./reject";
+import { rpfilter } from "./rpfilter";
+import { set } from "./set";
 import { SNAT } from "./snat";
 import { ACCEPT, DROP, none, RETURN_TARGET } from "./standard";
 import { state } from "./state";
@@ -39,12 +42,12 @@ import { udp } from "./udp";
 type Member<U, K> = U extends { readonly kind: infer UK } ? (K extends UK ? U : never) : never;
 
 /** Matches by kind, which is the name after -m; in this order in the "supported" list of an error. */
-const MATCHES = { comment, tcp, udp, icmp, mark, addrtype, statistic, conntrack, state, multiport, recent, nfacct } satisfies {
+const MATCHES = { comment, tcp, udp, icmp, mark, addrtype, statistic, conntrack, state, multiport, recent, nfacct, set, rpfilter } satisfies {
   readonly [K in MatchKind]: MatchModule<Member<Match, K>>;
 };
 
 /** Targets by kind: `-j KIND` for the named ones, a user chain (jump, goto), or no -j at all (none). */
-const TARGETS = { ACCEPT, DROP, RETURN: RETURN_TARGET, REJECT, DNAT, SNAT, MASQUERADE, MARK, LOG, jump, goto, none } satisfies {
+const TARGETS = { ACCEPT, DROP, RETURN: RETURN_TARGET, REJECT, DNAT, SNAT, MASQUERADE, MARK, LOG, NOTRACK, jump, goto, none } satisfies {
   readonly [K in TargetKind]: TargetModule<Member<Target, K>>;
 };
 
