@@ -63,8 +63,8 @@ test.describe("the article's cluster", () => {
     const app = new HopscopePage(page);
     await app.open();
     const ids = await page.getByTestId("scenario-picker").locator("option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
-    // The article's nine and the load balancer, on its 2018 cluster and on today's; six of them on flannel.
-    expect(ids).toHaveLength(26);
+    // The article's nine and the load balancer, on its 2018 cluster and on today's; six of them on flannel, seven on Calico.
+    expect(ids).toHaveLength(33);
     for (const id of ids) {
       await app.pick(id);
       await page.keyboard.press("End");

@@ -19,6 +19,9 @@ test.describe("other CNIs", () => {
     await expect(group).toHaveCount(1);
     await expect(group.locator("option")).toHaveCount(6);
     await expect(group.locator('option[value="flannel-pod-to-pod"]')).toHaveCount(1);
+    const calico = picker.locator('optgroup[label^="Today\'s cluster on Calico"]');
+    await expect(calico.locator("option")).toHaveCount(7);
+    await expect(calico.locator('option[value="calico-routed-pod-to-pod"]')).toHaveCount(1);
 
     await app.pick("flannel-pod-to-pod");
     await app.stepTo("a VXLAN device");

@@ -13,7 +13,7 @@ test.describe("today's kube-proxy", () => {
     await app.open("hops");
     const picker = page.getByTestId("scenario-picker");
     // (Today's cluster on other CNIs has groups of its own: cni.spec.ts.)
-    await expect(picker.locator("optgroup")).toHaveCount(3);
+    await expect(picker.locator("optgroup")).toHaveCount(4);
     await expect(picker.locator("optgroup").nth(0)).toHaveAttribute("label", "The article's cluster (2018, kube-proxy 1.10)");
     await expect(picker.locator("optgroup").nth(1)).toHaveAttribute("label", "Today's cluster (kube-proxy 1.37)");
     await expect(picker.locator("optgroup").nth(1).locator("option")).toHaveCount(10);

@@ -190,8 +190,9 @@ export interface CniChoice {
  * its defaults apply again). With `renumber`, the pod network and every pod address move as the
  * built-ins do between the bridge plugin (10.200.0.0/16) and flannel (10.244.0.0/16, scenarios/cni.ts
  * onFlannel's rewrite), so a built-in's document moved there is that CNI's built-in.
- * TODO(calico): move the pod network as scenarios' onCalico does once Calico's built-ins exist;
- * until then a document moved onto Calico keeps its addresses.
+ * A document moved onto Calico keeps its addresses: each worker's podCidr stands for its IPAM
+ * block (the built-ins' /26 blocks come from scenarios/cni.ts onCalico). The app's switch and
+ * Compare CNIs move documents without renumbering, so both sides carry the same packet.
  */
 export function withCni(doc: ScenarioInput, choice: CniChoice | CniType, opts: { renumber?: boolean } = {}): ScenarioInput {
   const { type, encapsulation } = typeof choice === "string" ? { type: choice, encapsulation: undefined } : choice;
