@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { formatRouteDst } from "../addr/ipv4";
 import { runScenario } from "../k8s/run";
 import { listIptablesTextAsNft as listAsNft } from "../netfilter/nft-list";
 import { iptablesSave } from "../netfilter/save";
@@ -26,8 +27,8 @@ function missing(): string | undefined {
 const reason = missing();
 if (reason) console.warn(`skipped: nft list of iptables-nft tables against the kernel: ${reason}`);
 
-/** What nft lists after iptables-restore of `text` in a fresh namespace. */
-function kernelList(text: string): string {
+/** What nft lists after iptables-restore of `text` in a fresh namespace (with the ipsets its -m set matches name, as felix makes them first). */
+function kernelList(text: string, ipsets: ReadonlyMap<string, readonly string[]> = new Map()): string {
   const ns = `hsl-nftl-${process.pid}`;
   const restore = spawnSync("sh", ["-c", "command -v iptables-nft-restore || command -v iptables-restore"], { encoding: "utf8" }).stdout.trim();
   try {
@@ -37,6 +38,12 @@ function kernelList(text: string): string {
     for (const name of new Set([...text.matchAll(/--nfacct-name +(\S+)/g)].map((m) => m[1]!))) {
       const made = spawnSync("ip", ["netns", "exec", ns, "python3", "-", "nfacct-add", name], { input: HSLAB_PY, encoding: "utf8", timeout: 10_000 });
       if (made.status !== 0) throw new Error(`nfacct-add ${name}: ${made.stderr}`);
+    }
+    for (const [name, members] of ipsets) {
+      for (const args of [["ipset-create", name], ...members.map((m) => ["ipset-add", name, m])]) {
+        const made = spawnSync("ip", ["netns", "exec", ns, "python3", "-", ...args], { input: HSLAB_PY, encoding: "utf8", timeout: 10_000 });
+        if (made.status !== 0) throw new Error(`${args.join(" ")}: ${made.stderr}`);
+      }
     }
     const load = spawnSync("ip", ["netns", "exec", ns, restore, "--counters"], { input: text, encoding: "utf8", timeout: 20_000 });
     if (load.status !== 0) throw new Error(`iptables-restore: ${load.stderr}`);
@@ -66,7 +73,8 @@ describe.skipIf(reason !== undefined)("iptables-nft tables: the engine prints wh
         if (!ns.rulesMaterialised) continue;
         // iptables-save -c: the counters travel with the rules, so nft must print them too.
         const saved = iptablesSave(ns.nf, { counters: true });
-        expect(listAsNft(saved).split("\n"), w.name).toEqual(kernelList(saved).split("\n"));
+        const sets = new Map([...ns.nf.ipsets].map(([name, members]) => [name, members.map((m) => formatRouteDst(m))]));
+        expect(listAsNft(saved).split("\n"), w.name).toEqual(kernelList(saved, sets).split("\n"));
       }
     });
   }
