@@ -40,9 +40,10 @@ test.describe("other CNIs", () => {
     await app.stepTo("worker-0 sends the packet on eth0");
     await expect(detail.getByTestId("inner-packet")).toContainText("10.244.0.21 > 10.244.1.15");
     const tcpdump = await detail.getByTestId("tcpdump-text").innerText();
+    // tcpdump -e: each frame's own link-level header, "IP " left out after it.
     expect(tcpdump.split("\n")).toEqual([
-      expect.stringMatching(/^IP 10\.240\.0\.20\.\d+ > 10\.240\.0\.21\.8472: OTV, flags \[I\] \(0x08\), overlay 0, instance 1$/),
-      "IP 10.244.0.21 > 10.244.1.15: ICMP echo request, id 1280, seq 1, length 64",
+      expect.stringMatching(/^[0-9a-f:]{17} > [0-9a-f:]{17}, ethertype IPv4 \(0x0800\), length 148: 10\.240\.0\.20\.\d+ > 10\.240\.0\.21\.8472: OTV, flags \[I\] \(0x08\), overlay 0, instance 1$/),
+      expect.stringMatching(/^[0-9a-f:]{17} > [0-9a-f:]{17}, ethertype IPv4 \(0x0800\), length 98: 10\.244\.0\.21 > 10\.244\.1\.15: ICMP echo request, id 1280, seq 1, length 64$/),
     ]);
     // The box draws them on two lines too.
     const box = await detail.getByTestId("tcpdump-text").boundingBox();

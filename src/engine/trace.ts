@@ -31,6 +31,8 @@ export type StepDetail =
   | {
       readonly kind: "wire";
       readonly mac?: { readonly src: string; readonly dst: string };
+      /** A VXLAN datagram's carried frame's MAC addresses (tcpdump -e prints them on the inner line). */
+      readonly innerMac?: { readonly src: string; readonly dst: string };
       /** What tcpdump -n prints after the timestamp. */
       readonly tcpdump: string;
       readonly length: number;

@@ -1,4 +1,5 @@
 /** The current hop in full: the packet's fields, and whatever decided its fate here. */
+import { tcpdumpEtherText } from "../engine/packet/ether-text";
 import { endpoints, type Step, type StepPacket } from "../engine/trace";
 import { Glossed } from "./teach/Glossed";
 import { useT } from "../i18n/use";
@@ -114,20 +115,14 @@ export function HopDetail({ step, entryListed = true, onShowHooks }: { step?: St
       )}
       <PacketFields p={step.packet} />
       {step.packet.inner && d?.kind !== "encap" && <TunnelHeaders outer={step.packet} inner={step.packet.inner} vni={step.packet.vni} />}
-      {d?.kind === "wire" &&
-        (step.packet.inner ? (
-          // A tunnel's datagram: tcpdump prints the outer header's line, then the inner packet's
-          // (without -e: the engine's text has no inner link-level header to show).
-          <>
-            <h4 className="text-xs font-semibold text-slate-600">tcpdump -n -i {step.iface}</h4>
-            <Code testid="tcpdump-text">{d.tcpdump}</Code>
-          </>
-        ) : (
-          <>
-            <h4 className="text-xs font-semibold text-slate-600">tcpdump -n -e -i {step.iface}</h4>
-            <Code testid="tcpdump-text">{`${d.mac ? `${d.mac.src} > ${d.mac.dst}, ethertype IPv4 (0x0800), length ${d.length + 14}: ` : ""}${d.tcpdump}`}</Code>
-          </>
-        ))}
+      {/* tcpdump -e: each frame's link-level header, then its IP line without "IP " (a tunnel's
+          datagram: the outer frame's line, then the carried frame's with its own header). */}
+      {d?.kind === "wire" && (
+        <>
+          <h4 className="text-xs font-semibold text-slate-600">tcpdump -n -e -i {step.iface}</h4>
+          <Code testid="tcpdump-text">{tcpdumpEtherText(d)}</Code>
+        </>
+      )}
       {d?.kind === "encap" && (
         <div className="space-y-1" data-testid="encap-detail">
           <h4 className="text-xs font-semibold text-slate-600">{t.encap({ action: d.action, device: d.device, vni: d.vni, port: d.port })}</h4>

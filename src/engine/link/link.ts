@@ -89,7 +89,14 @@ export function proxyAnswers(ns: Netns, iface: Iface, ip: Ipv4): boolean {
 export function wireStep(w: Walk, ns: Netns, iface: Iface, dir: "in" | "out", f: Frame): void {
   for (const t of w.world.taps) t.frame({ ns, iface, dir, frame: f, time: w.world.now });
   const line = tcpdumpLine(f.packet);
-  w.step(ns, f.packet, say.wire(ns.label, dir, iface.name, endpoints(f.packet)), { kind: "wire", mac: { src: f.srcMac, dst: f.dstMac }, tcpdump: line, length: f.packet.length, time: w.world.now }, { iface: iface.name, dir });
+  const carried = f.packet.payload?.kind === "vxlan" ? f.packet.payload.frame : undefined;
+  w.step(
+    ns,
+    f.packet,
+    say.wire(ns.label, dir, iface.name, endpoints(f.packet)),
+    { kind: "wire", mac: { src: f.srcMac, dst: f.dstMac }, ...(carried && { innerMac: { src: carried.srcMac, dst: carried.dstMac } }), tcpdump: line, length: f.packet.length, time: w.world.now },
+    { iface: iface.name, dir },
+  );
 }
 
 /** A frame sent out of `iface`: the wire step, the counters, and on to where the link leads. */

@@ -14,6 +14,7 @@ import { BUILTIN_SCENARIOS, builtinScenario } from "../scenarios/article";
 import { resolveTarget } from "../shell/exec";
 import { runLine } from "../shell/session";
 import type { Step } from "../trace";
+import { tcpdumpEtherText } from "./ether-text";
 import { tcpdumpTime } from "./format";
 import { PcapngWriter } from "./pcapng";
 import { encodeFrame } from "./wire";
@@ -167,8 +168,8 @@ describe("pcapng writer", () => {
 });
 
 /** tcpdump -n -S (absolute sequence numbers, as the trace prints them) in UTC. */
-function tcpdumpRead(file: string): { lines: string[]; stderr: string; status: number | null } {
-  const r = spawnSync("tcpdump", ["-n", "-S", "-r", file], { encoding: "utf8", env: { ...process.env, TZ: "UTC" } });
+function tcpdumpRead(file: string, ether = false): { lines: string[]; stderr: string; status: number | null } {
+  const r = spawnSync("tcpdump", ["-n", "-S", ...(ether ? ["-e"] : []), "-r", file], { encoding: "utf8", env: { ...process.env, TZ: "UTC" } });
   // A packet's text may take more lines (a VXLAN datagram's frame follows its header): those lines start with no timestamp.
   const lines: string[] = [];
   for (const l of r.stdout.split("\n")) {
@@ -188,6 +189,14 @@ describe.skipIf(!hasTcpdump)("the real tcpdump reads the capture", () => {
     expect(r.stderr).toMatch(/^reading from file .*, link-type EN10MB \(Ethernet\)/);
     const expected = wire.map((s) => (s.detail?.kind === "wire" ? `${tcpdumpTime(s.detail.time)} ${s.detail.tcpdump}` : ""));
     expect(r.lines).toEqual(expected);
+  });
+
+  it.each(["pod-to-pod", "flannel-pod-to-pod", "calico-nodeport"])("%s: with -e, every wire step is what tcpdump -n -e prints (a VXLAN datagram's carried frame with its own link-level header)", (id) => {
+    const { file, wire } = capture(id, []);
+    const r = tcpdumpRead(file, true);
+    expect(r.status).toBe(0);
+    expect(r.lines).toEqual(wire.map((s) => (s.detail?.kind === "wire" ? `${tcpdumpTime(s.detail.time)} ${tcpdumpEtherText(s.detail)}` : "")));
+    if (id !== "pod-to-pod") expect(r.lines.some((l) => /\n[0-9a-f:]{17} > [0-9a-f:]{17}, ethertype IPv4 \(0x0800\), length \d+: 10\.244\./.test(l))).toBe(true);
   });
 
   it("reads a capture that dropped frames past its bound", () => {

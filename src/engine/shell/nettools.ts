@@ -6,6 +6,7 @@
  */
 import { formatIpv4 } from "../addr/ipv4";
 import type { Iface, Netns } from "../netns";
+import { tcpdumpEtherText } from "../packet/ether-text";
 import { tcpdumpTime } from "../packet/format";
 import type { Flow, StepPacket } from "../trace";
 import type { World } from "../world";
@@ -169,13 +170,13 @@ const FDB_AGEING_NOTE = "(hopscope: the bridge's learnt entries are those the tr
 
 /** Which traced steps a namespace's capture on an interface sees. */
 function capturedOn(flows: readonly Flow[], ns: Netns, iface: string | undefined) {
-  const out: { line: string; time: number; mac?: { src: string; dst: string }; length: number; packet: StepPacket }[] = [];
+  const out: { line: string; time: number; mac?: { src: string; dst: string }; innerMac?: { src: string; dst: string }; length: number; packet: StepPacket }[] = [];
   for (const f of flows) {
     for (const s of f.steps) {
       if (s.kind !== "wire" || s.detail?.kind !== "wire") continue;
       if (s.node !== ns.node || (s.pod ?? undefined) !== ns.pod) continue;
       if (iface !== undefined && s.iface !== iface) continue;
-      out.push({ line: s.detail.tcpdump, time: s.detail.time, ...(s.detail.mac && { mac: s.detail.mac }), length: s.detail.length, packet: s.packet });
+      out.push({ line: s.detail.tcpdump, time: s.detail.time, ...(s.detail.mac && { mac: s.detail.mac }), ...(s.detail.innerMac && { innerMac: s.detail.innerMac }), length: s.detail.length, packet: s.packet });
     }
   }
   return out;
@@ -229,10 +230,7 @@ export function tcpdump(ns: Netns, flows: readonly Flow[], args: readonly string
   let pkts = capturedOn(flows, ns, any ? undefined : iface).filter((p) => filter(p.packet));
   if (count !== undefined) pkts = pkts.slice(0, count);
   const head = `tcpdump: verbose output suppressed, use -v or -vv for full protocol decode\nlistening on ${iface}, link-type ${any ? "LINUX_SLL (Linux cooked)" : "EN10MB (Ethernet)"}, capture size 262144 bytes\n`;
-  const lines = pkts.map((p) => {
-    const l2 = ether && p.mac ? `${p.mac.src} > ${p.mac.dst}, ethertype IPv4 (0x0800), length ${p.length + 14}: ` : "";
-    return `${tcpdumpTime(p.time)} ${l2}${ether ? p.line.replace(/^IP /, "") : p.line}\n`;
-  });
+  const lines = pkts.map((p) => `${tcpdumpTime(p.time)} ${ether ? tcpdumpEtherText({ tcpdump: p.line, length: p.length, ...(p.mac && { mac: p.mac }), ...(p.innerMac && { innerMac: p.innerMac }) }) : p.line}\n`);
   const tail = count !== undefined ? `${pkts.length} packets captured\n${pkts.length} packets received by filter\n0 packets dropped by kernel\n` : `^C\n${pkts.length} packets captured\n${pkts.length} packets received by filter\n0 packets dropped by kernel\n`;
   return { stdout: lines.join(""), stderr: tail, prelude: head, code: 0 };
 }

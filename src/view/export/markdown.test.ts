@@ -35,7 +35,8 @@ describe("narrationMarkdown", () => {
     expect(nat).toBeDefined();
     if (nat?.detail.kind === "nat") expect(md).toContain(nat.detail.conntrack);
     const wire = f.steps.find((s) => s.detail.kind === "wire");
-    if (wire?.detail.kind === "wire") expect(md).toContain(wire.detail.tcpdump);
+    // tcpdump -n -e: the link-level header, then the IP line without its "IP ".
+    if (wire?.detail.kind === "wire") expect(md).toContain(`${wire.detail.mac!.src} > ${wire.detail.mac!.dst}, ethertype IPv4 (0x0800), length ${wire.detail.length + 14}: ${wire.detail.tcpdump.replace(/^IP /, "")}`);
     for (const s of f.steps.filter((x) => x.why)) expect(md).toContain(`> Why: ${escapeMarkdown(s.why!)}`);
   });
 
@@ -100,7 +101,9 @@ describe("narrationMarkdown on flannel's VXLAN", () => {
     expect(md).toMatch(/- Outer header \(node to node\): UDP `10\.240\.0\.20\.\d+ > 10\.240\.0\.21\.8472`, ttl 64\n- Inner packet: ICMP `10\.244\.0\.21 > 10\.244\.1\.15`, ttl 63/);
     expect(md).toMatch(/bridge fdb show dev flannel\.1:\n\n```text\n[0-9a-f:]{17} dst 10\.240\.0\.21 self permanent\n```/);
     expect(md).toContain("flannel.1 unwraps the frame (VXLAN, VNI 1, UDP port 8472):");
-    expect(md).toMatch(/tcpdump -n -i eth0:\n\n```text\nIP 10\.240\.0\.20\.\d+ > 10\.240\.0\.21\.8472: OTV, flags \[I\] \(0x08\), overlay 0, instance 1\nIP 10\.244\.0\.21 > 10\.244\.1\.15: ICMP echo request, id 1280, seq 1, length 64\n```/);
+    expect(md).toMatch(
+      /tcpdump -n -e -i eth0:\n\n```text\n[0-9a-f:]{17} > [0-9a-f:]{17}, ethertype IPv4 \(0x0800\), length 148: 10\.240\.0\.20\.\d+ > 10\.240\.0\.21\.8472: OTV, flags \[I\] \(0x08\), overlay 0, instance 1\n[0-9a-f:]{17} > [0-9a-f:]{17}, ethertype IPv4 \(0x0800\), length 98: 10\.244\.0\.21 > 10\.244\.1\.15: ICMP echo request, id 1280, seq 1, length 64\n```/,
+    );
     expect(md).toMatch(/- Inner packet: ICMP `10\.244\.0\.21 > 10\.244\.1\.15`, ttl 63 \(VXLAN VNI 1\)/);
   });
 });

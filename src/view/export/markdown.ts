@@ -4,6 +4,7 @@
  * and what a tool prints about it (the tcpdump line, the route, the iptables rule, the NAT, the
  * conntrack entry), verbatim in code blocks.
  */
+import { tcpdumpEtherText } from "../../engine/packet/ether-text";
 import { endpoints, type Step } from "../../engine/trace";
 import type { Lang } from "../../i18n/lang";
 import { exportText } from "./i18n";
@@ -56,9 +57,8 @@ function toolText(t: Words, s: Step): string[] {
   const d = s.detail;
   switch (d.kind) {
     case "wire":
-      // A tunnel's datagram: the outer header's line and the inner packet's, as tcpdump -n prints them.
-      if (s.packet.inner) return [`tcpdump -n -i ${s.iface ?? "any"}:`, fence(d.tcpdump)];
-      return [`tcpdump -n -e -i ${s.iface ?? "any"}:`, fence(`${d.mac ? `${d.mac.src} > ${d.mac.dst}, ethertype IPv4 (0x0800), length ${d.length + 14}: ` : ""}${d.tcpdump}`)];
+      // tcpdump -e: each frame's link-level header, then its IP line without "IP " (a tunnel's datagram: two frames, two lines).
+      return [`tcpdump -n -e -i ${s.iface ?? "any"}:`, fence(tcpdumpEtherText(d))];
     case "encap":
       return [
         t.mdEncap({ action: d.action, device: d.device, vni: d.vni, port: d.port }),
