@@ -58,6 +58,11 @@ test.describe("other CNIs", () => {
     // The router's panel says so, and why.
     await page.getByTestId("node-picker").selectOption("vpc-router");
     await expect(page.getByTestId("router-pod-routes")).toContainText("VPC routes into the pod network: none. On flannel none are needed");
+    // On Calico routed the nodes carry the pods' packets to each other: the router has none either, and says why.
+    await app.pick("calico-routed-pod-to-pod");
+    await expect(page.getByTestId("node-vpc-router")).toContainText("no pod routes (the nodes route pods)");
+    await page.getByTestId("node-picker").selectOption("vpc-router");
+    await expect(page.getByTestId("router-pod-routes")).toContainText("On Calico without encapsulation the nodes send pod packets straight to each other");
     expect(errors).toEqual([]);
   });
 

@@ -428,7 +428,7 @@ export function App() {
               onOpen={embed.on ? undefined : onOpen}
               minLabelPx={embed.on ? 11 : 10}
               kubeProxyMode={scenario?.kubeProxy?.mode ?? "iptables"}
-              noPodRoutes={scenario?.cni === "flannel" && scenario.vpcPodRoutes?.length === 0}
+              noPodRoutes={scenario?.cni !== undefined && scenario.cni !== "bridge" && scenario.vpcPodRoutes?.length === 0 ? (scenario.cni === "calico" && scenario.encapsulation === "none" ? "routed" : "overlay") : undefined}
               {...(editorOpen && picking && { onPick, picked: [send.from, send.to].filter((x): x is PickTarget => x !== undefined) })}
             />
           )}

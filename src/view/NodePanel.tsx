@@ -74,7 +74,7 @@ function keyParts(key: string): { table: string; chain: string; index: number } 
 }
 
 /**
- * On the VPC router: its routes into the pod network, as its table holds them, and on flannel why
+ * On the VPC router: its routes into the pod network, as its table holds them, and on flannel and Calico why
  * it holds none (the overlay's outer header carries only node addresses).
  */
 function RouterPodRoutes({ node }: { node: string }) {
@@ -82,11 +82,13 @@ function RouterPodRoutes({ node }: { node: string }) {
   const isRouter = useHopscope((s) => s.topology?.nodes.some((n) => n.id === node && n.kind === "router") ?? false);
   const routes = useHopscope((s) => s.scenario?.vpcPodRoutes);
   const cni = useHopscope((s) => s.scenario?.cni);
+  const encapsulation = useHopscope((s) => s.scenario?.encapsulation);
   if (!isRouter || !routes) return null;
   return (
     <p className="px-2 pt-1 text-xs text-slate-700" data-testid="router-pod-routes">
       {routes.length ? t.vpcPodRoutes({ routes: routes.join(", ") }) : t.vpcNoPodRoutes}
       {cni === "flannel" && <span className="text-slate-600"> {t.vpcOverlayWhy}</span>}
+      {cni === "calico" && <span className="text-slate-600"> {encapsulation === "none" ? t.vpcCalicoRoutedWhy : t.vpcCalicoVxlanWhy}</span>}
     </p>
   );
 }

@@ -142,7 +142,7 @@ export function Topology({
   onOpen,
   minLabelPx = MIN_LABEL_PX,
   kubeProxyMode = "iptables",
-  noPodRoutes = false,
+  noPodRoutes,
 }: {
   topology: TopologyData;
   step?: Step;
@@ -162,7 +162,8 @@ export function Topology({
   /** Which rules make the service network (kube-proxy's mode), for its label. */
   kubeProxyMode?: "iptables" | "nftables";
   /** The VPC router holds no routes into the pod network (flannel's overlay needs none). */
-  noPodRoutes?: boolean;
+  /** The VPC router holds no pod routes: under an overlay (flannel, Calico's VXLAN), or because the nodes route the pods' packets to each other (Calico routed). */
+  noPodRoutes?: "overlay" | "routed" | undefined;
 }) {
   const lang = useLang();
   const tr = TOPOLOGY[lang];
@@ -178,7 +179,7 @@ export function Topology({
     const r = topology.nodes.find((n) => n.kind === "router");
     const c = topology.nodes.find((n) => n.kind === "client");
     return {
-      router: Math.max(textWidth(tr.router, FONT.title, true), textWidth(`${r?.ip ?? ""} · ${noPodRoutes ? tr.noPodRoutes : tr.routes}`, FONT.text), textWidth(tr.publicNat({ ip: r?.publicIp ?? "" }), FONT.small)),
+      router: Math.max(textWidth(tr.router, FONT.title, true), textWidth(`${r?.ip ?? ""} · ${noPodRoutes === "routed" ? tr.noPodRoutesRouted : noPodRoutes ? tr.noPodRoutes : tr.routes}`, FONT.text), textWidth(tr.publicNat({ ip: r?.publicIp ?? "" }), FONT.small)),
       client: Math.max(textWidth(tr.client, FONT.title, true), textWidth(c?.ip ?? "", FONT.text), textWidth(tr.docRange, FONT.small)),
     };
   }, [topology, tr, noPodRoutes]);
@@ -365,7 +366,7 @@ export function Topology({
                 <g key={n.id} data-testid={`node-${n.id}`}>
                   <Rect b={b} stroke={C.host} fill={FILL.router} active={active} />
                   <Label x={b.x + 10} y={b.y + 19} size={FONT.title} weight={600}>{fitText(tr.router, textW, FONT.title, true)}</Label>
-                  <Label x={b.x + 10} y={b.y + 36}>{fitText(`${n.ip} · ${noPodRoutes ? tr.noPodRoutes : tr.routes}`, textW, FONT.text)}</Label>
+                  <Label x={b.x + 10} y={b.y + 36}>{fitText(`${n.ip} · ${noPodRoutes === "routed" ? tr.noPodRoutesRouted : noPodRoutes ? tr.noPodRoutes : tr.routes}`, textW, FONT.text)}</Label>
                   {!layout.compact && <Label x={b.x + 10} y={b.y + 53} size={FONT.small} fill={TEXT.muted}>{fitText(tr.publicNat({ ip: n.publicIp ?? "" }), textW, FONT.small)}</Label>}
                 </g>
               );

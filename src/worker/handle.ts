@@ -161,6 +161,7 @@ const handlers: Handlers = {
         description: s.description,
         kubeProxy: resolveKubeProxy(r.cluster.scenario.cluster.kubeProxy),
         cni: r.cluster.scenario.cluster.cni.type ?? "bridge",
+        ...(r.cluster.scenario.cluster.cni.encapsulation && { encapsulation: r.cluster.scenario.cluster.cni.encapsulation }),
         vpcPodRoutes: vpcPodRoutes(r.cluster),
       },
       trace: r.trace,

@@ -18,6 +18,8 @@ export interface ScenarioSummary {
   readonly kubeProxy?: KubeProxyChoice;
   /** The CNI plugin its cluster runs (`cluster.cni.type`, "bridge" when absent); the picker groups by it. */
   readonly cni?: CniType;
+  /** In run answers on Calico: its IP pool's encapsulation ("none": routed by the nodes). */
+  readonly encapsulation?: "none" | "ipip" | "vxlan";
   /**
    * In run answers: the VPC router's routes into the pod network ("10.200.0.0/24 via 10.240.0.20"),
    * as its routing table holds them (none on flannel's overlay).

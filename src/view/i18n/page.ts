@@ -258,6 +258,8 @@ export const NODE = defineCatalog(
     vpcPodRoutes: (p: { routes: string }) => `VPC routes into the pod network: ${p.routes}.`,
     vpcNoPodRoutes: "VPC routes into the pod network: none.",
     vpcOverlayWhy: "On flannel none are needed: pod packets cross between nodes inside VXLAN (UDP port 8472), whose outer header carries only node addresses.",
+    vpcCalicoVxlanWhy: "On Calico with VXLAN none are needed: pod packets cross between nodes inside VXLAN (UDP port 4789), whose outer header carries only node addresses.",
+    vpcCalicoRoutedWhy: "On Calico without encapsulation the nodes send pod packets straight to each other across the subnet (BIRD's routes via each node's address), so they do not pass the router here; a cloud VPC that routes between the nodes would need a route for each block.",
   },
   {
     node: "Узел",
@@ -286,6 +288,8 @@ export const NODE = defineCatalog(
     vpcPodRoutes: (p: { routes: string }) => `Маршруты VPC в сеть подов: ${p.routes}.`,
     vpcNoPodRoutes: "Маршрутов VPC в сеть подов нет.",
     vpcOverlayWhy: "На flannel они и не нужны: пакеты подов идут между узлами внутри VXLAN (UDP-порт 8472), а во внешнем заголовке только адреса узлов.",
+    vpcCalicoVxlanWhy: "На Calico с VXLAN они и не нужны: пакеты подов идут между узлами внутри VXLAN (UDP-порт 4789), а во внешнем заголовке только адреса узлов.",
+    vpcCalicoRoutedWhy: "На Calico без инкапсуляции узлы отправляют пакеты подов прямо друг другу через подсеть (маршруты BIRD через адрес каждого узла), и маршрутизатор здесь их не видит; облачной VPC, которая маршрутизирует между узлами, понадобился бы маршрут для каждого блока.",
   },
 );
 
@@ -390,6 +394,7 @@ export const TOPOLOGY = defineCatalog(
     encapChip: (p: { device: string; vni: number; dst: string }) => `${p.device}: wrapped in VXLAN (VNI ${p.vni}) for ${p.dst}`,
     decapChip: (p: { device: string; vni: number }) => `${p.device}: unwrapped from VXLAN (VNI ${p.vni})`,
     noPodRoutes: "no pod routes (overlay)",
+    noPodRoutesRouted: "no pod routes (the nodes route pods)",
   },
   {
     label: "Топология кластера: сеть узлов, сеть подов каждого воркера на его мосту cnio0, маршрутизатор VPC, интернет и виртуальная сеть сервисов",
@@ -433,6 +438,7 @@ export const TOPOLOGY = defineCatalog(
     encapChip: (p: { device: string; vni: number; dst: string }) => `${p.device}: завёрнут в VXLAN (VNI ${p.vni}) для ${p.dst}`,
     decapChip: (p: { device: string; vni: number }) => `${p.device}: развёрнут из VXLAN (VNI ${p.vni})`,
     noPodRoutes: "маршрутов подов нет (оверлей)",
+    noPodRoutesRouted: "маршрутов подов нет (поды маршрутизируют узлы)",
   },
 );
 
