@@ -46,6 +46,9 @@ export class HopscopePage {
 
   async pick(id: string): Promise<void> {
     await this.page.getByTestId("scenario-picker").selectOption(id);
+    // The diagram names the scenario it shows once it is ready: until then the old one's steps are on screen
+    // (the first flannel or Calico scenario waits for its plugin's module, slower under the dev server).
+    await expect(this.page.locator(`section[data-scenario="${id}"]`)).toHaveCount(1, { timeout: 20_000 });
     await expect(this.page.getByTestId("loading")).toHaveCount(0);
     await expect(this.page.getByTestId("position")).toHaveText(/^1 \/ \d+$/);
   }
@@ -77,9 +80,13 @@ export class HopscopePage {
    */
   async stepTo(text: string | RegExp, level: "hops" | "hooks" | "rules" = "rules"): Promise<void> {
     await this.level(level);
-    const n = await this.count();
-    for (let i = 0; i < n; i++) {
+    // Until the last step: the position's total is read each time, since a change of level
+    // (or a scenario still arriving) updates it a moment after the list was set.
+    const last = /^(\d+) \/ (\d+)$/;
+    for (let guard = 0; guard < 5000; guard++) {
       if (await this.current().getByText(text).count()) return;
+      const m = last.exec(((await this.page.getByTestId("position").textContent()) ?? "").trim());
+      if (m && m[1] === m[2]) break;
       await this.page.keyboard.press("ArrowRight");
     }
     throw new Error(`no hop matches ${String(text)}`);

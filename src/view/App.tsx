@@ -411,7 +411,7 @@ export function App() {
         }`}
       >
         <div className={`flex min-h-0 flex-col border-r border-slate-200 ${embed.on || presenting ? "" : "max-md:contents"}`}>
-        <section className={`relative bg-white ${embed.on || presenting ? "min-h-0 flex-1" : "min-h-64 max-md:order-1 max-md:h-[calc(100svh-8.75rem)] md:h-auto md:min-h-0 md:flex-1"}`} aria-label={t.topology}>
+        <section className={`relative bg-white ${embed.on || presenting ? "min-h-0 flex-1" : "min-h-64 max-md:order-1 max-md:h-[calc(100svh-8.75rem)] md:h-auto md:min-h-0 md:flex-1"}`} aria-label={t.topology} data-scenario={status.kind === "ready" ? scenario?.id : undefined}>
           {status.kind === "error" && (
             <p role="alert" className="m-4 rounded border border-red-300 bg-red-50 p-3 text-red-800" data-testid="engine-error">
               {t.engineError({ message: status.message })}

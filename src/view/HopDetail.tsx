@@ -1,8 +1,16 @@
 /** The current hop in full: the packet's fields, and whatever decided its fate here. */
 import { tcpdumpEtherText } from "../engine/packet/ether-text";
-import { endpoints, type Step, type StepPacket } from "../engine/trace";
+import type { Step, StepPacket } from "../engine/trace";
 import { Glossed } from "./teach/Glossed";
 import { useT } from "../i18n/use";
+
+/**
+ * `10.200.0.21 > 10.200.1.15` or with ports, tcpdump's way, for a step's packet (its addresses are
+ * text already: the engine's endpoints() would bring its address parsing into the page's first load).
+ */
+function endpoints(p: StepPacket): string {
+  return p.proto === "icmp" ? `${p.src} > ${p.dst}` : `${p.src}.${p.sport} > ${p.dst}.${p.dport}`;
+}
 import { DETAIL } from "./i18n/page";
 
 const FIELDS: readonly (keyof StepPacket)[] = ["proto", "src", "sport", "dst", "dport", "ttl"];
