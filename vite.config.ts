@@ -11,5 +11,9 @@ export default defineConfig({
   // sources a second time; the dev server (npm run dev) maps everything for debugging.
   build: { target: "es2022", sourcemap: false },
   server: { port: 5173 },
+  // Modules the Web Worker imports only on demand (Calico's plugin, with sha1) are found by the dev
+  // server late; optimizing a dependency then reloads the page, losing the scenario just picked.
+  // Listed here, they are optimized at start.
+  optimizeDeps: { include: ["@noble/hashes/legacy.js", "@noble/hashes/sha2.js"] },
   preview: { port: 4173, strictPort: true },
 });
