@@ -206,12 +206,30 @@ export class Netns {
   }
 
   /** Adds an interface with the next free ifindex (or the given one, as a veth peer may need). */
-  addIface<K extends IfaceKind>(spec: { name: string; kind: K; mac?: string; mtu?: number; ifindex?: number }): Extract<Iface, { kind: K }> {
+  addIface<K extends Exclude<IfaceKind, "vxlan">>(spec: { name: string; kind: K; mac?: string; mtu?: number; ifindex?: number }): Extract<Iface, { kind: K }> {
+    const base = this.ifaceBase(spec);
+    // The kind decides the device's own fields: a bridge starts with an empty forwarding table.
+    const made: Iface = spec.kind === "bridge" ? { ...base, kind: "bridge", fdb: new Map<string, FdbEntry>() } : ({ ...base, kind: spec.kind } as Exclude<Iface, BridgeIface | VxlanIface>);
+    const iface = made as Extract<Iface, { kind: K }>;
+    this.ifaces.push(iface);
+    return iface;
+  }
+
+  /** `ip link add NAME type vxlan id VNI local LOCAL dev UNDERLAY dstport PORT [nolearning]`, down until set up. */
+  addVxlan(spec: { name: string; vni: number; port: number; local: Ipv4; underlay: string; learning: boolean; mac?: string; mtu?: number }): VxlanIface {
+    const { vni, port, local, underlay, learning } = spec;
+    const iface: VxlanIface = { ...this.ifaceBase(spec), kind: "vxlan", vni, port, local, underlay, learning, fdb: new Map() };
+    this.ifaces.push(iface);
+    return iface;
+  }
+
+  /** What every new device starts with: a free name and ifindex, its MAC, MTU 1500 unless given, down, no addresses. */
+  private ifaceBase(spec: { name: string; mac?: string; mtu?: number; ifindex?: number }): IfaceBase {
     if (this.ifaces.some((i) => i.name === spec.name)) throw new Error(`${this.name}: interface ${spec.name} already exists`);
     const ifindex = spec.ifindex ?? this.nextIfindex;
     if (this.ifaces.some((i) => i.ifindex === ifindex)) throw new Error(`${this.name}: ifindex ${ifindex} is taken`);
     this.nextIfindex = Math.max(this.nextIfindex, ifindex + 1);
-    const base: IfaceBase = {
+    return {
       name: spec.name,
       ifindex,
       mac: spec.mac ?? generatedMac(`${this.name}/${spec.name}`),
@@ -221,36 +239,6 @@ export class Netns {
       hairpin: false,
       stats: { rxPackets: 0, rxBytes: 0, txPackets: 0, txBytes: 0 },
     };
-    // The kind decides the device's own fields: a bridge starts with an empty forwarding table.
-    if (spec.kind === "vxlan") throw new Error(`${this.name}: a VXLAN device is made with addVxlan`);
-    const made: Iface = spec.kind === "bridge" ? { ...base, kind: "bridge", fdb: new Map<string, FdbEntry>() } : ({ ...base, kind: spec.kind } as Exclude<Iface, BridgeIface | VxlanIface>);
-    const iface = made as Extract<Iface, { kind: K }>;
-    this.ifaces.push(iface);
-    return iface;
-  }
-
-  /** `ip link add NAME type vxlan id VNI local LOCAL dev UNDERLAY dstport PORT [nolearning]`, down until set up. */
-  addVxlan(spec: { name: string; vni: number; port: number; local: Ipv4; underlay: string; learning: boolean; mac?: string; mtu?: number }): VxlanIface {
-    if (this.ifaces.some((i) => i.name === spec.name)) throw new Error(`${this.name}: interface ${spec.name} already exists`);
-    const iface: VxlanIface = {
-      name: spec.name,
-      ifindex: this.nextIfindex++,
-      mac: spec.mac ?? generatedMac(`${this.name}/${spec.name}`),
-      mtu: spec.mtu ?? 1500,
-      up: false,
-      addrs: [],
-      hairpin: false,
-      stats: { rxPackets: 0, rxBytes: 0, txPackets: 0, txBytes: 0 },
-      kind: "vxlan",
-      vni: spec.vni,
-      port: spec.port,
-      local: spec.local,
-      underlay: spec.underlay,
-      learning: spec.learning,
-      fdb: new Map(),
-    };
-    this.ifaces.push(iface);
-    return iface;
   }
 
   /** The bridge named `name`; an engine error when there is none. */

@@ -9,6 +9,7 @@ import { broadcastOf, formatIpv4, parseCidr, type Cidr, type Ipv4 } from "../add
 import { hex, utf8Bytes } from "../hash";
 import { hexId } from "../k8s/ids";
 import { ScenarioError } from "../k8s/spec";
+import type { Netns } from "../netns";
 import type { World } from "../world";
 import type { CniNode, CniPlugin, PodAttachment, PodNetwork } from "./plugin";
 
@@ -71,6 +72,25 @@ export function hostVethName(containerId: string, attempt = 0): string {
   return "veth" + hexId(attempt ? `veth/${containerId}/${attempt}` : `veth/${containerId}`, 8);
 }
 
+/** host-local's answer to CNI ADD: the address the pod asked for, when it may have it, else the next free one; a ScenarioError (at the pod's path) otherwise. */
+export function assignAddress(hl: HostLocal, node: CniNode, pod: PodAttachment): number {
+  if (pod.ip !== undefined) {
+    const problem = hl.reserve(pod.ip);
+    if (problem) throw new ScenarioError(`${pod.path}.ip`, problem);
+    return pod.ip;
+  }
+  const got = hl.next();
+  if (got === undefined) throw new ScenarioError(pod.path, `host-local on ${node.name} has no free address left in ${node.podCidr}`);
+  return got;
+}
+
+/** The host end's name: the real one is a random draw, retried when taken; this one is derived, and drawn again likewise. */
+export function freeHostVethName(nodeNs: Netns, containerId: string): string {
+  let name = hostVethName(containerId);
+  for (let k = 1; nodeNs.iface(name); k++) name = hostVethName(containerId, k);
+  return name;
+}
+
 /** The plugin's masquerade chain: "CNI-" + hex(sha512(network name + container id)), 28 characters in all. */
 export function cniChain(networkName: string, containerId: string): string {
   return ("CNI-" + hex(sha512(utf8Bytes(networkName + containerId)))).slice(0, 28);
@@ -110,20 +130,9 @@ export function bridgePlugin(): CniPlugin {
 
     addPod(world: World, node: CniNode, pod: PodAttachment): PodNetwork {
       const hl = ipam.get(node.name)!;
-      let ip: number;
-      if (pod.ip !== undefined) {
-        const problem = hl.reserve(pod.ip);
-        if (problem) throw new ScenarioError(`${pod.path}.ip`, problem);
-        ip = pod.ip;
-      } else {
-        const got = hl.next();
-        if (got === undefined) throw new ScenarioError(pod.path, `host-local on ${node.name} has no free address left in ${node.podCidr}`);
-        ip = got;
-      }
-      // The real name is a random draw, retried when taken; this one is derived, and drawn again likewise.
+      const ip = assignAddress(hl, node, pod);
       const nodeNs = world.get(node.name);
-      let hostIface = hostVethName(pod.containerId);
-      for (let k = 1; nodeNs.iface(hostIface); k++) hostIface = hostVethName(pod.containerId, k);
+      const hostIface = freeHostVethName(nodeNs, pod.containerId);
       const index = nextIfindex.get(node.name)!;
       nextIfindex.set(node.name, index + 1);
       world.veth({ ns: pod.netns, name: "eth0", mac: podMac(ip), ifindex: 3 }, { ns: node.name, name: hostIface, ifindex: index });

@@ -17,10 +17,9 @@
  * plugins/main/bridge. Checked in the kernel: docs/kernel-lab-notes.md, "flannel".
  */
 import { formatIpv4, parseCidr, type Ipv4 } from "../addr/ipv4";
-import { ScenarioError } from "../k8s/spec";
 import { generatedMac } from "../netns";
 import type { World } from "../world";
-import { HostLocal, hostVethName } from "./bridge";
+import { assignAddress, freeHostVethName, HostLocal } from "./bridge";
 import type { CniNode, CniPlugin, PodAttachment, PodNetwork, TableLines } from "./plugin";
 
 export const FLANNEL_VTEP = "flannel.1";
@@ -30,8 +29,6 @@ export const FLANNEL_PORT = 8472;
 /** What VXLAN adds around a frame: outer IP 20, UDP 8, VXLAN 8, inner Ethernet 14. */
 export const VXLAN_OVERHEAD = 50;
 export const FLANNEL_BRIDGE = "cni0";
-/** The network name in kube-flannel.yml's cni-conf.json (10-flannel.conflist). */
-export const FLANNEL_NETWORK_NAME = "cbr0";
 
 /** The node's lease: its subnet's first address, as flannel.1 carries it (/32, "so that no broadcast routes are created"). */
 export function vtepAddress(podCidr: string): Ipv4 {
@@ -130,18 +127,8 @@ export function flannelPlugin(): CniPlugin {
         br.mtu = mtu;
         nodeNs.addAddress(FLANNEL_BRIDGE, `${formatIpv4(hl.gateway)}/${hl.range.prefix}`, "global", true);
       }
-      let ip: number;
-      if (pod.ip !== undefined) {
-        const problem = hl.reserve(pod.ip);
-        if (problem) throw new ScenarioError(`${pod.path}.ip`, problem);
-        ip = pod.ip;
-      } else {
-        const got = hl.next();
-        if (got === undefined) throw new ScenarioError(pod.path, `host-local on ${node.name} has no free address left in ${node.podCidr}`);
-        ip = got;
-      }
-      let hostIface = hostVethName(pod.containerId);
-      for (let k = 1; nodeNs.iface(hostIface); k++) hostIface = hostVethName(pod.containerId, k);
+      const ip = assignAddress(hl, node, pod);
+      const hostIface = freeHostVethName(nodeNs, pod.containerId);
       const [podEnd, hostEnd] = world.veth({ ns: pod.netns, name: "eth0", mac: generatedMac(`flannel/${pod.containerId}/eth0`), ifindex: 2 }, { ns: node.name, name: hostIface });
       podEnd.mtu = mtu;
       hostEnd.mtu = mtu;

@@ -27,6 +27,7 @@ import { BUILTIN_SCENARIOS } from "../scenarios/article";
 import { FLANNEL_PREFIX } from "../scenarios/cni";
 import type { Trace } from "../trace";
 import { compareState, compareWithKernel, withEnginePorts, withEngineVxlanPorts, type KernelPacket, type LabReport } from "./compare";
+import { labPool } from "./pool";
 import { labScript } from "./export";
 
 const FLANNEL = BUILTIN_SCENARIOS.filter((s) => s.id.startsWith(FLANNEL_PREFIX));
@@ -205,40 +206,8 @@ if (reason) {
   console.warn(`\n${"!".repeat(msg.length)}\n${msg}\n${"!".repeat(msg.length)}\n`);
 }
 
-/** One lab run in the background; a pool keeps at most LIMIT of them going. */
-const LIMIT = 3;
-let active = 0;
-const queue: (() => void)[] = [];
-function runLab(script: string): Promise<LabReport> {
-  return new Promise<void>((go) => {
-    if (active < LIMIT) {
-      active++;
-      go();
-    } else queue.push(go);
-  }).then(
-    () =>
-      new Promise<LabReport>((resolve, reject) => {
-        const child = spawn("bash", ["-c", script], { stdio: ["ignore", "pipe", "pipe"], timeout: 120_000 });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-        child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-        child.on("error", reject);
-        child.on("close", (status) => {
-          active--;
-          queue.shift()?.();
-          if (status !== 0) reject(new Error(`the lab failed (${status}): ${stderr.slice(-2000)}`));
-          else {
-            try {
-              resolve(JSON.parse(stdout) as LabReport);
-            } catch (e) {
-              reject(new Error(`the lab printed no JSON (${String(e)}): ${stdout.slice(0, 500)} ${stderr.slice(-1000)}`));
-            }
-          }
-        });
-      }),
-  );
-}
+/** Lab runs in the background, at most 3 at once. */
+const runLab = labPool(3, (script) => spawn("bash", ["-c", script], { stdio: ["ignore", "pipe", "pipe"], timeout: 120_000 }));
 
 interface Case {
   readonly id: string;

@@ -28,6 +28,7 @@ import { BUILTIN_SCENARIOS } from "../scenarios/article";
 import { TODAY_PREFIX } from "../scenarios/today";
 import type { Flow, Trace } from "../trace";
 import { compareWithKernel, withEnginePorts, type LabReport } from "./compare";
+import { labPool } from "./pool";
 import { labScript, withoutNfacct, type LabOptions } from "./export";
 
 function missing(): string | undefined {
@@ -92,40 +93,8 @@ function engineNft(s: ScenarioInput): Run {
   return { cluster, trace: { scenario: v.scenario.id, flows } };
 }
 
-/** One lab run in the background; a pool keeps at most LIMIT of them going. */
-const LIMIT = 4;
-let active = 0;
-const queue: (() => void)[] = [];
-function runLab(script: string): Promise<LabReport> {
-  return new Promise<void>((go) => {
-    if (active < LIMIT) {
-      active++;
-      go();
-    } else queue.push(go);
-  }).then(
-    () =>
-      new Promise<LabReport>((resolve, reject) => {
-        const child = spawn("bash", ["-c", script], { stdio: ["ignore", "pipe", "pipe"], timeout: 120_000 });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-        child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-        child.on("error", reject);
-        child.on("close", (status) => {
-          active--;
-          queue.shift()?.();
-          if (status !== 0) reject(new Error(`the lab failed (${status}): ${stderr.slice(-2000)}`));
-          else {
-            try {
-              resolve(JSON.parse(stdout) as LabReport);
-            } catch (e) {
-              reject(new Error(`the lab printed no JSON (${String(e)}): ${stdout.slice(0, 500)} ${stderr.slice(-1000)}`));
-            }
-          }
-        });
-      }),
-  );
-}
+/** Lab runs in the background, at most 4 at once. */
+const runLab = labPool(4, (script) => spawn("bash", ["-c", script], { stdio: ["ignore", "pipe", "pipe"], timeout: 120_000 }));
 
 const TODAY = BUILTIN_SCENARIOS.filter((s) => s.id.startsWith(TODAY_PREFIX));
 
